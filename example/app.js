@@ -1,0 +1,6 @@
+// Run with: node --import hotzip/register example/app.js
+import { greet, banner } from 'zip:./hello.zip!/lib/index.js';
+
+console.log(banner);
+console.log(greet('world'));
+console.log(import.meta.resolve('zip:./hello.zip'));

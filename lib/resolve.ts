@@ -1,0 +1,156 @@
+/**
+ * Resolution for `zip:` specifiers and for every specifier imported by a module inside an archive (SPEC §3).
+ *
+ * Decisions are pure and synchronous so the same code serves `module.registerHooks` (same thread) and
+ * `module.register` (hooks thread); the hook adapters only translate a decision into Node's hook result.
+ */
+import { isBuiltin } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import type { Archive } from './archive.js';
+import { openArchive } from './archive-cache.js';
+import { fail, HotzipError } from './errors.js';
+import {
+  findPackageScope,
+  resolveCommonJSPath,
+  resolvePackageSpecifier,
+  resolvePackageTarget,
+  type TreeHost,
+} from './package-resolve.js';
+import { formatZipUrl, isZipUrl, parseZipSpecifier, parseZipUrl, resolveEntrySpecifier, type ZipUrl } from './zip-url.js';
+
+/** What a resolve hook should do with a specifier. */
+export type ResolveDecision =
+  /** Not hotzip's business: hand the specifier to the next hook unchanged. */
+  | { kind: 'pass' }
+  /** A final URL (an archive entry or a builtin). */
+  | { kind: 'url'; url: string }
+  /** Something the archive does not contain: let Node resolve it as if imported from the archive's location. */
+  | { kind: 'next'; specifier: string; parentURL: string };
+
+const trees = new WeakMap<Archive, TreeHost>();
+
+/** A read-only tree view of one archive snapshot; package.json caches hang off it, so they die with the snapshot. */
+export function treeOf(archive: Archive): TreeHost {
+  let tree = trees.get(archive);
+  if (tree === undefined) {
+    tree = {
+      isFile: (path) => archive.isFile(path),
+      isDirectory: (path) => archive.isDirectory(path),
+      readText: (path) => (archive.isFile(path) ? archive.readText(path) : undefined),
+      urlOf: (path) => formatZipUrl(archive.path, path),
+    };
+    trees.set(archive, tree);
+  }
+  return tree;
+}
+
+/** Whether the importer is CommonJS `require()` (Node passes the `require` condition instead of `import`). */
+function isRequire(conditions: readonly string[]): boolean {
+  return conditions.includes('require') && !conditions.includes('import');
+}
+
+/** The archive's main module: root package.json `exports["."]`, then `main`, else index.js, else index.mjs. */
+export function archiveMain(archive: Archive, conditions: readonly string[]): string {
+  const tree = treeOf(archive);
+  const scope = findPackageScope(tree, 'package.json');
+  const pkg = scope?.dir === '' ? scope.pkg : undefined;
+  if (pkg?.exports !== undefined && pkg.exports !== null) {
+    const target = resolvePackageTarget(tree, '', pkg.exports, conditions);
+    if (target !== undefined) return target;
+  }
+  if (typeof pkg?.main === 'string') {
+    const main = resolveCommonJSPath(tree, pkg.main.replace(/^\.\//, ''));
+    if (main !== undefined) return main;
+  }
+  for (const candidate of ['index.js', 'index.mjs']) {
+    if (archive.isFile(candidate)) return candidate;
+  }
+  return fail(
+    'ERR_MODULE_NOT_FOUND',
+    `Cannot find the main module of ${archive.path}: no package.json "exports" or "main", no index.js or index.mjs`,
+    { archive: archive.path },
+  );
+}
+
+function notFound(archive: Archive, entry: string, parentURL: string | undefined): never {
+  const from = parentURL === undefined ? '' : ` imported from ${parentURL}`;
+  throw new HotzipError(
+    'ERR_MODULE_NOT_FOUND',
+    `Cannot find module '${formatZipUrl(archive.path, entry)}' (entry "${entry}" in ${archive.path})${from}`,
+    { archive: archive.path, entry },
+  );
+}
+
+/** Checks that a resolved entry exists the way Node checks a file: a directory is ERR_UNSUPPORTED_DIR_IMPORT. */
+function existing(archive: Archive, target: ZipUrl, parentURL: string | undefined, require: boolean): string {
+  let entry = target.entry;
+  if (require) {
+    entry = resolveCommonJSPath(treeOf(archive), entry) ?? notFound(archive, entry, parentURL);
+  } else if (!archive.isFile(entry)) {
+    const bare = entry.replace(/\/$/, '');
+    if (archive.isDirectory(bare)) {
+      const from = parentURL === undefined ? '' : ` imported from ${parentURL}`;
+      throw new HotzipError(
+        'ERR_UNSUPPORTED_DIR_IMPORT',
+        `Directory import '${formatZipUrl(archive.path, bare)}' is not supported resolving ES modules${from}`,
+        { archive: archive.path, entry: bare },
+      );
+    }
+    notFound(archive, entry, parentURL);
+  }
+  return formatZipUrl(archive.path, entry, target);
+}
+
+/** The directory a `zip:./rel.zip` specifier is relative to, as a `file:` URL ending in '/'. */
+function baseDirectory(parentURL: string | undefined): string {
+  if (parentURL === undefined) return pathToFileURL(`${process.cwd()}/`).href;
+  if (isZipUrl(parentURL)) return new URL('.', pathToFileURL(parseZipUrl(parentURL).archive)).href;
+  if (parentURL.startsWith('file:')) return new URL('.', parentURL).href;
+  return pathToFileURL(`${process.cwd()}/`).href;
+}
+
+/** Tells whether a specifier is how Node names the entry point when that is an archive (`node app.zip`). */
+function isArchiveEntryPoint(specifier: string, parentURL: string | undefined): boolean {
+  return parentURL === undefined && specifier.startsWith('file:') && /\.zip$/i.test(new URL(specifier).pathname);
+}
+
+/** Decides how to resolve `specifier` imported from `parentURL` under Node's `conditions`. */
+export function decideResolution(
+  specifier: string,
+  parentURL: string | undefined,
+  conditions: readonly string[],
+): ResolveDecision {
+  if (isZipUrl(specifier)) {
+    const target = parseZipSpecifier(specifier, baseDirectory(parentURL));
+    const archive = openArchive(target.archive);
+    if (target.entry === '') target.entry = archiveMain(archive, conditions);
+    return { kind: 'url', url: existing(archive, target, parentURL, false) };
+  }
+  if (isArchiveEntryPoint(specifier, parentURL)) {
+    return decideResolution(`zip://${new URL(specifier).pathname}`, undefined, conditions);
+  }
+  if (parentURL === undefined || !isZipUrl(parentURL)) return { kind: 'pass' };
+
+  const parent = parseZipUrl(parentURL);
+  const site = { archive: parent.archive, entry: parent.entry };
+  const require = isRequire(conditions);
+  if (specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier === '.' || specifier === '..') {
+    const archive = openArchive(parent.archive);
+    const relative = specifier === '.' || specifier === '..' ? `${specifier}/` : specifier;
+    const target = resolveEntrySpecifier(relative, parent.entry, site);
+    return { kind: 'url', url: existing(archive, { ...parent, ...target, version: undefined }, parentURL, require) };
+  }
+  if (isBuiltin(specifier)) {
+    return { kind: 'url', url: specifier.startsWith('node:') ? specifier : `node:${specifier}` };
+  }
+  const archiveFileUrl = pathToFileURL(parent.archive).href;
+  if (/^[a-zA-Z][a-zA-Z\d+.-]*:/.test(specifier)) {
+    // Absolute URLs (file:, data:, …) mean the same from an archive as from a file beside it.
+    return { kind: 'next', specifier, parentURL: archiveFileUrl };
+  }
+  const archive = openArchive(parent.archive);
+  const found = resolvePackageSpecifier(treeOf(archive), specifier, parent.entry, conditions);
+  if (found.kind === 'builtin') return { kind: 'url', url: found.url };
+  if (found.kind === 'path') return { kind: 'url', url: formatZipUrl(archive.path, found.path) };
+  return { kind: 'next', specifier: found.specifier, parentURL: archiveFileUrl };
+}

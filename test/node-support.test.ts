@@ -1,0 +1,38 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
+
+const hasRegisterHooks = typeof (await import('node:module')).registerHooks === 'function';
+
+test('registerHooks only where it is sound', { skip: !hasRegisterHooks && 'needs module.registerHooks' }, () => {
+  const cases: Array<[string, 'register' | 'registerHooks']> = [
+    ['20.20.2', 'register'],
+    ['22.15.0', 'register'],
+    ['22.22.2', 'register'],
+    ['22.22.3', 'registerHooks'],
+    ['22.23.3', 'registerHooks'],
+    ['23.11.0', 'register'],
+    ['24.11.0', 'register'],
+    ['24.11.1', 'registerHooks'],
+    ['25.0.0', 'register'],
+    ['25.1.0', 'registerHooks'],
+    ['26.0.0', 'registerHooks'],
+    ['26.10.0', 'registerHooks'],
+  ];
+  for (const [version, api] of cases) assert.equal(chooseHookApi(version, {}), api, version);
+});
+
+test('HOTZIP_HOOKS overrides the choice', () => {
+  assert.equal(chooseHookApi('26.10.0', { HOTZIP_HOOKS: 'register' }), 'register');
+  assert.equal(chooseHookApi('20.20.2', { HOTZIP_HOOKS: 'registerHooks' }), hasRegisterHooks ? 'registerHooks' : 'register');
+});
+
+test('require() through the hooks only with registerHooks on >= 24.18 and >= 26.2', () => {
+  assert.equal(nativeCjsRequire('registerHooks', '24.17.0'), false);
+  assert.equal(nativeCjsRequire('registerHooks', '24.18.0'), true);
+  assert.equal(nativeCjsRequire('registerHooks', '25.9.0'), false);
+  assert.equal(nativeCjsRequire('registerHooks', '26.1.0'), false);
+  assert.equal(nativeCjsRequire('registerHooks', '26.2.0'), true);
+  assert.equal(nativeCjsRequire('register', '26.10.0'), false);
+  assert.equal(nativeCjsRequire('registerHooks', '22.23.3'), false);
+});
