@@ -14,67 +14,106 @@ export interface ErrorSite {
   entry?: string | undefined;
 }
 
+/** Each code with the class Node uses for it (parity: `err instanceof TypeError` as on disk) and its message. */
 const messages = {
   /** Node's own code: a missing archive, entry or package. */
-  ERR_MODULE_NOT_FOUND: '%s',
+  ERR_MODULE_NOT_FOUND: [Error, '%s'],
   /** Node's own code: a package.json "exports" does not export the subpath. */
-  ERR_PACKAGE_PATH_NOT_EXPORTED: '%s',
+  ERR_PACKAGE_PATH_NOT_EXPORTED: [Error, '%s'],
   /** Node's own code: a "#name" the package.json "imports" does not define. */
-  ERR_PACKAGE_IMPORT_NOT_DEFINED: '%s',
+  ERR_PACKAGE_IMPORT_NOT_DEFINED: [TypeError, '%s'],
   /** Node's own code: an "exports"/"imports" target that is not a valid relative URL. */
-  ERR_INVALID_PACKAGE_TARGET: '%s',
+  ERR_INVALID_PACKAGE_TARGET: [Error, '%s'],
   /** Node's own code: a package.json that is not valid JSON. */
-  ERR_INVALID_PACKAGE_CONFIG: 'Invalid package config %s',
+  ERR_INVALID_PACKAGE_CONFIG: [Error, 'Invalid package config %s'],
   /** Node's own code: a specifier Node's ESM rules reject (e.g. an encoded slash). */
-  ERR_INVALID_MODULE_SPECIFIER: '%s',
+  ERR_INVALID_MODULE_SPECIFIER: [TypeError, '%s'],
   /** Node's own code: importing a directory. */
-  ERR_UNSUPPORTED_DIR_IMPORT: "Directory import '%s' is not supported resolving ES modules",
+  ERR_UNSUPPORTED_DIR_IMPORT: [Error, '%s'],
   /** Node's own code: an entry whose extension maps to no module format. */
-  ERR_UNKNOWN_FILE_EXTENSION: '%s',
+  ERR_UNKNOWN_FILE_EXTENSION: [TypeError, '%s'],
   /** Node's own code (Node 22+): a JSON module imported without `with { type: "json" }`. */
-  ERR_IMPORT_ATTRIBUTE_MISSING: '%s',
+  ERR_IMPORT_ATTRIBUTE_MISSING: [TypeError, '%s'],
   /** Node 20's name for ERR_IMPORT_ATTRIBUTE_MISSING. */
-  ERR_IMPORT_ASSERTION_TYPE_MISSING: '%s',
+  ERR_IMPORT_ASSERTION_TYPE_MISSING: [TypeError, '%s'],
   /** Node's own code (Node 22+): `type: "json"` on a module that is not JSON. */
-  ERR_IMPORT_ATTRIBUTE_TYPE_INCOMPATIBLE: '%s',
+  ERR_IMPORT_ATTRIBUTE_TYPE_INCOMPATIBLE: [TypeError, '%s'],
   /** Node 20's name for ERR_IMPORT_ATTRIBUTE_TYPE_INCOMPATIBLE. */
-  ERR_IMPORT_ASSERTION_TYPE_FAILED: '%s',
+  ERR_IMPORT_ASSERTION_TYPE_FAILED: [TypeError, '%s'],
   /** Node's own code (Node 22+): an import attribute key or type Node does not know. */
-  ERR_IMPORT_ATTRIBUTE_UNSUPPORTED: '%s',
+  ERR_IMPORT_ATTRIBUTE_UNSUPPORTED: [TypeError, '%s'],
   /** Node 20's name for an unsupported `type` attribute. */
-  ERR_IMPORT_ASSERTION_TYPE_UNSUPPORTED: '%s',
+  ERR_IMPORT_ASSERTION_TYPE_UNSUPPORTED: [TypeError, '%s'],
   /** Not a readable zip: no end record, bad offsets or signatures, truncated data, CRC or size mismatch, encryption, unsupported method, overlapping or duplicate entries. */
-  ERR_HOTZIP_BAD_ARCHIVE: 'Bad archive: %s',
+  ERR_HOTZIP_BAD_ARCHIVE: [Error, 'Bad archive: %s'],
   /** An entry or archive over the size or compression-ratio limits (zip bombs). */
-  ERR_HOTZIP_LIMIT: 'Limit exceeded: %s',
+  ERR_HOTZIP_LIMIT: [Error, 'Limit exceeded: %s'],
   /** A malformed zip: specifier, a path that leaves its archive, or a nested archive. */
-  ERR_HOTZIP_INVALID_SPECIFIER: 'Invalid zip: specifier %s',
+  ERR_HOTZIP_INVALID_SPECIFIER: [Error, 'Invalid zip: specifier %s'],
   /** A feature this Node version cannot give a module served from an archive (e.g. require() on Node 20). */
-  ERR_HOTZIP_UNSUPPORTED: '%s',
+  ERR_HOTZIP_UNSUPPORTED: [Error, '%s'],
 } as const;
 
 /** Every code hotzip can throw. */
 export type ErrorCode = keyof typeof messages;
 
-/** An Error with a Node-style `code` and the archive and entry it concerns. */
-export class HotzipError extends Error {
+const brand = Symbol('hotzip.error');
+
+interface Coded {
   readonly code: ErrorCode;
   readonly archive: string | undefined;
   readonly entry: string | undefined;
+}
+
+/** Gives a fresh error its code and site, and a stack headed `TypeError [CODE]: …` the way Node's errors print. */
+function stamp(error: Error & Coded, code: ErrorCode, site: ErrorSite, baseName: string): void {
+  Object.assign(error, { code, archive: site.archive, entry: site.entry, [brand]: true });
+  Object.defineProperty(error, 'name', { value: `${baseName} [${code}]`, configurable: true, writable: true });
+  void error.stack;
+  delete (error as { name?: string }).name;
+}
+
+/**
+ * An Error with a Node-style `code` and the archive and entry it concerns. Codes that Node raises as TypeError are
+ * TypeErrors here too; `instanceof HotzipError` holds for both.
+ */
+export class HotzipError extends Error implements Coded {
+  declare readonly code: ErrorCode;
+  declare readonly archive: string | undefined;
+  declare readonly entry: string | undefined;
 
   constructor(code: ErrorCode, detail: string, site: ErrorSite = {}, options?: { cause?: unknown }) {
-    super(messages[code].replace('%s', detail), options);
-    this.code = code;
-    this.archive = site.archive;
-    this.entry = site.entry;
+    const [Base, template] = messages[code];
+    const message = template.replace('%s', () => detail);
+    if (Base === TypeError) {
+      // biome-ignore lint/correctness/noConstructorReturn: the TypeError variant of the same error
+      return new HotzipTypeError(code, message, site, options) as unknown as HotzipError;
+    }
+    super(message, options);
+    stamp(this, code, site, 'Error');
   }
 
-  override get name(): string {
-    return 'Error';
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === 'object' && value !== null && brand in value;
   }
 
   override toString(): string {
-    return `Error [${this.code}]: ${this.message}`;
+    return `${this.name} [${this.code}]: ${this.message}`;
+  }
+}
+
+class HotzipTypeError extends TypeError implements Coded {
+  declare readonly code: ErrorCode;
+  declare readonly archive: string | undefined;
+  declare readonly entry: string | undefined;
+
+  constructor(code: ErrorCode, message: string, site: ErrorSite, options?: { cause?: unknown }) {
+    super(message, options);
+    stamp(this, code, site, 'TypeError');
+  }
+
+  override toString(): string {
+    return `${this.name} [${this.code}]: ${this.message}`;
   }
 }
 

@@ -7,7 +7,7 @@
  * an entry, so every reader strips it.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type ErrorCode, type ErrorSite, fail } from './errors.js';
+import { describeSite, type ErrorCode, type ErrorSite, fail } from './errors.js';
 
 /** The URL scheme hotzip serves, with its colon, as `URL.protocol` spells it. */
 export const ZIP_PROTOCOL = 'zip:';
@@ -111,8 +111,8 @@ export function parseZipUrl(url: string): ZipUrl {
 
 /** The URL of a module without its instance version: what `import.meta.url` shows. */
 export function canonicalZipUrl(url: string): string {
-  const parsed = parseZipUrl(url);
-  return formatZipUrl(parsed.archive, parsed.entry, parsed);
+  const { archive, entry, search, hash } = parseZipUrl(url);
+  return formatZipUrl(archive, entry, { search, hash });
 }
 
 function nestedArchive(specifier: string, site: ErrorSite): never {
@@ -172,7 +172,7 @@ function normalizeEntry(entry: string, specifier: string, site: ErrorSite): stri
 }
 
 function escapes(specifier: string, site: ErrorSite): never {
-  return fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}" leaves the archive`, site);
+  return fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}" leaves the archive (imported by ${describeSite(site)})`, site);
 }
 
 /**
@@ -187,10 +187,10 @@ export function resolveEntrySpecifier(
 ): { entry: string; search: string; hash: string } {
   const { path, search, hash } = splitSuffix(specifier);
   if (path.startsWith('/')) {
-    fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}" is a root path, which would leave the archive`, site);
+    fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}" is a root path, which would leave the archive (imported by ${describeSite(site)})`, site);
   }
   if (path.includes('\\')) {
-    fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}" contains a backslash`, site);
+    fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}" contains a backslash (imported by ${describeSite(site)})`, site);
   }
   const parentDir = parentEntry.includes('/') ? parentEntry.slice(0, parentEntry.lastIndexOf('/') + 1) : '';
   const raw = normalizeEntry(`${parentDir}${path}`, specifier, site);

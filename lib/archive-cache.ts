@@ -1,0 +1,116 @@
+/**
+ * One parsed snapshot per archive path, reused while the file on disk is the same file with the same size and
+ * modification time, and read anew (whole, through one descriptor) as soon as it is not: offsets from an old snapshot
+ * are never applied to new bytes (the way Python's zipimport breaks when a zip on its path is replaced).
+ */
+import * as fs from 'node:fs';
+import { Archive, type ArchiveLimits, defaultLimits } from './archive.js';
+import { fail, HotzipError } from './errors.js';
+
+interface Identity {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
+interface Cached {
+  identity: Identity;
+  archive: Archive;
+}
+
+const cache = new Map<string, Cached>();
+
+function sameIdentity(a: Identity, b: Identity): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
+}
+
+function identityOf(stats: fs.Stats): Identity {
+  return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    fail('ERR_HOTZIP_LIMIT', `${name}=${JSON.stringify(raw)} is not a positive integer`);
+  }
+  return value;
+}
+
+/** The archive limits, from HOTZIP_MAX_* environment variables over the defaults. */
+export function limitsFromEnv(): ArchiveLimits {
+  return {
+    maxEntryBytes: positiveInteger('HOTZIP_MAX_ENTRY_BYTES', defaultLimits.maxEntryBytes),
+    maxRatio: positiveInteger('HOTZIP_MAX_RATIO', defaultLimits.maxRatio),
+    ratioFloorBytes: defaultLimits.ratioFloorBytes,
+    maxArchiveBytes: positiveInteger('HOTZIP_MAX_ARCHIVE_BYTES', defaultLimits.maxArchiveBytes),
+    maxEntries: positiveInteger('HOTZIP_MAX_ENTRIES', defaultLimits.maxEntries),
+  };
+}
+
+let limits: ArchiveLimits | undefined;
+
+function missing(path: string, cause: unknown): never {
+  throw new HotzipError('ERR_MODULE_NOT_FOUND', `Cannot find archive '${path}'`, { archive: path }, { cause });
+}
+
+/** Reads the whole file through one descriptor, so size and bytes belong to the same file even mid-rename. */
+function readSnapshot(path: string): { identity: Identity; bytes: Buffer } {
+  let fd: number;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (error) {
+    return missing(path, error);
+  }
+  try {
+    const stats = fs.fstatSync(fd);
+    if (!stats.isFile()) missing(path, undefined);
+    const bytes = Buffer.allocUnsafe(stats.size);
+    let filled = 0;
+    while (filled < bytes.length) {
+      const n = fs.readSync(fd, bytes, filled, bytes.length - filled, filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    // A file truncated while being read is seen as the shorter file it has become: its end record decides.
+    return { identity: identityOf(stats), bytes: filled === bytes.length ? bytes : bytes.subarray(0, filled) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The current snapshot of the archive at absolute `path`; ERR_MODULE_NOT_FOUND when there is no such file. */
+export function openArchive(path: string): Archive {
+  let stats: fs.Stats | undefined;
+  try {
+    stats = fs.statSync(path);
+  } catch (error) {
+    missing(path, error);
+  }
+  const cached = cache.get(path);
+  if (cached !== undefined && sameIdentity(cached.identity, identityOf(stats))) return cached.archive;
+  return refreshArchive(path);
+}
+
+/** Reads the archive at `path` anew, whatever is cached, and caches the result when it parses. */
+export function refreshArchive(path: string): Archive {
+  limits ??= limitsFromEnv();
+  const { identity, bytes } = readSnapshot(path);
+  const archive = Archive.parse(bytes, path, limits);
+  cache.set(path, { identity, archive });
+  return archive;
+}
+
+/** The snapshot cached for `path`, without touching the disk. */
+export function cachedArchive(path: string): Archive | undefined {
+  return cache.get(path)?.archive;
+}
+
+/** Drops the cached snapshot of `path` (or of every archive), e.g. after tests rewrite archives with equal stats. */
+export function forgetArchive(path?: string): void {
+  if (path === undefined) cache.clear();
+  else cache.delete(path);
+}
