@@ -13,9 +13,13 @@ export function benchApp(count = 500, bytesPerModule = 5000): Tree {
     for (const d of deps) lines.push(`import { fn${d}, Thing${d}, value${d} } from './m${d}.js';`);
     lines.push(`export const value${i} = ${i};`);
     lines.push(`export let counter${i} = 0;`);
-    lines.push(`export function fn${i}(x) { counter${i}++; return x + value${i}${deps.map((d) => ` + value${d}`).join('')}; }`);
+    lines.push(
+      `export function fn${i}(x) { counter${i}++; return x + value${i}${deps.map((d) => ` + value${d}`).join('')}; }`,
+    );
     lines.push(`export class Thing${i} { constructor() { this.id = ${i}; } get twice() { return this.id * 2; } }`);
-    lines.push(`export default function main${i}() { return [${deps.map((d) => `fn${d}(1), new Thing${d}().twice`).join(', ')}]; }`);
+    lines.push(
+      `export default function main${i}() { return [${deps.map((d) => `fn${d}(1), new Thing${d}().twice`).join(', ')}]; }`,
+    );
     let filler = 0;
     while (lines.join('\n').length < bytesPerModule) {
       lines.push(

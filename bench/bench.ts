@@ -30,7 +30,11 @@ function spread(values: number[]): string {
 function timeImport(cwd: string, target: string, hot: boolean): [number, number] {
   const args = [...(hot ? ['--import', 'hotzip/register'] : []), 'time-import.mjs', target];
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, { cwd, encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+  const result = spawnSync(process.execPath, args, {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`benchmark run failed: ${result.stderr}`);
   return [Number(result.stdout.trim()), wall];
@@ -72,9 +76,15 @@ function main(): void {
     );
     console.log('');
     console.log('cold import of the 500-module app   median ms (min–max)');
-    console.log(`  native, extracted tree              import ${median(native[0]).toFixed(1)} (${spread(native[0])})   process ${median(native[1]).toFixed(1)} (${spread(native[1])})`);
-    console.log(`  hotzip, deflated archive            import ${median(hot[0]).toFixed(1)} (${spread(hot[0])})   process ${median(hot[1]).toFixed(1)} (${spread(hot[1])})`);
-    console.log(`  ratio hotzip/native                 import ${(median(hot[0]) / median(native[0])).toFixed(2)}×   process ${(median(hot[1]) / median(native[1])).toFixed(2)}×   (target ≤ 1.00×)`);
+    console.log(
+      `  native, extracted tree              import ${median(native[0]).toFixed(1)} (${spread(native[0])})   process ${median(native[1]).toFixed(1)} (${spread(native[1])})`,
+    );
+    console.log(
+      `  hotzip, deflated archive            import ${median(hot[0]).toFixed(1)} (${spread(hot[0])})   process ${median(hot[1]).toFixed(1)} (${spread(hot[1])})`,
+    );
+    console.log(
+      `  ratio hotzip/native                 import ${(median(hot[0]) / median(native[0])).toFixed(2)}×   process ${(median(hot[1]) / median(native[1])).toFixed(2)}×   (target ≤ 1.00×)`,
+    );
   } finally {
     fs.rmSync(app, { recursive: true, force: true });
   }

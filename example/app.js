@@ -1,5 +1,5 @@
 // Run with: node --import hotzip/register example/app.js
-import { greet, banner } from 'zip:./hello.zip!/lib/index.js';
+import { banner, greet } from 'zip:./hello.zip!/lib/index.js';
 
 console.log(banner);
 console.log(greet('world'));

@@ -31,16 +31,26 @@ export function validateAttributes(url: string, format: string, attributes: Reco
   if (type === required) return;
   if (type === undefined) {
     if (legacyCodes) {
-      throw new HotzipError('ERR_IMPORT_ASSERTION_TYPE_MISSING', `Module "${url}" needs an import attribute of type "${required}"`);
+      throw new HotzipError(
+        'ERR_IMPORT_ASSERTION_TYPE_MISSING',
+        `Module "${url}" needs an import attribute of type "${required}"`,
+      );
     }
-    throw new HotzipError('ERR_IMPORT_ATTRIBUTE_MISSING', `Module "${url}" needs an import attribute of "type: ${required}"`);
+    throw new HotzipError(
+      'ERR_IMPORT_ATTRIBUTE_MISSING',
+      `Module "${url}" needs an import attribute of "type: ${required}"`,
+    );
   }
   invalidType(url, type);
 }
 
 function unsupported(url: string, key: string, value: string): never {
-  if (legacyCodes) throw new HotzipError('ERR_IMPORT_ASSERTION_TYPE_UNSUPPORTED', `Import attribute type "${value}" is unsupported`);
-  throw new HotzipError('ERR_IMPORT_ATTRIBUTE_UNSUPPORTED', `Import attribute "${key}" with value "${value}" is not supported in ${url}`);
+  if (legacyCodes)
+    throw new HotzipError('ERR_IMPORT_ASSERTION_TYPE_UNSUPPORTED', `Import attribute type "${value}" is unsupported`);
+  throw new HotzipError(
+    'ERR_IMPORT_ATTRIBUTE_UNSUPPORTED',
+    `Import attribute "${key}" with value "${value}" is not supported in ${url}`,
+  );
 }
 
 function invalidType(url: string, type: string): never {

@@ -73,9 +73,19 @@ function stamp(error: Error & Coded, code: ErrorCode, site: ErrorSite, baseName:
   delete (error as { name?: string }).name;
 }
 
+function codedToString(this: Error & { code: string }): string {
+  return `${this.name} [${this.code}]: ${this.message}`;
+}
+
+/** TypeError's prototype with Node's `Name [CODE]: message` toString, for the codes Node raises as TypeError. */
+const typeErrorPrototype: object = Object.create(TypeError.prototype, {
+  toString: { value: codedToString, writable: true, configurable: true },
+});
+
 /**
  * An Error with a Node-style `code` and the archive and entry it concerns. Codes that Node raises as TypeError are
- * TypeErrors here too; `instanceof HotzipError` holds for both.
+ * TypeErrors here too (parity: `err instanceof TypeError` as on disk, also after crossing threads); `instanceof
+ * HotzipError` holds for both.
  */
 export class HotzipError extends Error implements Coded {
   declare readonly code: ErrorCode;
@@ -84,13 +94,12 @@ export class HotzipError extends Error implements Coded {
 
   constructor(code: ErrorCode, detail: string, site: ErrorSite = {}, options?: { cause?: unknown }) {
     const [Base, template] = messages[code];
-    const message = template.replace('%s', () => detail);
-    if (Base === TypeError) {
-      // biome-ignore lint/correctness/noConstructorReturn: the TypeError variant of the same error
-      return new HotzipTypeError(code, message, site, options) as unknown as HotzipError;
-    }
-    super(message, options);
-    stamp(this, code, site, 'Error');
+    super(
+      template.replace('%s', () => detail),
+      options,
+    );
+    if (Base === TypeError) Object.setPrototypeOf(this, typeErrorPrototype);
+    stamp(this, code, site, Base.name);
   }
 
   static override [Symbol.hasInstance](value: unknown): boolean {
@@ -98,22 +107,7 @@ export class HotzipError extends Error implements Coded {
   }
 
   override toString(): string {
-    return `${this.name} [${this.code}]: ${this.message}`;
-  }
-}
-
-class HotzipTypeError extends TypeError implements Coded {
-  declare readonly code: ErrorCode;
-  declare readonly archive: string | undefined;
-  declare readonly entry: string | undefined;
-
-  constructor(code: ErrorCode, message: string, site: ErrorSite, options?: { cause?: unknown }) {
-    super(message, options);
-    stamp(this, code, site, 'TypeError');
-  }
-
-  override toString(): string {
-    return `${this.name} [${this.code}]: ${this.message}`;
+    return codedToString.call(this);
   }
 }
 

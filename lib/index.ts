@@ -1,5 +1,5 @@
 /**
  * hotzip's runtime API: `import { readFile, readFileSync } from 'hotzip'`.
  */
-export { HotzipError, type ErrorCode } from './errors.js';
-export { readFile, readFileSync, type ResourceEncoding, type ResourceLocation } from './resources.js';
+export { type ErrorCode, HotzipError } from './errors.js';
+export { type ResourceEncoding, type ResourceLocation, readFile, readFileSync } from './resources.js';

@@ -18,7 +18,10 @@ function versionAtLeast(version: string, minimum: readonly [number, number, numb
 }
 
 /** Tells whether `version` (e.g. "24.11.1") falls in one of the ranges, each range `[minimum, below-major]`. */
-function inRanges(version: string, ranges: ReadonlyArray<readonly [readonly [number, number, number], number]>): boolean {
+function inRanges(
+  version: string,
+  ranges: ReadonlyArray<readonly [readonly [number, number, number], number]>,
+): boolean {
   const major = Number(version.split('.')[0]);
   return ranges.some(([minimum, belowMajor]) => major < belowMajor && versionAtLeast(version, minimum));
 }

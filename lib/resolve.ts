@@ -16,7 +16,14 @@ import {
   resolvePackageTarget,
   type TreeHost,
 } from './package-resolve.js';
-import { formatZipUrl, isZipUrl, parseZipSpecifier, parseZipUrl, resolveEntrySpecifier, type ZipUrl } from './zip-url.js';
+import {
+  formatZipUrl,
+  isZipUrl,
+  parseZipSpecifier,
+  parseZipUrl,
+  resolveEntrySpecifier,
+  type ZipUrl,
+} from './zip-url.js';
 
 /** What a resolve hook should do with a specifier. */
 export type ResolveDecision =
@@ -134,7 +141,13 @@ export function decideResolution(
   const parent = parseZipUrl(parentURL);
   const site = { archive: parent.archive, entry: parent.entry };
   const require = isRequire(conditions);
-  if (specifier.startsWith('./') || specifier.startsWith('../') || specifier.startsWith('/') || specifier === '.' || specifier === '..') {
+  if (
+    specifier.startsWith('./') ||
+    specifier.startsWith('../') ||
+    specifier.startsWith('/') ||
+    specifier === '.' ||
+    specifier === '..'
+  ) {
     const archive = openArchive(parent.archive);
     const relative = specifier === '.' || specifier === '..' ? `${specifier}/` : specifier;
     const target = resolveEntrySpecifier(relative, parent.entry, site);

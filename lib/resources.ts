@@ -30,7 +30,8 @@ export function readFileSync(location: ResourceLocation): Buffer;
 export function readFileSync(location: ResourceLocation, encoding: ResourceEncoding): string;
 export function readFileSync(location: ResourceLocation, encoding?: ResourceEncoding): Buffer | string {
   const url = zipUrlOf(location);
-  if (url === undefined) return encoding === undefined ? fs.readFileSync(location) : fs.readFileSync(location, encoding);
+  if (url === undefined)
+    return encoding === undefined ? fs.readFileSync(location) : fs.readFileSync(location, encoding);
   const bytes = readEntry(url);
   return encoding === undefined ? bytes : bytes.toString(encoding);
 }

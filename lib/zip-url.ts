@@ -116,7 +116,11 @@ export function canonicalZipUrl(url: string): string {
 }
 
 function nestedArchive(specifier: string, site: ErrorSite): never {
-  return fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}": nested archives (a zip inside a zip) are not supported`, site);
+  return fail(
+    'ERR_HOTZIP_INVALID_SPECIFIER',
+    `"${specifier}": nested archives (a zip inside a zip) are not supported`,
+    site,
+  );
 }
 
 /**
@@ -144,7 +148,13 @@ export function parseZipSpecifier(specifier: string, baseDirUrl: string): ZipUrl
   const entry = bang === -1 ? '' : decodeEntry(path.slice(bang + 2), site);
   if (entry.includes('!/')) nestedArchive(specifier, site);
   const version = splitVersion(search);
-  return { archive, entry: normalizeEntry(entry, specifier, site), search: version.search, hash, version: version.version };
+  return {
+    archive,
+    entry: normalizeEntry(entry, specifier, site),
+    search: version.search,
+    hash,
+    version: version.version,
+  };
 }
 
 /** Tells whether a URL path segment is `.` or `..`, also percent-encoded, as the WHATWG URL parser sees them. */
@@ -172,7 +182,11 @@ function normalizeEntry(entry: string, specifier: string, site: ErrorSite): stri
 }
 
 function escapes(specifier: string, site: ErrorSite): never {
-  return fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}" leaves the archive (imported by ${describeSite(site)})`, site);
+  return fail(
+    'ERR_HOTZIP_INVALID_SPECIFIER',
+    `"${specifier}" leaves the archive (imported by ${describeSite(site)})`,
+    site,
+  );
 }
 
 /**
@@ -187,10 +201,18 @@ export function resolveEntrySpecifier(
 ): { entry: string; search: string; hash: string } {
   const { path, search, hash } = splitSuffix(specifier);
   if (path.startsWith('/')) {
-    fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}" is a root path, which would leave the archive (imported by ${describeSite(site)})`, site);
+    fail(
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+      `"${specifier}" is a root path, which would leave the archive (imported by ${describeSite(site)})`,
+      site,
+    );
   }
   if (path.includes('\\')) {
-    fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}" contains a backslash (imported by ${describeSite(site)})`, site);
+    fail(
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+      `"${specifier}" contains a backslash (imported by ${describeSite(site)})`,
+      site,
+    );
   }
   const parentDir = parentEntry.includes('/') ? parentEntry.slice(0, parentEntry.lastIndexOf('/') + 1) : '';
   const raw = normalizeEntry(`${parentDir}${path}`, specifier, site);

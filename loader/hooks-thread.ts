@@ -18,4 +18,5 @@ export const resolve: ResolveHook = (specifier, context, next) =>
   hooks.resolve(specifier, context, next) as ResolveFnOutput | Promise<ResolveFnOutput>;
 
 /** Node's async load hook. */
-export const load: LoadHook = (url, context, next) => hooks.load(url, context, next) as LoadFnOutput | Promise<LoadFnOutput>;
+export const load: LoadHook = (url, context, next) =>
+  hooks.load(url, context, next) as LoadFnOutput | Promise<LoadFnOutput>;

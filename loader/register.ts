@@ -7,8 +7,8 @@
  * (DEP0205) and never takes that path.
  */
 import * as nodeModule from 'node:module';
-import { createHooks } from '../lib/hooks.js';
 import { installRequireShim } from '../lib/cjs-require.js';
+import { createHooks } from '../lib/hooks.js';
 import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
 
 const api = chooseHookApi();

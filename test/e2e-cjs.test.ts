@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { nativeCjsRequire, chooseHookApi, type HookApi } from '../lib/node-support.js';
+import { chooseHookApi, type HookApi, nativeCjsRequire } from '../lib/node-support.js';
 import { makeApp, runNode, writeTree, writeZip } from './fixtures.js';
 
 let app = '';

@@ -41,7 +41,11 @@ describe('zip: specifiers', () => {
   test('the entry point may be an archive, and zip:./a.zip without !/ means its main module', async () => {
     const dir = path.join(app, 'main');
     writeZip(path.join(dir, 'pkg-exports.zip'), {
-      'package.json': JSON.stringify({ exports: { '.': { import: './src/start.js', default: './nope.js' } }, type: 'module', main: './x.js' }),
+      'package.json': JSON.stringify({
+        exports: { '.': { import: './src/start.js', default: './nope.js' } },
+        type: 'module',
+        main: './x.js',
+      }),
       'src/start.js': "console.log('exports main', import.meta.url.endsWith('pkg-exports.zip!/src/start.js'));\n",
     });
     writeZip(path.join(dir, 'pkg-main.zip'), {
@@ -92,7 +96,8 @@ describe('zip: specifiers', () => {
   test('a version query names a new instance of the same entry, and import.meta.url keeps it', async () => {
     const dir = path.join(app, 'versions');
     const archive = writeZip(path.join(dir, 'v.zip'), {
-      'count.mjs': 'globalThis.n = (globalThis.n ?? 0) + 1;\nexport const n = globalThis.n;\nexport const url = import.meta.url;\n',
+      'count.mjs':
+        'globalThis.n = (globalThis.n ?? 0) + 1;\nexport const n = globalThis.n;\nexport const url = import.meta.url;\n',
     });
     writeTree(dir, {
       'main.mjs': [
@@ -186,7 +191,9 @@ describe('errors: a code, the archive and entry named, and the program keeps run
 
   test('a limit breach is ERR_HOTZIP_LIMIT, configurable through the environment', async () => {
     const dir = path.join(app, 'limits');
-    writeZip(path.join(dir, 'big.zip'), { 'index.mjs': `export const s = '${'x'.repeat(5000)}';\nconsole.log(s.length);\n` });
+    writeZip(path.join(dir, 'big.zip'), {
+      'index.mjs': `export const s = '${'x'.repeat(5000)}';\nconsole.log(s.length);\n`,
+    });
     const small = await runNode(['big.zip'], { cwd: dir, env: { HOTZIP_MAX_ENTRY_BYTES: '1000' } });
     assert.equal(small.code, 1);
     assert.match(small.stderr, /ERR_HOTZIP_LIMIT/);
@@ -215,8 +222,8 @@ describe('formats', () => {
     const dir = path.join(app, 'wasm');
     // (module (func (export "answer") (result i32) i32.const 42))
     const wasm = new Uint8Array([
-      0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 7, 10, 1, 6, 97, 110, 115, 119, 101, 114, 0, 0, 10,
-      6, 1, 4, 0, 65, 42, 11,
+      0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 7, 10, 1, 6, 97, 110, 115, 119, 101, 114, 0, 0,
+      10, 6, 1, 4, 0, 65, 42, 11,
     ]);
     writeZip(path.join(dir, 'w.zip'), {
       'index.mjs': "const m = await import('./answer.wasm');\nconsole.log(m.answer());\n",

@@ -3,10 +3,10 @@
  * (values, export names, namespace shapes, error codes) case by case.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import * as fs from 'node:fs';
 import { makeApp, runNode, writeTree, writeZip } from './fixtures.js';
 import { caseNames, hostFiles, parityTree } from './parity-tree.js';
 

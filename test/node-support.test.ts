@@ -24,7 +24,10 @@ test('registerHooks only where it is sound', { skip: !hasRegisterHooks && 'needs
 
 test('HOTZIP_HOOKS overrides the choice', () => {
   assert.equal(chooseHookApi('26.10.0', { HOTZIP_HOOKS: 'register' }), 'register');
-  assert.equal(chooseHookApi('20.20.2', { HOTZIP_HOOKS: 'registerHooks' }), hasRegisterHooks ? 'registerHooks' : 'register');
+  assert.equal(
+    chooseHookApi('20.20.2', { HOTZIP_HOOKS: 'registerHooks' }),
+    hasRegisterHooks ? 'registerHooks' : 'register',
+  );
 });
 
 test('require() through the hooks only with registerHooks on >= 24.18 and >= 26.2', () => {

@@ -29,7 +29,10 @@ describe('formatZipUrl', () => {
   });
   test('a version rides in the query after the user query', () => {
     assert.equal(formatZipUrl('/a.zip', 'e.js', { version: 3 }), 'zip:///a.zip!/e.js?hz=3');
-    assert.equal(formatZipUrl('/a.zip', 'e.js', { search: '?x=1', hash: '#h', version: 2 }), 'zip:///a.zip!/e.js?x=1&hz=2#h');
+    assert.equal(
+      formatZipUrl('/a.zip', 'e.js', { search: '?x=1', hash: '#h', version: 2 }),
+      'zip:///a.zip!/e.js?x=1&hz=2#h',
+    );
   });
 });
 
@@ -51,9 +54,18 @@ describe('parseZipUrl', () => {
     assert.equal(parseZipUrl('zip:///a.zip!/e.js?hz=12').version, 12);
   });
   test('rejects non-canonical and nested forms', () => {
-    assert.equal(codeOf(() => parseZipUrl('zip:./a.zip!/e.js')), 'ERR_HOTZIP_INVALID_SPECIFIER');
-    assert.equal(codeOf(() => parseZipUrl('zip:///a.zip!/b.zip!/e.js')), 'ERR_HOTZIP_INVALID_SPECIFIER');
-    assert.equal(codeOf(() => parseZipUrl('zip:///a.zip!/a%2Fb.js')), 'ERR_HOTZIP_INVALID_SPECIFIER');
+    assert.equal(
+      codeOf(() => parseZipUrl('zip:./a.zip!/e.js')),
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+    );
+    assert.equal(
+      codeOf(() => parseZipUrl('zip:///a.zip!/b.zip!/e.js')),
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+    );
+    assert.equal(
+      codeOf(() => parseZipUrl('zip:///a.zip!/a%2Fb.js')),
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+    );
   });
 });
 
@@ -89,7 +101,11 @@ describe('parseZipSpecifier', () => {
       'zip:./a.zip!/in.zip!/e.js',
       'zip:./a.zip!/%E0%A4%A.js',
     ]) {
-      assert.equal(codeOf(() => parseZipSpecifier(bad, base)), 'ERR_HOTZIP_INVALID_SPECIFIER', bad);
+      assert.equal(
+        codeOf(() => parseZipSpecifier(bad, base)),
+        'ERR_HOTZIP_INVALID_SPECIFIER',
+        bad,
+      );
     }
   });
 });
@@ -100,15 +116,36 @@ describe('resolveEntrySpecifier', () => {
     assert.equal(resolveEntrySpecifier('../lib/c.js', 'src/a.js', site).entry, 'lib/c.js');
     assert.equal(resolveEntrySpecifier('./x/../y/./z.js', 'a.js', site).entry, 'y/z.js');
     assert.equal(resolveEntrySpecifier('./a%20b.js', 'a.js', site).entry, 'a b.js');
-    assert.deepEqual(resolveEntrySpecifier('./d.js?v=1#k', 'a.js', site), { entry: 'd.js', search: '?v=1', hash: '#k' });
+    assert.deepEqual(resolveEntrySpecifier('./d.js?v=1#k', 'a.js', site), {
+      entry: 'd.js',
+      search: '?v=1',
+      hash: '#k',
+    });
   });
   test('never leaves the archive', () => {
-    for (const bad of ['../x.js', '../../etc/passwd', './%2e%2e/x.js', './a/.%2E/../../x.js', '/etc/passwd', './a\\..\\b.js']) {
-      assert.equal(codeOf(() => resolveEntrySpecifier(bad, 'a.js', site)), 'ERR_HOTZIP_INVALID_SPECIFIER', bad);
+    for (const bad of [
+      '../x.js',
+      '../../etc/passwd',
+      './%2e%2e/x.js',
+      './a/.%2E/../../x.js',
+      '/etc/passwd',
+      './a\\..\\b.js',
+    ]) {
+      assert.equal(
+        codeOf(() => resolveEntrySpecifier(bad, 'a.js', site)),
+        'ERR_HOTZIP_INVALID_SPECIFIER',
+        bad,
+      );
     }
-    assert.equal(codeOf(() => resolveEntrySpecifier('../../x.js', 'src/a.js', site)), 'ERR_HOTZIP_INVALID_SPECIFIER');
+    assert.equal(
+      codeOf(() => resolveEntrySpecifier('../../x.js', 'src/a.js', site)),
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+    );
   });
   test('refuses encoded separators like Node does for file: URLs', () => {
-    assert.equal(codeOf(() => resolveEntrySpecifier('./a%2fb.js', 'a.js', site)), 'ERR_INVALID_MODULE_SPECIFIER');
+    assert.equal(
+      codeOf(() => resolveEntrySpecifier('./a%2fb.js', 'a.js', site)),
+      'ERR_INVALID_MODULE_SPECIFIER',
+    );
   });
 });

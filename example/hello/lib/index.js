@@ -1,5 +1,5 @@
-import words from '#words' with { type: 'json' };
 import { readFileSync } from 'hotzip';
+import words from '#words' with { type: 'json' };
 
 export function greet(name) {
   return `${words.greeting}, ${name}!`;
