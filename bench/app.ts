@@ -9,7 +9,7 @@ export function benchApp(count = 500, bytesPerModule = 5000): Tree {
   const tree: Tree = { 'package.json': '{ "name": "bench-app", "type": "module", "main": "main.js" }\n' };
   for (let i = 0; i < count; i++) {
     const lines: string[] = [];
-    const deps = [i * 2 + 1, i * 2 + 2, i + 7].filter((d) => d < count);
+    const deps = [...new Set([i * 2 + 1, i * 2 + 2, i + 7])].filter((d) => d < count);
     for (const d of deps) lines.push(`import { fn${d}, Thing${d}, value${d} } from './m${d}.js';`);
     lines.push(`export const value${i} = ${i};`);
     lines.push(`export let counter${i} = 0;`);

@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { chooseHookApi } from '../lib/node-support.js';
 import { makeApp, writeTree, writeZip } from '../test/fixtures.js';
 import { benchApp } from './app.js';
 
@@ -26,11 +27,15 @@ function spread(values: number[]): string {
   return `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 }
 
+type Variant = 'native' | 'floor' | 'hotzip';
+
 /** Runs the timing script in a fresh process and returns [import ms, whole process ms]. */
-function timeImport(cwd: string, target: string, hot: boolean): [number, number] {
-  const args = [...(hot ? ['--import', 'hotzip/register'] : []), 'time-import.mjs', target];
+function timeImport(cwd: string, target: string, variant: Variant): [number, number] {
+  const preload = { native: [], floor: ['--import', './noop-loader.mjs'], hotzip: ['--import', 'hotzip/register'] }[
+    variant
+  ];
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, args, {
+  const result = spawnSync(process.execPath, [...preload, 'time-import.mjs', target], {
     cwd,
     encoding: 'utf8',
     env: { ...process.env, NODE_OPTIONS: '' },
@@ -40,6 +45,31 @@ function timeImport(cwd: string, target: string, hot: boolean): [number, number]
   return [Number(result.stdout.trim()), wall];
 }
 
+/**
+ * A loader that does nothing, installed through the same hook API hotzip picks on this Node: the cost of merely
+ * having module hooks (large for Node 20's hooks thread), so the table shows how much of hotzip's ratio is its own.
+ */
+function noopLoader(api: string): string {
+  if (api === 'registerHooks') {
+    return "import { registerHooks } from 'node:module';\nregisterHooks({ resolve: (s, c, n) => n(s, c), load: (u, c, n) => n(u, c) });\n";
+  }
+  return [
+    "import { register } from 'node:module';",
+    "register('data:text/javascript,' + encodeURIComponent('export const resolve = (s, c, n) => n(s, c); export const load = (u, c, n) => n(u, c);'));",
+  ].join('\n');
+}
+
+function row(label: string, samples: [number[], number[]]): string {
+  const [imports, processes] = samples;
+  return `  ${label.padEnd(42)}import ${median(imports).toFixed(1)} (${spread(imports)})   process ${median(processes).toFixed(1)} (${spread(processes)})`;
+}
+
+function ratio(label: string, a: [number[], number[]], b: [number[], number[]], note = ''): string {
+  const imports = (median(a[0]) / median(b[0])).toFixed(2);
+  const processes = (median(a[1]) / median(b[1])).toFixed(2);
+  return `  ${label.padEnd(42)}import ${imports}×   process ${processes}×${note}`;
+}
+
 function main(): void {
   const app = makeApp('hotzip-bench-');
   try {
@@ -47,6 +77,7 @@ function main(): void {
     const bytes = Object.values(tree).reduce((sum, content) => sum + content.length, 0);
     writeTree(path.join(app, 'tree'), tree);
     const archive = writeZip(path.join(app, 'app.zip'), tree, 6);
+    const api = chooseHookApi();
     writeTree(app, {
       'time-import.mjs': [
         'const t0 = performance.now();',
@@ -54,37 +85,34 @@ function main(): void {
         'if (!Array.isArray(m.result)) throw new Error("bad app");',
         'console.log((performance.now() - t0).toFixed(3));',
       ].join('\n'),
+      'noop-loader.mjs': noopLoader(api),
     });
     const nativeTarget = pathToFileURL(path.join(app, 'tree', 'main.js')).href;
     const zipTarget = `zip://${pathToFileURL(archive).pathname}!/main.js`;
-    const native: [number[], number[]] = [[], []];
-    const hot: [number[], number[]] = [[], []];
-    timeImport(app, nativeTarget, false); // warm the file cache for both
-    timeImport(app, zipTarget, true);
+    const samples: Record<Variant, [number[], number[]]> = { native: [[], []], floor: [[], []], hotzip: [[], []] };
+    const targets: Record<Variant, string> = { native: nativeTarget, floor: nativeTarget, hotzip: zipTarget };
+    const variants: Variant[] = ['native', 'floor', 'hotzip'];
+    for (const variant of variants) timeImport(app, targets[variant], variant); // warm caches for all
     for (let i = 0; i < runs; i++) {
-      const n = timeImport(app, nativeTarget, false);
-      const h = timeImport(app, zipTarget, true);
-      native[0].push(n[0]);
-      native[1].push(n[1]);
-      hot[0].push(h[0]);
-      hot[1].push(h[1]);
+      for (const variant of variants) {
+        const [imported, wall] = timeImport(app, targets[variant], variant);
+        samples[variant][0].push(imported);
+        samples[variant][1].push(wall);
+      }
     }
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     console.log(`hotzip bench — Node ${process.versions.node}, ${os.cpus().length} cores (${cpu}), ${runs} runs each`);
     console.log(
-      `app: ${Object.keys(tree).length - 1} modules, ${(bytes / 1e6).toFixed(2)} MB of source, archive ${(fs.statSync(archive).size / 1e6).toFixed(2)} MB deflated`,
+      `app: ${Object.keys(tree).length - 1} modules, ${(bytes / 1e6).toFixed(2)} MB of source, archive ${(fs.statSync(archive).size / 1e6).toFixed(2)} MB deflated; hook API: ${api}`,
     );
     console.log('');
     console.log('cold import of the 500-module app   median ms (min–max)');
-    console.log(
-      `  native, extracted tree              import ${median(native[0]).toFixed(1)} (${spread(native[0])})   process ${median(native[1]).toFixed(1)} (${spread(native[1])})`,
-    );
-    console.log(
-      `  hotzip, deflated archive            import ${median(hot[0]).toFixed(1)} (${spread(hot[0])})   process ${median(hot[1]).toFixed(1)} (${spread(hot[1])})`,
-    );
-    console.log(
-      `  ratio hotzip/native                 import ${(median(hot[0]) / median(native[0])).toFixed(2)}×   process ${(median(hot[1]) / median(native[1])).toFixed(2)}×   (target ≤ 1.00×)`,
-    );
+    console.log(row('native, extracted tree', samples.native));
+    console.log(row(`no-op ${api} loader, extracted tree`, samples.floor));
+    console.log(row('hotzip, deflated archive', samples.hotzip));
+    console.log(ratio('ratio hotzip/native', samples.hotzip, samples.native, '   (target ≤ 1.00×)'));
+    console.log(ratio('ratio no-op loader/native (floor)', samples.floor, samples.native));
+    console.log(ratio('ratio hotzip/no-op loader', samples.hotzip, samples.floor));
   } finally {
     fs.rmSync(app, { recursive: true, force: true });
   }
