@@ -1,0 +1,622 @@
+/**
+ * A test262 conformance runner for ES module tests, built to prove parity: each test must behave the same when its
+ * files are imported natively from disk as when they are imported from a zip archive through hotzip.
+ *
+ * Each test gets its own fresh copy of the files it needs (the test and the fixtures it reaches through relative
+ * specifiers), so that module instances never collide between tests. Tests run in batches: one driver process per
+ * batch evaluates the harness as classic scripts (`vm.runInThisContext`), then `import()`s each test in turn and
+ * reports one JSON line per test. Globals a test adds or replaces are reported and put back before the next test.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Zippable, zipSync } from 'fflate';
+
+/** The repository root (this file is compiled to dist/test/test262/runner.js). */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The pinned test262 checkout shared with this project. */
+export const defaultTest262Root = '/work/shared/test262';
+/** hotzip's `--import` entry, as a `file:` URL. */
+export const defaultRegisterUrl = pathToFileURL(path.join(repoRoot, 'dist', 'loader', 'register.js')).href;
+
+export type Mode = 'native' | 'zip';
+
+export interface Negative {
+  phase: string;
+  type: string;
+}
+
+/** The parts of a test's YAML frontmatter the runner uses. */
+export interface Frontmatter {
+  flags: string[];
+  includes: string[];
+  features: string[];
+  negative?: Negative;
+}
+
+export interface Test262Test {
+  /** Path relative to the test262 root, with `/` separators: `test/language/module-code/instn-once.js`. */
+  rel: string;
+  /** Absolute path of the test file. */
+  file: string;
+  meta: Frontmatter;
+}
+
+export type Status = 'pass' | 'fail' | 'timeout' | 'crash';
+
+export interface Outcome {
+  status: Status;
+  /** Constructor name of the error that failed the test (or satisfied a negative test). */
+  errorName?: string;
+  message?: string;
+  /** Globals the test added or replaced (put back by the driver before the next test). */
+  leaked?: string[];
+  ms?: number;
+}
+
+export interface RunOptions {
+  /** test262 checkout (with test/ and harness/). */
+  root?: string;
+  /** Node binary for the children (default: this process's). */
+  node?: string;
+  /** hotzip's register module (`file:` URL), imported with `--import` in zip mode. */
+  registerUrl?: string;
+  /** Per-test time limit in ms (default 10 s). */
+  timeoutMs?: number;
+  /** Parallel child processes (default 2). */
+  jobs?: number;
+  /** Tests per child process (default 40); 1 runs every test in its own process. */
+  batchSize?: number;
+  /** Keep the temporary directories (and print where they are). */
+  keep?: boolean;
+  /** Called after each finished test. */
+  onResult?: (test: Test262Test, mode: Mode, outcome: Outcome) => void;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Selection and frontmatter
+
+function parseList(value: string): string[] {
+  const inner = value.trim().replace(/^\[/, '').replace(/\]$/, '');
+  return inner
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+/** Parses the YAML frontmatter (`/*--- … ---*\/`) of a test262 file: the subset of YAML test262 uses. */
+export function parseFrontmatter(source: string): Frontmatter {
+  const meta: Frontmatter = { flags: [], includes: [], features: [] };
+  const start = source.indexOf('/*---');
+  const end = source.indexOf('---*/', start);
+  if (start < 0 || end < 0) return meta;
+  const lines = source.slice(start + 5, end).split(/\r?\n/);
+  let key = '';
+  let negative: Partial<Negative> | undefined;
+  for (const line of lines) {
+    const top = /^([A-Za-z_]+):\s*(.*)$/.exec(line);
+    if (top) {
+      key = top[1]!;
+      const value = top[2]!.trim();
+      if (key === 'flags' || key === 'includes' || key === 'features') {
+        if (value.startsWith('[')) meta[key] = parseList(value);
+      } else if (key === 'negative') {
+        negative = {};
+      }
+      continue;
+    }
+    if (!/^\s/.test(line)) continue;
+    const item = /^\s+-\s+(.+?)\s*$/.exec(line);
+    if (item && (key === 'flags' || key === 'includes' || key === 'features')) {
+      meta[key].push(item[1]!);
+      continue;
+    }
+    const nested = /^\s+([A-Za-z_]+):\s*(.+?)\s*$/.exec(line);
+    if (nested && key === 'negative' && negative) {
+      if (nested[1] === 'phase') negative.phase = nested[2]!;
+      if (nested[1] === 'type') negative.type = nested[2]!;
+    }
+  }
+  if (negative?.phase !== undefined && negative.type !== undefined) {
+    meta.negative = { phase: negative.phase, type: negative.type };
+  }
+  return meta;
+}
+
+function walk(dir: string, out: string[]): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) walk(full, out);
+    else if (entry.isFile() && entry.name.endsWith('.js') && !entry.name.includes('_FIXTURE')) out.push(full);
+  }
+}
+
+/** Every test under `root/test` whose frontmatter flags include `module`, sorted by path. */
+export function listModuleTests(root: string = defaultTest262Root): Test262Test[] {
+  const files: string[] = [];
+  walk(path.join(root, 'test'), files);
+  const tests: Test262Test[] = [];
+  for (const file of files) {
+    const source = fs.readFileSync(file, 'utf8');
+    if (!source.includes('module')) continue;
+    const meta = parseFrontmatter(source);
+    if (!meta.flags.includes('module')) continue;
+    tests.push({ rel: path.relative(root, file).split(path.sep).join('/'), file, meta });
+  }
+  return tests.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+}
+
+/**
+ * The files a test needs, relative to the test262 root: the test itself and, transitively, every existing file named
+ * by a string literal that starts with `./` or `../` (its fixtures: modules, JSON, text).
+ */
+export function testFiles(test: Test262Test, root: string = defaultTest262Root): string[] {
+  const found = new Set<string>([test.rel]);
+  const queue = [test.rel];
+  const testDir = path.join(root, 'test');
+  for (let rel = queue.shift(); rel !== undefined; rel = queue.shift()) {
+    const abs = path.join(root, rel);
+    const source = fs.readFileSync(abs, 'utf8');
+    for (const match of source.matchAll(/(['"`])(\.\.?\/[^'"`\n]*)\1/g)) {
+      const target = path.resolve(path.dirname(abs), match[2]!);
+      if (!target.startsWith(testDir + path.sep)) continue;
+      const targetRel = path.relative(root, target).split(path.sep).join('/');
+      if (found.has(targetRel)) continue;
+      let isFile = false;
+      try {
+        isFile = fs.statSync(target).isFile();
+      } catch {
+        isFile = false;
+      }
+      if (!isFile) continue;
+      found.add(targetRel);
+      if (/\.(m?js)$/.test(target)) queue.push(targetRel);
+    }
+  }
+  return [...found].sort();
+}
+
+/** The harness files a test evaluates before it runs (none for `raw` tests). */
+export function harnessFiles(test: Test262Test): string[] {
+  if (test.meta.flags.includes('raw')) return [];
+  const files = ['assert.js', 'sta.js'];
+  if (test.meta.flags.includes('async')) files.push('doneprintHandle.js');
+  for (const include of test.meta.includes) if (!files.includes(include)) files.push(include);
+  return files;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The driver: a plain ES module run in each child (`node [--import hotzip/register] driver.mjs batch.json first`).
+
+const PREFIX = '@@T262 ';
+
+const driverSource = String.raw`// Generated by hotzip's test262 runner.
+import * as fs from 'node:fs';
+import * as vm from 'node:vm';
+
+const PREFIX = ${JSON.stringify(PREFIX)};
+const batch = JSON.parse(fs.readFileSync(process.argv[2], 'utf8'));
+const first = Number(process.argv[3] ?? 0);
+const emit = (value) => fs.writeSync(1, PREFIX + JSON.stringify(value) + '\n');
+
+let prints = [];
+let onPrint = () => {};
+let asyncErrors = [];
+globalThis.print = (message) => {
+  prints.push(String(message));
+  onPrint();
+};
+process.on('unhandledRejection', () => {});
+process.on('uncaughtException', (error) => {
+  asyncErrors.push(error);
+  onPrint();
+});
+
+// Harness scripts run as classic scripts in this realm. Top-level let/const would make a second evaluation throw
+// (redeclaration); as var they behave the same for the harness's purposes.
+const harnessCache = new Map();
+function harness(name) {
+  let source = harnessCache.get(name);
+  if (source === undefined) {
+    source = fs.readFileSync(batch.harnessDir + '/' + name, 'utf8').replace(/^(let|const) /gm, 'var ');
+    harnessCache.set(name, source);
+  }
+  return source;
+}
+
+function describe(error) {
+  if (error !== null && (typeof error === 'object' || typeof error === 'function')) {
+    let name;
+    try {
+      name = error.constructor && typeof error.constructor.name === 'string' ? error.constructor.name : undefined;
+    } catch {}
+    let message;
+    try {
+      message = String(error.message);
+    } catch {
+      message = '<unprintable>';
+    }
+    const code = typeof error.code === 'string' ? error.code : undefined;
+    return { errorName: name ?? 'Object', message: code ? code + ': ' + message : message };
+  }
+  return { errorName: '(' + typeof error + ')', message: String(error) };
+}
+
+const snapshot = () => {
+  const map = new Map();
+  for (const key of Reflect.ownKeys(globalThis)) map.set(key, Object.getOwnPropertyDescriptor(globalThis, key));
+  return map;
+};
+const same = (a, b) => Object.is(a.value, b.value) && a.get === b.get && a.set === b.set;
+const baseline = snapshot();
+const harnessKeys = new Set(['print']);
+
+function restoreGlobals() {
+  const leaked = [];
+  for (const key of Reflect.ownKeys(globalThis)) {
+    if (harnessKeys.has(key)) continue;
+    const before = baseline.get(key);
+    const now = Object.getOwnPropertyDescriptor(globalThis, key);
+    if (before === undefined) {
+      leaked.push(String(key));
+      try {
+        delete globalThis[key];
+      } catch {}
+    } else if (!same(before, now)) {
+      leaked.push(String(key));
+      try {
+        Object.defineProperty(globalThis, key, before);
+      } catch {}
+    }
+  }
+  for (const key of baseline.keys()) {
+    if (!Object.prototype.hasOwnProperty.call(globalThis, key)) {
+      leaked.push(String(key));
+      try {
+        Object.defineProperty(globalThis, key, baseline.get(key));
+      } catch {}
+    }
+  }
+  return leaked;
+}
+
+function wait(ms) {
+  let timer;
+  const promise = new Promise((resolve) => {
+    timer = setTimeout(() => resolve({ kind: 'timeout' }), ms);
+  });
+  return { promise, cancel: () => clearTimeout(timer) };
+}
+
+for (let index = first; index < batch.tests.length; index++) {
+  const test = batch.tests[index];
+  emit({ start: index });
+  const started = performance.now();
+  prints = [];
+  asyncErrors = [];
+  const result = { index };
+  const deadline = wait(batch.timeoutMs);
+  try {
+    for (const name of test.harness) vm.runInThisContext(harness(name), { filename: batch.harnessDir + '/' + name });
+    for (const key of Reflect.ownKeys(globalThis)) if (!baseline.has(key)) harnessKeys.add(key);
+    const imported = import(test.url).then(
+      () => ({ kind: 'resolved' }),
+      (error) => ({ kind: 'rejected', error }),
+    );
+    const settled = await Promise.race([imported, deadline.promise]);
+    if (settled.kind === 'timeout') {
+      result.kind = 'timeout';
+    } else if (settled.kind === 'rejected') {
+      result.kind = 'rejected';
+      Object.assign(result, describe(settled.error));
+    } else {
+      result.kind = 'resolved';
+      if (test.async) {
+        const done = () => prints.some((line) => line.startsWith('Test262:Async')) || asyncErrors.length > 0;
+        if (!done()) {
+          await Promise.race([new Promise((resolve) => (onPrint = () => done() && resolve())), deadline.promise]);
+          onPrint = () => {};
+        }
+        if (!done()) result.kind = 'timeout';
+      }
+    }
+  } catch (error) {
+    result.kind = 'harness-error';
+    Object.assign(result, describe(error));
+  }
+  deadline.cancel();
+  if (asyncErrors.length > 0) result.uncaught = describe(asyncErrors[0]);
+  result.prints = prints;
+  result.leaked = restoreGlobals();
+  result.ms = Math.round(performance.now() - started);
+  emit(result);
+}
+emit({ end: true });
+process.exit(0);
+`;
+
+/** What the driver reports for one test. */
+interface RawResult {
+  index: number;
+  kind: 'resolved' | 'rejected' | 'timeout' | 'harness-error';
+  errorName?: string;
+  message?: string;
+  uncaught?: { errorName: string; message: string };
+  prints: string[];
+  leaked: string[];
+  ms: number;
+}
+
+/** Decides a test's outcome from what the driver saw. */
+export function judge(test: Test262Test, raw: RawResult): Outcome {
+  const base: Outcome = { status: 'fail', ms: raw.ms };
+  if (raw.leaked.length > 0) base.leaked = raw.leaked;
+  const negative = test.meta.negative;
+  if (raw.kind === 'timeout') return { ...base, status: 'timeout', message: 'timed out' };
+  if (raw.kind === 'harness-error') {
+    return { ...base, errorName: raw.errorName, message: `harness: ${raw.message ?? ''}` };
+  }
+  if (raw.uncaught) {
+    return { ...base, errorName: raw.uncaught.errorName, message: `uncaught: ${raw.uncaught.message}` };
+  }
+  if (negative) {
+    if (raw.kind === 'rejected' && raw.errorName === negative.type) {
+      return { ...base, status: 'pass', errorName: raw.errorName };
+    }
+    if (raw.kind === 'rejected') {
+      return { ...base, errorName: raw.errorName, message: `expected ${negative.type}: ${raw.message ?? ''}` };
+    }
+    return { ...base, message: `expected ${negative.phase} ${negative.type}, but the import succeeded` };
+  }
+  if (raw.kind === 'rejected') return { ...base, errorName: raw.errorName, message: raw.message };
+  if (test.meta.flags.includes('async')) {
+    if (raw.prints.includes('Test262:AsyncTestComplete')) return { ...base, status: 'pass' };
+    const failure = raw.prints.find((line) => line.startsWith('Test262:AsyncTestFailure:'));
+    if (failure) {
+      const text = failure.slice('Test262:AsyncTestFailure:'.length);
+      const colon = text.indexOf(':');
+      return { ...base, errorName: colon > 0 ? text.slice(0, colon) : text, message: text };
+    }
+    return { ...base, message: '$DONE was not called' };
+  }
+  return { ...base, status: 'pass' };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Batches
+
+interface BatchTest {
+  url: string;
+  harness: string[];
+  async: boolean;
+}
+
+interface Batch {
+  harnessDir: string;
+  timeoutMs: number;
+  tests: BatchTest[];
+}
+
+const PACKAGE_JSON = '{"type":"module"}\n';
+
+/** Lays out one batch below `dir` (tree on disk, or an archive) and returns the driver's batch description. */
+function prepareBatch(tests: Test262Test[], mode: Mode, dir: string, root: string, timeoutMs: number): Batch {
+  const batch: Batch = { harnessDir: path.join(root, 'harness'), timeoutMs, tests: [] };
+  const zipInput: Zippable = {};
+  const tree = path.join(dir, 'tree');
+  if (mode === 'native') {
+    fs.mkdirSync(tree, { recursive: true });
+    fs.writeFileSync(path.join(tree, 'package.json'), PACKAGE_JSON);
+  } else {
+    zipInput['package.json'] = new TextEncoder().encode(PACKAGE_JSON);
+  }
+  const archive = path.join(dir, 'tests.zip');
+  const zipBase = `zip://${pathToFileURL(archive).pathname}!/`;
+  tests.forEach((test, index) => {
+    for (const rel of testFiles(test, root)) {
+      const entry = `${index}/${rel}`;
+      if (mode === 'native') {
+        const target = path.join(tree, ...entry.split('/'));
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        fs.copyFileSync(path.join(root, rel), target);
+      } else {
+        zipInput[entry] = fs.readFileSync(path.join(root, rel));
+      }
+    }
+    const entry = `${index}/${test.rel}`;
+    const url = mode === 'native' ? pathToFileURL(path.join(tree, ...entry.split('/'))).href : zipBase + entry;
+    batch.tests.push({ url, harness: harnessFiles(test), async: test.meta.flags.includes('async') });
+  });
+  if (mode === 'zip') fs.writeFileSync(archive, zipSync(zipInput, { level: 6 }));
+  return batch;
+}
+
+/** Runs the driver over a batch, restarting it after a test that hangs or crashes the process. */
+async function runBatch(
+  batch: Batch,
+  mode: Mode,
+  dir: string,
+  driver: string,
+  opts: Required<Pick<RunOptions, 'node' | 'registerUrl' | 'timeoutMs'>>,
+  onRaw: (index: number, raw: RawResult | Outcome) => void,
+): Promise<void> {
+  const batchFile = path.join(dir, 'batch.json');
+  fs.writeFileSync(batchFile, JSON.stringify(batch));
+  let next = 0;
+  while (next < batch.tests.length) {
+    const args = mode === 'zip' ? ['--import', opts.registerUrl] : [];
+    args.push(driver, batchFile, String(next));
+    const env: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: undefined };
+    const child = spawn(opts.node, args, { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let current = -1;
+    let ended = false;
+    let timedOut = false;
+    let stderr = '';
+    let buffer = '';
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (): void => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        timedOut = true;
+        child.kill('SIGKILL');
+      }, opts.timeoutMs + 5000);
+    };
+    arm();
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr = (stderr + chunk).slice(-4000);
+    });
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      let newline = buffer.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf('\n');
+        if (!line.startsWith(PREFIX)) continue;
+        const message = JSON.parse(line.slice(PREFIX.length)) as { start?: number; end?: boolean } & RawResult;
+        if (message.start !== undefined) {
+          current = message.start;
+          arm();
+        } else if (message.end) {
+          ended = true;
+        } else {
+          onRaw(message.index, message);
+          next = message.index + 1;
+          current = -1;
+        }
+      }
+    });
+    const code = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (exit) => resolve(exit));
+    });
+    if (timer) clearTimeout(timer);
+    if (ended && next >= batch.tests.length) return;
+    // The child died or hung. Blame the test it was running; if it never started one, blame the next.
+    const culprit = current >= 0 ? current : next;
+    const outcome: Outcome = timedOut
+      ? { status: 'timeout', message: 'killed after the time limit' }
+      : { status: 'crash', message: `exit ${code}: ${stderr.trim().split('\n').slice(-3).join(' | ')}` };
+    onRaw(culprit, outcome);
+    next = culprit + 1;
+  }
+}
+
+function isOutcome(value: RawResult | Outcome): value is Outcome {
+  return 'status' in value;
+}
+
+/**
+ * Runs tests in one or more modes: batches of tests per child process, `jobs` children at a time. Returns each
+ * mode's outcomes keyed by the test's `rel` path.
+ */
+export async function runTests(
+  tests: Test262Test[],
+  modes: Mode[],
+  options: RunOptions = {},
+): Promise<Map<Mode, Map<string, Outcome>>> {
+  const root = options.root ?? defaultTest262Root;
+  const opts = {
+    node: options.node ?? process.execPath,
+    registerUrl: options.registerUrl ?? defaultRegisterUrl,
+    timeoutMs: options.timeoutMs ?? 10_000,
+  };
+  const jobs = Math.max(1, options.jobs ?? 2);
+  const batchSize = Math.max(1, options.batchSize ?? 40);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hotzip-test262-'));
+  const driver = path.join(work, 'driver.mjs');
+  fs.writeFileSync(driver, driverSource);
+  const results = new Map<Mode, Map<string, Outcome>>(modes.map((mode) => [mode, new Map()]));
+  const queue: { mode: Mode; tests: Test262Test[]; id: string }[] = [];
+  for (let start = 0; start < tests.length; start += batchSize) {
+    for (const mode of modes) {
+      queue.push({ mode, tests: tests.slice(start, start + batchSize), id: `${mode}-${start}` });
+    }
+  }
+  const worker = async (): Promise<void> => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) {
+      const { mode, tests: group, id } = item;
+      const dir = path.join(work, id);
+      fs.mkdirSync(dir, { recursive: true });
+      const batch = prepareBatch(group, mode, dir, root, opts.timeoutMs);
+      const outcomes = results.get(mode)!;
+      await runBatch(batch, mode, dir, driver, opts, (index, raw) => {
+        const test = group[index]!;
+        const outcome = isOutcome(raw) ? raw : judge(test, raw);
+        outcomes.set(test.rel, outcome);
+        options.onResult?.(test, mode, outcome);
+      });
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: jobs }, worker));
+  } finally {
+    if (options.keep) process.stderr.write(`test262: kept ${work}\n`);
+    else fs.rmSync(work, { recursive: true, force: true });
+  }
+  return results;
+}
+
+/** Runs one test in its own child process. */
+export async function runTest(test: Test262Test, mode: Mode, options: RunOptions = {}): Promise<Outcome> {
+  const results = await runTests([test], [mode], { ...options, jobs: 1, batchSize: 1 });
+  return results.get(mode)!.get(test.rel)!;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Parity
+
+export interface Mismatch {
+  rel: string;
+  native: Outcome;
+  zip: Outcome;
+}
+
+/** Two outcomes agree when they have the same status and the same error type. */
+export function sameOutcome(a: Outcome, b: Outcome): boolean {
+  return a.status === b.status && (a.errorName ?? '') === (b.errorName ?? '');
+}
+
+export function parityMismatches(native: Map<string, Outcome>, zip: Map<string, Outcome>): Mismatch[] {
+  const mismatches: Mismatch[] = [];
+  for (const [rel, outcome] of native) {
+    const other = zip.get(rel) ?? { status: 'crash', message: 'no result' };
+    if (!sameOutcome(outcome, other)) mismatches.push({ rel, native: outcome, zip: other });
+  }
+  return mismatches;
+}
+
+export interface Summary {
+  total: number;
+  pass: Partial<Record<Mode, number>>;
+  fail: Partial<Record<Mode, number>>;
+  mismatches: Mismatch[];
+  /** Tests that left globals changed (the driver put them back), by mode. */
+  leaked: { rel: string; mode: Mode; names: string[] }[];
+}
+
+export function summarize(tests: Test262Test[], results: Map<Mode, Map<string, Outcome>>): Summary {
+  const summary: Summary = { total: tests.length, pass: {}, fail: {}, mismatches: [], leaked: [] };
+  for (const [mode, outcomes] of results) {
+    let pass = 0;
+    for (const [rel, outcome] of outcomes) {
+      if (outcome.status === 'pass') pass++;
+      if (outcome.leaked) summary.leaked.push({ rel, mode, names: outcome.leaked });
+    }
+    summary.pass[mode] = pass;
+    summary.fail[mode] = outcomes.size - pass;
+  }
+  const native = results.get('native');
+  const zip = results.get('zip');
+  if (native && zip) summary.mismatches = parityMismatches(native, zip);
+  return summary;
+}
+
+export function describeOutcome(outcome: Outcome): string {
+  const parts: string[] = [outcome.status];
+  if (outcome.errorName) parts.push(outcome.errorName);
+  if (outcome.message && outcome.status !== 'pass') parts.push(outcome.message.replace(/\s+/g, ' ').slice(0, 300));
+  return parts.join(' ');
+}
