@@ -33,7 +33,8 @@ function identityOf(stats: fs.Stats): Identity {
 function positiveInteger(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
+  // Decimal digits only: Number() would also take '0x10', '1e3', ' 7 ' and '5.0', none of which a limit should be.
+  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(value) || value <= 0) {
     fail('ERR_HOTZIP_LIMIT', `${name}=${JSON.stringify(raw)} is not a positive integer`);
   }

@@ -67,9 +67,9 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const HOST_UNIX = 3;
 
-/** Code page 437's upper half: zip names without the UTF-8 flag are CP437 by the APPNOTE. */
+/** Code page 437's upper half, 0x80–0xFF (128 characters): names without the UTF-8 flag are CP437 by the APPNOTE. */
 const CP437_HIGH =
-  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠╣═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■ ';
+  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
 
 function decodeCp437(bytes: Uint8Array): string {
   let text = '';
@@ -174,7 +174,9 @@ function readDirectory(r: Reader, end: number): Directory {
     let end64 = locator - END64_SIZE;
     if (end64 < 0 || r.u32(end64) !== SIG_END64) {
       end64 = stated;
-      if (end64 + END64_SIZE > locator || r.u32(end64) !== SIG_END64) r.bad('bad ZIP64 end-of-central-directory record');
+      if (end64 + END64_SIZE > locator || r.u32(end64) !== SIG_END64) {
+        r.bad('bad ZIP64 end-of-central-directory record');
+      }
     }
     if (r.u32(end64 + 16) !== 0 || r.u32(end64 + 20) !== 0) r.bad('multi-disk archives are not supported');
     const onDisk64 = r.u64(end64 + 24, 'ZIP64 entry count');
@@ -192,7 +194,9 @@ function readDirectory(r: Reader, end: number): Directory {
   const prefix = start - offset;
   if (start < 0 || prefix < 0) r.bad('the central directory lies outside the file');
   if (count * CENTRAL_SIZE > size) {
-    r.bad(`the end record claims ${count} entries but the central directory has room for at most ${Math.floor(size / CENTRAL_SIZE)}`);
+    r.bad(
+      `the end record claims ${count} entries but the central directory has room for at most ${Math.floor(size / CENTRAL_SIZE)}`,
+    );
   }
   return { count, start, size, prefix, comment };
 }
@@ -209,9 +213,15 @@ function zip64Extra(r: Reader, extra: Buffer, name: string): Buffer | undefined 
   return undefined;
 }
 
-function readCentral(r: Reader, dir: Directory, limits: ArchiveLimits): { entries: RawEntry[]; names: string[]; unservable: Map<string, string> } {
+function readCentral(
+  r: Reader,
+  dir: Directory,
+  limits: ArchiveLimits,
+): { entries: RawEntry[]; names: string[]; unservable: Map<string, string> } {
   if (dir.count > limits.maxEntries) {
-    fail('ERR_HOTZIP_LIMIT', `${r.path} has ${dir.count} entries, over the limit of ${limits.maxEntries}`, { archive: r.path });
+    fail('ERR_HOTZIP_LIMIT', `${r.path} has ${dir.count} entries, over the limit of ${limits.maxEntries}`, {
+      archive: r.path,
+    });
   }
   const entries: RawEntry[] = [];
   const names: string[] = [];
@@ -271,7 +281,9 @@ function readCentral(r: Reader, dir: Directory, limits: ArchiveLimits): { entrie
       // A directory entry: it names a directory and holds no data worth reading.
       continue;
     }
-    if (method !== 0 && method !== 8) r.bad(`compression method ${method} is not supported (only store and deflate)`, name);
+    if (method !== 0 && method !== 8) {
+      r.bad(`compression method ${method} is not supported (only store and deflate)`, name);
+    }
     if (method === 0 && size !== compressedSize) {
       r.bad(`a stored entry declares ${compressedSize} compressed but ${size} uncompressed bytes`, name);
     }
@@ -299,7 +311,9 @@ function readCentral(r: Reader, dir: Directory, limits: ArchiveLimits): { entrie
       flags,
     });
   }
-  if (p !== end) r.bad(`the end record claims ${dir.count} entries but the central directory holds more data than that`);
+  if (p !== end) {
+    r.bad(`the end record claims ${dir.count} entries but the central directory holds more data than that`);
+  }
   return { entries, names, unservable };
 }
 
@@ -313,7 +327,9 @@ function locateData(r: Reader, dir: Directory, raw: RawEntry[]): ArchiveEntry[] 
     if (at + LOCAL_SIZE > dir.start) r.bad('the local header lies outside the file data', name);
     if (r.u32(at) !== SIG_LOCAL) r.bad('bad local header signature', name);
     if (r.u16(at + 6) & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) r.bad('encrypted entries are not supported', name);
-    if (r.u16(at + 8) !== entry.method) r.bad('the local header and the central directory disagree on the method', name);
+    if (r.u16(at + 8) !== entry.method) {
+      r.bad('the local header and the central directory disagree on the method', name);
+    }
     const nameLength = r.u16(at + 26);
     const extraLength = r.u16(at + 28);
     const dataOffset = at + LOCAL_SIZE + nameLength + extraLength;
@@ -338,7 +354,10 @@ function locateData(r: Reader, dir: Directory, raw: RawEntry[]): ArchiveEntry[] 
     const previous = spans[i - 1];
     const current = spans[i];
     if (previous !== undefined && current !== undefined && current.from < previous.to) {
-      r.bad(`the entry overlaps entry "${previous.name}" (overlapping entries are how zip bombs are built)`, current.name);
+      r.bad(
+        `the entry overlaps entry "${previous.name}" (overlapping entries are how zip bombs are built)`,
+        current.name,
+      );
     }
   }
   return located;
@@ -421,16 +440,27 @@ export class Archive {
     }
     const { limits } = this;
     if (entry.size > limits.maxEntryBytes) {
-      fail('ERR_HOTZIP_LIMIT', `${describeWhere(site)} is ${entry.size} bytes, over the limit of ${limits.maxEntryBytes} (HOTZIP_MAX_ENTRY_BYTES)`, site);
+      fail(
+        'ERR_HOTZIP_LIMIT',
+        `${describeWhere(site)} is ${entry.size} bytes, over the limit of ${limits.maxEntryBytes} (HOTZIP_MAX_ENTRY_BYTES)`,
+        site,
+      );
     }
     if (entry.size > limits.ratioFloorBytes && entry.size > entry.compressedSize * limits.maxRatio) {
       const ratio = Math.round(entry.size / Math.max(1, entry.compressedSize));
-      fail('ERR_HOTZIP_LIMIT', `${describeWhere(site)} has a compression ratio of ${ratio}:1, over the limit of ${limits.maxRatio}:1 (HOTZIP_MAX_RATIO)`, site);
+      fail(
+        'ERR_HOTZIP_LIMIT',
+        `${describeWhere(site)} has a compression ratio of ${ratio}:1, over the limit of ${limits.maxRatio}:1 (HOTZIP_MAX_RATIO)`,
+        site,
+      );
     }
     const data = this.bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
     let output: Buffer;
     if (entry.method === 0) {
       output = Buffer.from(data);
+    } else if (entry.compressedSize === 0 && entry.size === 0) {
+      // An empty entry some writers mark as deflated without writing the two-byte empty deflate block.
+      output = Buffer.alloc(0);
     } else {
       try {
         // One byte more than declared, so that an entry inflating to more than it says is caught, not truncated.
@@ -445,8 +475,19 @@ export class Archive {
         );
       }
     }
-    if (output.length !== entry.size) {
-      fail('ERR_HOTZIP_BAD_ARCHIVE', `${describeWhere(site)}: holds ${output.length} bytes but declares ${entry.size}`, site);
+    if (output.length > entry.size) {
+      fail(
+        'ERR_HOTZIP_BAD_ARCHIVE',
+        `${describeWhere(site)}: inflates to more than its declared ${entry.size} bytes`,
+        site,
+      );
+    }
+    if (output.length < entry.size) {
+      fail(
+        'ERR_HOTZIP_BAD_ARCHIVE',
+        `${describeWhere(site)}: holds ${output.length} bytes but declares ${entry.size}`,
+        site,
+      );
     }
     const actual = crc32(output);
     if (actual !== entry.crc32) {

@@ -52,6 +52,12 @@ const messages = {
   ERR_HOTZIP_INVALID_SPECIFIER: [Error, 'Invalid zip: specifier %s'],
   /** A feature this Node version cannot give a module served from an archive (e.g. require() on Node 20). */
   ERR_HOTZIP_UNSUPPORTED: [Error, '%s'],
+  /** A hot update rejected before anything changed: a syntax or link error, an import it broke. */
+  ERR_HOTZIP_UPDATE_REJECTED: [Error, '%s'],
+  /** A new version threw while evaluating; its previous exports stay installed. */
+  ERR_HOTZIP_UPDATE_FAILED: [Error, '%s'],
+  /** An update that cannot be applied in place (a declined module, changed re-exports). */
+  ERR_HOTZIP_RESTART_REQUIRED: [Error, '%s'],
 } as const;
 
 /** Every code hotzip can throw. */

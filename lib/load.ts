@@ -5,6 +5,7 @@ import { openArchive } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
 import { formatOf, type ModuleFormat } from './format.js';
 import { treeOf } from './resolve.js';
+import { transformModule } from './transform.js';
 import { parseZipUrl } from './zip-url.js';
 
 /** What the load hook hands Node. */
@@ -17,6 +18,8 @@ export interface LoadedModule {
 export interface LoadOptions {
   /** When Node cannot run `require()` inside archive CommonJS itself, hotzip routes it through this global. */
   shimRequire: boolean;
+  /** Whether ES modules are transformed for hot reload (off with HOTZIP_HOT=0). */
+  hot: boolean;
 }
 
 /** The global through which archive CommonJS reaches hotzip's `require()` when Node's own cannot serve it. */
@@ -52,7 +55,18 @@ export function loadZipModule(
       return { format, source: options.shimRequire ? withRequireShim(source()) : source() };
     case 'json':
       return { format, source: source() };
+    case 'module':
+      return { format, source: options.hot ? hotSource(source(), location.version !== undefined) : bytes };
     default:
       return { format, source: bytes };
+  }
+}
+
+/** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */
+function hotSource(source: string, versioned: boolean): string {
+  try {
+    return transformModule(source, { versioned }).code;
+  } catch {
+    return source;
   }
 }

@@ -6,7 +6,7 @@ import type { LoadFnOutput, LoadHook, ResolveFnOutput, ResolveHook } from 'node:
 import { createHooks, type Hooks } from '../lib/hooks.js';
 import type { LoadOptions } from '../lib/load.js';
 
-let hooks: Hooks = createHooks({ shimRequire: true });
+let hooks: Hooks = createHooks({ shimRequire: true, hot: true });
 
 /** Receives the registering thread's options. */
 export function initialize(data: LoadOptions | undefined): void {

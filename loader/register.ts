@@ -9,18 +9,22 @@
 import * as nodeModule from 'node:module';
 import { installRequireShim } from '../lib/cjs-require.js';
 import { createHooks } from '../lib/hooks.js';
+import { hotEnabled, installHotRuntime } from '../lib/hot.js';
 import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
 
 const api = chooseHookApi();
 const shimRequire = !nativeCjsRequire(api);
 if (shimRequire) installRequireShim();
+const hot = hotEnabled();
+if (hot) installHotRuntime();
+process.setSourceMapsEnabled?.(true);
 
 if (api === 'registerHooks') {
-  const hooks = createHooks({ shimRequire });
+  const hooks = createHooks({ shimRequire, hot });
   nodeModule.registerHooks({
     resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
     load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
   });
 } else {
-  nodeModule.register('./hooks-thread.js', { parentURL: import.meta.url, data: { shimRequire } });
+  nodeModule.register('./hooks-thread.js', { parentURL: import.meta.url, data: { shimRequire, hot } });
 }

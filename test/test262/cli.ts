@@ -14,6 +14,7 @@ import {
   describeOutcome,
   listModuleTests,
   type Mode,
+  normalizeMessage,
   type RunOptions,
   runTests,
   summarize,
@@ -82,6 +83,12 @@ export async function main(argv: string[]): Promise<number> {
     }
   }
   if (modes.length === 2) {
+    out.push(`\nsame outcome, different error message (informational): ${summary.messageDiffs.length}`);
+    for (const m of summary.messageDiffs) {
+      out.push(
+        `  ${m.rel}\n    native: ${normalizeMessage(m.native.message)}\n    zip:    ${normalizeMessage(m.zip.message)}`,
+      );
+    }
     out.push(`\nparity mismatches: ${summary.mismatches.length}`);
     for (const m of summary.mismatches) {
       out.push(`  ${m.rel}\n    native: ${describeOutcome(m.native)}\n    zip:    ${describeOutcome(m.zip)}`);

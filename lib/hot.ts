@@ -1,0 +1,32 @@
+/**
+ * Wires the hot-reload runtime of this thread to the archive watcher and publishes it where transformed modules
+ * look for it (a global symbol: with `module.register` the hooks run in another thread, so the modules, not the
+ * hooks, must find the runtime).
+ */
+import { ArchiveWatcher } from './archive-watch.js';
+import { HotRuntime } from './hot-runtime.js';
+import { log } from './log.js';
+import { RUNTIME_SYMBOL } from './transform.js';
+
+const key = Symbol.for(RUNTIME_SYMBOL);
+
+/** This thread's runtime, if `hotzip/register` installed one. */
+export function currentRuntime(): HotRuntime | undefined {
+  const value = (globalThis as Record<symbol, unknown>)[key];
+  return value instanceof HotRuntime ? value : undefined;
+}
+
+/** Creates this thread's runtime and watcher once; later calls return the same runtime. */
+export function installHotRuntime(): HotRuntime {
+  const existing = currentRuntime();
+  if (existing !== undefined) return existing;
+  const runtime = new HotRuntime({ importModule: (url) => import(url), log });
+  runtime.setSource(new ArchiveWatcher(runtime));
+  Object.defineProperty(globalThis, key, { value: runtime, configurable: true });
+  return runtime;
+}
+
+/** Whether updates are on: `HOTZIP_HOT=0` turns hotzip into a plain zip importer (no transform, no watching). */
+export function hotEnabled(env = process.env): boolean {
+  return env.HOTZIP_HOT !== '0' && env.HOTZIP_HOT !== 'off';
+}

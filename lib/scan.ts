@@ -1,0 +1,152 @@
+/**
+ * The little source scanning the transform needs beyond es-module-lexer: finding where a function's or class's body
+ * opens, and where a top-level `const` declares a name. It skips strings, comments, template literals and (by the
+ * usual heuristic on the preceding token) regular expressions, and is only ever run over a few statements, never a
+ * whole module on the hot path.
+ */
+
+const REGEX_AFTER = new Set('(,=:[!&|?{};+-*%<>~^'.split(''));
+const REGEX_KEYWORDS = /(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|new|delete|void|throw|yield|await)$/;
+
+function isIdentifierChar(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 36 ||
+    code === 95 ||
+    code > 127
+  );
+}
+
+/** Index just past the string literal opening at `i` (quote char at `i`). */
+function skipString(source: string, i: number): number {
+  const quote = source[i];
+  for (let j = i + 1; j < source.length; j++) {
+    const c = source[j];
+    if (c === '\\') j++;
+    else if (c === quote) return j + 1;
+  }
+  return source.length;
+}
+
+/** Index just past the template literal opening at `i`, including nested `${…}` code. */
+function skipTemplate(source: string, i: number): number {
+  for (let j = i + 1; j < source.length; j++) {
+    const c = source[j];
+    if (c === '\\') j++;
+    else if (c === '`') return j + 1;
+    else if (c === '$' && source[j + 1] === '{') j = skipBalanced(source, j + 1) - 1;
+  }
+  return source.length;
+}
+
+function skipRegex(source: string, i: number): number {
+  let inClass = false;
+  for (let j = i + 1; j < source.length; j++) {
+    const c = source[j];
+    if (c === '\\') j++;
+    else if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    else if (c === '/' && !inClass) {
+      let k = j + 1;
+      while (k < source.length && isIdentifierChar(source.charCodeAt(k))) k++;
+      return k;
+    } else if (c === '\n') return j;
+  }
+  return source.length;
+}
+
+/** The last significant character before `i`, for telling a regex from a division. */
+function regexAllowed(source: string, i: number): boolean {
+  let j = i - 1;
+  while (j >= 0 && /\s/.test(source[j] ?? '')) j--;
+  if (j < 0) return true;
+  const c = source[j] ?? '';
+  if (REGEX_AFTER.has(c)) return true;
+  return REGEX_KEYWORDS.test(source.slice(Math.max(0, j - 7), j + 1));
+}
+
+/**
+ * Calls `visit(index, char)` for every character of code (outside strings, comments, templates and regexes) from
+ * `start`, until `visit` returns true; returns that index, or -1.
+ */
+export function scanCode(source: string, start: number, visit: (index: number, char: string) => boolean): number {
+  for (let i = start; i < source.length; i++) {
+    const c = source[i] ?? '';
+    if (c === '"' || c === "'") {
+      i = skipString(source, i) - 1;
+    } else if (c === '`') {
+      i = skipTemplate(source, i) - 1;
+    } else if (c === '/' && source[i + 1] === '/') {
+      const end = source.indexOf('\n', i);
+      i = end === -1 ? source.length : end;
+    } else if (c === '/' && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2);
+      i = end === -1 ? source.length : end + 1;
+    } else if (c === '/' && regexAllowed(source, i)) {
+      i = skipRegex(source, i) - 1;
+    } else if (visit(i, c)) {
+      return i;
+    }
+  }
+  return -1;
+}
+
+/** Index just past the bracket group opening at `open` (`(`, `[` or `{`). */
+export function skipBalanced(source: string, open: number): number {
+  let depth = 0;
+  const end = scanCode(source, open, (_, c) => {
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    return depth === 0;
+  });
+  return end === -1 ? source.length : end + 1;
+}
+
+/** For a `function` declaration starting at `at`: the index of its body's `{`, or -1. */
+export function functionBodyStart(source: string, at: number): number {
+  const paren = scanCode(source, at, (_, c) => c === '(' || c === '{');
+  if (paren === -1 || source[paren] !== '(') return -1;
+  const brace = nextCode(source, skipBalanced(source, paren));
+  return brace !== -1 && source[brace] === '{' ? brace : -1;
+}
+
+function nextCode(source: string, from: number): number {
+  return scanCode(source, from, (_, c) => !/\s/.test(c));
+}
+
+/** For a `class` declaration starting at `at`: the index of its body's `{` (past any `extends` expression), or -1. */
+export function classBodyStart(source: string, at: number): number {
+  let depth = 0;
+  return scanCode(source, at, (_, c) => {
+    if (c === '{' && depth === 0) return true;
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    return false;
+  });
+}
+
+/**
+ * The indexes of top-level `const` keywords that declare `name` as their first binding (`const name =`), so that an
+ * `export { name }` of a const can become a reassignable `let`. Declarations it cannot see (destructuring, a later
+ * declarator) are left alone; updating such a binding reports restart-required instead.
+ */
+export function topLevelConstDeclarations(source: string, names: ReadonlySet<string>): Map<string, number> {
+  const found = new Map<string, number>();
+  if (names.size === 0) return found;
+  let depth = 0;
+  const pattern = /const\s+([\w$]+)\s*=/y;
+  scanCode(source, 0, (i, c) => {
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0 && c === 'c' && !isIdentifierChar(source.charCodeAt(i - 1))) {
+      pattern.lastIndex = i;
+      const match = pattern.exec(source);
+      const declared = match?.[1];
+      if (declared !== undefined && names.has(declared) && !found.has(declared)) found.set(declared, i);
+    }
+    return false;
+  });
+  return found;
+}

@@ -1,0 +1,221 @@
+/**
+ * The source transform that makes a module hot in place (SPEC §4): its own instance is its facade.
+ *
+ * One es-module-lexer pass finds the exports; magic-string applies a handful of small edits that keep every line
+ * where it was:
+ * - line 1 gains a registration that hands the runtime a setter and a getter of the exported local bindings, and
+ *   sets `import.meta.hot`; a versioned instance (`?hz=N`) also waits there at a gate until the whole update links;
+ * - `export const` (and a top-level `const` exported by a clause) becomes `let`, so the setter can reassign it;
+ * - a default-exported expression gets a local binding (`let __hz$default =`), re-exported as `default`;
+ * - every exported function declaration gets a one-comparison trampoline at the top of its body, so a reference
+ *   captured before an update calls the newest version.
+ * No export is added or removed: namespace keys stay exactly the native ones.
+ */
+import { type Export, type Import, parse } from 'es-module-lexer';
+import MagicString from 'magic-string';
+import { classBodyStart, functionBodyStart, topLevelConstDeclarations } from './scan.js';
+
+/** The global symbol under which the application thread's hot runtime is reachable from transformed modules. */
+export const RUNTIME_SYMBOL = 'hotzip.runtime';
+
+/** The local names the transform introduces; chosen to be unlikely in user code. */
+const HANDLE = '__hz$';
+const DEFAULT_LOCAL = '__hz$default';
+
+/** What one static import or re-export of a module asks of its dependency: names, or '*' for the namespace. */
+export type ImportedNames = readonly string[] | '*';
+
+/** Options of one transform. */
+export interface TransformOptions {
+  /** Set for the instances an update loads (`?hz=N`): they wait at the gate before their body runs. */
+  versioned: boolean;
+}
+
+/** The transformed source, plus what the runtime learns without parsing again. */
+export interface TransformResult {
+  code: string;
+  exports: string[];
+}
+
+const LOCAL_DECLARATION = /export\s+(const\b|let\b|var\b|class\b|(?:async\s+)?function\b|default\b|\{)/y;
+const DEFAULT_DECLARATION = /default\s+((?:async\s+)?function\b\s*\*?|class\b)\s*((?!extends\b)[\w$]*)/y;
+
+function quote(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** The imported names of a static import or re-export statement, read from its clause. */
+function importedNames(source: string, entry: Import): ImportedNames {
+  const clause = source.slice(entry.importStart, entry.start - 1);
+  if (/\*/.test(clause)) return '*';
+  const names: string[] = [];
+  const braces = /\{([^}]*)\}/.exec(clause);
+  if (braces?.[1] !== undefined) {
+    for (const part of braces[1].split(',')) {
+      const name = part
+        .trim()
+        .split(/\s+as\s+/)[0]
+        ?.replace(/^type\s+/, '')
+        .replace(/^["']|["']$/g, '');
+      if (name) names.push(name);
+    }
+  }
+  const head = clause.replace(/\{[^}]*\}/, '').replace(/^(import|export)\s*/, '');
+  if (/^[\w$]+\s*(,|from)/.test(head) && !head.startsWith('from')) names.push('default');
+  return names;
+}
+
+interface Edits {
+  magic: MagicString;
+  setters: string[];
+  getters: string[];
+  mutable: string[];
+  prefixExtra: string[];
+  suffix: string[];
+}
+
+function trampoline(isGenerator: boolean, fnLocal: string, name: string): string {
+  const call = `${HANDLE}.t(${fnLocal},${quote(name)},this,arguments,new.target)`;
+  return `if(${HANDLE}?.m)return ${isGenerator ? 'yield*' : ''}${call};`;
+}
+
+function addTrampoline(source: string, edits: Edits, at: number, fnLocal: string, name: string): void {
+  const brace = functionBodyStart(source, at);
+  if (brace === -1) return;
+  const head = source.slice(at, brace);
+  edits.magic.appendLeft(brace + 1, trampoline(/function\s*\*/.test(head), fnLocal, name));
+}
+
+/** Rewrites one `export default …` statement at `at` (the `export` keyword) and returns its local name. */
+function rewriteDefault(source: string, edits: Edits, at: number, afterExport: number): string {
+  DEFAULT_DECLARATION.lastIndex = afterExport;
+  const declaration = DEFAULT_DECLARATION.exec(source);
+  const keyword = declaration?.[1];
+  const named = declaration?.[2];
+  if (declaration !== null && keyword !== undefined) {
+    const keywordEnd = afterExport + declaration[0].length - (named?.length ?? 0);
+    if (named) {
+      if (keyword.startsWith('class')) return named;
+      addTrampoline(source, edits, keywordEnd - keyword.length, named, 'default');
+      return named;
+    }
+    // Anonymous declarations get a name; the name property is set back to "default" as Node would have it.
+    edits.magic.appendLeft(keywordEnd, ` ${DEFAULT_LOCAL} `);
+    const fixName = `Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`;
+    if (keyword.startsWith('class')) {
+      const body = classBodyStart(source, keywordEnd);
+      if (body !== -1) edits.magic.appendLeft(body + 1, `static{${fixName.replace(DEFAULT_LOCAL, 'this')}}`);
+    } else {
+      edits.prefixExtra.push(fixName);
+      addTrampoline(source, edits, keywordEnd - keyword.length, DEFAULT_LOCAL, 'default');
+    }
+    return DEFAULT_LOCAL;
+  }
+  // `export default <expression>`: a local binding; the export clause at the end keeps the name "default".
+  const defaultKeyword = source.indexOf('default', afterExport);
+  edits.magic.overwrite(at, defaultKeyword + 'default'.length, `let ${DEFAULT_LOCAL} =`);
+  edits.suffix.push(
+    `export{${DEFAULT_LOCAL} as default};`,
+    `if(typeof ${DEFAULT_LOCAL}==='function'&&${DEFAULT_LOCAL}.name===${quote(DEFAULT_LOCAL)})Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`,
+  );
+  return DEFAULT_LOCAL;
+}
+
+/** An exported local binding: export name, local name, whether it can change, whether it may be a hidden const. */
+type Binding = [name: string, local: string, mutable: boolean, uncertain: boolean];
+
+function localExports(source: string, exports: readonly Export[], edits: Edits): Binding[] {
+  const bindings: Binding[] = [];
+  const statements = new Map<number, string>();
+  const clauseLocals = new Set<string>();
+  for (const entry of exports) {
+    if (entry.type !== 'direct') continue;
+    let kind = statements.get(entry.exportStart);
+    if (kind === undefined) {
+      LOCAL_DECLARATION.lastIndex = entry.exportStart;
+      const match = LOCAL_DECLARATION.exec(source);
+      kind = match?.[1] ?? '';
+      statements.set(entry.exportStart, kind);
+      const keywordAt = entry.exportStart + (match?.[0].length ?? 0) - kind.length;
+      if (kind === 'const') edits.magic.overwrite(keywordAt, keywordAt + 5, 'let  ');
+      if (kind === 'default') {
+        const local = rewriteDefault(source, edits, entry.exportStart, keywordAt);
+        bindings.push(['default', local, false, false]);
+        continue;
+      }
+      if (kind.endsWith('function') && entry.localName !== undefined) {
+        addTrampoline(source, edits, keywordAt, entry.localName, entry.name);
+      }
+    }
+    if (kind === 'default') continue;
+    const local = entry.localName ?? entry.name;
+    if (kind === '{') clauseLocals.add(local);
+    bindings.push([entry.name, local, kind === 'let' || kind === 'var' || kind === '{', kind === '{']);
+  }
+  for (const [local, at] of topLevelConstDeclarations(source, clauseLocals)) {
+    edits.magic.overwrite(at, at + 5, 'let  ');
+    clauseLocals.delete(local);
+  }
+  return bindings.map(([name, local, mutable, uncertain]) => [
+    name,
+    local,
+    mutable,
+    uncertain && clauseLocals.has(local),
+  ]);
+}
+
+/** Where line 1's registration goes: after a hashbang line, which must stay first. */
+function prefixPosition(source: string): number {
+  if (!source.startsWith('#!')) return 0;
+  const newline = source.indexOf('\n');
+  return newline === -1 ? source.length : newline + 1;
+}
+
+/**
+ * Makes `source` (an ES module) hot-replaceable in place. Throws the lexer's SyntaxError for sources it cannot
+ * lex; callers then serve the source untouched so that Node reports the real syntax error.
+ */
+export function transformModule(source: string, options: TransformOptions): TransformResult {
+  const [imports, exports] = parse(source);
+  const edits: Edits = {
+    magic: new MagicString(source),
+    setters: [],
+    getters: [],
+    mutable: [],
+    prefixExtra: [],
+    suffix: [],
+  };
+  const bindings = localExports(source, exports, edits);
+  const clauseSetters: string[] = [];
+  for (const [name, local, mutable, uncertain] of bindings) {
+    if (mutable) edits.mutable.push(name);
+    const assign = `${local}=${HANDLE}n[${quote(name)}];`;
+    // A clause-exported binding whose declaration the scanner could not see may be a const: never let it throw.
+    clauseSetters.push(uncertain ? `try{${assign}}catch{}` : assign);
+    edits.getters.push(`case ${quote(name)}:return ${local};`);
+  }
+  const names = exports.flatMap((entry) => (entry.type === 'reexport-all' ? [] : [entry.name]));
+  const dependencies: string[] = [];
+  for (const entry of imports) {
+    if (entry.type !== 'static' && entry.type !== 'reexport-star') continue;
+    dependencies.push(`[${quote(entry.specifier)},${JSON.stringify(importedNames(source, entry))}]`);
+  }
+  const reexports = exports
+    .filter((entry) => entry.type !== 'direct')
+    .map((entry) => (entry.type === 'reexport-all' ? `*:${entry.from}` : `${entry.name}:${entry.from}`))
+    .join(',');
+  const description = [
+    `set:(${HANDLE}n)=>{${clauseSetters.join('')}}`,
+    `get:(${HANDLE}k)=>{switch(${HANDLE}k){${edits.getters.join('')}}}`,
+    `exports:${JSON.stringify(names)}`,
+    `mutable:${JSON.stringify(edits.mutable)}`,
+    `imports:[${dependencies.join(',')}]`,
+    `reexports:${quote(reexports)}`,
+  ].join(',');
+  let prefix = `var ${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(import.meta,{${description}})??{m:0};`;
+  prefix += edits.prefixExtra.join('');
+  if (options.versioned) prefix += `if(${HANDLE}.g)await ${HANDLE}.g;`;
+  edits.magic.appendLeft(prefixPosition(source), prefix);
+  if (edits.suffix.length > 0) edits.magic.append(`\n${edits.suffix.join('')}`);
+  return { code: edits.magic.toString(), exports: names };
+}
