@@ -18,6 +18,7 @@ interface Identity {
 interface Cached {
   identity: Identity;
   archive: Archive;
+  checkedAt: number;
 }
 
 const cache = new Map<string, Cached>();
@@ -83,8 +84,19 @@ function readSnapshot(path: string): { identity: Identity; bytes: Buffer } {
   }
 }
 
-/** The current snapshot of the archive at absolute `path`; ERR_MODULE_NOT_FOUND when there is no such file. */
-export function openArchive(path: string): Archive {
+/**
+ * A snapshot checked against the file this recently is trusted without another stat: a cold start resolves and
+ * loads hundreds of entries within milliseconds. Updates ask for `fresh` snapshots and always check.
+ */
+const TRUST_MS = 2;
+
+/**
+ * The current snapshot of the archive at absolute `path`; ERR_MODULE_NOT_FOUND when there is no such file.
+ * With `fresh`, the file is always checked; otherwise a snapshot checked within the last 2 ms is reused as is.
+ */
+export function openArchive(path: string, fresh = false): Archive {
+  const recent = cache.get(path);
+  if (!fresh && recent !== undefined && performance.now() - recent.checkedAt < TRUST_MS) return recent.archive;
   let stats: fs.Stats | undefined;
   try {
     stats = fs.statSync(path);
@@ -92,7 +104,10 @@ export function openArchive(path: string): Archive {
     missing(path, error);
   }
   const cached = cache.get(path);
-  if (cached !== undefined && sameIdentity(cached.identity, identityOf(stats))) return cached.archive;
+  if (cached !== undefined && sameIdentity(cached.identity, identityOf(stats))) {
+    cached.checkedAt = performance.now();
+    return cached.archive;
+  }
   return refreshArchive(path);
 }
 
@@ -101,7 +116,7 @@ export function refreshArchive(path: string): Archive {
   limits ??= limitsFromEnv();
   const { identity, bytes } = readSnapshot(path);
   const archive = Archive.parse(bytes, path, limits);
-  cache.set(path, { identity, archive });
+  cache.set(path, { identity, archive, checkedAt: performance.now() });
   return archive;
 }
 

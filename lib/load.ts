@@ -6,7 +6,7 @@ import { validateAttributes } from './attributes.js';
 import { formatOf, type ModuleFormat } from './format.js';
 import { treeOf } from './resolve.js';
 import { transformModule } from './transform.js';
-import { parseZipUrl } from './zip-url.js';
+import { canonicalZipUrl, parseZipUrl } from './zip-url.js';
 
 /** What the load hook hands Node. */
 export interface LoadedModule {
@@ -40,7 +40,7 @@ export function loadZipModule(
   options: LoadOptions,
 ): LoadedModule {
   const location = parseZipUrl(url);
-  const archive = openArchive(location.archive);
+  const archive = openArchive(location.archive, location.version !== undefined);
   const bytes = archive.read(location.entry);
   let text: string | undefined;
   const source = (): string => {
@@ -56,16 +56,21 @@ export function loadZipModule(
     case 'json':
       return { format, source: source() };
     case 'module':
-      return { format, source: options.hot ? hotSource(source(), location.version !== undefined) : bytes };
+      return { format, source: options.hot ? hotSource(source(), url, location.version !== undefined) : bytes };
     default:
       return { format, source: bytes };
   }
 }
 
-/** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */
-function hotSource(source: string, versioned: boolean): string {
+/**
+ * The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error.
+ * Only the instances an update loads carry a source map: a first instance's edits keep every line in place and
+ * touch few columns, and skipping the map keeps cold start-up near native (HOTZIP_SOURCE_MAPS=1 maps them too).
+ */
+function hotSource(source: string, url: string, versioned: boolean): string {
+  const mapped = versioned || process.env.HOTZIP_SOURCE_MAPS === '1';
   try {
-    return transformModule(source, { versioned }).code;
+    return transformModule(source, { versioned, sourceMapUrl: mapped ? canonicalZipUrl(url) : undefined }).code;
   } catch {
     return source;
   }

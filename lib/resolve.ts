@@ -129,7 +129,7 @@ export function decideResolution(
 ): ResolveDecision {
   if (isZipUrl(specifier)) {
     const target = parseZipSpecifier(specifier, baseDirectory(parentURL));
-    const archive = openArchive(target.archive);
+    const archive = openArchive(target.archive, target.version !== undefined);
     if (target.entry === '') target.entry = archiveMain(archive, conditions);
     return { kind: 'url', url: existing(archive, target, parentURL, false) };
   }
@@ -148,7 +148,7 @@ export function decideResolution(
     specifier === '.' ||
     specifier === '..'
   ) {
-    const archive = openArchive(parent.archive);
+    const archive = openArchive(parent.archive, parent.version !== undefined);
     const relative = specifier === '.' || specifier === '..' ? `${specifier}/` : specifier;
     const target = resolveEntrySpecifier(relative, parent.entry, site);
     return { kind: 'url', url: existing(archive, { ...parent, ...target, version: undefined }, parentURL, require) };
@@ -161,7 +161,7 @@ export function decideResolution(
     // Absolute URLs (file:, data:, …) mean the same from an archive as from a file beside it.
     return { kind: 'next', specifier, parentURL: archiveFileUrl };
   }
-  const archive = openArchive(parent.archive);
+  const archive = openArchive(parent.archive, parent.version !== undefined);
   const found = resolvePackageSpecifier(treeOf(archive), specifier, parent.entry, conditions);
   if (found.kind === 'builtin') return { kind: 'url', url: found.url };
   if (found.kind === 'path') return { kind: 'url', url: formatZipUrl(archive.path, found.path) };

@@ -22,7 +22,7 @@ function zipUrlOf(location: ResourceLocation): string | undefined {
 function readEntry(url: string): Buffer {
   const { archive, entry } = parseZipUrl(url);
   if (entry === '') fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${url}" names an archive, not an entry`, { archive });
-  return openArchive(archive).read(entry);
+  return openArchive(archive, true).read(entry);
 }
 
 /** Reads a file or archive entry synchronously; with an encoding, as a string. */

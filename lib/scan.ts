@@ -104,8 +104,13 @@ export function skipBalanced(source: string, open: number): number {
   return end === -1 ? source.length : end + 1;
 }
 
+/** `function name(simple, params) {`: the common shape, found without the scanner. */
+const SIMPLE_FUNCTION_HEAD = /function\s*\*?\s*[\w$]*\s*\([^()'"`/{}[\]]*\)\s*\{/y;
+
 /** For a `function` declaration starting at `at`: the index of its body's `{`, or -1. */
 export function functionBodyStart(source: string, at: number): number {
+  SIMPLE_FUNCTION_HEAD.lastIndex = at;
+  if (SIMPLE_FUNCTION_HEAD.test(source)) return SIMPLE_FUNCTION_HEAD.lastIndex - 1;
   const paren = scanCode(source, at, (_, c) => c === '(' || c === '{');
   if (paren === -1 || source[paren] !== '(') return -1;
   const brace = nextCode(source, skipBalanced(source, paren));

@@ -1,7 +1,7 @@
 /**
  * The source transform that makes a module hot in place (SPEC §4): its own instance is its facade.
  *
- * One es-module-lexer pass finds the exports; magic-string applies a handful of small edits that keep every line
+ * One es-module-lexer pass finds the exports; a handful of small edits that keep every line
  * where it was:
  * - line 1 gains a registration that hands the runtime a setter and a getter of the exported local bindings, and
  *   sets `import.meta.hot`; a versioned instance (`?hz=N`) also waits there at a gate until the whole update links;
@@ -12,8 +12,8 @@
  * No export is added or removed: namespace keys stay exactly the native ones.
  */
 import { type Export, type Import, parse } from 'es-module-lexer';
-import MagicString from 'magic-string';
 import { classBodyStart, functionBodyStart, topLevelConstDeclarations } from './scan.js';
+import { SourceEdits } from './source-edits.js';
 
 /** The global symbol under which the application thread's hot runtime is reachable from transformed modules. */
 export const RUNTIME_SYMBOL = 'hotzip.runtime';
@@ -29,6 +29,8 @@ export type ImportedNames = readonly string[] | '*';
 export interface TransformOptions {
   /** Set for the instances an update loads (`?hz=N`): they wait at the gate before their body runs. */
   versioned: boolean;
+  /** When set, the result carries an inline source map naming this URL as its source. */
+  sourceMapUrl?: string | undefined;
 }
 
 /** The transformed source, plus what the runtime learns without parsing again. */
@@ -66,24 +68,22 @@ function importedNames(source: string, entry: Import): ImportedNames {
 }
 
 interface Edits {
-  magic: MagicString;
-  setters: string[];
-  getters: string[];
+  magic: SourceEdits;
   mutable: string[];
   prefixExtra: string[];
   suffix: string[];
 }
 
-function trampoline(isGenerator: boolean, fnLocal: string, name: string): string {
-  const call = `${HANDLE}.t(${fnLocal},${quote(name)},this,arguments,new.target)`;
+function trampoline(isGenerator: boolean, name: string): string {
+  const call = `${HANDLE}.t(${quote(name)},this,arguments,new.target)`;
   return `if(${HANDLE}?.m)return ${isGenerator ? 'yield*' : ''}${call};`;
 }
 
-function addTrampoline(source: string, edits: Edits, at: number, fnLocal: string, name: string): void {
+function addTrampoline(source: string, edits: Edits, at: number, name: string): void {
   const brace = functionBodyStart(source, at);
   if (brace === -1) return;
   const head = source.slice(at, brace);
-  edits.magic.appendLeft(brace + 1, trampoline(/function\s*\*/.test(head), fnLocal, name));
+  edits.magic.insert(brace + 1, trampoline(/function\s*\*/.test(head), name));
 }
 
 /** Rewrites one `export default …` statement at `at` (the `export` keyword) and returns its local name. */
@@ -96,18 +96,18 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
     const keywordEnd = afterExport + declaration[0].length - (named?.length ?? 0);
     if (named) {
       if (keyword.startsWith('class')) return named;
-      addTrampoline(source, edits, keywordEnd - keyword.length, named, 'default');
+      addTrampoline(source, edits, keywordEnd - keyword.length, 'default');
       return named;
     }
     // Anonymous declarations get a name; the name property is set back to "default" as Node would have it.
-    edits.magic.appendLeft(keywordEnd, ` ${DEFAULT_LOCAL} `);
+    edits.magic.insert(keywordEnd, ` ${DEFAULT_LOCAL} `);
     const fixName = `Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`;
     if (keyword.startsWith('class')) {
       const body = classBodyStart(source, keywordEnd);
-      if (body !== -1) edits.magic.appendLeft(body + 1, `static{${fixName.replace(DEFAULT_LOCAL, 'this')}}`);
+      if (body !== -1) edits.magic.insert(body + 1, `static{${fixName.replace(DEFAULT_LOCAL, 'this')}}`);
     } else {
       edits.prefixExtra.push(fixName);
-      addTrampoline(source, edits, keywordEnd - keyword.length, DEFAULT_LOCAL, 'default');
+      addTrampoline(source, edits, keywordEnd - keyword.length, 'default');
     }
     return DEFAULT_LOCAL;
   }
@@ -144,7 +144,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits):
         continue;
       }
       if (kind.endsWith('function') && entry.localName !== undefined) {
-        addTrampoline(source, edits, keywordAt, entry.localName, entry.name);
+        addTrampoline(source, edits, keywordAt, entry.name);
       }
     }
     if (kind === 'default') continue;
@@ -178,23 +178,16 @@ function prefixPosition(source: string): number {
 export function transformModule(source: string, options: TransformOptions): TransformResult {
   const [imports, exports] = parse(source);
   const edits: Edits = {
-    magic: new MagicString(source),
-    setters: [],
-    getters: [],
+    magic: new SourceEdits(source),
     mutable: [],
     prefixExtra: [],
     suffix: [],
   };
   const bindings = localExports(source, exports, edits);
-  const clauseSetters: string[] = [];
-  for (const [name, local, mutable, uncertain] of bindings) {
-    if (mutable) edits.mutable.push(name);
-    const assign = `${local}=${HANDLE}n[${quote(name)}];`;
-    // A clause-exported binding whose declaration the scanner could not see may be a const: never let it throw.
-    clauseSetters.push(uncertain ? `try{${assign}}catch{}` : assign);
-    edits.getters.push(`case ${quote(name)}:return ${local};`);
-  }
-  const names = exports.flatMap((entry) => (entry.type === 'reexport-all' ? [] : [entry.name]));
+  // Local exports as `name` or `name=local`; the runtime assigns them through the module's own eval, so the
+  // registration stays a few bytes per export instead of a setter and a getter spelled out per binding.
+  const locals = bindings.map(([name, local]) => (name === local ? name : `${name}=${local}`));
+  for (const [name, , mutable] of bindings) if (mutable) edits.mutable.push(name);
   const dependencies: string[] = [];
   for (const entry of imports) {
     if (entry.type !== 'static' && entry.type !== 'reexport-star') continue;
@@ -205,17 +198,18 @@ export function transformModule(source: string, options: TransformOptions): Tran
     .map((entry) => (entry.type === 'reexport-all' ? `*:${entry.from}` : `${entry.name}:${entry.from}`))
     .join(',');
   const description = [
-    `set:(${HANDLE}n)=>{${clauseSetters.join('')}}`,
-    `get:(${HANDLE}k)=>{switch(${HANDLE}k){${edits.getters.join('')}}}`,
-    `exports:${JSON.stringify(names)}`,
-    `mutable:${JSON.stringify(edits.mutable)}`,
-    `imports:[${dependencies.join(',')}]`,
-    `reexports:${quote(reexports)}`,
+    `e:(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`,
+    `l:${quote(locals.join(','))}`,
+    `m:${JSON.stringify(edits.mutable)}`,
+    `i:[${dependencies.join(',')}]`,
+    `r:${quote(reexports)}`,
   ].join(',');
   let prefix = `var ${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(import.meta,{${description}})??{m:0};`;
   prefix += edits.prefixExtra.join('');
   if (options.versioned) prefix += `if(${HANDLE}.g)await ${HANDLE}.g;`;
-  edits.magic.appendLeft(prefixPosition(source), prefix);
+  edits.magic.insert(prefixPosition(source), prefix);
   if (edits.suffix.length > 0) edits.magic.append(`\n${edits.suffix.join('')}`);
-  return { code: edits.magic.toString(), exports: names };
+  const code =
+    options.sourceMapUrl === undefined ? edits.magic.toString() : edits.magic.toStringWithMap(options.sourceMapUrl);
+  return { code, exports: exports.flatMap((e) => (e.type === 'reexport-all' ? [] : [e.name])) };
 }

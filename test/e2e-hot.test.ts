@@ -24,7 +24,7 @@ function lib(version: number, extra = ''): string {
     `export default () => 'default v${version}';`,
     `export const k = ${version};`,
     `export class Thing { get v() { return ${version}; } }`,
-    'import.meta.hot?.dispose((data) => { data.disposed = (data.disposed ?? 0) + 1; console.log(`DISPOSE ${JSON.stringify(data)}`); });',
+    'import.meta.hot?.dispose((data) => { data.disposed = (data.disposed ?? 0) + 1; console.log("DISPOSE " + JSON.stringify(data)); });',
     `console.log('EVAL a v${version} ' + JSON.stringify(import.meta.hot?.data) + ' ' + import.meta.url);`,
     extra,
   ].join('\n');

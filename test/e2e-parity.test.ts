@@ -34,7 +34,7 @@ describe('parity: archive vs extracted tree', () => {
     writeTree(path.join(app, 'tree'), tree);
     const archive = writeZip(path.join(app, 'app.zip'), tree, 6);
     const stored = writeZip(path.join(app, 'stored.zip'), tree, 0);
-    const diskBase = pathToFileURL(path.join(app, 'tree')).href + '/';
+    const diskBase = `${pathToFileURL(path.join(app, 'tree')).href}/`;
     const zipBase = `zip://${pathToFileURL(archive).pathname}!/`;
     const storedBase = `zip://${pathToFileURL(stored).pathname}!/`;
     const bases = [diskBase, zipBase, storedBase];

@@ -28,7 +28,7 @@ test('test262 module tests behave the same from an archive as from disk', {
 }, async () => {
   const tests = listModuleTests(root);
   assert.ok(tests.length >= 700, `only ${tests.length} module tests found in ${root}`);
-  const results = await runTests(tests, ['native', 'zip'], { root, jobs: 2 });
+  const results = await runTests(tests, ['native', 'zip'], { root, jobs: 2, timeoutMs: 5000 });
   const summary = summarize(tests, results);
   const native = results.get('native')!;
 
