@@ -31,7 +31,7 @@ export interface ZipUrl {
 
 /** Tells whether a URL or specifier uses the `zip:` scheme. */
 export function isZipUrl(value: string | undefined): boolean {
-  return value?.startsWith(ZIP_PROTOCOL);
+  return value?.startsWith(ZIP_PROTOCOL) === true;
 }
 
 /** Encodes an archive path as the path part of a URL; `!` is escaped so that the first `!/` always ends it. */
