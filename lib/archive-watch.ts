@@ -30,7 +30,8 @@ interface Watched {
   dirty: boolean;
 }
 
-const DEBOUNCE_MS = 15;
+// Checks start at once: a half-written archive has no valid end record yet, so an early look is only retried.
+const DEBOUNCE_MS = 1;
 
 function emptyReport(error?: Error & { code?: string }): UpdateReport {
   return { updated: [], added: [], removed: [], ms: 0, error, restartRequired: [] };

@@ -5,7 +5,9 @@
  * everything else goes to the next hook untouched, so hotzip composes with other loaders. The hooks never await:
  * with `registerHooks` the `next*` functions return values, with `register` promises, and both are handed back as is.
  */
+
 import type { LoadFnOutput, LoadHookContext, ResolveFnOutput, ResolveHookContext } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { decideResolution } from './resolve.js';
 import { isZipUrl } from './zip-url.js';
@@ -20,6 +22,26 @@ export interface Hooks {
   load(url: string, context: LoadHookContext, next: NextLoad): Awaitable<LoadFnOutput>;
 }
 
+/**
+ * Runs Node's resolution on behalf of an archive module, from the archive's own location: its errors then name
+ * the archive file, so they are rewritten to name the importing entry (`imported from zip:///…!/entry.js`).
+ */
+function fromArchive<T>(run: () => Awaitable<T>, archiveUrl: string, importer: string | undefined): Awaitable<T> {
+  const rename = (error: unknown): never => {
+    if (importer !== undefined && error instanceof Error) {
+      const archivePath = fileURLToPath(archiveUrl);
+      error.message = error.message.replaceAll(archiveUrl, importer).replaceAll(archivePath, importer);
+    }
+    throw error;
+  };
+  try {
+    const result = run();
+    return result instanceof Promise ? result.catch(rename) : result;
+  } catch (error) {
+    return rename(error);
+  }
+}
+
 /** Creates the hooks; `options` are fixed by the adapter that registers them (which API, which Node). */
 export function createHooks(options: LoadOptions): Hooks {
   return {
@@ -31,7 +53,11 @@ export function createHooks(options: LoadOptions): Hooks {
         case 'url':
           return { url: decision.url, shortCircuit: true };
         case 'next':
-          return next(decision.specifier, { ...context, parentURL: decision.parentURL });
+          return fromArchive(
+            () => next(decision.specifier, { ...context, parentURL: decision.parentURL }),
+            decision.parentURL,
+            context.parentURL,
+          );
       }
     },
     load(url, context, next) {

@@ -155,3 +155,64 @@ export function topLevelConstDeclarations(source: string, names: ReadonlySet<str
   });
   return found;
 }
+
+const CONTINUING_WORDS = new Set(['in', 'instanceof', 'of']);
+
+/**
+ * For `export default <expression>` whose expression starts at `from`: where to close a wrapper around the
+ * expression — the index of its terminating `;`, of the first token of the next statement (after a newline that
+ * ends it by ASI), or the end of the source — with `semicolon` telling whether a `;` is already there. Returns
+ * undefined when the shape is not one it can be sure of.
+ */
+export function expressionEnd(source: string, from: number): { at: number; semicolon: boolean } | undefined {
+  let depth = 0;
+  let prev = '';
+  let sawNewline = false;
+  let lastVisited = from - 1;
+  let result: { at: number; semicolon: boolean } | undefined;
+  let unsure = false;
+  const found = scanCode(source, from, (i, c) => {
+    if (i > lastVisited + 1) {
+      // Something was skipped: a string, template or regex ends an operand; a comment does not.
+      const skipped = source[lastVisited + 1];
+      const next = source[lastVisited + 2];
+      if (skipped === '/' && (next === '/' || next === '*')) {
+        if (source.slice(lastVisited + 1, i).includes('\n')) sawNewline = true;
+      } else {
+        prev = 'x';
+      }
+    }
+    lastVisited = i;
+    if (c === '\n') {
+      if (depth === 0) sawNewline = true;
+      return false;
+    }
+    if (/\s/.test(c)) return false;
+    if (depth === 0) {
+      if (c === ';') {
+        result = { at: i, semicolon: true };
+        return true;
+      }
+      if (c === ')' || c === ']' || c === '}') {
+        unsure = true;
+        return true;
+      }
+      const endsOperand = /[\w$)\]}'"`]/.test(prev);
+      if (sawNewline && endsOperand && /[A-Za-z_$]/.test(c)) {
+        const word = /^[\w$]+/.exec(source.slice(i, i + 12))?.[0] ?? '';
+        if (!CONTINUING_WORDS.has(word)) {
+          result = { at: i, semicolon: false };
+          return true;
+        }
+      }
+    }
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    prev = c;
+    sawNewline = false;
+    return false;
+  });
+  if (unsure) return undefined;
+  if (found === -1) return depth === 0 ? { at: source.length, semicolon: false } : undefined;
+  return result;
+}

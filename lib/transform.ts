@@ -12,7 +12,7 @@
  * No export is added or removed: namespace keys stay exactly the native ones.
  */
 import { type Export, type Import, parse } from 'es-module-lexer';
-import { classBodyStart, functionBodyStart, topLevelConstDeclarations } from './scan.js';
+import { classBodyStart, expressionEnd, functionBodyStart, topLevelConstDeclarations } from './scan.js';
 import { SourceEdits } from './source-edits.js';
 
 /** The global symbol under which the application thread's hot runtime is reachable from transformed modules. */
@@ -104,18 +104,28 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
     const fixName = `Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`;
     if (keyword.startsWith('class')) {
       const body = classBodyStart(source, keywordEnd);
-      if (body !== -1) edits.magic.insert(body + 1, `static{${fixName.replace(DEFAULT_LOCAL, 'this')}}`);
+      // A static `name` method is defined before static blocks run: only the name the class got from us changes.
+      const fixClassName = `static{if(Object.getOwnPropertyDescriptor(this,'name')?.value===${quote(DEFAULT_LOCAL)})Object.defineProperty(this,'name',{value:'default'})}`;
+      if (body !== -1) edits.magic.insert(body + 1, fixClassName);
     } else {
       edits.prefixExtra.push(fixName);
       addTrampoline(source, edits, keywordEnd - keyword.length, 'default');
     }
     return DEFAULT_LOCAL;
   }
-  // `export default <expression>`: a local binding; the export clause at the end keeps the name "default".
+  // `export default <expression>`: a local binding. Wrapped as `({default: EXPR}).default`, an anonymous function or
+  // class is named "default" by the language itself, as it is natively.
   const defaultKeyword = source.indexOf('default', afterExport);
-  edits.magic.overwrite(at, defaultKeyword + 'default'.length, `let ${DEFAULT_LOCAL} =`);
+  const expressionStart = defaultKeyword + 'default'.length;
+  const end = expressionEnd(source, expressionStart);
+  edits.suffix.push(`export{${DEFAULT_LOCAL} as default};`);
+  if (end !== undefined) {
+    edits.magic.overwrite(at, expressionStart, `let ${DEFAULT_LOCAL}=({default:`);
+    edits.magic.insert(end.at, end.semicolon ? '}).default' : '}).default;');
+    return DEFAULT_LOCAL;
+  }
+  edits.magic.overwrite(at, expressionStart, `let ${DEFAULT_LOCAL} =`);
   edits.suffix.push(
-    `export{${DEFAULT_LOCAL} as default};`,
     `if(typeof ${DEFAULT_LOCAL}==='function'&&${DEFAULT_LOCAL}.name===${quote(DEFAULT_LOCAL)})Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`,
   );
   return DEFAULT_LOCAL;
@@ -138,6 +148,10 @@ function localExports(source: string, exports: readonly Export[], edits: Edits):
       statements.set(entry.exportStart, kind);
       const keywordAt = entry.exportStart + (match?.[0].length ?? 0) - kind.length;
       if (kind === 'const') edits.magic.overwrite(keywordAt, keywordAt + 5, 'let  ');
+      if (kind === 'default' && bindings.some(([name]) => name === 'default')) {
+        // A second `export default` is a SyntaxError: leave it for Node to report in its own words.
+        continue;
+      }
       if (kind === 'default') {
         const local = rewriteDefault(source, edits, entry.exportStart, keywordAt);
         bindings.push(['default', local, false, false]);
