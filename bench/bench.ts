@@ -13,6 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { chooseHookApi } from '../lib/node-support.js';
 import { makeApp, writeTree, writeZip } from '../test/fixtures.js';
 import { benchApp } from './app.js';
+import { hotBench } from './hot.js';
 
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 9;
@@ -70,7 +71,7 @@ function ratio(label: string, a: [number[], number[]], b: [number[], number[]], 
   return `  ${label.padEnd(42)}import ${imports}×   process ${processes}×${note}`;
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const app = makeApp('hotzip-bench-');
   try {
     const tree = benchApp();
@@ -113,9 +114,12 @@ function main(): void {
     console.log(ratio('ratio hotzip/native', samples.hotzip, samples.native, '   (target ≤ 1.00×)'));
     console.log(ratio('ratio no-op loader/native (floor)', samples.floor, samples.native));
     console.log(ratio('ratio hotzip/no-op loader', samples.hotzip, samples.floor));
+    console.log('');
+    console.log('hot reload');
+    for (const line of await hotBench(app, quick)) console.log(`  ${line}`);
   } finally {
     fs.rmSync(app, { recursive: true, force: true });
   }
 }
 
-main();
+await main();

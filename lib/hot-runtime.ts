@@ -29,6 +29,8 @@ export interface ModuleDescription {
   set(values: Readonly<Record<string, unknown>>): void;
   /** Reads one exported local binding's current value. */
   get(name: string): unknown;
+  /** The current values of the `mutable` bindings, in that order (throws while one is uninitialized). */
+  mutableValues(): unknown[];
   exports: string[];
   mutable: string[];
   imports: Array<[string, ImportedNames]>;
@@ -44,7 +46,11 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     else locals.set(item.slice(0, at), item.slice(at + 1));
   }
   const reexported = raw.r === '' ? [] : raw.r.split(',').map((item) => item.slice(0, item.indexOf(':')));
-  let setter: string | undefined;
+  // The module's eval runs once per accessor to make an ordinary closure over its bindings; calls are then as cheap
+  // as a hand-written setter or getter.
+  let setter: ((values: Readonly<Record<string, unknown>>) => void) | undefined;
+  let getter: ((name: string) => unknown) | undefined;
+  let mutableGetter: (() => unknown[]) | undefined;
   return {
     exports: [...locals.keys(), ...reexported.filter((name) => name !== '*')],
     mutable: raw.m,
@@ -52,17 +58,25 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     reexports: raw.r,
     set(values) {
       // Each binding on its own: one the transform could not make assignable (a hidden const) must not stop the rest.
-      setter ??= [...locals]
-        .map(([name, local]) => {
-          const key = JSON.stringify(name);
-          return `try{if(${key} in __hz$v)${local}=__hz$v[${key}]}catch{}`;
-        })
-        .join('');
-      raw.e(setter, values);
+      setter ??= raw.e(
+        `(__hz$v)=>{${[...locals]
+          .map(([name, local]) => {
+            const key = JSON.stringify(name);
+            return `try{if(${key} in __hz$v)${local}=__hz$v[${key}]}catch{}`;
+          })
+          .join('')}}`,
+      ) as (values: Readonly<Record<string, unknown>>) => void;
+      setter(values);
     },
     get(name) {
-      const local = locals.get(name);
-      return local === undefined ? undefined : raw.e(local);
+      getter ??= raw.e(
+        `(__hz$k)=>{switch(__hz$k){${[...locals].map(([key, local]) => `case ${JSON.stringify(key)}:return ${local};`).join('')}}}`,
+      ) as (name: string) => unknown;
+      return getter(name);
+    },
+    mutableValues() {
+      mutableGetter ??= raw.e(`()=>[${raw.m.map((name) => locals.get(name) ?? 'undefined').join(',')}]`) as () => unknown[];
+      return mutableGetter();
     },
   };
 }
@@ -72,7 +86,7 @@ export interface InstanceHandle {
   /** 0 = run the body; 1 = stale, forward to the newest version; 2 = run the body, then sync live bindings. */
   m: 0 | 1 | 2;
   g: Promise<void> | undefined;
-  t(name: string, self: unknown, args: ArrayLike<unknown>, newTarget: unknown): unknown;
+  t(index: number, self: unknown, args: ArrayLike<unknown>, newTarget?: unknown): unknown;
 }
 
 /** What an update did. */
@@ -156,6 +170,10 @@ interface ImportMetaLike {
 class Instance {
   namespace: Namespace | undefined;
   stale = false;
+  /** The module this instance is a version of, once it is installed (or from the start, for a first instance). */
+  module: HotModule | undefined;
+  /** The mutable values last copied into the live bindings, to copy only on change. */
+  synced: unknown[] | undefined;
   resolvedImports: Array<[string, ImportedNames]> | undefined;
 
   constructor(
@@ -183,18 +201,6 @@ class Instance {
     return this.resolvedImports;
   }
 
-  /** The current values of the module's reassignable exports, read in its own scope. */
-  values(): Record<string, unknown> {
-    const values: Record<string, unknown> = {};
-    for (const name of this.description.mutable) {
-      try {
-        values[name] = this.description.get(name);
-      } catch {
-        values[name] = undefined;
-      }
-    }
-    return values;
-  }
 }
 
 class HotModule {
@@ -242,8 +248,8 @@ function updateError(
 /** Calls `fn` as the original call did: as a constructor when it was one. */
 function invoke(fn: unknown, self: unknown, args: ArrayLike<unknown>, newTarget: unknown): unknown {
   if (typeof fn !== 'function') throw new TypeError('an updated export is no longer a function');
-  if (newTarget !== undefined) return Reflect.construct(fn, Array.from(args), newTarget as () => unknown);
-  return Reflect.apply(fn, self, Array.from(args));
+  if (newTarget !== undefined) return Reflect.construct(fn, args, newTarget as () => unknown);
+  return Reflect.apply(fn, self, args);
 }
 
 /** The hot-reload runtime of one thread. */
@@ -291,13 +297,16 @@ export class HotRuntime {
     const handle: InstanceHandle = {
       m: 0,
       g: pending?.gate.promise,
-      t: (name, self, args, newTarget) => this.#trampoline(instance, name, self, args, newTarget),
+      t: (index, self, args, newTarget) =>
+        this.#trampoline(instance, description.exports[index] ?? '', self, args, newTarget),
     };
     const instance = new Instance(fullUrl, version, handle, description, context, meta);
     if (pending !== undefined) {
       pending.reached.resolve(instance);
     } else if (existing === undefined) {
-      this.#modules.set(canonical, new HotModule(canonical, instance));
+      const module = new HotModule(canonical, instance);
+      instance.module = module;
+      this.#modules.set(canonical, module);
       this.#source?.track(canonical);
     }
     return handle;
@@ -322,19 +331,19 @@ export class HotRuntime {
 
   #trampoline(instance: Instance, name: string, self: unknown, args: ArrayLike<unknown>, newTarget: unknown): unknown {
     const { handle } = instance;
-    const fn = instance.description.get(name);
     if (instance.stale) {
-      const module = this.#modules.get(splitVersion(instance.url).canonical);
-      const newest = module?.current.namespace?.[name] ?? module?.current.description.get(name);
-      const target = typeof newest === 'function' ? newest : fn;
+      // A function of a replaced version, called through a reference captured before the update.
+      const current = instance.module?.current;
+      const newest = current?.namespace?.[name] ?? current?.description.get(name);
+      const target = typeof newest === 'function' ? newest : instance.description.get(name);
       return invoke(target, self, args, newTarget === undefined ? undefined : target);
     }
-    // A newer version's own function: run it, then copy its mutable exports into the live bindings.
+    // A newer version's own function: run it, then copy its reassigned exports into the live bindings.
     const mode = handle.m;
     handle.m = 0;
     let result: unknown;
     try {
-      result = invoke(fn, self, args, newTarget);
+      result = invoke(instance.description.get(name), self, args, newTarget);
     } finally {
       handle.m = mode;
       this.#sync(instance);
@@ -348,10 +357,24 @@ export class HotRuntime {
     return result;
   }
 
+  /** Copies a current version's reassigned exports into the live instance's bindings, when they changed. */
   #sync(instance: Instance): void {
-    const module = this.#modules.get(splitVersion(instance.url).canonical);
+    const module = instance.module;
     if (module === undefined || module.current !== instance) return;
-    module.live.description.set(instance.values());
+    let values: unknown[];
+    try {
+      values = instance.description.mutableValues();
+    } catch {
+      return;
+    }
+    const last = instance.synced;
+    if (last !== undefined && values.every((value, index) => Object.is(value, last[index]))) return;
+    instance.synced = values;
+    const byName: Record<string, unknown> = {};
+    instance.description.mutable.forEach((name, index) => {
+      byName[name] = values[index];
+    });
+    module.live.description.set(byName);
   }
 
   /** Listens to runtime events (`update`, `error`, `restart-required`) and module `hotzip:*` events. */
@@ -594,6 +617,7 @@ export class HotRuntime {
 
   #install(module: HotModule, instance: Instance, namespace: Namespace): void {
     instance.namespace = namespace;
+    instance.module = module;
     module.live.description.set(namespace as Record<string, unknown>);
     this.#previousContexts.set(module, module.current.context);
     for (const older of [module.live, module.current]) {

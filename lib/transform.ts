@@ -74,20 +74,22 @@ interface Edits {
   suffix: string[];
 }
 
-function trampoline(isGenerator: boolean, name: string): string {
-  const call = `${HANDLE}.t(${quote(name)},this,arguments,new.target)`;
-  return `if(${HANDLE}?.m)return ${isGenerator ? 'yield*' : ''}${call};`;
-}
-
-function addTrampoline(source: string, edits: Edits, at: number, name: string): void {
+/**
+ * The trampoline names its export by index into the registration's list of local exports (short: it is repeated
+ * for every exported function). Generators and async functions cannot be constructed, so they skip `new.target`.
+ */
+function addTrampoline(source: string, edits: Edits, at: number, index: number): void {
   const brace = functionBodyStart(source, at);
   if (brace === -1) return;
   const head = source.slice(at, brace);
-  edits.magic.insert(brace + 1, trampoline(/function\s*\*/.test(head), name));
+  const generator = /function\s*\*/.test(head);
+  const constructible = !generator && !/^async\b/.test(head);
+  const call = `${HANDLE}.t(${index},this,arguments${constructible ? ',new.target' : ''})`;
+  edits.magic.insert(brace + 1, `if(${HANDLE}?.m)return ${generator ? 'yield*' : ''}${call};`);
 }
 
 /** Rewrites one `export default …` statement at `at` (the `export` keyword) and returns its local name. */
-function rewriteDefault(source: string, edits: Edits, at: number, afterExport: number): string {
+function rewriteDefault(source: string, edits: Edits, at: number, afterExport: number, index: number): string {
   DEFAULT_DECLARATION.lastIndex = afterExport;
   const declaration = DEFAULT_DECLARATION.exec(source);
   const keyword = declaration?.[1];
@@ -96,7 +98,7 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
     const keywordEnd = afterExport + declaration[0].length - (named?.length ?? 0);
     if (named) {
       if (keyword.startsWith('class')) return named;
-      addTrampoline(source, edits, keywordEnd - keyword.length, 'default');
+      addTrampoline(source, edits, keywordEnd - keyword.length, index);
       return named;
     }
     // Anonymous declarations get a name; the name property is set back to "default" as Node would have it.
@@ -109,7 +111,7 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
       if (body !== -1) edits.magic.insert(body + 1, fixClassName);
     } else {
       edits.prefixExtra.push(fixName);
-      addTrampoline(source, edits, keywordEnd - keyword.length, 'default');
+      addTrampoline(source, edits, keywordEnd - keyword.length, index);
     }
     return DEFAULT_LOCAL;
   }
@@ -131,8 +133,29 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
   return DEFAULT_LOCAL;
 }
 
-/** An exported local binding: export name, local name, whether it can change, whether it may be a hidden const. */
-type Binding = [name: string, local: string, mutable: boolean, uncertain: boolean];
+/** An exported local binding: export name, local name, and whether the module may reassign it. */
+type Binding = [name: string, local: string, mutable: boolean];
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[$()*+.?[\\\]^{|}]/g, '\\$&');
+}
+
+/**
+ * Whether `local` is ever assigned other than at its declaration (`x = …`, `x += …`, `x++`, `--x`): only such
+ * exports need copying into the live bindings after each call into a newer version. Text in strings or comments
+ * can only make this say yes more often, which costs time, never correctness.
+ */
+function reassigned(source: string, local: string, declaredAt: number): boolean {
+  const name = escapeRegExp(local);
+  const pattern = new RegExp(
+    `(?:\\+\\+|--)\\s*${name}(?![\\w$])|(?<![\\w$.])${name}\\s*(?:\\+\\+|--|(?:\\*\\*|<<|>>>?|&&|\\|\\||\\?\\?|[-+*/%&|^])?=(?!=))`,
+    'g',
+  );
+  for (const match of source.matchAll(pattern)) {
+    if (match.index !== declaredAt) return true;
+  }
+  return false;
+}
 
 function localExports(source: string, exports: readonly Export[], edits: Edits): Binding[] {
   const bindings: Binding[] = [];
@@ -153,29 +176,24 @@ function localExports(source: string, exports: readonly Export[], edits: Edits):
         continue;
       }
       if (kind === 'default') {
-        const local = rewriteDefault(source, edits, entry.exportStart, keywordAt);
-        bindings.push(['default', local, false, false]);
+        const local = rewriteDefault(source, edits, entry.exportStart, keywordAt, bindings.length);
+        bindings.push(['default', local, false]);
         continue;
       }
       if (kind.endsWith('function') && entry.localName !== undefined) {
-        addTrampoline(source, edits, keywordAt, entry.name);
+        addTrampoline(source, edits, keywordAt, bindings.length);
       }
     }
     if (kind === 'default') continue;
     const local = entry.localName ?? entry.name;
     if (kind === '{') clauseLocals.add(local);
-    bindings.push([entry.name, local, kind === 'let' || kind === 'var' || kind === '{', kind === '{']);
+    const mayChange = kind === 'let' || kind === 'var' || kind === '{';
+    bindings.push([entry.name, local, mayChange && reassigned(source, local, entry.localStart)]);
   }
-  for (const [local, at] of topLevelConstDeclarations(source, clauseLocals)) {
+  for (const [, at] of topLevelConstDeclarations(source, clauseLocals)) {
     edits.magic.overwrite(at, at + 5, 'let  ');
-    clauseLocals.delete(local);
   }
-  return bindings.map(([name, local, mutable, uncertain]) => [
-    name,
-    local,
-    mutable,
-    uncertain && clauseLocals.has(local),
-  ]);
+  return bindings;
 }
 
 /** Where line 1's registration goes: after a hashbang line, which must stay first. */

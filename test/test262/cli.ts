@@ -1,15 +1,17 @@
 /**
- * test262 module tests, natively and through hotzip:
+ * test262 module tests, natively and through hotzip (from a zip, and again after a forced update of every module):
  *
- *   node dist/test/test262/cli.js [--mode native|zip|both] [--filter substr] [--jobs N] [--batch N]
+ *   node dist/test/test262/cli.js [--mode native|zip|zip-updated|both|all] [--filter substr] [--jobs N] [--batch N]
  *                                 [--timeout ms] [--node path] [--root dir] [--verbose] [--keep]
  *
- * Prints a summary, the failing tests of each mode (with --verbose) and the parity mismatches; exits 1 on any parity
- * mismatch, 2 on a usage error. Does nothing when imported rather than run (node --test may load it).
+ * `both` is native and zip; `all` (the default) adds zip-updated. Prints a summary, the failing tests of each mode
+ * (with --verbose), the allowed zip-updated failures and the parity mismatches; exits 1 on any parity mismatch or
+ * stale allowlist entry, 2 on a usage error. Does nothing when imported rather than run (node --test may load it).
  */
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  allModes,
   defaultTest262Root,
   describeOutcome,
   listModuleTests,
@@ -18,14 +20,15 @@ import {
   type RunOptions,
   runTests,
   summarize,
+  zipModes,
 } from './runner.js';
 
 const usage =
-  'usage: cli.js [--mode native|zip|both] [--filter substr] [--jobs N] [--batch N] [--timeout ms] [--node path] ' +
+  'usage: cli.js [--mode native|zip|zip-updated|both|all] [--filter substr] [--jobs N] [--batch N] [--timeout ms] [--node path] ' +
   '[--root dir] [--verbose] [--keep]';
 
 export async function main(argv: string[]): Promise<number> {
-  let modes: Mode[] = ['native', 'zip'];
+  let modes: Mode[] = [...allModes];
   const filters: string[] = [];
   const options: RunOptions = { jobs: 2 };
   let root = defaultTest262Root;
@@ -45,7 +48,8 @@ export async function main(argv: string[]): Promise<number> {
     if (arg === '--mode') {
       const mode = value();
       if (mode === 'both') modes = ['native', 'zip'];
-      else if (mode === 'native' || mode === 'zip') modes = [mode];
+      else if (mode === 'all') modes = [...allModes];
+      else if ((allModes as readonly string[]).includes(mode)) modes = [mode as Mode];
       else throw new Error(`unknown mode ${mode}`);
     } else if (arg === '--filter') filters.push(value());
     else if (arg === '--jobs') options.jobs = number();
@@ -82,20 +86,34 @@ export async function main(argv: string[]): Promise<number> {
       for (const leak of summary.leaked) out.push(`  [${leak.mode}] ${leak.rel}: ${leak.names.join(', ')}`);
     }
   }
-  if (modes.length === 2) {
+  const compared = modes.includes('native') && modes.some((mode) => zipModes.includes(mode));
+  if (compared) {
+    const pad = (mode: string): string => `${mode}:`.padEnd(13);
     out.push(`\nsame outcome, different error message (informational): ${summary.messageDiffs.length}`);
     for (const m of summary.messageDiffs) {
       out.push(
-        `  ${m.rel}\n    native: ${normalizeMessage(m.native.message)}\n    zip:    ${normalizeMessage(m.zip.message)}`,
+        `  [${m.mode}] ${m.rel}\n    ${pad('native')}${normalizeMessage(m.native.message)}\n` +
+          `    ${pad(m.mode)}${normalizeMessage(m.other.message)}`,
       );
+    }
+    if (modes.includes('zip-updated')) {
+      out.push(`\nzip-updated failures inherent to a second evaluation (allowed): ${summary.allowed.length}`);
+      for (const m of summary.allowed) out.push(`  ${m.rel}: ${describeOutcome(m.other)}\n    why: ${m.reason}`);
+      if (summary.staleAllowed.length > 0) {
+        out.push(`\nallowlisted but passing in zip-updated (remove from inherentUpdateFailures):`);
+        for (const rel of summary.staleAllowed) out.push(`  ${rel}`);
+      }
     }
     out.push(`\nparity mismatches: ${summary.mismatches.length}`);
     for (const m of summary.mismatches) {
-      out.push(`  ${m.rel}\n    native: ${describeOutcome(m.native)}\n    zip:    ${describeOutcome(m.zip)}`);
+      out.push(
+        `  [${m.mode}] ${m.rel}\n    ${pad('native')}${describeOutcome(m.native)}\n` +
+          `    ${pad(m.mode)}${describeOutcome(m.other)}`,
+      );
     }
   }
   process.stdout.write(`${out.join('\n')}\n`);
-  return summary.mismatches.length > 0 ? 1 : 0;
+  return summary.mismatches.length > 0 || summary.staleAllowed.length > 0 ? 1 : 0;
 }
 
 const invoked = process.argv[1] !== undefined && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url);

@@ -1,0 +1,232 @@
+/**
+ * Hot-reload figures for `npm run bench` (issue targets, checked here and never by timed unit tests):
+ * - update latency: archive replaced on disk → the running app observes the new code, p50/p95, one changed module of
+ *   the 500-module app, next to a full process restart of the same app;
+ * - call overhead: a named-import binding and a captured function (after an update) against a direct call;
+ * - heap kept per update against natively re-importing the changed module.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { writeTree, writeZip, zipBytes } from '../test/fixtures.js';
+import { benchApp } from './app.js';
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function median(values: number[]): number {
+  return percentile(values, 50);
+}
+
+const nodeEnv = { ...process.env, NODE_OPTIONS: '', HOTZIP_LOG: 'silent' };
+
+/** Time from `spawn` to the app's first line of output, in ms. */
+async function timeToFirstOutput(args: string[], cwd: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd, env: nodeEnv });
+  return new Promise((resolve, reject) => {
+    child.stdout.once('data', () => {
+      resolve(performance.now() - started);
+      child.kill();
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== null && code !== 0) reject(new Error(`exit ${code}`));
+    });
+  });
+}
+
+async function updateLatency(app: string, updates: number, restarts: number): Promise<string[]> {
+  const tree = benchApp();
+  const archive = path.join(app, 'hot.zip');
+  writeZip(archive, tree);
+  writeTree(app, {
+    'hot-main.mjs': [
+      "import { result } from 'zip:./hot.zip!/main.js';",
+      "import { fn250 } from 'zip:./hot.zip!/m250.js';",
+      "import { on } from 'hotzip';",
+      'console.log(`ready ${result.length} ${fn250(0)}`);',
+      "on('update', () => console.log(`observed ${fn250(0)} ${performance.timeOrigin + performance.now()}`));",
+      "process.stdin.on('data', () => {});",
+    ].join('\n'),
+    'native-main.mjs': "import { result } from './tree/main.js';\nconsole.log(`ready ${result.length}`);\n",
+  });
+  writeTree(path.join(app, 'tree'), tree);
+  const child = spawn(process.execPath, ['--import', 'hotzip/register', 'hot-main.mjs'], { cwd: app, env: nodeEnv });
+  let buffer = '';
+  const lines: string[] = [];
+  let wake: (() => void) | undefined;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    buffer += chunk;
+    let at = buffer.indexOf('\n');
+    while (at !== -1) {
+      lines.push(buffer.slice(0, at));
+      buffer = buffer.slice(at + 1);
+      at = buffer.indexOf('\n');
+    }
+    wake?.();
+  });
+  const nextLine = async (prefix: string): Promise<string> => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const index = lines.findIndex((line) => line.startsWith(prefix));
+      if (index !== -1) return lines.splice(0, index + 1).at(-1) ?? '';
+      if (Date.now() > deadline) throw new Error(`bench app: no "${prefix}" line`);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 50);
+      });
+    }
+  };
+  const latencies: number[] = [];
+  try {
+    const initial = Number((await nextLine('ready')).split(' ')[2]);
+    for (let i = 1; i <= updates; i++) {
+      const changed = { ...tree, 'm250.js': tree['m250.js']?.toString().replace('value250 = 250;', `value250 = ${250 + i * 1000};`) ?? '' };
+      const temp = `${archive}.tmp`;
+      fs.writeFileSync(temp, zipBytes(changed));
+      const before = performance.timeOrigin + performance.now();
+      fs.renameSync(temp, archive);
+      const line = await nextLine('observed');
+      const [, value, at] = line.split(' ');
+      if (Number(value) !== initial + i * 1000) throw new Error(`bench app observed stale code: ${line}`);
+      latencies.push(Number(at) - before);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+    }
+  } finally {
+    child.kill();
+  }
+  const hotRestart: number[] = [];
+  const nativeRestart: number[] = [];
+  for (let i = 0; i < restarts; i++) {
+    hotRestart.push(await timeToFirstOutput(['--import', 'hotzip/register', 'hot-main.mjs'], app));
+    nativeRestart.push(await timeToFirstOutput(['native-main.mjs'], app));
+  }
+  const p50 = median(latencies);
+  return [
+    `update latency, 1 of 500 modules changed (${updates} updates)   p50 ${p50.toFixed(1)} ms   p95 ${percentile(latencies, 95).toFixed(1)} ms   (target p50 ≤ 10 ms)`,
+    `restart to first output (median of ${restarts})   hotzip ${median(hotRestart).toFixed(0)} ms   native ${median(nativeRestart).toFixed(0)} ms`,
+    `restart / update p50                            ${(median(nativeRestart) / p50).toFixed(0)}× (native restart)   ${(median(hotRestart) / p50).toFixed(0)}× (hotzip restart)   (target ≥ 30×)`,
+  ];
+}
+
+const CALL_SCRIPT = `
+import { add, counter } from 'zip:./calls.zip!/add.js';
+import { add as direct } from './add-native.mjs';
+import { reload } from 'hotzip';
+import { writeFileSync, renameSync } from 'node:fs';
+const N = Number(process.argv[2]);
+function time(fn) {
+  let best = Infinity;
+  for (let round = 0; round < 7; round++) {
+    let sum = 0;
+    const t = process.hrtime.bigint();
+    for (let i = 0; i < N; i++) sum = fn(sum, i);
+    const ns = Number(process.hrtime.bigint() - t) / N;
+    if (sum === -1) console.log(sum);
+    best = Math.min(best, ns);
+  }
+  return best;
+}
+const captured = add;
+const out = { direct: time(direct), binding: time((s, i) => add(s, i)), directInline: time((s, i) => direct(s, i)) };
+writeFileSync('calls.zip.tmp', Buffer.from(process.argv[3], 'base64'));
+renameSync('calls.zip.tmp', 'calls.zip');
+const report = await reload();
+if (report.updated.length !== 1) throw new Error('update did not apply: ' + JSON.stringify(report));
+if (captured(1, 2) !== 4) throw new Error('captured function did not forward');
+out.captured = time((s, i) => captured(s, i));
+out.bindingAfter = time((s, i) => add(s, i));
+out.directAfter = time((s, i) => direct(s, i));
+console.log(JSON.stringify(out));
+`;
+
+function callOverhead(app: string, calls: number): string[] {
+  const v1 = 'export let counter = 0;\nexport function add(a, b) { return a + b; }\n';
+  const v2 = 'export let counter = 0;\nexport function add(a, b) { return a + b + 1; }\n';
+  writeZip(path.join(app, 'calls.zip'), { 'add.js': v1, 'package.json': '{"type":"module"}' });
+  writeTree(app, { 'add-native.mjs': 'export function add(a, b) { return a + b; }\n', 'calls.mjs': CALL_SCRIPT });
+  const next = Buffer.from(zipBytes({ 'add.js': v2, 'package.json': '{"type":"module"}' })).toString('base64');
+  const result = spawnSync(process.execPath, ['--import', 'hotzip/register', 'calls.mjs', String(calls), next], {
+    cwd: app,
+    env: nodeEnv,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`call bench failed: ${result.stderr}`);
+  const out = JSON.parse(result.stdout.trim()) as Record<string, number>;
+  const ns = (key: string): string => `${(out[key] ?? Number.NaN).toFixed(2)} ns`;
+  const ratio = (a: string, b: string): string => `${((out[a] ?? 0) / (out[b] ?? 1)).toFixed(2)}×`;
+  return [
+    `call through a named-import binding   ${ns('binding')} vs direct ${ns('directInline')}   ${ratio('binding', 'directInline')}   (target ≤ 1.02×)`,
+    `  after an update                     ${ns('bindingAfter')} vs direct ${ns('directAfter')}   ${ratio('bindingAfter', 'directAfter')}`,
+    `call of a function captured before the update (forwards to the new one)   ${ns('captured')}   ${ratio('captured', 'directAfter')}`,
+  ];
+}
+
+function bigModule(version: number): string {
+  const lines = [`export const version = ${version};`];
+  for (let i = 0; i < 450; i++) {
+    lines.push(`export function f${i}(a, b) { const s = 'v${version} f${i} ' + a; return s.length + (b ?? ${i}); }`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const HEAP_HOT = `
+import { reload } from 'hotzip';
+import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+await import('zip:./heap.zip!/big.js');
+const N = Number(process.argv[2]);
+const payloads = [1, 2, 3, 4].map((v) => readFileSync('heap-' + v + '.zip'));
+globalThis.gc(); const start = process.memoryUsage().heapUsed;
+for (let i = 0; i < N; i++) {
+  writeFileSync('heap.zip.tmp', payloads[i % payloads.length]);
+  renameSync('heap.zip.tmp', 'heap.zip');
+  const report = await reload();
+  if (report.updated.length !== 1) throw new Error('no update: ' + JSON.stringify(report));
+}
+globalThis.gc(); console.log((process.memoryUsage().heapUsed - start) / N);
+`;
+
+const HEAP_NATIVE = `
+import { readFileSync, writeFileSync } from 'node:fs';
+const N = Number(process.argv[2]);
+const sources = [1, 2, 3, 4].map((v) => readFileSync('big-' + v + '.txt'));
+await import('./big-native.mjs?v=start');
+globalThis.gc(); const start = process.memoryUsage().heapUsed;
+for (let i = 0; i < N; i++) {
+  writeFileSync('big-native.mjs', sources[i % sources.length]);
+  await import('./big-native.mjs?v=' + i);
+}
+globalThis.gc(); console.log((process.memoryUsage().heapUsed - start) / N);
+`;
+
+function heapPerUpdate(app: string, updates: number): string[] {
+  const variants = [1, 2, 3, 4].map(bigModule);
+  writeZip(path.join(app, 'heap.zip'), { 'big.js': bigModule(0), 'package.json': '{"type":"module"}' });
+  writeTree(app, { 'heap-hot.mjs': HEAP_HOT, 'heap-native.mjs': HEAP_NATIVE, 'big-native.mjs': bigModule(0) });
+  variants.forEach((source, index) => {
+    writeZip(path.join(app, `heap-${index + 1}.zip`), { 'big.js': source, 'package.json': '{"type":"module"}' });
+    writeTree(app, { [`big-${index + 1}.txt`]: source });
+  });
+  const run = (args: string[]): number => {
+    const result = spawnSync(process.execPath, ['--expose-gc', ...args], { cwd: app, env: nodeEnv, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`heap bench failed: ${result.stderr ?? result.error}`);
+    return Number(result.stdout.trim());
+  };
+  const hot = run(['--import', 'hotzip/register', 'heap-hot.mjs', String(updates)]);
+  const native = run(['heap-native.mjs', String(updates)]);
+  return [
+    `heap kept per update of a 51 KB, 450-function module (${updates} updates)   hotzip ${(hot / 1024).toFixed(0)} KB   native re-import ${(native / 1024).toFixed(0)} KB   ${(hot / native).toFixed(2)}×   (target ≤ 1.2×)`,
+  ];
+}
+
+/** Runs the hot-reload benchmarks in `app` (a scratch directory with hotzip linked) and returns the report lines. */
+export async function hotBench(app: string, quick: boolean): Promise<string[]> {
+  return [
+    ...(await updateLatency(app, quick ? 5 : 20, quick ? 3 : 7)),
+    ...callOverhead(app, quick ? 2_000_000 : 10_000_000),
+    ...heapPerUpdate(app, quick ? 10 : 40),
+  ];
+}
