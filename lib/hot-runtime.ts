@@ -39,27 +39,36 @@ export interface ModuleDescription {
 
 /** Turns a module's terse registration into its description; assignment code is built once, on first use. */
 export function describeModule(raw: RawDescription): ModuleDescription {
-  const locals = new Map<string, string>();
-  for (const item of raw.l === '' ? [] : raw.l.split(',')) {
-    const at = item.indexOf('=');
-    if (at === -1) locals.set(item, item);
-    else locals.set(item.slice(0, at), item.slice(at + 1));
-  }
-  const reexported = raw.r === '' ? [] : raw.r.split(',').map((item) => item.slice(0, item.indexOf(':')));
+  // Parsed on first use: most modules never see an update, and registration runs for every module at start-up.
+  let parsed: { locals: Map<string, string>; exports: string[] } | undefined;
+  const parse = (): { locals: Map<string, string>; exports: string[] } => {
+    if (parsed !== undefined) return parsed;
+    const locals = new Map<string, string>();
+    for (const item of raw.l === '' ? [] : raw.l.split(',')) {
+      const at = item.indexOf('=');
+      if (at === -1) locals.set(item, item);
+      else locals.set(item.slice(0, at), item.slice(at + 1));
+    }
+    const reexported = raw.r === '' ? [] : raw.r.split(',').map((item) => item.slice(0, item.indexOf(':')));
+    parsed = { locals, exports: [...locals.keys(), ...reexported.filter((name) => name !== '*')] };
+    return parsed;
+  };
   // The module's eval runs once per accessor to make an ordinary closure over its bindings; calls are then as cheap
   // as a hand-written setter or getter.
   let setter: ((values: Readonly<Record<string, unknown>>) => void) | undefined;
   let getter: ((name: string) => unknown) | undefined;
   let mutableGetter: (() => unknown[]) | undefined;
   return {
-    exports: [...locals.keys(), ...reexported.filter((name) => name !== '*')],
+    get exports() {
+      return parse().exports;
+    },
     mutable: raw.m,
     imports: raw.i,
     reexports: raw.r,
     set(values) {
       // Each binding on its own: one the transform could not make assignable (a hidden const) must not stop the rest.
       setter ??= raw.e(
-        `(__hz$v)=>{${[...locals]
+        `(__hz$v)=>{${[...parse().locals]
           .map(([name, local]) => {
             const key = JSON.stringify(name);
             return `try{if(${key} in __hz$v)${local}=__hz$v[${key}]}catch{}`;
@@ -70,11 +79,12 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     },
     get(name) {
       getter ??= raw.e(
-        `(__hz$k)=>{switch(__hz$k){${[...locals].map(([key, local]) => `case ${JSON.stringify(key)}:return ${local};`).join('')}}}`,
+        `(__hz$k)=>{switch(__hz$k){${[...parse().locals].map(([key, local]) => `case ${JSON.stringify(key)}:return ${local};`).join('')}}}`,
       ) as (name: string) => unknown;
       return getter(name);
     },
     mutableValues() {
+      const { locals } = parse();
       mutableGetter ??= raw.e(`()=>[${raw.m.map((name) => locals.get(name) ?? 'undefined').join(',')}]`) as () => unknown[];
       return mutableGetter();
     },

@@ -414,6 +414,7 @@ async function forceUpdate(test, deadline) {
   const settled = await Promise.race([applied, deadline.promise]);
   if (settled.kind === 'timeout') {
     update.kind = 'timeout';
+    update.stage = 'the update did not settle';
     return update;
   }
   if (settled.kind === 'rejected') {
@@ -428,6 +429,7 @@ async function forceUpdate(test, deadline) {
     if (report.error.cause !== undefined) update.cause = describe(report.error.cause);
   } else if (test.async && !(await completion(printsFrom, errorsFrom, deadline))) {
     update.kind = 'timeout';
+    update.stage = 'the second evaluation did not call $DONE';
   }
   update.prints = prints.slice(printsFrom);
   if (asyncErrors.length > errorsFrom) update.uncaught = describe(asyncErrors[errorsFrom]);
@@ -443,6 +445,8 @@ interface Described {
 /** What the driver saw of a forced update (zip-updated mode, after a first run that passed). */
 interface RawUpdate {
   kind: 'applied' | 'timeout';
+  /** What timed out. */
+  stage?: string;
   /** How many hot modules of the test the update was asked to replace. */
   urls?: number;
   /** How many it evaluated again (`report.updated`). */
@@ -492,7 +496,7 @@ function judgeUpdate(test: Test262Test, update: RawUpdate | undefined, first: Ou
   });
   if (update === undefined) return fail(undefined, 'the driver did not update the test');
   if (update.kind === 'timeout') {
-    return { ...fail(undefined, 'timed out (update or second $DONE)'), status: 'timeout' };
+    return { ...fail(undefined, `timed out: ${update.stage ?? 'update'}`), status: 'timeout' };
   }
   if (update.error) {
     const cause = update.cause;
