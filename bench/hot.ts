@@ -84,7 +84,10 @@ async function updateLatency(app: string, updates: number, restarts: number): Pr
   try {
     const initial = Number((await nextLine('ready')).split(' ')[2]);
     for (let i = 1; i <= updates; i++) {
-      const changed = { ...tree, 'm250.js': tree['m250.js']?.toString().replace('value250 = 250;', `value250 = ${250 + i * 1000};`) ?? '' };
+      const changed = {
+        ...tree,
+        'm250.js': tree['m250.js']?.toString().replace('value250 = 250;', `value250 = ${250 + i * 1000};`) ?? '',
+      };
       const temp = `${archive}.tmp`;
       fs.writeFileSync(temp, zipBytes(changed));
       const before = performance.timeOrigin + performance.now();

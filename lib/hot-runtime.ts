@@ -85,7 +85,9 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     },
     mutableValues() {
       const { locals } = parse();
-      mutableGetter ??= raw.e(`()=>[${raw.m.map((name) => locals.get(name) ?? 'undefined').join(',')}]`) as () => unknown[];
+      mutableGetter ??= raw.e(
+        `()=>[${raw.m.map((name) => locals.get(name) ?? 'undefined').join(',')}]`,
+      ) as () => unknown[];
       return mutableGetter();
     },
   };
@@ -210,7 +212,6 @@ class Instance {
     }
     return this.resolvedImports;
   }
-
 }
 
 class HotModule {

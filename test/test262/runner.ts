@@ -826,7 +826,7 @@ export const inherentUpdateFailures: ReadonlyMap<string, InherentFailure> = new 
     'test/language/import/import-attributes/json-value-object.js',
     {
       reason:
-        'the first evaluation deletes 4 of the 6 properties of the JSON module\'s object (verifyProperty); the ' +
+        "the first evaluation deletes 4 of the 6 properties of the JSON module's object (verifyProperty); the " +
         'second reads the same object (a JSON module is not re-evaluated) and counts 2',
       failure: /json-value-object\.js threw while evaluating.*Expected SameValue\(«2», «6»\)/,
     },

@@ -1,0 +1,159 @@
+/**
+ * `import.meta.hot` and the runtime API end to end: accept, decline, invalidate, events, reload(), and updates in
+ * worker threads.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { makeApp, type Tree, writeTree, writeZip } from './fixtures.js';
+import { HotApp, hostMain, moduleTree } from './hot-app.js';
+
+const apps: HotApp[] = [];
+const dirs: string[] = [];
+after(async () => {
+  await Promise.all(apps.map((app) => app.stop()));
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(tree: Tree, imports: string, state: string, env: Record<string, string> = {}) {
+  const dir = makeApp('hotzip-hotapi-');
+  dirs.push(dir);
+  writeZip(path.join(dir, 'app.zip'), tree);
+  const app = new HotApp(dir, hostMain(imports, state), env);
+  apps.push(app);
+  await app.next(/^READY/);
+  return { app, dir, archive: path.join(dir, 'app.zip') };
+}
+
+function files(version: number, declined = false): Tree {
+  return moduleTree({
+    'dep.js': `export const v = ${version};\n`,
+    'self.js': [
+      `export const s = ${version};`,
+      "import.meta.hot?.accept((ns) => console.log('SELF-ACCEPT ' + ns.s));",
+      "import.meta.hot?.on('hotzip:afterUpdate', (p) => console.log('AFTER ' + p.updates.length));",
+      declined ? 'import.meta.hot?.decline();' : '',
+    ].join('\n'),
+    'importer.js': [
+      "import { v } from './dep.js';",
+      'export const seen = () => v;',
+      "import.meta.hot?.accept('./dep.js', (ns) => console.log('DEP-ACCEPT ' + ns.v));",
+    ].join('\n'),
+  });
+}
+
+describe('import.meta.hot', () => {
+  test('accept(cb) gets the new namespace, accept(dep, cb) hears about dependencies, on() sees events', async () => {
+    const { app, archive } = await start(
+      files(1),
+      "import { s } from 'zip:./app.zip!/self.js';\nimport { seen } from 'zip:./app.zip!/importer.js';",
+      '{ s, seen: seen() }',
+    );
+    assert.deepEqual(await app.state(), { s: 1, seen: 1 });
+    writeZip(archive, files(2));
+    await app.next(/^SELF-ACCEPT 2$/);
+    await app.next(/^DEP-ACCEPT 2$/);
+    assert.equal((await app.event()).name, 'update');
+    assert.match(app.stdout, /^AFTER \d+$/m);
+    assert.deepEqual(await app.state(), { s: 2, seen: 2 });
+  });
+
+  test('decline() turns an update of that module into restart-required, applying nothing', async () => {
+    const { app, archive } = await start(files(1, true), "import { s } from 'zip:./app.zip!/self.js';", '{ s }');
+    writeZip(archive, files(2, true));
+    const event = await app.event();
+    assert.equal(event.name, 'restart-required', JSON.stringify(event));
+    assert.deepEqual(await app.state(), { s: 1 });
+  });
+
+  test('invalidate() re-evaluates the importers too', async () => {
+    const tree = (version: number): Tree =>
+      moduleTree({
+        'leaf.js': `export const leaf = ${version};\nif (${version} > 1) import.meta.hot?.invalidate('shape changed');\n`,
+        'mid.js':
+          "import { leaf } from './leaf.js';\nexport const midAtEval = leaf;\nconsole.log('EVAL mid ' + leaf);\n",
+      });
+    const { app, archive } = await start(
+      tree(1),
+      "import { midAtEval } from 'zip:./app.zip!/mid.js';",
+      '{ midAtEval }',
+    );
+    writeZip(archive, tree(2));
+    await app.next(/^EVAL mid 2$/);
+    assert.deepEqual(await app.state(), { midAtEval: 2 });
+  });
+
+  test('reload() applies a change at once and reports it; HOTZIP_LOG=silent keeps stderr quiet', async () => {
+    const { app, dir } = await start(
+      files(1),
+      "import { v } from 'zip:./app.zip!/dep.js';\nimport { reload } from 'hotzip';\nglobalThis.reload = reload;",
+      '{ v, report: await globalThis.reload() }',
+      { HOTZIP_LOG: 'silent' },
+    );
+    // Written without a rename, then checked at once through reload(), not waiting for the watcher.
+    fs.writeFileSync(path.join(dir, 'app.zip'), fs.readFileSync(writeZip(path.join(dir, 'next.zip'), files(2))));
+    const state = (await app.state()) as { v: number; report: { updated: string[] } };
+    const final = (await app.state()) as { v: number };
+    assert.equal(final.v, 2);
+    assert.ok(state.v === 1 || state.v === 2);
+    assert.equal(app.stderr, '');
+  });
+});
+
+describe('workers', () => {
+  test('a worker thread started under --import hotzip/register updates on its own', async () => {
+    const dir = makeApp('hotzip-worker-');
+    dirs.push(dir);
+    const archive = writeZip(path.join(dir, 'app.zip'), files(1));
+    writeTree(dir, {
+      'worker.mjs': [
+        "import { parentPort } from 'node:worker_threads';",
+        "import { v } from 'zip:./app.zip!/dep.js';",
+        "import { on } from 'hotzip';",
+        "on('update', () => parentPort.postMessage('updated ' + v));",
+        "parentPort.postMessage('ready ' + v);",
+        "parentPort.on('message', () => {}); // a worker with work to wait for, as real workers have",
+      ].join('\n'),
+    });
+    const app = new HotApp(
+      dir,
+      [
+        "import { Worker } from 'node:worker_threads';",
+        "const worker = new Worker(new URL('./worker.mjs', import.meta.url));",
+        "worker.on('message', (m) => console.log('WORKER ' + m));",
+        "process.stdin.on('data', () => process.exit(0));",
+      ].join('\n'),
+    );
+    apps.push(app);
+    await app.next(/^WORKER ready 1$/);
+    writeZip(archive, files(2));
+    await app.next(/^WORKER updated 2$/);
+  });
+
+  test('a cluster worker started under --import hotzip/register updates on its own', async () => {
+    const dir = makeApp('hotzip-cluster-');
+    dirs.push(dir);
+    const archive = writeZip(path.join(dir, 'app.zip'), files(1));
+    const app = new HotApp(
+      dir,
+      [
+        "import cluster from 'node:cluster';",
+        'if (cluster.isPrimary) {',
+        '  const worker = cluster.fork();',
+        "  worker.on('message', (m) => console.log('CLUSTER ' + m));",
+        "  process.stdin.on('data', () => { worker.kill(); process.exit(0); });",
+        '} else {',
+        "  const { on } = await import('hotzip');",
+        "  const dep = await import('zip:./app.zip!/dep.js');",
+        "  on('update', () => process.send('updated ' + dep.v));",
+        "  process.send('ready ' + dep.v);",
+        '}',
+      ].join('\n'),
+    );
+    apps.push(app);
+    await app.next(/^CLUSTER ready 1$/);
+    writeZip(archive, files(2));
+    await app.next(/^CLUSTER updated 2$/);
+  });
+});
