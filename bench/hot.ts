@@ -47,11 +47,11 @@ async function updateLatency(app: string, updates: number, restarts: number): Pr
       "import { result } from 'zip:./hot.zip!/main.js';",
       "import { fn250 } from 'zip:./hot.zip!/m250.js';",
       "import { on } from 'hotzip';",
-      'console.log(`ready ${result.length} ${fn250(0)}`);',
-      "on('update', () => console.log(`observed ${fn250(0)} ${performance.timeOrigin + performance.now()}`));",
+      "console.log('ready ' + result.length + ' ' + fn250(0));",
+      "on('update', () => console.log('observed ' + fn250(0) + ' ' + (performance.timeOrigin + performance.now())));",
       "process.stdin.on('data', () => {});",
     ].join('\n'),
-    'native-main.mjs': "import { result } from './tree/main.js';\nconsole.log(`ready ${result.length}`);\n",
+    'native-main.mjs': "import { result } from './tree/main.js';\nconsole.log('ready ' + result.length);\n",
   });
   writeTree(path.join(app, 'tree'), tree);
   const child = spawn(process.execPath, ['--import', 'hotzip/register', 'hot-main.mjs'], { cwd: app, env: nodeEnv });
