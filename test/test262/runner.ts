@@ -1,6 +1,7 @@
 /**
  * A test262 conformance runner for ES module tests, built to prove parity: each test must behave the same when its
- * files are imported natively from disk as when they are imported from a zip archive through hotzip.
+ * files are imported natively from disk as when they are imported from a zip archive through hotzip, and again when,
+ * after that passes, every module of the test is hot-updated (evaluated a second time as a new version).
  *
  * Each test gets its own fresh copy of the files it needs (the test and the fixtures it reaches through relative
  * specifiers), so that module instances never collide between tests. Tests run in batches: one driver process per
@@ -91,7 +92,7 @@ export interface RunOptions {
   root?: string;
   /** Node binary for the children (default: this process's). */
   node?: string;
-  /** hotzip's register module (`file:` URL), imported with `--import` in zip mode. */
+  /** hotzip's register module (`file:` URL), imported with `--import` in the zip modes. */
   registerUrl?: string;
   /** Per-test time limit in ms (default 10 s). */
   timeoutMs?: number;
@@ -620,7 +621,7 @@ function prepareBatch(
     const url = mode === 'native' ? pathToFileURL(path.join(tree, ...entry.split('/'))).href : zipBase + entry;
     batch.tests.push({
       url,
-      dir: mode === 'native' ? pathToFileURL(path.join(tree, String(index))).href + '/' : `${zipBase}${index}/`,
+      dir: mode === 'native' ? `${pathToFileURL(path.join(tree, String(index))).href}/` : `${zipBase}${index}/`,
       harness: harnessFiles(test),
       async: test.meta.flags.includes('async'),
       negative: test.meta.negative !== undefined,
