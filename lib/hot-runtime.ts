@@ -223,6 +223,8 @@ class HotModule {
   constructor(
     readonly url: string,
     live: Instance,
+    /** When its first instance started evaluating, relative to the other modules: the order updates keep. */
+    readonly order: number,
   ) {
     this.live = live;
     this.current = live;
@@ -269,6 +271,7 @@ export class HotRuntime {
   readonly #pending = new Map<string, Pending>();
   readonly #listeners = new Map<string, Set<Listener>>();
   #version = 0;
+  #sequence = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #source: UpdateSource | undefined;
   readonly #importer: (url: string) => Promise<Namespace>;
@@ -299,12 +302,17 @@ export class HotRuntime {
     const description = describeModule(raw);
     const { canonical, version } = splitVersion(meta.url);
     const fullUrl = meta.url;
-    meta.url = canonical;
+    // import.meta is an ordinary object the module may have frozen (test262 does): never let that break loading.
+    try {
+      meta.url = canonical;
+    } catch {}
     const existing = this.#modules.get(canonical);
     const pending = version === undefined ? undefined : this.#pending.get(fullUrl);
     const data = existing?.data ?? {};
     const context = new HotContext(canonical, data, this.#contextHost(meta));
-    meta.hot = context;
+    try {
+      meta.hot = context;
+    } catch {}
     const handle: InstanceHandle = {
       m: 0,
       g: pending?.gate.promise,
@@ -315,7 +323,7 @@ export class HotRuntime {
     if (pending !== undefined) {
       pending.reached.resolve(instance);
     } else if (existing === undefined) {
-      const module = new HotModule(canonical, instance);
+      const module = new HotModule(canonical, instance, this.#sequence++);
       instance.module = module;
       this.#modules.set(canonical, module);
       this.#source?.track(canonical);
@@ -420,8 +428,15 @@ export class HotRuntime {
 
   /** Applies a set of changed URLs as one atomic update; updates run one at a time. */
   apply(changes: ChangeSet): Promise<UpdateReport> {
-    const run = this.#queue.then(() => this.#apply(changes));
-    this.#queue = run.catch(() => undefined);
+    // The next update waits until this one has committed, not until every top-level await in it has settled: a
+    // module awaiting something that never comes must not block updates forever.
+    const committed = deferred<void>();
+    const run = this.#queue.then(() => this.#apply(changes, committed.resolve));
+    run.then(
+      () => committed.resolve(),
+      () => committed.resolve(),
+    );
+    this.#queue = committed.promise;
     return run;
   }
 
@@ -433,7 +448,7 @@ export class HotRuntime {
     return importers;
   }
 
-  async #apply(changes: ChangeSet): Promise<UpdateReport> {
+  async #apply(changes: ChangeSet, commit: () => void): Promise<UpdateReport> {
     const started = performance.now();
     const report: UpdateReport = {
       updated: [],
@@ -483,26 +498,41 @@ export class HotRuntime {
         await this.#safely(() => dispose(module.data), module.url);
       module.current.context.detach();
     }
-    for (const index of this.#leavesFirst(targets, instances)) {
+    const settling: Array<Promise<void>> = [];
+    for (const index of this.#evaluationOrder(targets)) {
       const pending = pendings[index];
       const instance = instances[index];
       if (pending === undefined || instance === undefined) continue;
+      const settle = (outcome: { namespace: Namespace } | { error: unknown }): void => {
+        if ('error' in outcome) {
+          report.error ??= updateError(
+            'ERR_HOTZIP_UPDATE_FAILED',
+            `${pending.module.url} threw while evaluating; its previous exports stay installed: ${String(outcome.error)}`,
+            pending.module.url,
+            outcome.error,
+          );
+          return;
+        }
+        try {
+          this.#install(pending.module, instance, outcome.namespace);
+          report.updated.push(pending.module.url);
+        } catch (error) {
+          report.error ??= updateError('ERR_HOTZIP_UPDATE_FAILED', `${pending.module.url}: ${String(error)}`, pending.module.url, error);
+        }
+      };
+      const outcome = pending.evaluated.then(
+        (namespace) => ({ namespace }),
+        (error: unknown) => ({ error }),
+      );
       pending.gate.resolve();
-      let namespace: Namespace;
-      try {
-        namespace = await pending.evaluated;
-      } catch (error) {
-        report.error ??= updateError(
-          'ERR_HOTZIP_UPDATE_FAILED',
-          `${pending.module.url} threw while evaluating; its previous exports stay installed: ${String(error)}`,
-          pending.module.url,
-          error,
-        );
-        continue;
-      }
-      this.#install(pending.module, instance, namespace);
-      report.updated.push(pending.module.url);
+      // A module without top-level await finishes within microtasks and is installed before the next one runs, so
+      // later modules see its new values; one still awaiting is installed when it settles, without holding the rest.
+      const early = await Promise.race([outcome, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
+      if (early === undefined) settling.push(outcome.then(settle));
+      else settle(early);
     }
+    commit();
+    await Promise.all(settling);
     for (const module of targets) {
       if (!report.updated.includes(module.url)) continue;
       const namespace = module.current.namespace;
@@ -607,23 +637,12 @@ export class HotRuntime {
     return undefined;
   }
 
-  /** Indexes of `targets` ordered so that a module evaluates after the changed modules it imports. */
-  #leavesFirst(targets: HotModule[], instances: Instance[]): number[] {
-    const order: number[] = [];
-    const state = new Map<number, 'visiting' | 'done'>();
-    const indexOf = new Map(targets.map((module, index) => [module.url, index]));
-    const visit = (index: number): void => {
-      if (state.has(index)) return;
-      state.set(index, 'visiting');
-      for (const [dep] of instances[index]?.imports() ?? []) {
-        const depIndex = indexOf.get(dep);
-        if (depIndex !== undefined) visit(depIndex);
-      }
-      state.set(index, 'done');
-      order.push(index);
-    };
-    for (let i = 0; i < targets.length; i++) visit(i);
-    return order;
+  /**
+   * Indexes of `targets` in the order their first instances evaluated: Node's own depth-first post-order, so
+   * dependencies come before importers and cycles keep the order they had.
+   */
+  #evaluationOrder(targets: HotModule[]): number[] {
+    return targets.map((_, index) => index).sort((a, b) => (targets[a]?.order ?? 0) - (targets[b]?.order ?? 0));
   }
 
   #install(module: HotModule, instance: Instance, namespace: Namespace): void {
@@ -637,7 +656,11 @@ export class HotRuntime {
     }
     instance.handle.m = instance.description.mutable.length > 0 ? 2 : 0;
     module.current = instance;
-    module.live.meta.hot = instance.context;
+    try {
+      module.live.meta.hot = instance.context;
+    } catch {
+      // A module may freeze its import.meta; its updates still apply, only `import.meta.hot` stays as it was.
+    }
   }
 
   #notifyDependents(updated: string[]): void {

@@ -151,7 +151,10 @@ export function decideResolution(
     const archive = openArchive(parent.archive, parent.version !== undefined);
     const relative = specifier === '.' || specifier === '..' ? `${specifier}/` : specifier;
     const target = resolveEntrySpecifier(relative, parent.entry, site);
-    return { kind: 'url', url: existing(archive, { ...parent, ...target, version: undefined }, parentURL, require) };
+    // A new version importing itself gets itself, as a fresh module would; every other import binds to the live
+    // instances, which is what lets an update replace modules one by one.
+    const version = target.entry === parent.entry ? parent.version : undefined;
+    return { kind: 'url', url: existing(archive, { ...parent, ...target, version }, parentURL, require) };
   }
   if (isBuiltin(specifier)) {
     return { kind: 'url', url: specifier.startsWith('node:') ? specifier : `node:${specifier}` };

@@ -187,7 +187,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits):
       }
       if (kind === 'default') {
         const local = rewriteDefault(source, edits, entry.exportStart, keywordAt, bindings.length);
-        bindings.push(['default', local, false]);
+        // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
+        bindings.push(['default', local, local !== DEFAULT_LOCAL && reassigned(source, local, entry.localStart)]);
         continue;
       }
       if (kind.endsWith('function') && entry.localName !== undefined) {
@@ -197,7 +198,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits):
     if (kind === 'default') continue;
     const local = entry.localName ?? entry.name;
     if (kind === '{') clauseLocals.add(local);
-    const mayChange = kind === 'let' || kind === 'var' || kind === '{';
+    // Function and class declarations are reassignable bindings too, though rarely reassigned.
+    const mayChange = kind !== 'const';
     bindings.push([entry.name, local, mayChange && reassigned(source, local, entry.localStart)]);
   }
   for (const [, at] of topLevelConstDeclarations(source, clauseLocals)) {
