@@ -517,7 +517,12 @@ export class HotRuntime {
           this.#install(pending.module, instance, outcome.namespace);
           report.updated.push(pending.module.url);
         } catch (error) {
-          report.error ??= updateError('ERR_HOTZIP_UPDATE_FAILED', `${pending.module.url}: ${String(error)}`, pending.module.url, error);
+          report.error ??= updateError(
+            'ERR_HOTZIP_UPDATE_FAILED',
+            `${pending.module.url}: ${String(error)}`,
+            pending.module.url,
+            error,
+          );
         }
       };
       const outcome = pending.evaluated.then(
@@ -527,7 +532,10 @@ export class HotRuntime {
       pending.gate.resolve();
       // A module without top-level await finishes within microtasks and is installed before the next one runs, so
       // later modules see its new values; one still awaiting is installed when it settles, without holding the rest.
-      const early = await Promise.race([outcome, new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)))]);
+      const early = await Promise.race([
+        outcome,
+        new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
+      ]);
       if (early === undefined) settling.push(outcome.then(settle));
       else settle(early);
     }
