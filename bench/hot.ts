@@ -6,7 +6,6 @@
  * - heap kept per update against natively re-importing the changed module.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeTree, writeZip, zipBytes } from '../test/fixtures.js';
 import { benchApp } from './app.js';
@@ -38,74 +37,62 @@ async function timeToFirstOutput(args: string[], cwd: string): Promise<number> {
   });
 }
 
+/**
+ * The app itself replaces its archive and times until the update event shows the new code: one clock, no pipe
+ * latency, and the same path a deploy takes (rename over the archive in use).
+ */
+const LATENCY_SCRIPT = `
+import { copyFileSync, renameSync } from 'node:fs';
+import { result } from 'zip:./hot.zip!/main.js';
+import { fn250 } from 'zip:./hot.zip!/m250.js';
+import { on } from 'hotzip';
+const updates = Number(process.argv[2]);
+const initial = fn250(0);
+const latencies = [];
+const alive = setInterval(() => {}, 1000); // the watcher itself never keeps a process alive
+for (let i = 1; i <= updates; i++) {
+  copyFileSync('hot-' + i + '.zip', 'hot.zip.tmp');
+  const seen = new Promise((resolve) => on('update', resolve));
+  const start = performance.now();
+  renameSync('hot.zip.tmp', 'hot.zip');
+  await seen;
+  const value = fn250(0);
+  latencies.push(performance.now() - start);
+  if (value !== initial + i * 1000) throw new Error('stale code after update ' + i + ': ' + value);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+}
+clearInterval(alive);
+console.log(JSON.stringify(latencies));
+`;
+
 async function updateLatency(app: string, updates: number, restarts: number): Promise<string[]> {
   const tree = benchApp();
-  const archive = path.join(app, 'hot.zip');
-  writeZip(archive, tree);
+  writeZip(path.join(app, 'hot.zip'), tree);
+  for (let i = 1; i <= updates; i++) {
+    const source = tree['m250.js']?.toString() ?? '';
+    writeZip(path.join(app, `hot-${i}.zip`), {
+      ...tree,
+      'm250.js': source.replace('value250 = 250;', `value250 = ${250 + i * 1000};`),
+    });
+  }
   writeTree(app, {
-    'hot-main.mjs': [
-      "import { result } from 'zip:./hot.zip!/main.js';",
-      "import { fn250 } from 'zip:./hot.zip!/m250.js';",
-      "import { on } from 'hotzip';",
-      "console.log('ready ' + result.length + ' ' + fn250(0));",
-      "on('update', () => console.log('observed ' + fn250(0) + ' ' + (performance.timeOrigin + performance.now())));",
-      "process.stdin.on('data', () => {});",
-    ].join('\n'),
-    'native-main.mjs': "import { result } from './tree/main.js';\nconsole.log('ready ' + result.length);\n",
+    'latency.mjs': LATENCY_SCRIPT,
+    'hot-start.mjs': "import { result } from 'zip:./hot.zip!/main.js';\nconsole.log('ready ' + result.length);\n",
+    'native-start.mjs': "import { result } from './tree/main.js';\nconsole.log('ready ' + result.length);\n",
   });
   writeTree(path.join(app, 'tree'), tree);
-  const child = spawn(process.execPath, ['--import', 'hotzip/register', 'hot-main.mjs'], { cwd: app, env: nodeEnv });
-  let buffer = '';
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-    buffer += chunk;
-    let at = buffer.indexOf('\n');
-    while (at !== -1) {
-      lines.push(buffer.slice(0, at));
-      buffer = buffer.slice(at + 1);
-      at = buffer.indexOf('\n');
-    }
-    wake?.();
+  const result = spawnSync(process.execPath, ['--import', 'hotzip/register', 'latency.mjs', String(updates)], {
+    cwd: app,
+    env: nodeEnv,
+    encoding: 'utf8',
   });
-  const nextLine = async (prefix: string): Promise<string> => {
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      const index = lines.findIndex((line) => line.startsWith(prefix));
-      if (index !== -1) return lines.splice(0, index + 1).at(-1) ?? '';
-      if (Date.now() > deadline) throw new Error(`bench app: no "${prefix}" line`);
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        setTimeout(resolve, 50);
-      });
-    }
-  };
-  const latencies: number[] = [];
-  try {
-    const initial = Number((await nextLine('ready')).split(' ')[2]);
-    for (let i = 1; i <= updates; i++) {
-      const changed = {
-        ...tree,
-        'm250.js': tree['m250.js']?.toString().replace('value250 = 250;', `value250 = ${250 + i * 1000};`) ?? '',
-      };
-      const temp = `${archive}.tmp`;
-      fs.writeFileSync(temp, zipBytes(changed));
-      const before = performance.timeOrigin + performance.now();
-      fs.renameSync(temp, archive);
-      const line = await nextLine('observed');
-      const [, value, at] = line.split(' ');
-      if (Number(value) !== initial + i * 1000) throw new Error(`bench app observed stale code: ${line}`);
-      latencies.push(Number(at) - before);
-      await new Promise((resolve) => setTimeout(resolve, 30));
-    }
-  } finally {
-    child.kill();
-  }
+  if (result.status !== 0) throw new Error(`latency bench failed: ${result.stderr}`);
+  const latencies = JSON.parse(result.stdout.trim()) as number[];
   const hotRestart: number[] = [];
   const nativeRestart: number[] = [];
   for (let i = 0; i < restarts; i++) {
-    hotRestart.push(await timeToFirstOutput(['--import', 'hotzip/register', 'hot-main.mjs'], app));
-    nativeRestart.push(await timeToFirstOutput(['native-main.mjs'], app));
+    hotRestart.push(await timeToFirstOutput(['--import', 'hotzip/register', 'hot-start.mjs'], app));
+    nativeRestart.push(await timeToFirstOutput(['native-start.mjs'], app));
   }
   const p50 = median(latencies);
   return [

@@ -1,0 +1,403 @@
+/**
+ * The `hotzip` command end to end (issue 4): the repository is packed with `npm pack` and installed into a temp app
+ * once, and every test runs that installed binary in real processes, as a user would.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import type { ArchiveLimits } from '../lib/archive.js';
+import { corpus } from './corpus.js';
+import { type RunResult, repoRoot, type Tree, writeTree } from './fixtures.js';
+
+const execFileAsync = promisify(execFile);
+
+let work: string;
+let app: string;
+let bin: string;
+const running: ChildProcess[] = [];
+
+/** PATH with this test run's node first, so the installed bin's `#!/usr/bin/env node` runs the same Node version. */
+function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
+    NODE_OPTIONS: '',
+    NO_COLOR: '1',
+    ...extra,
+  };
+}
+
+before(
+  async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'hotzip-cli-'));
+    // npm pack ships dist/lib and dist/loader, which `npm test` has just built (pretest).
+    const packed = await execFileAsync('npm', ['pack', '--pack-destination', work, '--silent'], {
+      cwd: repoRoot,
+      env: env(),
+    });
+    const tarball = path.join(work, packed.stdout.trim().split('\n').pop() as string);
+    app = path.join(work, 'app');
+    fs.mkdirSync(app);
+    fs.writeFileSync(path.join(app, 'package.json'), '{ "name": "cli-test-app", "private": true }\n');
+    await execFileAsync('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--silent'], {
+      cwd: app,
+      env: env(),
+    });
+    bin = path.join(app, 'node_modules', '.bin', 'hotzip');
+    assert.ok(fs.existsSync(bin), 'npm install created node_modules/.bin/hotzip');
+  },
+  { timeout: 180_000 },
+);
+
+after(() => {
+  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (work !== undefined) fs.rmSync(work, { recursive: true, force: true });
+});
+
+/** Runs the installed `hotzip` with `args` to completion (killed after `timeoutMs`: a hang fails, never stalls). */
+function hz(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
+  return new Promise<RunResult>((resolve, reject) => {
+    const child = spawn(bin, args, { cwd: options.cwd ?? work, env: env(options.env), stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      stdout += chunk;
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** A long-running `hotzip` whose output can be awaited line by line. */
+class Running {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #waiters: Array<() => void> = [];
+
+  constructor(args: readonly string[], cwd: string) {
+    this.child = spawn(bin, args, { cwd, env: env(), stdio: 'pipe' });
+    running.push(this.child);
+    const take = (which: 'stdout' | 'stderr') => (chunk: string) => {
+      this[which] += chunk;
+      for (const wake of this.#waiters.splice(0)) wake();
+    };
+    this.child.stdout?.setEncoding('utf8').on('data', take('stdout'));
+    this.child.stderr?.setEncoding('utf8').on('data', take('stderr'));
+    this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Resolves when `pattern` has appeared in stdout + stderr; fails after `timeoutMs` showing what was seen. */
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = (this.stdout + this.stderr).match(pattern);
+      if (match !== null) return match;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        assert.fail(`timed out waiting for ${pattern}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Sends `signal` and waits for the exit. */
+  async stop(signal: NodeJS.Signals = 'SIGINT') {
+    this.child.kill(signal);
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    const result = await this.exited;
+    clearTimeout(timer);
+    return result;
+  }
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** A fresh directory under the test's temp dir holding `tree`. */
+function dirWith(name: string, tree: Tree): string {
+  const dir = fs.mkdtempSync(path.join(work, `${name}-`));
+  writeTree(dir, tree);
+  return dir;
+}
+
+interface Listing {
+  entries: Array<{
+    name: string;
+    size: number | null;
+    crc32: string | null;
+    method: string | null;
+    unservable: string | null;
+  }>;
+}
+
+const sourceTree: Tree = {
+  'main.js': "import { msg } from './lib/msg.js';\nconsole.log(msg(), process.argv.slice(2).join(','));\n",
+  'lib/msg.js': "export function msg() { return 'hello from the archive'; }\n",
+  'package.json': '{ "name": "packed", "type": "module" }\n',
+  'node_modules/dep/index.js': 'export default 1;\n',
+  'node_modules/.cache/junk.bin': 'cache',
+  '.git/HEAD': 'ref: refs/heads/main\n',
+  'lib/.git/config': 'nested repo\n',
+};
+
+describe('hotzip (installed from a packed tarball)', () => {
+  test('npm exec runs the installed binary; --help everywhere; bad usage exits 2', async () => {
+    const viaNpm = await execFileAsync('npm', ['exec', '--', 'hotzip', '--help'], { cwd: app, env: env() });
+    assert.match(viaNpm.stdout, /Usage: hotzip <command>/);
+    for (const command of ['pack', 'run', 'ls', 'verify']) {
+      const help = await hz([command, '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^Usage: hotzip ${command} `));
+    }
+    const usage: Array<[string[], RegExp]> = [
+      [[], /Usage: hotzip/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['ls'], /hotzip ls: missing <app.zip>/],
+      [['ls', 'a.zip', 'b.zip'], /unexpected argument 'b.zip'/],
+      [['verify', '--deep', 'a.zip'], /unknown option '--deep'/],
+      [['pack', 'src', '--store', '--level', '3'], /--store and --level cannot be used together/],
+      [['pack', 'src', '--level', 'x'], /--level must be an integer from 0 to 9/],
+      [['pack', 'src', '-o'], /option '-o' needs a value/],
+      [['run'], /missing <app.zip \| dir>/],
+    ];
+    await Promise.all(
+      usage.map(async ([args, message]) => {
+        const result = await hz(args);
+        assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+        assert.match(result.stderr, message);
+      }),
+    );
+  });
+
+  test('pack is reproducible, skips .git and node_modules/.cache, sets main in the archive only', async () => {
+    const src = dirWith('src', sourceTree);
+    const first = await hz(['pack', src, '-o', 'one.zip', '-m', './main.js']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^wrote one\.zip: 4 entries, \d+ B -> \d+ B \(\d+%\) in \d+ ms\n$/);
+    // The same tree with other timestamps and modes still gives the same bytes.
+    const later = new Date(Date.now() + 3_600_000);
+    fs.utimesSync(path.join(src, 'main.js'), later, later);
+    fs.chmodSync(path.join(src, 'lib', 'msg.js'), 0o755);
+    const second = await hz(['pack', src, '--output=two.zip', '--main', 'main.js']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(sha256(path.join(work, 'one.zip')), sha256(path.join(work, 'two.zip')));
+    // Packing again onto an identical archive leaves the file alone.
+    const again = await hz(['pack', src, '-o', 'one.zip', '-m', 'main.js']);
+    assert.match(again.stdout, /^unchanged one\.zip/);
+
+    const ls = await hz(['ls', 'one.zip', '--json']);
+    assert.equal(ls.code, 0, ls.stderr);
+    const listing = JSON.parse(ls.stdout) as Listing;
+    assert.deepEqual(
+      listing.entries.map((e) => e.name),
+      ['lib/msg.js', 'main.js', 'node_modules/dep/index.js', 'package.json'],
+    );
+    assert.ok(listing.entries.every((e) => e.method === 'deflate' && /^[0-9a-f]{8}$/.test(e.crc32 ?? '')));
+    // Read back with fflate's unzip, a reader other than hotzip's.
+    const unzipped = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { unzipSync } from ${JSON.stringify(path.join(app, 'node_modules', 'fflate', 'esm', 'index.mjs'))};` +
+            `import fs from 'node:fs'; process.stdout.write(new TextDecoder().decode(unzipSync(fs.readFileSync('one.zip'))['package.json']));`,
+        ],
+        { cwd: work, encoding: 'utf8' },
+      ),
+    ) as { main?: string; type?: string };
+    assert.deepEqual(unzipped, { name: 'packed', type: 'module', main: 'main.js' });
+    assert.equal(fs.readFileSync(path.join(src, 'package.json'), 'utf8'), sourceTree['package.json']);
+
+    const stored = await hz(['pack', src, '-o', 'stored.zip', '--store']);
+    const storedList = JSON.parse((await hz(['ls', 'stored.zip', '--json'])).stdout) as Listing;
+    assert.equal(stored.code, 0, stored.stderr);
+    assert.ok(storedList.entries.every((e) => e.method === 'store'));
+    const best = await hz(['pack', src, '-o', 'best.zip', '--level', '9']);
+    assert.equal(best.code, 0, best.stderr);
+
+    const missingMain = await hz(['pack', src, '-o', 'x.zip', '-m', 'nope.js']);
+    assert.equal(missingMain.code, 1);
+    assert.match(missingMain.stderr, /there is no file 'nope\.js'/);
+    const missingDir = await hz(['pack', path.join(work, 'no-such-dir')]);
+    assert.equal(missingDir.code, 1);
+    assert.match(missingDir.stderr, /no-such-dir: no such directory/);
+    // Without -o the archive is named after the directory, in the current directory.
+    const named = await hz(['pack', src]);
+    assert.equal(named.code, 0, named.stderr);
+    assert.ok(fs.existsSync(path.join(work, `${path.basename(src)}.zip`)));
+  });
+
+  test('ls prints a table and marks entries that are never served', async () => {
+    const src = dirWith('ls', { 'a.js': 'export const a = 1;\n', 'b/c.txt': 'text\n' });
+    await hz(['pack', src, '-o', 'ls.zip']);
+    const table = await hz(['ls', 'ls.zip']);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.match(lines[0] ?? '', /^Size\s+Packed\s+Method\s+CRC-32\s+Name$/);
+    assert.match(lines[1] ?? '', /^\s*20\s+\d+\s+deflate\s+[0-9a-f]{8}\s+a\.js$/);
+    assert.match(lines[2] ?? '', /b\/c\.txt$/);
+    assert.match(lines[3] ?? '', /^2 entries, 25 bytes/);
+
+    const absolute = corpus.find((c) => c.name === 'absolute name');
+    assert.ok(absolute !== undefined);
+    fs.writeFileSync(path.join(work, 'unservable.zip'), absolute.bytes());
+    const marked = await hz(['ls', 'unservable.zip']);
+    assert.equal(marked.code, 0, marked.stderr);
+    assert.match(marked.stdout, /\/etc\/x {2}\(never served: the name is absolute\)/);
+    const json = JSON.parse((await hz(['ls', 'unservable.zip', '--json'])).stdout) as Listing;
+    assert.equal(json.entries.find((e) => e.name === '/etc/x')?.unservable, 'the name is absolute');
+
+    const missing = await hz(['ls', 'missing.zip']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot read archive missing\.zip: no such file/);
+  });
+
+  test('verify accepts a sound archive and rejects every kind of damaged archive in the corpus', async () => {
+    const src = dirWith('verify', sourceTree);
+    await hz(['pack', src, '-o', 'good.zip']);
+    const good = await hz(['verify', 'good.zip']);
+    assert.equal(good.code, 0, good.stderr);
+    assert.equal(good.stdout, 'ok: good.zip: 5 entries\n');
+
+    const missing = await hz(['verify', 'nowhere.zip']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /nowhere\.zip: no such file/);
+
+    const limitEnv: Record<keyof ArchiveLimits, string> = {
+      maxEntryBytes: 'HOTZIP_MAX_ENTRY_BYTES',
+      maxRatio: 'HOTZIP_MAX_RATIO',
+      ratioFloorBytes: 'HOTZIP_RATIO_FLOOR_BYTES',
+      maxArchiveBytes: 'HOTZIP_MAX_ARCHIVE_BYTES',
+      maxEntries: 'HOTZIP_MAX_ENTRIES',
+    };
+    const dir = fs.mkdtempSync(path.join(work, 'corpus-'));
+    const failures: string[] = [];
+    // A few at a time: enough to keep two cores busy without starving the other test files.
+    const queue = corpus.map((c, i) => ({ c, file: path.join(dir, `case-${i}.zip`) }));
+    const worker = async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        const { c, file } = next;
+        fs.writeFileSync(file, c.bytes());
+        const extra: Record<string, string> = {};
+        for (const [key, value] of Object.entries(c.limits ?? {})) {
+          extra[limitEnv[key as keyof ArchiveLimits]] = String(value);
+        }
+        const result = await hz(['verify', file], { env: extra });
+        const problems: string[] = [];
+        if (result.code !== 1) problems.push(`exit ${result.code}`);
+        if (!result.stderr.includes(`${c.code}: `)) problems.push(`no ${c.code}`);
+        if (!result.stderr.includes(file)) problems.push('archive not named');
+        // Names with control characters are printed escaped; the others must appear as they are.
+        if (c.entry !== undefined && !hasControl(c.entry) && !result.stderr.includes(c.entry)) {
+          problems.push(`entry ${c.entry} not named`);
+        }
+        if (problems.length > 0) failures.push(`${c.name} (${c.at}): ${problems.join(', ')}\n${result.stderr}`);
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    assert.deepEqual(failures, []);
+    assert.ok(corpus.some((c) => c.at === 'read') && corpus.some((c) => c.at === 'parse'));
+  });
+
+  test('run forwards arguments, output and the exit code', async () => {
+    const src = dirWith('run', sourceTree);
+    await hz(['pack', src, '-o', 'run.zip', '-m', 'main.js']);
+    const ok = await hz(['run', 'run.zip', '--', 'a', '--b']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, 'hello from the archive a,--b\n');
+    assert.match(ok.stderr, /Completed running 'run\.zip'/);
+
+    const failing = dirWith('fail', { 'index.js': "console.log('failing');\nprocess.exitCode = 3;\n" });
+    const failed = await hz(['run', failing]);
+    assert.equal(failed.code, 3, failed.stderr);
+    assert.equal(failed.stdout, 'failing\n');
+    assert.match(failed.stderr, /Failed running '.*fail-\w+'/);
+
+    const missing = await hz(['run', 'absent.zip']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot run absent\.zip: no such file/);
+  });
+
+  test('round trip: pack --watch and run; an edit reaches the running app without a restart', async () => {
+    const src = dirWith('live', {
+      'main.js': [
+        "import { msg } from './lib/msg.js';",
+        "console.log('started ' + process.pid);",
+        "setInterval(() => console.log('msg ' + msg()), 50);",
+        '',
+      ].join('\n'),
+      'lib/msg.js': "export function msg() { return 'one'; }\n",
+    });
+    const out = path.join(work, 'live.zip');
+    const packer = new Running(['pack', src, '-o', out, '-m', 'main.js', '--watch'], work);
+    await packer.waitFor(/watching/);
+    await packer.waitFor(/wrote .*live\.zip: 2 entries/);
+    const runner = new Running(['run', out], work);
+    const [, pid] = await runner.waitFor(/started (\d+)/);
+    await runner.waitFor(/msg one/);
+
+    fs.writeFileSync(path.join(src, 'lib', 'msg.js'), "export function msg() { return 'two'; }\n");
+    await packer.waitFor(/wrote[\s\S]*wrote/);
+    await runner.waitFor(/msg two/);
+    assert.equal(runner.stdout.match(/started/g)?.length, 1, 'the app was not restarted');
+    assert.equal(runner.stdout.match(/started (\d+)/)?.[1], pid);
+    assert.doesNotMatch(runner.stderr, /Restarting/);
+
+    const ran = await runner.stop('SIGINT');
+    assert.ok(ran.signal === 'SIGINT' || ran.code === 130, `run ended with ${JSON.stringify(ran)}`);
+    const packed = await packer.stop('SIGINT');
+    assert.equal(packed.code, 0);
+  });
+
+  test('run <dir> repacks on change and restarts only on restart-required', async () => {
+    const src = dirWith('declines', {
+      'index.js': [
+        "import { version } from './conf.js';",
+        "import { msg } from './msg.js';",
+        "console.log('started ' + version);",
+        "setInterval(() => console.log('msg ' + msg()), 50);",
+        '',
+      ].join('\n'),
+      'conf.js': "import.meta.hot?.decline();\nexport const version = 'c1';\n",
+      'msg.js': "export function msg() { return 'm1'; }\n",
+    });
+    const runner = new Running(['run', src], work);
+    await runner.waitFor(/started c1/);
+    // An update applied in place first, then one the module declines.
+    fs.writeFileSync(path.join(src, 'msg.js'), "export function msg() { return 'm2'; }\n");
+    await runner.waitFor(/msg m2/);
+    assert.doesNotMatch(runner.stderr, /Restarting/);
+    fs.writeFileSync(path.join(src, 'conf.js'), "import.meta.hot?.decline();\nexport const version = 'c2';\n");
+    await runner.waitFor(/started c2/);
+    assert.match(runner.stderr, /an update needs a restart \(zip:.*conf\.js\)\nRestarting '.*declines-\w+'\n/);
+    const ran = await runner.stop('SIGTERM');
+    assert.ok(ran.signal === 'SIGTERM' || ran.code === 143, `run ended with ${JSON.stringify(ran)}`);
+  });
+});
+
+/** Whether a name holds control characters (the CLI prints those escaped). */
+function hasControl(name: string): boolean {
+  return [...name].some((ch) => ch.charCodeAt(0) < 0x20);
+}
