@@ -28,18 +28,21 @@ function spread(values: number[]): string {
   return `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 }
 
-type Variant = 'native' | 'floor' | 'hotzip';
+type Variant = 'native' | 'floor' | 'zip-only' | 'hotzip';
 
 /** Runs the timing script in a fresh process and returns [import ms, whole process ms]. */
 function timeImport(cwd: string, target: string, variant: Variant): [number, number] {
-  const preload = { native: [], floor: ['--import', './noop-loader.mjs'], hotzip: ['--import', 'hotzip/register'] }[
-    variant
-  ];
+  const preload = {
+    native: [],
+    floor: ['--import', './noop-loader.mjs'],
+    'zip-only': ['--import', 'hotzip/register'],
+    hotzip: ['--import', 'hotzip/register'],
+  }[variant];
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, [...preload, 'time-import.mjs', target], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, NODE_OPTIONS: '' },
+    env: { ...process.env, NODE_OPTIONS: '', HOTZIP_HOT: variant === 'zip-only' ? '0' : '1' },
   });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`benchmark run failed: ${result.stderr}`);
@@ -62,13 +65,13 @@ function noopLoader(api: string): string {
 
 function row(label: string, samples: [number[], number[]]): string {
   const [imports, processes] = samples;
-  return `  ${label.padEnd(42)}import ${median(imports).toFixed(1)} (${spread(imports)})   process ${median(processes).toFixed(1)} (${spread(processes)})`;
+  return `  ${label.padEnd(46)}import ${median(imports).toFixed(1)} (${spread(imports)})   process ${median(processes).toFixed(1)} (${spread(processes)})`;
 }
 
 function ratio(label: string, a: [number[], number[]], b: [number[], number[]], note = ''): string {
   const imports = (median(a[0]) / median(b[0])).toFixed(2);
   const processes = (median(a[1]) / median(b[1])).toFixed(2);
-  return `  ${label.padEnd(42)}import ${imports}×   process ${processes}×${note}`;
+  return `  ${label.padEnd(46)}import ${imports}×   process ${processes}×${note}`;
 }
 
 async function main(): Promise<void> {
@@ -90,9 +93,19 @@ async function main(): Promise<void> {
     });
     const nativeTarget = pathToFileURL(path.join(app, 'tree', 'main.js')).href;
     const zipTarget = `zip://${pathToFileURL(archive).pathname}!/main.js`;
-    const samples: Record<Variant, [number[], number[]]> = { native: [[], []], floor: [[], []], hotzip: [[], []] };
-    const targets: Record<Variant, string> = { native: nativeTarget, floor: nativeTarget, hotzip: zipTarget };
-    const variants: Variant[] = ['native', 'floor', 'hotzip'];
+    const samples: Record<Variant, [number[], number[]]> = {
+      native: [[], []],
+      floor: [[], []],
+      'zip-only': [[], []],
+      hotzip: [[], []],
+    };
+    const targets: Record<Variant, string> = {
+      native: nativeTarget,
+      floor: nativeTarget,
+      'zip-only': zipTarget,
+      hotzip: zipTarget,
+    };
+    const variants: Variant[] = ['native', 'floor', 'zip-only', 'hotzip'];
     for (const variant of variants) timeImport(app, targets[variant], variant); // warm caches for all
     for (let i = 0; i < runs; i++) {
       for (const variant of variants) {
@@ -110,7 +123,9 @@ async function main(): Promise<void> {
     console.log('cold import of the 500-module app   median ms (min–max)');
     console.log(row('native, extracted tree', samples.native));
     console.log(row(`no-op ${api} loader, extracted tree`, samples.floor));
-    console.log(row('hotzip, deflated archive', samples.hotzip));
+    console.log(row('hotzip HOTZIP_HOT=0, deflated archive', samples['zip-only']));
+    console.log(row('hotzip (hot reload on), deflated archive', samples.hotzip));
+    console.log(ratio('ratio hotzip HOTZIP_HOT=0/native', samples['zip-only'], samples.native, '   (target ≤ 1.00×)'));
     console.log(ratio('ratio hotzip/native', samples.hotzip, samples.native, '   (target ≤ 1.00×)'));
     console.log(ratio('ratio no-op loader/native (floor)', samples.floor, samples.native));
     console.log(ratio('ratio hotzip/no-op loader', samples.hotzip, samples.floor));

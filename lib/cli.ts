@@ -64,10 +64,11 @@ async function pack(args: ParsedArgs): Promise<number> {
   const stats = fs.statSync(dir, { throwIfNoEntry: false });
   if (stats === undefined) throw new Failure(`cannot pack ${dir}: no such directory`);
   if (!stats.isDirectory()) throw new Failure(`cannot pack ${dir}: not a directory`);
+  const onProgress = (message: string) => process.stderr.write(`hotzip pack: ${message}…\n`);
   const output = args.values.get('output') ?? `${path.basename(path.resolve(dir)) || 'app'}.zip`;
   const once = () => {
     try {
-      const result = packDirectory(dir, output, { level, main });
+      const result = packDirectory(dir, output, { level, main, onProgress });
       out(describePack(result, output));
       return result;
     } catch (error) {

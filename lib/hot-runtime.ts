@@ -21,6 +21,8 @@ export interface RawDescription {
   i: Array<[string, ImportedNames]>;
   /** Re-exports (`name:from`, `*:from`), compared between versions. */
   r: string;
+  /** 1 when the module's own source mentions `import.meta`. */
+  h: 0 | 1;
 }
 
 /** A module's exports as the runtime works with them. */
@@ -35,6 +37,8 @@ export interface ModuleDescription {
   mutable: string[];
   imports: Array<[string, ImportedNames]>;
   reexports: string;
+  /** Whether the module's own source mentions `import.meta` (else `import.meta.hot` is unobservable). */
+  usesMeta: boolean;
 }
 
 /** Turns a module's terse registration into its description; assignment code is built once, on first use. */
@@ -65,6 +69,7 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     mutable: raw.m,
     imports: raw.i,
     reexports: raw.r,
+    usesMeta: raw.h === 1,
     set(values) {
       // Each binding on its own: one the transform could not make assignable (a hidden const) must not stop the rest.
       setter ??= raw.e(
@@ -187,15 +192,29 @@ class Instance {
   /** The mutable values last copied into the live bindings, to copy only on change. */
   synced: unknown[] | undefined;
   resolvedImports: Array<[string, ImportedNames]> | undefined;
+  #meta: ImportMetaLike | undefined;
+  #context: HotContext | undefined;
 
   constructor(
     readonly url: string,
     readonly version: number | undefined,
     readonly handle: InstanceHandle,
     readonly description: ModuleDescription,
-    readonly context: HotContext,
-    readonly meta: ImportMetaLike,
+    readonly metaOf: () => ImportMetaLike,
+    readonly makeContext: (instance: Instance) => HotContext,
   ) {}
+
+  /** The module's `import.meta`, created on first use: V8 builds it lazily, and most modules never need it. */
+  get meta(): ImportMetaLike {
+    this.#meta ??= this.metaOf();
+    return this.#meta;
+  }
+
+  /** The module's `import.meta.hot`, made on first use (at once for modules whose source mentions import.meta). */
+  get context(): HotContext {
+    this.#context ??= this.makeContext(this);
+    return this.#context;
+  }
 
   /** This instance's static imports, resolved to canonical URLs once (only ever needed by an update). */
   imports(): Array<[string, ImportedNames]> {
@@ -297,29 +316,38 @@ export class HotRuntime {
     return [...this.#modules.keys()];
   }
 
-  /** Called by each transformed module as its body starts (line 1). */
-  register(meta: ImportMetaLike, raw: RawDescription): InstanceHandle {
+  /**
+   * Called by each transformed module as its body starts (line 1), with its URL, a thunk for its `import.meta`
+   * (touched only when the module mentions `import.meta` or is a new version, so start-up does not pay for it) and
+   * its description.
+   */
+  register(url: string, metaOf: () => ImportMetaLike, raw: RawDescription): InstanceHandle {
     const description = describeModule(raw);
-    const { canonical, version } = splitVersion(meta.url);
-    const fullUrl = meta.url;
-    // import.meta is an ordinary object the module may have frozen (test262 does): never let that break loading.
-    try {
-      meta.url = canonical;
-    } catch {}
+    const { canonical, version } = splitVersion(url);
     const existing = this.#modules.get(canonical);
-    const pending = version === undefined ? undefined : this.#pending.get(fullUrl);
+    const pending = version === undefined ? undefined : this.#pending.get(url);
     const data = existing?.data ?? {};
-    const context = new HotContext(canonical, data, this.#contextHost(meta));
-    try {
-      meta.hot = context;
-    } catch {}
     const handle: InstanceHandle = {
       m: 0,
       g: pending?.gate.promise,
       t: (index, self, args, newTarget) =>
         this.#trampoline(instance, description.exports[index] ?? '', self, args, newTarget),
     };
-    const instance = new Instance(fullUrl, version, handle, description, context, meta);
+    const makeContext = (of: Instance): HotContext => {
+      const context = new HotContext(canonical, data, this.#contextHost(of));
+      // import.meta is an ordinary object the module may have frozen (test262 does): never let that break loading.
+      try {
+        of.meta.hot = context;
+      } catch {}
+      return context;
+    };
+    const instance = new Instance(url, version, handle, description, metaOf, makeContext);
+    if (raw.h === 1 || version !== undefined) {
+      try {
+        instance.meta.url = canonical;
+      } catch {}
+      void instance.context;
+    }
     if (pending !== undefined) {
       pending.reached.resolve(instance);
     } else if (existing === undefined) {
@@ -331,9 +359,9 @@ export class HotRuntime {
     return handle;
   }
 
-  #contextHost(meta: ImportMetaLike): HotContextHost {
+  #contextHost(instance: Instance): HotContextHost {
     return {
-      resolve: (specifier) => splitVersion(meta.resolve?.(specifier) ?? specifier).canonical,
+      resolve: (specifier) => splitVersion(instance.meta.resolve?.(specifier) ?? specifier).canonical,
       invalidate: (url, message) => {
         this.#log('info', `${url} invalidated itself${message === undefined ? '' : `: ${message}`}`);
         this.#invalidated.add(url);
@@ -664,10 +692,12 @@ export class HotRuntime {
     }
     instance.handle.m = instance.description.mutable.length > 0 ? 2 : 0;
     module.current = instance;
-    try {
-      module.live.meta.hot = instance.context;
-    } catch {
-      // A module may freeze its import.meta; its updates still apply, only `import.meta.hot` stays as it was.
+    if (module.live.description.usesMeta) {
+      try {
+        module.live.meta.hot = instance.context;
+      } catch {
+        // A module may freeze its import.meta; its updates still apply, only `import.meta.hot` stays as it was.
+      }
     }
   }
 

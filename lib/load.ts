@@ -72,7 +72,8 @@ const sourceMaps = process.env.HOTZIP_SOURCE_MAPS === '1';
 
 function hotSource(source: string, url: string, versioned: boolean): string {
   try {
-    return transformModule(source, { versioned, sourceMapUrl: sourceMaps ? canonicalZipUrl(url) : undefined }).code;
+    return transformModule(source, { url, versioned, sourceMapUrl: sourceMaps ? canonicalZipUrl(url) : undefined })
+      .code;
   } catch {
     return source;
   }

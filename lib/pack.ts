@@ -75,6 +75,20 @@ export interface PackOptions {
   level: number;
   /** Sets the root package.json "main" inside the archive (the file on disk is left alone). */
   main?: string | undefined;
+  /** Told how a pack is going once it has taken over a second, and every second after (big trees, slow disks). */
+  onProgress?: ((message: string) => void) | undefined;
+}
+
+/** Calls `report` at most once a second, starting one second after it was made. */
+function throttled(report: ((message: string) => void) | undefined): (message: () => string) => void {
+  if (report === undefined) return () => {};
+  let next = performance.now() + 1000;
+  return (message) => {
+    const now = performance.now();
+    if (now < next) return;
+    next = now + 1000;
+    report(message());
+  };
 }
 
 /** Thrown for a pack that cannot be made (the CLI prints it and exits with 1). */
@@ -112,7 +126,13 @@ export function buildArchive(
   const level = options.level as NonNullable<ZipOptions['level']>;
   const entryOptions: ZipOptions = { level, mtime: FIXED_MTIME, os: HOST_UNIX, attrs: FILE_ATTRS };
   const contents = new Map<string, Uint8Array>();
-  for (const { name, file } of tree.files) contents.set(name, fs.readFileSync(file));
+  const progress = throttled(options.onProgress);
+  let read = 0;
+  for (const { name, file } of tree.files) {
+    contents.set(name, fs.readFileSync(file));
+    read++;
+    progress(() => `read ${read} of ${tree.files.length} files`);
+  }
   if (options.main !== undefined) {
     const main = options.main.replace(/^\.\//, '');
     if (!contents.has(main)) throw new PackError(`-m ${options.main}: there is no file '${main}' in the tree`);
@@ -127,6 +147,7 @@ export function buildArchive(
     bytesIn += data.length;
     input[name] = [data, entryOptions];
   }
+  progress(() => `compressing ${names.length} entries (${formatBytes(bytesIn)})`);
   return { bytes: zipSync(input), entries: names.length, bytesIn };
 }
 

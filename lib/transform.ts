@@ -29,6 +29,8 @@ export type ImportedNames = readonly string[] | '*';
 export interface TransformOptions {
   /** Set for the instances an update loads (`?hz=N`): they wait at the gate before their body runs. */
   versioned: boolean;
+  /** The module's URL as Node loads it (a new version's includes `?hz=N`). */
+  url: string;
   /** When set, the result carries an inline source map naming this URL as its source. */
   sourceMapUrl?: string | undefined;
 }
@@ -136,39 +138,35 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
 /** An exported local binding: export name, local name, and whether the module may reassign it. */
 type Binding = [name: string, local: string, mutable: boolean];
 
-function isNameChar(code: number): boolean {
-  return (
-    (code >= 48 && code <= 57) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 97 && code <= 122) ||
-    code === 36 ||
-    code === 95
-  );
-}
-
-const ASSIGNMENT_AFTER = /^\s*(?:\+\+|--|(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?!=))/;
+/** `name =`, `name +=` (and the other compound forms), `name++`, `name--`, `++name`, `--name`; not `a.name =`. */
+const ASSIGNMENT =
+  /(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--)|(?:\+\+|--)\s*([A-Za-z_$][\w$]*)/g;
 
 /**
- * Whether `local` is ever assigned other than at its declaration (`x = …`, `x += …`, `x++`, `--x`): only such
- * exports need copying into the live bindings after each call into a newer version. Text in strings or comments
- * can only make this say yes more often, which costs time, never correctness. (An indexOf walk: a regex with
- * look-behind over every module was the costliest step of the transform.)
+ * Where each identifier is assigned, in one pass over the source: only exports assigned other than at their
+ * declaration need copying into the live bindings after each call into a newer version. Text in strings or
+ * comments can only make an export look reassigned, which costs time, never correctness.
  */
-function reassigned(source: string, local: string, declaredAt: number): boolean {
-  for (let at = source.indexOf(local); at !== -1; at = source.indexOf(local, at + local.length)) {
-    const end = at + local.length;
-    if (at === declaredAt) continue;
-    if (isNameChar(source.charCodeAt(at - 1)) || isNameChar(source.charCodeAt(end))) continue;
-    if (source.charCodeAt(at - 1) === 46 /* . */) continue;
-    if (ASSIGNMENT_AFTER.test(source.slice(end, end + 6))) return true;
-    const before = source.slice(Math.max(0, at - 4), at).trimEnd();
-    if (before.endsWith('++') || before.endsWith('--')) return true;
+function assignments(source: string): Map<string, number[]> {
+  const found = new Map<string, number[]>();
+  for (const match of source.matchAll(ASSIGNMENT)) {
+    const name = match[1] ?? match[2];
+    if (name === undefined) continue;
+    const at = match[1] === undefined ? match.index + match[0].length - name.length : match.index;
+    const list = found.get(name);
+    if (list === undefined) found.set(name, [at]);
+    else list.push(at);
   }
-  return false;
+  return found;
 }
 
 function localExports(source: string, exports: readonly Export[], edits: Edits): Binding[] {
   const bindings: Binding[] = [];
+  let assigned: Map<string, number[]> | undefined;
+  const reassigned = (local: string, declaredAt: number): boolean => {
+    assigned ??= assignments(source);
+    return assigned.get(local)?.some((at) => at !== declaredAt) ?? false;
+  };
   const statements = new Map<number, string>();
   const clauseLocals = new Set<string>();
   for (const entry of exports) {
@@ -188,7 +186,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits):
       if (kind === 'default') {
         const local = rewriteDefault(source, edits, entry.exportStart, keywordAt, bindings.length);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
-        bindings.push(['default', local, local !== DEFAULT_LOCAL && reassigned(source, local, entry.localStart)]);
+        bindings.push(['default', local, local !== DEFAULT_LOCAL && reassigned(local, entry.localStart)]);
         continue;
       }
       if (kind.endsWith('function') && entry.localName !== undefined) {
@@ -200,7 +198,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits):
     if (kind === '{') clauseLocals.add(local);
     // Function and class declarations are reassignable bindings too, though rarely reassigned.
     const mayChange = kind !== 'const';
-    bindings.push([entry.name, local, mayChange && reassigned(source, local, entry.localStart)]);
+    bindings.push([entry.name, local, mayChange && reassigned(local, entry.localStart)]);
   }
   for (const [, at] of topLevelConstDeclarations(source, clauseLocals)) {
     edits.magic.overwrite(at, at + 5, 'let  ');
@@ -247,8 +245,9 @@ export function transformModule(source: string, options: TransformOptions): Tran
     `m:${JSON.stringify(edits.mutable)}`,
     `i:[${dependencies.join(',')}]`,
     `r:${quote(reexports)}`,
+    `h:${imports.some((entry) => entry.type === 'import-meta') ? 1 : 0}`,
   ].join(',');
-  let prefix = `var ${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(import.meta,{${description}})??{m:0};`;
+  let prefix = `var ${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(${quote(options.url)},()=>import.meta,{${description}})??{m:0};`;
   prefix += edits.prefixExtra.join('');
   if (options.versioned) prefix += `if(${HANDLE}.g)await ${HANDLE}.g;`;
   edits.magic.insert(prefixPosition(source), prefix);
