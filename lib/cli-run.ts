@@ -99,8 +99,7 @@ export function runTarget(target: string, args: readonly string[], main?: string
       child.on('message', (message: unknown) => {
         if (!isRestartMessage(message) || restarting || stopping) return;
         restarting = true;
-        const which = message.modules.length > 0 ? ` (${message.modules.join(', ')})` : '';
-        process.stderr.write(`hotzip run: an update needs a restart${which}\n`);
+        // The child's runtime has already logged which modules need it ("[hotzip] restart required to apply …").
         child.kill('SIGTERM');
         killTimer = setTimeout(() => child.kill('SIGKILL'), RESTART_GRACE_MS);
       });

@@ -51,7 +51,7 @@ export function createHooks(options: LoadOptions): Hooks {
         case 'pass':
           return next(specifier, context);
         case 'url':
-          return { url: decision.url, shortCircuit: true };
+          return { url: options.redirect?.(decision.url) ?? decision.url, shortCircuit: true };
         case 'next':
           return fromArchive(
             () => next(decision.specifier, { ...context, parentURL: decision.parentURL }),

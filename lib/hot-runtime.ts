@@ -237,6 +237,11 @@ class HotModule {
   /** The instance importers linked to: its bindings are the ones every update assigns. */
   readonly live: Instance;
   current: Instance;
+  /**
+   * Every instance some importer may have linked to: the live one, and each version that added exports (later
+   * first-time importers resolve to it). Every update assigns the bindings of all of them.
+   */
+  readonly linked: Instance[];
   readonly data: Record<string, unknown> = {};
 
   constructor(
@@ -247,6 +252,7 @@ class HotModule {
   ) {
     this.live = live;
     this.current = live;
+    this.linked = [live];
   }
 }
 
@@ -296,6 +302,7 @@ export class HotRuntime {
   readonly #importer: (url: string) => Promise<Namespace>;
   readonly #log: (level: 'info' | 'debug' | 'error', message: string) => void;
   readonly #invalidated = new Set<string>();
+  readonly #redirects = new Map<string, string>();
 
   constructor(options: {
     importModule: (url: string) => Promise<Namespace>;
@@ -309,6 +316,14 @@ export class HotRuntime {
   setSource(source: UpdateSource): void {
     this.#source = source;
     for (const url of this.#modules.keys()) source.track(url);
+  }
+
+  /**
+   * Where a first-time import of `url` should go: the newest version that added exports, if any. Only the
+   * same-thread hooks (`module.registerHooks`) can ask; see the README for the hooks-thread case.
+   */
+  redirect(url: string): string | undefined {
+    return this.#redirects.size === 0 ? undefined : this.#redirects.get(url);
   }
 
   /** Canonical URLs of every hot module loaded in this thread. */
@@ -421,7 +436,7 @@ export class HotRuntime {
     instance.description.mutable.forEach((name, index) => {
       byName[name] = values[index];
     });
-    module.live.description.set(byName);
+    for (const target of module.linked) if (target !== instance) target.description.set(byName);
   }
 
   /** Listens to runtime events (`update`, `error`, `restart-required`) and module `hotzip:*` events. */
@@ -684,11 +699,17 @@ export class HotRuntime {
   #install(module: HotModule, instance: Instance, namespace: Namespace): void {
     instance.namespace = namespace;
     instance.module = module;
-    module.live.description.set(namespace as Record<string, unknown>);
+    for (const target of module.linked) target.description.set(namespace as Record<string, unknown>);
     this.#previousContexts.set(module, module.current.context);
-    for (const older of [module.live, module.current]) {
+    for (const older of [...module.linked, module.current]) {
       older.stale = true;
       older.handle.m = 1;
+    }
+    const known = new Set(module.linked.at(-1)?.description.exports);
+    if (instance.description.exports.some((name) => !known.has(name))) {
+      // Exports the linked instances cannot gain: importers that come later link to this version instead.
+      module.linked.push(instance);
+      this.#redirects.set(module.url, instance.url);
     }
     instance.handle.m = instance.description.mutable.length > 0 ? 2 : 0;
     module.current = instance;

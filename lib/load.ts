@@ -20,6 +20,8 @@ export interface LoadOptions {
   shimRequire: boolean;
   /** Whether ES modules are transformed for hot reload (off with HOTZIP_HOT=0). */
   hot: boolean;
+  /** Where a resolved module URL should go instead (a newer version with added exports); same-thread hooks only. */
+  redirect?: ((url: string) => string | undefined) | undefined;
 }
 
 /** The global through which archive CommonJS reaches hotzip's `require()` when Node's own cannot serve it. */

@@ -16,11 +16,11 @@ const api = chooseHookApi();
 const shimRequire = !nativeCjsRequire(api);
 if (shimRequire) installRequireShim();
 const hot = hotEnabled();
-if (hot) installHotRuntime();
+const runtime = hot ? installHotRuntime() : undefined;
 process.setSourceMapsEnabled?.(true);
 
 if (api === 'registerHooks') {
-  const hooks = createHooks({ shimRequire, hot });
+  const hooks = createHooks({ shimRequire, hot, redirect: runtime && ((url) => runtime.redirect(url)) });
   nodeModule.registerHooks({
     resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
     load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { chooseHookApi } from '../lib/node-support.js';
 import { makeApp, type Tree, writeTree, writeZip } from './fixtures.js';
 import { HotApp, hostMain, moduleTree } from './hot-app.js';
 
@@ -98,6 +99,33 @@ describe('import.meta.hot', () => {
     assert.equal(final.v, 2);
     assert.ok(state.v === 1 || state.v === 2);
     assert.equal(app.stderr, '');
+  });
+});
+
+describe('exports added by an update', () => {
+  test('later first-time importers see them (same-thread hooks); the first instance keeps its export list', async () => {
+    const version = (n: number, extra = ''): Tree =>
+      moduleTree({
+        'dep.js': `export const v = ${n};\n${extra}`,
+        'user.js':
+          "import { added, v } from './dep.js';\nexport const both = added + ':' + v;\nexport const now = () => added + ':' + v;\nglobalThis.userNow = now;\n",
+      });
+    const { app, archive } = await start(version(1), "import { v } from 'zip:./app.zip!/dep.js';", '{ v }');
+    writeZip(archive, version(2, "export const added = 'new';\n"));
+    assert.equal((await app.event()).name, 'update');
+    assert.deepEqual(await app.state(), { v: 2 });
+    if (chooseHookApi() === 'registerHooks') {
+      assert.deepEqual(await app.importInApp('zip:./app.zip!/user.js'), { both: 'new:2' });
+      writeZip(archive, version(3, "export const added = 'newer';\n"));
+      assert.equal((await app.event()).name, 'update');
+      // user.js linked to the second version; the third one's values reach it too.
+      assert.deepEqual(await app.state(), { v: 3 });
+      app.child.stdin.write('i data:text/javascript,export const now = globalThis.userNow()\n');
+      assert.match(await app.next(/^IMPORT/), /"now":"newer:3"/);
+    } else {
+      // The hooks thread cannot see the runtime: a later importer links to the first instance, which lacks it.
+      await assert.rejects(app.importInApp('zip:./app.zip!/user.js'), /added/);
+    }
   });
 });
 
