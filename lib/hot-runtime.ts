@@ -121,6 +121,14 @@ export interface UpdateReport {
   restartRequired: string[];
 }
 
+/** Where a syntax error is: the module, 1-based line and column, and a code frame. */
+export interface SyntaxLocation {
+  url: string;
+  line: number;
+  column: number;
+  frame: string;
+}
+
 /** The changes an update source reports. */
 export interface ChangeSet {
   updated: string[];
@@ -304,12 +312,17 @@ export class HotRuntime {
   readonly #invalidated = new Set<string>();
   readonly #redirects = new Map<string, string>();
 
+  readonly #locate: ((urls: string[]) => SyntaxLocation | undefined) | undefined;
+
   constructor(options: {
     importModule: (url: string) => Promise<Namespace>;
     log: (level: 'info' | 'debug' | 'error', message: string) => void;
+    /** Finds which of these modules has a syntax error, and where (Node's caught SyntaxError says neither). */
+    locateSyntaxError?: (urls: string[]) => SyntaxLocation | undefined;
   }) {
     this.#importer = options.importModule;
     this.#log = options.log;
+    this.#locate = options.locateSyntaxError;
   }
 
   /** Connects the source of updates (the archive watcher). */
@@ -526,7 +539,7 @@ export class HotRuntime {
     if (targets.length === 0) return finish();
 
     const pendings = targets.map((module) => this.#load(module));
-    const failure = await this.#waitLinked(pendings);
+    const failure = await this.#waitLinked(pendings, changes.added ?? []);
     const instances = failure === undefined ? await Promise.all(pendings.map((p) => p.reached.promise)) : [];
     const rejection = failure ?? this.#validate(targets, instances, report);
     if (rejection !== undefined) {
@@ -617,7 +630,7 @@ export class HotRuntime {
   }
 
   /** Waits until every new instance has linked and reached its gate; returns the first failure, if any. */
-  async #waitLinked(pendings: Pending[]): Promise<(Error & { code?: string }) | undefined> {
+  async #waitLinked(pendings: Pending[], added: string[]): Promise<(Error & { code?: string }) | undefined> {
     const outcomes = await Promise.all(
       pendings.map((pending) =>
         Promise.race([
@@ -629,7 +642,7 @@ export class HotRuntime {
                 `${pending.url} did not register: is it a hot module?`,
                 pending.module.url,
               ),
-            (error: unknown) => this.#describeLoadError(pending, error),
+            (error: unknown) => this.#describeLoadError(pending, error, added),
           ),
         ]),
       ),
@@ -638,16 +651,22 @@ export class HotRuntime {
     return outcomes.find((outcome) => outcome !== undefined);
   }
 
-  #describeLoadError(pending: Pending, error: unknown): Error & { code?: string } {
+  #describeLoadError(pending: Pending, error: unknown, added: string[]): Error & { code?: string } {
     const code = (error as { code?: unknown })?.code;
-    const kind = error instanceof SyntaxError ? 'has a syntax error' : 'failed to load or link';
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    return updateError(
+    const where = error instanceof SyntaxError ? this.#locate?.([pending.module.url, ...added]) : undefined;
+    const message =
+      where !== undefined
+        ? `update rejected, nothing changed: ${where.url}:${where.line}:${where.column} has a syntax error: ${detail}\n${where.frame}`
+        : `update rejected, nothing changed: ${pending.module.url} ${error instanceof SyntaxError ? 'has a syntax error' : 'failed to load or link'}: ${detail}`;
+    const rejection = updateError(
       typeof code === 'string' ? code : 'ERR_HOTZIP_UPDATE_REJECTED',
-      `update rejected, nothing changed: ${pending.module.url} ${kind}: ${detail}`,
-      pending.module.url,
+      message,
+      where?.url ?? pending.module.url,
       error,
     );
+    if (where !== undefined) Object.assign(rejection, { line: where.line, column: where.column, frame: where.frame });
+    return rejection;
   }
 
   /** Rejects an update that cannot be applied in place: a removed export still imported, changed re-exports. */

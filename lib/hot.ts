@@ -3,12 +3,32 @@
  * look for it (a global symbol: with `module.register` the hooks run in another thread, so the modules, not the
  * hooks, must find the runtime).
  */
+
+import { openArchive } from './archive-cache.js';
 import { ArchiveWatcher } from './archive-watch.js';
-import { HotRuntime } from './hot-runtime.js';
+import { codeFrame, syntaxErrorPosition } from './code-frame.js';
+import { HotRuntime, type SyntaxLocation } from './hot-runtime.js';
 import { log } from './log.js';
 import { RUNTIME_SYMBOL } from './transform.js';
+import { isZipUrl, parseZipUrl } from './zip-url.js';
 
 const key = Symbol.for(RUNTIME_SYMBOL);
+
+/** The first of these archive modules whose current source has a syntax error, with its position and a frame. */
+function locateSyntaxError(urls: string[]): SyntaxLocation | undefined {
+  for (const url of urls) {
+    if (!isZipUrl(url)) continue;
+    try {
+      const { archive, entry } = parseZipUrl(url);
+      const source = openArchive(archive, true).readText(entry);
+      const position = syntaxErrorPosition(source, url);
+      if (position !== undefined) return { url, ...position, frame: codeFrame(source, position) };
+    } catch {
+      // Unreadable now: the update's own error says so.
+    }
+  }
+  return undefined;
+}
 
 /** This thread's runtime, if `hotzip/register` installed one. */
 export function currentRuntime(): HotRuntime | undefined {
@@ -20,7 +40,7 @@ export function currentRuntime(): HotRuntime | undefined {
 export function installHotRuntime(): HotRuntime {
   const existing = currentRuntime();
   if (existing !== undefined) return existing;
-  const runtime = new HotRuntime({ importModule: (url) => import(url), log });
+  const runtime = new HotRuntime({ importModule: (url) => import(url), log, locateSyntaxError });
   runtime.setSource(new ArchiveWatcher(runtime));
   Object.defineProperty(globalThis, key, { value: runtime, configurable: true });
   return runtime;
