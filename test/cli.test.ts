@@ -391,7 +391,7 @@ describe('hotzip (installed from a packed tarball)', () => {
     assert.doesNotMatch(runner.stderr, /Restarting/);
     fs.writeFileSync(path.join(src, 'conf.js'), "import.meta.hot?.decline();\nexport const version = 'c2';\n");
     await runner.waitFor(/started c2/);
-    assert.match(runner.stderr, /an update needs a restart \(zip:.*conf\.js\)\nRestarting '.*declines-\w+'\n/);
+    assert.match(runner.stderr, /restart required to apply zip:.*conf\.js\nRestarting '.*declines-\w+'\n/);
     const ran = await runner.stop('SIGTERM');
     assert.ok(ran.signal === 'SIGTERM' || ran.code === 143, `run ended with ${JSON.stringify(ran)}`);
   });
