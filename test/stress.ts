@@ -1,0 +1,13 @@
+/**
+ * `npm run stress`: the long soak (200 replacements, one in four broken, under continuous load) with its figures.
+ */
+import { soak } from './soak.js';
+
+const replacements = Number(process.argv[2] ?? 200);
+const report = await soak({ replacements });
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(1);
+console.log(`soak: ${report.replacements} replacements (${report.broken} broken) in ${(report.ms / 1000).toFixed(1)} s`);
+console.log(`  requests ${report.requests}, failed ${report.failed}, broken versions served ${report.brokenServed.length}, broken archives refused ${report.refused}`);
+console.log(`  good versions observed in order: ${report.observed.length} (${report.observed.every((v, i) => v === i + 1) ? 'in order' : 'OUT OF ORDER'})`);
+console.log(`  server heap ${mb(report.heapStartBytes)} MB → ${mb(report.heapEndBytes)} MB (${((report.heapEndBytes - report.heapStartBytes) / 1024 / (report.replacements - report.broken)).toFixed(0)} KB per applied update)`);
+if (report.failed > 0 || report.brokenServed.length > 0) process.exitCode = 1;
