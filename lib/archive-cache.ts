@@ -111,6 +111,23 @@ export function openArchive(path: string, fresh = false): Archive {
   return refreshArchive(path);
 }
 
+const pins = new Map<string, { version: number; archive: Archive }>();
+
+/**
+ * The snapshot an update's modules are all read from: the first load at version `version` (`?hz=N`, one number per
+ * update) reads the archive afresh and pins that snapshot, and every other load of the same update gets the same
+ * one, so an archive rewritten in the middle of an update can never mix two states. Unversioned loads get the
+ * current snapshot.
+ */
+export function openArchiveAt(path: string, version: number | undefined): Archive {
+  if (version === undefined) return openArchive(path);
+  const pin = pins.get(path);
+  if (pin?.version === version) return pin.archive;
+  const archive = openArchive(path, true);
+  if (pin === undefined || version > pin.version) pins.set(path, { version, archive });
+  return archive;
+}
+
 /** Reads the archive at `path` anew, whatever is cached, and caches the result when it parses. */
 export function refreshArchive(path: string): Archive {
   limits ??= limitsFromEnv();

@@ -538,7 +538,9 @@ export class HotRuntime {
     }
     if (targets.length === 0) return finish();
 
-    const pendings = targets.map((module) => this.#load(module));
+    // One version number for the whole update: its modules are read from one snapshot of each archive.
+    const version = ++this.#version;
+    const pendings = targets.map((module) => this.#load(module, version));
     const failure = await this.#waitLinked(pendings, changes.added ?? []);
     const instances = failure === undefined ? await Promise.all(pendings.map((p) => p.reached.promise)) : [];
     const rejection = failure ?? this.#validate(targets, instances, report);
@@ -610,8 +612,7 @@ export class HotRuntime {
 
   readonly #previousContexts = new WeakMap<HotModule, HotContext>();
 
-  #load(module: HotModule): Pending {
-    const version = ++this.#version;
+  #load(module: HotModule, version: number): Pending {
     const url = withVersion(module.url, version);
     const pending: Pending = {
       module,

@@ -1,7 +1,7 @@
 /**
  * Loading an archive entry for Node: bytes, format and the checks Node's own load step would make.
  */
-import { openArchive } from './archive-cache.js';
+import { openArchiveAt } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
 import { formatOf, type ModuleFormat } from './format.js';
 import { treeOf } from './resolve.js';
@@ -42,7 +42,7 @@ export function loadZipModule(
   options: LoadOptions,
 ): LoadedModule {
   const location = parseZipUrl(url);
-  const archive = openArchive(location.archive, location.version !== undefined);
+  const archive = openArchiveAt(location.archive, location.version);
   const bytes = archive.read(location.entry);
   let text: string | undefined;
   const source = (): string => {

@@ -7,7 +7,7 @@
 import { isBuiltin } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Archive } from './archive.js';
-import { openArchive } from './archive-cache.js';
+import { openArchiveAt } from './archive-cache.js';
 import { fail, HotzipError } from './errors.js';
 import {
   findPackageScope,
@@ -129,7 +129,7 @@ export function decideResolution(
 ): ResolveDecision {
   if (isZipUrl(specifier)) {
     const target = parseZipSpecifier(specifier, baseDirectory(parentURL));
-    const archive = openArchive(target.archive, target.version !== undefined);
+    const archive = openArchiveAt(target.archive, target.version);
     if (target.entry === '') target.entry = archiveMain(archive, conditions);
     return { kind: 'url', url: existing(archive, target, parentURL, false) };
   }
@@ -148,7 +148,7 @@ export function decideResolution(
     specifier === '.' ||
     specifier === '..'
   ) {
-    const archive = openArchive(parent.archive, parent.version !== undefined);
+    const archive = openArchiveAt(parent.archive, parent.version);
     const relative = specifier === '.' || specifier === '..' ? `${specifier}/` : specifier;
     const target = resolveEntrySpecifier(relative, parent.entry, site);
     // A new version importing itself gets itself, as a fresh module would; every other import binds to the live
@@ -164,7 +164,7 @@ export function decideResolution(
     // Absolute URLs (file:, data:, …) mean the same from an archive as from a file beside it.
     return { kind: 'next', specifier, parentURL: archiveFileUrl };
   }
-  const archive = openArchive(parent.archive, parent.version !== undefined);
+  const archive = openArchiveAt(parent.archive, parent.version);
   const found = resolvePackageSpecifier(treeOf(archive), specifier, parent.entry, conditions);
   if (found.kind === 'builtin') return { kind: 'url', url: found.url };
   if (found.kind === 'path') return { kind: 'url', url: formatZipUrl(archive.path, found.path) };

@@ -113,7 +113,9 @@ export async function soak(options: { replacements: number; concurrency?: number
         response.setEncoding('utf8').on('data', (chunk: string) => {
           body += chunk;
         });
-        response.on('end', () => (response.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${response.statusCode}`))));
+        response.on('end', () =>
+          response.statusCode === 200 ? resolve(body) : reject(new Error(`HTTP ${response.statusCode}`)),
+        );
       });
       request.on('error', reject);
       request.setTimeout(10_000, () => request.destroy(new Error('request timed out')));
@@ -184,7 +186,9 @@ export async function soak(options: { replacements: number; concurrency?: number
     child.kill();
     fs.rmSync(dir, { recursive: true, force: true });
     report.ms = Math.round(performance.now() - started);
-    report.refused = stderr.split('\n').filter((line) => /update rejected|threw while evaluating|not applied/.test(line)).length;
+    report.refused = stderr
+      .split('\n')
+      .filter((line) => /update rejected|threw while evaluating|not applied/.test(line)).length;
   }
   return report;
 }
