@@ -137,4 +137,9 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (process.argv.includes('--peers')) {
+  const { peersBench } = await import('./peers.js');
+  await peersBench(quick);
+} else {
+  await main();
+}
