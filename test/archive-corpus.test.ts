@@ -10,6 +10,7 @@ import { Archive, type ArchiveEntry, type ArchiveLimits, defaultLimits } from '.
 import { crc32 } from '../lib/crc32.js';
 import { HotzipError } from '../lib/errors.js';
 import { type CorpusCase, corpus } from './corpus.js';
+import { prng } from './prng.js';
 import { buildZip, FIELD, findSignatures, SIG, toBuffer } from './zip-builder.js';
 
 const ARCHIVE = '/srv/corpus/app.zip';
@@ -92,18 +93,6 @@ function checkCase(c: CorpusCase): void {
   }
   const verify = Archive.parse(toBuffer(c.bytes()), ARCHIVE, limits).verify();
   assert.ok(verify.length > 0, 'verify() reports the problem');
-}
-
-/** mulberry32: a tiny seeded PRNG, so that every failure reproduces from its seed and index. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Field positions of every record in a valid archive, for targeted edits. */

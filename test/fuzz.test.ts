@@ -9,6 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
 import { makeApp, repoRoot, runNode, writeTree } from './fixtures.js';
+import { prng } from './prng.js';
 import { buildZip } from './zip-builder.js';
 
 const CASES = Number(process.env.HOTZIP_FUZZ_CASES ?? 300);
@@ -17,18 +18,6 @@ const dirs: string[] = [];
 after(() => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** A small deterministic PRNG (mulberry32), so every run mutates the same way. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const files = {
   'package.json': '{ "type": "module" }',
