@@ -47,7 +47,7 @@ export function limitsFromEnv(): ArchiveLimits {
   return {
     maxEntryBytes: positiveInteger('HOTZIP_MAX_ENTRY_BYTES', defaultLimits.maxEntryBytes),
     maxRatio: positiveInteger('HOTZIP_MAX_RATIO', defaultLimits.maxRatio),
-    ratioFloorBytes: defaultLimits.ratioFloorBytes,
+    ratioFloorBytes: positiveInteger('HOTZIP_RATIO_FLOOR_BYTES', defaultLimits.ratioFloorBytes),
     maxArchiveBytes: positiveInteger('HOTZIP_MAX_ARCHIVE_BYTES', defaultLimits.maxArchiveBytes),
     maxEntries: positiveInteger('HOTZIP_MAX_ENTRIES', defaultLimits.maxEntries),
   };

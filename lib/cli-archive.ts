@@ -26,23 +26,13 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * The loader's limits, plus HOTZIP_RATIO_FLOOR_BYTES (the size under which the ratio check is skipped), which only
- * the command line reads so far: without it no archive under 1 MiB can be checked against HOTZIP_MAX_RATIO.
- */
-export function cliLimits(env = process.env): ArchiveLimits {
-  let limits: ArchiveLimits;
+/** The loader's limits (HOTZIP_MAX_*, HOTZIP_RATIO_FLOOR_BYTES); a malformed variable is a Failure. */
+export function cliLimits(): ArchiveLimits {
   try {
-    limits = limitsFromEnv();
+    return limitsFromEnv();
   } catch (error) {
     throw new Failure(describeError(error));
   }
-  const floor = env.HOTZIP_RATIO_FLOOR_BYTES;
-  if (floor === undefined || floor === '') return limits;
-  if (!/^[0-9]+$/.test(floor) || !Number.isSafeInteger(Number(floor))) {
-    throw new Failure(`HOTZIP_RATIO_FLOOR_BYTES=${JSON.stringify(floor)} is not a non-negative integer`);
-  }
-  return { ...limits, ratioFloorBytes: Number(floor) };
 }
 
 /** Reads and parses the archive at `file`; a missing file or a parse error becomes a Failure naming the archive. */

@@ -15,9 +15,16 @@ if (runtime !== undefined && typeof process.send === 'function') {
   runtime.on('restart-required', (report) => {
     const modules = (report as { restartRequired?: string[] }).restartRequired ?? [];
     const message: RestartMessage = { hotzip: 'restart-required', modules };
-    process.send?.(message);
+    // Sent on the next turn: the runtime logs why ("[hotzip] restart required to apply …") right after the event,
+    // and the supervisor stops this process as soon as the message arrives.
+    setImmediate(() => process.send?.(message));
   });
 }
-// The channel must not keep a program alive that would otherwise exit (Node leaves it unreferenced until someone
-// listens for 'message'; this states the intent even if the program does).
-process.channel?.unref();
+if (process.channel !== undefined) {
+  // The supervisor gone (killed outright, so it could not forward a signal) must not leave this program running
+  // orphaned: it is asked to stop the way a forwarded signal would have asked it.
+  process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+  // The channel must not keep a program alive that would otherwise exit. Listening for 'disconnect' referenced it;
+  // an explicit unref() stays in force whatever listeners come later.
+  process.channel.unref();
+}

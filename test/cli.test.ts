@@ -55,7 +55,7 @@ before(
 );
 
 after(() => {
-  for (const child of running) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const child of running) killGroup(child);
   if (work !== undefined) fs.rmSync(work, { recursive: true, force: true });
 });
 
@@ -89,7 +89,8 @@ class Running {
   #waiters: Array<() => void> = [];
 
   constructor(args: readonly string[], cwd: string) {
-    this.child = spawn(bin, args, { cwd, env: env(), stdio: 'pipe' });
+    // A process group of its own, so that cleanup can reach the app `hotzip run` started, whatever happened to it.
+    this.child = spawn(bin, args, { cwd, env: env(), stdio: 'pipe', detached: true });
     running.push(this.child);
     const take = (which: 'stdout' | 'stderr') => (chunk: string) => {
       this[which] += chunk;
@@ -123,10 +124,19 @@ class Running {
   /** Sends `signal` and waits for the exit. */
   async stop(signal: NodeJS.Signals = 'SIGINT') {
     this.child.kill(signal);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 15_000);
+    const timer = setTimeout(() => killGroup(this.child), 15_000);
     const result = await this.exited;
     clearTimeout(timer);
     return result;
+  }
+}
+
+/** SIGKILLs `child`'s whole process group (it was spawned detached), ignoring a group already gone. */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already exited, group and all.
   }
 }
 
