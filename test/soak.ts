@@ -154,6 +154,8 @@ export async function soak(options: { replacements: number; concurrency?: number
       }
     }
   });
+  const refusals = (): number =>
+    stderr.split('\n').filter((line) => /update rejected|threw while evaluating|not applied/.test(line)).length;
   const waitFor = async (version: number): Promise<void> => {
     const deadline = Date.now() + 15_000;
     while (latest < version) {
@@ -169,9 +171,14 @@ export async function soak(options: { replacements: number; concurrency?: number
         broken.add(version);
         report.broken++;
         const kind = breakages[(i / 4) % breakages.length] ?? 'syntax';
+        const before = refusals();
         replace(archive, brokenBytes(version, kind));
-        // Give the broken archive time to be seen (and rejected) under load before the next good one.
-        await new Promise((resolve) => setTimeout(resolve, 60));
+        // Wait until the server has seen and refused it, so that every broken kind is really exercised under load.
+        const deadline = Date.now() + 15_000;
+        while (refusals() === before) {
+          if (Date.now() > deadline) throw new Error(`the server never refused broken archive ${version} (${kind})`);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
       } else {
         good++;
         replace(archive, zipBytes(handlerTree(good)));
