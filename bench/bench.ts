@@ -14,6 +14,7 @@ import { chooseHookApi } from '../lib/node-support.js';
 import { makeApp, writeTree, writeZip } from '../test/fixtures.js';
 import { benchApp } from './app.js';
 import { hotBench } from './hot.js';
+import { vendoringBench } from './vendoring.js';
 
 const quick = process.argv.includes('--quick');
 const runs = quick ? 3 : 9;
@@ -132,6 +133,8 @@ async function main(): Promise<void> {
     console.log('');
     console.log('hot reload');
     for (const line of await hotBench(app, quick)) console.log(`  ${line}`);
+    console.log('');
+    for (const line of vendoringBench(app, quick ? 3 : 9)) console.log(line);
   } finally {
     fs.rmSync(app, { recursive: true, force: true });
   }

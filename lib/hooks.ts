@@ -10,6 +10,7 @@ import type { LoadFnOutput, LoadHookContext, ResolveFnOutput, ResolveHookContext
 import { fileURLToPath } from 'node:url';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { decideResolution } from './resolve.js';
+import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from './search-path.js';
 import { isZipUrl } from './zip-url.js';
 
 type Awaitable<T> = T | Promise<T>;
@@ -42,21 +43,72 @@ function fromArchive<T>(run: () => Awaitable<T>, archiveUrl: string, importer: s
   }
 }
 
+/** Options fixed when the hooks are registered. */
+export interface HookOptions extends LoadOptions {
+  /** Archives (absolute paths) that bare specifiers Node cannot find are looked up in, in order (HOTZIP_PATH). */
+  searchPath?: readonly string[] | undefined;
+}
+
+/**
+ * Runs Node's resolution of a bare specifier and, when Node cannot find it, looks it up on the search path: the
+ * search path never shadows what Node finds. When Node has nothing to look at (see `nodeMightFind`), the search path
+ * answers without Node being asked first. A specifier found nowhere keeps Node's error, naming the archives.
+ */
+function orSearchPath(
+  run: () => Awaitable<ResolveFnOutput>,
+  specifier: string,
+  parentURL: string | undefined,
+  conditions: readonly string[],
+  options: HookOptions,
+): Awaitable<ResolveFnOutput> {
+  const searchPath = options.searchPath ?? [];
+  if (searchPath.length === 0 || !isSearchable(specifier)) return run();
+  if (nodeMightFind(specifier, parentURL, conditions) === false) {
+    const url = findOnSearchPath(searchPath, specifier, conditions);
+    if (url !== undefined) return { url: options.redirect?.(url) ?? url, shortCircuit: true };
+  }
+  const fallback = (error: unknown): ResolveFnOutput => {
+    if ((error as { code?: unknown } | null)?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    const url = findOnSearchPath(searchPath, specifier, conditions);
+    if (url === undefined) throw withSearchedArchives(error, searchPath);
+    return { url: options.redirect?.(url) ?? url, shortCircuit: true };
+  };
+  try {
+    const result = run();
+    return result instanceof Promise ? result.catch(fallback) : result;
+  } catch (error) {
+    return fallback(error);
+  }
+}
+
 /** Creates the hooks; `options` are fixed by the adapter that registers them (which API, which Node). */
-export function createHooks(options: LoadOptions): Hooks {
+export function createHooks(options: HookOptions): Hooks {
   return {
     resolve(specifier, context, next) {
       const decision = decideResolution(specifier, context.parentURL, context.conditions);
       switch (decision.kind) {
         case 'pass':
-          return next(specifier, context);
+          return orSearchPath(
+            () => next(specifier, context),
+            specifier,
+            context.parentURL,
+            context.conditions,
+            options,
+          );
         case 'url':
           return { url: options.redirect?.(decision.url) ?? decision.url, shortCircuit: true };
         case 'next':
-          return fromArchive(
-            () => next(decision.specifier, { ...context, parentURL: decision.parentURL }),
+          return orSearchPath(
+            () =>
+              fromArchive(
+                () => next(decision.specifier, { ...context, parentURL: decision.parentURL }),
+                decision.parentURL,
+                context.parentURL,
+              ),
+            decision.specifier,
             decision.parentURL,
-            context.parentURL,
+            context.conditions,
+            options,
           );
       }
     },

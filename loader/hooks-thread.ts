@@ -3,13 +3,12 @@
  * `initialize` receives the options the registering thread decided.
  */
 import type { LoadFnOutput, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module';
-import { createHooks, type Hooks } from '../lib/hooks.js';
-import type { LoadOptions } from '../lib/load.js';
+import { createHooks, type HookOptions, type Hooks } from '../lib/hooks.js';
 
 let hooks: Hooks = createHooks({ shimRequire: true, hot: true });
 
 /** Receives the registering thread's options. */
-export function initialize(data: LoadOptions | undefined): void {
+export function initialize(data: HookOptions | undefined): void {
   if (data !== undefined) hooks = createHooks(data);
 }
 

@@ -11,6 +11,7 @@ import { installRequireShim } from '../lib/cjs-require.js';
 import { createHooks } from '../lib/hooks.js';
 import { hotEnabled, installHotRuntime } from '../lib/hot.js';
 import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
+import { searchPathFromEnv } from '../lib/search-path.js';
 
 const api = chooseHookApi();
 const shimRequire = !nativeCjsRequire(api);
@@ -18,13 +19,19 @@ if (shimRequire) installRequireShim();
 const hot = hotEnabled();
 const runtime = hot ? installHotRuntime() : undefined;
 process.setSourceMapsEnabled?.(true);
+const searchPath = searchPathFromEnv();
 
 if (api === 'registerHooks') {
-  const hooks = createHooks({ shimRequire, hot, redirect: runtime && ((url) => runtime.redirect(url)) });
+  const hooks = createHooks({
+    shimRequire,
+    hot,
+    searchPath,
+    redirect: runtime && ((url) => runtime.redirect(url)),
+  });
   nodeModule.registerHooks({
     resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
     load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
   });
 } else {
-  nodeModule.register('./hooks-thread.js', { parentURL: import.meta.url, data: { shimRequire, hot } });
+  nodeModule.register('./hooks-thread.js', { parentURL: import.meta.url, data: { shimRequire, hot, searchPath } });
 }
