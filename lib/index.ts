@@ -1,5 +1,5 @@
 /**
- * hotzip's runtime API: `import { reload, on, readFile, readFileSync } from 'hotzip'`.
+ * hotzip's runtime API: `import { register, reload, on, readFile, readFileSync } from 'hotzip'`.
  */
 import { HotzipError } from './errors.js';
 import { currentRuntime } from './hot.js';
@@ -7,6 +7,7 @@ import type { RuntimeEvent, UpdateReport } from './hot-runtime.js';
 
 export { type ErrorCode, HotzipError } from './errors.js';
 export type { ChangeSet, RuntimeEvent, UpdateReport } from './hot-runtime.js';
+export { type RegisterOptions, register } from './install.js';
 export { type Logger, type LogLevel, type MessageLevel, setLogger } from './log.js';
 export { type ResourceEncoding, type ResourceLocation, readFile, readFileSync } from './resources.js';
 

@@ -1,0 +1,58 @@
+/**
+ * Installing hotzip's hooks in this thread, with options: what `--import hotzip/register` does (from the
+ * environment), and what `register(options)` from the runtime API does for programs that start hotzip themselves.
+ *
+ * Where `module.registerHooks` is sound the hooks run here, synchronously, in the application's own thread; elsewhere
+ * `module.register` runs them in Node's hooks thread (loader/hooks-thread.ts) with the options passed as its data.
+ * Node 26 deprecates `register` (DEP0205) and never takes that path.
+ */
+
+import * as nodeModule from 'node:module';
+import * as path from 'node:path';
+import { installRequireShim } from './cjs-require.js';
+import { createHooks } from './hooks.js';
+import { hotEnabled, installHotRuntime } from './hot.js';
+import { chooseHookApi, nativeCjsRequire } from './node-support.js';
+import { searchPathFromEnv } from './search-path.js';
+
+/** Options of `register()`. */
+export interface RegisterOptions {
+  /**
+   * Archives searched, in order, for bare specifiers Node cannot find (relative paths from the current directory);
+   * added after those in HOTZIP_PATH.
+   */
+  searchPath?: readonly string[];
+  /** Hot reload on (the default unless HOTZIP_HOT=0) or off. */
+  hot?: boolean;
+}
+
+let installed = false;
+
+/**
+ * Installs the hooks once per thread; later calls return false and change nothing (hooks cannot be re-registered
+ * with other options). Modules imported before this call are not served by hotzip.
+ */
+export function register(options: RegisterOptions = {}): boolean {
+  if (installed) return false;
+  installed = true;
+  const api = chooseHookApi();
+  const shimRequire = !nativeCjsRequire(api);
+  if (shimRequire) installRequireShim();
+  const hot = options.hot ?? hotEnabled();
+  const runtime = hot ? installHotRuntime() : undefined;
+  process.setSourceMapsEnabled?.(true);
+  const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
+  if (api === 'registerHooks') {
+    const hooks = createHooks({ shimRequire, hot, searchPath, redirect: runtime && ((url) => runtime.redirect(url)) });
+    nodeModule.registerHooks({
+      resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
+      load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
+    });
+  } else {
+    nodeModule.register('../loader/hooks-thread.js', {
+      parentURL: import.meta.url,
+      data: { shimRequire, hot, searchPath },
+    });
+  }
+  return true;
+}
