@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { ArchiveLimits } from '../lib/archive.js';
 import { corpus } from './corpus.js';
-import { type RunResult, repoRoot, type Tree, writeTree } from './fixtures.js';
+import { repoRoot, runProcess, type Tree, writeTree } from './fixtures.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -61,22 +61,10 @@ after(() => {
 
 /** Runs the installed `hotzip` with `args` to completion (killed after `timeoutMs`: a hang fails, never stalls). */
 function hz(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
-  return new Promise<RunResult>((resolve, reject) => {
-    const child = spawn(bin, args, { cwd: options.cwd ?? work, env: env(options.env), stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
-      stderr += chunk;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
+  return runProcess(bin, args, {
+    cwd: options.cwd ?? work,
+    env: env(options.env),
+    timeoutMs: options.timeoutMs ?? 30_000,
   });
 }
 

@@ -68,12 +68,14 @@ export interface RunOptions {
   native?: boolean;
 }
 
-/** Runs `node [--import hotzip/register] ...args` with this test run's own Node binary. */
-export function runNode(args: readonly string[], options: RunOptions): Promise<RunResult> {
-  const argv = options.native ? [...args] : ['--import', 'hotzip/register', ...args];
-  const env: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: undefined, ...options.env };
+/** Runs `command args` to completion, collecting its output; killed after `timeoutMs`, so a hang fails, never stalls. */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number | undefined },
+): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, argv, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
@@ -89,6 +91,13 @@ export function runNode(args: readonly string[], options: RunOptions): Promise<R
       resolve({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** Runs `node [--import hotzip/register] ...args` with this test run's own Node binary. */
+export function runNode(args: readonly string[], options: RunOptions): Promise<RunResult> {
+  const argv = options.native ? [...args] : ['--import', 'hotzip/register', ...args];
+  const env: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: undefined, ...options.env };
+  return runProcess(process.execPath, argv, { cwd: options.cwd, env, timeoutMs: options.timeoutMs });
 }
 
 /** The Node major version running the tests (children run the same binary). */
