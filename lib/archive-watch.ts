@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Archive } from './archive.js';
 import { cachedArchive, openArchive, refreshArchive } from './archive-cache.js';
-import type { HotRuntime, UpdateReport, UpdateSource } from './hot-runtime.js';
+import { emptyReport, type HotRuntime, type UpdateReport, type UpdateSource } from './hot-runtime.js';
 import { log } from './log.js';
 import { formatZipUrl, isZipUrl, parseZipUrl } from './zip-url.js';
 
@@ -32,10 +32,6 @@ interface Watched {
 
 // Checks start at once: a half-written archive has no valid end record yet, so an early look is only retried.
 const DEBOUNCE_MS = 1;
-
-function emptyReport(error?: Error & { code?: string }): UpdateReport {
-  return { updated: [], added: [], removed: [], ms: 0, error, restartRequired: [] };
-}
 
 /** Watches archives and feeds their changes to a HotRuntime. */
 export class ArchiveWatcher implements UpdateSource {

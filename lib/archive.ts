@@ -8,7 +8,7 @@
  */
 import * as zlib from 'node:zlib';
 import { crc32 } from './crc32.js';
-import { type ErrorSite, fail, HotzipError } from './errors.js';
+import { describeSite, type ErrorSite, fail, HotzipError } from './errors.js';
 
 /** Bounds that protect the process from zip bombs and absurd archives. */
 export interface ArchiveLimits {
@@ -106,7 +106,7 @@ class Reader {
 
   bad(detail: string, entry?: string): never {
     const site: ErrorSite = { archive: this.path, entry };
-    return fail('ERR_HOTZIP_BAD_ARCHIVE', `${describeWhere(site)}: ${detail}`, site);
+    return fail('ERR_HOTZIP_BAD_ARCHIVE', `${describeSite(site)}: ${detail}`, site);
   }
 
   u16(at: number): number {
@@ -122,10 +122,6 @@ class Reader {
     if (value > BigInt(Number.MAX_SAFE_INTEGER)) this.bad(`${what} ${value} is out of range`);
     return Number(value);
   }
-}
-
-function describeWhere(site: ErrorSite): string {
-  return site.entry === undefined ? `${site.archive}` : `entry "${site.entry}" in ${site.archive}`;
 }
 
 /** Where the central directory lies and how many entries it must hold, from the (ZIP64) end records. */
@@ -435,14 +431,14 @@ export class Archive {
     const site = { archive: this.path, entry: name };
     if (entry === undefined) {
       const why = this.unservable.get(name);
-      if (why !== undefined) fail('ERR_HOTZIP_BAD_ARCHIVE', `${describeWhere(site)} is never served: ${why}`, site);
-      return fail('ERR_MODULE_NOT_FOUND', `Cannot find ${describeWhere(site)}`, site);
+      if (why !== undefined) fail('ERR_HOTZIP_BAD_ARCHIVE', `${describeSite(site)} is never served: ${why}`, site);
+      return fail('ERR_MODULE_NOT_FOUND', `Cannot find ${describeSite(site)}`, site);
     }
     const { limits } = this;
     if (entry.size > limits.maxEntryBytes) {
       fail(
         'ERR_HOTZIP_LIMIT',
-        `${describeWhere(site)} is ${entry.size} bytes, over the limit of ${limits.maxEntryBytes} (HOTZIP_MAX_ENTRY_BYTES)`,
+        `${describeSite(site)} is ${entry.size} bytes, over the limit of ${limits.maxEntryBytes} (HOTZIP_MAX_ENTRY_BYTES)`,
         site,
       );
     }
@@ -450,7 +446,7 @@ export class Archive {
       const ratio = Math.round(entry.size / Math.max(1, entry.compressedSize));
       fail(
         'ERR_HOTZIP_LIMIT',
-        `${describeWhere(site)} has a compression ratio of ${ratio}:1, over the limit of ${limits.maxRatio}:1 (HOTZIP_MAX_RATIO)`,
+        `${describeSite(site)} has a compression ratio of ${ratio}:1, over the limit of ${limits.maxRatio}:1 (HOTZIP_MAX_RATIO)`,
         site,
       );
     }
@@ -470,7 +466,7 @@ export class Archive {
         const tooLarge = (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
         throw new HotzipError(
           'ERR_HOTZIP_BAD_ARCHIVE',
-          `${describeWhere(site)}: ${tooLarge ? `inflates to more than its declared ${entry.size} bytes` : `corrupt deflate data (${reason})`}`,
+          `${describeSite(site)}: ${tooLarge ? `inflates to more than its declared ${entry.size} bytes` : `corrupt deflate data (${reason})`}`,
           site,
         );
       }
@@ -478,14 +474,14 @@ export class Archive {
     if (output.length > entry.size) {
       fail(
         'ERR_HOTZIP_BAD_ARCHIVE',
-        `${describeWhere(site)}: inflates to more than its declared ${entry.size} bytes`,
+        `${describeSite(site)}: inflates to more than its declared ${entry.size} bytes`,
         site,
       );
     }
     if (output.length < entry.size) {
       fail(
         'ERR_HOTZIP_BAD_ARCHIVE',
-        `${describeWhere(site)}: holds ${output.length} bytes but declares ${entry.size}`,
+        `${describeSite(site)}: holds ${output.length} bytes but declares ${entry.size}`,
         site,
       );
     }
@@ -493,7 +489,7 @@ export class Archive {
     if (actual !== entry.crc32) {
       fail(
         'ERR_HOTZIP_BAD_ARCHIVE',
-        `${describeWhere(site)}: CRC-32 mismatch (declared ${hex(entry.crc32)}, data has ${hex(actual)})`,
+        `${describeSite(site)}: CRC-32 mismatch (declared ${hex(entry.crc32)}, data has ${hex(actual)})`,
         site,
       );
     }

@@ -3,8 +3,8 @@
  * package.json `type`, then (for `.js` and extensionless files with no `type`) the source's own syntax.
  */
 import { compileFunction } from 'node:vm';
-import { parse } from 'es-module-lexer';
 import { fail } from './errors.js';
+import { lex } from './lex.js';
 import { findPackageScope, type TreeHost } from './package-resolve.js';
 
 /** A format name as Node's load hooks spell it. */
@@ -16,7 +16,7 @@ const typescript = Boolean((process.features as { typescript?: unknown }).typesc
 /** Tells whether the source uses ES module syntax, as Node's detection (the default since Node 20.19/22.7) does. */
 export function hasModuleSyntax(source: string): boolean {
   try {
-    if (parse(source)[3]) return true;
+    if (lex(source)[3]) return true;
   } catch {
     return false;
   }

@@ -23,24 +23,33 @@ export interface Hooks {
   load(url: string, context: LoadHookContext, next: NextLoad): Awaitable<LoadFnOutput>;
 }
 
+/** Runs `run`, whose result may be a value (registerHooks) or a promise (register), handing any failure to `onError`. */
+function catching<T>(run: () => Awaitable<T>, onError: (error: unknown) => T): Awaitable<T> {
+  try {
+    const result = run();
+    return result instanceof Promise ? result.catch(onError) : result;
+  } catch (error) {
+    return onError(error);
+  }
+}
+
 /**
  * Runs Node's resolution on behalf of an archive module, from the archive's own location: its errors then name
  * the archive file, so they are rewritten to name the importing entry (`imported from zip:///…!/entry.js`).
  */
 function fromArchive<T>(run: () => Awaitable<T>, archiveUrl: string, importer: string | undefined): Awaitable<T> {
-  const rename = (error: unknown): never => {
+  return catching(run, (error) => {
     if (importer !== undefined && error instanceof Error) {
       const archivePath = fileURLToPath(archiveUrl);
       error.message = error.message.replaceAll(archiveUrl, importer).replaceAll(archivePath, importer);
     }
     throw error;
-  };
-  try {
-    const result = run();
-    return result instanceof Promise ? result.catch(rename) : result;
-  } catch (error) {
-    return rename(error);
-  }
+  });
+}
+
+/** hotzip's answer for `url`: a newer version with added exports when the runtime has one (same-thread hooks). */
+function claim(url: string, options: HookOptions): ResolveFnOutput {
+  return { url: options.redirect?.(url) ?? url, shortCircuit: true };
 }
 
 /** Options fixed when the hooks are registered. */
@@ -65,20 +74,14 @@ function orSearchPath(
   if (searchPath.length === 0 || !isSearchable(specifier)) return run();
   if (nodeMightFind(specifier, parentURL, conditions) === false) {
     const url = findOnSearchPath(searchPath, specifier, conditions);
-    if (url !== undefined) return { url: options.redirect?.(url) ?? url, shortCircuit: true };
+    if (url !== undefined) return claim(url, options);
   }
-  const fallback = (error: unknown): ResolveFnOutput => {
+  return catching(run, (error) => {
     if ((error as { code?: unknown } | null)?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
     const url = findOnSearchPath(searchPath, specifier, conditions);
     if (url === undefined) throw withSearchedArchives(error, searchPath);
-    return { url: options.redirect?.(url) ?? url, shortCircuit: true };
-  };
-  try {
-    const result = run();
-    return result instanceof Promise ? result.catch(fallback) : result;
-  } catch (error) {
-    return fallback(error);
-  }
+    return claim(url, options);
+  });
 }
 
 /** Creates the hooks; `options` are fixed by the adapter that registers them (which API, which Node). */
@@ -96,7 +99,7 @@ export function createHooks(options: HookOptions): Hooks {
             options,
           );
         case 'url':
-          return { url: options.redirect?.(decision.url) ?? decision.url, shortCircuit: true };
+          return claim(decision.url, options);
         case 'next':
           return orSearchPath(
             () =>

@@ -11,7 +11,8 @@
  *   captured before an update calls the newest version.
  * No export is added or removed: namespace keys stay exactly the native ones.
  */
-import { type Export, type Import, parse } from 'es-module-lexer';
+import type { Export, Import } from 'es-module-lexer';
+import { lex } from './lex.js';
 import { classBodyStart, expressionEnd, functionBodyStart, topLevelConstDeclarations } from './scan.js';
 import { SourceEdits } from './source-edits.js';
 
@@ -35,10 +36,9 @@ export interface TransformOptions {
   sourceMapUrl?: string | undefined;
 }
 
-/** The transformed source, plus what the runtime learns without parsing again. */
+/** The transformed source (what the runtime needs rides in its line-1 registration). */
 export interface TransformResult {
   code: string;
-  exports: string[];
 }
 
 const LOCAL_DECLARATION = /export\s+(const\b|let\b|var\b|class\b|(?:async\s+)?function\b|default\b|\{)/y;
@@ -218,7 +218,7 @@ function prefixPosition(source: string): number {
  * lex; callers then serve the source untouched so that Node reports the real syntax error.
  */
 export function transformModule(source: string, options: TransformOptions): TransformResult {
-  const [imports, exports] = parse(source);
+  const [imports, exports] = lex(source);
   const edits: Edits = {
     magic: new SourceEdits(source),
     mutable: [],
@@ -254,5 +254,5 @@ export function transformModule(source: string, options: TransformOptions): Tran
   if (edits.suffix.length > 0) edits.magic.append(`\n${edits.suffix.join('')}`);
   const code =
     options.sourceMapUrl === undefined ? edits.magic.toString() : edits.magic.toStringWithMap(options.sourceMapUrl);
-  return { code, exports: exports.flatMap((e) => (e.type === 'reexport-all' ? [] : [e.name])) };
+  return { code };
 }

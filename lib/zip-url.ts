@@ -8,12 +8,10 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeSite, type ErrorCode, type ErrorSite, fail } from './errors.js';
+import { addVersion, splitSuffix, stripVersion } from './version-query.js';
 
 /** The URL scheme hotzip serves, with its colon, as `URL.protocol` spells it. */
 export const ZIP_PROTOCOL = 'zip:';
-
-/** The query parameter that carries a module instance's version. */
-export const VERSION_PARAM = 'hz';
 
 /** A parsed canonical `zip:` URL. */
 export interface ZipUrl {
@@ -53,32 +51,9 @@ export function formatZipUrl(
 ): string {
   let search = parts.search ?? '';
   if (parts.version !== undefined) {
-    search = `${search === '' ? '?' : `${search}&`}${VERSION_PARAM}=${parts.version}`;
+    search = addVersion(search, parts.version);
   }
   return `zip://${archiveUrlPath(archive)}!/${entryUrlPath(entry)}${search}${parts.hash ?? ''}`;
-}
-
-/** Splits `?query#hash` off a URL or specifier. */
-function splitSuffix(value: string): { path: string; search: string; hash: string } {
-  const hashAt = value.indexOf('#');
-  const beforeHash = hashAt === -1 ? value : value.slice(0, hashAt);
-  const hash = hashAt === -1 ? '' : value.slice(hashAt);
-  const queryAt = beforeHash.indexOf('?');
-  if (queryAt === -1) return { path: beforeHash, search: '', hash };
-  return { path: beforeHash.slice(0, queryAt), search: beforeHash.slice(queryAt), hash };
-}
-
-/** Removes the version parameter from a query, keeping the user's own parameters in their order. */
-function splitVersion(search: string): { search: string; version: number | undefined } {
-  if (search === '') return { search, version: undefined };
-  let version: number | undefined;
-  const kept: string[] = [];
-  for (const pair of search.slice(1).split('&')) {
-    const match = /^hz=(\d+)$/.exec(pair);
-    if (match) version = Number(match[1]);
-    else kept.push(pair);
-  }
-  return { search: kept.length === 0 ? '' : `?${kept.join('&')}`, version };
 }
 
 /** Decodes an entry path from a URL, refusing encoded separators as Node does for `file:` URLs. */
@@ -105,7 +80,7 @@ export function parseZipUrl(url: string): ZipUrl {
   const site = { archive };
   const entry = bang === -1 ? '' : decodeEntry(path.slice(bang + 2), site);
   if (entry.includes('!/')) nestedArchive(url, site);
-  const version = splitVersion(search);
+  const version = stripVersion(search);
   return { archive, entry, search: version.search, hash, version: version.version };
 }
 
@@ -147,7 +122,7 @@ export function parseZipSpecifier(specifier: string, baseDirUrl: string): ZipUrl
   const site = { archive };
   const entry = bang === -1 ? '' : decodeEntry(path.slice(bang + 2), site);
   if (entry.includes('!/')) nestedArchive(specifier, site);
-  const version = splitVersion(search);
+  const version = stripVersion(search);
   return {
     archive,
     entry: normalizeEntry(entry, specifier, site),

@@ -1,0 +1,19 @@
+/**
+ * es-module-lexer's `parse`, remembering the last source: a typeless `.js` entry is lexed by format detection and
+ * then, right after, by the hot transform; one pass serves both.
+ */
+import { parse } from 'es-module-lexer';
+
+type Lexed = ReturnType<typeof parse>;
+
+let lastSource: string | undefined;
+let lastResult: Lexed | undefined;
+
+/** The lexer's result for `source` (throws the lexer's error for sources it cannot read). */
+export function lex(source: string): Lexed {
+  if (source === lastSource && lastResult !== undefined) return lastResult;
+  const result = parse(source);
+  lastSource = source;
+  lastResult = result;
+  return result;
+}

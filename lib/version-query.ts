@@ -1,0 +1,48 @@
+/**
+ * The version query that makes a new instance of a module (`?hz=N`): one grammar for the zip: URL parser and the
+ * hot-reload runtime, which works on any module URL and knows nothing of zips.
+ */
+
+/** The query parameter that carries a module instance's version. */
+export const VERSION_PARAM = 'hz';
+
+/** Splits `?query#hash` off a URL or specifier. */
+export function splitSuffix(value: string): { path: string; search: string; hash: string } {
+  const hashAt = value.indexOf('#');
+  const beforeHash = hashAt === -1 ? value : value.slice(0, hashAt);
+  const hash = hashAt === -1 ? '' : value.slice(hashAt);
+  const queryAt = beforeHash.indexOf('?');
+  if (queryAt === -1) return { path: beforeHash, search: '', hash };
+  return { path: beforeHash.slice(0, queryAt), search: beforeHash.slice(queryAt), hash };
+}
+
+/** Removes the version parameter from a query (`?a=1&hz=2`), keeping the user's own parameters in their order. */
+export function stripVersion(search: string): { search: string; version: number | undefined } {
+  if (search === '') return { search, version: undefined };
+  let version: number | undefined;
+  const kept: string[] = [];
+  for (const pair of search.slice(1).split('&')) {
+    const match = /^hz=(\d+)$/.exec(pair);
+    if (match) version = Number(match[1]);
+    else kept.push(pair);
+  }
+  return { search: kept.length === 0 ? '' : `?${kept.join('&')}`, version };
+}
+
+/** Appends the version parameter to a query (after the user's own parameters). */
+export function addVersion(search: string, version: number): string {
+  return `${search === '' ? '?' : `${search}&`}${VERSION_PARAM}=${version}`;
+}
+
+/** The URL without its version parameter, and the version (undefined for a first instance). */
+export function splitVersion(url: string): { canonical: string; version: number | undefined } {
+  const { path, search, hash } = splitSuffix(url);
+  const stripped = stripVersion(search);
+  return { canonical: `${path}${stripped.search}${hash}`, version: stripped.version };
+}
+
+/** `url` with version `version` in its query, before any hash. */
+export function withVersion(url: string, version: number): string {
+  const { path, search, hash } = splitSuffix(url);
+  return `${path}${addVersion(search, version)}${hash}`;
+}
