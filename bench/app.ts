@@ -4,8 +4,16 @@
  */
 import type { Tree } from '../test/fixtures.js';
 
+/**
+ * How function bodies are laid out: `formatted` opens each body on its own line, as Prettier and Biome write it
+ * (hotzip's edits then move no column); `one-line` keeps whole functions on one line, so every module's trampolines
+ * move columns and every module carries a source map: the worst case for start-up.
+ */
+export type BenchStyle = 'formatted' | 'one-line';
+
 /** Builds `count` modules of about `bytesPerModule` each; `main.js` imports them all through the graph. */
-export function benchApp(count = 500, bytesPerModule = 5000): Tree {
+export function benchApp(count = 500, bytesPerModule = 5000, style: BenchStyle = 'formatted'): Tree {
+  const body = (code: string): string => (style === 'formatted' ? `\n  ${code}\n` : ` ${code} `);
   const tree: Tree = { 'package.json': '{ "name": "bench-app", "type": "module", "main": "main.js" }\n' };
   for (let i = 0; i < count; i++) {
     const lines: string[] = [];
@@ -14,16 +22,16 @@ export function benchApp(count = 500, bytesPerModule = 5000): Tree {
     lines.push(`export const value${i} = ${i};`);
     lines.push(`export let counter${i} = 0;`);
     lines.push(
-      `export function fn${i}(x) { counter${i}++; return x + value${i}${deps.map((d) => ` + value${d}`).join('')}; }`,
+      `export function fn${i}(x) {${body(`counter${i}++; return x + value${i}${deps.map((d) => ` + value${d}`).join('')};`)}}`,
     );
     lines.push(`export class Thing${i} { constructor() { this.id = ${i}; } get twice() { return this.id * 2; } }`);
     lines.push(
-      `export default function main${i}() { return [${deps.map((d) => `fn${d}(1), new Thing${d}().twice`).join(', ')}]; }`,
+      `export default function main${i}() {${body(`return [${deps.map((d) => `fn${d}(1), new Thing${d}().twice`).join(', ')}];`)}}`,
     );
     let filler = 0;
     while (lines.join('\n').length < bytesPerModule) {
       lines.push(
-        `export function helper${i}_${filler}(a, b) { const s = 'module ${i} helper ${filler} ' + a; return s.length + (b ?? ${filler}) * ${i}; }`,
+        `export function helper${i}_${filler}(a, b) {${body(`const s = 'module ${i} helper ${filler} ' + a; return s.length + (b ?? ${filler}) * ${i};`)}}`,
       );
       filler++;
     }

@@ -29,7 +29,7 @@ function spread(values: number[]): string {
   return `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 }
 
-type Variant = 'native' | 'floor' | 'zip-only' | 'hotzip';
+type Variant = 'native' | 'floor' | 'zip-only' | 'hotzip' | 'native-one-line' | 'hotzip-one-line';
 
 /** Runs the timing script in a fresh process and returns [import ms, whole process ms]. */
 function timeImport(cwd: string, target: string, variant: Variant): [number, number] {
@@ -38,6 +38,8 @@ function timeImport(cwd: string, target: string, variant: Variant): [number, num
     floor: ['--import', './noop-loader.mjs'],
     'zip-only': ['--import', 'hotzip/register'],
     hotzip: ['--import', 'hotzip/register'],
+    'native-one-line': [],
+    'hotzip-one-line': ['--import', 'hotzip/register'],
   }[variant];
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, [...preload, 'time-import.mjs', target], {
@@ -82,6 +84,10 @@ async function main(): Promise<void> {
     const bytes = Object.values(tree).reduce((sum, content) => sum + content.length, 0);
     writeTree(path.join(app, 'tree'), tree);
     const archive = writeZip(path.join(app, 'app.zip'), tree, 6);
+    // The same graph with one-line function bodies: every module carries a source map (the worst case).
+    const oneLine = benchApp(500, 5000, 'one-line');
+    writeTree(path.join(app, 'tree-one-line'), oneLine);
+    const oneLineArchive = writeZip(path.join(app, 'app-one-line.zip'), oneLine, 6);
     const api = chooseHookApi();
     writeTree(app, {
       'time-import.mjs': [
@@ -99,14 +105,18 @@ async function main(): Promise<void> {
       floor: [[], []],
       'zip-only': [[], []],
       hotzip: [[], []],
+      'native-one-line': [[], []],
+      'hotzip-one-line': [[], []],
     };
     const targets: Record<Variant, string> = {
       native: nativeTarget,
       floor: nativeTarget,
       'zip-only': zipTarget,
       hotzip: zipTarget,
+      'native-one-line': pathToFileURL(path.join(app, 'tree-one-line', 'main.js')).href,
+      'hotzip-one-line': `zip://${pathToFileURL(oneLineArchive).pathname}!/main.js`,
     };
-    const variants: Variant[] = ['native', 'floor', 'zip-only', 'hotzip'];
+    const variants: Variant[] = ['native', 'floor', 'zip-only', 'hotzip', 'native-one-line', 'hotzip-one-line'];
     for (const variant of variants) timeImport(app, targets[variant], variant); // warm caches for all
     for (let i = 0; i < runs; i++) {
       for (const variant of variants) {
@@ -130,6 +140,9 @@ async function main(): Promise<void> {
     console.log(ratio('ratio hotzip/native', samples.hotzip, samples.native, '   (target ≤ 1.00×)'));
     console.log(ratio('ratio no-op loader/native (floor)', samples.floor, samples.native));
     console.log(ratio('ratio hotzip/no-op loader', samples.hotzip, samples.floor));
+    console.log(row('native, one-line bodies', samples['native-one-line']));
+    console.log(row('hotzip, one-line bodies (every module mapped)', samples['hotzip-one-line']));
+    console.log(ratio('ratio hotzip/native, one-line bodies', samples['hotzip-one-line'], samples['native-one-line']));
     console.log('');
     console.log('hot reload');
     for (const line of await hotBench(app, quick)) console.log(`  ${line}`);

@@ -65,17 +65,17 @@ export function loadZipModule(
 }
 
 /**
- * The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error.
- * The edits keep every line in place and shift columns only on the lines they touch, so no source map is attached
- * unless HOTZIP_SOURCE_MAPS=1: a map per version costs heap that Node never frees (measured: 3× a native re-import).
+ * Source maps (read once: `process.env` is a slow accessor and this runs for every module). The edits keep every
+ * line and, in most modules, every column where it was; a module whose edits do move a column carries an inline map.
+ * `HOTZIP_SOURCE_MAPS=1` maps every module, `0` none (a map per version costs heap Node never frees).
  */
-/** Read once: `process.env` is a slow accessor and this runs for every module. */
-const sourceMaps = process.env.HOTZIP_SOURCE_MAPS === '1';
+const sourceMaps = process.env.HOTZIP_SOURCE_MAPS;
 
+/** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */
 function hotSource(source: string, url: string, versioned: boolean): string {
   try {
-    return transformModule(source, { url, versioned, sourceMapUrl: sourceMaps ? canonicalZipUrl(url) : undefined })
-      .code;
+    const sourceMapUrl = sourceMaps === '0' ? undefined : canonicalZipUrl(url);
+    return transformModule(source, { url, versioned, sourceMapUrl, alwaysMap: sourceMaps === '1' }).code;
   } catch {
     return source;
   }

@@ -160,26 +160,28 @@ const CONTINUING_WORDS = new Set(['in', 'instanceof', 'of']);
 
 /**
  * For `export default <expression>` whose expression starts at `from`: where to close a wrapper around the
- * expression — the index of its terminating `;`, of the first token of the next statement (after a newline that
- * ends it by ASI), or the end of the source — with `semicolon` telling whether a `;` is already there. Returns
- * undefined when the shape is not one it can be sure of.
+ * expression — the index of its terminating `;`, or just past its last token when it ends by ASI or at the end of
+ * the source (so the closing text stays on the expression's own line, before any comment) — with `semicolon` telling
+ * whether a `;` is already there. Returns undefined when the shape is not one it can be sure of.
  */
 export function expressionEnd(source: string, from: number): { at: number; semicolon: boolean } | undefined {
   let depth = 0;
   let prev = '';
   let sawNewline = false;
   let lastVisited = from - 1;
+  /** Just past the last code of the expression seen so far. */
+  let codeEnd = from;
+  const isComment = (at: number): boolean => source[at] === '/' && (source[at + 1] === '/' || source[at + 1] === '*');
   let result: { at: number; semicolon: boolean } | undefined;
   let unsure = false;
   const found = scanCode(source, from, (i, c) => {
     if (i > lastVisited + 1) {
       // Something was skipped: a string, template or regex ends an operand; a comment does not.
-      const skipped = source[lastVisited + 1];
-      const next = source[lastVisited + 2];
-      if (skipped === '/' && (next === '/' || next === '*')) {
+      if (isComment(lastVisited + 1)) {
         if (source.slice(lastVisited + 1, i).includes('\n')) sawNewline = true;
       } else {
         prev = 'x';
+        codeEnd = i;
       }
     }
     lastVisited = i;
@@ -201,7 +203,7 @@ export function expressionEnd(source: string, from: number): { at: number; semic
       if (sawNewline && endsOperand && /[A-Za-z_$]/.test(c)) {
         const word = /^[\w$]+/.exec(source.slice(i, i + 12))?.[0] ?? '';
         if (!CONTINUING_WORDS.has(word)) {
-          result = { at: i, semicolon: false };
+          result = { at: codeEnd, semicolon: false };
           return true;
         }
       }
@@ -209,10 +211,14 @@ export function expressionEnd(source: string, from: number): { at: number; semic
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
     prev = c;
+    codeEnd = i + 1;
     sawNewline = false;
     return false;
   });
   if (unsure) return undefined;
-  if (found === -1) return depth === 0 ? { at: source.length, semicolon: false } : undefined;
-  return result;
+  if (found !== -1) return result;
+  if (depth !== 0) return undefined;
+  // The source ended inside a string, template or regex that closes the expression (a comment does not).
+  if (lastVisited + 1 < source.length && !isComment(lastVisited + 1)) codeEnd = source.length;
+  return { at: codeEnd, semicolon: false };
 }

@@ -38,6 +38,21 @@ export class SourceEdits {
     this.#tail += text;
   }
 
+  /**
+   * Whether some edit moves code to another column: an edit that changes length moves the rest of its line, which
+   * matters only when code (not just whitespace or a line comment) follows on that line.
+   */
+  movesColumns(): boolean {
+    const source = this.#source;
+    for (const edit of this.#edits) {
+      if (edit.text.length === edit.end - edit.start) continue;
+      let i = edit.end;
+      while (i < source.length && (source[i] === ' ' || source[i] === '\t' || source[i] === '\r')) i++;
+      if (i < source.length && source[i] !== '\n' && !source.startsWith('//', i)) return true;
+    }
+    return false;
+  }
+
   #sorted(): Edit[] {
     return [...this.#edits].sort((a, b) => a.start - b.start || a.end - b.end || a.order - b.order);
   }

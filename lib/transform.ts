@@ -32,8 +32,13 @@ export interface TransformOptions {
   versioned: boolean;
   /** The module's URL as Node loads it (a new version's includes `?hz=N`). */
   url: string;
-  /** When set, the result carries an inline source map naming this URL as its source. */
+  /**
+   * When set, a result whose edits move code to other columns carries an inline source map naming this URL as its
+   * source (the edits never move lines, and most move no column either: those need no map).
+   */
   sourceMapUrl?: string | undefined;
+  /** Attach the map even when no column moved (it then only renames the source to the canonical URL). */
+  alwaysMap?: boolean;
 }
 
 /** The transformed source (what the runtime needs rides in its line-1 registration). */
@@ -90,6 +95,24 @@ function addTrampoline(source: string, edits: Edits, at: number, index: number):
   edits.magic.insert(brace + 1, `if(${HANDLE}?.m)return ${generator ? 'yield*' : ''}${call};`);
 }
 
+/**
+ * `text` padded with spaces to the length of `[start, end)`, when it fits there without covering a line break: the
+ * replacement then leaves every following character in its column.
+ */
+function fitted(source: string, start: number, end: number, text: string): string | undefined {
+  const room = end - start;
+  if (text.length > room) return undefined;
+  for (let i = start; i < end; i++) if (source.charCodeAt(i) === 10) return undefined;
+  return text + ' '.repeat(room - text.length);
+}
+
+/**
+ * One-character names for a default expression's binding: `let X={default:` must fit where `export default ` was
+ * (15 characters). Letters from the IPA block are valid identifiers and almost never appear in code; a module that
+ * uses all of them gets the long name and a moved column.
+ */
+const SHORT_DEFAULT_LOCALS = ['ǂ', 'ǁ', 'ǀ', 'ʘ'];
+
 /** Rewrites one `export default …` statement at `at` (the `export` keyword) and returns its local name. */
 function rewriteDefault(source: string, edits: Edits, at: number, afterExport: number, index: number): string {
   DEFAULT_DECLARATION.lastIndex = afterExport;
@@ -98,36 +121,50 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
   const named = declaration?.[2];
   if (declaration !== null && keyword !== undefined) {
     const keywordEnd = afterExport + declaration[0].length - (named?.length ?? 0);
+    const keywordStart = afterExport + declaration[0].indexOf(keyword, 'default'.length);
     if (named) {
       if (keyword.startsWith('class')) return named;
-      addTrampoline(source, edits, keywordEnd - keyword.length, index);
+      addTrampoline(source, edits, keywordStart, index);
       return named;
     }
-    // Anonymous declarations get a name; the name property is set back to "default" as Node would have it.
-    edits.magic.insert(keywordEnd, ` ${DEFAULT_LOCAL} `);
-    const fixName = `Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`;
+    // Anonymous declarations get a name, exported as default from a clause: `export default function (` becomes
+    // `function __hz$default  (`, same length. The name property is set back to "default" as Node would have it.
+    const keywordText = keyword.trimEnd();
+    const replacement = fitted(source, at, keywordStart + keywordText.length, `${keywordText} ${DEFAULT_LOCAL}`);
+    if (replacement !== undefined) {
+      edits.magic.overwrite(at, keywordStart + keywordText.length, replacement);
+      edits.suffix.push(`export{${DEFAULT_LOCAL} as default};`);
+    } else {
+      edits.magic.insert(keywordEnd, ` ${DEFAULT_LOCAL} `);
+    }
     if (keyword.startsWith('class')) {
       const body = classBodyStart(source, keywordEnd);
       // A static `name` method is defined before static blocks run: only the name the class got from us changes.
       const fixClassName = `static{if(Object.getOwnPropertyDescriptor(this,'name')?.value===${quote(DEFAULT_LOCAL)})Object.defineProperty(this,'name',{value:'default'})}`;
       if (body !== -1) edits.magic.insert(body + 1, fixClassName);
     } else {
-      edits.prefixExtra.push(fixName);
-      addTrampoline(source, edits, keywordEnd - keyword.length, index);
+      edits.prefixExtra.push(`Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`);
+      addTrampoline(source, edits, keywordStart, index);
     }
     return DEFAULT_LOCAL;
   }
-  // `export default <expression>`: a local binding. Wrapped as `({default: EXPR}).default`, an anonymous function or
+  // `export default <expression>`: a local binding. Wrapped as `{default: EXPR}.default`, an anonymous function or
   // class is named "default" by the language itself, as it is natively.
   const defaultKeyword = source.indexOf('default', afterExport);
-  const expressionStart = defaultKeyword + 'default'.length;
+  let expressionStart = defaultKeyword + 'default'.length;
   const end = expressionEnd(source, expressionStart);
-  edits.suffix.push(`export{${DEFAULT_LOCAL} as default};`);
   if (end !== undefined) {
-    edits.magic.overwrite(at, expressionStart, `let ${DEFAULT_LOCAL}=({default:`);
-    edits.magic.insert(end.at, end.semicolon ? '}).default' : '}).default;');
-    return DEFAULT_LOCAL;
+    while (source[expressionStart] === ' ' || source[expressionStart] === '\t') expressionStart++;
+    const short = SHORT_DEFAULT_LOCALS.find((name) => !source.includes(name));
+    const replacement = short && fitted(source, at, expressionStart, `let ${short}={default:`);
+    const local = replacement === undefined || short === undefined ? DEFAULT_LOCAL : short;
+    edits.magic.overwrite(at, expressionStart, replacement ?? `let ${local}=({default:`);
+    const close = replacement === undefined ? '}).default' : '}.default';
+    edits.magic.insert(end.at, end.semicolon ? close : `${close};`);
+    edits.suffix.push(`export{${local} as default};`);
+    return local;
   }
+  edits.suffix.push(`export{${DEFAULT_LOCAL} as default};`);
   edits.magic.overwrite(at, expressionStart, `let ${DEFAULT_LOCAL} =`);
   edits.suffix.push(
     `if(typeof ${DEFAULT_LOCAL}==='function'&&${DEFAULT_LOCAL}.name===${quote(DEFAULT_LOCAL)})Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`,
@@ -206,11 +243,35 @@ function localExports(source: string, exports: readonly Export[], edits: Edits):
   return bindings;
 }
 
-/** Where line 1's registration goes: after a hashbang line, which must stay first. */
-function prefixPosition(source: string): number {
+/** Where code may start: after a hashbang line, which must stay first. */
+function codeStart(source: string): number {
   if (!source.startsWith('#!')) return 0;
   const newline = source.indexOf('\n');
   return newline === -1 ? source.length : newline + 1;
+}
+
+/**
+ * A place for the registration that moves no code to another column: within the module's leading comments and
+ * import declarations (which run nothing: imports are hoisted), at a point where the rest of the line is blank or
+ * a line comment. -1 when code comes first on its line.
+ */
+function quietHeaderPosition(source: string, imports: readonly Import[]): number {
+  let next = 0;
+  let at = codeStart(source);
+  for (;;) {
+    while (source[at] === ' ' || source[at] === '\t' || source[at] === '\r' || source[at] === ';') at++;
+    if (at >= source.length || source[at] === '\n' || source.startsWith('//', at)) return at;
+    if (source.startsWith('/*', at)) {
+      const close = source.indexOf('*/', at + 2);
+      if (close === -1) return -1;
+      at = close + 2;
+      continue;
+    }
+    while (next < imports.length && (imports[next]?.importStart ?? 0) < at) next++;
+    const statement = imports[next];
+    if (statement?.importStart !== at || (statement.type !== 'static' && statement.type !== 'reexport-star')) return -1;
+    at = statement.importEnd;
+  }
 }
 
 /**
@@ -239,20 +300,29 @@ export function transformModule(source: string, options: TransformOptions): Tran
     .filter((entry) => entry.type !== 'direct')
     .map((entry) => (entry.type === 'reexport-all' ? `*:${entry.from}` : `${entry.name}:${entry.from}`))
     .join(',');
+  const usesMeta = imports.some((entry) => entry.type === 'import-meta');
   const description = [
     `e:(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`,
     `l:${quote(locals.join(','))}`,
     `m:${JSON.stringify(edits.mutable)}`,
     `i:[${dependencies.join(',')}]`,
     `r:${quote(reexports)}`,
-    `h:${imports.some((entry) => entry.type === 'import-meta') ? 1 : 0}`,
+    `h:${usesMeta ? 1 : 0}`,
   ].join(',');
-  let prefix = `var ${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(${quote(options.url)},()=>import.meta,{${description}})??{m:0};`;
-  prefix += edits.prefixExtra.join('');
-  if (options.versioned) prefix += `if(${HANDLE}.g)await ${HANDLE}.g;`;
-  edits.magic.insert(prefixPosition(source), prefix);
+  let header = `var ${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(${quote(options.url)},()=>import.meta,{${description}})??{m:0};`;
+  header += edits.prefixExtra.join('');
+  if (options.versioned) header += `if(${HANDLE}.g)await ${HANDLE}.g;`;
+  const quiet = quietHeaderPosition(source, imports);
+  // Without a quiet place, a module that needs its registration before its body runs (a version at its gate, a
+  // reader of import.meta.hot, a default function to rename, top-level await that may never settle) takes line 1
+  // and moves that line's columns; any other registers as its body ends, which changes nothing it can observe.
+  const early =
+    quiet !== -1 || options.versioned || usesMeta || edits.prefixExtra.length > 0 || /\bawait\b/.test(source);
+  if (quiet !== -1) edits.magic.insert(quiet, header);
+  else if (early) edits.magic.insert(codeStart(source), header);
+  else edits.suffix.unshift(header);
   if (edits.suffix.length > 0) edits.magic.append(`\n${edits.suffix.join('')}`);
-  const code =
-    options.sourceMapUrl === undefined ? edits.magic.toString() : edits.magic.toStringWithMap(options.sourceMapUrl);
-  return { code };
+  const mapUrl = options.sourceMapUrl;
+  const mapped = mapUrl !== undefined && (options.alwaysMap === true || edits.magic.movesColumns());
+  return { code: mapped ? edits.magic.toStringWithMap(mapUrl) : edits.magic.toString() };
 }

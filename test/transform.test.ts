@@ -3,65 +3,131 @@
  * description handed to the runtime (locals, reassigned exports, imports, re-exports) is right.
  */
 import assert from 'node:assert/strict';
+import { SourceMap } from 'node:module';
 import { describe, test } from 'node:test';
 import { classBodyStart, expressionEnd, functionBodyStart, topLevelConstDeclarations } from '../lib/scan.js';
 import { transformModule } from '../lib/transform.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
+const REGISTRATION =
+  /var __hz\$=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\)\?\?\{m:0\};/;
 
-function run(source: string, versioned = false): { code: string; body: string; description: Record<string, unknown> } {
+/** The transformed code, the code without its registration, the registration's description and where it went. */
+function run(
+  source: string,
+  versioned = false,
+): { code: string; body: string; description: Record<string, unknown>; at: number } {
   const { code } = transformModule(source, { url, versioned });
-  const end = code.indexOf('??{m:0};') + '??{m:0};'.length;
-  const registration = code.slice(0, end);
-  const match =
-    /register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*)\}\)\?\?\{m:0\};$/.exec(
-      registration,
-    );
-  assert.ok(match, registration);
+  const match = REGISTRATION.exec(code);
+  assert.ok(match, code);
   assert.equal(match[1], url);
   const description = Function(`return {${match[2]}}`)() as Record<string, unknown>;
-  return { code, body: code.slice(end), description };
+  return { code, body: code.replace(match[0], ''), description, at: match.index };
+}
+
+/** Every identifier of `source` not in `except`, with its line and column. */
+function tokens(source: string, except: ReadonlySet<string>): string[] {
+  const found: string[] = [];
+  source.split('\n').forEach((line, row) => {
+    // A comment after an edit may move; it is not code.
+    for (const match of line.replace(/\/\/.*$/, '').matchAll(/[A-Za-z_$][\w$]*/g)) {
+      if (!except.has(match[0])) found.push(`${row}:${match.index}:${match[0]}`);
+    }
+  });
+  return found;
+}
+
+/** Asserts that every token of `source` but the rewritten keywords is at the same line and column in `code`. */
+function assertColumnsKept(source: string, code: string): void {
+  const rewritten = new Set(['export', 'default', 'const']);
+  const after = new Set(tokens(code, new Set()));
+  for (const token of tokens(source, rewritten)) assert.ok(after.has(token), `${token} moved in:\n${code}`);
 }
 
 describe('transformModule', () => {
-  test('keeps every line in place: edits only insert on existing lines, plus one appended line for defaults', () => {
-    const source = 'export const a = 1;\n\nexport function f(x) {\n  return x;\n}\nexport default (y) => y;\n';
-    const after = run(source).code.split('\n');
-    assert.equal(after.length, source.split('\n').length + 1);
-    assert.match(after[0] ?? '', /export let {3}a = 1;$/);
-    assert.equal(after[1], '');
-    assert.match(after[2] ?? '', /^export function f\(x\) \{if\(__hz\$\?\.m\)/);
-    assert.equal(after[3], '  return x;');
-    assert.equal(after[5], 'let __hz$default=({default: (y) => y}).default;');
+  test('keeps every line and column of code in place; the one appended line carries the export clauses', () => {
+    const source = [
+      "import { helper } from './helper.js';",
+      'export const a = 1;',
+      '',
+      'export function f(x) {',
+      '  return helper(x);',
+      '}',
+      'export default (y) => y + a;',
+      'export async function g() { // a comment after the brace',
+      '  return 2;',
+      '}',
+      '',
+    ].join('\n');
+    const { code } = run(source);
+    assert.equal(code.split('\n').length, source.split('\n').length + 1);
+    assertColumnsKept(source, code);
+    const lines = code.split('\n');
+    assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var __hz\$=/);
+    assert.equal(lines[1], 'export let   a = 1;');
+    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(__hz\$\?\.m\)/);
+    assert.equal(lines[6], 'let ǂ={default:(y) => y + a}.default;');
+    assert.equal(lines.at(-1), 'export{ǂ as default};');
+  });
+
+  test('the registration goes where it moves no code: after leading imports, before a comment, or at the end', () => {
+    assert.equal(run("import a from './a.js'\nexport const b = a;\n").at, "import a from './a.js'".length);
+    assert.equal(run('// license\nexport const b = 1;\n').at, 0);
+    assert.equal(run('/* one */ /* two */\nexport const b = 1;\n').at, '/* one */ /* two */'.length);
+    // Otherwise on the appended last line, as the body ends. A dynamic import runs: nothing goes after it.
+    for (const source of [
+      'export const b = 1;\nexport function f() {}\n',
+      "import('./a.js');\nexport const b = 1;\n",
+    ]) {
+      const { code, at } = run(source);
+      assert.equal(code.slice(0, at).split('\n').length, source.split('\n').length + 1, code);
+    }
+  });
+
+  test('a module that needs its registration before its body, with code first, takes line 1', () => {
+    assert.equal(run('export const u = import.meta.hot;\n').at, 0);
+    assert.equal(run('export const a = 1;\n', true).at, 0);
+    assert.equal(run('await 0;\nexport const a = 1;\n').at, 0);
+    assert.equal(run('export default function () {}\n').at, 0);
+    assert.equal(run('#!/usr/bin/env node\nexport const a = import.meta.url;\n').at, '#!/usr/bin/env node\n'.length);
   });
 
   test('export const becomes a reassignable let of the same length', () => {
     const { body } = run('export const a = 1, b = 2;\n');
-    assert.equal(body, 'export let   a = 1, b = 2;\n');
+    assert.equal(body, 'export let   a = 1, b = 2;\n\n');
   });
 
   test('a top-level const exported by a clause becomes let; one inside a block does not', () => {
     const { body } = run('const a = 1;\n{ const a = 2; }\nexport { a };\n');
-    assert.equal(body, 'let   a = 1;\n{ const a = 2; }\nexport { a };\n');
+    assert.equal(body, 'let   a = 1;\n{ const a = 2; }\nexport { a };\n\n');
   });
 
-  test('default expressions get a local binding that keeps the name "default"', () => {
+  test('default expressions get a local binding that keeps the name "default", in the columns of `export default`', () => {
     const { body, description } = run('export default (function () {});\n');
-    assert.equal(body, 'let __hz$default=({default: (function () {})}).default;\n\nexport{__hz$default as default};');
-    assert.equal(description.l, 'default=__hz$default');
+    assert.equal(body, 'let ǂ={default:(function () {})}.default;\n\nexport{ǂ as default};');
+    assert.equal(description.l, 'default=ǂ');
+    // Closed on its own line, before a trailing comment, when it ends by ASI or at the end of the source.
+    assert.equal(run('export default 1 // one\n').body, 'let ǂ={default:1}.default; // one\n\nexport{ǂ as default};');
+    assert.equal(run('export default f\ng()\n').body, 'let ǂ={default:f}.default;\ng()\n\nexport{ǂ as default};');
+    // No room (a line break after `default`) or every short name taken: the long name, and the line's columns move.
+    assert.match(run('export default\n(1);\n').body, /^let __hz\$default=\(\{default:\n\(1\)\}\)\.default;/);
+    assert.match(run('export default 1; // ǂ ǁ ǀ ʘ\n').body, /^let __hz\$default=\(\{default:1\}\)\.default;/);
   });
 
-  test('anonymous default declarations get a name, and their name property is set back to "default"', () => {
+  test('anonymous default declarations get a name in place of `export default`; their name is set back', () => {
     const fn = run('export default function () { return 1; }\n');
     assert.match(
       fn.code,
-      /^var __hz\$=.*Object\.defineProperty\(__hz\$default,'name',\{value:'default'\}\);export default function {2}__hz\$default \(\)/,
+      /^var __hz\$=.*Object\.defineProperty\(__hz\$default,'name',\{value:'default'\}\);function __hz\$default {3}\(\) \{if/,
     );
+    assert.match(fn.body, /\nexport\{__hz\$default as default\};$/);
     const cls = run('export default class { static name() {} }\n');
     assert.match(
       cls.body,
-      /class {2}__hz\$default \{static\{if\(Object\.getOwnPropertyDescriptor\(this,'name'\)\?\.value==="__hz\$default"\)/,
+      /^class __hz\$default {3}\{static\{if\(Object\.getOwnPropertyDescriptor\(this,'name'\)\?\.value==="__hz\$default"\)/,
     );
+    // Split over lines, the declaration keeps `export default` and gains the name after its keyword.
+    assert.match(run('export default\nfunction () {}\n').body, /export default\nfunction +__hz\$default \(\)/);
   });
 
   test('exported functions start with a trampoline; generators delegate, async and generators skip new.target', () => {
@@ -75,8 +141,31 @@ describe('transformModule', () => {
         'export async function g() {if(__hz$?.m)return __hz$.t(1,this,arguments);}',
         'export function* h() {if(__hz$?.m)return yield*__hz$.t(2,this,arguments);}',
         '',
+        '',
       ].join('\n'),
     );
+  });
+
+  test('an inline source map only where columns move, and it points back at the original column', () => {
+    const sourceMapUrl = 'zip:///srv/app.zip!/m.js';
+    const still = transformModule('export function f() {\n  throw new Error();\n}\n', {
+      url,
+      versioned: false,
+      sourceMapUrl,
+    });
+    assert.doesNotMatch(still.code, /sourceMappingURL/);
+    const source = "export function f() { throw new Error('x'); }\n";
+    const moved = transformModule(source, { url, versioned: false, sourceMapUrl }).code;
+    const data = /\/\/# sourceMappingURL=data:application\/json;charset=utf-8;base64,(\S+)/.exec(moved)?.[1];
+    assert.ok(data, moved);
+    const map = new SourceMap(JSON.parse(Buffer.from(data, 'base64').toString('utf8')));
+    const generated = moved.indexOf('throw');
+    const entry = map.findEntry(0, generated);
+    assert.ok('originalColumn' in entry);
+    assert.equal(entry.originalColumn, source.indexOf('throw'));
+    assert.equal(entry.originalLine, 0);
+    const always = transformModule('export const a = 1;\n', { url, versioned: false, sourceMapUrl, alwaysMap: true });
+    assert.match(always.code, /sourceMappingURL/);
   });
 
   test('lists only the exports the module reassigns as mutable', () => {
@@ -107,7 +196,7 @@ describe('transformModule', () => {
 
   test('a hashbang line stays first', () => {
     assert.match(
-      transformModule('#!/usr/bin/env node\nexport const a = 1;\n', { url, versioned: false }).code,
+      transformModule('#!/usr/bin/env node\nexport const a = 1;\n', { url, versioned: true }).code,
       /^#!\/usr\/bin\/env node\nvar __hz\$=/,
     );
   });
@@ -136,9 +225,11 @@ describe('scan', () => {
 
   test('expressionEnd finds the end of a default expression, with ASI and continuations', () => {
     assert.deepEqual(expressionEnd('export default 1 + f(2, 3);', 14), { at: 26, semicolon: true });
-    assert.deepEqual(expressionEnd('export default a\nconst b = 1', 14), { at: 17, semicolon: false });
-    assert.deepEqual(expressionEnd('export default a\n+ b\nlet c', 14), { at: 21, semicolon: false });
-    assert.deepEqual(expressionEnd('export default "x" // c\nfoo()', 14), { at: 24, semicolon: false });
+    assert.deepEqual(expressionEnd('export default a\nconst b = 1', 14), { at: 16, semicolon: false });
+    assert.deepEqual(expressionEnd('export default a\n+ b\nlet c', 14), { at: 20, semicolon: false });
+    assert.deepEqual(expressionEnd('export default a // c', 14), { at: 16, semicolon: false });
+    assert.deepEqual(expressionEnd('export default "x"', 14), { at: 18, semicolon: false });
+    assert.deepEqual(expressionEnd('export default "x" // c\nfoo()', 14), { at: 18, semicolon: false });
     assert.equal(expressionEnd('export default a)', 14), undefined);
   });
 
