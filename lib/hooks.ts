@@ -8,6 +8,7 @@
 
 import type { LoadFnOutput, LoadHookContext, ResolveFnOutput, ResolveHookContext } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { MessagePort } from 'node:worker_threads';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { decideResolution } from './resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from './search-path.js';
@@ -47,9 +48,9 @@ function fromArchive<T>(run: () => Awaitable<T>, archiveUrl: string, importer: s
   });
 }
 
-/** hotzip's answer for `url`: a newer version with added exports when the runtime has one (same-thread hooks). */
-function claim(url: string, options: HookOptions): ResolveFnOutput {
-  return { url: options.redirect?.(url) ?? url, shortCircuit: true };
+/** hotzip's answer for `url` imported from `parentURL`: a newer version with added exports when there is one. */
+function claim(url: string, parentURL: string | undefined, options: HookOptions): ResolveFnOutput {
+  return { url: options.redirect?.(url, parentURL) ?? url, shortCircuit: true };
 }
 
 /** Options fixed when the hooks are registered. */
@@ -74,14 +75,19 @@ function orSearchPath(
   if (searchPath.length === 0 || !isSearchable(specifier)) return run();
   if (nodeMightFind(specifier, parentURL, conditions) === false) {
     const url = findOnSearchPath(searchPath, specifier, conditions);
-    if (url !== undefined) return claim(url, options);
+    if (url !== undefined) return claim(url, parentURL, options);
   }
   return catching(run, (error) => {
     if ((error as { code?: unknown } | null)?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
     const url = findOnSearchPath(searchPath, specifier, conditions);
     if (url === undefined) throw withSearchedArchives(error, searchPath);
-    return claim(url, options);
+    return claim(url, parentURL, options);
   });
+}
+
+/** What the registering thread hands the hooks thread (`module.register`'s data): options, and the redirects' port. */
+export interface HooksThreadData extends Omit<HookOptions, 'redirect'> {
+  redirects?: MessagePort | undefined;
 }
 
 /** Creates the hooks; `options` are fixed by the adapter that registers them (which API, which Node). */
@@ -99,7 +105,7 @@ export function createHooks(options: HookOptions): Hooks {
             options,
           );
         case 'url':
-          return claim(decision.url, options);
+          return claim(decision.url, context.parentURL, options);
         case 'next':
           return orSearchPath(
             () =>

@@ -7,6 +7,7 @@
  */
 import { HotzipError } from './errors.js';
 import { HotContext, type HotContextHost, type Namespace } from './hot-context.js';
+import { type RedirectChange, RedirectTable } from './redirects.js';
 import type { ImportedNames } from './transform.js';
 import { splitVersion, withVersion } from './version-query.js';
 
@@ -120,6 +121,29 @@ export interface UpdateReport {
   error: (Error & { code?: string }) | undefined;
   /** Modules that declined updates or changed their re-exports: only a restart applies them. */
   restartRequired: string[];
+}
+
+/**
+ * What an update needs of a module's new version before that version runs, read from its source by the update
+ * source: whether it adds exports (its importers in the same update must link to it), and, for an instance that
+ * cannot register before its gate opens (it imports such a version), what the update's checks would have read from
+ * its registration.
+ */
+export interface ModulePreview {
+  exports: readonly string[];
+  /** In the registration's format (`name:from`, `*:from`, comma-separated). */
+  reexports: string;
+  /** Static imports and re-exports, resolved to canonical URLs. */
+  imports(): Array<[string, ImportedNames]>;
+}
+
+/** The parts of a version the update's checks compare, from its registration: what a preview stands in for. */
+function shapeOf(instance: Instance): ModulePreview {
+  return {
+    exports: instance.description.exports,
+    reexports: instance.description.reexports,
+    imports: () => instance.imports(),
+  };
 }
 
 /** Where a syntax error is: the module, 1-based line and column, and a code frame. */
@@ -252,9 +276,15 @@ class HotModule {
 interface Pending {
   module: HotModule;
   url: string;
+  /** Settled by the instance's linked signal (see ./load.ts): its whole graph linked, its body may not run yet. */
+  linked: Deferred<void>;
   reached: Deferred<Instance>;
+  /** Set when the instance registers (its body started). */
+  instance: Instance | undefined;
   gate: Deferred<void>;
   evaluated: Promise<Namespace>;
+  /** Other modules of the update link to this version: it must keep receiving updates whatever it exports. */
+  linkedTo: boolean;
 }
 
 /** The update's error, with the code and module it concerns; a load error's own code is kept when it has one. */
@@ -293,19 +323,27 @@ export class HotRuntime {
   #source: UpdateSource | undefined;
   readonly #importer: (url: string) => Promise<Namespace>;
   readonly #log: (level: 'info' | 'debug' | 'error', message: string) => void;
-  readonly #redirects = new Map<string, string>();
+  readonly #redirects = new RedirectTable();
+  #mirror: ((change: RedirectChange) => void) | undefined;
 
   readonly #locate: ((urls: string[]) => SyntaxLocation | undefined) | undefined;
+  readonly #preview: ((url: string, version: number) => ModulePreview | undefined) | undefined;
 
   constructor(options: {
     importModule: (url: string) => Promise<Namespace>;
     log: (level: 'info' | 'debug' | 'error', message: string) => void;
     /** Finds which of these modules has a syntax error, and where (Node's caught SyntaxError says neither). */
     locateSyntaxError?: (urls: string[]) => SyntaxLocation | undefined;
+    /**
+     * Reads module `url` as update `version` will load it. Without it, a module cannot import what another module
+     * of the same update adds.
+     */
+    preview?: (url: string, version: number) => ModulePreview | undefined;
   }) {
     this.#importer = options.importModule;
     this.#log = options.log;
     this.#locate = options.locateSyntaxError;
+    this.#preview = options.preview;
   }
 
   /** Connects the source of updates (the archive watcher). */
@@ -315,11 +353,31 @@ export class HotRuntime {
   }
 
   /**
-   * Where a first-time import of `url` should go: the newest version that added exports, if any. Only the
-   * same-thread hooks (`module.registerHooks`) can ask; see the README for the hooks-thread case.
+   * Where an import of `url` from `parentURL` should go: the newest version that added exports, or, for a new
+   * instance of an update in progress, that update's version of a module that adds exports. Asked by same-thread
+   * hooks; the hooks thread keeps a copy (see `mirrorRedirects`).
    */
-  redirect(url: string): string | undefined {
-    return this.#redirects.size === 0 ? undefined : this.#redirects.get(url);
+  redirect(url: string, parentURL?: string): string | undefined {
+    return this.#redirects.target(url, parentURL);
+  }
+
+  /** Sends every redirect change, from the ones already made on, to `post` (the hooks thread's copy). */
+  mirrorRedirects(post: (change: RedirectChange) => void): void {
+    for (const change of this.#redirects.changes()) post(change);
+    this.#mirror = post;
+  }
+
+  #changeRedirects(change: RedirectChange): void {
+    this.#redirects.apply(change);
+    this.#mirror?.(change);
+  }
+
+  /**
+   * Called by a new instance's linked signal, a side-effect-only import at the end of its source: Node evaluates it
+   * once the instance's whole graph has linked, even when the body itself must wait for a gated dependency.
+   */
+  linked(url: string): void {
+    this.#pending.get(url)?.linked.resolve();
   }
 
   /** Canonical URLs of every hot module loaded in this thread. */
@@ -360,6 +418,7 @@ export class HotRuntime {
       void instance.context;
     }
     if (pending !== undefined) {
+      pending.instance = instance;
       pending.reached.resolve(instance);
     } else if (existing === undefined) {
       const module = new HotModule(canonical, instance, this.#sequence++);
@@ -514,84 +573,99 @@ export class HotRuntime {
 
     // One version number for the whole update: its modules are read from one snapshot of each archive.
     const version = ++this.#version;
-    const pendings = targets.map((module) => this.#load(module, version));
-    const failure = await this.#waitLinked(pendings, changes.added ?? []);
-    const instances = failure === undefined ? await Promise.all(pendings.map((p) => p.reached.promise)) : [];
-    const rejection = failure ?? this.#validate(targets, instances, report);
-    if (rejection !== undefined) {
-      for (const pending of pendings) pending.gate.reject(rejection);
-      report.error = rejection;
-      return finish();
-    }
+    const previews = targets.map((module) => this.#preview?.(module.url, version));
+    // Importers in this update of a version that adds exports must link to that version: the live instance lacks
+    // them. Only then: every version someone links to keeps receiving updates, at a cost per update.
+    const adding = targets.filter((module, index) => {
+      const known = new Set(module.linked.at(-1)?.description.exports);
+      return previews[index]?.exports.some((name) => !known.has(name)) ?? false;
+    });
+    if (adding.length > 0) this.#changeRedirects({ kind: 'update', version, urls: adding.map((module) => module.url) });
+    const pendings = targets.map((module) => this.#load(module, version, adding.includes(module)));
+    try {
+      const rejection = await this.#check(targets, pendings, previews, changes.added ?? [], report);
+      if (rejection !== undefined) {
+        for (const pending of pendings) pending.gate.reject(rejection);
+        report.error = rejection;
+        return finish();
+      }
 
-    this.#emit('hotzip:beforeUpdate', { updates: targets.map((module) => module.url) });
-    for (const module of targets) {
-      for (const dispose of module.current.context.disposers)
-        await this.#safely(() => dispose(module.data), module.url);
-      module.current.context.detach();
+      this.#emit('hotzip:beforeUpdate', { updates: targets.map((module) => module.url) });
+      for (const module of targets) {
+        for (const dispose of module.current.context.disposers)
+          await this.#safely(() => dispose(module.data), module.url);
+        module.current.context.detach();
+      }
+      const settling: Array<Promise<void>> = [];
+      // The contexts the replaced versions registered `accept` callbacks on, called once the update is in.
+      const replaced: Array<[HotModule, HotContext]> = [];
+      for (const index of this.#evaluationOrder(targets)) {
+        const pending = pendings[index];
+        if (pending === undefined) continue;
+        const settle = (outcome: { namespace: Namespace } | { error: unknown }): void => {
+          const url = pending.module.url;
+          if ('error' in outcome) {
+            report.error ??= updateError(
+              'ERR_HOTZIP_UPDATE_FAILED',
+              `${url} threw while evaluating; its previous exports stay installed: ${String(outcome.error)}`,
+              url,
+              outcome.error,
+            );
+            return;
+          }
+          try {
+            // Registered by now: an instance registers as its body starts, before its evaluation settles.
+            if (pending.instance === undefined) throw new Error(`${pending.url} did not register`);
+            replaced.push([
+              pending.module,
+              this.#install(pending.module, pending.instance, outcome.namespace, pending.linkedTo),
+            ]);
+            report.updated.push(url);
+          } catch (error) {
+            report.error ??= updateError('ERR_HOTZIP_UPDATE_FAILED', `${url}: ${String(error)}`, url, error);
+          }
+        };
+        const outcome = pending.evaluated.then(
+          (namespace) => ({ namespace }),
+          (error: unknown) => ({ error }),
+        );
+        pending.gate.resolve();
+        // A module without top-level await finishes within microtasks and is installed before the next one runs, so
+        // later modules see its new values; one still awaiting is installed when it settles, without holding the
+        // rest (so is one waiting for a dependency that evaluates later in this loop).
+        const early = await Promise.race([
+          outcome,
+          new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
+        ]);
+        if (early === undefined) settling.push(outcome.then(settle));
+        else settle(early);
+      }
+      commit();
+      await Promise.all(settling);
+      for (const [module, previous] of replaced) {
+        const namespace = module.current.namespace;
+        for (const accept of previous.selfAccepts) await this.#safely(() => accept(namespace), module.url);
+      }
+      this.#notifyDependents(report.updated);
+      this.#emit('hotzip:afterUpdate', { updates: report.updated });
+      return finish();
+    } finally {
+      for (const pending of pendings) this.#pending.delete(pending.url);
+      if (adding.length > 0) this.#changeRedirects({ kind: 'done', version });
     }
-    const settling: Array<Promise<void>> = [];
-    // The contexts the replaced versions registered `accept` callbacks on, called once the update is in.
-    const replaced: Array<[HotModule, HotContext]> = [];
-    for (const index of this.#evaluationOrder(targets)) {
-      const pending = pendings[index];
-      const instance = instances[index];
-      if (pending === undefined || instance === undefined) continue;
-      const settle = (outcome: { namespace: Namespace } | { error: unknown }): void => {
-        if ('error' in outcome) {
-          report.error ??= updateError(
-            'ERR_HOTZIP_UPDATE_FAILED',
-            `${pending.module.url} threw while evaluating; its previous exports stay installed: ${String(outcome.error)}`,
-            pending.module.url,
-            outcome.error,
-          );
-          return;
-        }
-        try {
-          replaced.push([pending.module, this.#install(pending.module, instance, outcome.namespace)]);
-          report.updated.push(pending.module.url);
-        } catch (error) {
-          report.error ??= updateError(
-            'ERR_HOTZIP_UPDATE_FAILED',
-            `${pending.module.url}: ${String(error)}`,
-            pending.module.url,
-            error,
-          );
-        }
-      };
-      const outcome = pending.evaluated.then(
-        (namespace) => ({ namespace }),
-        (error: unknown) => ({ error }),
-      );
-      pending.gate.resolve();
-      // A module without top-level await finishes within microtasks and is installed before the next one runs, so
-      // later modules see its new values; one still awaiting is installed when it settles, without holding the rest.
-      const early = await Promise.race([
-        outcome,
-        new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
-      ]);
-      if (early === undefined) settling.push(outcome.then(settle));
-      else settle(early);
-    }
-    commit();
-    await Promise.all(settling);
-    for (const [module, previous] of replaced) {
-      const namespace = module.current.namespace;
-      for (const accept of previous.selfAccepts) await this.#safely(() => accept(namespace), module.url);
-    }
-    this.#notifyDependents(report.updated);
-    this.#emit('hotzip:afterUpdate', { updates: report.updated });
-    return finish();
   }
 
-  #load(module: HotModule, version: number): Pending {
+  #load(module: HotModule, version: number, linkedTo: boolean): Pending {
     const url = withVersion(module.url, version);
     const pending: Pending = {
       module,
       url,
+      linked: deferred<void>(),
       reached: deferred<Instance>(),
+      instance: undefined,
       gate: deferred<void>(),
       evaluated: Promise.resolve({}),
+      linkedTo,
     };
     // A gate rejected on an aborted update makes that instance's evaluation throw: expected, never unhandled.
     pending.gate.promise.catch(() => undefined);
@@ -601,11 +675,43 @@ export class HotRuntime {
     return pending;
   }
 
-  /** Waits until every new instance has linked and reached its gate; returns the first failure, if any. */
+  /**
+   * Waits until every new instance has linked, then checks the update as a whole; returns why it cannot apply, if
+   * it cannot. An instance importing a version that adds exports links but cannot register until that version has
+   * evaluated, after the gates open: its preview stands in for its registration.
+   */
+  async #check(
+    targets: HotModule[],
+    pendings: Pending[],
+    previews: Array<ModulePreview | undefined>,
+    added: string[],
+    report: UpdateReport,
+  ): Promise<(Error & { code?: string }) | undefined> {
+    const failure = await this.#waitLinked(pendings, added);
+    if (failure !== undefined) return failure;
+    // Linked signals settle after Node's evaluation pass that ran them: every instance that could start its body
+    // has registered by now.
+    const shapes: ModulePreview[] = [];
+    for (const [index, pending] of pendings.entries()) {
+      const shape = pending.instance === undefined ? previews[index] : shapeOf(pending.instance);
+      if (shape === undefined) {
+        return updateError(
+          'ERR_HOTZIP_UPDATE_REJECTED',
+          `update rejected, nothing changed: ${pending.module.url} could not be read to check it before it runs`,
+          pending.module.url,
+        );
+      }
+      shapes.push(shape);
+    }
+    return this.#validate(targets, shapes, report);
+  }
+
+  /** Waits until every new instance has linked (or reached its gate); returns the first failure, if any. */
   async #waitLinked(pendings: Pending[], added: string[]): Promise<(Error & { code?: string }) | undefined> {
     const outcomes = await Promise.all(
       pendings.map((pending) =>
         Promise.race([
+          pending.linked.promise,
           pending.reached.promise.then(() => undefined),
           pending.evaluated.then(
             () =>
@@ -619,7 +725,6 @@ export class HotRuntime {
         ]),
       ),
     );
-    for (const pending of pendings) this.#pending.delete(pending.url);
     return outcomes.find((outcome) => outcome !== undefined);
   }
 
@@ -644,13 +749,13 @@ export class HotRuntime {
   /** Rejects an update that cannot be applied in place: a removed export still imported, changed re-exports. */
   #validate(
     targets: HotModule[],
-    instances: Instance[],
+    shapes: ModulePreview[],
     report: UpdateReport,
   ): (Error & { code?: string }) | undefined {
     for (const [index, module] of targets.entries()) {
-      const next = instances[index];
+      const next = shapes[index];
       if (next === undefined) continue;
-      if (next.description.reexports !== module.live.description.reexports) {
+      if (next.reexports !== module.live.description.reexports) {
         report.restartRequired.push(module.url);
         return updateError(
           'ERR_HOTZIP_RESTART_REQUIRED',
@@ -658,12 +763,12 @@ export class HotRuntime {
           module.url,
         );
       }
-      const kept = new Set(next.description.exports);
+      const kept = new Set(next.exports);
       const removed = module.live.description.exports.filter((name) => !kept.has(name));
       if (removed.length === 0) continue;
       for (const importer of this.#modules.values()) {
-        const instance = targets.includes(importer) ? instances[targets.indexOf(importer)] : importer.current;
-        for (const [dep, names] of instance?.imports() ?? []) {
+        const shape = targets.includes(importer) ? shapes[targets.indexOf(importer)] : shapeOf(importer.current);
+        for (const [dep, names] of shape?.imports() ?? []) {
           if (dep !== module.url || names === '*') continue;
           const missing = names.find((name) => removed.includes(name));
           if (missing !== undefined) {
@@ -688,7 +793,7 @@ export class HotRuntime {
   }
 
   /** Makes `instance` the module's current version and assigns every linked instance; returns the replaced context. */
-  #install(module: HotModule, instance: Instance, namespace: Namespace): HotContext {
+  #install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext {
     instance.namespace = namespace;
     instance.module = module;
     for (const target of module.linked) target.description.set(namespace as Record<string, unknown>);
@@ -698,10 +803,10 @@ export class HotRuntime {
       older.handle.m = 1;
     }
     const known = new Set(module.linked.at(-1)?.description.exports);
-    if (instance.description.exports.some((name) => !known.has(name))) {
+    if (linkedTo || instance.description.exports.some((name) => !known.has(name))) {
       // Exports the linked instances cannot gain: importers that come later link to this version instead.
       module.linked.push(instance);
-      this.#redirects.set(module.url, instance.url);
+      this.#changeRedirects({ kind: 'newest', url: module.url, to: instance.url });
     }
     instance.handle.m = instance.description.mutable.length > 0 ? 2 : 0;
     module.current = instance;

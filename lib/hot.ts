@@ -7,6 +7,7 @@
 import { openArchive } from './archive-cache.js';
 import { ArchiveWatcher } from './archive-watch.js';
 import { codeFrame, syntaxErrorPosition } from './code-frame.js';
+import { previewModule } from './hot-preview.js';
 import { HotRuntime, type SyntaxLocation } from './hot-runtime.js';
 import { log } from './log.js';
 import { RUNTIME_SYMBOL } from './transform.js';
@@ -40,7 +41,12 @@ export function currentRuntime(): HotRuntime | undefined {
 export function installHotRuntime(): HotRuntime {
   const existing = currentRuntime();
   if (existing !== undefined) return existing;
-  const runtime = new HotRuntime({ importModule: (url) => import(url), log, locateSyntaxError });
+  const runtime = new HotRuntime({
+    importModule: (url) => import(url),
+    log,
+    locateSyntaxError,
+    preview: previewModule,
+  });
   runtime.setSource(new ArchiveWatcher(runtime));
   Object.defineProperty(globalThis, key, { value: runtime, configurable: true });
   return runtime;

@@ -9,8 +9,9 @@
 
 import * as nodeModule from 'node:module';
 import * as path from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { installRequireShim } from './cjs-require.js';
-import { createHooks } from './hooks.js';
+import { createHooks, type HooksThreadData } from './hooks.js';
 import { hotEnabled, installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
 import { searchPathFromEnv } from './search-path.js';
@@ -43,15 +44,26 @@ export function register(options: RegisterOptions = {}): boolean {
   process.setSourceMapsEnabled?.(true);
   const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
   if (api === 'registerHooks') {
-    const hooks = createHooks({ shimRequire, hot, searchPath, redirect: runtime && ((url) => runtime.redirect(url)) });
+    const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
+    const hooks = createHooks({ shimRequire, hot, searchPath, redirect });
     nodeModule.registerHooks({
       resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
       load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
     });
   } else {
+    // The hooks thread keeps a copy of the runtime's redirects, fed over this port (see ./redirects.ts).
+    let redirects: MessagePort | undefined;
+    if (runtime !== undefined) {
+      const { port1, port2 } = new MessageChannel();
+      port1.unref();
+      runtime.mirrorRedirects((change) => port1.postMessage(change));
+      redirects = port2;
+    }
+    const data: HooksThreadData = { shimRequire, hot, searchPath, redirects };
     nodeModule.register('../loader/hooks-thread.js', {
       parentURL: import.meta.url,
-      data: { shimRequire, hot, searchPath },
+      data,
+      transferList: redirects === undefined ? [] : [redirects],
     });
   }
   return true;

@@ -5,7 +5,7 @@ import { openArchiveAt } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
 import { formatOf, type ModuleFormat } from './format.js';
 import { treeOf } from './resolve.js';
-import { transformModule } from './transform.js';
+import { RUNTIME_SYMBOL, transformModule } from './transform.js';
 import { canonicalZipUrl, parseZipUrl } from './zip-url.js';
 
 /** What the load hook hands Node. */
@@ -20,8 +20,8 @@ export interface LoadOptions {
   shimRequire: boolean;
   /** Whether ES modules are transformed for hot reload (off with HOTZIP_HOT=0). */
   hot: boolean;
-  /** Where a resolved module URL should go instead (a newer version with added exports); same-thread hooks only. */
-  redirect?: ((url: string) => string | undefined) | undefined;
+  /** Where a module URL resolved for `parentURL` should go instead (a version with added exports), if anywhere. */
+  redirect?: ((url: string, parentURL: string | undefined) => string | undefined) | undefined;
 }
 
 /** The global through which archive CommonJS reaches hotzip's `require()` when Node's own cannot serve it. */
@@ -75,8 +75,19 @@ const sourceMaps = process.env.HOTZIP_SOURCE_MAPS;
 function hotSource(source: string, url: string, versioned: boolean): string {
   try {
     const sourceMapUrl = sourceMaps === '0' ? undefined : canonicalZipUrl(url);
-    return transformModule(source, { url, versioned, sourceMapUrl, alwaysMap: sourceMaps === '1' }).code;
+    const { code } = transformModule(source, { url, versioned, sourceMapUrl, alwaysMap: sourceMaps === '1' });
+    return versioned ? withLinkedSignal(code, url) : code;
   } catch {
     return source;
   }
+}
+
+/**
+ * Tells the runtime that a new version's whole graph has linked, even when its body must wait for a gated
+ * dependency of the same update: a side-effect-only import, hoisted like every import and evaluated in the same
+ * pass as the other dependencies. Appended, so no line or column of the module's code moves.
+ */
+function withLinkedSignal(code: string, url: string): string {
+  const call = `globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]?.linked(${JSON.stringify(url)})`;
+  return `${code}\n;import ${JSON.stringify(`data:text/javascript,${encodeURIComponent(call)}`)};`;
 }

@@ -3,13 +3,16 @@
  * `initialize` receives the options the registering thread decided.
  */
 import type { LoadFnOutput, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module';
-import { createHooks, type HookOptions, type Hooks } from '../lib/hooks.js';
+import { createHooks, type Hooks, type HooksThreadData } from '../lib/hooks.js';
+import { redirectsFrom } from '../lib/redirects.js';
 
 let hooks: Hooks = createHooks({ shimRequire: true, hot: true });
 
-/** Receives the registering thread's options. */
-export function initialize(data: HookOptions | undefined): void {
-  if (data !== undefined) hooks = createHooks(data);
+/** Receives the registering thread's options, and the port its runtime posts redirects to. */
+export function initialize(data: HooksThreadData | undefined): void {
+  if (data === undefined) return;
+  const { redirects, ...options } = data;
+  hooks = createHooks({ ...options, redirect: redirects && redirectsFrom(redirects) });
 }
 
 /** Node's async resolve hook. */

@@ -102,31 +102,124 @@ describe('import.meta.hot', () => {
   });
 });
 
+/** The hook APIs this Node can run hotzip under: the hooks thread always, same-thread hooks where sound. */
+const hookApis = chooseHookApi() === 'registerHooks' ? ['registerHooks', 'register'] : ['register'];
+
 describe('exports added by an update', () => {
-  test('later first-time importers see them (same-thread hooks); the first instance keeps its export list', async () => {
-    const version = (n: number, extra = ''): Tree =>
-      moduleTree({
-        'dep.js': `export const v = ${n};\n${extra}`,
-        'user.js':
-          "import { added, v } from './dep.js';\nexport const both = added + ':' + v;\nexport const now = () => added + ':' + v;\nglobalThis.userNow = now;\n",
+  for (const api of hookApis) {
+    test(`later first-time importers see them; the first instance keeps its export list (${api})`, async () => {
+      const version = (n: number, extra = ''): Tree =>
+        moduleTree({
+          'dep.js': `export const v = ${n};\n${extra}`,
+          ...(n > 1 && {
+            'late.js':
+              "import { added, v } from './dep.js';\nexport const both = added + ':' + v;\nexport const now = () => added + ':' + v;\nglobalThis.lateNow = now;\n",
+          }),
+        });
+      const { app, archive } = await start(version(1), "import { v } from 'zip:./app.zip!/dep.js';", '{ v }', {
+        HOTZIP_HOOKS: api,
       });
-    const { app, archive } = await start(version(1), "import { v } from 'zip:./app.zip!/dep.js';", '{ v }');
-    writeZip(archive, version(2, "export const added = 'new';\n"));
-    assert.equal((await app.event()).name, 'update');
-    assert.deepEqual(await app.state(), { v: 2 });
-    if (chooseHookApi() === 'registerHooks') {
-      assert.deepEqual(await app.importInApp('zip:./app.zip!/user.js'), { both: 'new:2' });
+      writeZip(archive, version(2, "export const added = 'new';\n"));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { v: 2 });
+      // An entry added by that update, imported for the first time: it links to the version that has `added`.
+      assert.deepEqual(await app.importInApp('zip:./app.zip!/late.js'), { both: 'new:2' });
       writeZip(archive, version(3, "export const added = 'newer';\n"));
       assert.equal((await app.event()).name, 'update');
-      // user.js linked to the second version; the third one's values reach it too.
+      // late.js linked to the second version; the third one's values reach it too.
       assert.deepEqual(await app.state(), { v: 3 });
-      app.child.stdin.write('i data:text/javascript,export const now = globalThis.userNow()\n');
+      app.child.stdin.write('i data:text/javascript,export const now = globalThis.lateNow()\n');
       assert.match(await app.next(/^IMPORT/), /"now":"newer:3"/);
-    } else {
-      // The hooks thread cannot see the runtime: a later importer links to the first instance, which lacks it.
-      await assert.rejects(app.importInApp('zip:./app.zip!/user.js'), /added/);
-    }
-  });
+    });
+
+    test(`a module can import what another module of the same update adds (${api})`, async () => {
+      const b = (n: number, extra = ''): string =>
+        [
+          `export const x = ${n};`,
+          extra,
+          `console.log('EVAL b ${n}');`,
+          "import.meta.hot?.dispose(() => console.log('DISPOSE b'));",
+        ].join('\n');
+      const a = (names: string, body: string): string =>
+        [
+          `import { ${names} } from './b.js';`,
+          `export function f() { return ${body}; }`,
+          "import.meta.hot?.dispose(() => console.log('DISPOSE a'));",
+        ].join('\n');
+      const { app, archive } = await start(
+        moduleTree({ 'b.js': b(1), 'a.js': a('x', "'a1:' + x") }),
+        "import { f } from 'zip:./app.zip!/a.js';\nconst captured = f;",
+        '{ f: f(), captured: captured() }',
+        { HOTZIP_HOOKS: api },
+      );
+      assert.deepEqual(await app.state(), { f: 'a1:1', captured: 'a1:1' });
+
+      // One update: b adds `y`, a imports and uses it.
+      const a2 = a('x, y', "'a2:' + x + ':' + y");
+      writeZip(archive, moduleTree({ 'b.js': b(2, "export const y = 'y2';"), 'a.js': a2 }));
+      const applied = await app.event();
+      assert.equal(applied.name, 'update', JSON.stringify(applied));
+      assert.equal(applied.updated.length, 2);
+      assert.deepEqual(await app.state(), { f: 'a2:2:y2', captured: 'a2:2:y2' });
+
+      // A later update of b alone (a new value of y) reaches a's binding of y through the version it linked to.
+      writeZip(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a2 }));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { f: 'a2:3:y3', captured: 'a2:3:y3' });
+
+      // b adds `z` but a also imports a name nobody exports: rejected as a whole, nothing ran, no dispose.
+      const disposals = app.stdout.match(/^DISPOSE/gm)?.length;
+      writeZip(
+        archive,
+        moduleTree({ 'b.js': b(4, "export const y = 'y4';\nexport const z = 'z4';"), 'a.js': a('x, y, z, nope', 'z') }),
+      );
+      const rejected = await app.event();
+      assert.equal(rejected.name, 'error', JSON.stringify(rejected));
+      assert.equal(rejected.code, 'ERR_HOTZIP_UPDATE_REJECTED');
+      assert.match(rejected.message ?? '', /nope/);
+      assert.deepEqual(await app.state(), { f: 'a2:3:y3', captured: 'a2:3:y3' });
+      assert.equal(app.stdout.match(/^DISPOSE/gm)?.length, disposals, 'no dispose ran for the rejected update');
+      assert.doesNotMatch(app.stdout, /^EVAL b 4$/m, 'no new version ran');
+
+      // The next good update applies cleanly.
+      writeZip(
+        archive,
+        moduleTree({
+          'b.js': b(5, "export const y = 'y5';\nexport const z = 'z5';"),
+          'a.js': a('x, y, z', "'a5:' + x + ':' + y + ':' + z"),
+        }),
+      );
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { f: 'a5:5:y5:z5', captured: 'a5:5:y5:z5' });
+    });
+
+    test(`a module waiting for another's new version is still checked before anything runs (${api})`, async () => {
+      const { app, archive } = await start(
+        moduleTree({
+          'b.js': 'export const x = 1;\n',
+          'c.js': 'export const k = 1;\nexport const j = 1;\n',
+          'a.js': "import { x } from './b.js';\nimport { k } from './c.js';\nexport const f = () => x + k;\n",
+        }),
+        "import { f } from 'zip:./app.zip!/a.js';",
+        '{ f: f() }',
+        { HOTZIP_HOOKS: api },
+      );
+      // a's new version imports b's added `y`, so it cannot register before b's runs; c drops the `k` it imports.
+      writeZip(
+        archive,
+        moduleTree({
+          'b.js': "export const x = 2;\nexport const y = 2;\nconsole.log('EVAL b 2');\n",
+          'c.js': "export const j = 2;\nconsole.log('EVAL c 2');\n",
+          'a.js': "import { x, y } from './b.js';\nimport { k } from './c.js';\nexport const f = () => x + y + k;\n",
+        }),
+      );
+      const rejected = await app.event();
+      assert.equal(rejected.code, 'ERR_HOTZIP_UPDATE_REJECTED', JSON.stringify(rejected));
+      assert.match(rejected.message ?? '', /c\.js no longer exports "k", which .*a\.js imports/);
+      assert.deepEqual(await app.state(), { f: 2 });
+      assert.doesNotMatch(app.stdout, /^EVAL/m);
+    });
+  }
 });
 
 describe('workers', () => {

@@ -1,0 +1,79 @@
+/**
+ * A module's new version as an update will load it, read from the archive before anything is imported: the hot
+ * runtime (which knows nothing of zips) learns from it which versions add exports, and what to check of an instance
+ * that cannot register before the update's gates open.
+ */
+import type { Import } from 'es-module-lexer';
+import { openArchiveAt } from './archive-cache.js';
+import type { ModulePreview } from './hot-runtime.js';
+import { lex } from './lex.js';
+import { decideResolution } from './resolve.js';
+import type { ImportedNames } from './transform.js';
+import { splitVersion, withVersion } from './version-query.js';
+import { isZipUrl, parseZipUrl } from './zip-url.js';
+
+/** The conditions an ES module's static imports resolve under (Node's defaults for `import`). */
+const IMPORT_CONDITIONS = ['node', 'import'] as const;
+
+/**
+ * The names one static import or re-export takes, read from its clause as the transform reads them for the
+ * registration (the runtime compares the two).
+ */
+function importedNames(source: string, entry: Import): ImportedNames {
+  const clause = source.slice(entry.importStart, entry.start - 1);
+  if (clause.includes('*')) return '*';
+  const names: string[] = [];
+  const braces = /\{([^}]*)\}/.exec(clause);
+  for (const part of braces?.[1]?.split(',') ?? []) {
+    const name = part
+      .trim()
+      .split(/\s+as\s+/)[0]
+      ?.replace(/^type\s+/, '')
+      .replace(/^["']|["']$/g, '');
+    if (name) names.push(name);
+  }
+  const head = clause.replace(/\{[^}]*\}/, '').replace(/^(import|export)\s*/, '');
+  if (/^[\w$]+\s*(,|from)/.test(head) && !head.startsWith('from')) names.push('default');
+  return names;
+}
+
+/**
+ * Module `url` (canonical) as update `version` loads it, from the archive snapshot that update pins; undefined when
+ * it is not an archive module or cannot be read or lexed (its load then fails and says why).
+ */
+export function previewModule(url: string, version: number): ModulePreview | undefined {
+  if (!isZipUrl(url)) return undefined;
+  let source: string;
+  let lexed: ReturnType<typeof lex>;
+  try {
+    const { archive, entry } = parseZipUrl(url);
+    // Not readText: its cache would keep every previewed source for the snapshot's lifetime.
+    source = new TextDecoder().decode(openArchiveAt(archive, version).read(entry));
+    lexed = lex(source);
+  } catch {
+    return undefined;
+  }
+  const [imports, exports] = lexed;
+  const versioned = withVersion(url, version);
+  return {
+    exports: exports.filter((entry) => entry.type !== 'reexport-all').map((entry) => entry.name),
+    reexports: exports
+      .filter((entry) => entry.type !== 'direct')
+      .map((entry) => (entry.type === 'reexport-all' ? `*:${entry.from}` : `${entry.name}:${entry.from}`))
+      .join(','),
+    imports: () => {
+      const resolved: Array<[string, ImportedNames]> = [];
+      for (const entry of imports) {
+        if (entry.type !== 'static' && entry.type !== 'reexport-star') continue;
+        try {
+          const decision = decideResolution(entry.specifier, versioned, IMPORT_CONDITIONS);
+          if (decision.kind === 'url')
+            resolved.push([splitVersion(decision.url).canonical, importedNames(source, entry)]);
+        } catch {
+          // An import that does not resolve fails the load itself.
+        }
+      }
+      return resolved;
+    },
+  };
+}
