@@ -3,39 +3,16 @@
  * runtime (which knows nothing of zips) learns from it which versions add exports, and what to check of an instance
  * that cannot register before the update's gates open.
  */
-import type { Import } from 'es-module-lexer';
 import { openArchiveAt } from './archive-cache.js';
 import type { ModulePreview } from './hot-runtime.js';
 import { lex } from './lex.js';
 import { decideResolution } from './resolve.js';
-import type { ImportedNames } from './transform.js';
+import { type ImportedNames, importedNames, reexportList } from './transform.js';
 import { splitVersion, withVersion } from './version-query.js';
 import { isZipUrl, parseZipUrl } from './zip-url.js';
 
 /** The conditions an ES module's static imports resolve under (Node's defaults for `import`). */
 const IMPORT_CONDITIONS = ['node', 'import'] as const;
-
-/**
- * The names one static import or re-export takes, read from its clause as the transform reads them for the
- * registration (the runtime compares the two).
- */
-function importedNames(source: string, entry: Import): ImportedNames {
-  const clause = source.slice(entry.importStart, entry.start - 1);
-  if (clause.includes('*')) return '*';
-  const names: string[] = [];
-  const braces = /\{([^}]*)\}/.exec(clause);
-  for (const part of braces?.[1]?.split(',') ?? []) {
-    const name = part
-      .trim()
-      .split(/\s+as\s+/)[0]
-      ?.replace(/^type\s+/, '')
-      .replace(/^["']|["']$/g, '');
-    if (name) names.push(name);
-  }
-  const head = clause.replace(/\{[^}]*\}/, '').replace(/^(import|export)\s*/, '');
-  if (/^[\w$]+\s*(,|from)/.test(head) && !head.startsWith('from')) names.push('default');
-  return names;
-}
 
 /**
  * Module `url` (canonical) as update `version` loads it, from the archive snapshot that update pins; undefined when
@@ -57,10 +34,7 @@ export function previewModule(url: string, version: number): ModulePreview | und
   const versioned = withVersion(url, version);
   return {
     exports: exports.filter((entry) => entry.type !== 'reexport-all').map((entry) => entry.name),
-    reexports: exports
-      .filter((entry) => entry.type !== 'direct')
-      .map((entry) => (entry.type === 'reexport-all' ? `*:${entry.from}` : `${entry.name}:${entry.from}`))
-      .join(','),
+    reexports: reexportList(exports),
     imports: () => {
       const resolved: Array<[string, ImportedNames]> = [];
       for (const entry of imports) {

@@ -100,11 +100,10 @@ export function describeModule(raw: RawDescription): ModuleDescription {
   };
 }
 
-/** The per-instance object transformed code consults: `m` the trampoline mode, `g` the gate, `t` the trampoline. */
+/** The per-instance object transformed code consults: `m` the trampoline mode, `t` the trampoline. */
 export interface InstanceHandle {
   /** 0 = run the body; 1 = stale, forward to the newest version; 2 = run the body, then sync live bindings. */
   m: 0 | 1 | 2;
-  g: Promise<void> | undefined;
   t(index: number, self: unknown, args: ArrayLike<unknown>, newTarget?: unknown): unknown;
 }
 
@@ -373,11 +372,14 @@ export class HotRuntime {
   }
 
   /**
-   * Called by a new instance's linked signal, a side-effect-only import at the end of its source: Node evaluates it
-   * once the instance's whole graph has linked, even when the body itself must wait for a gated dependency.
+   * Called by a new instance's gate, an import at the end of its source (see ./load.ts): Node evaluates it once the
+   * instance's whole graph has linked, before the body runs, even when the body must also wait for a gated
+   * dependency. It signals that, and holds the body until the whole update has linked and checked.
    */
-  linked(url: string): void {
-    this.#pending.get(url)?.linked.resolve();
+  linked(url: string): Promise<void> | undefined {
+    const pending = this.#pending.get(url);
+    pending?.linked.resolve();
+    return pending?.gate.promise;
   }
 
   /** Canonical URLs of every hot module loaded in this thread. */
@@ -386,7 +388,8 @@ export class HotRuntime {
   }
 
   /**
-   * Called by each transformed module as its body starts (line 1), with its URL, a thunk for its `import.meta`
+   * Called by each transformed module as its body starts, or as it ends when nothing needs it earlier (see
+   * ./transform.ts), with its URL, a thunk for its `import.meta`
    * (touched only when the module mentions `import.meta` or is a new version, so start-up does not pay for it) and
    * its description.
    */
@@ -398,7 +401,6 @@ export class HotRuntime {
     const data = existing?.data ?? {};
     const handle: InstanceHandle = {
       m: 0,
-      g: pending?.gate.promise,
       t: (index, self, args, newTarget) =>
         this.#trampoline(instance, description.exports[index] ?? '', self, args, newTarget),
     };

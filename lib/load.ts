@@ -75,19 +75,19 @@ const sourceMaps = process.env.HOTZIP_SOURCE_MAPS;
 function hotSource(source: string, url: string, versioned: boolean): string {
   try {
     const sourceMapUrl = sourceMaps === '0' ? undefined : canonicalZipUrl(url);
-    const { code } = transformModule(source, { url, versioned, sourceMapUrl, alwaysMap: sourceMaps === '1' });
-    return versioned ? withLinkedSignal(code, url) : code;
+    const { code } = transformModule(source, { url, sourceMapUrl, alwaysMap: sourceMaps === '1' });
+    return versioned ? withGate(code, url) : code;
   } catch {
     return source;
   }
 }
 
 /**
- * Tells the runtime that a new version's whole graph has linked, even when its body must wait for a gated
- * dependency of the same update: a side-effect-only import, hoisted like every import and evaluated in the same
- * pass as the other dependencies. Appended, so no line or column of the module's code moves.
+ * A new version's gate: an import appended to its source (hoisted like every import, so no line or column of the
+ * module's code moves) of a tiny module that tells the runtime the version's whole graph has linked and then awaits
+ * the update's go-ahead, so the body runs only once every new version of the update has linked and been checked.
  */
-function withLinkedSignal(code: string, url: string): string {
-  const call = `globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]?.linked(${JSON.stringify(url)})`;
+function withGate(code: string, url: string): string {
+  const call = `await globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]?.linked(${JSON.stringify(url)})`;
   return `${code}\n;import ${JSON.stringify(`data:text/javascript,${encodeURIComponent(call)}`)};`;
 }

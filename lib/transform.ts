@@ -1,12 +1,12 @@
 /**
  * The source transform that makes a module hot in place (SPEC §4): its own instance is its facade.
  *
- * One es-module-lexer pass finds the exports; a handful of small edits that keep every line
- * where it was:
- * - line 1 gains a registration that hands the runtime a setter and a getter of the exported local bindings, and
- *   sets `import.meta.hot`; a versioned instance (`?hz=N`) also waits there at a gate until the whole update links;
- * - `export const` (and a top-level `const` exported by a clause) becomes `let`, so the setter can reassign it;
- * - a default-exported expression gets a local binding (`let __hz$default =`), re-exported as `default`;
+ * One es-module-lexer pass finds the exports; a handful of small edits that keep every line where it was and, in
+ * almost all code, every column (so that stack traces need no source map):
+ * - a registration hands the runtime the module's exported local bindings (through a closure of its own `eval`) and
+ *   sets `import.meta.hot`; it goes among the leading imports and comments, or at the end (see transformModule);
+ * - `export const` (and a top-level `const` exported by a clause) becomes `let  `, so the runtime can reassign it;
+ * - a default-exported expression gets a local binding as wide as `export default `, re-exported as `default`;
  * - every exported function declaration gets a one-comparison trampoline at the top of its body, so a reference
  *   captured before an update calls the newest version.
  * No export is added or removed: namespace keys stay exactly the native ones.
@@ -28,8 +28,6 @@ export type ImportedNames = readonly string[] | '*';
 
 /** Options of one transform. */
 export interface TransformOptions {
-  /** Set for the instances an update loads (`?hz=N`): they wait at the gate before their body runs. */
-  versioned: boolean;
   /** The module's URL as Node loads it (a new version's includes `?hz=N`). */
   url: string;
   /**
@@ -53,8 +51,11 @@ function quote(value: string): string {
   return JSON.stringify(value);
 }
 
-/** The imported names of a static import or re-export statement, read from its clause. */
-function importedNames(source: string, entry: Import): ImportedNames {
+/**
+ * The imported names of a static import or re-export statement, read from its clause (the registration carries
+ * them, and an update's preview reads the new source the same way, so the runtime can compare the two).
+ */
+export function importedNames(source: string, entry: Import): ImportedNames {
   const clause = source.slice(entry.importStart, entry.start - 1);
   if (/\*/.test(clause)) return '*';
   const names: string[] = [];
@@ -274,6 +275,14 @@ function quietHeaderPosition(source: string, imports: readonly Import[]): number
   }
 }
 
+/** What a module re-exports, as `name:from` and `*:from`, comma-separated: compared between versions. */
+export function reexportList(exports: readonly Export[]): string {
+  return exports
+    .filter((entry) => entry.type !== 'direct')
+    .map((entry) => (entry.type === 'reexport-all' ? `*:${entry.from}` : `${entry.name}:${entry.from}`))
+    .join(',');
+}
+
 /**
  * Makes `source` (an ES module) hot-replaceable in place. Throws the lexer's SyntaxError for sources it cannot
  * lex; callers then serve the source untouched so that Node reports the real syntax error.
@@ -296,10 +305,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
     if (entry.type !== 'static' && entry.type !== 'reexport-star') continue;
     dependencies.push(`[${quote(entry.specifier)},${JSON.stringify(importedNames(source, entry))}]`);
   }
-  const reexports = exports
-    .filter((entry) => entry.type !== 'direct')
-    .map((entry) => (entry.type === 'reexport-all' ? `*:${entry.from}` : `${entry.name}:${entry.from}`))
-    .join(',');
+  const reexports = reexportList(exports);
   const usesMeta = imports.some((entry) => entry.type === 'import-meta');
   const description = [
     `e:(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`,
@@ -311,13 +317,11 @@ export function transformModule(source: string, options: TransformOptions): Tran
   ].join(',');
   let header = `var ${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(${quote(options.url)},()=>import.meta,{${description}})??{m:0};`;
   header += edits.prefixExtra.join('');
-  if (options.versioned) header += `if(${HANDLE}.g)await ${HANDLE}.g;`;
   const quiet = quietHeaderPosition(source, imports);
-  // Without a quiet place, a module that needs its registration before its body runs (a version at its gate, a
-  // reader of import.meta.hot, a default function to rename, top-level await that may never settle) takes line 1
-  // and moves that line's columns; any other registers as its body ends, which changes nothing it can observe.
-  const early =
-    quiet !== -1 || options.versioned || usesMeta || edits.prefixExtra.length > 0 || /\bawait\b/.test(source);
+  // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,
+  // a default function to rename, top-level await that may never settle) takes line 1 and moves that line's
+  // columns; any other registers as its body ends, which changes nothing it can observe.
+  const early = quiet !== -1 || usesMeta || edits.prefixExtra.length > 0 || /\bawait\b/.test(source);
   if (quiet !== -1) edits.magic.insert(quiet, header);
   else if (early) edits.magic.insert(codeStart(source), header);
   else edits.suffix.unshift(header);
