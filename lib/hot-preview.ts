@@ -4,9 +4,10 @@
  * that cannot register before the update's gates open.
  */
 import { openArchiveAt } from './archive-cache.js';
+import { formatOf } from './format.js';
 import type { ModulePreview } from './hot-runtime.js';
 import { lex } from './lex.js';
-import { decideResolution } from './resolve.js';
+import { decideResolution, treeOf } from './resolve.js';
 import { type ImportedNames, importedNames, reexportList } from './transform.js';
 import { splitVersion, withVersion } from './version-query.js';
 import { isZipUrl, parseZipUrl } from './zip-url.js';
@@ -16,23 +17,34 @@ const IMPORT_CONDITIONS = ['node', 'import'] as const;
 
 /**
  * Module `url` (canonical) as update `version` loads it, from the archive snapshot that update pins; undefined when
- * it is not an archive module or cannot be read or lexed (its load then fails and says why).
+ * it is not an archive module or cannot be read or lexed (its load then fails and says why). Also asked of modules
+ * not loaded yet that the update's new versions import: whether they are hot decides whether they join it.
  */
 export function previewModule(url: string, version: number): ModulePreview | undefined {
   if (!isZipUrl(url)) return undefined;
   let source: string;
   let lexed: ReturnType<typeof lex>;
+  let hot = false;
   try {
-    const { archive, entry } = parseZipUrl(url);
+    const location = parseZipUrl(url);
+    const archive = openArchiveAt(location.archive, version);
     // Not readText: its cache would keep every previewed source for the snapshot's lifetime.
-    source = new TextDecoder().decode(openArchiveAt(archive, version).read(entry));
-    lexed = lex(source);
+    const text = new TextDecoder().decode(archive.read(location.entry));
+    source = text;
+    lexed = lex(text);
+    try {
+      // What the load hook makes hot (see ./load.ts): only these register with the runtime.
+      hot = formatOf(treeOf(archive), location.entry, url, () => text) === 'module';
+    } catch {
+      // An entry Node would not load as a module (an unknown extension): its importer's load says why.
+    }
   } catch {
     return undefined;
   }
   const [imports, exports] = lexed;
   const versioned = withVersion(url, version);
   return {
+    hot,
     exports: exports.filter((entry) => entry.type !== 'reexport-all').map((entry) => entry.name),
     reexports: reexportList(exports),
     imports: () => {

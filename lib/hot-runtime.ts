@@ -129,6 +129,8 @@ export interface UpdateReport {
  * its registration.
  */
 export interface ModulePreview {
+  /** Whether the module is one hotzip makes hot (an ES module): only those register, and may join an update. */
+  hot: boolean;
   exports: readonly string[];
   /** In the registration's format (`name:from`, `*:from`, comma-separated). */
   reexports: string;
@@ -139,6 +141,7 @@ export interface ModulePreview {
 /** The parts of a version the update's checks compare, from its registration: what a preview stands in for. */
 function shapeOf(instance: Instance): ModulePreview {
   return {
+    hot: true,
     exports: instance.description.exports,
     reexports: instance.description.reexports,
     imports: () => instance.imports(),
@@ -272,6 +275,20 @@ class HotModule {
   }
 }
 
+/**
+ * A hot module not loaded in this thread that a new version of update N imports (statically, directly or through
+ * other such modules): it joins the update as `url?hz=N`, so its imports follow the update's redirects (it can
+ * import what the update adds), its body waits at a gate like a new version's, and a rejected update leaves Node's
+ * cache of it (failed, or linked to versions that never run) under a URL no later import asks for.
+ */
+interface Joining {
+  url: string;
+  preview: ModulePreview;
+  /** The target (index) whose new version first imports it: its gate opens just before that version's. */
+  opener: number;
+  gate: Deferred<void>;
+}
+
 interface Pending {
   module: HotModule;
   url: string;
@@ -315,6 +332,8 @@ function invoke(fn: unknown, self: unknown, args: ArrayLike<unknown>, newTarget:
 export class HotRuntime {
   readonly #modules = new Map<string, HotModule>();
   readonly #pending = new Map<string, Pending>();
+  /** Modules joining an update in progress, by their versioned URL. */
+  readonly #joining = new Map<string, Joining>();
   readonly #listeners = new Map<string, Set<Listener>>();
   #version = 0;
   #sequence = 0;
@@ -379,7 +398,7 @@ export class HotRuntime {
   linked(url: string): Promise<void> | undefined {
     const pending = this.#pending.get(url);
     pending?.linked.resolve();
-    return pending?.gate.promise;
+    return pending?.gate.promise ?? this.#joining.get(url)?.gate.promise;
   }
 
   /** Canonical URLs of every hot module loaded in this thread. */
@@ -427,6 +446,13 @@ export class HotRuntime {
       instance.module = module;
       this.#modules.set(canonical, module);
       this.#source?.track(canonical);
+      // A module that joined an update (`?hz=N`): later first-time importers must link to this same instance.
+      if (version !== undefined) this.#changeRedirects({ kind: 'newest', url: canonical, to: url });
+    } else {
+      // A second instance of a module: a first-time import that raced the update the module joined (or an instance
+      // that had not started evaluating when it joined one). Its importers linked to it: updates must reach it too.
+      instance.module = existing;
+      existing.linked.push(instance);
     }
     return handle;
   }
@@ -582,12 +608,19 @@ export class HotRuntime {
       const known = new Set(module.linked.at(-1)?.description.exports);
       return previews[index]?.exports.some((name) => !known.has(name)) ?? false;
     });
-    if (adding.length > 0) this.#changeRedirects({ kind: 'update', version, urls: adding.map((module) => module.url) });
+    const joining = this.#joiners(targets, previews, version);
+    const redirected = [
+      ...adding.map((module) => module.url),
+      ...joining.map((joiner) => splitVersion(joiner.url).canonical),
+    ];
+    if (redirected.length > 0) this.#changeRedirects({ kind: 'update', version, urls: redirected });
+    for (const joiner of joining) this.#joining.set(joiner.url, joiner);
     const pendings = targets.map((module) => this.#load(module, version, adding.includes(module)));
     try {
-      const rejection = await this.#check(targets, pendings, previews, changes.added ?? [], report);
+      const rejection = await this.#check(targets, pendings, previews, joining, changes.added ?? [], report);
       if (rejection !== undefined) {
         for (const pending of pendings) pending.gate.reject(rejection);
+        for (const joiner of joining) joiner.gate.reject(rejection);
         report.error = rejection;
         return finish();
       }
@@ -631,6 +664,8 @@ export class HotRuntime {
           (namespace) => ({ namespace }),
           (error: unknown) => ({ error }),
         );
+        // Modules joining the update run before the first new version that imports them, as on a first load.
+        for (const joiner of joining) if (joiner.opener === index) joiner.gate.resolve();
         pending.gate.resolve();
         // A module without top-level await finishes within microtasks and is installed before the next one runs, so
         // later modules see its new values; one still awaiting is installed when it settles, without holding the
@@ -653,8 +688,37 @@ export class HotRuntime {
       return finish();
     } finally {
       for (const pending of pendings) this.#pending.delete(pending.url);
-      if (adding.length > 0) this.#changeRedirects({ kind: 'done', version });
+      for (const joiner of joining) {
+        // Opened in the loop above unless the update stopped before it: a body that did not run never will.
+        joiner.gate.reject(
+          updateError('ERR_HOTZIP_UPDATE_REJECTED', `the update loading ${joiner.url} stopped`, joiner.url),
+        );
+        this.#joining.delete(joiner.url);
+      }
+      if (redirected.length > 0) this.#changeRedirects({ kind: 'done', version });
     }
+  }
+
+  /**
+   * The modules that join update `version` (see `Joining`): those its new versions import, directly or through
+   * other joiners, that are hot and not loaded in this thread. Read from the update's snapshot, like the previews.
+   */
+  #joiners(targets: HotModule[], previews: Array<ModulePreview | undefined>, version: number): Joining[] {
+    const joining = new Map<string, Joining>();
+    for (const index of this.#evaluationOrder(targets)) {
+      const queue = (previews[index]?.imports() ?? []).map(([url]) => url);
+      for (const url of queue) {
+        if (this.#modules.has(url) || joining.has(url)) continue;
+        const preview = this.#preview?.(url, version);
+        if (preview?.hot !== true) continue;
+        const gate = deferred<void>();
+        // Rejected when the update is: expected, never unhandled.
+        gate.promise.catch(() => undefined);
+        joining.set(url, { url: withVersion(url, version), preview, opener: index, gate });
+        for (const [dep] of preview.imports()) queue.push(dep);
+      }
+    }
+    return [...joining.values()];
   }
 
   #load(module: HotModule, version: number, linkedTo: boolean): Pending {
@@ -686,6 +750,7 @@ export class HotRuntime {
     targets: HotModule[],
     pendings: Pending[],
     previews: Array<ModulePreview | undefined>,
+    joining: Joining[],
     added: string[],
     report: UpdateReport,
   ): Promise<(Error & { code?: string }) | undefined> {
@@ -705,7 +770,7 @@ export class HotRuntime {
       }
       shapes.push(shape);
     }
-    return this.#validate(targets, shapes, report);
+    return this.#validate(targets, shapes, joining, report);
   }
 
   /** Waits until every new instance has linked (or reached its gate); returns the first failure, if any. */
@@ -752,6 +817,7 @@ export class HotRuntime {
   #validate(
     targets: HotModule[],
     shapes: ModulePreview[],
+    joining: Joining[],
     report: UpdateReport,
   ): (Error & { code?: string }) | undefined {
     for (const [index, module] of targets.entries()) {
@@ -768,15 +834,23 @@ export class HotRuntime {
       const kept = new Set(next.exports);
       const removed = module.live.description.exports.filter((name) => !kept.has(name));
       if (removed.length === 0) continue;
-      for (const importer of this.#modules.values()) {
-        const shape = targets.includes(importer) ? shapes[targets.indexOf(importer)] : shapeOf(importer.current);
+      // Importers: every loaded module (as the update leaves it), and the modules joining the update, which may have
+      // linked to the live instance that keeps the removed name.
+      const importers: Array<[string, ModulePreview | undefined]> = [
+        ...[...this.#modules.values()].map((importer): [string, ModulePreview | undefined] => [
+          importer.url,
+          targets.includes(importer) ? shapes[targets.indexOf(importer)] : shapeOf(importer.current),
+        ]),
+        ...joining.map((joiner): [string, ModulePreview] => [splitVersion(joiner.url).canonical, joiner.preview]),
+      ];
+      for (const [importer, shape] of importers) {
         for (const [dep, names] of shape?.imports() ?? []) {
           if (dep !== module.url || names === '*') continue;
           const missing = names.find((name) => removed.includes(name));
           if (missing !== undefined) {
             return updateError(
               'ERR_HOTZIP_UPDATE_REJECTED',
-              `update rejected, nothing changed: ${module.url} no longer exports "${missing}", which ${importer.url} imports`,
+              `update rejected, nothing changed: ${module.url} no longer exports "${missing}", which ${importer} imports`,
               module.url,
             );
           }

@@ -193,6 +193,117 @@ describe('exports added by an update', () => {
       assert.deepEqual(await app.state(), { f: 'a5:5:y5:z5', captured: 'a5:5:y5:z5' });
     });
 
+    test(`a module new in the archive, first loaded by an update, can import what that update adds (${api})`, async () => {
+      const b = (n: number, added = ''): string =>
+        [
+          `export const x = ${n};`,
+          added,
+          `console.log('EVAL b ${n}');`,
+          "import.meta.hot?.dispose(() => console.log('DISPOSE b'));",
+        ].join('\n');
+      // a imports x from b, and g from each new module in `news`.
+      const a = (tag: string, ...news: string[]): string =>
+        [
+          "import { x } from './b.js';",
+          ...news.map((name) => `import { g as ${name} } from './${name}.js';`),
+          `export function f() { return ['${tag}', x, ${news.map((name) => `${name}()`).join(', ')}].join(':'); }`,
+          "import.meta.hot?.dispose(() => console.log('DISPOSE a'));",
+        ].join('\n');
+      // A module new in the archive: it imports `names` from b and returns the last one.
+      const fresh = (tag: string, names: string): string =>
+        [
+          `import { ${names} } from './b.js';`,
+          `export function g() { return '${tag}-' + ${names.split(', ').at(-1)}; }`,
+          `console.log('EVAL ${tag}');`,
+        ].join('\n');
+      const { app, archive } = await start(
+        moduleTree({ 'b.js': b(1), 'a.js': a('a1') }),
+        "import { f } from 'zip:./app.zip!/a.js';\nconst captured = f;",
+        '{ f: f(), captured: captured() }',
+        { HOTZIP_HOOKS: api },
+      );
+      assert.deepEqual(await app.state(), { f: 'a1:1', captured: 'a1:1' });
+
+      // One update: b adds `y`; a now imports c, new in the archive, which imports that `y`.
+      const c3 = fresh('c3', 'y');
+      writeZip(archive, moduleTree({ 'b.js': b(2, "export const y = 'y2';"), 'a.js': a('a2', 'c'), 'c.js': c3 }));
+      const applied = await app.event();
+      assert.equal(applied.name, 'update', JSON.stringify(applied));
+      assert.equal(applied.updated.length, 2);
+      assert.deepEqual(await app.state(), { f: 'a2:2:c3-y2', captured: 'a2:2:c3-y2' });
+
+      // A later update of b alone (a new value of y) reaches c through the version of b it linked to.
+      writeZip(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a('a2', 'c'), 'c.js': c3 }));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { f: 'a2:3:c3-y3', captured: 'a2:3:c3-y3' });
+
+      // c is an ordinary hot module now: an update of c alone reaches a's binding of g.
+      const c4 = fresh('c4', 'y');
+      writeZip(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a('a2', 'c'), 'c.js': c4 }));
+      const own = await app.event();
+      assert.equal(own.name, 'update', JSON.stringify(own));
+      assert.deepEqual(
+        own.updated.map((url) => url.slice(url.lastIndexOf('/') + 1)),
+        ['c.js'],
+      );
+      assert.deepEqual(await app.state(), { f: 'a2:3:c4-y3', captured: 'a2:3:c4-y3' });
+      // A first-time import of c from elsewhere gets the instance a linked to: no other instance of c runs.
+      assert.deepEqual(await app.importInApp('zip:./app.zip!/c.js'), {});
+      assert.deepEqual(app.stdout.match(/^EVAL c.*$/gm), ['EVAL c3', 'EVAL c4']);
+
+      // b adds `z`, a imports a new d, and d imports a name nobody exports: rejected as a whole; nothing ran, no
+      // dispose.
+      const disposals = app.stdout.match(/^DISPOSE/gm)?.length;
+      const z = (n: number): string => `export const y = 'y${n}';\nexport const z = 'z${n}';`;
+      writeZip(
+        archive,
+        moduleTree({ 'b.js': b(5, z(5)), 'a.js': a('a5', 'c', 'd'), 'c.js': c4, 'd.js': fresh('d5', 'z, nope') }),
+      );
+      const rejected = await app.event();
+      assert.equal(rejected.name, 'error', JSON.stringify(rejected));
+      assert.equal(rejected.code, 'ERR_HOTZIP_UPDATE_REJECTED');
+      assert.match(rejected.message ?? '', /nope/);
+      assert.deepEqual(await app.state(), { f: 'a2:3:c4-y3', captured: 'a2:3:c4-y3' });
+      assert.equal(app.stdout.match(/^DISPOSE/gm)?.length, disposals, 'no dispose ran for the rejected update');
+      assert.doesNotMatch(app.stdout, /^EVAL (b 5|d)/m, 'no module of the rejected update ran');
+
+      // The next good update applies, d included, although Node still caches the rejected update's attempt at d.
+      writeZip(
+        archive,
+        moduleTree({ 'b.js': b(6, z(6)), 'a.js': a('a6', 'c', 'd'), 'c.js': c4, 'd.js': fresh('d6', 'z') }),
+      );
+      const good = await app.event();
+      assert.equal(good.name, 'update', JSON.stringify(good));
+      assert.deepEqual(await app.state(), { f: 'a6:6:c4-y6:d6-z6', captured: 'a6:6:c4-y6:d6-z6' });
+      assert.deepEqual(app.stdout.match(/^EVAL d.*$/gm), ['EVAL d6']);
+    });
+
+    test(`a module joining an update is checked for names the update removes (${api})`, async () => {
+      const { app, archive } = await start(
+        moduleTree({
+          'b.js': 'export const x = 1;\nexport const w = 1;\n',
+          'a.js': "import { x } from './b.js';\nexport const f = () => x;\n",
+        }),
+        "import { f } from 'zip:./app.zip!/a.js';",
+        '{ f: f() }',
+        { HOTZIP_HOOKS: api },
+      );
+      // b drops `w`; a now imports e, new in the archive, which imports `w` (it would link to b's live instance).
+      writeZip(
+        archive,
+        moduleTree({
+          'b.js': "export const x = 2;\nconsole.log('EVAL b 2');\n",
+          'e.js': "import { w } from './b.js';\nexport const k = w;\nconsole.log('EVAL e');\n",
+          'a.js': "import { x } from './b.js';\nimport { k } from './e.js';\nexport const f = () => x + k;\n",
+        }),
+      );
+      const rejected = await app.event();
+      assert.equal(rejected.code, 'ERR_HOTZIP_UPDATE_REJECTED', JSON.stringify(rejected));
+      assert.match(rejected.message ?? '', /b\.js no longer exports "w", which .*e\.js imports/);
+      assert.deepEqual(await app.state(), { f: 1 });
+      assert.doesNotMatch(app.stdout, /^EVAL/m);
+    });
+
     test(`a module waiting for another's new version is still checked before anything runs (${api})`, async () => {
       const { app, archive } = await start(
         moduleTree({
