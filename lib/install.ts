@@ -14,6 +14,7 @@ import { createHooks } from './hooks.js';
 import { hotEnabled, installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
 import { searchPathFromEnv } from './search-path.js';
+import { cacheDirFromEnv } from './transform-cache.js';
 
 /** Options of `register()`. */
 export interface RegisterOptions {
@@ -42,8 +43,15 @@ export function register(options: RegisterOptions = {}): boolean {
   const runtime = hot ? installHotRuntime() : undefined;
   process.setSourceMapsEnabled?.(true);
   const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
+  const cacheDir = hot ? cacheDirFromEnv() : undefined;
   if (api === 'registerHooks') {
-    const hooks = createHooks({ shimRequire, hot, searchPath, redirect: runtime && ((url) => runtime.redirect(url)) });
+    const hooks = createHooks({
+      shimRequire,
+      hot,
+      searchPath,
+      cacheDir,
+      redirect: runtime && ((url) => runtime.redirect(url)),
+    });
     nodeModule.registerHooks({
       resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
       load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
@@ -51,7 +59,7 @@ export function register(options: RegisterOptions = {}): boolean {
   } else {
     nodeModule.register('../loader/hooks-thread.js', {
       parentURL: import.meta.url,
-      data: { shimRequire, hot, searchPath },
+      data: { shimRequire, hot, searchPath, cacheDir },
     });
   }
   return true;
