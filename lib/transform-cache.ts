@@ -6,14 +6,14 @@
  * Nothing is trusted by name alone. An entry is keyed by the module URL, the options that change the output, a
  * SHA-1 of the entry's bytes as stored in the archive (deflated: inflating is deterministic, so equal stored bytes
  * are equal content, and a hit needs no inflating; the first load read and CRC-checked them) and a fingerprint of
- * the transform's own code, so a different hotzip build never reuses another's output. The key is stored in the file and compared in full on every read;
- * files are written to a temporary name and renamed, so concurrent processes see a whole file or none. Any failure
- * to read or write the cache only means the module is transformed as if there were no cache.
+ * the transform's own code, so a different hotzip build never reuses another's output. The key is stored in the
+ * file and compared in full on every read; files are written to a temporary name and renamed, so concurrent
+ * processes see a whole file or none. Any failure to read or write the cache only means the module is transformed
+ * as if there were no cache.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { crc32 } from './crc32.js';
 import { log } from './log.js';
 
 /** The cache directory from HOTZIP_CACHE (absolute), or undefined when caching is off. */
@@ -36,7 +36,7 @@ function implementationFingerprint(): string {
         return Buffer.from(`missing ${file}`);
       }
     });
-    fingerprint = crc32(Buffer.concat(parts)).toString(16);
+    fingerprint = createHash('sha1').update(Buffer.concat(parts)).digest('base64');
   }
   return fingerprint;
 }
