@@ -29,7 +29,7 @@ function spread(values: number[]): string {
   return `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 }
 
-type Variant = 'native' | 'floor' | 'zip-only' | 'hotzip' | 'native-one-line' | 'hotzip-one-line';
+type Variant = 'native' | 'floor' | 'zip-only' | 'hotzip' | 'cached' | 'native-one-line' | 'hotzip-one-line';
 
 /** Runs the timing script in a fresh process and returns [import ms, whole process ms]. */
 function timeImport(cwd: string, target: string, variant: Variant): [number, number] {
@@ -38,6 +38,7 @@ function timeImport(cwd: string, target: string, variant: Variant): [number, num
     floor: ['--import', './noop-loader.mjs'],
     'zip-only': ['--import', 'hotzip/register'],
     hotzip: ['--import', 'hotzip/register'],
+    cached: ['--import', 'hotzip/register'],
     'native-one-line': [],
     'hotzip-one-line': ['--import', 'hotzip/register'],
   }[variant];
@@ -45,7 +46,12 @@ function timeImport(cwd: string, target: string, variant: Variant): [number, num
   const result = spawnSync(process.execPath, [...preload, 'time-import.mjs', target], {
     cwd,
     encoding: 'utf8',
-    env: { ...process.env, NODE_OPTIONS: '', HOTZIP_HOT: variant === 'zip-only' ? '0' : '1' },
+    env: {
+      ...process.env,
+      NODE_OPTIONS: '',
+      HOTZIP_HOT: variant === 'zip-only' ? '0' : '1',
+      HOTZIP_CACHE: variant === 'cached' ? path.join(cwd, 'transform-cache') : '',
+    },
   });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`benchmark run failed: ${result.stderr}`);
@@ -105,6 +111,7 @@ async function main(): Promise<void> {
       floor: [[], []],
       'zip-only': [[], []],
       hotzip: [[], []],
+      cached: [[], []],
       'native-one-line': [[], []],
       'hotzip-one-line': [[], []],
     };
@@ -113,11 +120,21 @@ async function main(): Promise<void> {
       floor: nativeTarget,
       'zip-only': zipTarget,
       hotzip: zipTarget,
+      cached: zipTarget,
       'native-one-line': pathToFileURL(path.join(app, 'tree-one-line', 'main.js')).href,
       'hotzip-one-line': `zip://${pathToFileURL(oneLineArchive).pathname}!/main.js`,
     };
-    const variants: Variant[] = ['native', 'floor', 'zip-only', 'hotzip', 'native-one-line', 'hotzip-one-line'];
-    for (const variant of variants) timeImport(app, targets[variant], variant); // warm caches for all
+    const variants: Variant[] = [
+      'native',
+      'floor',
+      'zip-only',
+      'hotzip',
+      'cached',
+      'native-one-line',
+      'hotzip-one-line',
+    ];
+    // Warms the OS caches for all, and fills the transform cache the `cached` runs are then served from.
+    for (const variant of variants) timeImport(app, targets[variant], variant);
     for (let i = 0; i < runs; i++) {
       for (const variant of variants) {
         const [imported, wall] = timeImport(app, targets[variant], variant);
@@ -136,8 +153,10 @@ async function main(): Promise<void> {
     console.log(row(`no-op ${api} loader, extracted tree`, samples.floor));
     console.log(row('hotzip HOTZIP_HOT=0, deflated archive', samples['zip-only']));
     console.log(row('hotzip (hot reload on), deflated archive', samples.hotzip));
+    console.log(row('hotzip, repeat start with HOTZIP_CACHE', samples.cached));
     console.log(ratio('ratio hotzip HOTZIP_HOT=0/native', samples['zip-only'], samples.native, '   (target ≤ 1.00×)'));
     console.log(ratio('ratio hotzip/native', samples.hotzip, samples.native, '   (target ≤ 1.00×)'));
+    console.log(ratio('ratio hotzip HOTZIP_CACHE repeat/native', samples.cached, samples.native));
     console.log(ratio('ratio no-op loader/native (floor)', samples.floor, samples.native));
     console.log(ratio('ratio hotzip/no-op loader', samples.hotzip, samples.floor));
     console.log(row('native, one-line bodies', samples['native-one-line']));

@@ -38,6 +38,8 @@ export class ArchiveWatcher implements UpdateSource {
   readonly #runtime: HotRuntime;
   readonly #archives = new Map<string, Watched>();
   readonly #directories = new Map<string, fs.FSWatcher>();
+  /** The `zip://…` part before `!/` of every URL whose archive is watched already. */
+  readonly #trackedPrefixes = new Set<string>();
 
   constructor(runtime: HotRuntime) {
     this.#runtime = runtime;
@@ -46,8 +48,16 @@ export class ArchiveWatcher implements UpdateSource {
   /** Starts watching the archive a hot module came from (once per archive). */
   track(url: string): void {
     if (!isZipUrl(url)) return;
+    // Every hot module registers as it starts: its archive is nearly always watched already, and parsing the URL
+    // (a file: URL conversion) to find that out cost more than the rest of the registration.
+    const bang = url.indexOf('!/');
+    const prefix = bang === -1 ? undefined : url.slice(0, bang);
+    if (prefix !== undefined && this.#trackedPrefixes.has(prefix)) return;
     const archivePath = parseZipUrl(url).archive;
-    if (this.#archives.has(archivePath)) return;
+    if (this.#archives.has(archivePath)) {
+      if (prefix !== undefined) this.#trackedPrefixes.add(prefix);
+      return;
+    }
     let archive: Archive | undefined;
     try {
       archive = cachedArchive(archivePath) ?? openArchive(archivePath);
@@ -62,6 +72,7 @@ export class ArchiveWatcher implements UpdateSource {
       running: undefined,
       dirty: false,
     });
+    if (prefix !== undefined) this.#trackedPrefixes.add(prefix);
     this.#watchDirectory(path.dirname(archivePath));
   }
 

@@ -425,8 +425,12 @@ export class Archive {
     return this.#directories.has(name);
   }
 
-  /** The bytes of entry `name`, inflated and checked against its size and CRC-32; a fresh Buffer each call. */
-  read(name: string): Buffer {
+  /**
+   * Entry `name` as stored (deflated or not), after the checks `read` makes before inflating: whether it exists and
+   * may be served, and the size and ratio limits. Neither inflated nor CRC-checked: inflating is deterministic, so
+   * these bytes identify the content for a cache without the cost of reading it.
+   */
+  stored(name: string): { entry: ArchiveEntry; data: Buffer } {
     const entry = this.entries.get(name);
     const site = { archive: this.path, entry: name };
     if (entry === undefined) {
@@ -450,7 +454,13 @@ export class Archive {
         site,
       );
     }
-    const data = this.bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize);
+    return { entry, data: this.bytes.subarray(entry.dataOffset, entry.dataOffset + entry.compressedSize) };
+  }
+
+  /** The bytes of entry `name`, inflated and checked against its size and CRC-32; a fresh Buffer each call. */
+  read(name: string): Buffer {
+    const { entry, data } = this.stored(name);
+    const site = { archive: this.path, entry: name };
     let output: Buffer;
     if (entry.method === 0) {
       output = Buffer.from(data);

@@ -414,7 +414,8 @@ export class HotRuntime {
    */
   register(url: string, metaOf: () => ImportMetaLike, raw: RawDescription): InstanceHandle {
     const description = describeModule(raw);
-    const { canonical, version } = splitVersion(url);
+    // Start-up registers every module once with a plain URL: only an update's `?hz=N` needs parsing.
+    const { canonical, version } = url.includes('?') ? splitVersion(url) : { canonical: url, version: undefined };
     const existing = this.#modules.get(canonical);
     const pending = version === undefined ? undefined : this.#pending.get(url);
     const data = existing?.data ?? {};

@@ -15,6 +15,7 @@ import { createHooks, type HooksThreadData } from './hooks.js';
 import { hotEnabled, installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
 import { searchPathFromEnv } from './search-path.js';
+import { cacheDirFromEnv } from './transform-cache.js';
 
 /** Options of `register()`. */
 export interface RegisterOptions {
@@ -43,9 +44,10 @@ export function register(options: RegisterOptions = {}): boolean {
   const runtime = hot ? installHotRuntime() : undefined;
   process.setSourceMapsEnabled?.(true);
   const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
+  const cacheDir = hot ? cacheDirFromEnv() : undefined;
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
-    const hooks = createHooks({ shimRequire, hot, searchPath, redirect });
+    const hooks = createHooks({ shimRequire, hot, searchPath, cacheDir, redirect });
     nodeModule.registerHooks({
       resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
       load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
@@ -59,7 +61,7 @@ export function register(options: RegisterOptions = {}): boolean {
       runtime.mirrorRedirects((change) => port1.postMessage(change));
       redirects = port2;
     }
-    const data: HooksThreadData = { shimRequire, hot, searchPath, redirects };
+    const data: HooksThreadData = { shimRequire, hot, searchPath, cacheDir, redirects };
     nodeModule.register('../loader/hooks-thread.js', {
       parentURL: import.meta.url,
       data,

@@ -6,6 +6,7 @@ import { validateAttributes } from './attributes.js';
 import { formatOf, type ModuleFormat } from './format.js';
 import { treeOf } from './resolve.js';
 import { RUNTIME_SYMBOL, transformModule } from './transform.js';
+import { cachedTransform } from './transform-cache.js';
 import { canonicalZipUrl, parseZipUrl } from './zip-url.js';
 
 /** What the load hook hands Node. */
@@ -20,6 +21,8 @@ export interface LoadOptions {
   shimRequire: boolean;
   /** Whether ES modules are transformed for hot reload (off with HOTZIP_HOT=0). */
   hot: boolean;
+  /** Where hot-transformed sources are cached across runs (HOTZIP_CACHE); undefined: no cache. */
+  cacheDir?: string | undefined;
   /** Where a module URL resolved for `parentURL` should go instead (a version with added exports), if anywhere. */
   redirect?: ((url: string, parentURL: string | undefined) => string | undefined) | undefined;
 }
@@ -35,6 +38,9 @@ function withRequireShim(source: string): string {
   return `${source}\n;function require(id) { return globalThis[Symbol.for('hotzip.require')](id, __filename, module); }`;
 }
 
+/** What, besides the bytes and the URL, changes the transform's output: part of every cache key. */
+const sourceMapVariant = `maps=${process.env.HOTZIP_SOURCE_MAPS ?? ''}`;
+
 /** Reads the entry named by a `zip:` URL (any version query stripped) and decides its format. */
 export function loadZipModule(
   url: string,
@@ -43,10 +49,21 @@ export function loadZipModule(
 ): LoadedModule {
   const location = parseZipUrl(url);
   const archive = openArchiveAt(location.archive, location.version);
-  const bytes = archive.read(location.entry);
+  // An update's versions are transformed once and never asked for again: only start-up is worth caching.
+  const cacheDir = options.hot && location.version === undefined ? options.cacheDir : undefined;
+  let bytes: Buffer | undefined;
+  const read = (): Buffer => {
+    bytes ??= archive.read(location.entry);
+    return bytes;
+  };
+  // A cached transform is found by the entry's stored bytes, so a hit is served without inflating; without a cache
+  // the entry is read (inflated, CRC-checked) before anything else, as Node reads a file first.
+  let stored: ReturnType<typeof archive.stored> | undefined;
+  if (cacheDir === undefined) read();
+  else stored = archive.stored(location.entry);
   let text: string | undefined;
   const source = (): string => {
-    text ??= new TextDecoder().decode(bytes);
+    text ??= new TextDecoder().decode(read());
     return text;
   };
   const format = formatOf(treeOf(archive), location.entry, url, source);
@@ -58,9 +75,21 @@ export function loadZipModule(
     case 'json':
       return { format, source: source() };
     case 'module':
-      return { format, source: options.hot ? hotSource(source(), url, location.version !== undefined) : bytes };
+      if (!options.hot) return { format, source: read() };
+      if (cacheDir === undefined || stored === undefined) {
+        return { format, source: hotSource(source(), url, location.version !== undefined) };
+      }
+      return {
+        format,
+        source: cachedTransform(
+          cacheDir,
+          [url, sourceMapVariant, stored.entry.method, stored.entry.size, stored.entry.crc32],
+          stored.data,
+          () => hotSource(source(), url, false),
+        ),
+      };
     default:
-      return { format, source: bytes };
+      return { format, source: read() };
   }
 }
 
