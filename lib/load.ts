@@ -104,7 +104,7 @@ const sourceMaps = process.env.HOTZIP_SOURCE_MAPS;
 function hotSource(source: string, url: string, versioned: boolean): string {
   try {
     const sourceMapUrl = sourceMaps === '0' ? undefined : canonicalZipUrl(url);
-    const { code } = transformModule(source, { url, sourceMapUrl, alwaysMap: sourceMaps === '1' });
+    const { code } = transformModule(source, { url, versioned, sourceMapUrl, alwaysMap: sourceMaps === '1' });
     return versioned ? withGate(code, url) : code;
   } catch {
     return source;

@@ -13,8 +13,11 @@ const REGISTRATION =
   /var __hz\$=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\)\?\?\{m:0\};/;
 
 /** The transformed code, the code without its registration, the registration's description and where it went. */
-function run(source: string): { code: string; body: string; description: Record<string, unknown>; at: number } {
-  const { code } = transformModule(source, { url });
+function run(
+  source: string,
+  versioned = false,
+): { code: string; body: string; description: Record<string, unknown>; at: number } {
+  const { code } = transformModule(source, { url, versioned });
   const match = REGISTRATION.exec(code);
   assert.ok(match, code);
   assert.equal(match[1], url);
@@ -163,12 +166,13 @@ describe('transformModule', () => {
     assert.match(always.code, /sourceMappingURL/);
   });
 
-  test('lists only the exports the module reassigns as mutable', () => {
-    const { description } = run(
-      'export let a = 1, b = 2;\nexport let c = 3;\nexport function inc() { a++; b += 1; }\nexport function f() {}\nf.x = 1;\nlet o = { c: 1 };\n',
-    );
+  test('lists only the exports a new version reassigns as mutable; a first instance needs none', () => {
+    const source =
+      'export let a = 1, b = 2;\nexport let c = 3;\nexport function inc() { a++; b += 1; }\nexport function f() {}\nf.x = 1;\nlet o = { c: 1 };\n';
+    const { description } = run(source, true);
     assert.deepEqual(description.m, ['a', 'b']);
     assert.equal(description.l, 'a,b,c,inc,f');
+    assert.deepEqual(run(source).description.m, []);
   });
 
   test('records static imports with the names they take, and re-exports for comparison between versions', () => {
