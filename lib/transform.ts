@@ -21,6 +21,8 @@ export const RUNTIME_SYMBOL = 'hotzip.runtime';
 
 /** The local names the transform introduces; chosen to be unlikely in user code. */
 const HANDLE = '__hz$';
+/** The module's trampoline mode (0 until the runtime sets it through the module's eval: see hot-runtime.ts). */
+export const MODE_VARIABLE = '__hz$m';
 const DEFAULT_LOCAL = '__hz$default';
 
 /** What one static import or re-export of a module asks of its dependency: names, or '*' for the namespace. */
@@ -101,7 +103,7 @@ function addTrampoline(source: string, edits: Edits, at: number, index: number):
   const generator = source.charCodeAt(star) === 42; // '*'
   const constructible = !generator && !source.startsWith('async', at);
   const call = `${HANDLE}.t(${index},this,arguments${constructible ? ',new.target' : ''})`;
-  edits.magic.insert(brace + 1, `if(${HANDLE}?.m)return ${generator ? 'yield*' : ''}${call};`);
+  edits.magic.insert(brace + 1, `if(${MODE_VARIABLE})return ${generator ? 'yield*' : ''}${call};`);
 }
 
 /**
@@ -325,7 +327,8 @@ export function transformModule(source: string, options: TransformOptions): Tran
     `r:${quote(reexports)}`,
     `h:${usesMeta ? 1 : 0}`,
   ].join(',');
-  let header = `var ${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(${quote(options.url)},()=>import.meta,{${description}})??{m:0};`;
+  // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the mode undefined: run.
+  let header = `var ${MODE_VARIABLE},${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(${quote(options.url)},()=>import.meta,{${description}});`;
   header += edits.prefixExtra.join('');
   const quiet = quietHeaderPosition(source, imports);
   // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,

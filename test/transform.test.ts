@@ -10,7 +10,7 @@ import { transformModule } from '../lib/transform.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
 const REGISTRATION =
-  /var __hz\$=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\)\?\?\{m:0\};/;
+  /var __hz\$m,__hz\$=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\);/;
 
 /** The transformed code, the code without its registration, the registration's description and where it went. */
 function run(
@@ -63,9 +63,9 @@ describe('transformModule', () => {
     assert.equal(code.split('\n').length, source.split('\n').length + 1);
     assertColumnsKept(source, code);
     const lines = code.split('\n');
-    assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var __hz\$=/);
+    assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var __hz\$m,__hz\$=/);
     assert.equal(lines[1], 'export let   a = 1;');
-    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(__hz\$\?\.m\)/);
+    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(__hz\$m\)/);
     assert.equal(lines[6], 'let ª={default:(y) => y + a}.default;');
     assert.equal(lines.at(-1), 'export{ª as default};');
   });
@@ -117,7 +117,7 @@ describe('transformModule', () => {
     const fn = run('export default function () { return 1; }\n');
     assert.match(
       fn.code,
-      /^var __hz\$=.*Object\.defineProperty\(__hz\$default,'name',\{value:'default'\}\);function __hz\$default {3}\(\) \{if/,
+      /^var __hz\$m,__hz\$=.*Object\.defineProperty\(__hz\$default,'name',\{value:'default'\}\);function __hz\$default {3}\(\) \{if/,
     );
     assert.match(fn.body, /\nexport\{__hz\$default as default\};$/);
     const cls = run('export default class { static name() {} }\n');
@@ -136,9 +136,9 @@ describe('transformModule', () => {
     assert.equal(
       body,
       [
-        'export function f(a = {}) {if(__hz$?.m)return __hz$.t(0,this,arguments,new.target); return a; }',
-        'export async function g() {if(__hz$?.m)return __hz$.t(1,this,arguments);}',
-        'export function* h() {if(__hz$?.m)return yield*__hz$.t(2,this,arguments);}',
+        'export function f(a = {}) {if(__hz$m)return __hz$.t(0,this,arguments,new.target); return a; }',
+        'export async function g() {if(__hz$m)return __hz$.t(1,this,arguments);}',
+        'export function* h() {if(__hz$m)return yield*__hz$.t(2,this,arguments);}',
         '',
         '',
       ].join('\n'),
@@ -195,7 +195,7 @@ describe('transformModule', () => {
   test('a hashbang line stays first', () => {
     assert.match(
       transformModule('#!/usr/bin/env node\nexport const a = import.meta.url;\n', { url }).code,
-      /^#!\/usr\/bin\/env node\nvar __hz\$=/,
+      /^#!\/usr\/bin\/env node\nvar __hz\$m,__hz\$=/,
     );
   });
 
