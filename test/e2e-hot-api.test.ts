@@ -278,57 +278,55 @@ describe('exports added by an update', () => {
       assert.deepEqual(app.stdout.match(/^EVAL d.*$/gm), ['EVAL d6']);
     });
 
-    test(`a module joining an update is checked for names the update removes (${api})`, async () => {
+    /** Starts the app on `initial`, writes `next`, and expects a rejection matching `message` with nothing run. */
+    const expectRejected = async (initial: Tree, next: Tree, message: RegExp, state: unknown): Promise<void> => {
       const { app, archive } = await start(
-        moduleTree({
-          'b.js': 'export const x = 1;\nexport const w = 1;\n',
-          'a.js': "import { x } from './b.js';\nexport const f = () => x;\n",
-        }),
+        moduleTree(initial),
         "import { f } from 'zip:./app.zip!/a.js';",
         '{ f: f() }',
         { HOTZIP_HOOKS: api },
       );
+      writeZip(archive, moduleTree(next));
+      const rejected = await app.event();
+      assert.equal(rejected.code, 'ERR_HOTZIP_UPDATE_REJECTED', JSON.stringify(rejected));
+      assert.match(rejected.message ?? '', message);
+      assert.deepEqual(await app.state(), state);
+      assert.doesNotMatch(app.stdout, /^EVAL/m);
+    };
+
+    test(`a module joining an update is checked for names the update removes (${api})`, async () => {
       // b drops `w`; a now imports e, new in the archive, which imports `w` (it would link to b's live instance).
-      writeZip(
-        archive,
-        moduleTree({
+      await expectRejected(
+        {
+          'b.js': 'export const x = 1;\nexport const w = 1;\n',
+          'a.js': "import { x } from './b.js';\nexport const f = () => x;\n",
+        },
+        {
           'b.js': "export const x = 2;\nconsole.log('EVAL b 2');\n",
           'e.js': "import { w } from './b.js';\nexport const k = w;\nconsole.log('EVAL e');\n",
           'a.js': "import { x } from './b.js';\nimport { k } from './e.js';\nexport const f = () => x + k;\n",
-        }),
+        },
+        /b\.js no longer exports "w", which .*e\.js imports/,
+        { f: 1 },
       );
-      const rejected = await app.event();
-      assert.equal(rejected.code, 'ERR_HOTZIP_UPDATE_REJECTED', JSON.stringify(rejected));
-      assert.match(rejected.message ?? '', /b\.js no longer exports "w", which .*e\.js imports/);
-      assert.deepEqual(await app.state(), { f: 1 });
-      assert.doesNotMatch(app.stdout, /^EVAL/m);
     });
 
     test(`a module waiting for another's new version is still checked before anything runs (${api})`, async () => {
-      const { app, archive } = await start(
-        moduleTree({
+      // a's new version imports b's added `y`, so it cannot register before b's runs; c drops the `k` it imports.
+      await expectRejected(
+        {
           'b.js': 'export const x = 1;\n',
           'c.js': 'export const k = 1;\nexport const j = 1;\n',
           'a.js': "import { x } from './b.js';\nimport { k } from './c.js';\nexport const f = () => x + k;\n",
-        }),
-        "import { f } from 'zip:./app.zip!/a.js';",
-        '{ f: f() }',
-        { HOTZIP_HOOKS: api },
-      );
-      // a's new version imports b's added `y`, so it cannot register before b's runs; c drops the `k` it imports.
-      writeZip(
-        archive,
-        moduleTree({
+        },
+        {
           'b.js': "export const x = 2;\nexport const y = 2;\nconsole.log('EVAL b 2');\n",
           'c.js': "export const j = 2;\nconsole.log('EVAL c 2');\n",
           'a.js': "import { x, y } from './b.js';\nimport { k } from './c.js';\nexport const f = () => x + y + k;\n",
-        }),
+        },
+        /c\.js no longer exports "k", which .*a\.js imports/,
+        { f: 2 },
       );
-      const rejected = await app.event();
-      assert.equal(rejected.code, 'ERR_HOTZIP_UPDATE_REJECTED', JSON.stringify(rejected));
-      assert.match(rejected.message ?? '', /c\.js no longer exports "k", which .*a\.js imports/);
-      assert.deepEqual(await app.state(), { f: 2 });
-      assert.doesNotMatch(app.stdout, /^EVAL/m);
     });
   }
 });
