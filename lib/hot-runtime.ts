@@ -149,6 +149,23 @@ export interface ModulePreview {
   imports(): Array<[string, ImportedNames]>;
 }
 
+/**
+ * `promise`'s value if it settles before the event loop's next turn, else undefined. The timer is cleared either way:
+ * a chain of updates that never yields to the event loop would otherwise queue one per update, each keeping that
+ * update's state alive (measured: the whole previewed source of every update).
+ */
+async function settledThisTurn<T>(promise: Promise<T>): Promise<T | undefined> {
+  let immediate: NodeJS.Immediate | undefined;
+  const turn = new Promise<undefined>((resolve) => {
+    immediate = setImmediate(resolve, undefined);
+  });
+  try {
+    return await Promise.race([promise, turn]);
+  } finally {
+    clearImmediate(immediate);
+  }
+}
+
 /** The parts of a version the update's checks compare, from its registration: what a preview stands in for. */
 function shapeOf(instance: Instance): ModulePreview {
   return {
@@ -692,10 +709,7 @@ export class HotRuntime {
         // A module without top-level await finishes within microtasks and is installed before the next one runs, so
         // later modules see its new values; one still awaiting is installed when it settles, without holding the
         // rest (so is one waiting for a dependency that evaluates later in this loop).
-        const early = await Promise.race([
-          outcome,
-          new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined))),
-        ]);
+        const early = await settledThisTurn(outcome);
         if (early === undefined) settling.push(outcome.then(settle));
         else settle(early);
       }
