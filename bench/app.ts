@@ -7,7 +7,7 @@ import type { Tree } from '../test/fixtures.js';
 /**
  * How function bodies are laid out: `formatted` opens each body on its own line, as Prettier and Biome write it
  * (hotzip's edits then move no column); `one-line` keeps whole functions on one line, so every module's trampolines
- * move columns and every module carries a source map: the worst case for start-up.
+ * move columns, and with HOTZIP_SOURCE_MAPS=1 every module carries a source map: the worst case for maps.
  */
 export type BenchStyle = 'formatted' | 'one-line';
 

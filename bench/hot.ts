@@ -196,8 +196,8 @@ globalThis.gc(); console.log((process.memoryUsage().heapUsed - start) / N);
 `;
 
 /**
- * Heap kept per update, formatted bodies (the target) and one-line bodies, whose every version carries a source map
- * (the trampolines move columns): the worst case, reported next to it.
+ * Heap kept per update, formatted bodies (the target) and one-line bodies with HOTZIP_SOURCE_MAPS=1, whose every
+ * version then carries a source map (the trampolines move columns): what exact positions cost there.
  */
 function heapPerUpdate(app: string, updates: number, style: BenchStyle): string[] {
   const dir = path.join(app, `heap-${style}`);
@@ -209,13 +209,15 @@ function heapPerUpdate(app: string, updates: number, style: BenchStyle): string[
     writeTree(dir, { [`big-${index + 1}.txt`]: source });
   });
   const run = (args: string[]): number => {
-    const result = spawnSync(process.execPath, ['--expose-gc', ...args], { cwd: dir, env: nodeEnv, encoding: 'utf8' });
+    // One-line bodies with HOTZIP_SOURCE_MAPS=1: every version carries a map (what exact positions cost there).
+    const env = { ...nodeEnv, HOTZIP_SOURCE_MAPS: style === 'one-line' ? '1' : '0' };
+    const result = spawnSync(process.execPath, ['--expose-gc', ...args], { cwd: dir, env, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`heap bench failed: ${result.stderr ?? result.error}`);
     return Number(result.stdout.trim());
   };
   const hot = run(['--import', 'hotzip/register', 'heap-hot.mjs', String(updates)]);
   const native = run(['heap-native.mjs', String(updates)]);
-  const label = style === 'formatted' ? '' : ', one-line bodies (each version mapped)';
+  const label = style === 'formatted' ? '' : ', one-line bodies, HOTZIP_SOURCE_MAPS=1 (each version mapped)';
   return [
     `heap kept per update of a ${(variants[0]?.length ?? 0) >> 10} KB, 450-function module${label} (${updates} updates)   hotzip ${(hot / 1024).toFixed(0)} KB   native re-import ${(native / 1024).toFixed(0)} KB   ${(hot / native).toFixed(2)}×${style === 'formatted' ? '   (target ≤ 1.2×)' : ''}`,
   ];

@@ -43,8 +43,6 @@ export interface TransformOptions {
    * source (the edits never move lines, and most move no column either: those need no map).
    */
   sourceMapUrl?: string | undefined;
-  /** Attach the map even when no column moved (it then only renames the source to the canonical URL). */
-  alwaysMap?: boolean;
 }
 
 /** The transformed source (what the runtime needs rides in its line-1 registration). */
@@ -340,6 +338,6 @@ export function transformModule(source: string, options: TransformOptions): Tran
   else edits.suffix.unshift(header);
   if (edits.suffix.length > 0) edits.magic.append(`\n${edits.suffix.join('')}`);
   const mapUrl = options.sourceMapUrl;
-  const mapped = mapUrl !== undefined && (options.alwaysMap === true || edits.magic.movesColumns());
+  const mapped = mapUrl !== undefined && edits.magic.movesColumns();
   return { code: mapped ? edits.magic.toStringWithMap(mapUrl) : edits.magic.toString() };
 }

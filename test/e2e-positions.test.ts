@@ -1,7 +1,7 @@
 /**
  * Stack traces name the archive entry's own line and column, as the same files on disk would: the hot transform
- * moves no line, moves no column in most modules, and maps the few that it does move. Checked against native runs of
- * the extracted tree, before and after an update (whose instances carry the gate on line 1).
+ * moves no line and, in almost all code, no column; with HOTZIP_SOURCE_MAPS=1 the few modules where it does carry a
+ * map. Checked against native runs of the extracted tree, before and after an update.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -62,11 +62,10 @@ function main(base: string, update: string): string {
   ].join('\n');
 }
 
-test('stack frames in archive modules name the same lines and columns as the files on disk, before and after an update', async () => {
+/** The archive copies of `shapes`, the hot and native mains; returns what native Node prints. */
+async function setUp(): Promise<string> {
   writeTree(path.join(app, 'tree'), shapes('one'));
   fs.writeFileSync(path.join(app, 'native.mjs'), main('./tree/', ''));
-  writeZip(path.join(app, 'app.zip'), shapes('one'));
-  writeZip(path.join(app, 'next.zip'), shapes('two'));
   fs.writeFileSync(
     path.join(app, 'hot.mjs'),
     main(
@@ -85,11 +84,35 @@ test('stack frames in archive modules name the same lines and columns as the fil
   assert.equal(native.stderr, '');
   const expected = native.stdout.trim();
   assert.equal(expected.split('\n').length, 7, expected);
-  const hot = await runNode(['hot.mjs'], { cwd: app, env: { HOTZIP_LOG: 'silent' } });
+  return expected;
+}
+
+/** Runs the hot main (first version, update, second version) and returns its two reports. */
+async function runHot(env: Record<string, string>): Promise<[string, string]> {
+  writeZip(path.join(app, 'app.zip'), shapes('one'));
+  writeZip(path.join(app, 'next.zip'), shapes('two'));
+  const hot = await runNode(['hot.mjs'], { cwd: app, env: { HOTZIP_LOG: 'silent', ...env } });
   assert.equal(hot.stderr, '');
   const lines = hot.stdout.trim().split('\n');
-  assert.equal(lines.slice(0, 7).join('\n'), expected);
   // b.js has no tag: it stays, and calls the new a.js.
   assert.equal(lines[7], 'updated 6');
-  assert.equal(lines.slice(8).join('\n'), expected);
+  return [lines.slice(0, 7).join('\n'), lines.slice(8).join('\n')];
+}
+
+test('with HOTZIP_SOURCE_MAPS=1, every frame names the same line and column as the files on disk, before and after an update', async () => {
+  const expected = await setUp();
+  const [before, after] = await runHot({ HOTZIP_SOURCE_MAPS: '1' });
+  assert.equal(before, expected);
+  assert.equal(after, expected);
+});
+
+test('without maps, only the rest of a line after a one-line exported body moves; lines never do', async () => {
+  const expected = await setUp();
+  const [before, after] = await runHot({});
+  // b.js's `return a() + 1;` follows the trampoline on its line: that one column moves, by the trampoline's length.
+  const trampoline = 'if(__hz$m)return __hz$.t(0,this,arguments,new.target);'.length;
+  const moved = expected.replace(/b b\.js:2:(\d+)/, (_, column) => `b b.js:2:${Number(column) + trampoline}`);
+  assert.notEqual(moved, expected);
+  assert.equal(before, moved);
+  assert.equal(after, moved);
 });
