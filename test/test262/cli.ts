@@ -8,6 +8,7 @@
  * (with --verbose), the allowed zip-updated failures and the parity mismatches; exits 1 on any parity mismatch or
  * stale allowlist entry, 2 on a usage error. Does nothing when imported rather than run (node --test may load it).
  */
+import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -72,7 +73,11 @@ export async function main(argv: string[]): Promise<number> {
   const summary = summarize(tests, results);
 
   const out: string[] = [];
-  out.push(`test262 module tests on Node ${process.versions.node}${options.node ? ` (${options.node})` : ''}`);
+  // The Node under test, which --node may make another than the one running this report.
+  const version = options.node
+    ? execFileSync(options.node, ['--version'], { encoding: 'utf8' }).trim().replace(/^v/, '')
+    : process.versions.node;
+  out.push(`test262 module tests on Node ${version}${options.node ? ` (${options.node})` : ''}`);
   out.push(`selected: ${summary.total}   wall: ${seconds} s   jobs: ${options.jobs}`);
   for (const mode of modes) out.push(`${mode}: ${summary.pass[mode]} pass, ${summary.fail[mode]} fail`);
   if (verbose) {
