@@ -31,29 +31,20 @@ function spread(values: number[]): string {
 
 type Variant = 'native' | 'floor' | 'zip-only' | 'hotzip' | 'cached' | 'native-one-line' | 'hotzip-one-line';
 
+/** How one variant is started: options before the script, what it imports, and its environment. */
+interface Setup {
+  preload: string[];
+  target: string;
+  env: Record<string, string>;
+}
+
 /** Runs the timing script in a fresh process and returns [import ms, whole process ms]. */
-function timeImport(cwd: string, target: string, variant: Variant): [number, number] {
-  const preload = {
-    native: [],
-    floor: ['--import', './noop-loader.mjs'],
-    'zip-only': ['--import', 'hotzip/register'],
-    hotzip: ['--import', 'hotzip/register'],
-    cached: ['--import', 'hotzip/register'],
-    'native-one-line': [],
-    'hotzip-one-line': ['--import', 'hotzip/register'],
-  }[variant];
+function timeImport(cwd: string, setup: Setup): [number, number] {
   const start = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [...preload, 'time-import.mjs', target], {
+  const result = spawnSync(process.execPath, [...setup.preload, 'time-import.mjs', setup.target], {
     cwd,
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      NODE_OPTIONS: '',
-      HOTZIP_HOT: variant === 'zip-only' ? '0' : '1',
-      // The one-line variant measures what exact source maps cost where every module needs one.
-      HOTZIP_SOURCE_MAPS: variant === 'hotzip-one-line' ? '1' : '0',
-      HOTZIP_CACHE: variant === 'cached' ? path.join(cwd, 'transform-cache') : '',
-    },
+    env: { ...process.env, NODE_OPTIONS: '', HOTZIP_HOT: '1', HOTZIP_SOURCE_MAPS: '0', HOTZIP_CACHE: '', ...setup.env },
   });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`benchmark run failed: ${result.stderr}`);
@@ -108,38 +99,34 @@ async function main(): Promise<void> {
     });
     const nativeTarget = pathToFileURL(path.join(app, 'tree', 'main.js')).href;
     const zipTarget = `zip://${pathToFileURL(archive).pathname}!/main.js`;
-    const samples: Record<Variant, [number[], number[]]> = {
-      native: [[], []],
-      floor: [[], []],
-      'zip-only': [[], []],
-      hotzip: [[], []],
-      cached: [[], []],
-      'native-one-line': [[], []],
-      'hotzip-one-line': [[], []],
+    const hooked = ['--import', 'hotzip/register'];
+    const setups: Record<Variant, Setup> = {
+      native: { preload: [], target: nativeTarget, env: {} },
+      floor: { preload: ['--import', './noop-loader.mjs'], target: nativeTarget, env: {} },
+      'zip-only': { preload: hooked, target: zipTarget, env: { HOTZIP_HOT: '0' } },
+      hotzip: { preload: hooked, target: zipTarget, env: {} },
+      cached: { preload: hooked, target: zipTarget, env: { HOTZIP_CACHE: path.join(app, 'transform-cache') } },
+      'native-one-line': {
+        preload: [],
+        target: pathToFileURL(path.join(app, 'tree-one-line', 'main.js')).href,
+        env: {},
+      },
+      // What exact source maps cost where every module needs one.
+      'hotzip-one-line': {
+        preload: hooked,
+        target: `zip://${pathToFileURL(oneLineArchive).pathname}!/main.js`,
+        env: { HOTZIP_SOURCE_MAPS: '1' },
+      },
     };
-    const targets: Record<Variant, string> = {
-      native: nativeTarget,
-      floor: nativeTarget,
-      'zip-only': zipTarget,
-      hotzip: zipTarget,
-      cached: zipTarget,
-      'native-one-line': pathToFileURL(path.join(app, 'tree-one-line', 'main.js')).href,
-      'hotzip-one-line': `zip://${pathToFileURL(oneLineArchive).pathname}!/main.js`,
-    };
-    const variants: Variant[] = [
-      'native',
-      'floor',
-      'zip-only',
-      'hotzip',
-      'cached',
-      'native-one-line',
-      'hotzip-one-line',
-    ];
+    const variants = Object.keys(setups) as Variant[];
+    const samples = Object.fromEntries(
+      variants.map((variant) => [variant, [[], []] as [number[], number[]]]),
+    ) as Record<Variant, [number[], number[]]>;
     // Warms the OS caches for all, and fills the transform cache the `cached` runs are then served from.
-    for (const variant of variants) timeImport(app, targets[variant], variant);
+    for (const variant of variants) timeImport(app, setups[variant]);
     for (let i = 0; i < runs; i++) {
       for (const variant of variants) {
-        const [imported, wall] = timeImport(app, targets[variant], variant);
+        const [imported, wall] = timeImport(app, setups[variant]);
         samples[variant][0].push(imported);
         samples[variant][1].push(wall);
       }

@@ -8,7 +8,7 @@ import { formatOf } from './format.js';
 import type { ModulePreview } from './hot-runtime.js';
 import { lex } from './lex.js';
 import { decideResolution, treeOf } from './resolve.js';
-import { type ImportedNames, importedNames, reexportList } from './transform.js';
+import { type ImportedNames, importedNames, isStaticImport, reexportList } from './transform.js';
 import { splitVersion, withVersion } from './version-query.js';
 import { isZipUrl, parseZipUrl } from './zip-url.js';
 
@@ -50,7 +50,7 @@ export function previewModule(url: string, version: number): ModulePreview | und
     imports: () => {
       const resolved: Array<[string, ImportedNames]> = [];
       for (const entry of imports) {
-        if (entry.type !== 'static' && entry.type !== 'reexport-star') continue;
+        if (!isStaticImport(entry)) continue;
         try {
           const decision = decideResolution(entry.specifier, versioned, IMPORT_CONDITIONS);
           if (decision.kind === 'url')

@@ -334,8 +334,7 @@ interface Pending {
   url: string;
   /** Settled by the instance's linked signal (see ./load.ts): its whole graph linked, its body may not run yet. */
   linked: Deferred<void>;
-  reached: Deferred<Instance>;
-  /** Set when the instance registers (its body started). */
+  /** Set when the instance registers (after its gate opened: as its body starts, or as it ends). */
   instance: Instance | undefined;
   gate: Deferred<void>;
   evaluated: Promise<Namespace>;
@@ -385,7 +384,7 @@ export class HotRuntime {
   #mirror: ((change: RedirectChange) => void) | undefined;
 
   readonly #locate: ((urls: string[]) => SyntaxLocation | undefined) | undefined;
-  readonly #preview: ((url: string, version: number) => ModulePreview | undefined) | undefined;
+  readonly #preview: (url: string, version: number) => ModulePreview | undefined;
 
   constructor(options: {
     importModule: (url: string) => Promise<Namespace>;
@@ -393,10 +392,10 @@ export class HotRuntime {
     /** Finds which of these modules has a syntax error, and where (Node's caught SyntaxError says neither). */
     locateSyntaxError?: (urls: string[]) => SyntaxLocation | undefined;
     /**
-     * Reads module `url` as update `version` will load it. Without it, a module cannot import what another module
-     * of the same update adds.
+     * Reads module `url` as update `version` will load it: what the update checks and plans by, since no new
+     * version registers before the whole update has linked and been checked.
      */
-    preview?: (url: string, version: number) => ModulePreview | undefined;
+    preview: (url: string, version: number) => ModulePreview | undefined;
   }) {
     this.#importer = options.importModule;
     this.#log = options.log;
@@ -480,7 +479,6 @@ export class HotRuntime {
     }
     if (pending !== undefined) {
       pending.instance = instance;
-      pending.reached.resolve(instance);
     } else if (existing === undefined) {
       const module = new HotModule(canonical, instance, this.#sequence++);
       instance.module = module;
@@ -640,7 +638,7 @@ export class HotRuntime {
 
     // One version number for the whole update: its modules are read from one snapshot of each archive.
     const version = ++this.#version;
-    const previews = targets.map((module) => this.#preview?.(module.url, version));
+    const previews = targets.map((module) => this.#preview(module.url, version));
     // Importers in this update of a version that adds exports must link to that version: the live instance lacks
     // them. Only then: every version someone links to keeps receiving updates, at a cost per update.
     const adding = targets.filter((module, index) => {
@@ -688,7 +686,7 @@ export class HotRuntime {
             return;
           }
           try {
-            // Registered by now: an instance registers as its body starts, before its evaluation settles.
+            // Registered by now: an instance registers within its body, before its evaluation settles.
             if (pending.instance === undefined) throw new Error(`${pending.url} did not register`);
             replaced.push([
               pending.module,
@@ -745,7 +743,7 @@ export class HotRuntime {
       const queue = (previews[index]?.imports() ?? []).map(([url]) => url);
       for (const url of queue) {
         if (this.#modules.has(url) || joining.has(url)) continue;
-        const preview = this.#preview?.(url, version);
+        const preview = this.#preview(url, version);
         if (preview?.hot !== true) continue;
         const gate = deferred<void>();
         // Rejected when the update is: expected, never unhandled.
@@ -763,7 +761,6 @@ export class HotRuntime {
       module,
       url,
       linked: deferred<void>(),
-      reached: deferred<Instance>(),
       instance: undefined,
       gate: deferred<void>(),
       evaluated: Promise.resolve({}),
@@ -779,8 +776,7 @@ export class HotRuntime {
 
   /**
    * Waits until every new instance has linked, then checks the update as a whole; returns why it cannot apply, if
-   * it cannot. An instance importing a version that adds exports links but cannot register until that version has
-   * evaluated, after the gates open: its preview stands in for its registration.
+   * it cannot. No new instance registers before its gate opens, so the previews stand in for their registrations.
    */
   async #check(
     targets: HotModule[],
@@ -792,11 +788,9 @@ export class HotRuntime {
   ): Promise<(Error & { code?: string }) | undefined> {
     const failure = await this.#waitLinked(pendings, added);
     if (failure !== undefined) return failure;
-    // Linked signals settle after Node's evaluation pass that ran them: every instance that could start its body
-    // has registered by now.
     const shapes: ModulePreview[] = [];
     for (const [index, pending] of pendings.entries()) {
-      const shape = pending.instance === undefined ? previews[index] : shapeOf(pending.instance);
+      const shape = previews[index];
       if (shape === undefined) {
         return updateError(
           'ERR_HOTZIP_UPDATE_REJECTED',
@@ -809,13 +803,12 @@ export class HotRuntime {
     return this.#validate(targets, shapes, joining, report);
   }
 
-  /** Waits until every new instance has linked (or reached its gate); returns the first failure, if any. */
+  /** Waits until every new instance has linked (its gate ran); returns the first failure, if any. */
   async #waitLinked(pendings: Pending[], added: string[]): Promise<(Error & { code?: string }) | undefined> {
     const outcomes = await Promise.all(
       pendings.map((pending) =>
         Promise.race([
           pending.linked.promise,
-          pending.reached.promise.then(() => undefined),
           pending.evaluated.then(
             () =>
               updateError(

@@ -38,8 +38,16 @@ function withRequireShim(source: string): string {
   return `${source}\n;function require(id) { return globalThis[Symbol.for('hotzip.require')](id, __filename, module); }`;
 }
 
+/**
+ * Source maps (read once: `process.env` is a slow accessor and this runs for every module). The edits keep every
+ * line and, in almost all code, every column where it was, so by default no module carries a map: a map costs
+ * start-up time and memory out of all proportion to the few columns it corrects (measured on one-line-bodied code:
+ * 4.1× native start-up with maps, 1.7× without). `HOTZIP_SOURCE_MAPS=1` maps the modules whose columns move.
+ */
+const sourceMaps = process.env.HOTZIP_SOURCE_MAPS === '1';
+
 /** What, besides the bytes and the URL, changes the transform's output: part of every cache key. */
-const sourceMapVariant = `maps=${process.env.HOTZIP_SOURCE_MAPS ?? ''}`;
+const sourceMapVariant = `maps=${sourceMaps ? 1 : 0}`;
 
 /** Reads the entry named by a `zip:` URL (any version query stripped) and decides its format. */
 export function loadZipModule(
@@ -92,14 +100,6 @@ export function loadZipModule(
       return { format, source: read() };
   }
 }
-
-/**
- * Source maps (read once: `process.env` is a slow accessor and this runs for every module). The edits keep every
- * line and, in almost all code, every column where it was, so by default no module carries a map: a map costs
- * start-up time and memory out of all proportion to the few columns it corrects (measured on one-line-bodied code:
- * 4.1× native start-up with maps, 1.7× without). `HOTZIP_SOURCE_MAPS=1` maps the modules whose columns move.
- */
-const sourceMaps = process.env.HOTZIP_SOURCE_MAPS === '1';
 
 /** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */
 function hotSource(source: string, url: string, versioned: boolean): string {

@@ -166,10 +166,13 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
   if (end !== undefined) {
     while (source[expressionStart] === ' ' || source[expressionStart] === '\t') expressionStart++;
     const short = SHORT_DEFAULT_LOCALS.find((name) => !source.includes(name));
-    const replacement = short && fitted(source, at, expressionStart, `let ${short}={default:`);
-    const local = replacement === undefined || short === undefined ? DEFAULT_LOCAL : short;
-    edits.magic.overwrite(at, expressionStart, replacement ?? `let ${local}=({default:`);
-    const close = replacement === undefined ? '}).default' : '}.default';
+    const replacement = short === undefined ? undefined : fitted(source, at, expressionStart, `let ${short}={default:`);
+    // Without room (a line break after `default`) or a free short name: the long name, and the line's columns move.
+    const [local, open, close] =
+      short !== undefined && replacement !== undefined
+        ? [short, replacement, '}.default']
+        : [DEFAULT_LOCAL, `let ${DEFAULT_LOCAL}=({default:`, '}).default'];
+    edits.magic.overwrite(at, expressionStart, open);
     edits.magic.insert(end.at, end.semicolon ? close : `${close};`);
     edits.suffix.push(`export{${local} as default};`);
     return local;
@@ -280,9 +283,14 @@ function quietHeaderPosition(source: string, imports: readonly Import[]): number
     }
     while (next < imports.length && (imports[next]?.importStart ?? 0) < at) next++;
     const statement = imports[next];
-    if (statement?.importStart !== at || (statement.type !== 'static' && statement.type !== 'reexport-star')) return -1;
+    if (statement?.importStart !== at || !isStaticImport(statement)) return -1;
     at = statement.importEnd;
   }
+}
+
+/** A static import or `export * from`: linked before the module runs (dynamic imports and import.meta are not). */
+export function isStaticImport(entry: Import): entry is Extract<Import, { type: 'static' | 'reexport-star' }> {
+  return entry.type === 'static' || entry.type === 'reexport-star';
 }
 
 /** What a module re-exports, as `name:from` and `*:from`, comma-separated: compared between versions. */
@@ -312,7 +320,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   for (const [name, , mutable] of bindings) if (mutable) edits.mutable.push(name);
   const dependencies: string[] = [];
   for (const entry of imports) {
-    if (entry.type !== 'static' && entry.type !== 'reexport-star') continue;
+    if (!isStaticImport(entry)) continue;
     dependencies.push(`[${quote(entry.specifier)},${JSON.stringify(importedNames(source, entry))}]`);
   }
   const reexports = reexportList(exports);
@@ -332,10 +340,10 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,
   // a default function to rename, top-level await that may never settle) takes line 1 and moves that line's
   // columns; any other registers as its body ends, which changes nothing it can observe.
-  const early = quiet !== -1 || usesMeta || edits.prefixExtra.length > 0 || /\bawait\b/.test(source);
   if (quiet !== -1) edits.magic.insert(quiet, header);
-  else if (early) edits.magic.insert(codeStart(source), header);
-  else edits.suffix.unshift(header);
+  else if (usesMeta || edits.prefixExtra.length > 0 || /\bawait\b/.test(source)) {
+    edits.magic.insert(codeStart(source), header);
+  } else edits.suffix.unshift(header);
   if (edits.suffix.length > 0) edits.magic.append(`\n${edits.suffix.join('')}`);
   const mapUrl = options.sourceMapUrl;
   const mapped = mapUrl !== undefined && edits.magic.movesColumns();
