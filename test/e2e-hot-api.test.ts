@@ -132,14 +132,17 @@ describe('exports added by an update', () => {
       assert.match(await app.next(/^IMPORT/), /"now":"newer:3"/);
     });
 
+    /** Version `n` of b.js, with `added` exports; it logs its evaluation and its dispose. */
+    const dependency = (n: number, added = ''): string =>
+      [
+        `export const x = ${n};`,
+        added,
+        `console.log('EVAL b ${n}');`,
+        "import.meta.hot?.dispose(() => console.log('DISPOSE b'));",
+      ].join('\n');
+
     test(`a module can import what another module of the same update adds (${api})`, async () => {
-      const b = (n: number, extra = ''): string =>
-        [
-          `export const x = ${n};`,
-          extra,
-          `console.log('EVAL b ${n}');`,
-          "import.meta.hot?.dispose(() => console.log('DISPOSE b'));",
-        ].join('\n');
+      const b = dependency;
       const a = (names: string, body: string): string =>
         [
           `import { ${names} } from './b.js';`,
@@ -194,13 +197,7 @@ describe('exports added by an update', () => {
     });
 
     test(`a module new in the archive, first loaded by an update, can import what that update adds (${api})`, async () => {
-      const b = (n: number, added = ''): string =>
-        [
-          `export const x = ${n};`,
-          added,
-          `console.log('EVAL b ${n}');`,
-          "import.meta.hot?.dispose(() => console.log('DISPOSE b'));",
-        ].join('\n');
+      const b = dependency;
       // a imports x from b, and g from each new module in `news`.
       const a = (tag: string, ...news: string[]): string =>
         [
