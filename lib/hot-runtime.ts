@@ -113,8 +113,12 @@ export function describeModule(raw: RawDescription): ModuleDescription {
 /** 0 = run the body; 1 = stale, forward to the newest version; 2 = run the body, then sync live bindings. */
 export type TrampolineMode = 0 | 1 | 2;
 
-/** The per-instance object transformed code calls when its mode (a variable of the module's) is not 0. */
+/**
+ * The per-instance object transformed code calls when its mode (a variable of the module's) is not 0: an exported
+ * function asks `s` whether to hand its call to `t` (before binding its parameters), else runs its own body.
+ */
 export interface InstanceHandle {
+  s(index: number): boolean;
   t(index: number, self: unknown, args: ArrayLike<unknown>, newTarget?: unknown): unknown;
 }
 
@@ -240,6 +244,11 @@ class Instance {
   /** The mutable values last copied into the live bindings, to copy only on change. */
   synced: unknown[] | undefined;
   resolvedImports: Array<[string, ImportedNames]> | undefined;
+  /**
+   * The instance's own exported values as it left them, read just before an update first assigned its bindings:
+   * how a stale function recognizes itself among the newest exports.
+   */
+  originals: Map<string, unknown> | undefined;
   #meta: ImportMetaLike | undefined;
   #context: HotContext | undefined;
 
@@ -459,8 +468,8 @@ export class HotRuntime {
     const pending = version === undefined ? undefined : this.#pending.get(url);
     const data = existing?.data ?? {};
     const handle: InstanceHandle = {
-      t: (index, self, args, newTarget) =>
-        this.#trampoline(instance, description.exports[index] ?? '', self, args, newTarget),
+      s: (index) => instance.mode === 2 || this.#forwardTarget(instance, index) !== undefined,
+      t: (index, self, args, newTarget) => this.#trampoline(instance, index, self, args, newTarget),
     };
     const makeContext = (of: Instance): HotContext => {
       const context = new HotContext(canonical, data, this.#contextHost(of));
@@ -510,13 +519,36 @@ export class HotRuntime {
     };
   }
 
-  #trampoline(instance: Instance, name: string, self: unknown, args: ArrayLike<unknown>, newTarget: unknown): unknown {
+  /**
+   * What a stale instance's export `index` forwards to: the newest version's export of that name, when it is a
+   * function other than the caller itself. Otherwise (the export was removed, or is no longer a function) the caller
+   * runs its own body: a captured function never loops and always runs something defined.
+   */
+  #forwardTarget(instance: Instance, index: number): unknown {
+    if (!instance.stale) return undefined;
+    const name = instance.description.exports[index];
+    const current = instance.module?.current;
+    if (name === undefined || current === undefined || current === instance) return undefined;
+    let newest: unknown;
+    try {
+      newest = current.namespace !== undefined ? current.namespace[name] : current.description.get(name);
+    } catch {
+      // A binding still in its temporal dead zone.
+      return undefined;
+    }
+    if (typeof newest !== 'function' || newest === instance.originals?.get(name)) return undefined;
+    return newest;
+  }
+
+  #trampoline(instance: Instance, index: number, self: unknown, args: ArrayLike<unknown>, newTarget: unknown): unknown {
+    const name = instance.description.exports[index] ?? '';
     if (instance.stale) {
-      // A function of a replaced version, called through a reference captured before the update.
-      const current = instance.module?.current;
-      const newest = current?.namespace?.[name] ?? current?.description.get(name);
-      const target = typeof newest === 'function' ? newest : instance.description.get(name);
-      return invoke(target, self, args, newTarget === undefined ? undefined : target);
+      // A function of a replaced version, called through a reference captured before the update. A construction
+      // keeps its new.target (a subclass's `super()` call) unless it is the captured function itself.
+      const target = this.#forwardTarget(instance, index);
+      if (target === undefined) throw new TypeError(`${instance.url}: "${name}" has no newer version to call`);
+      const own = instance.originals?.get(name);
+      return invoke(target, self, args, newTarget === undefined || newTarget === own ? newTarget && target : newTarget);
     }
     // A newer version's own function: run it, then copy its reassigned exports into the live bindings.
     const mode = instance.mode;
@@ -901,6 +933,17 @@ export class HotRuntime {
   #install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext {
     instance.namespace = namespace;
     instance.module = module;
+    for (const older of [...module.linked, module.current]) {
+      if (older.originals !== undefined) continue;
+      older.originals = new Map();
+      for (const name of older.description.exports) {
+        try {
+          older.originals.set(name, older.description.get(name));
+        } catch {
+          // Still in its temporal dead zone: nothing captured it.
+        }
+      }
+    }
     for (const target of module.linked) target.description.set(namespace as Record<string, unknown>);
     const previous = module.current.context;
     for (const older of [...module.linked, module.current]) {

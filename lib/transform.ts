@@ -12,9 +12,19 @@
  * No export is added or removed: namespace keys stay exactly the native ones.
  */
 import type { Export, Import } from 'es-module-lexer';
+import {
+  type Declaration,
+  nextCode,
+  topLevelDeclarations,
+  type VariableStatement,
+  variableStatement,
+  Writes,
+  wordAt,
+} from './declarations.js';
 import { lex } from './lex.js';
-import { classBodyStart, expressionEnd, functionBodyStart, topLevelConstDeclarations } from './scan.js';
+import { classBodyStart, expressionEnd } from './scan.js';
 import { SourceEdits } from './source-edits.js';
+import { addArrowTrampoline, addFunctionTrampoline, functionExpressionAt } from './trampoline.js';
 
 /** The global symbol under which the application thread's hot runtime is reachable from transformed modules. */
 export const RUNTIME_SYMBOL = 'hotzip.runtime';
@@ -50,7 +60,6 @@ export interface TransformResult {
   code: string;
 }
 
-const LOCAL_DECLARATION = /export\s+(const\b|let\b|var\b|class\b|(?:async\s+)?function\b|default\b|\{)/y;
 const DEFAULT_DECLARATION = /default\s+((?:async\s+)?function\b\s*\*?|class\b)\s*((?!extends\b)[\w$]*)/y;
 
 function quote(value: string): string {
@@ -89,22 +98,6 @@ interface Edits {
 }
 
 /**
- * The trampoline names its export by index into the registration's list of local exports (short: it is repeated
- * for every exported function). Generators and async functions cannot be constructed, so they skip `new.target`.
- */
-function addTrampoline(source: string, edits: Edits, at: number, index: number): void {
-  const brace = functionBodyStart(source, at);
-  if (brace === -1) return;
-  // Read in place: a slice and two regexes per exported function showed in cold-start profiles.
-  let star = source.indexOf('function', at) + 'function'.length;
-  while (star < brace && /\s/.test(source[star] ?? '')) star++;
-  const generator = source.charCodeAt(star) === 42; // '*'
-  const constructible = !generator && !source.startsWith('async', at);
-  const call = `${HANDLE}.t(${index},this,arguments${constructible ? ',new.target' : ''})`;
-  edits.magic.insert(brace + 1, `if(${MODE_VARIABLE})return ${generator ? 'yield*' : ''}${call};`);
-}
-
-/**
  * `text` padded with spaces to the length of `[start, end)`, when it fits there without covering a line break: the
  * replacement then leaves every following character in its column.
  */
@@ -123,8 +116,17 @@ function fitted(source: string, start: number, end: number, text: string): strin
  */
 const SHORT_DEFAULT_LOCALS = ['ª', 'º', 'þ', 'ð'];
 
-/** Rewrites one `export default …` statement at `at` (the `export` keyword) and returns its local name. */
-function rewriteDefault(source: string, edits: Edits, at: number, afterExport: number, index: number): string {
+/**
+ * Rewrites one `export default …` statement at `at` (the `export` keyword) and returns its local name, and, for
+ * `export default name`, the name (whose function, if it is one, gets the default's trampoline).
+ */
+function rewriteDefault(
+  source: string,
+  edits: Edits,
+  at: number,
+  afterExport: number,
+  index: number,
+): { local: string; refers?: string } {
   DEFAULT_DECLARATION.lastIndex = afterExport;
   const declaration = DEFAULT_DECLARATION.exec(source);
   const keyword = declaration?.[1];
@@ -133,9 +135,8 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
     const keywordEnd = afterExport + declaration[0].length - (named?.length ?? 0);
     const keywordStart = afterExport + declaration[0].indexOf(keyword, 'default'.length);
     if (named) {
-      if (keyword.startsWith('class')) return named;
-      addTrampoline(source, edits, keywordStart, index);
-      return named;
+      if (!keyword.startsWith('class')) addFunctionTrampoline(source, edits.magic, keywordStart, index);
+      return { local: named };
     }
     // Anonymous declarations get a name, exported as default from a clause: `export default function (` becomes
     // `function __hz$default  (`, same length. The name property is set back to "default" as Node would have it.
@@ -154,9 +155,9 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
       if (body !== -1) edits.magic.insert(body + 1, fixClassName);
     } else {
       edits.prefixExtra.push(`Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`);
-      addTrampoline(source, edits, keywordStart, index);
+      addFunctionTrampoline(source, edits.magic, keywordStart, index);
     }
-    return DEFAULT_LOCAL;
+    return { local: DEFAULT_LOCAL };
   }
   // `export default <expression>`: a local binding. Wrapped as `{default: EXPR}.default`, an anonymous function or
   // class is named "default" by the language itself, as it is natively.
@@ -173,88 +174,181 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
         ? [short, replacement, '}.default']
         : [DEFAULT_LOCAL, `let ${DEFAULT_LOCAL}=({default:`, '}).default'];
     edits.magic.overwrite(at, expressionStart, open);
+    // A function or arrow function gets its trampoline (inserted first: its closing text precedes the wrapper's).
+    let refers: string | undefined;
+    if (functionExpressionAt(source, expressionStart)) {
+      addFunctionTrampoline(source, edits.magic, expressionStart, index);
+    } else if (addArrowTrampoline(source, edits.magic, expressionStart, index, 'default') === undefined) {
+      const word = wordAt(source, expressionStart);
+      if (word !== '' && nextCode(source, expressionStart + word.length) >= end.at) refers = word;
+    }
     edits.magic.insert(end.at, end.semicolon ? close : `${close};`);
     edits.suffix.push(`export{${local} as default};`);
-    return local;
+    return refers === undefined ? { local } : { local, refers };
   }
   edits.suffix.push(`export{${DEFAULT_LOCAL} as default};`);
   edits.magic.overwrite(at, expressionStart, `let ${DEFAULT_LOCAL} =`);
   edits.suffix.push(
     `if(typeof ${DEFAULT_LOCAL}==='function'&&${DEFAULT_LOCAL}.name===${quote(DEFAULT_LOCAL)})Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`,
   );
-  return DEFAULT_LOCAL;
+  return { local: DEFAULT_LOCAL };
 }
 
 /** An exported local binding: export name, local name, and whether the module may reassign it. */
 type Binding = [name: string, local: string, mutable: boolean];
 
-/** `name =`, `name +=` (and the other compound forms), `name++`, `name--`, `++name`, `--name`; not `a.name =`. */
-const ASSIGNMENT =
-  /(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--)|(?:\+\+|--)\s*([A-Za-z_$][\w$]*)/g;
-
-/**
- * Where each identifier is assigned, in one pass over the source: only exports assigned other than at their
- * declaration need copying into the live bindings after each call into a newer version. Text in strings or
- * comments can only make an export look reassigned, which costs time, never correctness.
- */
-function assignments(source: string): Map<string, number[]> {
-  const found = new Map<string, number[]>();
-  for (const match of source.matchAll(ASSIGNMENT)) {
-    const name = match[1] ?? match[2];
-    if (name === undefined) continue;
-    const at = match[1] === undefined ? match.index + match[0].length - name.length : match.index;
-    const list = found.get(name);
-    if (list === undefined) found.set(name, [at]);
-    else list.push(at);
-  }
-  return found;
+/** A `const` statement that declares exported bindings, and which of them (binding index, clause entry if any). */
+interface ExportedConst {
+  statement: VariableStatement;
+  /** Where `export` is, for `export const`; -1 when exported by clauses. */
+  exportAt: number;
+  uses: Array<{ binding: number; clause: DirectExport | undefined }>;
 }
 
+type DirectExport = Extract<Export, { type: 'direct' }>;
+
+const ALIAS = '__hz$c';
+
+/**
+ * The transform's view of the module's exported local bindings: makes them assignable by the runtime, keeps
+ * `const` constant, and gives every exported function a trampoline.
+ */
 function localExports(source: string, exports: readonly Export[], edits: Edits, versioned: boolean): Binding[] {
   const bindings: Binding[] = [];
-  let assigned: Map<string, number[]> | undefined;
-  const reassigned = (local: string, declaredAt: number): boolean => {
-    if (!versioned) return false;
-    assigned ??= assignments(source);
-    return assigned.get(local)?.some((at) => at !== declaredAt) ?? false;
+  const writes = new Writes(source);
+  let declarations: Map<string, Declaration> | undefined;
+  const declared = (name: string): Declaration | undefined => {
+    declarations ??= topLevelDeclarations(source);
+    return declarations.get(name);
   };
-  const statements = new Map<number, string>();
-  const clauseLocals = new Set<string>();
+  const rangesOf = (statement: VariableStatement): Array<[number, number]> =>
+    statement.declarators.map((declarator) => declarator.binding);
+  // Only a newer version's reassigned exports are copied into the live bindings (see TransformOptions.versioned).
+  const reassigned = (local: string, ranges: ReadonlyArray<readonly [number, number]>): boolean =>
+    versioned && writes.written(local, ranges);
+  const trampolined = new Set<number>();
+  /** A trampoline for the function an exported binding holds from its declaration. */
+  const trampoline = (declaration: Declaration | undefined, local: string, index: number): void => {
+    let at: number;
+    if (declaration?.type === 'function') at = declaration.at;
+    else if (declaration !== undefined && declaration.declarator.simple === local) at = declaration.declarator.init;
+    else return;
+    if (at === -1 || trampolined.has(at)) return;
+    trampolined.add(at);
+    if (declaration.type === 'function' || functionExpressionAt(source, at)) {
+      addFunctionTrampoline(source, edits.magic, at, index);
+    } else addArrowTrampoline(source, edits.magic, at, index, local);
+  };
+  const consts = new Map<number, ExportedConst>();
+  const exportedConst = (statement: VariableStatement, exportAt: number): ExportedConst => {
+    let found = consts.get(statement.keyword);
+    if (found === undefined) {
+      found = { statement, exportAt, uses: [] };
+      consts.set(statement.keyword, found);
+    }
+    return found;
+  };
+  const statements = new Map<number, { kind: string; keywordAt: number; variables?: VariableStatement }>();
   for (const entry of exports) {
     if (entry.type !== 'direct') continue;
-    let kind = statements.get(entry.exportStart);
-    if (kind === undefined) {
-      LOCAL_DECLARATION.lastIndex = entry.exportStart;
-      const match = LOCAL_DECLARATION.exec(source);
-      kind = match?.[1] ?? '';
-      statements.set(entry.exportStart, kind);
-      const keywordAt = entry.exportStart + (match?.[0].length ?? 0) - kind.length;
-      if (kind === 'const') edits.magic.overwrite(keywordAt, keywordAt + 5, 'let  ');
-      if (kind === 'default' && bindings.some(([name]) => name === 'default')) {
-        // A second `export default` is a SyntaxError: leave it for Node to report in its own words.
-        continue;
+    let statement = statements.get(entry.exportStart);
+    if (statement === undefined) {
+      const keywordAt = nextCode(source, entry.exportStart + 'export'.length);
+      const word = wordAt(source, keywordAt);
+      const kind = source[keywordAt] === '{' ? '{' : word === 'async' ? 'function' : word;
+      statement = { kind, keywordAt };
+      if (kind === 'const' || kind === 'let' || kind === 'var') {
+        const variables = variableStatement(source, keywordAt);
+        if (variables !== undefined) statement.variables = variables;
       }
+      statements.set(entry.exportStart, statement);
       if (kind === 'default') {
-        const local = rewriteDefault(source, edits, entry.exportStart, keywordAt, bindings.length);
+        if (bindings.some(([name]) => name === 'default')) {
+          // A second `export default` is a SyntaxError: leave it for Node to report in its own words.
+          continue;
+        }
+        const index = bindings.length;
+        const { local, refers } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
-        bindings.push(['default', local, local !== DEFAULT_LOCAL && reassigned(local, entry.localStart)]);
+        bindings.push(['default', local, local !== DEFAULT_LOCAL && reassigned(local, [])]);
+        if (refers !== undefined) trampoline(declared(refers), refers, index);
         continue;
       }
-      if (kind.endsWith('function') && entry.localName !== undefined) {
-        addTrampoline(source, edits, keywordAt, bindings.length);
+      if (kind === 'function' && entry.localName !== undefined) {
+        trampoline({ type: 'function', at: keywordAt }, entry.localName, bindings.length);
       }
     }
-    if (kind === 'default') continue;
+    if (statement.kind === 'default') continue;
     const local = entry.localName ?? entry.name;
-    if (kind === '{') clauseLocals.add(local);
+    const index = bindings.length;
+    let declaration: Declaration | undefined;
+    let exportAt = entry.exportStart;
+    if (statement.variables !== undefined) {
+      const variables = statement.variables;
+      const declarator = variables.declarators.find((candidate) => candidate.names.includes(local));
+      if (declarator !== undefined) declaration = { type: 'variable', statement: variables, declarator };
+    } else if (statement.kind === '{') {
+      declaration = declared(local);
+      exportAt = -1;
+    }
+    if (statement.kind !== 'function') trampoline(declaration, local, index);
+    const isConst = declaration?.type === 'variable' && declaration.statement.kind === 'const';
+    if (declaration?.type === 'variable' && isConst) {
+      exportedConst(declaration.statement, exportAt).uses.push({
+        binding: index,
+        clause: exportAt === -1 ? entry : undefined,
+      });
+    }
+    const ranges = declaration?.type === 'variable' ? rangesOf(declaration.statement) : [[entry.localStart, entry.localEnd] as const];
     // Function and class declarations are reassignable bindings too, though rarely reassigned.
-    const mayChange = kind !== 'const';
-    bindings.push([entry.name, local, mayChange && reassigned(local, entry.localStart)]);
+    bindings.push([entry.name, local, !isConst && reassigned(local, ranges)]);
   }
-  for (const [, at] of topLevelConstDeclarations(source, clauseLocals)) {
-    edits.magic.overwrite(at, at + 5, 'let  ');
-  }
+  keepConstsConstant(source, edits, bindings, consts, writes);
   return bindings;
+}
+
+/**
+ * Makes each exported `const` assignable by the runtime without letting the module itself assign it. A statement
+ * none of whose names the module ever writes becomes `let  ` (same width): nothing can observe the difference. One
+ * whose names the module may write (natively a TypeError, or a shadowing local) stays `const`, and its exports go
+ * through `let` aliases declared just after it; should its end be unreadable, it becomes `let  ` after all.
+ */
+function keepConstsConstant(
+  source: string,
+  edits: Edits,
+  bindings: Binding[],
+  consts: ReadonlyMap<number, ExportedConst>,
+  writes: Writes,
+): void {
+  let aliases = 0;
+  for (const { statement, exportAt, uses } of consts.values()) {
+    const ranges = statement.declarators.map((declarator) => declarator.binding);
+    const names = statement.declarators.flatMap((declarator) => declarator.names);
+    const end = statement.end;
+    if (end === undefined || !names.some((name) => writes.written(name, ranges))) {
+      edits.magic.overwrite(statement.keyword, statement.keyword + 5, 'let  ');
+      continue;
+    }
+    const declarations: string[] = [];
+    const clause: string[] = [];
+    for (const { binding, clause: entry } of uses) {
+      const exported = bindings[binding];
+      if (exported === undefined) continue;
+      const alias = `${ALIAS}${aliases++}`;
+      declarations.push(`${alias}=${exported[1]}`);
+      if (entry === undefined) clause.push(`${alias} as ${exported[0]}`);
+      else if (entry.start === entry.localStart) edits.magic.overwrite(entry.localStart, entry.localEnd, `${alias} as ${entry.name}`);
+      else edits.magic.overwrite(entry.localStart, entry.localEnd, alias);
+      exported[1] = alias;
+    }
+    // The aliases are in their temporal dead zone until the declaration has run, as the constants are.
+    const text = `let ${declarations.join(',')};`;
+    edits.magic.insert(end.semicolon ? end.at + 1 : end.at, end.semicolon ? text : `;${text}`);
+    if (exportAt !== -1) {
+      edits.magic.overwrite(exportAt, exportAt + 'export'.length, '      ');
+      edits.suffix.push(`export{${clause.join(',')}};`);
+    }
+  }
 }
 
 /** Where code may start: after a hashbang line, which must stay first. */

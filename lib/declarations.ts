@@ -1,0 +1,285 @@
+/**
+ * Reading a module's top-level variable and function declarations, and whether a name is ever written after its
+ * declaration: what the transform needs to keep `const` constant, to find the function an export clause or an
+ * `export default name` refers to, and to list the exports a newer version reassigns. A scanner over statements,
+ * not a parser: what it cannot read with certainty it reports as unknown, and callers then take the safe side.
+ */
+import { expressionEnd, scanCode, skipBalanced } from './scan.js';
+
+/** One declarator of a `const`/`let`/`var` statement. */
+export interface Declarator {
+  /** The names it declares (for a destructuring pattern, every identifier in it: a superset, which is safe). */
+  names: string[];
+  /** The declared name when the binding is a plain identifier (`name = …`), else undefined. */
+  simple: string | undefined;
+  /** Where the binding (identifier or pattern) is, `[start, end)`. */
+  binding: [number, number];
+  /** Where its initializer starts (first code character after `=`), or -1. */
+  init: number;
+}
+
+/** A top-level `const`, `let` or `var` statement. */
+export interface VariableStatement {
+  kind: 'const' | 'let' | 'var';
+  /** Index of the keyword. */
+  keyword: number;
+  declarators: Declarator[];
+  /** Where the statement ends: the index of its `;`, or just past its last token; undefined when unsure. */
+  end: { at: number; semicolon: boolean } | undefined;
+}
+
+/** What declares a top-level name. */
+export type Declaration =
+  | { type: 'function'; at: number }
+  | { type: 'variable'; statement: VariableStatement; declarator: Declarator };
+
+const IDENTIFIER_START = /[\p{ID_Start}$_\\]/u;
+const WORD = /[\p{ID_Continue}$\u200c\u200d]+/uy;
+
+function isIdentifierCode(code: number): boolean {
+  return (
+    (code >= 48 && code <= 57) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 97 && code <= 122) ||
+    code === 36 ||
+    code === 95 ||
+    code > 127
+  );
+}
+
+/** The identifier-like word starting at `at` ('' when none). */
+export function wordAt(source: string, at: number): string {
+  WORD.lastIndex = at;
+  return WORD.exec(source)?.[0] ?? '';
+}
+
+/** Index of the next character of code at or after `from` (past whitespace and comments), or -1. */
+export function nextCode(source: string, from: number): number {
+  let i = from;
+  while (i < source.length) {
+    const c = source.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    else if (c === 47 && source[i + 1] === '/') {
+      const end = source.indexOf('\n', i);
+      if (end === -1) return -1;
+      i = end + 1;
+    } else if (c === 47 && source[i + 1] === '*') {
+      const end = source.indexOf('*/', i + 2);
+      if (end === -1) return -1;
+      i = end + 2;
+    } else return i;
+  }
+  return -1;
+}
+
+/** Identifiers of a destructuring pattern's text (not property keys before `:`). */
+function patternNames(source: string, start: number, end: number): string[] {
+  const names: string[] = [];
+  scanCode(source, start, (i, c) => {
+    if (i >= end) return true;
+    if (!IDENTIFIER_START.test(c) || isIdentifierCode(source.charCodeAt(i - 1))) return false;
+    const word = wordAt(source, i);
+    if (word === '') return false;
+    const after = nextCode(source, i + word.length);
+    if (source[after] !== ':') names.push(word);
+    return false;
+  });
+  return names;
+}
+
+/**
+ * The end of the expression starting at `from` that a `,` or `;` at its own depth ends (an initializer, an arrow
+ * function's expression body): the index just past its last token, or undefined when unsure.
+ */
+export function assignmentEnd(source: string, from: number): number | undefined {
+  let depth = 0;
+  const stop = scanCode(source, from, (_, c) => {
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      return depth < 0;
+    } else if (depth === 0 && (c === ',' || c === ';')) return true;
+    return false;
+  });
+  // A string slice is a view in V8: no copy of the source.
+  const end = expressionEnd(stop === -1 ? source : source.slice(0, stop), from);
+  if (end === undefined) return undefined;
+  return end.at;
+}
+
+/** Parses the `const`/`let`/`var` statement whose keyword is at `keyword`. */
+export function variableStatement(source: string, keyword: number): VariableStatement | undefined {
+  const kind = wordAt(source, keyword);
+  if (kind !== 'const' && kind !== 'let' && kind !== 'var') return undefined;
+  const statement: VariableStatement = { kind, keyword, declarators: [], end: undefined };
+  let at = keyword + kind.length;
+  for (;;) {
+    const start = nextCode(source, at);
+    if (start === -1) return statement;
+    const c = source[start] ?? '';
+    let bindingEnd: number;
+    let simple: string | undefined;
+    let names: string[];
+    if (c === '[' || c === '{') {
+      bindingEnd = skipBalanced(source, start);
+      names = patternNames(source, start, bindingEnd);
+    } else {
+      simple = wordAt(source, start);
+      if (simple === '' || !IDENTIFIER_START.test(c)) return statement;
+      bindingEnd = start + simple.length;
+      names = [simple];
+    }
+    const next = nextCode(source, bindingEnd);
+    const declarator: Declarator = { names, simple, binding: [start, bindingEnd], init: -1 };
+    statement.declarators.push(declarator);
+    let after = bindingEnd;
+    if (source[next] === '=' && source[next + 1] !== '=') {
+      declarator.init = nextCode(source, next + 1);
+      if (declarator.init === -1) return statement;
+      const end = assignmentEnd(source, declarator.init);
+      if (end === undefined) return statement;
+      after = end;
+    }
+    const following = nextCode(source, after);
+    if (source[following] === ',') {
+      at = following + 1;
+      continue;
+    }
+    statement.end = source[following] === ';' ? { at: following, semicolon: true } : { at: after, semicolon: false };
+    return statement;
+  }
+}
+
+/** Whether the code before `at` ends a statement, so that a declaration may start at `at`. */
+function statementStart(source: string, at: number): boolean {
+  let j = at - 1;
+  let newline = false;
+  while (j >= 0) {
+    const c = source[j];
+    if (c === '\n') newline = true;
+    else if (c !== ' ' && c !== '\t' && c !== '\r') break;
+    j--;
+  }
+  if (j < 0) return true;
+  const c = source[j] ?? '';
+  if (c === ';' || c === '}' || c === '{') return true;
+  if (c === '/' && source[j - 1] === '*') return true;
+  if (/[\w$]/.test(c)) {
+    const word = /[\w$]+$/.exec(source.slice(Math.max(0, j - 10), j + 1))?.[0] ?? '';
+    if (word === 'export' || word === 'default') return true;
+    return newline;
+  }
+  return newline && (c === ')' || c === ']');
+}
+
+/**
+ * Every top-level declaration of the module, by name (the first one wins). Function declarations are found as
+ * statements, never as expressions (`x = function f() {}` declares no `f`).
+ */
+export function topLevelDeclarations(source: string): Map<string, Declaration> {
+  const found = new Map<string, Declaration>();
+  let depth = 0;
+  let resumeAt = 0;
+  scanCode(source, 0, (i, c) => {
+    if (i < resumeAt) return false;
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') depth--;
+    else if (depth === 0 && (c === 'c' || c === 'l' || c === 'v' || c === 'f' || c === 'a')) {
+      if (isIdentifierCode(source.charCodeAt(i - 1))) return false;
+      const word = wordAt(source, i);
+      if ((word === 'const' || word === 'let' || word === 'var') && statementStart(source, i)) {
+        const statement = variableStatement(source, i);
+        if (statement === undefined) return false;
+        for (const declarator of statement.declarators) {
+          for (const name of declarator.names) {
+            if (!found.has(name)) found.set(name, { type: 'variable', statement, declarator });
+          }
+        }
+        // Its initializers were read already; their brackets are balanced, so depth resumes at 0 after them.
+        const last = statement.declarators.at(-1);
+        resumeAt = statement.end?.at ?? last?.binding[1] ?? i + word.length;
+      } else if ((word === 'function' || word === 'async') && statementStart(source, i)) {
+        let at = i + word.length;
+        if (word === 'async') {
+          const next = nextCode(source, at);
+          if (wordAt(source, next) !== 'function') return false;
+          at = next + 'function'.length;
+        }
+        let name = nextCode(source, at);
+        if (source[name] === '*') name = nextCode(source, name + 1);
+        const declared = wordAt(source, name);
+        if (declared !== '' && !found.has(declared)) found.set(declared, { type: 'function', at: i });
+        resumeAt = name + declared.length;
+      } else {
+        resumeAt = i + word.length;
+      }
+    }
+    return false;
+  });
+  return found;
+}
+
+const ASSIGNING_OPERATOR = /(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--/y;
+
+/**
+ * Which names a module may write after declaring them: `name =` and its compound forms, `++`/`--`, `for (name of`,
+ * and names inside a destructuring assignment's target (`[lo, hi] = …`). Text in strings or comments can only make
+ * a name look written, which is the safe side for every caller.
+ */
+export class Writes {
+  readonly #source: string;
+  #patterns: Array<[number, number]> | undefined;
+
+  constructor(source: string) {
+    this.#source = source;
+  }
+
+  /** Targets of destructuring assignments (never declarations), as `[start, end)`. */
+  #patternTargets(): Array<[number, number]> {
+    if (this.#patterns !== undefined) return this.#patterns;
+    const source = this.#source;
+    const patterns: Array<[number, number]> = [];
+    for (const match of source.matchAll(/[\]}]\s*=(?![=>])/g)) {
+      const close = match.index;
+      const closer = source[close];
+      const opener = closer === ']' ? '[' : '{';
+      let depth = 0;
+      let open = close;
+      for (; open >= 0; open--) {
+        const c = source[open];
+        if (c === closer) depth++;
+        else if (c === opener && --depth === 0) break;
+      }
+      if (open < 0) continue;
+      const before = source.slice(Math.max(0, open - 8), open);
+      if (/(?:^|[^\w$])(?:const|let|var)\s*$/.test(before)) continue;
+      patterns.push([open, close + 1]);
+    }
+    this.#patterns = patterns;
+    return patterns;
+  }
+
+  /** Whether `name` may be written anywhere but inside the `declared` ranges (its own declarations). */
+  written(name: string, declared: ReadonlyArray<readonly [number, number]> = []): boolean {
+    const source = this.#source;
+    for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) {
+      const end = at + name.length;
+      if (isIdentifierCode(source.charCodeAt(at - 1)) || isIdentifierCode(source.charCodeAt(end))) continue;
+      if (declared.some(([start, stop]) => at >= start && at < stop)) continue;
+      const spread = source.startsWith('...', at - 3);
+      if (source[at - 1] === '.' && !spread) continue;
+      const next = nextCode(source, end);
+      if (next !== -1) {
+        ASSIGNING_OPERATOR.lastIndex = next;
+        if (ASSIGNING_OPERATOR.test(source)) return true;
+        const word = wordAt(source, next);
+        // `for (name of …)` assigns; `for (const name of …)` declares a binding of its own.
+        if ((word === 'of' || word === 'in') && /\(\s*$/.test(source.slice(Math.max(0, at - 12), at))) return true;
+      }
+      const before = source.slice(Math.max(0, at - 4), at).trimEnd();
+      if (before.endsWith('++') || before.endsWith('--')) return true;
+      if (this.#patternTargets().some(([start, stop]) => at > start && at < stop)) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,268 @@
+/**
+ * Trampolines: the edits that make an exported function, once its version is replaced, forward every call to the
+ * newest version of its export, so that a reference captured before an update (a stored callback, a server's
+ * request handler) follows updates whatever the function's shape.
+ *
+ * The forwarding test runs before the function's parameters are bound, so that they are bound once, by the version
+ * that runs: with only plain identifier parameters the test simply opens the body (binding those twice would be
+ * unobservable); a function with defaults, patterns or a rest parameter keeps a parameter list of plain names as
+ * long as its `length`, and binds its own list in an arrow function that shares its `this`, `arguments` and
+ * `new.target`. An exported arrow function becomes a method of the same name, parameters and body: a method, like
+ * an arrow, is not a constructor and has no `prototype`, and unlike an arrow it sees the arguments it was called
+ * with, all of which it must forward. Arrows whose body reads `this` or `arguments` (which a method would see
+ * differently) keep no trampoline.
+ */
+import { assignmentEnd, nextCode, wordAt } from './declarations.js';
+import { scanCode, skipBalanced } from './scan.js';
+import type { SourceEdits } from './source-edits.js';
+
+/** The module's handle and mode variables (see ./transform.ts). */
+const HANDLE = '__hz$';
+const MODE = '__hz$m';
+/** The plain parameters standing in for a non-simple list, as many as its `length`. */
+const STAND_IN = '__hz$';
+
+const SIMPLE_PARAMETER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+
+/** A parameter list: its parentheses, whether every parameter is a plain identifier, and its `length`. */
+interface ParameterList {
+  open: number;
+  /** Index of the closing `)`. */
+  close: number;
+  simple: boolean;
+  length: number;
+}
+
+/** Reads the parameter list whose `(` is at `open`. */
+function parameterList(source: string, open: number): ParameterList | undefined {
+  let depth = 0;
+  let start = open + 1;
+  let simple = true;
+  let length = 0;
+  let counting = true;
+  let hasDefault = false;
+  const finish = (end: number): void => {
+    const text = source.slice(start, end).trim();
+    if (text === '') return;
+    const rest = text.startsWith('...');
+    if (!SIMPLE_PARAMETER.test(text)) simple = false;
+    if (rest || hasDefault) counting = false;
+    if (counting) length++;
+    hasDefault = false;
+  };
+  const close = scanCode(source, open + 1, (i, c) => {
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if (c === ')' || c === ']' || c === '}') {
+      if (depth === 0) {
+        finish(i);
+        return true;
+      }
+      depth--;
+    } else if (depth === 0 && c === ',') {
+      finish(i);
+      start = i + 1;
+    } else if (depth === 0 && c === '=' && !hasDefault) {
+      hasDefault = true;
+    }
+    return false;
+  });
+  if (close === -1 || source[close] !== ')') return undefined;
+  // A comment among the parameters fails the plain-name test: the safe construction is taken.
+  return { open, close, simple, length };
+}
+
+function standIns(length: number): string {
+  return Array.from({ length }, (_, i) => `${STAND_IN}${i}`).join(',');
+}
+
+/** `[async] function [*] [name](a, b) {`: plain parameters only, no comments. */
+const SIMPLE_HEAD = /(async\s+)?function\s*(\*?)\s*[\w$]*\s*\(\s*(?:[\w$]+\s*(?:,\s*[\w$]+\s*)*,?\s*)?\)\s*\{/y;
+
+/** The forwarding test, placed where a body opens (see the runtime's `s` and `t`). */
+function test(index: number, kind: { constructible: boolean; generator: boolean }): string {
+  const call = `${HANDLE}.t(${index},this,arguments${kind.constructible ? ',new.target' : ''})`;
+  return `if(${MODE}&&${HANDLE}.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
+}
+
+/**
+ * For the `function` (or `async function`) at `at`, a declaration or an expression: inserts its trampoline, which
+ * forwards to export `index` of the newest version. Returns false when the shape is not one it can read.
+ */
+export function addFunctionTrampoline(source: string, edits: SourceEdits, at: number, index: number): boolean {
+  // The common shape, read with one regex: this runs for every exported function on the cold-import path.
+  SIMPLE_HEAD.lastIndex = at;
+  const simple = SIMPLE_HEAD.exec(source);
+  if (simple !== null) {
+    const generator = simple[2] === '*';
+    edits.insert(SIMPLE_HEAD.lastIndex, test(index, { constructible: !generator && simple[1] === undefined, generator }));
+    return true;
+  }
+  let keyword = at;
+  const isAsync = wordAt(source, at) === 'async';
+  if (isAsync) keyword = nextCode(source, at + 'async'.length);
+  if (wordAt(source, keyword) !== 'function') return false;
+  let next = nextCode(source, keyword + 'function'.length);
+  const generator = source[next] === '*';
+  if (generator) next = nextCode(source, next + 1);
+  if (source[next] !== '(') next = nextCode(source, next + wordAt(source, next).length);
+  if (source[next] !== '(') return false;
+  const params = parameterList(source, next);
+  if (params === undefined) return false;
+  const brace = nextCode(source, params.close + 1);
+  if (source[brace] !== '{') return false;
+  const kind = { constructible: !generator && !isAsync, generator };
+  if (params.simple) {
+    edits.insert(brace + 1, test(index, kind));
+    return true;
+  }
+  // The parameter list moves into a function that binds it once, in the version that runs the body.
+  const end = skipBalanced(source, brace);
+  const head = `(${standIns(params.length)}){${test(index, kind)}return `;
+  if (generator) {
+    edits.insert(params.open, `${head}yield*${isAsync ? 'async ' : ''}function*`);
+    edits.insert(end, '.apply(this,arguments)}');
+  } else {
+    edits.insert(params.open, `${head}(${isAsync ? 'async' : ''}`);
+    edits.insert(params.close + 1, '=>');
+    edits.insert(end, ')(...arguments)}');
+  }
+  return true;
+}
+
+/** An arrow function's parts, read from its start. */
+interface Arrow {
+  isAsync: boolean;
+  /** Where its parameters start (`(` or the single parameter's name). */
+  paramsStart: number;
+  /** Just past its parameters. */
+  paramsEnd: number;
+  params: ParameterList | undefined;
+  arrow: number;
+  body: number;
+  /** Just past the body. */
+  end: number;
+}
+
+/** Reads the arrow function starting at `at` (`async`, `(`, or its single parameter), if it is one. */
+export function arrowAt(source: string, at: number): Arrow | undefined {
+  let paramsStart = at;
+  let isAsync = false;
+  if (wordAt(source, at) === 'async') {
+    const next = nextCode(source, at + 'async'.length);
+    // `async => …` is an arrow whose parameter is named async.
+    if (next !== -1 && source[next] !== '=' && !source.slice(at, next).includes('\n')) {
+      isAsync = true;
+      paramsStart = next;
+    }
+  }
+  let params: ParameterList | undefined;
+  let paramsEnd: number;
+  if (source[paramsStart] === '(') {
+    params = parameterList(source, paramsStart);
+    if (params === undefined) return undefined;
+    paramsEnd = params.close + 1;
+  } else {
+    const name = wordAt(source, paramsStart);
+    if (name === '' || !SIMPLE_PARAMETER.test(name)) return undefined;
+    paramsEnd = paramsStart + name.length;
+  }
+  const arrow = nextCode(source, paramsEnd);
+  if (!source.startsWith('=>', arrow)) return undefined;
+  const body = nextCode(source, arrow + 2);
+  if (body === -1) return undefined;
+  const end = source[body] === '{' ? skipBalanced(source, body) : assignmentEnd(source, body);
+  if (end === undefined) return undefined;
+  return { isAsync, paramsStart, paramsEnd, params, arrow, body, end };
+}
+
+const SCOPED_KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'with']);
+
+/**
+ * Whether code in `[from, to)` reads `this` or `arguments` of the arrow itself: occurrences inside nested
+ * functions, classes and object methods belong to those.
+ */
+function readsOwnThis(source: string, from: number, to: number): boolean {
+  let found = false;
+  let resumeAt = from;
+  scanCode(source, from, (i, c) => {
+    if (i >= to) return true;
+    if (i < resumeAt || !/[\w$]/.test(c) || /[\w$]/.test(source[i - 1] ?? '')) return false;
+    const word = wordAt(source, i);
+    resumeAt = i + word.length;
+    if ((word === 'this' || word === 'arguments') && source[i - 1] !== '.') {
+      found = true;
+      return true;
+    }
+    if (word === 'class') {
+      let depth = 0;
+      const brace = scanCode(source, resumeAt, (_, d) => {
+        if (d === '{' && depth === 0) return true;
+        if (d === '(' || d === '[' || d === '{') depth++;
+        else if (d === ')' || d === ']' || d === '}') depth--;
+        return false;
+      });
+      if (brace !== -1) resumeAt = skipBalanced(source, brace);
+      return false;
+    }
+    // `function name(…) {`, and a method `name(…) {` (a call is never followed by a block).
+    let paren = nextCode(source, resumeAt);
+    if (word === 'function') {
+      if (source[paren] === '*') paren = nextCode(source, paren + 1);
+      if (source[paren] !== '(') paren = nextCode(source, paren + wordAt(source, paren).length);
+    } else if (SCOPED_KEYWORDS.has(word)) {
+      return false;
+    }
+    if (source[paren] !== '(') return false;
+    const brace = nextCode(source, skipBalanced(source, paren));
+    if (source[brace] === '{' && (word === 'function' || source[brace - 1] !== '>')) {
+      resumeAt = skipBalanced(source, brace);
+    }
+    return false;
+  });
+  return found;
+}
+
+/**
+ * For the arrow function at `at`, the initializer of binding `name` (or a default export, `name` "default"):
+ * rewrites it as the method `{name(…){…}}.name` with a trampoline forwarding to export `index`. Returns the arrow's
+ * end, or undefined when it left it alone.
+ */
+export function addArrowTrampoline(
+  source: string,
+  edits: SourceEdits,
+  at: number,
+  index: number,
+  name: string,
+): number | undefined {
+  const arrow = arrowAt(source, at);
+  if (arrow === undefined || readsOwnThis(source, arrow.paramsStart, arrow.end)) return undefined;
+  const kind = { constructible: false, generator: false };
+  if (arrow.params !== undefined && !arrow.params.simple) {
+    // The whole arrow stays as it is, called by a method with stand-in parameters.
+    edits.insert(at, `{${arrow.isAsync ? 'async ' : ''}${name}(${standIns(arrow.params.length)}){${test(index, kind)}return(`);
+    edits.insert(arrow.end, `)(...arguments)}}.${name}`);
+    return arrow.end;
+  }
+  // `async (a) => …` becomes `{async name(a)…`: the name goes where the parameters start.
+  edits.insert(at, '{');
+  const plain = arrow.params === undefined;
+  edits.insert(arrow.paramsStart, `${name}${plain ? '(' : ''}`);
+  if (plain) edits.insert(arrow.paramsEnd, ')');
+  // `=>` becomes two spaces: a line break between it and the body stays where it was.
+  edits.overwrite(arrow.arrow, arrow.arrow + 2, '  ');
+  if (source[arrow.body] === '{') {
+    edits.insert(arrow.body + 1, test(index, kind));
+    edits.insert(arrow.end, `}.${name}`);
+  } else {
+    edits.insert(arrow.body, `{${test(index, kind)}return `);
+    edits.insert(arrow.end, `}}.${name}`);
+  }
+  return arrow.end;
+}
+
+/** Whether the code at `at` starts a function expression (`function`, `async function`). */
+export function functionExpressionAt(source: string, at: number): boolean {
+  const word = wordAt(source, at);
+  if (word === 'function') return true;
+  return word === 'async' && wordAt(source, nextCode(source, at + 5)) === 'function';
+}

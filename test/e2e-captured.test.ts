@@ -1,0 +1,130 @@
+/**
+ * Functions captured before an update (a stored callback, a server's handler) follow the newest version whatever
+ * their shape, with native `name`, `length`, `this`, `arguments`, `new` and `new.target`; parameters are bound once,
+ * by the version that runs; a function whose export went away runs its own body. Exported bindings reach importers
+ * however the module assigns them, and `const` stays constant. Each in a real process, on every hook API.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { chooseHookApi } from '../lib/node-support.js';
+import { makeApp, type Tree, writeZip } from './fixtures.js';
+import { HotApp, hostMain, moduleTree } from './hot-app.js';
+
+const apps: HotApp[] = [];
+const dirs: string[] = [];
+after(async () => {
+  await Promise.all(apps.map((app) => app.stop()));
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The hook APIs this Node can run hotzip under: the hooks thread always, same-thread hooks where sound. */
+const hookApis = chooseHookApi() === 'registerHooks' ? ['registerHooks', 'register'] : ['register'];
+
+async function start(tree: Tree, imports: string, state: string, api: string) {
+  const dir = makeApp('hotzip-captured-');
+  dirs.push(dir);
+  writeZip(path.join(dir, 'app.zip'), tree);
+  const app = new HotApp(dir, hostMain(imports, state), { HOTZIP_HOOKS: api, HOTZIP_LOG: 'silent' });
+  apps.push(app);
+  await app.next(/^READY/);
+  return { app, archive: path.join(dir, 'app.zip') };
+}
+
+/** Replaces the archive and waits for the update to apply. */
+async function update(app: HotApp, archive: string, tree: Tree): Promise<void> {
+  writeZip(archive, tree);
+  const event = await app.event();
+  assert.equal(event.name, 'update', JSON.stringify(event));
+}
+
+/** Every shape of exported function, each returning its version `v`. */
+function shapes(v: number): Tree {
+  return moduleTree({
+    'arrows.js': [
+      `export const block = (a, b) => { return 'block${v}:' + a + b; };`,
+      `export const expr = (a) => 'expr${v}:' + a;`,
+      `export const asyncArrow = async (a) => 'async${v}:' + a;`,
+      `export const fnExpr = function (a) { return 'fnExpr${v}:' + a; };`,
+      `export let letArrow = a => 'let${v}:' + a;`,
+      `export var varFn = async function named(a) { return 'var${v}:' + a; };`,
+      `export const first = () => 'first${v}', second = () => 'second${v}';`,
+    ].join('\n'),
+    'clause.js': [
+      `function h(a) { return 'clause${v}:' + a; }`,
+      `const k = (a) => 'k${v}:' + a;`,
+      'export { h, k as renamed };',
+      'export default k;',
+    ].join('\n'),
+    'default-arrow.js': `export default (a) => 'defaultArrow${v}:' + a;\n`,
+    'default-async.js': `export default async (a) => 'defaultAsync${v}:' + a;\n`,
+    'default-anon.js': `export default function (a) { return 'defaultAnon${v}:' + a; }\n`,
+    'decl.js': `export function decl(a) { return 'decl${v}:' + a; }\n`,
+  });
+}
+
+const shapeImports = [
+  "import * as arrows from 'zip:./app.zip!/arrows.js';",
+  "import * as clause from 'zip:./app.zip!/clause.js';",
+  "import defaultArrow from 'zip:./app.zip!/default-arrow.js';",
+  "import defaultAsync from 'zip:./app.zip!/default-async.js';",
+  "import defaultAnon from 'zip:./app.zip!/default-anon.js';",
+  "import { decl } from 'zip:./app.zip!/decl.js';",
+  // Captured: plain values holding the functions, never re-read from a binding.
+  'const captured = { ...arrows, h: clause.h, renamed: clause.renamed, clauseDefault: clause.default, defaultArrow, defaultAsync, defaultAnon, decl };',
+  'const call = async () => { const out = {}; for (const [key, fn] of Object.entries(captured)) out[key] = await fn("x"); return out; };',
+  'const meta = () => Object.fromEntries(Object.entries(captured).map(([key, fn]) => [key, fn.name + "/" + fn.length + "/" + ("prototype" in fn)]));',
+].join('\n');
+
+function expected(v: number): Record<string, string> {
+  return {
+    block: `block${v}:xundefined`,
+    expr: `expr${v}:x`,
+    asyncArrow: `async${v}:x`,
+    fnExpr: `fnExpr${v}:x`,
+    letArrow: `let${v}:x`,
+    varFn: `var${v}:x`,
+    first: `first${v}`,
+    second: `second${v}`,
+    h: `clause${v}:x`,
+    renamed: `k${v}:x`,
+    clauseDefault: `k${v}:x`,
+    defaultArrow: `defaultArrow${v}:x`,
+    defaultAsync: `defaultAsync${v}:x`,
+    defaultAnon: `defaultAnon${v}:x`,
+    decl: `decl${v}:x`,
+  };
+}
+
+/** name/length/has-prototype of each, as Node gives them natively. */
+const nativeMeta = {
+  block: 'block/2/false',
+  expr: 'expr/1/false',
+  asyncArrow: 'asyncArrow/1/false',
+  fnExpr: 'fnExpr/1/true',
+  letArrow: 'letArrow/1/false',
+  varFn: 'named/1/false',
+  first: 'first/0/false',
+  second: 'second/0/false',
+  h: 'h/1/true',
+  renamed: 'k/1/false',
+  clauseDefault: 'k/1/false',
+  defaultArrow: 'default/1/false',
+  defaultAsync: 'default/1/false',
+  defaultAnon: 'default/1/true',
+  decl: 'decl/1/true',
+};
+
+for (const api of hookApis) {
+  describe(`captured references (${api})`, () => {
+    test('every shape of exported function follows updates, keeping name, length and prototype', async () => {
+      const { app, archive } = await start(shapes(1), shapeImports, '{ calls: await call(), meta: meta() }', api);
+      assert.deepEqual(await app.state(), { calls: expected(1), meta: nativeMeta });
+      await update(app, archive, shapes(2));
+      assert.deepEqual(await app.state(), { calls: expected(2), meta: nativeMeta });
+      await update(app, archive, shapes(3));
+      assert.deepEqual(await app.state(), { calls: expected(3), meta: nativeMeta });
+    });
+  });
+}
