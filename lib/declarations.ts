@@ -268,6 +268,8 @@ export class Writes {
       if (declared.some(([start, stop]) => at >= start && at < stop)) continue;
       const spread = source.startsWith('...', at - 3);
       if (source[at - 1] === '.' && !spread) continue;
+      // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
+      if (/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at))) continue;
       const next = nextCode(source, end);
       if (next !== -1) {
         ASSIGNING_OPERATOR.lastIndex = next;

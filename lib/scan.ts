@@ -1,6 +1,6 @@
 /**
- * The little source scanning the transform needs beyond es-module-lexer: finding where a function's or class's body
- * opens, and where a top-level `const` declares a name. It skips strings, comments, template literals and (by the
+ * The little source scanning the transform needs beyond es-module-lexer: finding where a class's body opens, and
+ * where a default expression ends (see ./declarations.ts for declarations). It skips strings, comments, template literals and (by the
  * usual heuristic on the preceding token) regular expressions, and is only ever run over a few statements, never a
  * whole module on the hot path.
  */
@@ -104,23 +104,6 @@ export function skipBalanced(source: string, open: number): number {
   return end === -1 ? source.length : end + 1;
 }
 
-/** `function name(simple, params) {`: the common shape, found without the scanner. */
-const SIMPLE_FUNCTION_HEAD = /function\s*\*?\s*[\w$]*\s*\([^()'"`/{}[\]]*\)\s*\{/y;
-
-/** For a `function` declaration starting at `at`: the index of its body's `{`, or -1. */
-export function functionBodyStart(source: string, at: number): number {
-  SIMPLE_FUNCTION_HEAD.lastIndex = at;
-  if (SIMPLE_FUNCTION_HEAD.test(source)) return SIMPLE_FUNCTION_HEAD.lastIndex - 1;
-  const paren = scanCode(source, at, (_, c) => c === '(' || c === '{');
-  if (paren === -1 || source[paren] !== '(') return -1;
-  const brace = nextCode(source, skipBalanced(source, paren));
-  return brace !== -1 && source[brace] === '{' ? brace : -1;
-}
-
-function nextCode(source: string, from: number): number {
-  return scanCode(source, from, (_, c) => !/\s/.test(c));
-}
-
 /** For a `class` declaration starting at `at`: the index of its body's `{` (past any `extends` expression), or -1. */
 export function classBodyStart(source: string, at: number): number {
   let depth = 0;
@@ -130,30 +113,6 @@ export function classBodyStart(source: string, at: number): number {
     else if (c === ')' || c === ']' || c === '}') depth--;
     return false;
   });
-}
-
-/**
- * The indexes of top-level `const` keywords that declare `name` as their first binding (`const name =`), so that an
- * `export { name }` of a const can become a reassignable `let`. Declarations it cannot see (destructuring, a later
- * declarator) are left alone; updating such a binding reports restart-required instead.
- */
-export function topLevelConstDeclarations(source: string, names: ReadonlySet<string>): Map<string, number> {
-  const found = new Map<string, number>();
-  if (names.size === 0) return found;
-  let depth = 0;
-  const pattern = /const\s+([\w$]+)\s*=/y;
-  scanCode(source, 0, (i, c) => {
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (depth === 0 && c === 'c' && !isIdentifierChar(source.charCodeAt(i - 1))) {
-      pattern.lastIndex = i;
-      const match = pattern.exec(source);
-      const declared = match?.[1];
-      if (declared !== undefined && names.has(declared) && !found.has(declared)) found.set(declared, i);
-    }
-    return false;
-  });
-  return found;
 }
 
 const CONTINUING_WORDS = new Set(['in', 'instanceof', 'of']);

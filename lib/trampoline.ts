@@ -94,7 +94,10 @@ export function addFunctionTrampoline(source: string, edits: SourceEdits, at: nu
   const simple = SIMPLE_HEAD.exec(source);
   if (simple !== null) {
     const generator = simple[2] === '*';
-    edits.insert(SIMPLE_HEAD.lastIndex, test(index, { constructible: !generator && simple[1] === undefined, generator }));
+    edits.insert(
+      SIMPLE_HEAD.lastIndex,
+      test(index, { constructible: !generator && simple[1] === undefined, generator }),
+    );
     return true;
   }
   let keyword = at;
@@ -239,7 +242,10 @@ export function addArrowTrampoline(
   const kind = { constructible: false, generator: false };
   if (arrow.params !== undefined && !arrow.params.simple) {
     // The whole arrow stays as it is, called by a method with stand-in parameters.
-    edits.insert(at, `{${arrow.isAsync ? 'async ' : ''}${name}(${standIns(arrow.params.length)}){${test(index, kind)}return(`);
+    edits.insert(
+      at,
+      `{${arrow.isAsync ? 'async ' : ''}${name}(${standIns(arrow.params.length)}){${test(index, kind)}return(`,
+    );
     edits.insert(arrow.end, `)(...arguments)}}.${name}`);
     return arrow.end;
   }

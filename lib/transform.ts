@@ -299,11 +299,14 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         clause: exportAt === -1 ? entry : undefined,
       });
     }
-    const ranges = declaration?.type === 'variable' ? rangesOf(declaration.statement) : [[entry.localStart, entry.localEnd] as const];
+    const ranges =
+      declaration?.type === 'variable'
+        ? rangesOf(declaration.statement)
+        : [[entry.localStart, entry.localEnd] as const];
     // Function and class declarations are reassignable bindings too, though rarely reassigned.
     bindings.push([entry.name, local, !isConst && reassigned(local, ranges)]);
   }
-  keepConstsConstant(source, edits, bindings, consts, writes);
+  keepConstsConstant(edits, bindings, consts, writes);
   return bindings;
 }
 
@@ -314,7 +317,6 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
  * through `let` aliases declared just after it; should its end be unreadable, it becomes `let  ` after all.
  */
 function keepConstsConstant(
-  source: string,
   edits: Edits,
   bindings: Binding[],
   consts: ReadonlyMap<number, ExportedConst>,
@@ -337,7 +339,8 @@ function keepConstsConstant(
       const alias = `${ALIAS}${aliases++}`;
       declarations.push(`${alias}=${exported[1]}`);
       if (entry === undefined) clause.push(`${alias} as ${exported[0]}`);
-      else if (entry.start === entry.localStart) edits.magic.overwrite(entry.localStart, entry.localEnd, `${alias} as ${entry.name}`);
+      else if (entry.start === entry.localStart)
+        edits.magic.overwrite(entry.localStart, entry.localEnd, `${alias} as ${entry.name}`);
       else edits.magic.overwrite(entry.localStart, entry.localEnd, alias);
       exported[1] = alias;
     }

@@ -5,7 +5,8 @@
 import assert from 'node:assert/strict';
 import { SourceMap } from 'node:module';
 import { describe, test } from 'node:test';
-import { classBodyStart, expressionEnd, functionBodyStart, topLevelConstDeclarations } from '../lib/scan.js';
+import { topLevelDeclarations, variableStatement, Writes } from '../lib/declarations.js';
+import { classBodyStart, expressionEnd } from '../lib/scan.js';
 import { transformModule } from '../lib/transform.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
@@ -53,7 +54,7 @@ describe('transformModule', () => {
       'export function f(x) {',
       '  return helper(x);',
       '}',
-      'export default (y) => y + a;',
+      'export default [a, 1];',
       'export async function g() { // a comment after the brace',
       '  return 2;',
       '}',
@@ -65,8 +66,8 @@ describe('transformModule', () => {
     const lines = code.split('\n');
     assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var __hz\$m,__hz\$=/);
     assert.equal(lines[1], 'export let   a = 1;');
-    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(__hz\$m\)/);
-    assert.equal(lines[6], 'let ª={default:(y) => y + a}.default;');
+    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(__hz\$m&&__hz\$\.s\(1\)\)/);
+    assert.equal(lines[6], 'let ª={default:[a, 1]}.default;');
     assert.equal(lines.at(-1), 'export{ª as default};');
   });
 
@@ -130,15 +131,13 @@ describe('transformModule', () => {
   });
 
   test('exported functions start with a trampoline; generators delegate, async and generators skip new.target', () => {
-    const { body } = run(
-      'export function f(a = {}) { return a; }\nexport async function g() {}\nexport function* h() {}\n',
-    );
+    const { body } = run('export function f(a) { return a; }\nexport async function g() {}\nexport function* h() {}\n');
     assert.equal(
       body,
       [
-        'export function f(a = {}) {if(__hz$m)return __hz$.t(0,this,arguments,new.target); return a; }',
-        'export async function g() {if(__hz$m)return __hz$.t(1,this,arguments);}',
-        'export function* h() {if(__hz$m)return yield*__hz$.t(2,this,arguments);}',
+        'export function f(a) {if(__hz$m&&__hz$.s(0))return __hz$.t(0,this,arguments,new.target); return a; }',
+        'export async function g() {if(__hz$m&&__hz$.s(1))return __hz$.t(1,this,arguments);}',
+        'export function* h() {if(__hz$m&&__hz$.s(2))return yield*__hz$.t(2,this,arguments);}',
         '',
         '',
       ].join('\n'),
@@ -209,11 +208,6 @@ describe('transformModule', () => {
 });
 
 describe('scan', () => {
-  test('functionBodyStart skips parameters with defaults, strings, regexes and comments', () => {
-    const source = "function f(a = '(', b = /\\)/, c = { d: ')' } /* ) */) {";
-    assert.equal(functionBodyStart(source, 0), source.length - 1);
-  });
-
   test('classBodyStart skips an extends expression', () => {
     const source = 'class extends mix({ a: 1 }, (x) => x) {';
     assert.equal(classBodyStart(source, 0), source.length - 1);
@@ -229,8 +223,50 @@ describe('scan', () => {
     assert.equal(expressionEnd('export default a)', 14), undefined);
   });
 
-  test('topLevelConstDeclarations finds `const name =` at depth 0 only', () => {
-    const found = topLevelConstDeclarations('{ const a = 1; }\nconst a = 2;\nconst b = 3;', new Set(['a', 'c']));
-    assert.deepEqual([...found], [['a', 17]]);
+  test('topLevelDeclarations finds function and variable declarations at depth 0 only, never function expressions', () => {
+    const source = [
+      '{ const a = 1; }',
+      'const a = 2, { b, c: [d] } = x;',
+      'let e',
+      'x = function f() {};',
+      'async function g() {}',
+      'export default function h() {}',
+    ].join('\n');
+    const found = topLevelDeclarations(source);
+    assert.deepEqual([...found.keys()].sort(), ['a', 'b', 'd', 'e', 'g', 'h']);
+    const a = found.get('a');
+    assert.equal(a?.type === 'variable' && a.statement.keyword, 17);
+    assert.deepEqual(a?.type === 'variable' && a.statement.declarators.map((d) => d.names), [['a'], ['b', 'd']]);
+  });
+
+  test('variableStatement reads every declarator and where the statement ends, with or without a semicolon', () => {
+    const semi = variableStatement('const unit = f(1, 2), limit = 20; next()', 0);
+    assert.deepEqual(
+      semi?.declarators.map((d) => [d.simple, d.init]),
+      [
+        ['unit', 13],
+        ['limit', 30],
+      ],
+    );
+    assert.deepEqual(semi?.end, { at: 32, semicolon: true });
+    const asi = variableStatement('let a = 1\nfoo(), bar()', 0);
+    assert.deepEqual(
+      asi?.declarators.map((d) => d.names),
+      [['a']],
+    );
+    assert.deepEqual(asi?.end, { at: 9, semicolon: false });
+  });
+
+  test('Writes finds assignments, updates, for-of targets and destructuring assignments, not declarations', () => {
+    const writes = (source: string, name: string) => new Writes(source).written(name, [[0, 0]]);
+    assert.equal(writes('x = 1', 'x'), true);
+    assert.equal(writes('x ??= 1', 'x'), true);
+    assert.equal(writes('++x', 'x'), true);
+    assert.equal(writes('x--', 'x'), true);
+    assert.equal(writes('[lo, hi] = [a, b]', 'hi'), true);
+    assert.equal(writes('({ mode: m, ...rest } = cfg)', 'rest'), true);
+    assert.equal(writes('for (x of xs) {}', 'x'), true);
+    assert.equal(writes('const [x] = y; let { z = x } = w; o.x = 1; x == 2; f(x)', 'x'), false);
+    assert.equal(writes('function f() { let x = 2; }', 'x'), false);
   });
 });
