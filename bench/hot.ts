@@ -2,13 +2,14 @@
  * Hot-reload figures for `npm run bench` (issue targets, checked here and never by timed unit tests):
  * - update latency: archive replaced on disk → the running app observes the new code, p50/p95, one changed module of
  *   the 500-module app, next to a full process restart of the same app;
- * - call overhead: a named-import binding and a captured function (after an update) against a direct call;
+ * - call overhead (see ./calls.ts): named-import bindings and captured functions against direct calls;
  * - heap kept per update against natively re-importing the changed module.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { writeTree, writeZip, zipBytes } from '../test/fixtures.js';
+import { writeTree, writeZip } from '../test/fixtures.js';
 import { type BenchStyle, benchApp } from './app.js';
+import { callOverhead } from './calls.js';
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -99,59 +100,6 @@ async function updateLatency(app: string, updates: number, restarts: number): Pr
     `update latency, 1 of 500 modules changed (${updates} updates)   p50 ${p50.toFixed(1)} ms   p95 ${percentile(latencies, 95).toFixed(1)} ms   (target p50 ≤ 10 ms)`,
     `restart to first output (median of ${restarts})   hotzip ${median(hotRestart).toFixed(0)} ms   native ${median(nativeRestart).toFixed(0)} ms`,
     `restart / update p50                            ${(median(nativeRestart) / p50).toFixed(0)}× (native restart)   ${(median(hotRestart) / p50).toFixed(0)}× (hotzip restart)   (target ≥ 30×)`,
-  ];
-}
-
-const CALL_SCRIPT = `
-import { add, counter } from 'zip:./calls.zip!/add.js';
-import { add as direct } from './add-native.mjs';
-import { reload } from 'hotzip';
-import { writeFileSync, renameSync } from 'node:fs';
-const N = Number(process.argv[2]);
-function time(fn) {
-  let best = Infinity;
-  for (let round = 0; round < 7; round++) {
-    let sum = 0;
-    const t = process.hrtime.bigint();
-    for (let i = 0; i < N; i++) sum = fn(sum, i);
-    const ns = Number(process.hrtime.bigint() - t) / N;
-    if (sum === -1) console.log(sum);
-    best = Math.min(best, ns);
-  }
-  return best;
-}
-const captured = add;
-const out = { direct: time(direct), binding: time((s, i) => add(s, i)), directInline: time((s, i) => direct(s, i)) };
-writeFileSync('calls.zip.tmp', Buffer.from(process.argv[3], 'base64'));
-renameSync('calls.zip.tmp', 'calls.zip');
-const report = await reload();
-if (report.updated.length !== 1) throw new Error('update did not apply: ' + JSON.stringify(report));
-if (captured(1, 2) !== 4) throw new Error('captured function did not forward');
-out.captured = time((s, i) => captured(s, i));
-out.bindingAfter = time((s, i) => add(s, i));
-out.directAfter = time((s, i) => direct(s, i));
-console.log(JSON.stringify(out));
-`;
-
-function callOverhead(app: string, calls: number): string[] {
-  const v1 = 'export let counter = 0;\nexport function add(a, b) { return a + b; }\n';
-  const v2 = 'export let counter = 0;\nexport function add(a, b) { return a + b + 1; }\n';
-  writeZip(path.join(app, 'calls.zip'), { 'add.js': v1, 'package.json': '{"type":"module"}' });
-  writeTree(app, { 'add-native.mjs': 'export function add(a, b) { return a + b; }\n', 'calls.mjs': CALL_SCRIPT });
-  const next = Buffer.from(zipBytes({ 'add.js': v2, 'package.json': '{"type":"module"}' })).toString('base64');
-  const result = spawnSync(process.execPath, ['--import', 'hotzip/register', 'calls.mjs', String(calls), next], {
-    cwd: app,
-    env: nodeEnv,
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`call bench failed: ${result.stderr}`);
-  const out = JSON.parse(result.stdout.trim()) as Record<string, number>;
-  const ns = (key: string): string => `${(out[key] ?? Number.NaN).toFixed(2)} ns`;
-  const ratio = (a: string, b: string): string => `${((out[a] ?? 0) / (out[b] ?? 1)).toFixed(2)}×`;
-  return [
-    `call through a named-import binding   ${ns('binding')} vs direct ${ns('directInline')}   ${ratio('binding', 'directInline')}   (target ≤ 1.02×)`,
-    `  after an update                     ${ns('bindingAfter')} vs direct ${ns('directAfter')}   ${ratio('bindingAfter', 'directAfter')}`,
-    `call of a function captured before the update (forwards to the new one)   ${ns('captured')}   ${ratio('captured', 'directAfter')}`,
   ];
 }
 

@@ -249,6 +249,9 @@ class Instance {
    * how a stale function recognizes itself among the newest exports.
    */
   originals: Map<string, unknown> | undefined;
+  /** Forwarding targets by export index, valid while `forwardsAt` is the runtime's count of installs. */
+  forwards: unknown[] = [];
+  forwardsAt = -1;
   #meta: ImportMetaLike | undefined;
   #context: HotContext | undefined;
 
@@ -369,6 +372,9 @@ function updateError(
   return error;
 }
 
+/** A cached "no forwarding target" (undefined means not looked up yet). */
+const NO_TARGET = Symbol('no target');
+
 /** Calls `fn` as the original call did: as a constructor when it was one. */
 function invoke(fn: unknown, self: unknown, args: ArrayLike<unknown>, newTarget: unknown): unknown {
   if (typeof fn !== 'function') throw new TypeError('an updated export is no longer a function');
@@ -385,6 +391,8 @@ export class HotRuntime {
   readonly #listeners = new Map<string, Set<Listener>>();
   #version = 0;
   #sequence = 0;
+  /** How many new versions were installed: what a stale function's cached forwarding target is valid for. */
+  #installs = 0;
   #queue: Promise<unknown> = Promise.resolve();
   #source: UpdateSource | undefined;
   readonly #importer: (url: string) => Promise<Namespace>;
@@ -526,6 +534,19 @@ export class HotRuntime {
    */
   #forwardTarget(instance: Instance, index: number): unknown {
     if (!instance.stale) return undefined;
+    // Read once per update: a namespace lookup per forwarded call would cost more than the call itself.
+    if (instance.forwardsAt !== this.#installs) {
+      instance.forwardsAt = this.#installs;
+      instance.forwards = [];
+    }
+    const cached = instance.forwards[index];
+    if (cached !== undefined) return cached === NO_TARGET ? undefined : cached;
+    const target = this.#findForwardTarget(instance, index);
+    instance.forwards[index] = target ?? NO_TARGET;
+    return target;
+  }
+
+  #findForwardTarget(instance: Instance, index: number): unknown {
     const name = instance.description.exports[index];
     const current = instance.module?.current;
     if (name === undefined || current === undefined || current === instance) return undefined;
@@ -541,15 +562,15 @@ export class HotRuntime {
   }
 
   #trampoline(instance: Instance, index: number, self: unknown, args: ArrayLike<unknown>, newTarget: unknown): unknown {
-    const name = instance.description.exports[index] ?? '';
     if (instance.stale) {
-      // A function of a replaced version, called through a reference captured before the update. A construction
-      // keeps its new.target (a subclass's `super()` call) unless it is the captured function itself.
-      const target = this.#forwardTarget(instance, index);
-      if (target === undefined) throw new TypeError(`${instance.url}: "${name}" has no newer version to call`);
-      const own = instance.originals?.get(name);
-      return invoke(target, self, args, newTarget === undefined || newTarget === own ? newTarget && target : newTarget);
+      // A function of a replaced version, called through a reference captured before the update.
+      const target = this.#forwardTarget(instance, index) as (...args: unknown[]) => unknown;
+      if (newTarget === undefined) return Reflect.apply(target, self, args);
+      // A construction keeps its new.target (a subclass's `super()` call) unless it is the captured function itself.
+      const own = instance.originals?.get(instance.description.exports[index] ?? '');
+      return invoke(target, self, args, newTarget === own ? target : newTarget);
     }
+    const name = instance.description.exports[index] ?? '';
     // A newer version's own function: run it, then copy its reassigned exports into the live bindings.
     const mode = instance.mode;
     instance.mode = 0;
@@ -933,6 +954,7 @@ export class HotRuntime {
   #install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext {
     instance.namespace = namespace;
     instance.module = module;
+    this.#installs++;
     for (const older of [...module.linked, module.current]) {
       if (older.originals !== undefined) continue;
       older.originals = new Map();

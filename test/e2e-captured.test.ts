@@ -128,3 +128,100 @@ for (const api of hookApis) {
     });
   });
 }
+
+for (const api of hookApis) {
+  describe(`captured functions keep native call semantics (${api})`, () => {
+    test('parameters are bound once, by the newest version: a stale pattern never throws, defaults run once', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'params.js': [
+            'export let sideEffects = 0;',
+            'const count = () => ++sideEffects;',
+            v === 1
+              ? 'export function handle({ path }, n = count()) { return "v1 " + path; }'
+              : 'export function handle(req, n = count()) { return "v2 " + (req === undefined ? "none" : req.path); }',
+            v === 1
+              ? 'export const arrow = ({ path }, n = count()) => "v1 " + path;'
+              : 'export const arrow = (req, n = count()) => "v2 " + (req?.path ?? "none");',
+          ].join('\n'),
+        });
+      const { app, archive } = await start(
+        version(1),
+        "import { handle, arrow, sideEffects } from 'zip:./app.zip!/params.js';\nconst h = handle, a = arrow;",
+        '{ withArg: [h({ path: "/x" }), a({ path: "/y" })], none: [h, a].map((f) => { try { return f(); } catch (e) { return e.constructor.name; } }), effects: sideEffects, meta: [h.length, a.length] }',
+        api,
+      );
+      assert.deepEqual(await app.state(), {
+        withArg: ['v1 /x', 'v1 /y'],
+        none: ['TypeError', 'TypeError'],
+        effects: 2,
+        meta: [1, 1],
+      });
+      await update(app, archive, version(2));
+      // v1's `{ path }` would throw on undefined: only v2's list is bound, and its default runs once a call.
+      assert.deepEqual(await app.state(), {
+        withArg: ['v2 /x', 'v2 /y'],
+        none: ['v2 none', 'v2 none'],
+        effects: 4,
+        meta: [1, 1],
+      });
+    });
+  });
+}
+
+for (const api of hookApis) {
+  describe(`captured functions: this, arguments, new and subclassing (${api})`, () => {
+    test('forwarded calls keep this, every argument, construction and a subclass new.target', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'fns.js': [
+            `export function Point(x) { this.x = x; this.v = ${v}; }`,
+            `export function args() { return '${v}:' + arguments.length + ':' + [...arguments].join(','); }`,
+            `export function self() { return '${v}:' + (this === undefined ? 'none' : this.tag); }`,
+            `export const arrowArgs = (a) => '${v}:' + a;`,
+          ].join('\n'),
+        });
+      const { app, archive } = await start(
+        version(1),
+        [
+          "import { Point, args, self, arrowArgs } from 'zip:./app.zip!/fns.js';",
+          'const P = Point, A = args, S = self, R = arrowArgs;',
+          'class Sub extends P { constructor() { super(7); this.sub = true; } }',
+        ].join('\n'),
+        '{ point: { ...new P(3), isP: new P(3) instanceof P }, sub: (() => { const s = new Sub(); return { ...s, isSub: s instanceof Sub }; })(), args: [A(), A(1, undefined, 3)], self: [S(), S.call({ tag: "t" }), ({ tag: "m", S }).S()], arrow: R(1, 2) }',
+        api,
+      );
+      const state = (v: number) => ({
+        point: { x: 3, v, isP: v === 1 },
+        sub: { x: 7, v, sub: true, isSub: true },
+        args: [`${v}:0:`, `${v}:3:1,,3`],
+        self: [`${v}:none`, `${v}:t`, `${v}:m`],
+        arrow: `${v}:1`,
+      });
+      assert.deepEqual(await app.state(), { ...state(1), point: { x: 3, v: 1, isP: true } });
+      await update(app, archive, version(2));
+      // `new P()` of the captured first version builds the newest version's object, as `new Point()` would.
+      assert.deepEqual(await app.state(), state(2));
+    });
+
+    test('a captured function whose export was removed, or is no longer a function, runs its own body', async () => {
+      const version = (v: number, body: string): Tree =>
+        moduleTree({ 'gone.js': `export const v = ${v};\n${body}\n` });
+      const { app, archive } = await start(
+        version(1, [
+          "export function fn(a) { return 'own fn ' + a; }",
+          "export const arrow = (a) => 'own arrow ' + a;",
+          'globalThis.kept = { fn, arrow };',
+        ].join('\n')),
+        "import { v } from 'zip:./app.zip!/gone.js';",
+        '{ v, fn: globalThis.kept.fn(1), arrow: globalThis.kept.arrow(2) }',
+        api,
+      );
+      assert.deepEqual(await app.state(), { v: 1, fn: 'own fn 1', arrow: 'own arrow 2' });
+      await update(app, archive, version(2, 'export const fn = 5;'));
+      assert.deepEqual(await app.state(), { v: 2, fn: 'own fn 1', arrow: 'own arrow 2' });
+      await update(app, archive, version(3, "export const fn = (a) => 'new fn ' + a;"));
+      assert.deepEqual(await app.state(), { v: 3, fn: 'new fn 1', arrow: 'own arrow 2' });
+    });
+  });
+}
