@@ -205,14 +205,16 @@ for (const api of hookApis) {
     });
 
     test('a captured function whose export was removed, or is no longer a function, runs its own body', async () => {
-      const version = (v: number, body: string): Tree =>
-        moduleTree({ 'gone.js': `export const v = ${v};\n${body}\n` });
+      const version = (v: number, body: string): Tree => moduleTree({ 'gone.js': `export const v = ${v};\n${body}\n` });
       const { app, archive } = await start(
-        version(1, [
-          "export function fn(a) { return 'own fn ' + a; }",
-          "export const arrow = (a) => 'own arrow ' + a;",
-          'globalThis.kept = { fn, arrow };',
-        ].join('\n')),
+        version(
+          1,
+          [
+            "export function fn(a) { return 'own fn ' + a; }",
+            "export const arrow = (a) => 'own arrow ' + a;",
+            'globalThis.kept = { fn, arrow };',
+          ].join('\n'),
+        ),
         "import { v } from 'zip:./app.zip!/gone.js';",
         '{ v, fn: globalThis.kept.fn(1), arrow: globalThis.kept.arrow(2) }',
         api,
@@ -222,6 +224,78 @@ for (const api of hookApis) {
       assert.deepEqual(await app.state(), { v: 2, fn: 'own fn 1', arrow: 'own arrow 2' });
       await update(app, archive, version(3, "export const fn = (a) => 'new fn ' + a;"));
       assert.deepEqual(await app.state(), { v: 3, fn: 'new fn 1', arrow: 'own arrow 2' });
+    });
+  });
+}
+
+for (const api of hookApis) {
+  describe(`exported bindings as native semantics define them (${api})`, () => {
+    test('every way a module assigns an exported binding reaches importers after an update', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'values.js': [
+            'export let lo = 0, hi = 0;',
+            `export function range(a, b) { [lo, hi] = [a * ${v}, b * ${v}]; }`,
+            `const unit = 'm', limit = ${v * 20};`,
+            `const { mode } = { mode: 'mode${v}' };`,
+            `export /* c */ const commented = ${v};`,
+            'export { limit, mode, unit };',
+          ].join('\n'),
+        });
+      const { app, archive } = await start(
+        version(1),
+        "import { lo, hi, range, limit, mode, unit, commented } from 'zip:./app.zip!/values.js';",
+        '{ before: [lo, hi], after: (range(1, 2), [lo, hi]), limit, mode, unit, commented }',
+        api,
+      );
+      assert.deepEqual(await app.state(), {
+        before: [0, 0],
+        after: [1, 2],
+        limit: 20,
+        mode: 'mode1',
+        unit: 'm',
+        commented: 1,
+      });
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), {
+        before: [0, 0],
+        after: [2, 4],
+        limit: 40,
+        mode: 'mode2',
+        unit: 'm',
+        commented: 2,
+      });
+    });
+
+    test('an exported const stays constant: assigning it throws TypeError as natively, and updates still reach importers', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'consts.js': [
+            `export const k = ${v};`,
+            `const hidden = ${v * 10};`,
+            'export { hidden };',
+            'export function assign() { try { k = 5; return "assigned"; } catch (e) { return e.constructor.name; } }',
+            'export function assignHidden() { try { hidden++; return "assigned"; } catch (e) { return e.constructor.name; } }',
+            'export function shadow() { let k = 1; k = 2; return k; }',
+          ].join('\n'),
+        });
+      const { app, archive } = await start(
+        version(1),
+        "import { k, hidden, assign, assignHidden, shadow } from 'zip:./app.zip!/consts.js';",
+        '{ k, hidden, assign: assign(), assignHidden: assignHidden(), shadow: shadow(), after: [k, hidden] }',
+        api,
+      );
+      const state = (v: number) => ({
+        k: v,
+        hidden: v * 10,
+        assign: 'TypeError',
+        assignHidden: 'TypeError',
+        shadow: 2,
+        after: [v, v * 10],
+      });
+      assert.deepEqual(await app.state(), state(1));
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), state(2));
     });
   });
 }
