@@ -159,6 +159,11 @@ export function expressionEnd(source: string, from: number): { at: number; semic
         return true;
       }
       const endsOperand = /[\w$)\]}'"`]/.test(prev);
+      // `a⏎++b`: a postfix operator may not follow a line break, so the line ends the expression (ASI).
+      if (sawNewline && endsOperand && (source.startsWith('++', i) || source.startsWith('--', i))) {
+        result = { at: codeEnd, semicolon: false };
+        return true;
+      }
       if (sawNewline && endsOperand && /[A-Za-z_$]/.test(c)) {
         const word = /^[\w$]+/.exec(source.slice(i, i + 12))?.[0] ?? '';
         if (!CONTINUING_WORDS.has(word)) {

@@ -299,3 +299,13 @@ for (const api of hookApis) {
     });
   });
 }
+
+test('`export default a` followed by a line `++b` loads as natively (the line is a statement of its own)', async () => {
+  const { app } = await start(
+    moduleTree({ 'asi.js': 'let a = 1, b = 2;\nexport default a\n++b\nexport const seen = b;\n' }),
+    "import a, { seen } from 'zip:./app.zip!/asi.js';",
+    '{ a, seen }',
+    hookApis[0] ?? 'register',
+  );
+  assert.deepEqual(await app.state(), { a: 1, seen: 3 });
+});

@@ -221,6 +221,9 @@ describe('scan', () => {
     assert.deepEqual(expressionEnd('export default "x"', 14), { at: 18, semicolon: false });
     assert.deepEqual(expressionEnd('export default "x" // c\nfoo()', 14), { at: 18, semicolon: false });
     assert.equal(expressionEnd('export default a)', 14), undefined);
+    // A postfix ++ or -- cannot follow a line break: the next line is a statement of its own.
+    assert.deepEqual(expressionEnd('export default a\n++b', 14), { at: 16, semicolon: false });
+    assert.deepEqual(expressionEnd('export default a\n--b', 14), { at: 16, semicolon: false });
   });
 
   test('topLevelDeclarations finds function and variable declarations at depth 0 only, never function expressions', () => {
