@@ -144,6 +144,94 @@ describe('transformModule', () => {
     );
   });
 
+  test('every shape of exported function gets a trampoline that tests before its parameters are bound', () => {
+    const t = (index: number, delegate = '') =>
+      `if(__hz$m&&__hz$.s(${index}))return ${delegate}__hz$.t(${index},this,arguments);`;
+    const { body } = run(
+      [
+        'export const a = x => x * 2;',
+        'export const b = async (x) => {',
+        '  return x;',
+        '};',
+        'export const c = function* (x, y = 1) { yield x; };',
+        'export async function d({ p }, ...rest) { return p; }',
+        'export const f = (x) => this;',
+        'export const g = () => [1].map(function () { return this; });',
+        'export default async ({ q }) => q;',
+      ].join('\n'),
+    );
+    assert.equal(
+      body,
+      [
+        // An arrow becomes a method of its own name: not constructible, no prototype, and it sees its arguments.
+        `export let   a = {a(x)    {${t(0)}return x * 2}}.a;`,
+        // `=>` becomes two spaces: a body on later lines keeps its columns.
+        `export let   b = {async b(x)    {${t(1)}`,
+        '  return x;',
+        '}}.b;',
+        // Non-simple parameters: plain stand-ins as many as `length`, the list bound once in the version that runs.
+        `export let   c = function* (__hz$0){${t(2, 'yield*')}return yield*function*(x, y = 1) { yield x; }.apply(this,arguments)};`,
+        `export async function d(__hz$0){${t(3)}return (async({ p }, ...rest)=> { return p; })(...arguments)}`,
+        // An arrow reading its own `this` would see the method's: it keeps no trampoline. Nested functions' own do not count.
+        'export let   f = (x) => this;',
+        `export let   g = {g()    {${t(5)}return [1].map(function () { return this; })}}.g;`,
+        `let ª={default:{async default(__hz$0){${t(6)}return(async ({ q }) => q)(...arguments)}}.default}.default;`,
+        'export{ª as default};',
+      ].join('\n'),
+    );
+  });
+
+  test('functions exported by a clause or by `export default name` get the trampoline of their first export', () => {
+    const { body, description } = run(
+      'function h(a) {}\nconst k = () => 1, j = 2;\nexport { h as hh, k, j };\nexport default h;\n',
+    );
+    assert.equal(
+      body,
+      [
+        'function h(a) {if(__hz$m&&__hz$.s(0))return __hz$.t(0,this,arguments,new.target);}',
+        'let   k = {k()    {if(__hz$m&&__hz$.s(1))return __hz$.t(1,this,arguments);return 1}}.k, j = 2;',
+        'export { h as hh, k, j };',
+        'let ª={default:h}.default;',
+        '',
+        'export{ª as default};',
+      ].join('\n'),
+    );
+    assert.equal(description.l, 'hh=h,k,j,default=ª');
+  });
+
+  test('a const the module itself assigns stays const; its exports go through aliases declared right after it', () => {
+    const { body, description } = run('export const x = 1, y = 2;\nconst z = 3; export { z as zed };\nx = 2; z++;\n');
+    assert.equal(
+      body,
+      [
+        '       const x = 1, y = 2;let __hz$c0=x,__hz$c1=y;',
+        'const z = 3;let __hz$c2=z; export { __hz$c2 as zed };',
+        'x = 2; z++;',
+        '',
+        'export{__hz$c0 as x,__hz$c1 as y};',
+      ].join('\n'),
+    );
+    assert.equal(description.l, 'x=__hz$c0,y=__hz$c1,zed=__hz$c2');
+  });
+
+  test('every const declaring an exported name becomes let when nothing in the module writes it', () => {
+    const { body } = run(
+      "const unit = 'm', limit = 20;\nconst { mode } = cfg;\nexport /* c */ const c = 1;\nexport { limit, mode };\n",
+    );
+    assert.equal(
+      body,
+      "let   unit = 'm', limit = 20;\nlet   { mode } = cfg;\nexport /* c */ let   c = 1;\nexport { limit, mode };\n\n",
+    );
+  });
+
+  test('destructuring assignments to an export let make it mutable in a new version', () => {
+    const { description } = run(
+      'export let lo = 0, hi = 0, other = 0;\nexport function f(a, b) { [lo, hi] = [a, b]; }\n',
+      true,
+    );
+    assert.deepEqual(description.m, ['lo', 'hi']);
+  });
+
   test('an inline source map only where columns move, and it points back at the original column', () => {
     const sourceMapUrl = 'zip:///srv/app.zip!/m.js';
     const still = transformModule('export function f() {\n  throw new Error();\n}\n', {
