@@ -5,10 +5,11 @@
  * almost all code, every column (so that stack traces need no source map):
  * - a registration hands the runtime the module's exported local bindings (through a closure of its own `eval`) and
  *   sets `import.meta.hot`; it goes among the leading imports and comments, or at the end (see transformModule);
- * - `export const` (and a top-level `const` exported by a clause) becomes `let  `, so the runtime can reassign it;
+ * - a `const` declaring an exported name becomes `let  `, so the runtime can reassign it, unless the module writes
+ *   one of its names: then it stays `const` and is exported through aliases (see keepConstsConstant);
  * - a default-exported expression gets a local binding as wide as `export default `, re-exported as `default`;
- * - every exported function declaration gets a one-comparison trampoline at the top of its body, so a reference
- *   captured before an update calls the newest version.
+ * - every exported function, whatever its shape, gets a one-comparison trampoline (see ./trampoline.ts), so a
+ *   reference captured before an update calls the newest version.
  * No export is added or removed: namespace keys stay exactly the native ones.
  */
 import type { Export, Import } from 'es-module-lexer';
