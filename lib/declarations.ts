@@ -16,6 +16,8 @@ export interface Declarator {
   binding: [number, number];
   /** Where its initializer starts (first code character after `=`), or -1. */
   init: number;
+  /** Just past its initializer's last token, or -1. */
+  initEnd: number;
 }
 
 /** A top-level `const`, `let` or `var` statement. */
@@ -130,7 +132,7 @@ export function variableStatement(source: string, keyword: number): VariableStat
       names = [simple];
     }
     const next = nextCode(source, bindingEnd);
-    const declarator: Declarator = { names, simple, binding: [start, bindingEnd], init: -1 };
+    const declarator: Declarator = { names, simple, binding: [start, bindingEnd], init: -1, initEnd: -1 };
     statement.declarators.push(declarator);
     let after = bindingEnd;
     if (source[next] === '=' && source[next + 1] !== '=') {
@@ -138,6 +140,7 @@ export function variableStatement(source: string, keyword: number): VariableStat
       if (declarator.init === -1) return statement;
       const end = assignmentEnd(source, declarator.init);
       if (end === undefined) return statement;
+      declarator.initEnd = end;
       after = end;
     }
     const following = nextCode(source, after);

@@ -228,12 +228,22 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const reassigned = (local: string, ranges: ReadonlyArray<readonly [number, number]>): boolean =>
     versioned && writes.written(local, ranges);
   const trampolined = new Set<number>();
-  /** A trampoline for the function an exported binding holds from its declaration. */
-  const trampoline = (declaration: Declaration | undefined, local: string, index: number): void => {
+  /**
+   * A trampoline for the function an exported binding holds from its declaration, following a few plain aliases
+   * (`var src_default = handler;`, as bundlers write a default export).
+   */
+  const trampoline = (declaration: Declaration | undefined, local: string, index: number, hops = 0): void => {
     let at: number;
     if (declaration?.type === 'function') at = declaration.at;
     else if (declaration !== undefined && declaration.declarator.simple === local) at = declaration.declarator.init;
     else return;
+    if (declaration.type === 'variable' && at !== -1 && hops < 4) {
+      const word = wordAt(source, at);
+      if (word !== '' && at + word.length === declaration.declarator.initEnd && word !== local) {
+        trampoline(declared(word), word, index, hops + 1);
+        return;
+      }
+    }
     if (at === -1 || trampolined.has(at)) return;
     trampolined.add(at);
     if (declaration.type === 'function' || functionExpressionAt(source, at)) {

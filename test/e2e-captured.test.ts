@@ -61,6 +61,8 @@ function shapes(v: number): Tree {
     'default-async.js': `export default async (a) => 'defaultAsync${v}:' + a;\n`,
     'default-anon.js': `export default function (a) { return 'defaultAnon${v}:' + a; }\n`,
     'decl.js': `export function decl(a) { return 'decl${v}:' + a; }\n`,
+    // As esbuild writes a default export.
+    'bundled.js': `var handler = async (req) => 'bundled${v}:' + req;\nvar src_default = handler;\nexport {\n  src_default as default\n};\n`,
     'more.js': [
       `export const genExpr = function* (a, b = 1) { yield 'genExpr${v}:' + a + b; };`,
       `export async function* genAsync({ a } = { a: 'x' }) { yield 'genAsync${v}:' + a; }`,
@@ -78,8 +80,9 @@ const shapeImports = [
   "import defaultAnon from 'zip:./app.zip!/default-anon.js';",
   "import { decl } from 'zip:./app.zip!/decl.js';",
   "import * as more from 'zip:./app.zip!/more.js';",
+  "import bundled from 'zip:./app.zip!/bundled.js';",
   // Captured: plain values holding the functions, never re-read from a binding.
-  'const captured = { ...arrows, h: clause.h, renamed: clause.renamed, clauseDefault: clause.default, defaultArrow, defaultAsync, defaultAnon, decl, ...more };',
+  'const captured = { ...arrows, h: clause.h, renamed: clause.renamed, clauseDefault: clause.default, defaultArrow, defaultAsync, defaultAnon, decl, bundled, ...more };',
   'const call = async () => { const out = {}; for (const [key, fn] of Object.entries(captured)) { const r = fn("x"); if (key.startsWith("gen")) { const all = []; for await (const x of r) all.push(x); out[key] = all.join(); } else out[key] = await r; } return out; };',
   'const meta = () => Object.fromEntries(Object.entries(captured).map(([key, fn]) => [key, fn.name + "/" + fn.length + "/" + ("prototype" in fn)]));',
 ].join('\n');
@@ -101,6 +104,7 @@ function expected(v: number): Record<string, string> {
     defaultAsync: `defaultAsync${v}:x`,
     defaultAnon: `defaultAnon${v}:x`,
     decl: `decl${v}:x`,
+    bundled: `bundled${v}:x`,
     genExpr: `genExpr${v}:x1`,
     genAsync: `genAsync${v}:undefined`,
     patterns: `patterns${v}:undefined0`,
@@ -125,6 +129,7 @@ const nativeMeta = {
   defaultAsync: 'default/1/false',
   defaultAnon: 'default/1/true',
   decl: 'decl/1/true',
+  bundled: 'handler/1/false',
   genExpr: 'genExpr/1/true',
   genAsync: 'genAsync/0/true',
   patterns: 'patterns/0/false',

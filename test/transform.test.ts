@@ -197,6 +197,11 @@ describe('transformModule', () => {
       ].join('\n'),
     );
     assert.equal(description.l, 'hh=h,k,j,default=ª');
+    // A plain alias, as bundlers write a default export, leads to the function it names.
+    const bundled = run(
+      'var handler = (req) => req;\nvar src_default = handler;\nexport { src_default as default };\n',
+    );
+    assert.match(bundled.body, /^var handler = \{handler\(req\) {4}\{if\(__hz\$m&&__hz\$\.s\(0\)\)/);
   });
 
   test('a const the module itself assigns stays const; its exports go through aliases declared right after it', () => {
