@@ -320,12 +320,28 @@ for (const api of hookApis) {
   });
 }
 
-test('`export default a` followed by a line `++b` loads as natively (the line is a statement of its own)', async () => {
-  const { app } = await start(
-    moduleTree({ 'asi.js': 'let a = 1, b = 2;\nexport default a\n++b\nexport const seen = b;\n' }),
-    "import a, { seen } from 'zip:./app.zip!/asi.js';",
-    '{ a, seen }',
-    hookApis[0] ?? 'register',
-  );
-  assert.deepEqual(await app.state(), { a: 1, seen: 3 });
-});
+for (const api of hookApis) {
+  test(`\`export default a\` followed by a line \`++b\` loads as natively (${api})`, async () => {
+    const { app } = await start(
+      moduleTree({ 'asi.js': 'let a = 1, b = 2;\nexport default a\n++b\nexport const seen = b;\n' }),
+      "import a, { seen } from 'zip:./app.zip!/asi.js';",
+      '{ a, seen }',
+      api,
+    );
+    assert.deepEqual(await app.state(), { a: 1, seen: 3 });
+  });
+
+  test(`a class captured before an update keeps constructing its own version; the binding gets the new one (${api})`, async () => {
+    const version = (v: number): Tree =>
+      moduleTree({ 'cls.js': `export class Thing { static version = ${v}; get v() { return ${v}; } }\n` });
+    const { app, archive } = await start(
+      version(1),
+      "import { Thing } from 'zip:./app.zip!/cls.js';\nconst Captured = Thing;",
+      '{ binding: [new Thing().v, Thing.version], captured: [new Captured().v, Captured.version, new Captured() instanceof Captured] }',
+      api,
+    );
+    assert.deepEqual(await app.state(), { binding: [1, 1], captured: [1, 1, true] });
+    await update(app, archive, version(2));
+    assert.deepEqual(await app.state(), { binding: [2, 2], captured: [1, 1, true] });
+  });
+}
