@@ -542,7 +542,9 @@ export class HotRuntime {
     const cached = instance.forwards[index];
     if (cached !== undefined) return cached === NO_TARGET ? undefined : cached;
     const target = this.#findForwardTarget(instance, index);
-    instance.forwards[index] = target ?? NO_TARGET;
+    // An export the newest version reassigns is read at every call, as the namespace would show it.
+    const name = instance.description.exports[index] ?? '';
+    if (!instance.module?.current.description.mutable.includes(name)) instance.forwards[index] = target ?? NO_TARGET;
     return target;
   }
 

@@ -224,6 +224,26 @@ for (const api of hookApis) {
       assert.deepEqual(await app.state(), state(2));
     });
 
+    test('a captured function forwards to what the newest export holds now, when the newest version reassigns it', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'swap.js': [
+            `export let handler = (a) => 'first${v} ' + a;`,
+            `export function swap() { handler = (a) => 'second${v} ' + a; }`,
+          ].join('\n'),
+        });
+      const { app, archive } = await start(
+        version(1),
+        "import { handler, swap } from 'zip:./app.zip!/swap.js';\nconst captured = handler;",
+        '{ before: captured(1), after: (swap(), captured(2)), binding: handler(3) }',
+        api,
+      );
+      // Natively, a captured reference never follows a reassignment: the first instance's own function runs.
+      assert.deepEqual(await app.state(), { before: 'first1 1', after: 'first1 2', binding: 'second1 3' });
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), { before: 'first2 1', after: 'second2 2', binding: 'second2 3' });
+    });
+
     test('a captured function whose export was removed, or is no longer a function, runs its own body', async () => {
       const version = (v: number, body: string): Tree => moduleTree({ 'gone.js': `export const v = ${v};\n${body}\n` });
       const { app, archive } = await start(
