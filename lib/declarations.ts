@@ -35,8 +35,8 @@ export type Declaration =
   | { type: 'function'; at: number }
   | { type: 'variable'; statement: VariableStatement; declarator: Declarator };
 
-const IDENTIFIER_START = /[\p{ID_Start}$_\\]/u;
-const WORD = /[\p{ID_Continue}$\u200c\u200d]+/uy;
+// Any character past ASCII counts as part of a name: only names the lexer already found are ever looked up.
+const IDENTIFIER_START = /[A-Za-z$_\u0080-\uffff]/;
 
 function isIdentifierCode(code: number): boolean {
   return (
@@ -51,8 +51,9 @@ function isIdentifierCode(code: number): boolean {
 
 /** The identifier-like word starting at `at` ('' when none). */
 export function wordAt(source: string, at: number): string {
-  WORD.lastIndex = at;
-  return WORD.exec(source)?.[0] ?? '';
+  let end = at;
+  while (end < source.length && isIdentifierCode(source.charCodeAt(end))) end++;
+  return end === at ? '' : source.slice(at, end);
 }
 
 /** Index of the next character of code at or after `from` (past whitespace and comments), or -1. */
@@ -222,6 +223,9 @@ export function topLevelDeclarations(source: string): Map<string, Declaration> {
   return found;
 }
 
+/** Above this many characters, finding every identifier once beats searching the source for each name. */
+const LARGE_SOURCE = 100_000;
+
 const ASSIGNING_OPERATOR = /(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--/y;
 
 /**
@@ -232,9 +236,31 @@ const ASSIGNING_OPERATOR = /(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\
 export class Writes {
   readonly #source: string;
   #patterns: Array<[number, number]> | undefined;
+  /** Where each identifier occurs, for a large source (one pass, instead of one search per name asked about). */
+  #index: Map<string, number[]> | undefined;
+  #searches = 0;
 
   constructor(source: string) {
     this.#source = source;
+  }
+
+  /** Where `name` occurs as a whole word (and, for a small source, possibly inside a longer word: checked later). */
+  #occurrences(name: string): number[] {
+    const source = this.#source;
+    if (this.#index !== undefined || source.length > LARGE_SOURCE || ++this.#searches > 8) {
+      if (this.#index === undefined) {
+        this.#index = new Map();
+        for (const match of source.matchAll(/[A-Za-z$_\u0080-\uffff][\w$\u0080-\uffff]*/g)) {
+          const list = this.#index.get(match[0]);
+          if (list === undefined) this.#index.set(match[0], [match.index]);
+          else list.push(match.index);
+        }
+      }
+      return this.#index.get(name) ?? [];
+    }
+    const found: number[] = [];
+    for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) found.push(at);
+    return found;
   }
 
   /** Targets of destructuring assignments (never declarations), as `[start, end)`. */
@@ -265,7 +291,7 @@ export class Writes {
   /** Whether `name` may be written anywhere but inside the `declared` ranges (its own declarations). */
   written(name: string, declared: ReadonlyArray<readonly [number, number]> = []): boolean {
     const source = this.#source;
-    for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) {
+    for (const at of this.#occurrences(name)) {
       const end = at + name.length;
       if (isIdentifierCode(source.charCodeAt(at - 1)) || isIdentifierCode(source.charCodeAt(end))) continue;
       if (declared.some(([start, stop]) => at >= start && at < stop)) continue;
@@ -283,6 +309,9 @@ export class Writes {
       }
       const before = source.slice(Math.max(0, at - 4), at).trimEnd();
       if (before.endsWith('++') || before.endsWith('--')) return true;
+      // In a destructuring target a name is followed by `,`, `]` or `}` (or by `=`, a default: seen above).
+      const follower = source[next];
+      if (follower !== ',' && follower !== ']' && follower !== '}') continue;
       if (this.#patternTargets().some(([start, stop]) => at > start && at < stop)) return true;
     }
     return false;

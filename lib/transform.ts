@@ -210,6 +210,9 @@ type DirectExport = Extract<Export, { type: 'direct' }>;
 
 const ALIAS = '__hz$c';
 
+/** The first character of a function, an arrow function (`(`, `async`, a parameter name) or an alias. */
+const FUNCTION_START = /[A-Za-z_$(\u0080-\uffff]/;
+
 /**
  * The transform's view of the module's exported local bindings: makes them assignable by the runtime, keeps
  * `const` constant, and gives every exported function a trampoline.
@@ -229,22 +232,24 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     versioned && writes.written(local, ranges);
   const trampolined = new Set<number>();
   /**
-   * A trampoline for the function an exported binding holds from its declaration, following a few plain aliases
-   * (`var src_default = handler;`, as bundlers write a default export).
+   * A trampoline for the function an exported binding holds from its declaration; for a binding exported by a
+   * clause or `export default name`, following a few plain aliases (`var src_default = handler;`, as bundlers write
+   * a default export: those modules have had their declarations read already).
    */
   const trampoline = (declaration: Declaration | undefined, local: string, index: number, hops = 0): void => {
     let at: number;
     if (declaration?.type === 'function') at = declaration.at;
     else if (declaration !== undefined && declaration.declarator.simple === local) at = declaration.declarator.init;
     else return;
-    if (declaration.type === 'variable' && at !== -1 && hops < 4) {
+    if (declaration.type === 'variable' && at !== -1 && declarations !== undefined && hops < 4) {
       const word = wordAt(source, at);
       if (word !== '' && at + word.length === declaration.declarator.initEnd && word !== local) {
-        trampoline(declared(word), word, index, hops + 1);
+        trampoline(declarations.get(word), word, index, hops + 1);
         return;
       }
     }
-    if (at === -1 || trampolined.has(at)) return;
+    // Only a function, an arrow function or a name starts so: skip literals without reading further.
+    if (at === -1 || trampolined.has(at) || !FUNCTION_START.test(source[at] ?? '')) return;
     trampolined.add(at);
     if (declaration.type === 'function' || functionExpressionAt(source, at)) {
       addFunctionTrampoline(source, edits.magic, at, index);
