@@ -147,7 +147,7 @@ interface Arrow {
 }
 
 /** Reads the arrow function starting at `at` (`async`, `(`, or its single parameter), if it is one. */
-export function arrowAt(source: string, at: number): Arrow | undefined {
+function arrowAt(source: string, at: number): Arrow | undefined {
   let paramsStart = at;
   let isAsync = false;
   if (wordAt(source, at) === 'async') {
