@@ -16,9 +16,10 @@ import { assignmentEnd, nextCode, wordAt } from './declarations.js';
 import { scanCode, skipBalanced } from './scan.js';
 import type { SourceEdits } from './source-edits.js';
 
-/** The module's handle and mode variables (see ./transform.ts). */
-const HANDLE = '__hz$';
-const MODE = '__hz$m';
+/** The module's handle on its runtime instance (declared by the registration: see ./transform.ts). */
+export const HANDLE = '__hz$';
+/** The module's trampoline mode (0 until the runtime sets it through the module's eval: see hot-runtime.ts). */
+export const MODE_VARIABLE = '__hz$m';
 /** The plain parameters standing in for a non-simple list, as many as its `length`. */
 const STAND_IN = '__hz$';
 
@@ -81,7 +82,7 @@ const SIMPLE_HEAD = /(async\s+)?function\s*(\*?)\s*[\w$]*\s*\(\s*(?:[\w$]+\s*(?:
 /** The forwarding test, placed where a body opens (see the runtime's `s` and `t`). */
 function test(index: number, kind: { constructible: boolean; generator: boolean }): string {
   const call = `${HANDLE}.t(${index},this,arguments${kind.constructible ? ',new.target' : ''})`;
-  return `if(${MODE}&&${HANDLE}.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
+  return `if(${MODE_VARIABLE}&&${HANDLE}.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
 }
 
 /**

@@ -25,15 +25,20 @@ import {
 import { lex } from './lex.js';
 import { classBodyStart, expressionEnd } from './scan.js';
 import { SourceEdits } from './source-edits.js';
-import { addArrowTrampoline, addFunctionTrampoline, functionExpressionAt } from './trampoline.js';
+import {
+  addArrowTrampoline,
+  addFunctionTrampoline,
+  functionExpressionAt,
+  HANDLE,
+  MODE_VARIABLE,
+} from './trampoline.js';
+
+export { MODE_VARIABLE };
 
 /** The global symbol under which the application thread's hot runtime is reachable from transformed modules. */
 export const RUNTIME_SYMBOL = 'hotzip.runtime';
 
-/** The local names the transform introduces; chosen to be unlikely in user code. */
-const HANDLE = '__hz$';
-/** The module's trampoline mode (0 until the runtime sets it through the module's eval: see hot-runtime.ts). */
-export const MODE_VARIABLE = '__hz$m';
+/** The local names the transform introduces (with ./trampoline.ts's); chosen to be unlikely in user code. */
 const DEFAULT_LOCAL = '__hz$default';
 
 /** What one static import or re-export of a module asks of its dependency: names, or '*' for the namespace. */
