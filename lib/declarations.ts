@@ -294,25 +294,41 @@ export class Writes {
     for (const at of this.#occurrences(name)) {
       const end = at + name.length;
       if (isIdentifierCode(source.charCodeAt(at - 1)) || isIdentifierCode(source.charCodeAt(end))) continue;
+      if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) continue;
+      if (!this.#writes(at, end)) continue;
       if (declared.some(([start, stop]) => at >= start && at < stop)) continue;
-      const spread = source.startsWith('...', at - 3);
-      if (source[at - 1] === '.' && !spread) continue;
       // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
-      if (/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at))) continue;
-      const next = nextCode(source, end);
-      if (next !== -1) {
-        ASSIGNING_OPERATOR.lastIndex = next;
-        if (ASSIGNING_OPERATOR.test(source)) return true;
-        const word = wordAt(source, next);
-        // `for (name of …)` assigns; `for (const name of …)` declares a binding of its own.
-        if ((word === 'of' || word === 'in') && /\(\s*$/.test(source.slice(Math.max(0, at - 12), at))) return true;
-      }
-      const before = source.slice(Math.max(0, at - 4), at).trimEnd();
-      if (before.endsWith('++') || before.endsWith('--')) return true;
-      // In a destructuring target a name is followed by `,`, `]` or `}` (or by `=`, a default: seen above).
-      const follower = source[next];
-      if (follower !== ',' && follower !== ']' && follower !== '}') continue;
-      if (this.#patternTargets().some(([start, stop]) => at > start && at < stop)) return true;
+      if (!/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at))) return true;
+    }
+    return false;
+  }
+
+  /** Whether the name at `[at, end)` may be written there; most reads are told apart by the next character alone. */
+  #writes(at: number, end: number): boolean {
+    const source = this.#source;
+    const before = source.charCodeAt(at - 1);
+    // `++name`, `--name` (and the rare `+ +name`: safe side).
+    if (
+      (before === 43 || before === 45 || before === 32) &&
+      /(?:\+\+|--)\s*$/.test(source.slice(Math.max(0, at - 4), at))
+    ) {
+      return true;
+    }
+    const next = nextCode(source, end);
+    if (next === -1) return false;
+    const c = source[next] ?? '';
+    if (c === ',' || c === ']' || c === '}') {
+      // In a destructuring target a name is followed by one of these (or by `=`, a default: seen below).
+      return this.#patternTargets().some(([start, stop]) => at > start && at < stop);
+    }
+    if (c === 'o' || c === 'i') {
+      // `for (name of …)` assigns; `for (const name of …)` declares a binding of its own (told apart by the caller).
+      const word = wordAt(source, next);
+      return (word === 'of' || word === 'in') && /\(\s*$/.test(source.slice(Math.max(0, at - 12), at));
+    }
+    if ('=+-*/%&|^<>?'.includes(c)) {
+      ASSIGNING_OPERATOR.lastIndex = next;
+      return ASSIGNING_OPERATOR.test(source);
     }
     return false;
   }
