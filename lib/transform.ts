@@ -15,6 +15,7 @@
 import type { Export, Import } from 'es-module-lexer';
 import {
   type Declaration,
+  type Declarator,
   nextCode,
   topLevelDeclarations,
   type VariableStatement,
@@ -206,6 +207,8 @@ type Binding = [name: string, local: string, mutable: boolean];
 /** A `const` statement that declares exported bindings, and which of them (binding index, clause entry if any). */
 interface ExportedConst {
   statement: VariableStatement;
+  /** The statement's end, read only when needed (for an `export const`, whose declarators come from the lexer). */
+  end: () => VariableStatement['end'];
   /** Where `export` is, for `export const`; -1 when exported by clauses. */
   exportAt: number;
   uses: Array<{ binding: number; clause: DirectExport | undefined }>;
@@ -217,6 +220,19 @@ const ALIAS = '__hz$c';
 
 /** The first character of a function, an arrow function (`(`, `async`, a parameter name) or an alias. */
 const FUNCTION_START = /[A-Za-z_$(\u0080-\uffff]/;
+
+/**
+ * The declarator of name `local` at `[start, end)` in an `export const`/`let`/`var`: a plain `name = …` has its
+ * initializer found right after the name; a name inside a pattern has none (`{ a } = …`, `[a] = …`).
+ */
+function exportedDeclarator(source: string, start: number, end: number, local: string): Declarator {
+  const declarator: Declarator = { names: [local], simple: local, binding: [start, end], init: -1, initEnd: -1 };
+  const next = nextCode(source, end);
+  if (source[next] === '=' && source[next + 1] !== '=' && source[next + 1] !== '>') {
+    declarator.init = nextCode(source, next + 1);
+  }
+  return declarator;
+}
 
 /**
  * The transform's view of the module's exported local bindings: makes them assignable by the runtime, keeps
@@ -264,7 +280,9 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const exportedConst = (statement: VariableStatement, exportAt: number): ExportedConst => {
     let found = consts.get(statement.keyword);
     if (found === undefined) {
-      found = { statement, exportAt, uses: [] };
+      const end = (): VariableStatement['end'] =>
+        exportAt === -1 ? statement.end : variableStatement(source, statement.keyword)?.end;
+      found = { statement, exportAt, uses: [], end };
       consts.set(statement.keyword, found);
     }
     return found;
@@ -278,9 +296,10 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
       const word = wordAt(source, keywordAt);
       const kind = source[keywordAt] === '{' ? '{' : word === 'async' ? 'function' : word;
       statement = { kind, keywordAt };
+      // Every name an `export const`/`let`/`var` declares is exported: its declarators are read from the lexer's
+      // entries as they come, and the statement's end only if it is ever needed (the cold path stays short).
       if (kind === 'const' || kind === 'let' || kind === 'var') {
-        const variables = variableStatement(source, keywordAt);
-        if (variables !== undefined) statement.variables = variables;
+        statement.variables = { kind, keyword: keywordAt, declarators: [], end: undefined };
       }
       statements.set(entry.exportStart, statement);
       if (kind === 'default') {
@@ -305,9 +324,9 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     let declaration: Declaration | undefined;
     let exportAt = entry.exportStart;
     if (statement.variables !== undefined) {
-      const variables = statement.variables;
-      const declarator = variables.declarators.find((candidate) => candidate.names.includes(local));
-      if (declarator !== undefined) declaration = { type: 'variable', statement: variables, declarator };
+      const declarator = exportedDeclarator(source, entry.localStart, entry.localEnd, local);
+      statement.variables.declarators.push(declarator);
+      declaration = { type: 'variable', statement: statement.variables, declarator };
     } else if (statement.kind === '{') {
       declaration = declared(local);
       exportAt = -1;
@@ -344,11 +363,16 @@ function keepConstsConstant(
   writes: Writes,
 ): void {
   let aliases = 0;
-  for (const { statement, exportAt, uses } of consts.values()) {
+  for (const constant of consts.values()) {
+    const { statement, exportAt, uses } = constant;
     const ranges = statement.declarators.map((declarator) => declarator.binding);
     const names = statement.declarators.flatMap((declarator) => declarator.names);
-    const end = statement.end;
-    if (end === undefined || !names.some((name) => writes.written(name, ranges))) {
+    if (!names.some((name) => writes.written(name, ranges))) {
+      edits.magic.overwrite(statement.keyword, statement.keyword + 5, 'let  ');
+      continue;
+    }
+    const end = constant.end();
+    if (end === undefined) {
       edits.magic.overwrite(statement.keyword, statement.keyword + 5, 'let  ');
       continue;
     }
