@@ -1,6 +1,6 @@
 /**
- * The `hotzip` command end to end (issue 4): the repository is packed with `npm pack` and installed into a temp app
- * once, and every test runs that installed binary in real processes, as a user would.
+ * The `hotzip` command end to end: a clean copy of the repository is packed with `npm pack` and installed into a
+ * temp app once, and every test runs that installed binary in real processes, as a user would.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { ArchiveLimits } from '../lib/archive.js';
 import { corpus } from './corpus.js';
-import { repoRoot, runProcess, type Tree, writeTree } from './fixtures.js';
+import { runProcess, type Tree, writeTree } from './fixtures.js';
+import { installInto, packedTarball, userEnv } from './packed.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -21,37 +22,18 @@ let app: string;
 let bin: string;
 const running: ChildProcess[] = [];
 
-/** PATH with this test run's node first, so the installed bin's `#!/usr/bin/env node` runs the same Node version. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
-    NODE_OPTIONS: '',
-    NO_COLOR: '1',
-    ...extra,
-  };
-}
+/** The environment of the installed bin: this test run's node first on PATH, so `#!/usr/bin/env node` runs it. */
+const env = userEnv;
 
 before(
   async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'hotzip-cli-'));
-    // npm pack ships dist/lib and dist/loader, which `npm test` has just built (pretest).
-    const packed = await execFileAsync('npm', ['pack', '--pack-destination', work, '--silent'], {
-      cwd: repoRoot,
-      env: env(),
-    });
-    const tarball = path.join(work, packed.stdout.trim().split('\n').pop() as string);
     app = path.join(work, 'app');
-    fs.mkdirSync(app);
-    fs.writeFileSync(path.join(app, 'package.json'), '{ "name": "cli-test-app", "private": true }\n');
-    await execFileAsync('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--silent'], {
-      cwd: app,
-      env: env(),
-    });
+    await installInto(app, await packedTarball());
     bin = path.join(app, 'node_modules', '.bin', 'hotzip');
     assert.ok(fs.existsSync(bin), 'npm install created node_modules/.bin/hotzip');
   },
-  { timeout: 180_000 },
+  { timeout: 300_000 },
 );
 
 after(() => {
