@@ -75,8 +75,27 @@ interface Coded {
 function stamp(error: Error & Coded, code: ErrorCode, site: ErrorSite, baseName: string): void {
   Object.assign(error, { code, archive: site.archive, entry: site.entry, [brand]: true });
   Object.defineProperty(error, 'name', { value: `${baseName} [${code}]`, configurable: true, writable: true });
-  void error.stack;
+  const stack = error.stack;
   delete (error as { name?: string }).name;
+  if (!debugFrames && stack !== undefined) {
+    Object.defineProperty(error, 'stack', {
+      value: withoutOwnFrames(stack),
+      configurable: true,
+      writable: true,
+    });
+  }
+}
+
+/** hotzip's own compiled code (dist/), whose frames say nothing to a user about their mistake. */
+const ownCode = new URL('..', import.meta.url).href;
+const debugFrames = process.env.HOTZIP_LOG === 'debug';
+
+/** The stack without hotzip's own frames, so the first frame shown is the user's or Node's (HOTZIP_LOG=debug keeps them). */
+function withoutOwnFrames(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((line) => !(line.startsWith('    at ') && line.includes(ownCode)))
+    .join('\n');
 }
 
 function codedToString(this: Error & { code: string }): string {

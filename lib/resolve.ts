@@ -7,6 +7,7 @@
 import { isBuiltin } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Archive } from './archive.js';
+import { hostParentURL } from './packed-from.js';
 import { openArchiveAt } from './archive-cache.js';
 import { fail, HotzipError } from './errors.js';
 import {
@@ -72,9 +73,18 @@ export function archiveMain(archive: Archive, conditions: readonly string[]): st
   for (const candidate of ['index.js', 'index.mjs']) {
     if (archive.isFile(candidate)) return candidate;
   }
+  if (typeof pkg?.main === 'string') {
+    return fail(
+      'ERR_MODULE_NOT_FOUND',
+      `Cannot find the main module of ${archive.path}: its package.json "main" is "${pkg.main}", which the archive ` +
+        'does not contain (nor an index.js or index.mjs to fall back on); fix "main" or add that entry',
+      { archive: archive.path, entry: pkg.main.replace(/^\.\//, '') },
+    );
+  }
   return fail(
     'ERR_MODULE_NOT_FOUND',
-    `Cannot find the main module of ${archive.path}: no package.json "exports" or "main", no index.js or index.mjs`,
+    `Cannot find the main module of ${archive.path}: no package.json "exports" or "main", no index.js or index.mjs; ` +
+      "name the entry (zip:./app.zip!/main.js) or set a main ('hotzip pack -m main.js')",
     { archive: archive.path },
   );
 }
@@ -121,6 +131,24 @@ function isArchiveEntryPoint(specifier: string, parentURL: string | undefined): 
   return parentURL === undefined && specifier.startsWith('file:') && /\.zip$/i.test(new URL(specifier).pathname);
 }
 
+/** Opens the archive a `zip:` specifier names; a missing archive's error names the importer, as Node's does. */
+function openImportedArchive(path: string, version: number | undefined, parentURL: string | undefined): Archive {
+  try {
+    return openArchiveAt(path, version);
+  } catch (error) {
+    if (parentURL === undefined || !(error instanceof HotzipError) || error.code !== 'ERR_MODULE_NOT_FOUND')
+      throw error;
+    throw new HotzipError(
+      'ERR_MODULE_NOT_FOUND',
+      `${error.message} imported from ${parentURL}`,
+      { archive: path },
+      {
+        cause: error.cause,
+      },
+    );
+  }
+}
+
 /** Decides how to resolve `specifier` imported from `parentURL` under Node's `conditions`. */
 export function decideResolution(
   specifier: string,
@@ -129,7 +157,7 @@ export function decideResolution(
 ): ResolveDecision {
   if (isZipUrl(specifier)) {
     const target = parseZipSpecifier(specifier, baseDirectory(parentURL));
-    const archive = openArchiveAt(target.archive, target.version);
+    const archive = openImportedArchive(target.archive, target.version, parentURL);
     if (target.entry === '') target.entry = archiveMain(archive, conditions);
     return { kind: 'url', url: existing(archive, target, parentURL, false) };
   }
@@ -159,7 +187,7 @@ export function decideResolution(
   if (isBuiltin(specifier)) {
     return { kind: 'url', url: specifier.startsWith('node:') ? specifier : `node:${specifier}` };
   }
-  const archiveFileUrl = pathToFileURL(parent.archive).href;
+  const archiveFileUrl = hostParentURL(parent.archive, parent.entry);
   if (/^[a-zA-Z][a-zA-Z\d+.-]*:/.test(specifier)) {
     // Absolute URLs (file:, data:, …) mean the same from an archive as from a file beside it.
     return { kind: 'next', specifier, parentURL: archiveFileUrl };

@@ -107,6 +107,15 @@ export function parseZipSpecifier(specifier: string, baseDirUrl: string): ZipUrl
   const { path, search, hash } = splitSuffix(specifier.slice(ZIP_PROTOCOL.length));
   const bang = path.indexOf('!/');
   const archivePart = bang === -1 ? path : path.slice(0, bang);
+  // `zip:./a.zip!x.js` would otherwise be reported as a missing archive named "a.zip!x.js".
+  const bareBang = /\.zip!(?!\/)/i.exec(archivePart);
+  if (bareBang !== null) {
+    const cut = ZIP_PROTOCOL.length + bareBang.index + '.zip!'.length;
+    fail(
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+      `"${specifier}": the entry path needs a '/' after '!': write ${specifier.slice(0, cut)}/${specifier.slice(cut)}`,
+    );
+  }
   if (archivePart === '' || archivePart === '//') {
     fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}": no archive path`);
   }

@@ -309,12 +309,6 @@ describe('hotzip (installed from a packed tarball)', () => {
     assert.equal(ok.stdout, 'hello from the archive a,--b\n');
     assert.match(ok.stderr, /Completed running 'run\.zip'/);
 
-    const failing = dirWith('fail', { 'index.js': "console.log('failing');\nprocess.exitCode = 3;\n" });
-    const failed = await hz(['run', failing]);
-    assert.equal(failed.code, 3, failed.stderr);
-    assert.equal(failed.stdout, 'failing\n');
-    assert.match(failed.stderr, /Failed running '.*fail-\w+'/);
-
     const missing = await hz(['run', 'absent.zip']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /cannot run absent\.zip: no such file/);
@@ -371,9 +365,49 @@ describe('hotzip (installed from a packed tarball)', () => {
     assert.doesNotMatch(runner.stderr, /Restarting/);
     fs.writeFileSync(path.join(src, 'conf.js'), "import.meta.hot?.decline();\nexport const version = 'c2';\n");
     await runner.waitFor(/started c2/);
-    assert.match(runner.stderr, /restart required to apply zip:.*conf\.js\nRestarting '.*declines-\w+'\n/);
+    assert.match(runner.stderr, /restart required to apply .*declines-\w+\/conf\.js\nRestarting '.*declines-\w+'\n/);
     const ran = await runner.stop('SIGTERM');
     assert.ok(ran.signal === 'SIGTERM' || ran.code === 143, `run ended with ${JSON.stringify(ran)}`);
+  });
+});
+
+describe('hotzip run on a project directory', () => {
+  test('a failed start waits for the next change, says so, and starts again; node flags pass through', async () => {
+    const failing = dirWith('fail', { 'index.js': "console.log('failing');\nprocess.exitCode = 3;\n" });
+    const runner = new Running(['run', '--enable-source-maps', '--conditions', 'custom', failing], work);
+    await runner.waitFor(/Failed running '.*fail-\w+'\. Waiting for file changes before restarting\.\.\./);
+    assert.equal(runner.stdout, 'failing\n');
+    fs.writeFileSync(
+      path.join(failing, 'index.js'),
+      "console.log('fixed', process.execArgv.filter((a) => !a.startsWith('file:')).join(' '));\n",
+    );
+    await runner.waitFor(/fixed/);
+    assert.match(runner.stderr, /Restarting '.*fail-\w+'/);
+    assert.match(runner.stdout, /fixed --enable-source-maps --conditions custom --import --import/);
+    const ran = await runner.exited;
+    assert.equal(ran.code, 0);
+    assert.match(runner.stderr, /Completed running/);
+  });
+
+  test('bare imports resolve from the project; errors and stack traces name the source files', async () => {
+    const project = dirWith('project', {
+      'node_modules/greeter/package.json': '{ "name": "greeter", "type": "module", "exports": "./index.js" }\n',
+      'node_modules/greeter/index.js': "export const greet = (who) => 'hi ' + who;\n",
+      'src/package.json': '{ "type": "module" }\n',
+      'src/main.js':
+        "import { greet } from 'greeter';\nimport { later } from './lib/later.js';\nconsole.log(greet('src'));\nlater();\n",
+      'src/lib/later.js': "export function later() {\n  const x = 1\n  throw new Error('boom ' + x)\n}\n",
+    });
+    const src = path.join(project, 'src');
+    const runner = new Running(['run', src, '-m', 'main.js'], work);
+    await runner.waitFor(/Waiting for file changes/);
+    assert.equal(runner.stdout, 'hi src\n');
+    assert.match(runner.stderr, /Error: boom 1\n\s+at later \(.*project-\w+\/src\/lib\/later\.js:3:9\)/);
+    assert.doesNotMatch(runner.stderr, /hotzip-run-/);
+    fs.writeFileSync(path.join(src, 'lib', 'later.js'), 'export function later() {}\n');
+    await runner.waitFor(/Completed running/);
+    assert.equal(runner.stdout, 'hi src\nhi src\n');
+    await runner.exited;
   });
 });
 
