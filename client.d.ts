@@ -1,6 +1,7 @@
 /**
  * Types for code that runs under hotzip. List "hotzip/client" in tsconfig `compilerOptions.types` (beside "node"),
- * or reference it with `/// <reference types="hotzip/client" />`.
+ * or reference it with `/// <reference types="hotzip/client" />`. `any` appears where Vite's own client types have
+ * it (module namespaces, `data`), so code written for Vite's `import.meta.hot` type-checks unchanged.
  */
 
 /**

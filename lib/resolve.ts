@@ -7,7 +7,6 @@
 import { isBuiltin } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import type { Archive } from './archive.js';
-import { hostParentURL } from './packed-from.js';
 import { openArchiveAt } from './archive-cache.js';
 import { fail, HotzipError } from './errors.js';
 import {
@@ -17,6 +16,7 @@ import {
   resolvePackageTarget,
   type TreeHost,
 } from './package-resolve.js';
+import { hostParentURL } from './packed-from.js';
 import {
   formatZipUrl,
   isZipUrl,
