@@ -7,6 +7,7 @@ import { formatOf, type ModuleFormat } from './format.js';
 import { treeOf } from './resolve.js';
 import { RUNTIME_SYMBOL, transformModule } from './transform.js';
 import { cachedTransform } from './transform-cache.js';
+import { stripTypes } from './typescript.js';
 import { canonicalZipUrl, parseZipUrl } from './zip-url.js';
 
 /** What the load hook hands Node. */
@@ -83,19 +84,24 @@ export function loadZipModule(
     case 'json':
       return { format, source: source() };
     case 'module':
+    case 'module-typescript': {
       if (!options.hot) return { format, source: read() };
+      // TypeScript is served as the JavaScript Node would run (types erased in place), made hot like any module.
+      const javascript = format === 'module' ? source() : stripTypes(source());
+      if (javascript === undefined) return { format, source: read() };
       if (cacheDir === undefined || stored === undefined) {
-        return { format, source: hotSource(source(), url, location.version !== undefined) };
+        return { format: 'module', source: hotSource(javascript, url, location.version !== undefined) };
       }
       return {
-        format,
+        format: 'module',
         source: cachedTransform(
           cacheDir,
           [url, sourceMapVariant, stored.entry.method, stored.entry.size, stored.entry.crc32],
           stored.data,
-          () => hotSource(source(), url, false),
+          () => hotSource(javascript, url, false),
         ),
       };
+    }
     default:
       return { format, source: read() };
   }

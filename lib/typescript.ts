@@ -1,0 +1,42 @@
+/**
+ * TypeScript modules made hot: Node (≥ 22.18) runs `.ts`/`.mts` by erasing types, and hotzip erases them the same
+ * way, with Node's own `module.stripTypeScriptTypes` (which replaces types with spaces, so every line and column
+ * stays), before the hot transform, so a TypeScript module reloads like a JavaScript one.
+ */
+import * as nodeModule from 'node:module';
+
+type Strip = (code: string, options?: { mode?: 'strip' | 'transform' }) => string;
+
+const strip = (nodeModule as { stripTypeScriptTypes?: Strip }).stripTypeScriptTypes;
+
+/**
+ * Node flags the function itself as experimental, though running a `.ts` file (which erases types the same way)
+ * warns of nothing: the warning would be hotzip's doing, so it is kept from the application's stderr.
+ */
+function quietly(code: string, run: Strip): string {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (/stripTypeScriptTypes/.test(text)) return;
+    (emitWarning as (warning: string | Error, ...args: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return run(code, { mode: 'strip' });
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
+/**
+ * The JavaScript Node would run for a TypeScript module, positions kept; undefined where Node cannot erase types
+ * (no stripping in this version) or the source needs more than erasing (an enum, a namespace): the module is then
+ * served as TypeScript, not hot, and Node reports what it cannot run.
+ */
+export function stripTypes(source: string): string | undefined {
+  if (strip === undefined) return undefined;
+  try {
+    return quietly(source, strip);
+  } catch {
+    return undefined;
+  }
+}
