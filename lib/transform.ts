@@ -50,8 +50,27 @@ export interface TransformResult {
   code: string;
 }
 
-const LOCAL_DECLARATION = /export\s+(const\b|let\b|var\b|class\b|(?:async\s+)?function\b|default\b|\{)/y;
-const DEFAULT_DECLARATION = /default\s+((?:async\s+)?function\b\s*\*?|class\b)\s*((?!extends\b)[\w$]*)/y;
+/** Space between keywords: white space and comments. */
+const GAP = String.raw`(?:\s|/\*[^]*?\*/|//[^\n\r\u2028\u2029]*)+`;
+/** Space that holds no line break (`async` and `function` must share a line). */
+const INLINE_GAP = String.raw`(?:[^\S\n\r\u2028\u2029]|/\*(?:(?!\*/)[^\n\r\u2028\u2029])*\*/)+`;
+/** An identifier, ASCII or not. */
+const IDENTIFIER = String.raw`[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*`;
+/** The end of a keyword: no identifier character follows. */
+const KEYWORD_END = String.raw`(?![\p{ID_Continue}$\u200c\u200d])`;
+
+const LOCAL_DECLARATION = new RegExp(
+  `export${GAP}(const|let|var|class|(?:async${INLINE_GAP})?function|default|\\{)${KEYWORD_END}`,
+  'uy',
+);
+const DEFAULT_DECLARATION = new RegExp(
+  `default${GAP}((?:async${INLINE_GAP})?function${KEYWORD_END}\\s*\\*?|class${KEYWORD_END})\\s*((?!extends${KEYWORD_END})${IDENTIFIER})?`,
+  'duy',
+);
+
+const COMMENT = /\/\*[^]*?\*\/|\/\/[^\n\r\u2028\u2029]*/g;
+/** `name from` or `name,` at the start of an import clause: a default import. */
+const DEFAULT_IMPORT = new RegExp(`^${IDENTIFIER}\\s*(,|from)`, 'u');
 
 function quote(value: string): string {
   return JSON.stringify(value);
@@ -62,7 +81,8 @@ function quote(value: string): string {
  * them, and an update's preview reads the new source the same way, so the runtime can compare the two).
  */
 export function importedNames(source: string, entry: Import): ImportedNames {
-  const clause = source.slice(entry.importStart, entry.start - 1);
+  // Comments in the clause are not names (a string name holding `/*` is left to a wrong, never unsafe, list).
+  const clause = source.slice(entry.importStart, entry.start - 1).replace(COMMENT, ' ');
   if (/\*/.test(clause)) return '*';
   const names: string[] = [];
   const braces = /\{([^}]*)\}/.exec(clause);
@@ -77,7 +97,7 @@ export function importedNames(source: string, entry: Import): ImportedNames {
     }
   }
   const head = clause.replace(/\{[^}]*\}/, '').replace(/^(import|export)\s*/, '');
-  if (/^[\w$]+\s*(,|from)/.test(head) && !head.startsWith('from')) names.push('default');
+  if (DEFAULT_IMPORT.test(head) && !/^from\s*['"]/.test(head)) names.push('default');
   return names;
 }
 
@@ -129,9 +149,11 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
   const declaration = DEFAULT_DECLARATION.exec(source);
   const keyword = declaration?.[1];
   const named = declaration?.[2];
-  if (declaration !== null && keyword !== undefined) {
-    const keywordEnd = afterExport + declaration[0].length - (named?.length ?? 0);
-    const keywordStart = afterExport + declaration[0].indexOf(keyword, 'default'.length);
+  const keywordSpan = declaration?.indices?.[1];
+  if (declaration !== null && keyword !== undefined && keywordSpan !== undefined) {
+    // Where a name goes: past the keyword (and any `*` and blanks).
+    const keywordEnd = declaration.indices?.[2]?.[0] ?? afterExport + declaration[0].length;
+    const keywordStart = keywordSpan[0];
     if (named) {
       if (keyword.startsWith('class')) return named;
       addTrampoline(source, edits, keywordStart, index);
@@ -189,8 +211,10 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
 type Binding = [name: string, local: string, mutable: boolean];
 
 /** `name =`, `name +=` (and the other compound forms), `name++`, `name--`, `++name`, `--name`; not `a.name =`. */
-const ASSIGNMENT =
-  /(?<![\w$.])([A-Za-z_$][\w$]*)\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--)|(?:\+\+|--)\s*([A-Za-z_$][\w$]*)/g;
+const ASSIGNMENT = new RegExp(
+  String.raw`(?<![\p{ID_Continue}$.\u200c\u200d])(${IDENTIFIER})\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--)|(?:\+\+|--)\s*(${IDENTIFIER})`,
+  'gu',
+);
 
 /**
  * Where each identifier is assigned, in one pass over the source: only exports assigned other than at their
@@ -257,24 +281,32 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   return bindings;
 }
 
-/** Where code may start: after a hashbang line, which must stay first. */
+/** Where code may start: after a hashbang line (ended by any line terminator), which must stay first. */
 function codeStart(source: string): number {
   if (!source.startsWith('#!')) return 0;
-  const newline = source.indexOf('\n');
-  return newline === -1 ? source.length : newline + 1;
+  const end = /[\n\r\u2028\u2029]/.exec(source);
+  if (end === null) return source.length;
+  return source.startsWith('\r\n', end.index) ? end.index + 2 : end.index + 1;
 }
 
 /**
  * A place for the registration that moves no code to another column: within the module's leading comments and
  * import declarations (which run nothing: imports are hoisted), at a point where the rest of the line is blank or
- * a line comment. -1 when code comes first on its line.
+ * a line comment. -1 when code comes first on its line. `separate` tells that an import without its `;` comes just
+ * before, on the same line, so the registration needs one to start a statement of its own.
  */
-function quietHeaderPosition(source: string, imports: readonly Import[]): number {
+function quietHeaderPosition(source: string, imports: readonly Import[]): { at: number; separate: boolean } | -1 {
   let next = 0;
   let at = codeStart(source);
+  let separate = false;
   for (;;) {
-    while (source[at] === ' ' || source[at] === '\t' || source[at] === '\r' || source[at] === ';') at++;
-    if (at >= source.length || source[at] === '\n' || source.startsWith('//', at)) return at;
+    for (;;) {
+      const c = source[at];
+      if (c === ';') separate = false;
+      else if (c !== ' ' && c !== '\t' && c !== '\r') break;
+      at++;
+    }
+    if (at >= source.length || source[at] === '\n' || source.startsWith('//', at)) return { at, separate };
     if (source.startsWith('/*', at)) {
       const close = source.indexOf('*/', at + 2);
       if (close === -1) return -1;
@@ -285,6 +317,7 @@ function quietHeaderPosition(source: string, imports: readonly Import[]): number
     const statement = imports[next];
     if (statement?.importStart !== at || !isStaticImport(statement)) return -1;
     at = statement.importEnd;
+    separate = source[at - 1] !== ';';
   }
 }
 
@@ -340,7 +373,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,
   // a default function to rename, top-level await that may never settle) takes line 1 and moves that line's
   // columns; any other registers as its body ends, which changes nothing it can observe.
-  if (quiet !== -1) edits.magic.insert(quiet, header);
+  if (quiet !== -1) edits.magic.insert(quiet.at, quiet.separate ? `;${header}` : header);
   else if (usesMeta || edits.prefixExtra.length > 0 || /\bawait\b/.test(source)) {
     edits.magic.insert(codeStart(source), header);
   } else edits.suffix.unshift(header);
