@@ -51,7 +51,7 @@ export interface TransformResult {
 }
 
 /** Space between keywords: white space and comments. */
-const GAP = String.raw`(?:\s|/\*[^]*?\*/|//[^\n\r\u2028\u2029]*)+`;
+const GAP = String.raw`(?:\s|/\*[\s\S]*?\*/|//[^\n\r\u2028\u2029]*)+`;
 /** Space that holds no line break (`async` and `function` must share a line). */
 const INLINE_GAP = String.raw`(?:[^\S\n\r\u2028\u2029]|/\*(?:(?!\*/)[^\n\r\u2028\u2029])*\*/)+`;
 /** An identifier, ASCII or not. */
@@ -68,7 +68,7 @@ const DEFAULT_DECLARATION = new RegExp(
   'duy',
 );
 
-const COMMENT = /\/\*[^]*?\*\/|\/\/[^\n\r\u2028\u2029]*/g;
+const COMMENT = /\/\*[\s\S]*?\*\/|\/\/[^\n\r\u2028\u2029]*/g;
 /** `name from` or `name,` at the start of an import clause: a default import. */
 const DEFAULT_IMPORT = new RegExp(`^${IDENTIFIER}\\s*(,|from)`, 'u');
 

@@ -73,7 +73,10 @@ describe('transformModule', () => {
   test('the registration goes where it moves no code: after leading imports, before a comment, or at the end', () => {
     // After an import without its `;`, the registration brings its own: `'./a.js'var` would not parse.
     assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var __hz\$m,/);
-    assert.match(run("import a from './a.js' // c\nexport const b = a\n").code, /^import a from '\.\/a\.js' ;var __hz\$m,.*;\/\/ c\n/);
+    assert.match(
+      run("import a from './a.js' // c\nexport const b = a\n").code,
+      /^import a from '\.\/a\.js' ;var __hz\$m,.*;\/\/ c\n/,
+    );
     assert.equal(run('// license\nexport const b = 1;\n').at, 0);
     assert.equal(run('/* one */ /* two */\nexport const b = 1;\n').at, '/* one */ /* two */'.length);
     // Otherwise on the appended last line, as the body ends. A dynamic import runs: nothing goes after it.
