@@ -267,7 +267,7 @@ describe('transform: generated modules end to end', () => {
 
   test(`${E2E_MODULES} generated modules have the same namespace from an archive under hotzip as from disk`, {
     timeout: 120_000,
-  }, async () => {
+  }, async (t) => {
     const modules = generateModules(SEED + 1, E2E_MODULES);
     const tree: Tree = {
       'package.json': '{ "type": "module" }',
@@ -283,7 +283,11 @@ describe('transform: generated modules end to end', () => {
     const zipBase = `zip://${pathToFileURL(archive).pathname}!/`;
     const native = await runNode(['probe.mjs', diskBase, names], { cwd: app, native: true, timeoutMs: 60_000 });
     assert.equal(native.code, 0, native.stderr);
-    const hot = await runNode(['probe.mjs', zipBase, names], { cwd: app, timeoutMs: 60_000 });
+    const hot = await runNode(['probe.mjs', zipBase, names], {
+      cwd: app,
+      timeoutMs: 60_000,
+      env: { PROBE_UPDATE: '1' },
+    });
     assert.equal(hot.code, 0, hot.stderr);
     const mapped = await runNode(['probe.mjs', zipBase, names], {
       cwd: app,
@@ -310,7 +314,13 @@ describe('transform: generated modules end to end', () => {
           return `${name}:\n  native: ${want}\n  hotzip: ${got}\n${String(modules[name])}`;
         });
     };
-    assert.deepEqual(differences(hot.stdout).slice(0, 3), []);
+    const [before = '', update = '', afterUpdate = ''] = hot.stdout.split(/^(UPDATE .*)\n/m);
+    assert.deepEqual(differences(before).slice(0, 3), []);
+    const report = JSON.parse(update.slice('UPDATE '.length)) as { updated: number; error?: string };
+    t.diagnostic(update);
+    assert.equal(report.error, undefined);
+    assert.ok(report.updated >= E2E_MODULES * 0.7, update);
+    assert.deepEqual(differences(afterUpdate).slice(0, 3), [], 'after an update of every module');
     assert.deepEqual(differences(mapped.stdout).slice(0, 3), []);
   });
 });
@@ -333,13 +343,23 @@ const describe = (value, depth = 0) => {
   }
   return typeof value === 'undefined' ? 'undefined' : value
 }
-for (const name of JSON.parse(names)) {
-  try {
-    const ns = await import(base + name)
-    console.log(JSON.stringify({ name, ns: Object.fromEntries(Object.keys(ns).map((key) => [key, describe(ns[key])])) }))
-  } catch (error) {
-    console.log(JSON.stringify({ name, error: String(error) }))
+const namespaces = async () => {
+  for (const name of JSON.parse(names)) {
+    try {
+      const ns = await import(base + name)
+      console.log(JSON.stringify({ name, ns: Object.fromEntries(Object.keys(ns).map((key) => [key, describe(ns[key])])) }))
+    } catch (error) {
+      console.log(JSON.stringify({ name, error: String(error) }))
+    }
   }
+}
+await namespaces()
+const runtime = globalThis[Symbol.for('hotzip.runtime')]
+if (runtime !== undefined && process.env.PROBE_UPDATE === '1') {
+  // Every module evaluated again as a new version (the transform's versioned output), then read again.
+  const report = await runtime.apply({ updated: runtime.moduleUrls, label: 'syntax' })
+  console.log('UPDATE ' + JSON.stringify({ updated: report.updated.length, error: report.error && String(report.error), restart: report.restartRequired }))
+  await namespaces()
 }
 `;
 
