@@ -108,6 +108,8 @@ const DEFAULTS: readonly (readonly [string, string])[] = [
   ['þ', '(1)\nfunction þ() { return 2 }'],
   ['ª', '.name\nfunction ª() {}'],
   ['"ª º þ ð"', '.length'],
+  ['async', '\nfunction async() { return 4 }'],
+  ['hzf', '(1) // no newline after me'],
 ];
 
 /** Statements that start with an ASI hazard, for after a declaration or an import (which they cannot continue). */
@@ -170,6 +172,14 @@ function namedFragment(random: Random, n: number, dep: string): string {
     () => `export /* c */ const cc${n} = ${n}`,
     () => `export // c\nlet lc${n} = ${n}`,
     () => `export const div${n} = ${n} / 2 / 1`,
+    () => `export const cf${n} = hzf\n(1)`,
+    () => `export let lb${n} = 8\n++hzc`,
+    () => `export var vm${n} = 8\n-1`,
+    () => `export const ta${n} = hzf\n\`x\``,
+    () => `if (hzc === 0) /'/.test("'")\nconst ks${n} = \`const ks${n} = 1\`\nexport { ks${n} }`,
+    () => `export {}`,
+    () => `export class S${n} { static { this.s = 'export default 1' } static #p = /import/ }`,
+    () => `import json${n} from './j.json' with { type: 'json' }\nexport { json${n} }`,
   ];
   return pick(random, fragments)();
 }
@@ -193,7 +203,7 @@ function generateModule(random: Random, semicolons: boolean): string {
       `${pick(random, [`import { dep as im${i} } from '${dep}'`, `import * as im${i} from '${dep}'`, `import '${dep}'`, `import im${i}, { counter as ic${i} } from "${dep}"`, `export * from '${dep}'`])}${comment}`,
     );
   }
-  if (random() < 0.3) lines.push(pick(random, PLAIN_HAZARDS));
+  if (imports > 0 && random() < 0.4) lines.push(pick(random, PLAIN_HAZARDS));
   lines.push(...PRELUDE);
   const statements = 1 + Math.floor(random() * 5);
   let n = 0;
@@ -273,6 +283,7 @@ describe('transform: generated modules end to end', () => {
       'package.json': '{ "type": "module" }',
       'dep.js': DEP,
       'dep.mjs': DEP,
+      'j.json': '{ "k": 1 }',
       ...modules,
     };
     writeTree(path.join(app, 'tree'), tree);
