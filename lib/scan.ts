@@ -303,3 +303,46 @@ export function expressionEnd(source: string, from: number): { at: number; semic
   if (depth !== 0) return undefined;
   return { at: codeEnd, semicolon: false };
 }
+
+/** Index of the first character at or after `i` that is neither white space nor in a comment. */
+function skipBlank(source: string, i: number): number {
+  while (i < source.length) {
+    if (/\s/.test(source[i] ?? '')) i++;
+    else if (source.startsWith('//', i)) {
+      while (i < source.length && !isLineTerminator(source.charCodeAt(i))) i++;
+    } else if (source.startsWith('/*', i)) {
+      const close = source.indexOf('*/', i + 2);
+      i = close === -1 ? source.length : close + 2;
+    } else break;
+  }
+  return i;
+}
+
+/**
+ * For a function body whose code starts at `from` (just past its `{`): the end of its directive prologue
+ * (`'use strict'` and the like), where code may be inserted without turning a directive into a plain statement;
+ * `open` tells that the last directive has no `;` of its own. `from` itself when the body has no directives.
+ */
+export function directivesEnd(source: string, from: number): { at: number; open: boolean } {
+  let end = { at: from, open: false };
+  for (let i = skipBlank(source, from); source[i] === '"' || source[i] === "'"; ) {
+    const after = skipString(source, i);
+    let j = after;
+    // Blanks on the same line: a line break may end the directive (ASI).
+    while (j < source.length && /[^\S\n\r\u2028\u2029]/.test(source[j] ?? '')) j++;
+    if (source[j] === ';') {
+      end = { at: j + 1, open: false };
+      i = skipBlank(source, j + 1);
+      continue;
+    }
+    const next = skipBlank(source, after);
+    const lineBreak = /[\n\r\u2028\u2029]/.test(source.slice(after, next));
+    if (source[next] === '}' || (lineBreak && !continuesAfterLineBreak(source, next))) {
+      end = { at: after, open: true };
+      i = next;
+      continue;
+    }
+    break;
+  }
+  return end;
+}

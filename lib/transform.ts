@@ -13,7 +13,7 @@
  */
 import type { Export, Import } from 'es-module-lexer';
 import { lex } from './lex.js';
-import { classBodyStart, expressionEnd, functionBodyStart, topLevelConstDeclarations } from './scan.js';
+import { classBodyStart, directivesEnd, expressionEnd, functionBodyStart, topLevelConstDeclarations } from './scan.js';
 import { SourceEdits } from './source-edits.js';
 
 /** The global symbol under which the application thread's hot runtime is reachable from transformed modules. */
@@ -121,7 +121,13 @@ function addTrampoline(source: string, edits: Edits, at: number, index: number):
   const generator = source.charCodeAt(star) === 42; // '*'
   const constructible = !generator && !source.startsWith('async', at);
   const call = `${HANDLE}.t(${index},this,arguments${constructible ? ',new.target' : ''})`;
-  edits.magic.insert(brace + 1, `if(${MODE_VARIABLE})return ${generator ? 'yield*' : ''}${call};`);
+  // After the body's directives: before them, a `'use strict'` would be a plain string, and a function that may not
+  // have one (non-simple parameters) would load when Node rejects it.
+  const directives = directivesEnd(source, brace + 1);
+  edits.magic.insert(
+    directives.at,
+    `${directives.open ? ';' : ''}if(${MODE_VARIABLE})return ${generator ? 'yield*' : ''}${call};`,
+  );
 }
 
 /**

@@ -109,6 +109,7 @@ const DEFAULTS: readonly (readonly [string, string])[] = [
   ['ª', '.name\nfunction ª() {}'],
   ['"ª º þ ð"', '.length'],
   ['async', '\nfunction async() { return 4 }'],
+  ['function () { "use strict"\n  return 1 }', '(1)'],
   ['hzf', '(1) // no newline after me'],
 ];
 
@@ -178,6 +179,8 @@ function namedFragment(random: Random, n: number, dep: string): string {
     () => `export const ta${n} = hzf\n\`x\``,
     () => `if (hzc === 0) /'/.test("'")\nconst ks${n} = \`const ks${n} = 1\`\nexport { ks${n} }`,
     () => `export {}`,
+    () => `export function us${n}() { 'use strict'\n  return ${n} }`,
+    () => `export async function ua${n}() { "use strict"; 'x' }`,
     () => `export class S${n} { static { this.s = 'export default 1' } static #p = /import/ }`,
     () => `import json${n} from './j.json' with { type: 'json' }\nexport { json${n} }`,
   ];
