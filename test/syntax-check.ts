@@ -128,6 +128,8 @@ export interface CheckOptions {
  * itself does not parse as a module.
  */
 export function checkTransformed(source: string, url: string, options: CheckOptions = {}): CheckOutcome {
+  // The loader decodes sources with a TextDecoder, which drops a byte order mark.
+  if (source.charCodeAt(0) === 0xfeff) source = source.slice(1);
   let original: ModuleShape;
   try {
     original = shapeOf(acorn.parse(source, PARSE_OPTIONS));
