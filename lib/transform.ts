@@ -216,10 +216,18 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
 /** An exported local binding: export name, local name, and whether the module may reassign it. */
 type Binding = [name: string, local: string, mutable: boolean];
 
+/** The assignment operators: `=`, the compound forms, `++` and `--`. */
+const ASSIGNING = String.raw`\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--)`;
+
 /** `name =`, `name +=` (and the other compound forms), `name++`, `name--`, `++name`, `--name`; not `a.name =`. */
 const ASSIGNMENT = new RegExp(
-  String.raw`(?<![\p{ID_Continue}$.\u200c\u200d])(${IDENTIFIER})\s*(?:(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--)|(?:\+\+|--)\s*(${IDENTIFIER})`,
+  String.raw`(?<![\p{ID_Continue}$.\u200c\u200d])(${IDENTIFIER})${ASSIGNING}|(?:\+\+|--)\s*(${IDENTIFIER})`,
   'gu',
+);
+/** The same for a source with only ASCII characters (a third of the Unicode pattern's time). */
+const ASCII_ASSIGNMENT = new RegExp(
+  String.raw`(?<![\w$.])([A-Za-z_$][\w$]*)${ASSIGNING}|(?:\+\+|--)\s*([A-Za-z_$][\w$]*)`,
+  'g',
 );
 
 /**
@@ -229,7 +237,8 @@ const ASSIGNMENT = new RegExp(
  */
 function assignments(source: string): Map<string, number[]> {
   const found = new Map<string, number[]>();
-  for (const match of source.matchAll(ASSIGNMENT)) {
+  const pattern = /[\u0080-\uffff]/.test(source) ? ASSIGNMENT : ASCII_ASSIGNMENT;
+  for (const match of source.matchAll(pattern)) {
     const name = match[1] ?? match[2];
     if (name === undefined) continue;
     const at = match[1] === undefined ? match.index + match[0].length - name.length : match.index;
