@@ -388,7 +388,9 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,
   // a default function to rename, top-level await that may never settle) takes line 1 and moves that line's
   // columns; any other registers as its body ends, which changes nothing it can observe.
-  if (quiet !== -1) edits.magic.insert(quiet.at, quiet.separate ? `;${header}` : header);
+  // A module that is one hashbang line (no line break) has nowhere but the end: in its line, code is a comment.
+  if (source.startsWith('#!') && !/[\n\r\u2028\u2029]/.test(source)) edits.suffix.unshift(header);
+  else if (quiet !== -1) edits.magic.insert(quiet.at, quiet.separate ? `;${header}` : header);
   else if (usesMeta || edits.prefixExtra.length > 0 || /\bawait\b/.test(source)) {
     edits.magic.insert(codeStart(source), header);
   } else edits.suffix.unshift(header);

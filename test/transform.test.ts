@@ -262,6 +262,8 @@ describe('transformModule', () => {
   test('a hashbang line ended by any line terminator stays first', () => {
     assert.equal(run('#!/usr/bin/env node\r\nexport default function () {}\n').at, '#!/usr/bin/env node\r\n'.length);
     assert.equal(run('#!/usr/bin/env node\rexport default function () {}\n').at, '#!/usr/bin/env node\r'.length);
+    // Only a hashbang: the registration goes on a line of its own, not into the hashbang's comment.
+    assert.equal(run('#!/usr/bin/env node').code.split('\n')[1]?.startsWith('var __hz$m,'), true);
   });
 
   test('a hashbang line stays first', () => {
