@@ -341,11 +341,26 @@ export function isStaticImport(entry: Import): entry is Extract<Import, { type: 
   return entry.type === 'static' || entry.type === 'reexport-star';
 }
 
+/**
+ * A name or specifier as an item of the registration's lists, which separate with `,`, `=` and `:`: a string export
+ * name (`export { a as "x,y" }`) or a specifier may hold them, so they (and `%`) are percent-escaped.
+ */
+export function listItem(text: string): string {
+  return /[%,=:]/.test(text) ? text.replace(/[%,=:]/g, (c) => `%${c.charCodeAt(0).toString(16)}`) : text;
+}
+
+/** The name or specifier a list item stands for (see listItem). */
+export function fromListItem(item: string): string {
+  return item.includes('%') ? decodeURIComponent(item) : item;
+}
+
 /** What a module re-exports, as `name:from` and `*:from`, comma-separated: compared between versions. */
 export function reexportList(exports: readonly Export[]): string {
   return exports
     .filter((entry) => entry.type !== 'direct')
-    .map((entry) => (entry.type === 'reexport-all' ? `*:${entry.from}` : `${entry.name}:${entry.from}`))
+    .map((entry) =>
+      entry.type === 'reexport-all' ? `*:${listItem(entry.from)}` : `${listItem(entry.name)}:${listItem(entry.from)}`,
+    )
     .join(',');
 }
 
@@ -364,7 +379,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const bindings = localExports(source, exports, edits, options.versioned === true);
   // Local exports as `name` or `name=local`; the runtime assigns them through the module's own eval, so the
   // registration stays a few bytes per export instead of a setter and a getter spelled out per binding.
-  const locals = bindings.map(([name, local]) => (name === local ? name : `${name}=${local}`));
+  const locals = bindings.map(([name, local]) => (name === local ? name : `${listItem(name)}=${local}`));
   for (const [name, , mutable] of bindings) if (mutable) edits.mutable.push(name);
   const dependencies: string[] = [];
   for (const entry of imports) {

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { makeApp, repoRoot, runNode, type Tree, writeTree, writeZip } from './fixtures.js';
+import { makeApp, repoRoot, runNode, type Tree, writeTree, writeZip, zipBytes } from './fixtures.js';
 import { prng } from './prng.js';
 import { checkTransformed } from './syntax-check.js';
 
@@ -336,6 +336,38 @@ describe('transform: generated modules end to end', () => {
     assert.ok(report.updated >= E2E_MODULES * 0.7, update);
     assert.deepEqual(differences(afterUpdate).slice(0, 3), [], 'after an update of every module');
     assert.deepEqual(differences(mapped.stdout).slice(0, 3), []);
+  });
+});
+
+describe('transform: registration lists', () => {
+  const app = makeApp('hotzip-names-');
+  after(() => fs.rmSync(app, { recursive: true, force: true }));
+
+  test('string export names and specifiers holding `,` `=` `:` `%` survive an update', async () => {
+    const tree = (v: number): Tree => ({
+      'package.json': '{ "type": "module" }',
+      'a.js': `let q = ${v}\nexport { q as "a,b", q as "c=d", q as "e:f", q as "%2c", q as plain }\nexport { x as "y,z" } from './d,e:p.js'\nexport function get() { return q }\n`,
+      'd,e:p.js': `export const x = ${v}\n`,
+    });
+    writeZip(path.join(app, 'app.zip'), tree(1));
+    writeTree(app, {
+      'main.mjs': [
+        "import { reload } from 'hotzip'",
+        "import { writeFileSync } from 'node:fs'",
+        "const ns = await import('zip:./app.zip!/a.js')",
+        'const show = () => console.log(JSON.stringify({ ...ns }), ns.get())',
+        'show()',
+        "writeFileSync('app.zip', Buffer.from(process.argv[2], 'base64'))",
+        'const report = await reload()',
+        'console.log(report.updated.length, String(report.error))',
+        'show()',
+      ].join('\n'),
+    });
+    const next = Buffer.from(zipBytes(tree(2))).toString('base64');
+    const result = await runNode(['main.mjs', next], { cwd: app });
+    assert.equal(result.code, 0, result.stderr);
+    const one = '{"%2c":1,"a,b":1,"c=d":1,"e:f":1,"plain":1,"y,z":1} 1';
+    assert.equal(result.stdout, `${one}\n2 undefined\n${one.replaceAll('1', '2')}\n`);
   });
 });
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { SourceMap } from 'node:module';
 import { describe, test } from 'node:test';
 import { classBodyStart, expressionEnd, functionBodyStart, topLevelConstDeclarations } from '../lib/scan.js';
-import { transformModule } from '../lib/transform.js';
+import { fromListItem, listItem, transformModule } from '../lib/transform.js';
 import { checkTransformed } from './syntax-check.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
@@ -264,6 +264,13 @@ describe('transformModule', () => {
     assert.equal(run('#!/usr/bin/env node\rexport default function () {}\n').at, '#!/usr/bin/env node\r'.length);
     // Only a hashbang: the registration goes on a line of its own, not into the hashbang's comment.
     assert.equal(run('#!/usr/bin/env node').code.split('\n')[1]?.startsWith('var __hz$m,'), true);
+  });
+
+  test('registration lists escape the separators a string export name or a specifier may hold', () => {
+    const { description } = run("let q = 1\nexport { q as 'a,b=c:d%' }\nexport { x as 'y,z' } from './d,e:p.js'\n");
+    assert.equal(description.l, 'a%2cb%3dc%3ad%25=q');
+    assert.equal(description.r, 'y%2cz:./d%2ce%3ap.js');
+    for (const text of ['a,b=c:d%', 'plain', '%2c']) assert.equal(fromListItem(listItem(text)), text);
   });
 
   test('a hashbang line stays first', () => {
