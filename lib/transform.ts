@@ -103,6 +103,8 @@ export function importedNames(source: string, entry: Import): ImportedNames {
 
 interface Edits {
   magic: SourceEdits;
+  /** How the inserted code names `Object`: the module may bind that name itself. */
+  object: string;
   mutable: string[];
   prefixExtra: string[];
   suffix: string[];
@@ -178,10 +180,10 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
     if (keyword.startsWith('class')) {
       const body = classBodyStart(source, keywordEnd);
       // A static `name` method is defined before static blocks run: only the name the class got from us changes.
-      const fixClassName = `static{if(Object.getOwnPropertyDescriptor(this,'name')?.value===${quote(DEFAULT_LOCAL)})Object.defineProperty(this,'name',{value:'default'})}`;
+      const fixClassName = `static{if(${edits.object}.getOwnPropertyDescriptor(this,'name')?.value===${quote(DEFAULT_LOCAL)})${edits.object}.defineProperty(this,'name',{value:'default'})}`;
       if (body !== -1) edits.magic.insert(body + 1, fixClassName);
     } else {
-      edits.prefixExtra.push(`Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`);
+      edits.prefixExtra.push(`${edits.object}.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`);
       addTrampoline(source, edits, keywordStart, index);
     }
     return DEFAULT_LOCAL;
@@ -208,7 +210,7 @@ function rewriteDefault(source: string, edits: Edits, at: number, afterExport: n
   edits.suffix.push(`export{${DEFAULT_LOCAL} as default};`);
   edits.magic.overwrite(at, expressionStart, `let ${DEFAULT_LOCAL} =`);
   edits.suffix.push(
-    `if(typeof ${DEFAULT_LOCAL}==='function'&&${DEFAULT_LOCAL}.name===${quote(DEFAULT_LOCAL)})Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`,
+    `if(typeof ${DEFAULT_LOCAL}==='function'&&${DEFAULT_LOCAL}.name===${quote(DEFAULT_LOCAL)})${edits.object}.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`,
   );
   return DEFAULT_LOCAL;
 }
@@ -365,13 +367,23 @@ export function reexportList(exports: readonly Export[]): string {
 }
 
 /**
+ * A declaration or import that may bind `globalThis`, `Symbol` or `Object` in the module's scope, where the inserted
+ * code looks them up. Matching more (an object key, a parameter) only costs the longer, slower forms.
+ */
+const GLOBAL_BINDING =
+  /\b(?:function\*?|class)\s+(?:globalThis|Symbol|Object)(?![\w$])|(?:\b(?:var|let|const|import|as)\s+|[{,[]\s*)(?:globalThis|Symbol|Object)(?![\w$]|\s*[.(])/;
+
+/**
  * Makes `source` (an ES module) hot-replaceable in place. Throws the lexer's SyntaxError for sources it cannot
  * lex; callers then serve the source untouched so that Node reports the real syntax error.
  */
 export function transformModule(source: string, options: TransformOptions): TransformResult {
   const [imports, exports] = lex(source);
+  const shadowsGlobals = GLOBAL_BINDING.test(source);
   const edits: Edits = {
     magic: new SourceEdits(source),
+    // An object literal's constructor is the realm's own `Object`, whatever the module binds to the name.
+    object: shadowsGlobals ? '({}).constructor' : 'Object',
     mutable: [],
     prefixExtra: [],
     suffix: [],
@@ -397,7 +409,12 @@ export function transformModule(source: string, options: TransformOptions): Tran
     `h:${usesMeta ? 1 : 0}`,
   ].join(',');
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the mode undefined: run.
-  let header = `var ${MODE_VARIABLE},${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(${quote(options.url)},()=>import.meta,{${description}});`;
+  const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;
+  // A module that binds `globalThis` or `Symbol` itself (lodash-es: `var Symbol = root.Symbol`) would hand the
+  // registration its own, maybe not yet assigned, binding: the runtime is then looked up in the global scope, by an
+  // indirect eval (a module is simply not hot where code generation from strings is disallowed).
+  const lookup = shadowsGlobals ? `(()=>{try{return(0,eval)(${quote(runtime)})}catch{}})()` : runtime;
+  let header = `var ${MODE_VARIABLE},${HANDLE}=${lookup}?.register(${quote(options.url)},()=>import.meta,{${description}});`;
   header += edits.prefixExtra.join('');
   const quiet = quietHeaderPosition(source, imports);
   // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,

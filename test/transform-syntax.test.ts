@@ -179,6 +179,9 @@ function namedFragment(random: Random, n: number, dep: string): string {
     () => `export const ta${n} = hzf\n\`x\``,
     () => `if (hzc === 0) /'/.test("'")\nconst ks${n} = \`const ks${n} = 1\`\nexport { ks${n} }`,
     () => `export {}`,
+    // The inserted code's own global names, bound by the module (lodash-es: `var Symbol = root.Symbol`).
+    () => `var ${pick(random, ['Symbol', 'Object', 'globalThis'])} = 'shadow'\nexport { hzo as sh${n} }`,
+    () => `import { dep as Symbol${n} } from '${dep}'\nexport { Symbol${n} }`,
     () => `export function us${n}() { 'use strict'\n  return ${n} }`,
     () => `export async function ua${n}() { "use strict"; 'x' }`,
     () => `export class S${n} { static { this.s = 'export default 1' } static #p = /import/ }`,

@@ -273,6 +273,26 @@ describe('transformModule', () => {
     for (const text of ['a,b=c:d%', 'plain', '%2c']) assert.equal(fromListItem(listItem(text)), text);
   });
 
+  test('a module that binds Symbol, Object or globalThis itself still finds the runtime and the real Object', () => {
+    for (const source of [
+      "import root from './root.js'\nvar Symbol = root.Symbol\nexport default Symbol\n",
+      'var Object = 1\nexport default function () {}\n',
+      'const globalThis = 1\nexport default class {}\n',
+      "import { Object } from './o.js'\nexport default function () {}\n",
+    ]) {
+      const { code } = transformModule(source, { url });
+      assert.doesNotMatch(code, /=globalThis\[/, code);
+      assert.doesNotMatch(code, /(?<![\w$.])Object\.(?:define|get)/, code);
+      assert.match(code, /\(0,eval\)\("globalThis\[Symbol\.for\(\\"hotzip\.runtime\\"\)\]"\)/, code);
+      assert.equal(checkTransformed(source, url), 'checked');
+    }
+    // Uses that bind nothing keep the short forms.
+    assert.match(
+      run('export const s = typeof Symbol + Object.keys({}) + globalThis.x\n').code,
+      /=globalThis\[Symbol\.for/,
+    );
+  });
+
   test('a hashbang line stays first', () => {
     assert.match(
       transformModule('#!/usr/bin/env node\nexport const a = import.meta.url;\n', { url }).code,
