@@ -179,6 +179,7 @@ function namedFragment(random: Random, n: number, dep: string): string {
     () => `export const ta${n} = hzf\n\`x\``,
     () => `if (hzc === 0) /'/.test("'")\nconst ks${n} = \`const ks${n} = 1\`\nexport { ks${n} }`,
     () => `export {}`,
+    () => `export const mu${n} = import.meta.url.length > 0`,
     // The inserted code's own global names, bound by the module (lodash-es: `var Symbol = root.Symbol`).
     () => `var ${pick(random, ['Symbol', 'Object', 'globalThis'])} = 'shadow'\nexport { hzo as sh${n} }`,
     () => `import { dep as Symbol${n} } from '${dep}'\nexport { Symbol${n} }`,
@@ -206,7 +207,7 @@ function generateModule(random: Random, semicolons: boolean): string {
   for (let i = 0; i < imports; i++) {
     const comment = random() < 0.3 ? pick(random, [' // c', ' /* c */', ' /* c\n */']) : '';
     lines.push(
-      `${pick(random, [`import { dep as im${i} } from '${dep}'`, `import * as im${i} from '${dep}'`, `import '${dep}'`, `import im${i}, { counter as ic${i} } from "${dep}"`, `export * from '${dep}'`])}${comment}`,
+      `${pick(random, [`import { dep as im${i} } from '${dep}'`, `import * as im${i} from '${dep}'`, `import '${dep}'`, `import im${i}, { counter as ic${i} } from "${dep}"`, `export * from '${dep}'`, `import {\n  dep as im${i},\n  counter as ic${i}\n} from '${dep}'`, `import { dep as im${i} } from '${dep}'; import * as in${i} from '${dep}'`])}${comment}`,
     );
   }
   if (imports > 0 && random() < 0.4) lines.push(pick(random, PLAIN_HAZARDS));
