@@ -1,8 +1,9 @@
 /**
  * The little source scanning the transform needs beyond es-module-lexer: finding where a function's or class's body
- * opens, and where a top-level `const` declares a name. It skips strings, comments, template literals and (by the
- * usual heuristic on the preceding token) regular expressions, and is only ever run over a few statements, never a
- * whole module on the hot path.
+ * opens (and where its directives end), where a default-exported expression ends (by the rules of automatic
+ * semicolon insertion, since much code has no semicolons), and where a top-level `const` declares a name. It skips
+ * strings, comments, template literals and (by the usual heuristic on the preceding token) regular expressions, and
+ * is only ever run over a few statements, never a whole module on the hot path.
  */
 
 const REGEX_AFTER = new Set('(,=:[!&|?{};+-*%<>~^'.split(''));
