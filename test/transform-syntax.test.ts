@@ -196,7 +196,7 @@ function declarationFragment(random: Random, n: number): string {
   return pick(random, [`export function dh${n}() {}`, `export class CH${n} {}`, `export async function ah${n}() {}`]);
 }
 
-/** One generated module: its source, and what it needs beside it (the helper module). */
+/** One generated module's source (it may import ./dep.js, ./dep.mjs and ./j.json). */
 function generateModule(random: Random, semicolons: boolean): string {
   const eol = random() < 0.15 ? '\r\n' : '\n';
   const dep = random() < 0.5 ? './dep.js' : './dep.mjs';
