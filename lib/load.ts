@@ -49,11 +49,15 @@ const sourceMaps = process.env.HOTZIP_SOURCE_MAPS === '1';
 /** What, besides the bytes and the URL, changes the transform's output: part of every cache key. */
 const sourceMapVariant = `maps=${sourceMaps ? 1 : 0}`;
 
-/** Reads the entry named by a `zip:` URL (any version query stripped) and decides its format. */
+/**
+ * Reads the entry named by a `zip:` URL (any version query stripped) and decides its format. `required`: the load
+ * is CommonJS `require()`'s, which takes JSON without import attributes.
+ */
 export function loadZipModule(
   url: string,
   importAttributes: Record<string, string> | undefined,
   options: LoadOptions,
+  required = false,
 ): LoadedModule {
   const location = parseZipUrl(url);
   const archive = openArchiveAt(location.archive, location.version);
@@ -75,7 +79,7 @@ export function loadZipModule(
     return text;
   };
   const format = formatOf(treeOf(archive), location.entry, url, source);
-  validateAttributes(url, format, importAttributes);
+  if (!required) validateAttributes(url, format, importAttributes, location);
   switch (format) {
     case 'commonjs':
     case 'commonjs-typescript':
