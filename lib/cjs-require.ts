@@ -1,45 +1,175 @@
 /**
- * `require()` for CommonJS served from archives on Node versions whose own `require()` cannot reach back through
- * the module hooks (before 24.18 and 26.2, and whenever `module.register` is used).
+ * hotzip's own CommonJS loader for archive entries, on Node versions whose `require()` cannot reach back through the
+ * module hooks (before 24.18 and 26.2, and whenever `module.register` is used).
  *
- * Builtins and packages outside the archive still work (resolved from the archive's location, as Node would for a
- * file beside it). An entry inside the archive cannot be loaded synchronously there without running it as a second
- * instance, so that is a clear ERR_HOTZIP_UNSUPPORTED instead of Node's misleading "Cannot find module".
+ * It runs in the application's thread, synchronously, as Node's loader does: one instance per module URL, kept in
+ * its own registry; `require()` resolves as Node's CommonJS loader would if the archive were a directory (relative
+ * files with `.js`/`.json`/`.node` probing and directory `main`/`index.js`, `node_modules` inside the archive with
+ * `exports` under the `require` condition), then from beside the archive on disk (host packages, builtins), then on
+ * the search path. An `import` of archive CommonJS is served by the load hook as a stub that asks this registry for
+ * the module (see cjs-stub.ts), so `import` and `require()` share the one instance.
+ *
+ * Not possible here: `require()` of an archive ES module (it cannot be run synchronously outside Node's loader), so
+ * the `module-sync` condition is left out and such a require is ERR_HOTZIP_UNSUPPORTED.
  */
-import { createRequire } from 'node:module';
-import { HotzipError } from './errors.js';
-import { REQUIRE_SHIM } from './load.js';
+import { createRequire, default as NodeModule } from 'node:module';
+import * as path from 'node:path';
+import { compileFunction, constants as vmConstants } from 'node:vm';
+import { CJS_REGISTRY_KEY, withoutHashbang } from './cjs-stub.js';
+import { HotzipError, isCodedError } from './errors.js';
+import { loadZipModule, stripTypes } from './load.js';
+import { requireBesideArchive, resolveBesideArchive } from './require-host.js';
 import { decideResolution } from './resolve.js';
-import { parseZipUrl } from './zip-url.js';
+import { findOnSearchPath } from './search-path.js';
+import { isZipUrl, parseZipUrl } from './zip-url.js';
 
-const requireConditions = ['node', 'require'] as const;
+/** The options a user can give Node's CommonJS conditions: `--conditions x`, `-C x`, `--conditions=x`. */
+function userConditions(): string[] {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean)];
+  const found: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] ?? '';
+    const inline = /^(?:--conditions|-C)=(.*)$/.exec(arg);
+    if (inline?.[1] !== undefined) found.push(inline[1]);
+    else if ((arg === '--conditions' || arg === '-C') && args[i + 1] !== undefined) found.push(args[++i] ?? '');
+  }
+  return found;
+}
 
-/** Resolves and loads `id` for the archive module at `parentURL`. */
-export function requireFromArchive(id: string, parentURL: string): unknown {
-  const decision = decideResolution(id, parentURL, requireConditions);
+/** Node's CommonJS conditions, without `module-sync`: an archive ES module cannot be required here. */
+const conditions: readonly string[] = [
+  'require',
+  'node',
+  ...(process.execArgv.includes('--no-addons') ? [] : ['node-addons']),
+  ...userConditions(),
+];
+
+/** One module of the registry: Node's own Module object, so `module` looks as it does on disk. */
+type Record = NodeModule & { require: NodeJS.Require };
+
+const registry = new Map<string, Record>();
+let searchPath: readonly string[] = [];
+
+const hostRequire = createRequire(import.meta.url);
+
+/** Node's CommonJS wrapper parameters, in Node's order. */
+const wrapperParameters = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+/** What `require.resolve` answers inside an archive module: a `zip:` URL, a file name or a builtin id. */
+function resolveRequest(id: string, parentURL: string): { url: string } | { builtin: string } | { host: string } {
+  const decision = decideResolution(id, parentURL, conditions);
   switch (decision.kind) {
-    case 'url': {
-      if (decision.url.startsWith('node:')) return createRequire(import.meta.url)(decision.url);
-      const { archive, entry } = parseZipUrl(decision.url);
-      throw new HotzipError(
-        'ERR_HOTZIP_UNSUPPORTED',
-        `require('${id}') from ${parentURL} would load entry "${entry}" of ${archive}, but Node ${process.versions.node} ` +
-          'cannot require() modules served from archives (it needs Node >= 24.18 or >= 26.2 with module.registerHooks); ' +
-          'use import() or a static import instead',
-        { archive, entry },
-      );
-    }
+    case 'url':
+      return decision.url.startsWith('node:') ? { builtin: id } : { url: decision.url };
     case 'next':
-      return createRequire(decision.parentURL)(decision.specifier);
+      try {
+        const url = resolveBesideArchive(decision.specifier, parentURL);
+        return isZipUrl(url) ? { url } : { host: decision.specifier };
+      } catch (error) {
+        if (!isCodedError(error) || error.code !== 'MODULE_NOT_FOUND') throw error;
+        const url = findOnSearchPath(searchPath, decision.specifier, conditions);
+        if (url === undefined) throw error;
+        return { url };
+      }
     case 'pass':
-      return createRequire(import.meta.url)(id);
+      return { host: id };
   }
 }
 
-/** Makes `requireFromArchive` reachable from archive CommonJS in this thread. */
-export function installRequireShim(): void {
-  Object.defineProperty(globalThis, REQUIRE_SHIM, {
-    value: (id: string, filename: string) => requireFromArchive(id, filename),
+function requireFrom(parent: Record | undefined, parentURL: string, id: string): unknown {
+  if (typeof id !== 'string' || id === '') {
+    // Node's own argument check, with its own error.
+    return hostRequire(id);
+  }
+  const target = resolveRequest(id, parentURL);
+  if ('builtin' in target) return hostRequire(target.builtin);
+  if ('host' in target) return requireBesideArchive(target.host, parentURL);
+  return loadArchiveModule(target.url, parent, parentURL);
+}
+
+function makeRequire(module: Record, url: string): NodeJS.Require {
+  const require = ((id: string) => requireFrom(module, url, id)) as NodeJS.Require;
+  const resolve = ((id: string) => {
+    const target = resolveRequest(id, url);
+    if ('builtin' in target) return target.builtin;
+    if ('host' in target) return createRequire(parseZipUrl(url).archive).resolve(target.host);
+    return target.url;
+  }) as NodeJS.RequireResolve;
+  resolve.paths = (id: string) => createRequire(parseZipUrl(url).archive).resolve.paths(id);
+  require.resolve = resolve;
+  require.cache = hostRequire.cache;
+  require.extensions = hostRequire.extensions;
+  require.main = process.mainModule;
+  return require;
+}
+
+function unsupportedModule(url: string, requiredFrom: string | undefined): never {
+  const { archive, entry } = parseZipUrl(url);
+  const from = requiredFrom === undefined ? '' : ` from ${requiredFrom}`;
+  throw new HotzipError(
+    'ERR_HOTZIP_UNSUPPORTED',
+    `require() of the ES module entry "${entry}" of ${archive}${from}: Node ${process.versions.node} cannot ` +
+      'require() ES modules served from archives (it needs Node >= 24.18 or >= 26.2 with module.registerHooks); ' +
+      'use import() instead',
+    { archive, entry },
+  );
+}
+
+/** Runs the CommonJS source of `module` as Node's loader would: wrapper, `this`, and the five parameters. */
+function evaluate(module: Record, url: string, source: string): void {
+  const body = withoutHashbang(source);
+  const wrapper = compileFunction(body, wrapperParameters, {
+    filename: url,
+    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  });
+  wrapper.call(module.exports, module.exports, module.require, module, url, path.dirname(url));
+}
+
+/** The exports of the archive module `url`, loaded once; a cycle gets the exports as they are so far. */
+function loadArchiveModule(url: string, parent: Record | undefined, requiredFrom: string | undefined): unknown {
+  const cached = registry.get(url);
+  if (cached !== undefined) return cached.exports;
+  const loaded = loadZipModule(url, undefined, { shimRequire: false, hot: false }, true);
+  const module = new NodeModule(url, parent) as Record;
+  module.filename = url;
+  module.paths = createRequire(parseZipUrl(url).archive).resolve.paths('x') ?? [];
+  module.require = makeRequire(module, url);
+  registry.set(url, module);
+  let threw = true;
+  try {
+    const source = typeof loaded.source === 'string' ? loaded.source : new TextDecoder().decode(loaded.source);
+    switch (loaded.format) {
+      case 'commonjs':
+        evaluate(module, url, source);
+        break;
+      case 'commonjs-typescript':
+        evaluate(module, url, stripTypes(source, parseZipUrl(url)));
+        break;
+      case 'json':
+        try {
+          module.exports = JSON.parse(source.charCodeAt(0) === 0xfeff ? source.slice(1) : source);
+        } catch (error) {
+          if (error instanceof Error) error.message = `${url}: ${error.message}`;
+          throw error;
+        }
+        break;
+      default:
+        unsupportedModule(url, requiredFrom);
+    }
+    threw = false;
+  } finally {
+    // As in Node: a module that threw is forgotten, so the next require() runs it again.
+    if (threw) registry.delete(url);
+  }
+  module.loaded = true;
+  return module.exports;
+}
+
+/** Makes the registry reachable from import stubs in this thread; `archives` is the search path (HOTZIP_PATH). */
+export function installCjsLoader(archives: readonly string[]): void {
+  searchPath = archives;
+  Object.defineProperty(NodeModule, CJS_REGISTRY_KEY, {
+    value: (url: string) => loadArchiveModule(url, undefined, undefined),
     configurable: true,
   });
 }

@@ -1,13 +1,26 @@
 /**
  * Loading an archive entry for Node: bytes, format and the checks Node's own load step would make.
  */
+import * as nodeModule from 'node:module';
 import { openArchiveAt } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
+import { cjsImportStub } from './cjs-stub.js';
+import { fail } from './errors.js';
 import { formatOf, type ModuleFormat } from './format.js';
 import { treeOf } from './resolve.js';
 import { RUNTIME_SYMBOL, transformModule } from './transform.js';
 import { cachedTransform } from './transform-cache.js';
-import { canonicalZipUrl, parseZipUrl } from './zip-url.js';
+import { canonicalZipUrl, parseZipUrl, type ZipUrl } from './zip-url.js';
+
+const stripper = (nodeModule as { stripTypeScriptTypes?: (code: string) => string }).stripTypeScriptTypes;
+
+/** TypeScript CommonJS as the JavaScript Node would run (formats give TypeScript only where Node strips types). */
+export function stripTypes(source: string, site: ZipUrl): string {
+  if (stripper === undefined) {
+    return fail('ERR_HOTZIP_UNSUPPORTED', `Node ${process.versions.node} cannot strip types`, site);
+  }
+  return stripper(source);
+}
 
 /** What the load hook hands Node. */
 export interface LoadedModule {
@@ -17,7 +30,10 @@ export interface LoadedModule {
 
 /** Options fixed when the hooks are registered. */
 export interface LoadOptions {
-  /** When Node cannot run `require()` inside archive CommonJS itself, hotzip routes it through this global. */
+  /**
+   * When Node cannot run `require()` inside archive CommonJS, hotzip runs archive CommonJS itself (cjs-require.ts)
+   * and an `import` of it is served a stub that takes the instance from hotzip's registry.
+   */
   shimRequire: boolean;
   /** Whether ES modules are transformed for hot reload (off with HOTZIP_HOT=0). */
   hot: boolean;
@@ -25,17 +41,6 @@ export interface LoadOptions {
   cacheDir?: string | undefined;
   /** Where a module URL resolved for `parentURL` should go instead (a version with added exports), if anywhere. */
   redirect?: ((url: string, parentURL: string | undefined) => string | undefined) | undefined;
-}
-
-/** The global through which archive CommonJS reaches hotzip's `require()` when Node's own cannot serve it. */
-export const REQUIRE_SHIM = Symbol.for('hotzip.require');
-
-/**
- * A hoisted function declaration shadows the CommonJS wrapper's `require` from the first line without moving a
- * single line or column of the user's code, and keeps a leading "use strict" directive in place.
- */
-function withRequireShim(source: string): string {
-  return `${source}\n;function require(id) { return globalThis[Symbol.for('hotzip.require')](id, __filename, module); }`;
 }
 
 /**
@@ -82,8 +87,11 @@ export function loadZipModule(
   if (!required) validateAttributes(url, format, importAttributes, location);
   switch (format) {
     case 'commonjs':
+      return { format, source: options.shimRequire ? cjsImportStub(url, source()) : source() };
     case 'commonjs-typescript':
-      return { format, source: options.shimRequire ? withRequireShim(source()) : source() };
+      if (!options.shimRequire) return { format, source: source() };
+      // The stub's own line is JavaScript: the lexer reads the module's code with its types stripped.
+      return { format: 'commonjs', source: cjsImportStub(url, stripTypes(source(), location)) };
     case 'json':
       return { format, source: source() };
     case 'module':
