@@ -1,16 +1,19 @@
 /**
  * Loading an archive entry for Node: bytes, format and the checks Node's own load step would make.
  */
+import { readFileSync } from 'node:fs';
 import * as nodeModule from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { openArchiveAt } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
-import { cjsImportStub } from './cjs-stub.js';
+import { cjsImportStub, type Reexported } from './cjs-stub.js';
 import { fail } from './errors.js';
 import { formatOf, type ModuleFormat } from './format.js';
-import { treeOf } from './resolve.js';
+import { resolveBesideArchive } from './require-host.js';
+import { decideResolution, treeOf } from './resolve.js';
 import { RUNTIME_SYMBOL, transformModule } from './transform.js';
 import { cachedTransform } from './transform-cache.js';
-import { canonicalZipUrl, parseZipUrl, type ZipUrl } from './zip-url.js';
+import { canonicalZipUrl, isZipUrl, parseZipUrl, type ZipUrl } from './zip-url.js';
 
 const stripper = (nodeModule as { stripTypeScriptTypes?: (code: string) => string }).stripTypeScriptTypes;
 
@@ -87,11 +90,11 @@ export function loadZipModule(
   if (!required) validateAttributes(url, format, importAttributes, location);
   switch (format) {
     case 'commonjs':
-      return { format, source: options.shimRequire ? cjsImportStub(url, source()) : source() };
+      return { format, source: options.shimRequire ? cjsImportStub(url, source(), readReexport) : source() };
     case 'commonjs-typescript':
       if (!options.shimRequire) return { format, source: source() };
       // The stub's own line is JavaScript: the lexer reads the module's code with its types stripped.
-      return { format: 'commonjs', source: cjsImportStub(url, stripTypes(source(), location)) };
+      return { format: 'commonjs', source: cjsImportStub(url, stripTypes(source(), location), readReexport) };
     case 'json':
       return { format, source: source() };
     case 'module':
@@ -110,6 +113,28 @@ export function loadZipModule(
       };
     default:
       return { format, source: read() };
+  }
+}
+
+/**
+ * A module that archive CommonJS re-exports, read for the import stub's export names: an archive CommonJS entry, or
+ * a `.js`/`.cjs` file beside the archive, as Node's export lexer follows them. Undefined for anything it would skip,
+ * including what does not resolve (the lexer skips that silently, and `require()` reports it when the module runs).
+ */
+function readReexport(specifier: string, parentURL: string): Reexported | undefined {
+  try {
+    const decision = decideResolution(specifier, parentURL, ['require', 'node']);
+    if (decision.kind === 'url' && isZipUrl(decision.url)) {
+      const loaded = loadZipModule(decision.url, undefined, { shimRequire: false, hot: false }, true);
+      if (loaded.format !== 'commonjs' || typeof loaded.source !== 'string') return undefined;
+      return { url: decision.url, source: loaded.source };
+    }
+    if (decision.kind !== 'next') return undefined;
+    const url = resolveBesideArchive(decision.specifier, parentURL);
+    if (!url.startsWith('file:') || !/\.c?js$/.test(url)) return undefined;
+    return { url, source: readFileSync(fileURLToPath(url), 'utf8') };
+  } catch {
+    return undefined;
   }
 }
 
