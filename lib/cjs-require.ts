@@ -115,12 +115,16 @@ function unsupportedModule(url: string, requiredFrom: string | undefined): never
   );
 }
 
-/** Runs the CommonJS source of `module` as Node's loader would: wrapper, `this`, and the five parameters. */
+/**
+ * Runs the CommonJS source of `module` as Node's loader would: wrapper, `this`, and the five parameters. `import()`
+ * inside it goes to Node's own ESM loader (and so through the hooks); that option prints an ExperimentalWarning on
+ * Node 20 and 22, so it is given only to code that has an `import(` at all.
+ */
 function evaluate(module: Record, url: string, source: string): void {
   const body = withoutHashbang(source);
   const wrapper = compileFunction(body, wrapperParameters, {
     filename: url,
-    importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+    ...(/\bimport\s*\(/.test(body) ? { importModuleDynamically: vmConstants.USE_MAIN_CONTEXT_DEFAULT_LOADER } : {}),
   });
   wrapper.call(module.exports, module.exports, module.require, module, url, path.dirname(url));
 }
