@@ -129,12 +129,23 @@ function evaluate(module: Record, url: string, source: string): void {
   wrapper.call(module.exports, module.exports, module.require, module, url, path.dirname(url));
 }
 
-/** The exports of the archive module `url`, loaded once; a cycle gets the exports as they are so far. */
-function loadArchiveModule(url: string, parent: Record | undefined, requiredFrom: string | undefined): unknown {
+/**
+ * The exports of the archive module `url`, loaded once; a cycle gets the exports as they are so far. `stubModule`:
+ * the module object Node made for an import stub, which is `process.mainModule` when the stub is the entry point.
+ */
+function loadArchiveModule(
+  url: string,
+  parent: Record | undefined,
+  requiredFrom: string | undefined,
+  stubModule?: NodeModule,
+): unknown {
   const cached = registry.get(url);
   if (cached !== undefined) return cached.exports;
   const loaded = loadZipModule(url, undefined, { shimRequire: false, hot: false }, true);
-  const module = new NodeModule(url, parent) as Record;
+  const isMain = stubModule !== undefined && process.mainModule === stubModule;
+  const module = new NodeModule(isMain ? '.' : url, parent) as Record;
+  // The entry point's `require.main === module`, as on disk.
+  if (isMain) process.mainModule = module;
   module.filename = url;
   module.paths = createRequire(parseZipUrl(url).archive).resolve.paths('x') ?? [];
   module.require = makeRequire(module, url);
@@ -173,7 +184,7 @@ function loadArchiveModule(url: string, parent: Record | undefined, requiredFrom
 export function installCjsLoader(archives: readonly string[]): void {
   searchPath = archives;
   Object.defineProperty(NodeModule, CJS_REGISTRY_KEY, {
-    value: (url: string) => loadArchiveModule(url, undefined, undefined),
+    value: (url: string, stubModule: NodeModule) => loadArchiveModule(url, undefined, undefined, stubModule),
     configurable: true,
   });
 }

@@ -36,7 +36,8 @@ function reexportSpecifiers(source: string): string[] {
 
 /**
  * The stub for archive module `url`: it returns the registry's instance, and carries the module's own source after
- * the `return` as dead code at the top level, where Node's export lexer finds the same names (exports,
+ * the `return` as dead code at the top level (its own `module` goes along, so that an entry point stays
+ * `require.main`), where Node's export lexer finds the same names (exports,
  * `__esModule`) as in the original file. Top-level `var` and function declarations of that code are hoisted into
  * the stub's scope, which is why the registry is reached through `module` only.
  *
@@ -49,7 +50,7 @@ export function cjsImportStub(
   source: string,
   readReexport: (specifier: string, parentURL: string) => Reexported | undefined,
 ): string {
-  const fetch = `module.constructor[${JSON.stringify(CJS_REGISTRY_KEY)}](${JSON.stringify(url)})`;
+  const fetch = `module.constructor[${JSON.stringify(CJS_REGISTRY_KEY)}](${JSON.stringify(url)}, module)`;
   const parts = [`module.exports = ${fetch}; return;`, withoutHashbang(source)];
   const seen = new Set([url]);
   const pending: Reexported[] = [{ url, source }];

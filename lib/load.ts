@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { openArchiveAt } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
 import { cjsImportStub, type Reexported } from './cjs-stub.js';
-import { fail } from './errors.js';
+import { fail, isCodedError } from './errors.js';
 import { formatOf, type ModuleFormat } from './format.js';
+import type { TreeHost } from './package-resolve.js';
 import { resolveBesideArchive } from './require-host.js';
 import { decideResolution, treeOf } from './resolve.js';
 import { RUNTIME_SYMBOL, transformModule } from './transform.js';
@@ -86,7 +87,9 @@ export function loadZipModule(
     text ??= new TextDecoder().decode(read());
     return text;
   };
-  const format = formatOf(treeOf(archive), location.entry, url, source);
+  const format = required
+    ? requiredFormat(treeOf(archive), location.entry, url, source)
+    : formatOf(treeOf(archive), location.entry, url, source);
   if (!required) validateAttributes(url, format, importAttributes, location);
   switch (format) {
     case 'commonjs':
@@ -113,6 +116,16 @@ export function loadZipModule(
       };
     default:
       return { format, source: read() };
+  }
+}
+
+/** What `require()` makes of an entry: as `import` would, but an extension Node does not know is run as CommonJS. */
+function requiredFormat(tree: TreeHost, entry: string, url: string, source: () => string): ModuleFormat {
+  try {
+    return formatOf(tree, entry, url, source);
+  } catch (error) {
+    if (isCodedError(error) && error.code === 'ERR_UNKNOWN_FILE_EXTENSION') return 'commonjs';
+    throw error;
   }
 }
 

@@ -56,6 +56,7 @@ const requireCases: ReadonlyArray<readonly [string, string]> = [
     "(() => { try { require('./lib/throws'); } catch {} try { require('./lib/throws'); } catch (e) { return e.message; } })()",
   ],
   ['syntax-error', "require('./lib/broken')"],
+  ['unknown-extension-as-js', "require('./lib/template.txt')"],
   ['json-syntax-error', "require('./data/broken.json')"],
   ['require-esm', "require('./esm/m.mjs')"],
 ];
@@ -111,6 +112,7 @@ function tree(): Tree {
     'lib/throws.js':
       "globalThis.__throwCount = (globalThis.__throwCount || 0) + 1;\nthrow new Error('boom ' + globalThis.__throwCount);\n",
     'lib/broken.js': 'module.exports = {;\n',
+    'lib/template.txt': "module.exports = 'a .txt run as JavaScript';\n",
     'lib/feature.js': "module.exports = 'self feature';\n",
     'lib/named.cjs': "exports.alpha = 1;\nexports.beta = function beta() {};\nmodule.exports.gamma = 'g';\n",
     'lib/transpiled.cjs': [

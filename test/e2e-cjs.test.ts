@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { chooseHookApi, type HookApi } from '../lib/node-support.js';
 import { makeApp, runNode, writeTree, writeZip } from './fixtures.js';
 
@@ -30,10 +31,21 @@ before(() => {
       '"use strict";',
       "const path = require('node:path');",
       "const host = require('host-cjs');",
-      'let inner;',
-      "inner = require('./other.cjs');",
+      "const inner = require('./other.cjs');",
       "exports.fromRequire = { join: path.join('a', 'b'), host, inner, strict: (function () { return this; })() === undefined };",
     ].join('\n'),
+  });
+  writeZip(path.join(app, 'main.zip'), {
+    'package.json': '{ "main": "server.cjs" }',
+    'server.cjs': [
+      "const child = require('./child.cjs');",
+      "let line = '';",
+      "try { require('./thrower.cjs').boom(); } catch (e) { line = e.stack.split('\\n')[1].trim(); }",
+      "import('./esm.mjs').then((ns) => console.log(require.main === module, child.sawMain, ns.value, line));",
+    ].join('\n'),
+    'child.cjs': 'exports.sawMain = require.main === module.parent;\n',
+    'thrower.cjs': "// line 1\nexports.boom = function () {\n    throw new Error('here');\n};\n",
+    'esm.mjs': "export const value = 'from import()';\n",
   });
 });
 after(() => fs.rmSync(app, { recursive: true, force: true }));
@@ -48,11 +60,16 @@ describe('CommonJS in archives', () => {
       }
       const result = await runNode(['c.zip'], { cwd: app, env });
       assert.equal(result.code, 0, result.stderr);
-      const inner = 'other';
-      assert.equal(
-        result.stdout,
-        `named named 5\n${JSON.stringify({ join: path.join('a', 'b'), host: 'host-cjs', inner, strict: true })}\n`,
-      );
+      const fromRequire = { join: path.join('a', 'b'), host: 'host-cjs', inner: 'other', strict: true };
+      assert.equal(result.stdout, `named named 5\n${JSON.stringify(fromRequire)}\n`);
+    });
+
+    test(`an archive CommonJS entry point is require.main, keeps its positions, can import() (HOTZIP_HOOKS=${api})`, async () => {
+      const env = api === 'auto' ? {} : { HOTZIP_HOOKS: api };
+      const result = await runNode(['main.zip'], { cwd: app, env });
+      assert.equal(result.code, 0, result.stderr);
+      const zipUrl = `zip://${pathToFileURL(path.join(app, 'main.zip')).pathname}!/thrower.cjs`;
+      assert.equal(result.stdout, `true true from import() at exports.boom (${zipUrl}:3:11)\n`);
     });
   }
 });
