@@ -14,13 +14,14 @@
  */
 import { createRequire, default as NodeModule } from 'node:module';
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { compileFunction, constants as vmConstants } from 'node:vm';
 import { CJS_REGISTRY_KEY, withoutHashbang } from './cjs-stub.js';
 import { HotzipError, isCodedError } from './errors.js';
 import { loadZipModule, stripTypes } from './load.js';
-import { requireBesideArchive, resolveBesideArchive } from './require-host.js';
+import { resolveBesideArchive } from './require-host.js';
 import { decideResolution } from './resolve.js';
-import { findOnSearchPath } from './search-path.js';
+import { findOnSearchPath, withSearchedArchives } from './search-path.js';
 import { isZipUrl, parseZipUrl } from './zip-url.js';
 
 /** The options a user can give Node's CommonJS conditions: `--conditions x`, `-C x`, `--conditions=x`. */
@@ -45,9 +46,9 @@ const conditions: readonly string[] = [
 ];
 
 /** One module of the registry: Node's own Module object, so `module` looks as it does on disk. */
-type Record = NodeModule & { require: NodeJS.Require };
+type ArchiveModule = NodeModule & { require: NodeJS.Require };
 
-const registry = new Map<string, Record>();
+const registry = new Map<string, ArchiveModule>();
 let searchPath: readonly string[] = [];
 
 const hostRequire = createRequire(import.meta.url);
@@ -55,45 +56,48 @@ const hostRequire = createRequire(import.meta.url);
 /** Node's CommonJS wrapper parameters, in Node's order. */
 const wrapperParameters = ['exports', 'require', 'module', '__filename', '__dirname'];
 
-/** What `require.resolve` answers inside an archive module: a `zip:` URL, a file name or a builtin id. */
-function resolveRequest(id: string, parentURL: string): { url: string } | { builtin: string } | { host: string } {
+/** Where a `require()` in an archive module leads: an archive module, a builtin (by the id given), a file on disk. */
+type Target = { url: string } | { builtin: string } | { file: string };
+
+function resolveRequest(id: string, parentURL: string): Target {
   const decision = decideResolution(id, parentURL, conditions);
   switch (decision.kind) {
     case 'url':
       return decision.url.startsWith('node:') ? { builtin: id } : { url: decision.url };
-    case 'next':
+    case 'pass':
+    case 'next': {
+      const specifier = decision.kind === 'next' ? decision.specifier : id;
       try {
-        const url = resolveBesideArchive(decision.specifier, parentURL);
-        return isZipUrl(url) ? { url } : { host: decision.specifier };
+        const url = resolveBesideArchive(specifier, parentURL);
+        if (isZipUrl(url)) return { url };
+        return url.startsWith('node:') ? { builtin: id } : { file: fileURLToPath(url) };
       } catch (error) {
-        if (!isCodedError(error) || error.code !== 'MODULE_NOT_FOUND') throw error;
-        const url = findOnSearchPath(searchPath, decision.specifier, conditions);
-        if (url === undefined) throw error;
+        if (!isCodedError(error) || error.code !== 'MODULE_NOT_FOUND' || searchPath.length === 0) throw error;
+        const url = findOnSearchPath(searchPath, specifier, conditions);
+        if (url === undefined) throw withSearchedArchives(error, searchPath);
         return { url };
       }
-    case 'pass':
-      return { host: id };
+    }
   }
 }
 
-function requireFrom(parent: Record | undefined, parentURL: string, id: string): unknown {
+function requireFrom(parent: ArchiveModule, parentURL: string, id: string): unknown {
   if (typeof id !== 'string' || id === '') {
     // Node's own argument check, with its own error.
     return hostRequire(id);
   }
   const target = resolveRequest(id, parentURL);
   if ('builtin' in target) return hostRequire(target.builtin);
-  if ('host' in target) return requireBesideArchive(target.host, parentURL);
+  if ('file' in target) return hostRequire(target.file);
   return loadArchiveModule(target.url, parent, parentURL);
 }
 
-function makeRequire(module: Record, url: string): NodeJS.Require {
+function makeRequire(module: ArchiveModule, url: string): NodeJS.Require {
   const require = ((id: string) => requireFrom(module, url, id)) as NodeJS.Require;
   const resolve = ((id: string) => {
     const target = resolveRequest(id, url);
     if ('builtin' in target) return target.builtin;
-    if ('host' in target) return createRequire(parseZipUrl(url).archive).resolve(target.host);
-    return target.url;
+    return 'file' in target ? target.file : target.url;
   }) as NodeJS.RequireResolve;
   resolve.paths = (id: string) => createRequire(parseZipUrl(url).archive).resolve.paths(id);
   require.resolve = resolve;
@@ -120,7 +124,7 @@ function unsupportedModule(url: string, requiredFrom: string | undefined): never
  * inside it goes to Node's own ESM loader (and so through the hooks); that option prints an ExperimentalWarning on
  * Node 20 and 22, so it is given only to code that has an `import(` at all.
  */
-function evaluate(module: Record, url: string, source: string): void {
+function evaluate(module: ArchiveModule, url: string, source: string): void {
   const body = withoutHashbang(source);
   const wrapper = compileFunction(body, wrapperParameters, {
     filename: url,
@@ -135,7 +139,7 @@ function evaluate(module: Record, url: string, source: string): void {
  */
 function loadArchiveModule(
   url: string,
-  parent: Record | undefined,
+  parent: ArchiveModule | undefined,
   requiredFrom: string | undefined,
   stubModule?: NodeModule,
 ): unknown {
@@ -143,7 +147,7 @@ function loadArchiveModule(
   if (cached !== undefined) return cached.exports;
   const loaded = loadZipModule(url, undefined, { shimRequire: false, hot: false }, true);
   const isMain = stubModule !== undefined && process.mainModule === stubModule;
-  const module = new NodeModule(isMain ? '.' : url, parent) as Record;
+  const module = new NodeModule(isMain ? '.' : url, parent) as ArchiveModule;
   // The entry point's `require.main === module`, as on disk.
   if (isMain) process.mainModule = module;
   module.filename = url;

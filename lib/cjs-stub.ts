@@ -42,21 +42,21 @@ function reexportSpecifiers(source: string): string[] {
  * the stub's scope, which is why the registry is reached through `module` only.
  *
  * Re-exports are the lexer's one blind spot here: it resolves them itself, and cannot resolve a `zip:` module's
- * except through synchronous hooks. So the sources of the modules re-exported (found by `readReexport`, followed
- * transitively) are carried as dead code too, and their names are found with the module's own.
+ * except through synchronous hooks. Where it has none, `readReexport` is given, and the sources of the modules
+ * re-exported (followed transitively) are carried as dead code too, so their names are found with the module's own.
  */
 export function cjsImportStub(
   url: string,
   source: string,
-  readReexport: (specifier: string, parentURL: string) => Reexported | undefined,
+  readReexport?: (specifier: string, parentURL: string) => Reexported | undefined,
 ): string {
   const fetch = `module.constructor[${JSON.stringify(CJS_REGISTRY_KEY)}](${JSON.stringify(url)}, module)`;
   const parts = [`module.exports = ${fetch}; return;`, withoutHashbang(source)];
   const seen = new Set([url]);
-  const pending: Reexported[] = [{ url, source }];
+  const pending: Reexported[] = readReexport === undefined ? [] : [{ url, source }];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     for (const request of reexportSpecifiers(next.source)) {
-      const found = readReexport(request, next.url);
+      const found = readReexport?.(request, next.url);
       if (found === undefined || seen.has(found.url)) continue;
       seen.add(found.url);
       parts.push(`;\n${withoutHashbang(found.source)}`);

@@ -61,7 +61,7 @@ export function register(options: RegisterOptions = {}): boolean {
       runtime.mirrorRedirects((change) => port1.postMessage(change));
       redirects = port2;
     }
-    const data: HooksThreadData = { shimRequire, hot, searchPath, cacheDir, redirects };
+    const data: HooksThreadData = { shimRequire, followReexports: true, hot, searchPath, cacheDir, redirects };
     nodeModule.register('../loader/hooks-thread.js', {
       parentURL: import.meta.url,
       data,

@@ -39,6 +39,11 @@ export interface LoadOptions {
    * and an `import` of it is served a stub that takes the instance from hotzip's registry.
    */
   shimRequire: boolean;
+  /**
+   * Whether import stubs carry the sources of the modules archive CommonJS re-exports: with `module.register` Node's
+   * export lexer cannot resolve an archive module's re-exports itself (with `registerHooks` it asks the hooks).
+   */
+  followReexports?: boolean | undefined;
   /** Whether ES modules are transformed for hot reload (off with HOTZIP_HOT=0). */
   hot: boolean;
   /** Where hot-transformed sources are cached across runs (HOTZIP_CACHE); undefined: no cache. */
@@ -93,11 +98,19 @@ export function loadZipModule(
   if (!required) validateAttributes(url, format, importAttributes, location);
   switch (format) {
     case 'commonjs':
-      return { format, source: options.shimRequire ? cjsImportStub(url, source(), readReexport) : source() };
+      return {
+        format,
+        source: options.shimRequire
+          ? cjsImportStub(url, source(), options.followReexports ? readReexport : undefined)
+          : source(),
+      };
     case 'commonjs-typescript':
       if (!options.shimRequire) return { format, source: source() };
       // The stub's own line is JavaScript: the lexer reads the module's code with its types stripped.
-      return { format: 'commonjs', source: cjsImportStub(url, stripTypes(source(), location), readReexport) };
+      return {
+        format: 'commonjs',
+        source: cjsImportStub(url, stripTypes(source(), location), options.followReexports ? readReexport : undefined),
+      };
     case 'json':
       return { format, source: source() };
     case 'module':

@@ -57,12 +57,3 @@ export function resolveBesideArchive(specifier: string, importer: string): strin
   if (isBuiltin(filename)) return filename.startsWith('node:') ? filename : `node:${filename}`;
   return pathToFileURL(filename).href;
 }
-
-/**
- * `require(specifier)` in archive module `importer`, loaded by Node as for a file beside the archive. Only the
- * resolution's errors are reworded: an error the module throws while it runs is its own.
- */
-export function requireBesideArchive(specifier: string, importer: string): unknown {
-  const filename = resolveFilename(specifier, importer);
-  return requireBeside(parseZipUrl(importer).archive)(filename);
-}
