@@ -9,8 +9,9 @@
  * the search path. An `import` of archive CommonJS is served by the load hook as a stub that asks this registry for
  * the module (see cjs-stub.ts), so `import` and `require()` share the one instance.
  *
- * Not possible here: `require()` of an archive ES module (it cannot be run synchronously outside Node's loader), so
- * the `module-sync` condition is left out and such a require is ERR_HOTZIP_UNSUPPORTED.
+ * `require()` of an archive ES module goes to Node's own require(esm) where the hooks run in this thread; with
+ * `module.register` nothing can load it synchronously, so the `module-sync` condition is left out and such a
+ * require is ERR_HOTZIP_UNSUPPORTED.
  */
 import { createRequire, default as NodeModule } from 'node:module';
 import * as path from 'node:path';
@@ -37,13 +38,23 @@ function userConditions(): string[] {
   return found;
 }
 
-/** Node's CommonJS conditions, without `module-sync`: an archive ES module cannot be required here. */
-const conditions: readonly string[] = [
-  'require',
-  'node',
-  ...(process.execArgv.includes('--no-addons') ? [] : ['node-addons']),
-  ...userConditions(),
-];
+/** Node's CommonJS conditions; `module-sync` only where archive ES modules can be required (see `requireEsm`). */
+function cjsConditions(withModuleSync: boolean): readonly string[] {
+  return [
+    'require',
+    'node',
+    ...(process.execArgv.includes('--no-addons') ? [] : ['node-addons']),
+    ...userConditions(),
+    ...(withModuleSync ? ['module-sync'] : []),
+  ];
+}
+
+let conditions = cjsConditions(false);
+/**
+ * Whether `require()` of an archive ES module can go to Node's own require(esm): only where the hooks run in this
+ * thread (`registerHooks`), so that Node can resolve and load the `zip:` URL synchronously.
+ */
+let requireEsm = false;
 
 /** One module of the registry: Node's own Module object, so `module` looks as it does on disk. */
 type ArchiveModule = NodeModule & { require: NodeJS.Require };
@@ -113,8 +124,8 @@ function unsupportedModule(url: string, requiredFrom: string | undefined): never
   throw new HotzipError(
     'ERR_HOTZIP_UNSUPPORTED',
     `require() of the ES module entry "${entry}" of ${archive}${from}: Node ${process.versions.node} cannot ` +
-      'require() ES modules served from archives (it needs Node >= 24.18 or >= 26.2 with module.registerHooks); ' +
-      'use import() instead',
+      'require() ES modules served from archives with module.register (it needs module.registerHooks: Node >= ' +
+      '22.22.3, >= 24.11.1 or >= 26, without HOTZIP_HOOKS=register); use import() instead',
     { archive, entry },
   );
 }
@@ -172,6 +183,12 @@ function loadArchiveModule(
           throw error;
         }
         break;
+      case 'module':
+      case 'module-typescript':
+        // Node's require(esm) evaluates the graph synchronously; its errors (top-level await, …) are its own.
+        if (!requireEsm) unsupportedModule(url, requiredFrom);
+        module.exports = hostRequire(url);
+        break;
       default:
         unsupportedModule(url, requiredFrom);
     }
@@ -184,9 +201,14 @@ function loadArchiveModule(
   return module.exports;
 }
 
-/** Makes the registry reachable from import stubs in this thread; `archives` is the search path (HOTZIP_PATH). */
-export function installCjsLoader(archives: readonly string[]): void {
+/**
+ * Makes the registry reachable from import stubs in this thread; `archives` is the search path (HOTZIP_PATH);
+ * `syncHooks`: the hooks run in this thread (`registerHooks`), so Node's require(esm) can load archive ES modules.
+ */
+export function installCjsLoader(archives: readonly string[], syncHooks: boolean): void {
   searchPath = archives;
+  requireEsm = syncHooks && process.features.require_module === true;
+  conditions = cjsConditions(requireEsm);
   Object.defineProperty(NodeModule, CJS_REGISTRY_KEY, {
     value: (url: string, stubModule: NodeModule) => loadArchiveModule(url, undefined, undefined, stubModule),
     configurable: true,

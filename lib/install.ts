@@ -43,7 +43,7 @@ export function register(options: RegisterOptions = {}): boolean {
   const runtime = hot ? installHotRuntime() : undefined;
   process.setSourceMapsEnabled?.(true);
   const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
-  if (shimRequire) installCjsLoader(searchPath);
+  if (shimRequire) installCjsLoader(searchPath, api === 'registerHooks');
   const cacheDir = hot ? cacheDirFromEnv() : undefined;
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));

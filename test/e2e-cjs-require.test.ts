@@ -2,15 +2,15 @@
  * CommonJS in archives against Node itself: one tree shaped like real packages (JSON requires, directory requires,
  * `main` without an extension, nested node_modules, `exports` with `require`/`import` conditions, a host package,
  * cycles, re-exports) is run by plain Node extracted on disk and by hotzip from an archive, and every case must give
- * the same values and error codes. The one expected difference is `require()` of an archive ES module where hotzip
- * runs archive CommonJS itself (the support matrix in the README).
+ * the same values and error codes. The one expected difference is `require()` of an archive ES module (and so the
+ * `module-sync` condition) with `module.register` (the support matrix in the README).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
+import { chooseHookApi } from '../lib/node-support.js';
 import { makeApp, runNode, type Tree, writeTree, writeZip } from './fixtures.js';
 
 /** Each case: a name and an expression evaluated inside the archive's CommonJS (`cases.cjs`). */
@@ -59,6 +59,7 @@ const requireCases: ReadonlyArray<readonly [string, string]> = [
   ['unknown-extension-as-js', "require('./lib/template.txt')"],
   ['json-syntax-error', "require('./data/broken.json')"],
   ['require-esm', "require('./esm/m.mjs')"],
+  ['require-module-sync', "require('dual')"],
 ];
 
 /** ES module cases in `entry.mjs`: what `import` of the same CommonJS gives (namespace keys and values). */
@@ -148,6 +149,12 @@ function tree(): Tree {
     'node_modules/cond/feature-req.js': "module.exports = 'feature require';\n",
     'node_modules/cond/feature-imp.mjs': "export default 'feature import';\n",
     'node_modules/cond/secret.js': "module.exports = 'secret';\n",
+    'node_modules/dual/package.json': JSON.stringify({
+      name: 'dual',
+      exports: { 'module-sync': './sync.mjs', default: './default.cjs' },
+    }),
+    'node_modules/dual/sync.mjs': "export const chosen = 'module-sync';\n",
+    'node_modules/dual/default.cjs': "exports.chosen = 'default';\n",
     'node_modules/legacy/package.json': '{ "name": "legacy", "main": "lib/main" }\n',
     'node_modules/legacy/lib/main.js': "module.exports = { legacy: 'main', inner: require('inner') };\n",
     'node_modules/legacy/extra.js': "module.exports = 'legacy extra';\n",
@@ -208,6 +215,8 @@ describe('CommonJS in archives against Node on disk', () => {
     assert.equal(disk.get('bare-nested-node-modules'), '= "nested inner 2"');
     assert.equal(disk.get('missing-relative'), 'throws MODULE_NOT_FOUND');
     assert.equal(disk.get('bare-exports-not-exported'), 'throws ERR_PACKAGE_PATH_NOT_EXPORTED');
+    assert.equal(disk.get('require-module-sync'), '= {"chosen":"module-sync"}');
+    assert.equal(disk.get('require-esm'), '= {"fromEsm":"esm dep"}');
     assert.match(disk.get('import-export-star') ?? '', /"alpha"/);
   });
 
@@ -215,16 +224,16 @@ describe('CommonJS in archives against Node on disk', () => {
     test(`same values and error codes as on disk (HOTZIP_HOOKS=${hooks})`, async () => {
       const env = hooks === 'auto' ? {} : { HOTZIP_HOOKS: hooks };
       const api = chooseHookApi(process.versions.node, env);
-      const native = nativeCjsRequire(api);
       const result = await runNode([archive], { cwd: app, env });
       assert.equal(result.code, 0, result.stderr);
       const zipBase = `zip://${pathToFileURL(archive).pathname}!`;
       const zip = parse(result.stdout, [zipBase]);
-      const expected = native ? [] : ['require-esm'];
+      // With module.register nothing can run an archive ES module synchronously: module-sync is not used either.
+      const expected = api === 'register' ? ['require-esm', 'require-module-sync'] : [];
       const differences = names.filter((name) => zip.get(name) !== disk.get(name));
       assert.deepEqual(differences, expected, differences.map((name) => `${name}: ${zip.get(name)}`).join('\n'));
-      if (!native) {
-        // hotzip's own loader cannot run an ES module synchronously: a clear error instead.
+      if (api === 'register') {
+        assert.equal(zip.get('require-module-sync'), '= {"chosen":"default"}');
         assert.equal(zip.get('require-esm'), 'throws ERR_HOTZIP_UNSUPPORTED');
         const message = messageOf(parse(result.stdout, []), 'require-esm');
         assert.match(message, /entry "esm\/m\.mjs" of .*app\.zip from zip:.*app\.zip!\/cases\.cjs/);
