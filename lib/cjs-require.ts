@@ -10,8 +10,8 @@
  * the module (see cjs-stub.ts), so `import` and `require()` share the one instance.
  *
  * `require()` of an archive ES module goes to Node's own require(esm) where the hooks run in this thread; with
- * `module.register` nothing can load it synchronously, so the `module-sync` condition is left out and such a
- * require is ERR_HOTZIP_UNSUPPORTED.
+ * `module.register` nothing can load it synchronously, and such a require is ERR_HOTZIP_UNSUPPORTED. The
+ * `module-sync` condition is left out (see `conditions`).
  */
 import { createRequire, default as NodeModule } from 'node:module';
 import * as path from 'node:path';
@@ -38,18 +38,18 @@ function userConditions(): string[] {
   return found;
 }
 
-/** Node's CommonJS conditions; `module-sync` only where archive ES modules can be required (see `requireEsm`). */
-function cjsConditions(withModuleSync: boolean): readonly string[] {
-  return [
-    'require',
-    'node',
-    ...(process.execArgv.includes('--no-addons') ? [] : ['node-addons']),
-    ...userConditions(),
-    ...(withModuleSync ? ['module-sync'] : []),
-  ];
-}
+/**
+ * Node's CommonJS conditions without `module-sync`: a package's `module-sync` target is an ES module, and where
+ * hotzip's loader runs, Node's require(esm) cannot run one that imports archive CommonJS (Node 22 loads CommonJS
+ * inside a required ES module graph without the hooks), which is the usual shape of such targets.
+ */
+const conditions: readonly string[] = [
+  'require',
+  'node',
+  ...(process.execArgv.includes('--no-addons') ? [] : ['node-addons']),
+  ...userConditions(),
+];
 
-let conditions = cjsConditions(false);
 /**
  * Whether `require()` of an archive ES module can go to Node's own require(esm): only where the hooks run in this
  * thread (`registerHooks`), so that Node can resolve and load the `zip:` URL synchronously.
@@ -208,7 +208,6 @@ function loadArchiveModule(
 export function installCjsLoader(archives: readonly string[], syncHooks: boolean): void {
   searchPath = archives;
   requireEsm = syncHooks && process.features.require_module === true;
-  conditions = cjsConditions(requireEsm);
   Object.defineProperty(NodeModule, CJS_REGISTRY_KEY, {
     value: (url: string, stubModule: NodeModule) => loadArchiveModule(url, undefined, undefined, stubModule),
     configurable: true,

@@ -18,20 +18,26 @@ export interface Reexported {
   source: string;
 }
 
-const specifier = String.raw`require\s*\(\s*(['"])((?:(?!\1)[^\n])+)\1\s*\)`;
-/** `module.exports = require('x')`: Node's export lexer keeps the last one. */
-const assignedReexport = new RegExp(String.raw`\bmodule\.exports\s*=\s*${specifier}`, 'g');
-/** `__exportStar(require('x'), exports)` (TypeScript, tslib), `__export(require('x'))`, `...require('x')`. */
-const starReexport = new RegExp(
-  String.raw`(?:\b__exportStar\)?\s*\(\s*|\b__export\s*\(\s*|\.\.\.\s*)${specifier}`,
+/** `require('x')`, its quote captured as group `quote` and `x` as the group after it. */
+const request = (quote: number) => `require\\s*\\(\\s*(['"])((?:(?!\\${quote})[^\\n])+)\\${quote}\\s*\\)`;
+/**
+ * What Node's export lexer reads as re-exports, in source order: `module.exports = require('x')` (x in group 2),
+ * any other `module.exports =` (which drops the re-exports seen so far), and `__exportStar(require('x'), exports)`
+ * (TypeScript, tslib), `__export(require('x'))` or `...require('x')` (x in group 4).
+ */
+const reexportEvents = new RegExp(
+  String.raw`\bmodule\.exports\s*=(?!=)\s*(?:${request(1)})?|(?:\b__exportStar\)?\s*\(\s*|\b__export\s*\(\s*|\.\.\.\s*)${request(3)}`,
   'g',
 );
 
 /** The specifiers whose exports Node's export lexer adds to a CommonJS module's own (its re-exports). */
 function reexportSpecifiers(source: string): string[] {
-  const assigned = [...source.matchAll(assignedReexport)].map((match) => match[2] ?? '');
-  const stars = [...source.matchAll(starReexport)].map((match) => match[2] ?? '');
-  return [...stars, ...assigned.slice(-1)];
+  let found: string[] = [];
+  for (const match of source.matchAll(reexportEvents)) {
+    if (match[4] !== undefined) found.push(match[4]);
+    else found = match[2] === undefined ? [] : [match[2]];
+  }
+  return found;
 }
 
 /**
@@ -59,7 +65,9 @@ export function cjsImportStub(
       const found = readReexport?.(request, next.url);
       if (found === undefined || seen.has(found.url)) continue;
       seen.add(found.url);
-      parts.push(`;\n${withoutHashbang(found.source)}`);
+      // A function of its own, so that its declarations cannot clash with the module's; the lexer finds exports at
+      // any depth, and the re-exports it only reads at the top level are followed here instead.
+      parts.push(`;(function () {\n${withoutHashbang(found.source)}\n});`);
       pending.push(found);
     }
   }

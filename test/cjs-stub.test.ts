@@ -7,12 +7,12 @@ import { test } from 'node:test';
 import { CJS_REGISTRY_KEY, cjsImportStub, type Reexported } from '../lib/cjs-stub.js';
 
 const sources: Record<string, string> = {
-  'zip:///a.zip!/star.js': "(0, tslib_1.__exportStar)(require('./deep.js'), exports);\n",
+  'zip:///a.zip!/star.js': "__exportStar(require('./deep.js'), exports);\n",
   'zip:///a.zip!/deep.js': "exports.deep = 1;\nmodule.exports = require('./index.js');\n",
   'zip:///a.zip!/old.js': 'exports.old = 1;\n',
   'zip:///a.zip!/spread.js': 'exports.spread = 1;\n',
-  'zip:///a.zip!/last.js': 'exports.last = 1;\n',
   'zip:///a.zip!/first.js': 'exports.first = 1;\n',
+  'zip:///a.zip!/dropped.js': 'exports.dropped = 1;\n',
 };
 
 function read(specifier: string, parentURL: string): Reexported | undefined {
@@ -23,11 +23,12 @@ function read(specifier: string, parentURL: string): Reexported | undefined {
 
 const index = [
   '#!/usr/bin/env node',
-  "__exportStar(require('./star.js'), exports);",
-  "__export(require('./old.js'));",
+  "module.exports = require('./first.js');",
+  'module.exports = function replaced() {};',
+  "__exportStar(require('./dropped.js'), exports);",
   "module.exports = { ...require('./spread.js') };",
-  "if (a) module.exports = require('./first.js');",
-  "module.exports = require('./last.js');",
+  "(0, tslib_1.__exportStar)(require('./star.js'), exports);",
+  "__export(require('./old.js'));",
   "require('./not-a-reexport.js');",
 ].join('\n');
 
@@ -42,12 +43,15 @@ test('the stub returns the registry instance first, and keeps the source as dead
   assert.equal(rest.join('\n'), index.replace('#!', '//'));
 });
 
-test('re-exported sources are carried transitively, once each, the last module.exports = require() only', () => {
+test('re-exported sources are carried transitively, once each, as the lexer keeps them', () => {
   const stub = cjsImportStub('zip:///a.zip!/index.js', index, read);
-  for (const name of ['deep', 'old', 'spread', 'last']) assert.ok(stub.includes(`exports.${name} = 1;`), name);
-  assert.ok(!stub.includes('exports.first'), 'an earlier module.exports = require() is not what the lexer keeps');
+  const carried = ['deep', 'old', 'spread', 'first', 'dropped'].filter((name) => stub.includes(`exports.${name} = 1;`));
+  // A later `module.exports =` drops the re-exports before it (first.js, dropped.js).
+  assert.deepEqual(carried, ['deep', 'old', 'spread']);
   // deep.js re-exports index.js again: the cycle ends there.
   assert.equal(stub.split("__export(require('./old.js'))").length, 2);
+  // Each carried module in a function of its own: its declarations cannot clash with the module's.
+  assert.ok(stub.includes(';(function () {\nexports.old = 1;\n\n});'));
 });
 
 test('without a reader nothing is carried but the module itself', () => {

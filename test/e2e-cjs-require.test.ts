@@ -2,15 +2,15 @@
  * CommonJS in archives against Node itself: one tree shaped like real packages (JSON requires, directory requires,
  * `main` without an extension, nested node_modules, `exports` with `require`/`import` conditions, a host package,
  * cycles, re-exports) is run by plain Node extracted on disk and by hotzip from an archive, and every case must give
- * the same values and error codes. The one expected difference is `require()` of an archive ES module (and so the
- * `module-sync` condition) with `module.register` (the support matrix in the README).
+ * the same values and error codes. The expected differences are the ones the README's support matrix lists: the
+ * `module-sync` condition in hotzip's own loader, and `require()` of an archive ES module with `module.register`.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { chooseHookApi } from '../lib/node-support.js';
+import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
 import { makeApp, runNode, type Tree, writeTree, writeZip } from './fixtures.js';
 
 /** Each case: a name and an expression evaluated inside the archive's CommonJS (`cases.cjs`). */
@@ -68,6 +68,7 @@ const importCases: ReadonlyArray<readonly [string, string]> = [
   ['import-es-module-flag', "import('./lib/transpiled.cjs')"],
   ['import-reexport', "import('./lib/reexport.cjs')"],
   ['import-export-star', "import('./lib/star.cjs')"],
+  ['import-reexport-dropped', "import('./lib/dropped.cjs')"],
   ['import-conditional', "import('cond')"],
   ['import-shares-require-instance', "import('./lib/util.js').then((ns) => ({ same: ns.default === cases.utilRef }))"],
 ];
@@ -115,7 +116,8 @@ function tree(): Tree {
     'lib/broken.js': 'module.exports = {;\n',
     'lib/template.txt': "module.exports = 'a .txt run as JavaScript';\n",
     'lib/feature.js': "module.exports = 'self feature';\n",
-    'lib/named.cjs': "exports.alpha = 1;\nexports.beta = function beta() {};\nmodule.exports.gamma = 'g';\n",
+    'lib/named.cjs':
+      "const named_1 = 1;\nexports.alpha = named_1;\nexports.beta = function beta() {};\nmodule.exports.gamma = 'g';\n",
     'lib/transpiled.cjs': [
       '"use strict";',
       'Object.defineProperty(exports, "__esModule", { value: true });',
@@ -127,8 +129,15 @@ function tree(): Tree {
       '"use strict";',
       'var __exportStar = (this && this.__exportStar) || function (m, e) { for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(e, p)) e[p] = m[p]; };',
       'Object.defineProperty(exports, "__esModule", { value: true });',
+      'const named_1 = require("./named.cjs");',
       '__exportStar(require("./named.cjs"), exports);',
       'exports.own = true;',
+    ].join('\n'),
+    'lib/dropped.cjs': [
+      'var __exportStar = function (m, e) { for (var p in m) e[p] = m[p]; };',
+      '__exportStar(require("./named.cjs"), exports);',
+      'module.exports = function main() {};',
+      'module.exports.extra = 1;',
     ].join('\n'),
     'pkgdir/package.json': '{ "main": "./start" }\n',
     'pkgdir/start.js': "module.exports = 'pkgdir/start.js';\n",
@@ -228,12 +237,13 @@ describe('CommonJS in archives against Node on disk', () => {
       assert.equal(result.code, 0, result.stderr);
       const zipBase = `zip://${pathToFileURL(archive).pathname}!`;
       const zip = parse(result.stdout, [zipBase]);
-      // With module.register nothing can run an archive ES module synchronously: module-sync is not used either.
-      const expected = api === 'register' ? ['require-esm', 'require-module-sync'] : [];
+      // hotzip's own loader does not use module-sync; with module.register it cannot require an ES module at all.
+      const ownLoader = !nativeCjsRequire(api);
+      const expected = [...(api === 'register' ? ['require-esm'] : []), ...(ownLoader ? ['require-module-sync'] : [])];
       const differences = names.filter((name) => zip.get(name) !== disk.get(name));
       assert.deepEqual(differences, expected, differences.map((name) => `${name}: ${zip.get(name)}`).join('\n'));
+      if (ownLoader) assert.equal(zip.get('require-module-sync'), '= {"chosen":"default"}');
       if (api === 'register') {
-        assert.equal(zip.get('require-module-sync'), '= {"chosen":"default"}');
         assert.equal(zip.get('require-esm'), 'throws ERR_HOTZIP_UNSUPPORTED');
         const message = messageOf(parse(result.stdout, []), 'require-esm');
         assert.match(message, /entry "esm\/m\.mjs" of .*app\.zip from zip:.*app\.zip!\/cases\.cjs/);
