@@ -118,14 +118,18 @@ function makeRequire(module: ArchiveModule, url: string): NodeJS.Require {
   return require;
 }
 
-function unsupportedModule(url: string, requiredFrom: string | undefined): never {
+function unsupportedModule(url: string, format: string, requiredFrom: string | undefined): never {
   const { archive, entry } = parseZipUrl(url);
   const from = requiredFrom === undefined ? '' : ` from ${requiredFrom}`;
+  const why =
+    format === 'module' || format === 'module-typescript'
+      ? `Node ${process.versions.node} cannot require() ES modules served from archives with module.register (it ` +
+        'needs module.registerHooks: Node >= 22.22.3, >= 24.11.1 or >= 26, without HOTZIP_HOOKS=register); use ' +
+        'import() instead'
+      : `hotzip cannot require() a module of format "${format}" from an archive`;
   throw new HotzipError(
     'ERR_HOTZIP_UNSUPPORTED',
-    `require() of the ES module entry "${entry}" of ${archive}${from}: Node ${process.versions.node} cannot ` +
-      'require() ES modules served from archives with module.register (it needs module.registerHooks: Node >= ' +
-      '22.22.3, >= 24.11.1 or >= 26, without HOTZIP_HOOKS=register); use import() instead',
+    `require() of the ${format === 'module' ? 'ES module ' : ''}entry "${entry}" of ${archive}${from}: ${why}`,
     { archive, entry },
   );
 }
@@ -186,11 +190,11 @@ function loadArchiveModule(
       case 'module':
       case 'module-typescript':
         // Node's require(esm) evaluates the graph synchronously; its errors (top-level await, …) are its own.
-        if (!requireEsm) unsupportedModule(url, requiredFrom);
+        if (!requireEsm) unsupportedModule(url, loaded.format, requiredFrom);
         module.exports = hostRequire(url);
         break;
       default:
-        unsupportedModule(url, requiredFrom);
+        unsupportedModule(url, loaded.format, requiredFrom);
     }
     threw = false;
   } finally {
