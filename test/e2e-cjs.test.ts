@@ -47,6 +47,18 @@ before(() => {
     'thrower.cjs': "// line 1\nexports.boom = function () {\n    throw new Error('here');\n};\n",
     'esm.mjs': "export const value = 'from import()';\n",
   });
+  // Dependencies vendored into a search-path archive (its root is a node_modules folder), required by archive code.
+  writeZip(path.join(app, 'deps.zip'), {
+    'vendored/package.json': '{ "name": "vendored", "main": "lib/index" }',
+    'vendored/lib/index.js': "module.exports = { codes: require('../codes.json'), helper: require('helper') };\n",
+    'vendored/codes.json': '{ "404": "Not Found" }',
+    'helper/index.js': "module.exports = 'helper';\n",
+  });
+  writeZip(path.join(app, 'routes.zip'), {
+    'package.json': '{ "main": "server.cjs" }',
+    'server.cjs':
+      "const v = require('vendored');\nconsole.log(v.codes['404'], v.helper, require.resolve('vendored'));\n",
+  });
 });
 after(() => fs.rmSync(app, { recursive: true, force: true }));
 
@@ -70,6 +82,14 @@ describe('CommonJS in archives', () => {
       assert.equal(result.code, 0, result.stderr);
       const zipUrl = `zip://${pathToFileURL(path.join(app, 'main.zip')).pathname}!/thrower.cjs`;
       assert.equal(result.stdout, `true true from import() at exports.boom (${zipUrl}:3:11)\n`);
+    });
+
+    test(`archive CommonJS requires packages vendored on HOTZIP_PATH (HOTZIP_HOOKS=${api})`, async () => {
+      const env = { HOTZIP_PATH: 'deps.zip', ...(api === 'auto' ? {} : { HOTZIP_HOOKS: api }) };
+      const result = await runNode(['routes.zip'], { cwd: app, env });
+      assert.equal(result.code, 0, result.stderr);
+      const resolved = `zip://${pathToFileURL(path.join(app, 'deps.zip')).pathname}!/vendored/lib/index.js`;
+      assert.equal(result.stdout, `Not Found helper ${resolved}\n`);
     });
   }
 });
