@@ -15,14 +15,14 @@
  */
 import { createRequire, default as NodeModule } from 'node:module';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileFunction, constants as vmConstants } from 'node:vm';
 import { CJS_REGISTRY_KEY, withoutHashbang } from './cjs-stub.js';
 import { HotzipError, isCodedError } from './errors.js';
 import { loadZipModule, stripTypes } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
 import { decideResolution } from './resolve.js';
-import { findOnSearchPath, withSearchedArchives } from './search-path.js';
+import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from './search-path.js';
 import { isZipUrl, parseZipUrl } from './zip-url.js';
 
 /** The options a user can give Node's CommonJS conditions: `--conditions x`, `-C x`, `--conditions=x`. */
@@ -78,6 +78,15 @@ function resolveRequest(id: string, parentURL: string): Target {
     case 'pass':
     case 'next': {
       const specifier = decision.kind === 'next' ? decision.specifier : id;
+      if (searchPath.length > 0 && isSearchable(specifier)) {
+        // As the hooks do: when Node has nothing to look at beside the archive, the search path answers first.
+        const beside = pathToFileURL(parseZipUrl(parentURL).archive).href;
+        const url =
+          nodeMightFind(specifier, beside, conditions) === false
+            ? findOnSearchPath(searchPath, specifier, conditions)
+            : undefined;
+        if (url !== undefined) return { url };
+      }
       try {
         const url = resolveBesideArchive(specifier, parentURL);
         if (isZipUrl(url)) return { url };
