@@ -70,6 +70,7 @@ const importCases: ReadonlyArray<readonly [string, string]> = [
   ['import-export-star', "import('./lib/star.cjs')"],
   ['import-reexport-dropped', "import('./lib/dropped.cjs')"],
   ['import-conditional', "import('cond')"],
+  ['import-nested-conditional', "import('legacy/esm.mjs')"],
   ['import-shares-require-instance', "import('./lib/util.js').then((ns) => ({ same: ns.default === cases.utilRef }))"],
 ];
 
@@ -167,7 +168,12 @@ function tree(): Tree {
     'node_modules/legacy/package.json': '{ "name": "legacy", "main": "lib/main" }\n',
     'node_modules/legacy/lib/main.js': "module.exports = { legacy: 'main', inner: require('inner') };\n",
     'node_modules/legacy/extra.js': "module.exports = 'legacy extra';\n",
-    'node_modules/legacy/node_modules/inner/package.json': '{ "name": "inner", "version": "2.0.0" }\n',
+    'node_modules/legacy/node_modules/inner/package.json': JSON.stringify({
+      name: 'inner',
+      exports: { import: './inner.mjs', require: './index.js' },
+    }),
+    'node_modules/legacy/node_modules/inner/inner.mjs': "export default 'nested inner 2, imported';\n",
+    'node_modules/legacy/esm.mjs': "export { default as inner } from 'inner';\n",
     'node_modules/legacy/node_modules/inner/index.js': "module.exports = 'nested inner 2';\n",
     'node_modules/inner/index.js': "module.exports = 'top-level inner 1';\n",
     'node_modules/@scope/tool/package.json': '{ "name": "@scope/tool", "main": "./dist/tool.js" }\n',
@@ -222,6 +228,7 @@ describe('CommonJS in archives against Node on disk', () => {
     for (const name of names) assert.ok(disk.has(name), `no native result for ${name}`);
     assert.equal(disk.get('json'), '= {"port":8080,"tags":["a","b"]}');
     assert.equal(disk.get('bare-nested-node-modules'), '= "nested inner 2"');
+    assert.equal(disk.get('import-nested-conditional'), '[["inner","\\"nested inner 2, imported\\""]]');
     assert.equal(disk.get('missing-relative'), 'throws MODULE_NOT_FOUND');
     assert.equal(disk.get('bare-exports-not-exported'), 'throws ERR_PACKAGE_PATH_NOT_EXPORTED');
     assert.equal(disk.get('require-module-sync'), '= {"chosen":"module-sync"}');
