@@ -1,6 +1,7 @@
 // Run with: node --import hotzip/register example/app.js (after node example/build.js, as `npm run demo` does)
-import { on } from 'hotzip';
+
 import { banner, greet } from 'zip:./hello.zip!/lib/index.js';
+import { on } from 'hotzip';
 import { buildHello } from './build.js';
 
 console.log(banner);

@@ -18,6 +18,8 @@ export interface ErrorSite {
 const messages = {
   /** Node's own code: a missing archive, entry or package. */
   ERR_MODULE_NOT_FOUND: [Error, '%s'],
+  /** Node's own code for the same failure in `require()`: a missing module required by archive CommonJS. */
+  MODULE_NOT_FOUND: [Error, '%s'],
   /** Node's own code: a package.json "exports" does not export the subpath. */
   ERR_PACKAGE_PATH_NOT_EXPORTED: [Error, '%s'],
   /** Node's own code: a "#name" the package.json "imports" does not define. */

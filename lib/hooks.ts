@@ -10,7 +10,8 @@ import type { LoadFnOutput, LoadHookContext, ResolveFnOutput, ResolveHookContext
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import { type LoadOptions, loadZipModule } from './load.js';
-import { decideResolution } from './resolve.js';
+import { resolveBesideArchive } from './require-host.js';
+import { decideResolution, isRequire, requiredModuleParent } from './resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from './search-path.js';
 import { isZipUrl } from './zip-url.js';
 
@@ -78,7 +79,8 @@ function orSearchPath(
     if (url !== undefined) return claim(url, parentURL, options);
   }
   return catching(run, (error) => {
-    if ((error as { code?: unknown } | null)?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
     const url = findOnSearchPath(searchPath, specifier, conditions);
     if (url === undefined) throw withSearchedArchives(error, searchPath);
     return claim(url, parentURL, options);
@@ -93,7 +95,9 @@ export interface HooksThreadData extends Omit<HookOptions, 'redirect'> {
 /** Creates the hooks; `options` are fixed by the adapter that registers them (which API, which Node). */
 export function createHooks(options: HookOptions): Hooks {
   return {
-    resolve(specifier, context, next) {
+    resolve(specifier, originalContext, next) {
+      const parentURL = requiredModuleParent(originalContext.parentURL);
+      const context = parentURL === undefined ? originalContext : { ...originalContext, parentURL };
       const decision = decideResolution(specifier, context.parentURL, context.conditions);
       switch (decision.kind) {
         case 'pass':
@@ -106,7 +110,18 @@ export function createHooks(options: HookOptions): Hooks {
           );
         case 'url':
           return claim(decision.url, context.parentURL, options);
-        case 'next':
+        case 'next': {
+          const importer = context.parentURL;
+          if (importer !== undefined && isRequire(context.conditions)) {
+            // Node's require() would walk up from a directory the archive module does not have.
+            return orSearchPath(
+              () => claim(resolveBesideArchive(decision.specifier, importer), importer, options),
+              decision.specifier,
+              decision.parentURL,
+              context.conditions,
+              options,
+            );
+          }
           return orSearchPath(
             () =>
               fromArchive(
@@ -119,11 +134,13 @@ export function createHooks(options: HookOptions): Hooks {
             context.conditions,
             options,
           );
+        }
       }
     },
     load(url, context, next) {
       if (!isZipUrl(url)) return next(url, context);
-      const loaded = loadZipModule(url, context.importAttributes as Record<string, string>, options);
+      const attributes = context.importAttributes as Record<string, string> | undefined;
+      const loaded = loadZipModule(url, attributes, options, isRequire(context.conditions ?? []));
       return { format: loaded.format, source: loaded.source, shortCircuit: true };
     },
   };

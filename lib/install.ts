@@ -10,7 +10,7 @@
 import * as nodeModule from 'node:module';
 import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { installRequireShim } from './cjs-require.js';
+import { installCjsLoader } from './cjs-require.js';
 import { createHooks, type HooksThreadData } from './hooks.js';
 import { hotEnabled, installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
@@ -39,11 +39,11 @@ export function register(options: RegisterOptions = {}): boolean {
   installed = true;
   const api = chooseHookApi();
   const shimRequire = !nativeCjsRequire(api);
-  if (shimRequire) installRequireShim();
   const hot = options.hot ?? hotEnabled();
   const runtime = hot ? installHotRuntime() : undefined;
   process.setSourceMapsEnabled?.(true);
   const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
+  if (shimRequire) installCjsLoader(searchPath, api === 'registerHooks');
   const cacheDir = hot ? cacheDirFromEnv() : undefined;
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
@@ -61,7 +61,7 @@ export function register(options: RegisterOptions = {}): boolean {
       runtime.mirrorRedirects((change) => port1.postMessage(change));
       redirects = port2;
     }
-    const data: HooksThreadData = { shimRequire, hot, searchPath, cacheDir, redirects };
+    const data: HooksThreadData = { shimRequire, followReexports: true, hot, searchPath, cacheDir, redirects };
     nodeModule.register('../loader/hooks-thread.js', {
       parentURL: import.meta.url,
       data,

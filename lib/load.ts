@@ -1,14 +1,21 @@
 /**
  * Loading an archive entry for Node: bytes, format and the checks Node's own load step would make.
  */
+import { readFileSync } from 'node:fs';
+import * as nodeModule from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { openArchiveAt } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
+import { cjsImportStub, type Reexported } from './cjs-stub.js';
+import { fail, isCodedError } from './errors.js';
 import { formatOf, type ModuleFormat } from './format.js';
-import { treeOf } from './resolve.js';
+import type { TreeHost } from './package-resolve.js';
+import { resolveBesideArchive } from './require-host.js';
+import { decideResolution, treeOf } from './resolve.js';
 import { RUNTIME_SYMBOL, transformModule } from './transform.js';
 import { cachedTransform } from './transform-cache.js';
-import { stripTypes } from './typescript.js';
-import { canonicalZipUrl, parseZipUrl } from './zip-url.js';
+import { eraseTypes, stripTypes } from './typescript.js';
+import { canonicalZipUrl, isZipUrl, parseZipUrl } from './zip-url.js';
 
 /** What the load hook hands Node. */
 export interface LoadedModule {
@@ -18,25 +25,22 @@ export interface LoadedModule {
 
 /** Options fixed when the hooks are registered. */
 export interface LoadOptions {
-  /** When Node cannot run `require()` inside archive CommonJS itself, hotzip routes it through this global. */
+  /**
+   * When Node cannot run `require()` inside archive CommonJS, hotzip runs archive CommonJS itself (cjs-require.ts)
+   * and an `import` of it is served a stub that takes the instance from hotzip's registry.
+   */
   shimRequire: boolean;
+  /**
+   * Whether import stubs carry the sources of the modules archive CommonJS re-exports: with `module.register` Node's
+   * export lexer cannot resolve an archive module's re-exports itself (with `registerHooks` it asks the hooks).
+   */
+  followReexports?: boolean | undefined;
   /** Whether ES modules are transformed for hot reload (off with HOTZIP_HOT=0). */
   hot: boolean;
   /** Where hot-transformed sources are cached across runs (HOTZIP_CACHE); undefined: no cache. */
   cacheDir?: string | undefined;
   /** Where a module URL resolved for `parentURL` should go instead (a version with added exports), if anywhere. */
   redirect?: ((url: string, parentURL: string | undefined) => string | undefined) | undefined;
-}
-
-/** The global through which archive CommonJS reaches hotzip's `require()` when Node's own cannot serve it. */
-export const REQUIRE_SHIM = Symbol.for('hotzip.require');
-
-/**
- * A hoisted function declaration shadows the CommonJS wrapper's `require` from the first line without moving a
- * single line or column of the user's code, and keeps a leading "use strict" directive in place.
- */
-function withRequireShim(source: string): string {
-  return `${source}\n;function require(id) { return globalThis[Symbol.for('hotzip.require')](id, __filename, module); }`;
 }
 
 /**
@@ -50,11 +54,15 @@ const sourceMaps = process.env.HOTZIP_SOURCE_MAPS === '1';
 /** What, besides the bytes and the URL, changes the transform's output: part of every cache key. */
 const sourceMapVariant = `maps=${sourceMaps ? 1 : 0}`;
 
-/** Reads the entry named by a `zip:` URL (any version query stripped) and decides its format. */
+/**
+ * Reads the entry named by a `zip:` URL (any version query stripped) and decides its format. `required`: the load
+ * is CommonJS `require()`'s, which takes JSON without import attributes.
+ */
 export function loadZipModule(
   url: string,
   importAttributes: Record<string, string> | undefined,
   options: LoadOptions,
+  required = false,
 ): LoadedModule {
   const location = parseZipUrl(url);
   const archive = openArchiveAt(location.archive, location.version);
@@ -75,12 +83,25 @@ export function loadZipModule(
     text ??= new TextDecoder().decode(read());
     return text;
   };
-  const format = formatOf(treeOf(archive), location.entry, url, source);
-  validateAttributes(url, format, importAttributes);
+  const format = required
+    ? requiredFormat(treeOf(archive), location.entry, url, source)
+    : formatOf(treeOf(archive), location.entry, url, source);
+  if (!required) validateAttributes(url, format, importAttributes, location);
   switch (format) {
     case 'commonjs':
+      return {
+        format,
+        source: options.shimRequire
+          ? cjsImportStub(url, source(), options.followReexports ? readReexport : undefined)
+          : source(),
+      };
     case 'commonjs-typescript':
-      return { format, source: options.shimRequire ? withRequireShim(source()) : source() };
+      if (!options.shimRequire) return { format, source: source() };
+      // The stub's own line is JavaScript: the lexer reads the module's code with its types stripped.
+      return {
+        format: 'commonjs',
+        source: cjsImportStub(url, eraseTypes(source(), location), options.followReexports ? readReexport : undefined),
+      };
     case 'json':
       return { format, source: source() };
     case 'module':
@@ -104,6 +125,38 @@ export function loadZipModule(
     }
     default:
       return { format, source: read() };
+  }
+}
+
+/** What `require()` makes of an entry: as `import` would, but an extension Node does not know is run as CommonJS. */
+function requiredFormat(tree: TreeHost, entry: string, url: string, source: () => string): ModuleFormat {
+  try {
+    return formatOf(tree, entry, url, source);
+  } catch (error) {
+    if (isCodedError(error) && error.code === 'ERR_UNKNOWN_FILE_EXTENSION') return 'commonjs';
+    throw error;
+  }
+}
+
+/**
+ * A module that archive CommonJS re-exports, read for the import stub's export names: an archive CommonJS entry, or
+ * a `.js`/`.cjs` file beside the archive, as Node's export lexer follows them. Undefined for anything it would skip,
+ * including what does not resolve (the lexer skips that silently, and `require()` reports it when the module runs).
+ */
+function readReexport(specifier: string, parentURL: string): Reexported | undefined {
+  try {
+    const decision = decideResolution(specifier, parentURL, ['require', 'node']);
+    if (decision.kind === 'url' && isZipUrl(decision.url)) {
+      const loaded = loadZipModule(decision.url, undefined, { shimRequire: false, hot: false }, true);
+      if (loaded.format !== 'commonjs' || typeof loaded.source !== 'string') return undefined;
+      return { url: decision.url, source: loaded.source };
+    }
+    if (decision.kind !== 'next') return undefined;
+    const url = resolveBesideArchive(decision.specifier, parentURL);
+    if (!url.startsWith('file:') || !/\.c?js$/.test(url)) return undefined;
+    return { url, source: readFileSync(fileURLToPath(url), 'utf8') };
+  } catch {
+    return undefined;
   }
 }
 

@@ -5,7 +5,7 @@
  * `module.register` (hooks thread); the hook adapters only translate a decision into Node's hook result.
  */
 import { isBuiltin } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Archive } from './archive.js';
 import { openArchiveAt } from './archive-cache.js';
 import { fail, HotzipError } from './errors.js';
@@ -53,7 +53,7 @@ export function treeOf(archive: Archive): TreeHost {
 }
 
 /** Whether the importer is CommonJS `require()` (Node passes the `require` condition instead of `import`). */
-function isRequire(conditions: readonly string[]): boolean {
+export function isRequire(conditions: readonly string[]): boolean {
   return conditions.includes('require') && !conditions.includes('import');
 }
 
@@ -89,10 +89,10 @@ export function archiveMain(archive: Archive, conditions: readonly string[]): st
   );
 }
 
-function notFound(archive: Archive, entry: string, parentURL: string | undefined): never {
-  const from = parentURL === undefined ? '' : ` imported from ${parentURL}`;
+function notFound(archive: Archive, entry: string, parentURL: string | undefined, require = false): never {
+  const from = parentURL === undefined ? '' : ` ${require ? 'required' : 'imported'} from ${parentURL}`;
   throw new HotzipError(
-    'ERR_MODULE_NOT_FOUND',
+    require ? 'MODULE_NOT_FOUND' : 'ERR_MODULE_NOT_FOUND',
     `Cannot find module '${formatZipUrl(archive.path, entry)}' (entry "${entry}" in ${archive.path})${from}`,
     { archive: archive.path, entry },
   );
@@ -102,7 +102,7 @@ function notFound(archive: Archive, entry: string, parentURL: string | undefined
 function existing(archive: Archive, target: ZipUrl, parentURL: string | undefined, require: boolean): string {
   let entry = target.entry;
   if (require) {
-    entry = resolveCommonJSPath(treeOf(archive), entry) ?? notFound(archive, entry, parentURL);
+    entry = resolveCommonJSPath(treeOf(archive), entry) ?? notFound(archive, entry, parentURL, true);
   } else if (!archive.isFile(entry)) {
     const bare = entry.replace(/\/$/, '');
     if (archive.isDirectory(bare)) {
@@ -149,12 +149,47 @@ function openImportedArchive(path: string, version: number | undefined, parentUR
   }
 }
 
+/**
+ * The `zip:` URL of an archive ES module that Node loaded for `require()`: Node names such a module by
+ * `pathToFileURL(filename)`, and an archive module's filename is its `zip:` URL, so its imports arrive with a parent
+ * like `file:///cwd/zip:/srv/app.zip!/x.mjs`. Undefined for any other parent.
+ */
+export function requiredModuleParent(parentURL: string | undefined): string | undefined {
+  if (parentURL === undefined || !parentURL.startsWith('file:') || !parentURL.includes('/zip:/')) return undefined;
+  const mangled = `${process.cwd().replace(/\/$/, '')}/zip:/`;
+  const path = fileURLToPath(parentURL);
+  return path.startsWith(mangled) ? `zip:///${path.slice(mangled.length)}` : undefined;
+}
+
+/** Node's code for a missing module in `require()` is MODULE_NOT_FOUND, in `import` ERR_MODULE_NOT_FOUND. */
+function asRequireError(error: unknown): unknown {
+  if (!(error instanceof HotzipError) || error.code !== 'ERR_MODULE_NOT_FOUND') return error;
+  const message = error.message.replace(' imported from ', ' required from ');
+  const site = { archive: error.archive, entry: error.entry };
+  const renamed = new HotzipError('MODULE_NOT_FOUND', message, site, { cause: error.cause });
+  const url = (error as { url?: unknown }).url;
+  if (url !== undefined) Object.defineProperty(renamed, 'url', { value: url, writable: true, configurable: true });
+  return renamed;
+}
+
 /** Decides how to resolve `specifier` imported from `parentURL` under Node's `conditions`. */
 export function decideResolution(
   specifier: string,
   parentURL: string | undefined,
   conditions: readonly string[],
 ): ResolveDecision {
+  try {
+    return decide(specifier, parentURL, conditions);
+  } catch (error) {
+    // Package resolution names the entry; the archive is the importer's.
+    if (error instanceof HotzipError && error.archive === undefined && parentURL !== undefined && isZipUrl(parentURL)) {
+      Object.assign(error, { archive: parseZipUrl(parentURL).archive });
+    }
+    throw isRequire(conditions) ? asRequireError(error) : error;
+  }
+}
+
+function decide(specifier: string, parentURL: string | undefined, conditions: readonly string[]): ResolveDecision {
   if (isZipUrl(specifier)) {
     const target = parseZipSpecifier(specifier, baseDirectory(parentURL));
     const archive = openImportedArchive(target.archive, target.version, parentURL);
@@ -162,7 +197,7 @@ export function decideResolution(
     return { kind: 'url', url: existing(archive, target, parentURL, false) };
   }
   if (isArchiveEntryPoint(specifier, parentURL)) {
-    return decideResolution(`zip://${new URL(specifier).pathname}`, undefined, conditions);
+    return decide(`zip://${new URL(specifier).pathname}`, undefined, conditions);
   }
   if (parentURL === undefined || !isZipUrl(parentURL)) return { kind: 'pass' };
 

@@ -4,6 +4,7 @@
  * stays), before the hot transform, so a TypeScript module reloads like a JavaScript one.
  */
 import * as nodeModule from 'node:module';
+import { type ErrorSite, fail } from './errors.js';
 
 type Strip = (code: string, options?: { mode?: 'strip' | 'transform' }) => string;
 
@@ -39,4 +40,15 @@ export function stripTypes(source: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The JavaScript Node would run for TypeScript CommonJS, which hotzip runs itself: Node's own error where the source
+ * needs more than erasing, ERR_HOTZIP_UNSUPPORTED where this Node erases no types at all.
+ */
+export function eraseTypes(source: string, site: ErrorSite): string {
+  if (strip === undefined) {
+    return fail('ERR_HOTZIP_UNSUPPORTED', `Node ${process.versions.node} cannot strip types`, site);
+  }
+  return quietly(source, strip);
 }

@@ -6,7 +6,7 @@ import type { LoadFnOutput, LoadHook, ResolveFnOutput, ResolveHook } from 'node:
 import { createHooks, type Hooks, type HooksThreadData } from '../lib/hooks.js';
 import { redirectsFrom } from '../lib/redirects.js';
 
-let hooks: Hooks = createHooks({ shimRequire: true, hot: true });
+let hooks: Hooks = createHooks({ shimRequire: true, followReexports: true, hot: true });
 
 /** Receives the registering thread's options, and the port its runtime posts redirects to. */
 export function initialize(data: HooksThreadData | undefined): void {
