@@ -134,6 +134,7 @@ for (const app of frameworkApps) {
       assert.deepEqual(await request(base, '/live'), ok({ route: 'live', version: 1 }));
       assert.deepEqual(await request(base, '/users/42'), ok({ user: '42', version: 1 }));
       assert.deepEqual(await request(base, '/captured'), ok({ route: 'captured', version: 1 }));
+      assert.deepEqual(await request(base, '/declared'), ok({ route: 'declared', version: 1 }));
       assert.deepEqual(await request(base, '/echo', { a: [1, 'two'] }), {
         status: 201,
         body: { echo: { a: [1, 'two'] } },
@@ -155,7 +156,14 @@ for (const app of frameworkApps) {
       assert.equal(hot.child.exitCode, null);
     });
 
-    test('reloads a handler passed directly at start-up (captured by the framework)', async () => {
+    test('reloads a function declaration passed directly at start-up (captured by the framework)', async () => {
+      const running = await started();
+      await update(running);
+      await poll(running, '/declared', { route: 'declared', version: 2 }, 3_000);
+      assert.deepEqual(await request(running.base, '/meta'), ok({ pid: running.hot.child.pid, boots: 1 }));
+    });
+
+    test('reloads an arrow function (export const / export default) passed directly at start-up', async () => {
       const running = await started();
       await update(running);
       await poll(running, '/captured', { route: 'captured', version: 2 }, 3_000);

@@ -6,7 +6,8 @@
  *
  * Every app serves the same routes, so one test drives them all:
  * - `GET /live` and `GET /users/:id`: handlers looked up by name on every request (through an import binding);
- * - `GET /captured`: a handler passed to the framework once, at start-up;
+ * - `GET /captured` and `GET /declared`: handlers passed to the framework once, at start-up (an arrow function and a
+ *   function declaration);
  * - `POST /echo` (201 with the parsed JSON body), `GET /meta` (pid and how many times the server module ran).
  * The routes answer `version: N`; the server module itself never changes between versions.
  */
@@ -43,7 +44,7 @@ const express: FrameworkApp = {
       "import express from 'express'",
       "import * as api from './routes/api.js'",
       "import users from './routes/users.js'",
-      "import { handler } from './routes/hello.js'",
+      "import { handler, declared } from './routes/hello.js'",
       '',
       boot,
       '',
@@ -53,6 +54,7 @@ const express: FrameworkApp = {
       "app.get('/live', (req, res) => api.live(req, res))",
       "app.use('/users', (req, res, next) => users(req, res, next))",
       "app.get('/captured', handler)",
+      "app.get('/declared', declared)",
       "app.post('/echo', (req, res) => res.status(201).json({ echo: req.body }))",
       `app.get('/meta', (req, res) => res.json({ pid: process.pid, boots: ${BOOTS} }))`,
       '',
@@ -79,6 +81,10 @@ const express: FrameworkApp = {
       `  res.status(200).json({ route: 'captured', version: ${v} })`,
       '}',
       '',
+      'export function declared(req, res) {',
+      `  res.json({ route: 'declared', version: ${v} })`,
+      '}',
+      '',
     ].join('\n'),
   }),
 };
@@ -93,7 +99,7 @@ const fastify: FrameworkApp = {
       "import Fastify from 'fastify';",
       "import * as items from './routes/items.mjs';",
       "import users from './routes/users.mjs';",
-      "import greet from './routes/greet.mjs';",
+      "import greet, { declared } from './routes/greet.mjs';",
       '',
       `${boot};`,
       '',
@@ -101,6 +107,7 @@ const fastify: FrameworkApp = {
       "app.get('/live', (request, reply) => items.live(request, reply));",
       "app.register(users, { prefix: '/users' });",
       "app.get('/captured', greet);",
+      "app.get('/declared', declared);",
       "app.post('/echo', async (request, reply) => reply.code(201).send({ echo: request.body }));",
       `app.get('/meta', async () => ({ pid: process.pid, boots: ${BOOTS} }));`,
       '',
@@ -130,6 +137,10 @@ const fastify: FrameworkApp = {
       `  return { route: 'captured', version: ${v} };`,
       '};',
       '',
+      'export async function declared(request, reply) {',
+      `  return { route: 'declared', version: ${v} };`,
+      '}',
+      '',
     ].join('\n'),
   }),
 };
@@ -146,7 +157,7 @@ const koa: FrameworkApp = {
       "import Router from '@koa/router'",
       "import * as pages from './routes/pages.js'",
       "import { show } from './routes/users.js'",
-      "import { captured } from './routes/captured.js'",
+      "import { captured, declared } from './routes/captured.js'",
       '',
       boot,
       '',
@@ -156,6 +167,7 @@ const koa: FrameworkApp = {
       "router.get('/live', (ctx) => pages.live(ctx))",
       "router.get('/users/:id', (ctx) => show(ctx))",
       "router.get('/captured', captured)",
+      "router.get('/declared', declared)",
       "router.post('/echo', async (ctx) => {",
       "  let raw = ''",
       '  for await (const chunk of ctx.req) raw += chunk',
@@ -192,6 +204,10 @@ const koa: FrameworkApp = {
       `  ctx.body = { route: 'captured', version: ${v} }`,
       '}',
       '',
+      'export function declared(ctx) {',
+      `  ctx.body = { route: 'declared', version: ${v} }`,
+      '}',
+      '',
     ].join('\n'),
   }),
 };
@@ -207,7 +223,7 @@ const hono: FrameworkApp = {
       "import { serve } from '@hono/node-server';",
       "import * as api from './routes/api.js';",
       "import users from './routes/users.js';",
-      "import captured from './routes/captured.js';",
+      "import captured, { declared } from './routes/captured.js';",
       '',
       `${boot};`,
       '',
@@ -215,6 +231,7 @@ const hono: FrameworkApp = {
       "app.get('/live', (c) => api.live(c));",
       "app.all('/users/*', (c) => users.fetch(c.req.raw));",
       "app.get('/captured', captured);",
+      "app.get('/declared', declared);",
       "app.post('/echo', async (c) => c.json({ echo: await c.req.json() }, 201));",
       `app.get('/meta', (c) => c.json({ pid: process.pid, boots: ${BOOTS} }));`,
       '',
@@ -234,7 +251,14 @@ const hono: FrameworkApp = {
       'export default users;',
       '',
     ].join('\n'),
-    'routes/captured.js': `export default (c) => c.json({ route: 'captured', version: ${v} });\n`,
+    'routes/captured.js': [
+      `export default (c) => c.json({ route: 'captured', version: ${v} });`,
+      '',
+      'export function declared(c) {',
+      `  return c.json({ route: 'declared', version: ${v} });`,
+      '}',
+      '',
+    ].join('\n'),
   }),
 };
 
