@@ -282,9 +282,16 @@ function staleInstall(): string[] {
     } catch {
       version = undefined;
     }
-    if (version !== entry.version) stale.push(`${where}@${entry.version}`);
+    if (version !== entry.version) stale.push(`${where.replace(/^.*node_modules\//, '')}@${entry.version}`);
   }
   return stale;
+}
+
+/** npm's error lines (or whatever it printed, when it printed none), without the stack trace it adds to them. */
+function npmSaid(stderr: string): string {
+  const lines = stderr.split('\n').filter((line) => line.trim() !== '' && !/^npm error\s+at /.test(line));
+  const errors = lines.filter((line) => line.startsWith('npm error'));
+  return (errors.length > 0 ? errors : lines).slice(0, 8).join('\n') || '(nothing)';
 }
 
 let installing: Promise<void> | undefined;
@@ -311,7 +318,7 @@ export function installFrameworks(): Promise<void> {
         `the framework fixtures are not installed and \`npm ${args.join(' ')}\` in ${frameworksDir} failed ` +
           `(exit ${result.code ?? result.signal}): the npm registry is probably unavailable. These tests need it ` +
           `once, to install ${left.length} pinned packages (${left.slice(0, 3).join(', ')}, …); later runs use the ` +
-          `installed tree.\nnpm said:\n${result.stderr.trim().split('\n').slice(-12).join('\n')}`,
+          `installed tree.\nnpm said:\n${npmSaid(result.stderr)}`,
       );
     }
   })();
