@@ -19,10 +19,15 @@ import { type FrameworkApp, frameworkApps, frameworksDir, installFrameworks } fr
 import { HotApp, hostMain } from './hot-app.js';
 
 let root = '';
+/** Every server process started, by framework: stopped after its tests, and at the end whatever happened. */
+const processes = new Map<string, HotApp>();
 before(() => {
   root = makeApp('hotzip-frameworks-');
 });
-after(() => fs.rmSync(root, { recursive: true, force: true }));
+after(async () => {
+  await Promise.all([...processes.values()].map((hot) => hot.stop()));
+  fs.rmSync(root, { recursive: true, force: true });
+});
 
 let vendored: Promise<string> | undefined;
 
@@ -56,6 +61,7 @@ async function startServer(app: FrameworkApp): Promise<Server> {
     '({ pid: process.pid, boots: globalThis.__hzFrameworkBoots })',
   );
   const hot = new HotApp(dir, main, { HOTZIP_PATH: deps });
+  processes.set(app.name, hot);
   const line = await hot.next(/^LISTENING \d+$/, 30_000);
   return { hot, dir, base: `http://127.0.0.1:${line.slice('LISTENING '.length)}` };
 }
@@ -123,10 +129,8 @@ for (const app of frameworkApps) {
       })();
       return updated;
     };
-    after(async () => {
-      const running = await server?.catch(() => undefined);
-      await running?.hot.stop();
-    });
+    // One server at a time on this machine: the next framework starts after this one is gone.
+    after(() => processes.get(app.name)?.stop());
 
     test('answers requests: routes from the app archive, the framework from HOTZIP_PATH', async () => {
       const running = await started();
