@@ -4,9 +4,10 @@
  * server starts under `node --import hotzip/register`, answers requests; then its routes change in the archive, and
  * the next requests get the new bodies from the same process, its server module never evaluated again.
  *
- * Two ways an app reaches a route, two tests: a handler looked up by name on every request (`app.get('/x', (req,
- * res) => routes.x(req, res))`, which follows the import binding) and a handler passed to the framework once, at
- * start-up (`app.get('/x', handler)`, which the framework keeps).
+ * Two ways an app reaches a route, tested apart: a handler looked up by name on every request (`app.get('/x', (req,
+ * res) => routes.x(req, res))`, which follows the import binding), and a handler passed to the framework once, at
+ * start-up (`app.get('/x', handler)`, which the framework keeps), once as a function declaration and once as an
+ * arrow function (`export const handler = async (req, res) => …`, `export default (c) => …`).
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
