@@ -9,6 +9,7 @@
 import type { LoadFnOutput, LoadHookContext, ResolveFnOutput, ResolveHookContext } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
+import { isHostImport } from './host-importers.js';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { decideResolution } from './resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from './search-path.js';
@@ -49,7 +50,8 @@ function fromArchive<T>(run: () => Awaitable<T>, archiveUrl: string, importer: s
 }
 
 /** hotzip's answer for `url` imported from `parentURL`: a newer version with added exports when there is one. */
-function claim(url: string, parentURL: string | undefined, options: HookOptions): ResolveFnOutput {
+function claim(url: string, specifier: string, parentURL: string | undefined, options: HookOptions): ResolveFnOutput {
+  if (options.hostImport !== undefined && isHostImport(parentURL, url)) options.hostImport(parentURL, specifier, url);
   return { url: options.redirect?.(url, parentURL) ?? url, shortCircuit: true };
 }
 
@@ -57,6 +59,8 @@ function claim(url: string, parentURL: string | undefined, options: HookOptions)
 export interface HookOptions extends LoadOptions {
   /** Archives (absolute paths) that bare specifiers Node cannot find are looked up in, in order (HOTZIP_PATH). */
   searchPath?: readonly string[] | undefined;
+  /** Told of every import of an archive module by a plain file: updates check those files' imports too. */
+  hostImport?: ((parent: string, specifier: string, url: string) => void) | undefined;
 }
 
 /**
@@ -75,18 +79,18 @@ function orSearchPath(
   if (searchPath.length === 0 || !isSearchable(specifier)) return run();
   if (nodeMightFind(specifier, parentURL, conditions) === false) {
     const url = findOnSearchPath(searchPath, specifier, conditions);
-    if (url !== undefined) return claim(url, parentURL, options);
+    if (url !== undefined) return claim(url, specifier, parentURL, options);
   }
   return catching(run, (error) => {
     if ((error as { code?: unknown } | null)?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
     const url = findOnSearchPath(searchPath, specifier, conditions);
     if (url === undefined) throw withSearchedArchives(error, searchPath);
-    return claim(url, parentURL, options);
+    return claim(url, specifier, parentURL, options);
   });
 }
 
 /** What the registering thread hands the hooks thread (`module.register`'s data): options, and the redirects' port. */
-export interface HooksThreadData extends Omit<HookOptions, 'redirect'> {
+export interface HooksThreadData extends Omit<HookOptions, 'redirect' | 'hostImport'> {
   redirects?: MessagePort | undefined;
 }
 
@@ -105,7 +109,7 @@ export function createHooks(options: HookOptions): Hooks {
             options,
           );
         case 'url':
-          return claim(decision.url, context.parentURL, options);
+          return claim(decision.url, specifier, context.parentURL, options);
         case 'next':
           return orSearchPath(
             () =>

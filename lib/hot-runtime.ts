@@ -6,6 +6,7 @@
  * leaves-first and assigns the live instances' bindings. Anything that fails before that point changes nothing.
  */
 import { HotzipError } from './errors.js';
+import { HostImporters } from './host-importers.js';
 import { HotContext, type HotContextHost, type Namespace } from './hot-context.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
 import { type ImportedNames, MODE_VARIABLE } from './transform.js';
@@ -302,6 +303,8 @@ class HotModule {
    */
   readonly linked: Instance[];
   readonly data: Record<string, unknown> = {};
+  /** Every version installed, oldest first: where a captured function of an old one looks for its newest self. */
+  readonly versions: Instance[];
 
   constructor(
     readonly url: string,
@@ -312,6 +315,7 @@ class HotModule {
     this.live = live;
     this.current = live;
     this.linked = [live];
+    this.versions = [live];
   }
 }
 
@@ -370,6 +374,8 @@ function invoke(fn: unknown, self: unknown, args: ArrayLike<unknown>, newTarget:
 /** The hot-reload runtime of one thread. */
 export class HotRuntime {
   readonly #modules = new Map<string, HotModule>();
+  /** Plain files that import hot modules: updates check their imports as they check archive modules'. */
+  readonly hostImporters = new HostImporters();
   readonly #pending = new Map<string, Pending>();
   /** Modules joining an update in progress, by their versioned URL. */
   readonly #joining = new Map<string, Joining>();
@@ -513,10 +519,15 @@ export class HotRuntime {
   #trampoline(instance: Instance, name: string, self: unknown, args: ArrayLike<unknown>, newTarget: unknown): unknown {
     if (instance.stale) {
       // A function of a replaced version, called through a reference captured before the update.
-      const current = instance.module?.current;
-      const newest = current?.namespace?.[name] ?? current?.description.get(name);
-      const target = typeof newest === 'function' ? newest : instance.description.get(name);
-      return invoke(target, self, args, newTarget === undefined ? undefined : target);
+      const target = this.#newestFunction(instance, name);
+      if (target !== undefined) return invoke(target, self, args, newTarget === undefined ? undefined : target);
+      // No newer version has it: the function runs its own body, which must not forward to itself again.
+      instance.mode = 0;
+      try {
+        return invoke(instance.description.get(name), self, args, newTarget);
+      } finally {
+        instance.mode = 1;
+      }
     }
     // A newer version's own function: run it, then copy its reassigned exports into the live bindings.
     const mode = instance.mode;
@@ -535,6 +546,26 @@ export class HotRuntime {
       );
     }
     return result;
+  }
+
+  /**
+   * The export `name` of the newest version after `instance` that has it as a function, or undefined when none has:
+   * an export removed (or no longer a function) must never make a captured reference forward to itself.
+   */
+  #newestFunction(instance: Instance, name: string): unknown {
+    const versions = instance.module?.versions ?? [];
+    for (let at = versions.length - 1; at >= 0; at--) {
+      const version = versions[at];
+      if (version === undefined || version === instance) return undefined;
+      let value: unknown;
+      try {
+        value = version.namespace !== undefined ? version.namespace[name] : version.description.get(name);
+      } catch {
+        // Uninitialized (a version still evaluating): look at an older one.
+      }
+      if (typeof value === 'function') return value;
+    }
+    return undefined;
   }
 
   /** Copies a current version's reassigned exports into the live instance's bindings, when they changed. */
@@ -688,6 +719,11 @@ export class HotRuntime {
           try {
             // Registered by now: an instance registers within its body, before its evaluation settles.
             if (pending.instance === undefined) throw new Error(`${pending.url} did not register`);
+            const unusable = this.#unusable(pending.module, outcome.namespace);
+            if (unusable !== undefined) {
+              report.error ??= unusable;
+              return;
+            }
             replaced.push([
               pending.module,
               this.#install(pending.module, pending.instance, outcome.namespace, pending.linkedTo),
@@ -872,18 +908,66 @@ export class HotRuntime {
         ]),
         ...joining.map((joiner): [string, ModulePreview] => [splitVersion(joiner.url).canonical, joiner.preview]),
       ];
-      for (const [importer, shape] of importers) {
-        for (const [dep, names] of shape?.imports() ?? []) {
-          if (dep !== module.url || names === '*') continue;
-          const missing = names.find((name) => removed.includes(name));
-          if (missing !== undefined) {
-            return updateError(
-              'ERR_HOTZIP_UPDATE_REJECTED',
-              `update rejected, nothing changed: ${module.url} no longer exports "${missing}", which ${importer} imports`,
-              module.url,
-            );
-          }
+      for (const [importer, names] of [
+        ...this.#archiveUses(module.url, importers),
+        ...this.hostImporters.importersOf(module.url),
+      ]) {
+        const missing = names === '*' ? removed[0] : names.find((name) => removed.includes(name));
+        if (missing !== undefined) {
+          const how = names === '*' ? ' (a namespace import or export * uses every name)' : '';
+          return updateError(
+            'ERR_HOTZIP_UPDATE_REJECTED',
+            `update rejected, nothing changed: ${module.url} no longer exports "${missing}", which ${importer} imports${how}`,
+            module.url,
+          );
         }
+      }
+    }
+    return undefined;
+  }
+
+  /** What each of `importers` imports from module `url`: names, or '*' for a namespace import or `export *`. */
+  #archiveUses(url: string, importers: Array<[string, ModulePreview | undefined]>): Array<[string, ImportedNames]> {
+    const uses: Array<[string, ImportedNames]> = [];
+    for (const [importer, shape] of importers) {
+      for (const [dep, names] of shape?.imports() ?? []) if (dep === url) uses.push([importer, names]);
+    }
+    return uses;
+  }
+
+  /**
+   * Why a new version's exports cannot be installed, if they cannot: an export some importer uses (archive module
+   * or plain file) was a function and no longer is, so code that calls it would throw.
+   */
+  #unusable(module: HotModule, namespace: Namespace): (Error & { code?: string }) | undefined {
+    const importers = [...this.#modules.values()].map((importer): [string, ModulePreview] => [
+      importer.url,
+      shapeOf(importer.current),
+    ]);
+    for (const [importer, names] of [
+      ...this.#archiveUses(module.url, importers),
+      ...this.hostImporters.importersOf(module.url),
+    ]) {
+      for (const name of names === '*' ? Object.keys(namespace) : names) {
+        let before: unknown;
+        try {
+          before = module.current.namespace?.[name] ?? module.current.description.get(name);
+        } catch {
+          continue;
+        }
+        if (typeof before !== 'function' || !(name in namespace)) continue;
+        let after: unknown;
+        try {
+          after = namespace[name];
+        } catch {
+          // Still uninitialized: not a function either.
+        }
+        if (typeof after === 'function') continue;
+        return updateError(
+          'ERR_HOTZIP_UPDATE_REJECTED',
+          `update of ${module.url} not applied, its previous exports stay: "${name}" is no longer a function, which ${importer} imports`,
+          module.url,
+        );
       }
     }
     return undefined;
@@ -915,6 +999,7 @@ export class HotRuntime {
     }
     instance.mode = instance.description.mutable.length > 0 ? 2 : 0;
     module.current = instance;
+    module.versions.push(instance);
     if (module.live.description.usesMeta) {
       try {
         module.live.meta.hot = instance.context;

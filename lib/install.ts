@@ -47,7 +47,10 @@ export function register(options: RegisterOptions = {}): boolean {
   const cacheDir = hot ? cacheDirFromEnv() : undefined;
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
-    const hooks = createHooks({ shimRequire, hot, searchPath, cacheDir, redirect });
+    const hostImport =
+      runtime &&
+      ((parent: string, specifier: string, url: string) => runtime.hostImporters.record(parent, specifier, url));
+    const hooks = createHooks({ shimRequire, hot, searchPath, cacheDir, redirect, hostImport });
     nodeModule.registerHooks({
       resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
       load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
@@ -59,6 +62,7 @@ export function register(options: RegisterOptions = {}): boolean {
       const { port1, port2 } = new MessageChannel();
       port1.unref();
       runtime.mirrorRedirects((change) => port1.postMessage(change));
+      runtime.hostImporters.receiveFrom(port1);
       redirects = port2;
     }
     const data: HooksThreadData = { shimRequire, hot, searchPath, cacheDir, redirects };

@@ -4,15 +4,22 @@
  */
 import type { LoadFnOutput, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module';
 import { createHooks, type Hooks, type HooksThreadData } from '../lib/hooks.js';
+import type { HostImport } from '../lib/host-importers.js';
 import { redirectsFrom } from '../lib/redirects.js';
 
 let hooks: Hooks = createHooks({ shimRequire: true, hot: true });
 
-/** Receives the registering thread's options, and the port its runtime posts redirects to. */
+/** Receives the registering thread's options, and the port its runtime posts redirects to (and hears host imports on). */
 export function initialize(data: HooksThreadData | undefined): void {
   if (data === undefined) return;
   const { redirects, ...options } = data;
-  hooks = createHooks({ ...options, redirect: redirects && redirectsFrom(redirects) });
+  const hostImport =
+    redirects &&
+    ((parent: string, specifier: string, url: string) => {
+      const message: HostImport = { kind: 'host-import', parent, specifier, url };
+      redirects.postMessage(message);
+    });
+  hooks = createHooks({ ...options, redirect: redirects && redirectsFrom(redirects), hostImport });
 }
 
 /** Node's async resolve hook. */

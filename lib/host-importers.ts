@@ -1,0 +1,98 @@
+/**
+ * Plain files (`file:` URLs, outside archives) that import hot modules. They never register with the runtime, so
+ * the resolve hook records each such import as it links (it sees the parent), and an update reads the names a file
+ * imports from its source on disk with the lexer, to check them as it checks archive importers.
+ */
+import * as fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { lex } from './lex.js';
+import { type ImportedNames, importedNames, isStaticImport } from './transform.js';
+
+/** One import of a hot module by a plain file, as the resolve hook saw it (structured-clonable). */
+export interface HostImport {
+  kind: 'host-import';
+  /** The importing file's `file:` URL. */
+  parent: string;
+  specifier: string;
+  /** The canonical URL of the hot module it resolved to. */
+  url: string;
+}
+
+/** Whether a resolve of `url` from `parentURL` is a plain file importing an archive module. */
+export function isHostImport(parentURL: string | undefined, url: string): parentURL is string {
+  return parentURL?.startsWith('file:') === true && url.startsWith('zip:');
+}
+
+/** Every plain file that imports hot modules, with the specifiers it used for each. */
+export class HostImporters {
+  /** Hot module URL → importing file URL → specifiers. */
+  readonly #byModule = new Map<string, Map<string, Set<string>>>();
+  readonly #ports: MessagePort[] = [];
+
+  /** Records one import (from the same-thread resolve hook). */
+  record(parent: string, specifier: string, url: string): void {
+    let files = this.#byModule.get(url);
+    if (files === undefined) {
+      files = new Map();
+      this.#byModule.set(url, files);
+    }
+    let specifiers = files.get(parent);
+    if (specifiers === undefined) {
+      specifiers = new Set();
+      files.set(parent, specifiers);
+    }
+    specifiers.add(specifier);
+  }
+
+  /** Also takes the records the hooks thread posts to `port` (read when an update asks, never by a listener). */
+  receiveFrom(port: MessagePort): void {
+    this.#ports.push(port);
+  }
+
+  /**
+   * The files importing module `url` and the names each imports from it ('*' for a namespace import or
+   * `export *`), read from their current source. A file imported only through `import()` uses no name statically
+   * and is left out; one that cannot be read or lexed any more is left out too (it has already linked).
+   */
+  importersOf(url: string): Array<[string, ImportedNames]> {
+    this.#drain();
+    const files = this.#byModule.get(url);
+    if (files === undefined) return [];
+    const result: Array<[string, ImportedNames]> = [];
+    for (const [parent, specifiers] of files) {
+      let source: string;
+      let imports: ReturnType<typeof lex>[0];
+      try {
+        source = fs.readFileSync(fileURLToPath(parent), 'utf8');
+        imports = lex(source)[0];
+      } catch {
+        continue;
+      }
+      const names = new Set<string>();
+      for (const entry of imports) {
+        if (!isStaticImport(entry) || entry.specifier === undefined || !specifiers.has(entry.specifier)) continue;
+        const taken = importedNames(source, entry);
+        if (taken === '*') {
+          result.push([parent, '*']);
+          names.clear();
+          break;
+        }
+        for (const name of taken) names.add(name);
+      }
+      if (names.size > 0) result.push([parent, [...names]]);
+    }
+    return result;
+  }
+
+  #drain(): void {
+    for (const port of this.#ports) {
+      for (let received = receiveMessageOnPort(port); received !== undefined; received = receiveMessageOnPort(port)) {
+        const message = received.message as Partial<HostImport>;
+        if (message.kind === 'host-import' && message.parent && message.specifier && message.url) {
+          this.record(message.parent, message.specifier, message.url);
+        }
+      }
+    }
+  }
+}

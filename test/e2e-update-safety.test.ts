@@ -1,0 +1,120 @@
+/**
+ * Updates that must never take the program down or stop later updates: removed and retyped exports that plain
+ * files, namespaces and barrels still use, captured functions whose export went away. Each case runs on every hook
+ * API this Node has.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { chooseHookApi } from '../lib/node-support.js';
+import { makeApp, type Tree, writeZip } from './fixtures.js';
+import { HotApp, hostMain, moduleTree } from './hot-app.js';
+
+const apps: HotApp[] = [];
+const dirs: string[] = [];
+after(async () => {
+  await Promise.all(apps.map((app) => app.stop()));
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The hook APIs this Node can run hotzip under: the hooks thread always, same-thread hooks where sound. */
+export const hookApis = chooseHookApi() === 'registerHooks' ? ['registerHooks', 'register'] : ['register'];
+
+/** Starts a host app importing from `app.zip` (written from `tree`) under hook API `api`. */
+export async function startApp(
+  api: string,
+  tree: Tree,
+  imports: string,
+  state: string,
+  env: Record<string, string> = {},
+): Promise<{ app: HotApp; dir: string; archive: string }> {
+  const dir = makeApp('hotzip-safety-');
+  dirs.push(dir);
+  writeZip(path.join(dir, 'app.zip'), tree);
+  const app = new HotApp(dir, hostMain(imports, state), { HOTZIP_HOOKS: api, ...env });
+  apps.push(app);
+  await app.next(/^READY/);
+  return { app, dir, archive: path.join(dir, 'app.zip') };
+}
+
+const routes = (body: string): Tree => moduleTree({ 'routes.js': body });
+
+for (const api of hookApis) {
+  describe(`exports a plain file uses (${api})`, () => {
+    test('removing one a plain file imports by name is rejected, naming the file and the name', async () => {
+      const { app, archive } = await startApp(
+        api,
+        routes("export function handler() { return 'v0'; }\n"),
+        "import { handler } from 'zip:./app.zip!/routes.js';\nglobalThis.h = handler;",
+        '{ direct: handler(), captured: globalThis.h() }',
+      );
+      writeZip(archive, routes("export function other() { return 'v1'; }\n"));
+      const event = await app.event();
+      assert.equal(event.name, 'error', JSON.stringify(event));
+      assert.equal(event.code, 'ERR_HOTZIP_UPDATE_REJECTED');
+      assert.match(event.message ?? '', /"handler".*main\.mjs/);
+      assert.deepEqual(await app.state(), { direct: 'v0', captured: 'v0' });
+      // A later good version still applies.
+      writeZip(archive, routes("export function handler() { return 'v2'; }\n"));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { direct: 'v2', captured: 'v2' });
+    });
+
+    test('turning one it calls into a value is rejected; the function keeps working', async () => {
+      const { app, archive } = await startApp(
+        api,
+        routes("export function handler() { return 'v0'; }\n"),
+        "import { handler } from 'zip:./app.zip!/routes.js';\nglobalThis.h = handler;",
+        '{ direct: handler(), captured: globalThis.h() }',
+      );
+      writeZip(archive, routes('export const handler = 42;\n'));
+      const event = await app.event();
+      assert.equal(event.name, 'error', JSON.stringify(event));
+      assert.equal(event.code, 'ERR_HOTZIP_UPDATE_REJECTED');
+      assert.match(event.message ?? '', /"handler" is no longer a function.*main\.mjs/);
+      assert.deepEqual(await app.state(), { direct: 'v0', captured: 'v0' });
+    });
+
+    test('a captured function whose export was removed runs its own body, never itself forever', async () => {
+      const { app, archive } = await startApp(
+        api,
+        routes("export function handler() { return 'v0'; }\nexport const keep = 0;\n"),
+        "const m = await import('zip:./app.zip!/routes.js');\nglobalThis.h = m.handler;",
+        '{ captured: globalThis.h() }',
+      );
+      // Imported through import() only: nothing checks the name, so the update applies.
+      writeZip(archive, routes('export const keep = 1;\n'));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { captured: 'v0' });
+      // Back again: the captured reference follows the newest version that has it.
+      writeZip(archive, routes("export function handler() { return 'v2'; }\nexport const keep = 2;\n"));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { captured: 'v2' });
+    });
+  });
+
+  describe(`exports used through a namespace or a barrel (${api})`, () => {
+    const tree = (lib: string): Tree =>
+      moduleTree({
+        'lib.js': lib,
+        'api.js': "import * as ns from './lib.js';\nexport const viaNs = () => ns.setup();\n",
+        'index.js': "export * from './lib.js';\n",
+        'use.js': "import { setup } from './index.js';\nexport const viaBarrel = () => setup();\n",
+      });
+    test('removing one a namespace import or an export * barrel reaches is rejected', async () => {
+      const { app, archive } = await startApp(
+        api,
+        tree("export function setup() { return 'v0'; }\nexport const other = 0;\n"),
+        "import { viaNs } from 'zip:./app.zip!/api.js';\nimport { viaBarrel } from 'zip:./app.zip!/use.js';",
+        '{ ns: viaNs(), barrel: viaBarrel() }',
+      );
+      writeZip(archive, tree('export const other = 1;\n'));
+      const event = await app.event();
+      assert.equal(event.name, 'error', JSON.stringify(event));
+      assert.equal(event.code, 'ERR_HOTZIP_UPDATE_REJECTED');
+      assert.match(event.message ?? '', /"setup"/);
+      assert.deepEqual(await app.state(), { ns: 'v0', barrel: 'v0' });
+    });
+  });
+}
