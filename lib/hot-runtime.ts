@@ -167,6 +167,40 @@ async function settledThisTurn<T>(promise: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/**
+ * Whether `promise` settles (either way) within `ms`. The timer does not keep the process alive, and is cleared
+ * either way.
+ */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<boolean>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([
+      promise.then(
+        () => true,
+        () => true,
+      ),
+      expired,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The default time limit, in ms, for a new version's top-level await and for each hot handler an update awaits. */
+export const DEFAULT_UPDATE_TIMEOUT_MS = 5000;
+
+/** The update time limit from HOTZIP_UPDATE_TIMEOUT (ms), else the default. */
+export function updateTimeoutFromEnv(env = process.env): number {
+  const value = Number(env.HOTZIP_UPDATE_TIMEOUT);
+  return env.HOTZIP_UPDATE_TIMEOUT !== undefined && Number.isFinite(value) && value > 0
+    ? value
+    : DEFAULT_UPDATE_TIMEOUT_MS;
+}
+
 /** The parts of a version the update's checks compare, from its registration: what a preview stands in for. */
 function shapeOf(instance: Instance): ModulePreview {
   return {
@@ -212,6 +246,8 @@ type Listener = (payload: unknown) => void;
 
 interface Deferred<T> {
   promise: Promise<T>;
+  /** Whether resolve or reject has been called. */
+  settled: boolean;
   resolve(value: T): void;
   reject(reason: unknown): void;
 }
@@ -223,7 +259,19 @@ function deferred<T>(): Deferred<T> {
     resolve = res;
     reject = rej;
   });
-  return { promise, resolve, reject };
+  const result: Deferred<T> = {
+    promise,
+    settled: false,
+    resolve: (value) => {
+      result.settled = true;
+      resolve(value);
+    },
+    reject: (reason) => {
+      result.settled = true;
+      reject(reason);
+    },
+  };
+  return result;
 }
 
 interface ImportMetaLike {
@@ -391,6 +439,7 @@ export class HotRuntime {
 
   readonly #locate: ((urls: string[]) => SyntaxLocation | undefined) | undefined;
   readonly #preview: (url: string, version: number) => ModulePreview | undefined;
+  readonly #timeoutMs: number;
 
   constructor(options: {
     importModule: (url: string) => Promise<Namespace>;
@@ -402,7 +451,10 @@ export class HotRuntime {
      * version registers before the whole update has linked and been checked.
      */
     preview: (url: string, version: number) => ModulePreview | undefined;
+    /** How long an update waits for a new version's top-level await, and for each `dispose`/`prune`/`accept`. */
+    timeoutMs?: number;
   }) {
+    this.#timeoutMs = options.timeoutMs ?? DEFAULT_UPDATE_TIMEOUT_MS;
     this.#importer = options.importModule;
     this.#log = options.log;
     this.#locate = options.locateSyntaxError;
@@ -657,7 +709,8 @@ export class HotRuntime {
     for (const url of changes.removed ?? []) {
       const module = this.#modules.get(url);
       if (module === undefined) continue;
-      for (const prune of module.current.context.pruners) await this.#safely(() => prune(module.data), url);
+      for (const prune of module.current.context.pruners)
+        await this.#safely(() => prune(module.data), url, 'prune', report);
       report.removed.push(url);
     }
     const declined = targets.filter((module) => module.current.context.declined);
@@ -696,10 +749,14 @@ export class HotRuntime {
       this.#emit('hotzip:beforeUpdate', { updates: targets.map((module) => module.url) });
       for (const module of targets) {
         for (const dispose of module.current.context.disposers)
-          await this.#safely(() => dispose(module.data), module.url);
+          await this.#safely(() => dispose(module.data), module.url, 'dispose', report);
         module.current.context.detach();
       }
       const settling: Array<Promise<void>> = [];
+      // Modules still evaluating (top-level await) once the loop is done; any left when the time limit expires are
+      // reported as not applied, and are not installed should they settle later.
+      const unsettled = new Set<string>();
+      let expired = false;
       // The contexts the replaced versions registered `accept` callbacks on, called once the update is in.
       const replaced: Array<[HotModule, HotContext]> = [];
       for (const index of this.#evaluationOrder(targets)) {
@@ -707,6 +764,14 @@ export class HotRuntime {
         if (pending === undefined) continue;
         const settle = (outcome: { namespace: Namespace } | { error: unknown }): void => {
           const url = pending.module.url;
+          unsettled.delete(url);
+          if (expired) {
+            this.#log(
+              'error',
+              `${url} finished evaluating after its update's time limit; not installed: its next change applies`,
+            );
+            return;
+          }
           if ('error' in outcome) {
             report.error ??= updateError(
               'ERR_HOTZIP_UPDATE_FAILED',
@@ -744,14 +809,25 @@ export class HotRuntime {
         // later modules see its new values; one still awaiting is installed when it settles, without holding the
         // rest (so is one waiting for a dependency that evaluates later in this loop).
         const early = await settledThisTurn(outcome);
-        if (early === undefined) settling.push(outcome.then(settle));
-        else settle(early);
+        if (early === undefined) {
+          unsettled.add(pending.module.url);
+          settling.push(outcome.then(settle));
+        } else settle(early);
       }
       commit();
-      await Promise.all(settling);
+      if (!(await settlesWithin(Promise.all(settling), this.#timeoutMs))) {
+        expired = true;
+        const urls = [...unsettled];
+        report.error ??= updateError(
+          'ERR_HOTZIP_UPDATE_FAILED',
+          `${urls.join(', ')} did not finish evaluating within ${this.#timeoutMs} ms (top-level await; HOTZIP_UPDATE_TIMEOUT): not installed, the previous exports stay`,
+          urls[0],
+        );
+      }
       for (const [module, previous] of replaced) {
         const namespace = module.current.namespace;
-        for (const accept of previous.selfAccepts) await this.#safely(() => accept(namespace), module.url);
+        for (const accept of previous.selfAccepts)
+          await this.#safely(() => accept(namespace), module.url, 'accept', report);
       }
       this.#notifyDependents(report.updated);
       this.#emit('hotzip:afterUpdate', { updates: report.updated });
@@ -841,7 +917,7 @@ export class HotRuntime {
 
   /** Waits until every new instance has linked (its gate ran); returns the first failure, if any. */
   async #waitLinked(pendings: Pending[], added: string[]): Promise<(Error & { code?: string }) | undefined> {
-    const outcomes = await Promise.all(
+    const all = Promise.all(
       pendings.map((pending) =>
         Promise.race([
           pending.linked.promise,
@@ -857,7 +933,15 @@ export class HotRuntime {
         ]),
       ),
     );
-    return outcomes.find((outcome) => outcome !== undefined);
+    if (!(await settlesWithin(all, this.#timeoutMs))) {
+      const late = pendings.find((pending) => !pending.linked.settled);
+      return updateError(
+        'ERR_HOTZIP_UPDATE_REJECTED',
+        `update rejected, nothing changed: ${late?.module.url ?? 'a new version'} did not load and link within ${this.#timeoutMs} ms (HOTZIP_UPDATE_TIMEOUT)`,
+        late?.module.url,
+      );
+    }
+    return (await all).find((outcome) => outcome !== undefined);
   }
 
   #describeLoadError(pending: Pending, error: unknown, added: string[]): Error & { code?: string } {
@@ -1018,20 +1102,38 @@ export class HotRuntime {
         const namespaces = deps.map((dep) =>
           updated.includes(dep) ? this.#modules.get(dep)?.current.namespace : undefined,
         );
-        void this.#safely(() => callback(namespaces), module.url);
+        void this.#safely(() => callback(namespaces), module.url, 'accept');
       }
     }
   }
 
-  async #safely(fn: () => unknown, url: string): Promise<void> {
-    try {
-      await fn();
-    } catch (error) {
+  /**
+   * Runs a hot handler of module `url`, logging what it throws; one that has not settled within the time limit is
+   * left running and the update goes on without it, saying so in `report`.
+   */
+  async #safely(fn: () => unknown, url: string, kind: string, report?: UpdateReport): Promise<void> {
+    const threw = (error: unknown): void =>
       this.#log(
         'error',
         `a hot handler of ${url} threw: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
       );
+    let result: unknown;
+    try {
+      result = fn();
+    } catch (error) {
+      threw(error);
+      return;
     }
+    if (!(result instanceof Promise)) return;
+    result.catch(threw);
+    if (await settlesWithin(result, this.#timeoutMs)) return;
+    const error = updateError(
+      'ERR_HOTZIP_UPDATE_FAILED',
+      `a ${kind} handler of ${url} did not settle within ${this.#timeoutMs} ms (HOTZIP_UPDATE_TIMEOUT); the update went on without it`,
+      url,
+    );
+    if (report !== undefined) report.error ??= error;
+    else this.#log('error', error.message);
   }
 
   #logReport(report: UpdateReport, label: string | undefined): void {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { chooseHookApi } from '../lib/node-support.js';
-import { makeApp, type Tree, writeZip } from './fixtures.js';
+import { makeApp, type Tree, writeTree, writeZip, zipBytes } from './fixtures.js';
 import { HotApp, hostMain, moduleTree } from './hot-app.js';
 
 const apps: HotApp[] = [];
@@ -21,16 +21,18 @@ after(async () => {
 /** The hook APIs this Node can run hotzip under: the hooks thread always, same-thread hooks where sound. */
 export const hookApis = chooseHookApi() === 'registerHooks' ? ['registerHooks', 'register'] : ['register'];
 
-/** Starts a host app importing from `app.zip` (written from `tree`) under hook API `api`. */
+/** Starts a host app importing from `app.zip` (written from `tree`), with other `files` beside it, under hook API `api`. */
 export async function startApp(
   api: string,
   tree: Tree,
   imports: string,
   state: string,
   env: Record<string, string> = {},
+  files: Tree = {},
 ): Promise<{ app: HotApp; dir: string; archive: string }> {
   const dir = makeApp('hotzip-safety-');
   dirs.push(dir);
+  writeTree(dir, files);
   writeZip(path.join(dir, 'app.zip'), tree);
   const app = new HotApp(dir, hostMain(imports, state), { HOTZIP_HOOKS: api, ...env });
   apps.push(app);
@@ -115,6 +117,54 @@ for (const api of hookApis) {
       assert.equal(event.code, 'ERR_HOTZIP_UPDATE_REJECTED');
       assert.match(event.message ?? '', /"setup"/);
       assert.deepEqual(await app.state(), { ns: 'v0', barrel: 'v0' });
+    });
+  });
+}
+
+for (const api of hookApis) {
+  describe(`time limits (${api})`, () => {
+    const limit = { HOTZIP_UPDATE_TIMEOUT: '300' };
+
+    test('a top-level await that never settles fails its update by name; later updates and reload() go on', async () => {
+      const tree = (slow: string, other: number): Tree =>
+        moduleTree({ 'slow.js': slow, 'other.js': `export const o = ${other};\n` });
+      const { app, archive } = await startApp(
+        api,
+        tree('export const v = 0;\n', 0),
+        "import { v } from 'zip:./app.zip!/slow.js';\nimport { o } from 'zip:./app.zip!/other.js';\nimport { reload } from 'hotzip';\nglobalThis.reload = reload;",
+        '{ v, o, reloaded: (await globalThis.reload()).updated.length }',
+        limit,
+      );
+      writeZip(archive, tree('await new Promise(() => {});\nexport const v = 1;\n', 0));
+      const event = await app.event();
+      assert.equal(event.name, 'error', JSON.stringify(event));
+      assert.equal(event.code, 'ERR_HOTZIP_UPDATE_FAILED');
+      assert.match(event.message ?? '', /slow\.js did not finish evaluating within 300 ms/);
+      assert.deepEqual(await app.state(), { v: 0, o: 0, reloaded: 0 });
+      writeZip(archive, tree('export const v = 2;\n', 2));
+      await app.next(/^EVENT update .*other\.js/);
+      assert.deepEqual(await app.state(), { v: 2, o: 2, reloaded: 0 });
+    });
+
+    test('a dispose handler that never settles does not hold its update or any other archive’s', async () => {
+      const dispose = (v: number): string =>
+        `export const v = ${v};\nimport.meta.hot?.dispose(() => new Promise(() => {}));\n`;
+      const { app, archive, dir } = await startApp(
+        api,
+        moduleTree({ 'a.js': dispose(0) }),
+        "import { v } from 'zip:./app.zip!/a.js';\nimport { w } from 'zip:./other.zip!/b.js';",
+        '{ v, w }',
+        limit,
+        { 'other.zip': zipBytes(moduleTree({ 'b.js': 'export const w = 0;\n' })) },
+      );
+      writeZip(archive, moduleTree({ 'a.js': dispose(1) }));
+      const event = await app.event();
+      assert.equal(event.name, 'error', JSON.stringify(event));
+      assert.match(event.message ?? '', /dispose handler of .*a\.js did not settle within 300 ms/);
+      assert.equal((await app.event()).name, 'update');
+      writeZip(path.join(dir, 'other.zip'), moduleTree({ 'b.js': 'export const w = 1;\n' }));
+      await app.next(/^EVENT update .*b\.js/);
+      assert.deepEqual(await app.state(), { v: 1, w: 1 });
     });
   });
 }
