@@ -324,6 +324,21 @@ class Instance {
     return this.#context;
   }
 
+  /** The canonical URLs this instance re-exports everything from (`export * from`), resolved on each call. */
+  starSources(): string[] {
+    const urls: string[] = [];
+    for (const item of this.description.reexports === '' ? [] : this.description.reexports.split(',')) {
+      if (!item.startsWith('*:')) continue;
+      try {
+        const url = this.meta.resolve?.(item.slice(2));
+        if (url !== undefined) urls.push(splitVersion(url).canonical);
+      } catch {
+        // No longer resolvable: nothing of it can reach this barrel.
+      }
+    }
+    return urls;
+  }
+
   /** This instance's static imports, resolved to canonical URLs once (only ever needed by an update). */
   imports(): Array<[string, ImportedNames]> {
     if (this.resolvedImports === undefined) {
@@ -725,18 +740,35 @@ export class HotRuntime {
     const previews = targets.map((module) => this.#preview(module.url, version));
     // Importers in this update of a version that adds exports must link to that version: the live instance lacks
     // them. Only then: every version someone links to keeps receiving updates, at a cost per update.
-    const adding = targets.filter((module, index) => {
-      const known = new Set(module.linked.at(-1)?.description.exports);
-      return previews[index]?.exports.some((name) => !known.has(name)) ?? false;
-    });
+    const adding = new Set(
+      targets.filter((module, index) => {
+        const known = new Set(module.linked.at(-1)?.description.exports);
+        return previews[index]?.exports.some((name) => !known.has(name)) ?? false;
+      }),
+    );
+    // A barrel (`export * from`) of a module that adds exports gains them too, but only a new instance of it can
+    // show them: it joins the update, unchanged, as a version that adds exports (and so do its own barrels).
+    for (let grew = adding.size > 0; grew; ) {
+      grew = false;
+      const addingUrls = new Set([...adding].map((module) => module.url));
+      for (const module of this.#modules.values()) {
+        if (adding.has(module) || !module.current.starSources().some((url) => addingUrls.has(url))) continue;
+        if (!targets.includes(module)) {
+          targets.push(module);
+          previews.push(this.#preview(module.url, version));
+        }
+        adding.add(module);
+        grew = true;
+      }
+    }
     const joining = this.#joiners(targets, previews, version);
     const redirected = [
-      ...adding.map((module) => module.url),
+      ...[...adding].map((module) => module.url),
       ...joining.map((joiner) => splitVersion(joiner.url).canonical),
     ];
     if (redirected.length > 0) this.#changeRedirects({ kind: 'update', version, urls: redirected });
     for (const joiner of joining) this.#joining.set(joiner.url, joiner);
-    const pendings = targets.map((module) => this.#load(module, version, adding.includes(module)));
+    const pendings = targets.map((module) => this.#load(module, version, adding.has(module)));
     try {
       const rejection = await this.#check(targets, pendings, previews, joining, changes.added ?? [], report);
       if (rejection !== undefined) {

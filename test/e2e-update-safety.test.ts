@@ -168,3 +168,35 @@ for (const api of hookApis) {
     });
   });
 }
+
+for (const api of hookApis) {
+  describe(`exports added behind an export * barrel (${api})`, () => {
+    const tree = (v: number): Tree =>
+      moduleTree({
+        'lib.js': `export const camel = (s) => 'c:' + s;\n${v > 0 ? "export const kebab = (s) => 'k:' + s;\n" : ''}`,
+        'index.js': "export * from './lib.js';\n",
+        'ns.js': `import * as u from './index.js';\nexport const viaNs = () => u.${v > 0 ? 'kebab' : 'camel'}('x');\n`,
+        'named.js':
+          v > 0
+            ? "import { kebab } from './index.js';\nexport const viaName = () => kebab('y');\n"
+            : "import { camel } from './index.js';\nexport const viaName = () => camel('y');\n",
+        'other.js': `export const o = ${v};\n`,
+      });
+
+    test('reach namespace and named importers through the barrel; later updates apply', async () => {
+      const { app, archive } = await startApp(
+        api,
+        tree(0),
+        "import { viaNs } from 'zip:./app.zip!/ns.js';\nimport { viaName } from 'zip:./app.zip!/named.js';\nimport { o } from 'zip:./app.zip!/other.js';",
+        '{ ns: viaNs(), name: viaName(), o }',
+      );
+      writeZip(archive, tree(1));
+      const event = await app.event();
+      assert.equal(event.name, 'update', JSON.stringify(event));
+      assert.deepEqual(await app.state(), { ns: 'k:x', name: 'k:y', o: 1 });
+      writeZip(archive, { ...tree(1), 'other.js': 'export const o = 2;\n' });
+      await app.next(/^EVENT update .*other\.js/);
+      assert.deepEqual(await app.state(), { ns: 'k:x', name: 'k:y', o: 2 });
+    });
+  });
+}
