@@ -24,7 +24,15 @@ function fingerprint(archive: Archive): Fingerprint {
 
 interface Watched {
   path: string;
+  /**
+   * The last state tried: what the running code was loaded from, except for versions that ran and failed (those
+   * are not run again until they change).
+   */
   baseline: Fingerprint;
+  /** A change was rejected before anything ran: it is tried again when any archive's update applies. */
+  waiting: boolean;
+  /** The directories watched for it: its own, and its real location's when the path is (or passes) a symlink. */
+  directories: string[];
   timer: NodeJS.Timeout | undefined;
   running: Promise<UpdateReport> | undefined;
   dirty: boolean;
@@ -33,11 +41,30 @@ interface Watched {
 // Checks start at once: a half-written archive has no valid end record yet, so an early look is only retried.
 const DEBOUNCE_MS = 1;
 
+/**
+ * How often each archive's path is also polled (a stat, which follows symlinks): directory watchers end when their
+ * directory is deleted (`rm -rf dist && build`) and never see a symlink's target change; polling sees both.
+ */
+const POLL_MS = 500;
+
+/** The directories whose entries name `archivePath` or, when it passes through symlinks, its real file. */
+function directoriesOf(archivePath: string): Array<[string, string]> {
+  const watched: Array<[string, string]> = [[path.dirname(archivePath), path.basename(archivePath)]];
+  try {
+    const real = fs.realpathSync(archivePath);
+    if (real !== archivePath) watched.push([path.dirname(real), path.basename(real)]);
+  } catch {
+    // Gone for now: polling notices it coming back.
+  }
+  return watched;
+}
+
 /** Watches archives and feeds their changes to a HotRuntime. */
 export class ArchiveWatcher implements UpdateSource {
   readonly #runtime: HotRuntime;
   readonly #archives = new Map<string, Watched>();
-  readonly #directories = new Map<string, fs.FSWatcher>();
+  /** Directory → its watcher and the file names in it that belong to watched archives. */
+  readonly #directories = new Map<string, { watcher: fs.FSWatcher; names: Set<string> }>();
   /** The `zip://…` part before `!/` of every URL whose archive is watched already. */
   readonly #trackedPrefixes = new Set<string>();
 
@@ -65,30 +92,53 @@ export class ArchiveWatcher implements UpdateSource {
       log('debug', `cannot read ${archivePath} to watch it: ${String(error)}`);
       return;
     }
-    this.#archives.set(archivePath, {
+    const watched: Watched = {
       path: archivePath,
       baseline: fingerprint(archive),
+      waiting: false,
+      directories: [],
       timer: undefined,
       running: undefined,
       dirty: false,
-    });
+    };
+    this.#archives.set(archivePath, watched);
     if (prefix !== undefined) this.#trackedPrefixes.add(prefix);
-    this.#watchDirectory(path.dirname(archivePath));
+    this.#watchDirectories(watched);
+    fs.watchFile(archivePath, { persistent: false, interval: POLL_MS }, (now, before) => {
+      if (now.mtimeMs === before.mtimeMs && now.ino === before.ino && now.size === before.size) return;
+      // The directory may have been recreated, or the link retargeted: watch where the archive is now.
+      this.#watchDirectories(watched);
+      this.#schedule(watched);
+    });
   }
 
-  #watchDirectory(directory: string): void {
-    if (this.#directories.has(directory)) return;
-    try {
-      const watcher = fs.watch(directory, { persistent: false }, (_event, filename) => {
-        const name = filename?.toString();
-        for (const watched of this.#archives.values()) {
-          if (name === undefined || name === path.basename(watched.path)) this.#schedule(watched);
-        }
-      });
-      watcher.on('error', (error) => log('debug', `watching ${directory} failed: ${String(error)}`));
-      this.#directories.set(directory, watcher);
-    } catch (error) {
-      log('error', `cannot watch ${directory}: ${String(error)}; call reload() to apply changes`);
+  /** Watches the directories the archive is found through now, replacing watchers whose directory went away. */
+  #watchDirectories(watched: Watched): void {
+    const now = directoriesOf(watched.path);
+    watched.directories = now.map(([directory]) => directory);
+    for (const [directory, name] of now) {
+      const existing = this.#directories.get(directory);
+      if (existing !== undefined && fs.existsSync(directory) && existing.names.has(name)) continue;
+      if (existing !== undefined) {
+        existing.names.add(name);
+        // A watcher of a directory that was deleted and made again sees nothing: start a new one.
+        existing.watcher.close();
+      }
+      const names = existing?.names ?? new Set([name]);
+      try {
+        const watcher = fs.watch(directory, { persistent: false }, (_event, filename) => {
+          const changed = filename?.toString();
+          if (changed !== undefined && !names.has(changed)) return;
+          for (const archive of this.#archives.values()) {
+            if (archive.directories.includes(directory)) this.#schedule(archive);
+          }
+        });
+        watcher.on('error', (error) => log('debug', `watching ${directory} failed: ${String(error)}`));
+        this.#directories.set(directory, { watcher, names });
+      } catch (error) {
+        this.#directories.delete(directory);
+        log('debug', `cannot watch ${directory} now (${String(error)}); polling ${watched.path}`);
+      }
     }
   }
 
@@ -129,6 +179,11 @@ export class ArchiveWatcher implements UpdateSource {
     }
   }
 
+  /** Tries again, after an update applied, every archive whose last change waited for something. */
+  #retryWaiting(except: Watched): void {
+    for (const watched of this.#archives.values()) if (watched !== except && watched.waiting) this.#schedule(watched);
+  }
+
   async #diffAndApply(watched: Watched): Promise<UpdateReport> {
     let archive: Archive;
     try {
@@ -140,34 +195,41 @@ export class ArchiveWatcher implements UpdateSource {
       return emptyReport(error as Error & { code?: string });
     }
     const next = fingerprint(archive);
+    const loaded = new Set(this.#runtime.moduleUrls);
     const changed: string[] = [];
     const added: string[] = [];
     const removed: string[] = [];
     for (const [name, print] of next) {
       const before = watched.baseline.get(name);
-      if (before === undefined) added.push(name);
-      else if (before !== print) changed.push(name);
+      if (before === print) continue;
+      // An entry removed and restored while its module stayed loaded is an update of that module.
+      if (before === undefined && !loaded.has(formatZipUrl(watched.path, name))) added.push(name);
+      else changed.push(name);
     }
     for (const name of watched.baseline.keys()) if (!next.has(name)) removed.push(name);
     if (changed.length + added.length + removed.length === 0) return emptyReport();
-    const loaded = new Set(this.#runtime.moduleUrls);
-    const urlsOf = (names: string[]): string[] =>
-      names.map((name) => formatZipUrl(watched.path, name)).filter((url) => loaded.has(url));
+    const urlOf = (name: string): string => formatZipUrl(watched.path, name);
     const report = await this.#runtime.apply({
-      updated: urlsOf(changed),
-      added: added.map((name) => formatZipUrl(watched.path, name)),
-      removed: urlsOf(removed),
+      updated: changed.map(urlOf).filter((url) => loaded.has(url)),
+      added: added.map(urlOf),
+      removed: removed.map(urlOf).filter((url) => loaded.has(url)),
       label: path.basename(watched.path),
     });
-    const rejected = report.error !== undefined && report.updated.length === 0;
-    if (!rejected) watched.baseline = next;
+    const ran = report.updated.length + report.removed.length + report.failed.length > 0;
+    // Rejected before anything ran (or a restart is required): the running code is the baseline's still, and the
+    // change is tried again with the next change of this archive, or when another archive's update applies.
+    watched.waiting = !ran && (report.error !== undefined || report.restartRequired.length > 0);
+    if (watched.waiting) return report;
+    watched.baseline = next;
+    this.#retryWaiting(watched);
     return report;
   }
 
   /** Stops every watcher (tests, shutdown). */
   close(): void {
-    for (const watcher of this.#directories.values()) watcher.close();
+    for (const { watcher } of this.#directories.values()) watcher.close();
     this.#directories.clear();
+    for (const watched of this.#archives.values()) fs.unwatchFile(watched.path);
   }
 }
 
@@ -178,6 +240,7 @@ function merge(reports: UpdateReport[]): UpdateReport {
     merged.added.push(...report.added);
     merged.removed.push(...report.removed);
     merged.restartRequired.push(...report.restartRequired);
+    merged.failed.push(...report.failed);
     merged.ms += report.ms;
     merged.error ??= report.error;
   }

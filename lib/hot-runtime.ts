@@ -132,6 +132,11 @@ export interface UpdateReport {
   error: (Error & { code?: string }) | undefined;
   /** Modules that declined updates or changed their re-exports: only a restart applies them. */
   restartRequired: string[];
+  /**
+   * Modules whose new version ran but was not installed (it threw, did not finish in time, or broke an importer):
+   * the previous version stays, and that version is not run again until its source changes.
+   */
+  failed: string[];
 }
 
 /**
@@ -221,7 +226,7 @@ export interface SyntaxLocation {
 
 /** A report of an update that did nothing (or, with `error`, could not start). */
 export function emptyReport(error?: Error & { code?: string }): UpdateReport {
-  return { updated: [], added: [], removed: [], ms: 0, error, restartRequired: [] };
+  return { updated: [], added: [], removed: [], ms: 0, error, restartRequired: [], failed: [] };
 }
 
 /** The changes an update source reports. */
@@ -730,7 +735,10 @@ export class HotRuntime {
     }
     const declined = targets.filter((module) => module.current.context.declined);
     if (declined.length > 0) {
-      report.restartRequired = declined.map((module) => module.url);
+      // Nothing of the change applies (applying the rest would make a state no archive had): a restart applies all.
+      report.restartRequired = [...declined, ...targets.filter((module) => !declined.includes(module))].map(
+        (module) => module.url,
+      );
       return finish();
     }
     if (targets.length === 0) return finish();
@@ -805,6 +813,7 @@ export class HotRuntime {
             return;
           }
           if ('error' in outcome) {
+            report.failed.push(url);
             report.error ??= updateError(
               'ERR_HOTZIP_UPDATE_FAILED',
               `${url} threw while evaluating; its previous exports stay installed: ${String(outcome.error)}`,
@@ -819,6 +828,7 @@ export class HotRuntime {
             const unusable = this.#unusable(pending.module, outcome.namespace);
             if (unusable !== undefined) {
               report.error ??= unusable;
+              report.failed.push(url);
               return;
             }
             replaced.push([
@@ -850,6 +860,7 @@ export class HotRuntime {
       if (!(await settlesWithin(Promise.all(settling), this.#timeoutMs))) {
         expired = true;
         const urls = [...unsettled];
+        report.failed.push(...urls);
         report.error ??= updateError(
           'ERR_HOTZIP_UPDATE_FAILED',
           `${urls.join(', ')} did not finish evaluating within ${this.#timeoutMs} ms (top-level await; HOTZIP_UPDATE_TIMEOUT): not installed, the previous exports stay`,

@@ -33,6 +33,7 @@ export async function startApp(
   const dir = makeApp('hotzip-safety-');
   dirs.push(dir);
   writeTree(dir, files);
+  if ('releases/1.zip' in files) fs.symlinkSync(path.join('releases', '1.zip'), path.join(dir, 'current.zip'));
   writeZip(path.join(dir, 'app.zip'), tree);
   const app = new HotApp(dir, hostMain(imports, state), { HOTZIP_HOOKS: api, ...env });
   apps.push(app);
@@ -197,6 +198,144 @@ for (const api of hookApis) {
       writeZip(archive, { ...tree(1), 'other.js': 'export const o = 2;\n' });
       await app.next(/^EVENT update .*other\.js/);
       assert.deepEqual(await app.state(), { ns: 'k:x', name: 'k:y', o: 2 });
+    });
+  });
+}
+
+/** Counts the stdout lines of `app` that equal `line`. */
+function count(app: HotApp, line: string): number {
+  return app.stdout.split('\n').filter((each) => each === line).length;
+}
+
+for (const api of hookApis) {
+  describe(`watching (${api})`, () => {
+    const tree = (v: number): Tree => moduleTree({ 'a.js': `export const v = ${v};\n` });
+
+    test('survives the archive’s directory being deleted and made again', async () => {
+      const { app, dir } = await startApp(
+        api,
+        {},
+        "import { v } from 'zip:./dist/app.zip!/a.js';",
+        '{ v }',
+        {},
+        {
+          'dist/app.zip': zipBytes(tree(0)),
+        },
+      );
+      fs.rmSync(path.join(dir, 'dist'), { recursive: true });
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      writeZip(path.join(dir, 'dist', 'app.zip'), tree(1));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { v: 1 });
+      writeZip(path.join(dir, 'dist', 'app.zip'), tree(2));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { v: 2 });
+    });
+
+    test('follows a symlink: retargeting it and replacing its target are both noticed', async () => {
+      const { app, dir } = await startApp(
+        api,
+        {},
+        "import { v } from 'zip:./current.zip!/a.js';",
+        '{ v }',
+        {},
+        {
+          'releases/1.zip': zipBytes(tree(0)),
+          'releases/2.zip': zipBytes(tree(1)),
+        },
+      );
+      const link = path.join(dir, 'current.zip');
+      fs.symlinkSync(path.join('releases', '2.zip'), `${link}.new`);
+      fs.renameSync(`${link}.new`, link);
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { v: 1 });
+      writeZip(path.join(dir, 'releases', '2.zip'), tree(2));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { v: 2 });
+    });
+  });
+
+  describe(`retries and failures (${api})`, () => {
+    test('an update waiting for a name another archive adds applies when that archive is updated', async () => {
+      const app1 = (names: string): Tree =>
+        moduleTree({
+          'main.js': `import { ${names} } from 'zip:./deps.zip!/lib.js';\nexport const sum = () => ${names.replace(', ', ' + ')};\n`,
+        });
+      const deps = (extra: string): Tree => moduleTree({ 'lib.js': `export const a = 1;\n${extra}` });
+      const { app, dir, archive } = await startApp(
+        api,
+        app1('a'),
+        "import { sum } from 'zip:./app.zip!/main.js';",
+        '{ sum: sum() }',
+        {},
+        {
+          'deps.zip': zipBytes(deps('')),
+        },
+      );
+      writeZip(archive, app1('a, b'));
+      const rejected = await app.event();
+      assert.equal(rejected.name, 'error', JSON.stringify(rejected));
+      assert.deepEqual(await app.state(), { sum: 1 });
+      writeZip(path.join(dir, 'deps.zip'), deps('export const b = 10;\n'));
+      await app.next(/^EVENT update .*main\.js/);
+      assert.deepEqual(await app.state(), { sum: 11 });
+    });
+
+    test('an entry removed and restored reaches its importers and later import()s', async () => {
+      const tree = (v?: number): Tree =>
+        moduleTree({ ...(v !== undefined && { 'a.js': `export const v = ${v};\n` }), 'o.js': 'export {};\n' });
+      const { app, archive } = await startApp(api, tree(0), "import { v } from 'zip:./app.zip!/a.js';", '{ v }');
+      writeZip(archive, tree());
+      const removed = await app.event();
+      assert.equal(removed.name, 'update', JSON.stringify(removed));
+      assert.equal(removed.removed.length, 1);
+      writeZip(archive, tree(2));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { v: 2 });
+      assert.deepEqual(await app.importInApp('zip:./app.zip!/a.js'), { v: 2 });
+    });
+
+    test('decline() applies none of the change, now or when later edits arrive', async () => {
+      const tree = (a: number, b: number, c: number): Tree =>
+        moduleTree({
+          'a.js': `export const a = ${a};\nimport.meta.hot?.decline();\n`,
+          'b.js': `export const b = ${b};\n`,
+          'c.js': `export const c = ${c};\n`,
+        });
+      const { app, archive } = await startApp(
+        api,
+        tree(0, 0, 0),
+        "import { a } from 'zip:./app.zip!/a.js';\nimport { b } from 'zip:./app.zip!/b.js';\nimport { c } from 'zip:./app.zip!/c.js';",
+        '{ a, b, c }',
+      );
+      writeZip(archive, tree(1, 1, 1));
+      const first = await app.event();
+      assert.equal(first.name, 'restart-required', JSON.stringify(first));
+      assert.equal((first as { restart?: string[] }).restart?.length, 3);
+      writeZip(archive, tree(1, 1, 2));
+      assert.equal((await app.event()).name, 'restart-required');
+      assert.deepEqual(await app.state(), { a: 0, b: 0, c: 0 });
+    });
+
+    test('a version that throws at top level runs once, not again at every later change', async () => {
+      const tree = (x: string, o: number): Tree => moduleTree({ 'x.js': x, 'o.js': `export const o = ${o};\n` });
+      const broken = "console.log('EVAL-BROKEN');\nexport const v = 1;\nthrow new Error('boom');\n";
+      const { app, archive } = await startApp(
+        api,
+        tree('export const v = 0;\n', 0),
+        "import { v } from 'zip:./app.zip!/x.js';\nimport { o } from 'zip:./app.zip!/o.js';",
+        '{ v, o }',
+      );
+      writeZip(archive, tree(broken, 0));
+      const failed = await app.event();
+      assert.equal(failed.name, 'error', JSON.stringify(failed));
+      assert.equal(failed.code, 'ERR_HOTZIP_UPDATE_FAILED');
+      for (const o of [1, 2]) {
+        writeZip(archive, tree(broken, o));
+        await app.next(/^EVENT update .*o\.js/);
+      }
+      assert.deepEqual(await app.state(), { v: 0, o: 2 });
+      assert.equal(count(app, 'EVAL-BROKEN'), 1);
     });
   });
 }
