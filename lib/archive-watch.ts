@@ -11,6 +11,7 @@ import type { Archive } from './archive.js';
 import { cachedArchive, openArchive, refreshArchive } from './archive-cache.js';
 import { emptyReport, type HotRuntime, type UpdateReport, type UpdateSource } from './hot-runtime.js';
 import { log } from './log.js';
+import { splitSuffix } from './version-query.js';
 import { formatZipUrl, isZipUrl, parseZipUrl } from './zip-url.js';
 
 /** Entry name → CRC-32 and size: all an archive's contents are compared by. */
@@ -195,7 +196,12 @@ export class ArchiveWatcher implements UpdateSource {
       return emptyReport(error as Error & { code?: string });
     }
     const next = fingerprint(archive);
-    const loaded = new Set(this.#runtime.moduleUrls);
+    // Loaded modules by entry URL: an entry imported with its own `?query` or `#hash` is a module of its own.
+    const loaded = new Map<string, string[]>();
+    for (const url of this.#runtime.moduleUrls) {
+      const entryUrl = splitSuffix(url).path;
+      loaded.set(entryUrl, [...(loaded.get(entryUrl) ?? []), url]);
+    }
     const changed: string[] = [];
     const added: string[] = [];
     const removed: string[] = [];
@@ -209,10 +215,11 @@ export class ArchiveWatcher implements UpdateSource {
     for (const name of watched.baseline.keys()) if (!next.has(name)) removed.push(name);
     if (changed.length + added.length + removed.length === 0) return emptyReport();
     const urlOf = (name: string): string => formatZipUrl(watched.path, name);
+    const modulesOf = (name: string): string[] => loaded.get(urlOf(name)) ?? [];
     const report = await this.#runtime.apply({
-      updated: changed.map(urlOf).filter((url) => loaded.has(url)),
+      updated: changed.flatMap(modulesOf),
       added: added.map(urlOf),
-      removed: removed.map(urlOf).filter((url) => loaded.has(url)),
+      removed: removed.flatMap(modulesOf),
       label: path.basename(watched.path),
     });
     const ran = report.updated.length + report.removed.length + report.failed.length > 0;

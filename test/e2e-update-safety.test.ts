@@ -339,3 +339,47 @@ for (const api of hookApis) {
     });
   });
 }
+
+for (const api of hookApis) {
+  describe(`instances and first loads (${api})`, () => {
+    test('instances imported with their own ?query or #hash are updated too', async () => {
+      const tree = (v: number): Tree => moduleTree({ 'a.js': `export const v = ${v};\n` });
+      const { app, archive } = await startApp(
+        api,
+        tree(0),
+        "import { v } from 'zip:./app.zip!/a.js';\nimport { v as q } from 'zip:./app.zip!/a.js?x=1';\nimport { v as h } from 'zip:./app.zip!/a.js#h';",
+        '{ v, q, h }',
+      );
+      writeZip(archive, tree(1));
+      const event = await app.event();
+      assert.equal(event.name, 'update', JSON.stringify(event));
+      assert.equal(event.updated.length, 3);
+      assert.deepEqual(await app.state(), { v: 1, q: 1, h: 1 });
+    });
+
+    test('an update during the first instance’s top-level await leaves no mixed state', async () => {
+      const tree = (v: number): Tree =>
+        moduleTree({
+          'config.js': `export const config = ${v};\nconsole.log('WAITING');\nawait new Promise((resolve) => setTimeout(resolve, 600));\n`,
+          'ver.js': `export const ver = ${v};\n`,
+        });
+      const dir = makeApp('hotzip-safety-');
+      dirs.push(dir);
+      const archive = writeZip(path.join(dir, 'app.zip'), tree(0));
+      const app = new HotApp(
+        dir,
+        hostMain(
+          "import { ver } from 'zip:./app.zip!/ver.js';\nimport { config } from 'zip:./app.zip!/config.js';",
+          '{ config, ver }',
+        ),
+        { HOTZIP_HOOKS: api },
+      );
+      apps.push(app);
+      await app.next(/^WAITING/);
+      writeZip(archive, tree(1));
+      await app.next(/^READY/);
+      await app.next(/^EVENT update .*config\.js/);
+      assert.deepEqual(await app.state(), { config: 1, ver: 1 });
+    });
+  });
+}
