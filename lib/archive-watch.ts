@@ -216,6 +216,8 @@ export class ArchiveWatcher implements UpdateSource {
     if (changed.length + added.length + removed.length === 0) return emptyReport();
     const urlOf = (name: string): string => formatZipUrl(watched.path, name);
     const modulesOf = (name: string): string[] => loaded.get(urlOf(name)) ?? [];
+    // Modules still loading from the old bytes (their importers wait, e.g. on a top-level await) follow later.
+    this.#runtime.passOver(changed.filter((name) => modulesOf(name).length === 0).map(urlOf));
     const report = await this.#runtime.apply({
       updated: changed.flatMap(modulesOf),
       added: added.map(urlOf),

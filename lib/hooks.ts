@@ -9,10 +9,11 @@
 import type { LoadFnOutput, LoadHookContext, ResolveFnOutput, ResolveHookContext } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
-import { isHostImport } from './host-importers.js';
+import { type HookReport, isHostImport } from './host-importers.js';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { decideResolution } from './resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from './search-path.js';
+import { splitVersion } from './version-query.js';
 import { isZipUrl } from './zip-url.js';
 
 type Awaitable<T> = T | Promise<T>;
@@ -51,7 +52,9 @@ function fromArchive<T>(run: () => Awaitable<T>, archiveUrl: string, importer: s
 
 /** hotzip's answer for `url` imported from `parentURL`: a newer version with added exports when there is one. */
 function claim(url: string, specifier: string, parentURL: string | undefined, options: HookOptions): ResolveFnOutput {
-  if (options.hostImport !== undefined && isHostImport(parentURL, url)) options.hostImport(parentURL, specifier, url);
+  if (options.report !== undefined && isHostImport(parentURL, url)) {
+    options.report({ kind: 'host-import', parent: parentURL, specifier, url });
+  }
   return { url: options.redirect?.(url, parentURL) ?? url, shortCircuit: true };
 }
 
@@ -59,8 +62,11 @@ function claim(url: string, specifier: string, parentURL: string | undefined, op
 export interface HookOptions extends LoadOptions {
   /** Archives (absolute paths) that bare specifiers Node cannot find are looked up in, in order (HOTZIP_PATH). */
   searchPath?: readonly string[] | undefined;
-  /** Told of every import of an archive module by a plain file: updates check those files' imports too. */
-  hostImport?: ((parent: string, specifier: string, url: string) => void) | undefined;
+  /**
+   * Told of every import of an archive module by a plain file (updates check those files' imports too) and of
+   * every first instance of a hot module loaded (an update that passes it before it registers must follow it).
+   */
+  report?: ((message: HookReport) => void) | undefined;
 }
 
 /**
@@ -90,7 +96,7 @@ function orSearchPath(
 }
 
 /** What the registering thread hands the hooks thread (`module.register`'s data): options, and the redirects' port. */
-export interface HooksThreadData extends Omit<HookOptions, 'redirect' | 'hostImport'> {
+export interface HooksThreadData extends Omit<HookOptions, 'redirect' | 'report'> {
   redirects?: MessagePort | undefined;
 }
 
@@ -128,6 +134,15 @@ export function createHooks(options: HookOptions): Hooks {
     load(url, context, next) {
       if (!isZipUrl(url)) return next(url, context);
       const loaded = loadZipModule(url, context.importAttributes as Record<string, string>, options);
+      if (
+        options.report !== undefined &&
+        loaded.format === 'module' &&
+        options.hot &&
+        !url.includes('?hz=') &&
+        !url.includes('&hz=')
+      ) {
+        options.report({ kind: 'first-load', url });
+      }
       return { format: loaded.format, source: loaded.source, shortCircuit: true };
     },
   };

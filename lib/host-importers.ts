@@ -5,19 +5,16 @@
  */
 import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { lex } from './lex.js';
 import { type ImportedNames, importedNames, isStaticImport } from './transform.js';
 
-/** One import of a hot module by a plain file, as the resolve hook saw it (structured-clonable). */
-export interface HostImport {
-  kind: 'host-import';
-  /** The importing file's `file:` URL. */
-  parent: string;
-  specifier: string;
-  /** The canonical URL of the hot module it resolved to. */
-  url: string;
-}
+/**
+ * What the hooks tell the runtime (structured-clonable: with `module.register` it crosses threads): a plain file
+ * importing a hot module, and a hot module's first instance loaded (it registers once its body starts or ends).
+ */
+export type HookReport =
+  | { kind: 'host-import' /** The importing file's `file:` URL. */; parent: string; specifier: string; url: string }
+  | { kind: 'first-load'; url: string };
 
 /** Whether a resolve of `url` from `parentURL` is a plain file importing an archive module. */
 export function isHostImport(parentURL: string | undefined, url: string): parentURL is string {
@@ -28,7 +25,6 @@ export function isHostImport(parentURL: string | undefined, url: string): parent
 export class HostImporters {
   /** Hot module URL → importing file URL → specifiers. */
   readonly #byModule = new Map<string, Map<string, Set<string>>>();
-  readonly #ports: MessagePort[] = [];
 
   /** Records one import (from the same-thread resolve hook). */
   record(parent: string, specifier: string, url: string): void {
@@ -45,18 +41,12 @@ export class HostImporters {
     specifiers.add(specifier);
   }
 
-  /** Also takes the records the hooks thread posts to `port` (read when an update asks, never by a listener). */
-  receiveFrom(port: MessagePort): void {
-    this.#ports.push(port);
-  }
-
   /**
    * The files importing module `url` and the names each imports from it ('*' for a namespace import or
    * `export *`), read from their current source. A file imported only through `import()` uses no name statically
    * and is left out; one that cannot be read or lexed any more is left out too (it has already linked).
    */
   importersOf(url: string): Array<[string, ImportedNames]> {
-    this.#drain();
     const files = this.#byModule.get(url);
     if (files === undefined) return [];
     const result: Array<[string, ImportedNames]> = [];
@@ -83,16 +73,5 @@ export class HostImporters {
       if (names.size > 0) result.push([parent, [...names]]);
     }
     return result;
-  }
-
-  #drain(): void {
-    for (const port of this.#ports) {
-      for (let received = receiveMessageOnPort(port); received !== undefined; received = receiveMessageOnPort(port)) {
-        const message = received.message as Partial<HostImport>;
-        if (message.kind === 'host-import' && message.parent && message.specifier && message.url) {
-          this.record(message.parent, message.specifier, message.url);
-        }
-      }
-    }
   }
 }

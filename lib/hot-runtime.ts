@@ -5,8 +5,10 @@
  * `url?hz=N`, holds every new instance at a gate until all of them have linked, and only then disposes, evaluates
  * leaves-first and assigns the live instances' bindings. Anything that fails before that point changes nothing.
  */
+
+import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { HotzipError } from './errors.js';
-import { HostImporters } from './host-importers.js';
+import { type HookReport, HostImporters } from './host-importers.js';
 import { HotContext, type HotContextHost, type Namespace } from './hot-context.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
 import { type ImportedNames, MODE_VARIABLE } from './transform.js';
@@ -443,7 +445,13 @@ function invoke(fn: unknown, self: unknown, args: ArrayLike<unknown>, newTarget:
 export class HotRuntime {
   readonly #modules = new Map<string, HotModule>();
   /** Plain files that import hot modules: updates check their imports as they check archive modules'. */
-  readonly hostImporters = new HostImporters();
+  readonly #hostImporters = new HostImporters();
+  /** Hot modules whose first instance Node loaded and that have not registered yet (still linking or evaluating). */
+  readonly #loading = new Set<string>();
+  /** Of those, the ones an update passed over: when they register, they are updated from the current archive. */
+  readonly #late = new Set<string>();
+  /** Where the hooks thread posts its reports (`module.register`), read when needed, never by a listener. */
+  readonly #reportPorts: MessagePort[] = [];
   readonly #pending = new Map<string, Pending>();
   /** Modules joining an update in progress, by their versioned URL. */
   readonly #joining = new Map<string, Joining>();
@@ -523,6 +531,36 @@ export class HotRuntime {
     return [...this.#modules.keys()];
   }
 
+  /** Takes one report of the hooks (same thread: `module.registerHooks`). */
+  hookReport(message: HookReport): void {
+    if (message.kind === 'host-import') this.#hostImporters.record(message.parent, message.specifier, message.url);
+    else if (!this.#modules.has(splitVersion(message.url).canonical)) this.#loading.add(message.url);
+  }
+
+  /** Also takes the reports the hooks thread posts to `port` (`module.register`). */
+  hookReportsFrom(port: MessagePort): void {
+    this.#reportPorts.push(port);
+  }
+
+  #drainReports(): void {
+    for (const port of this.#reportPorts) {
+      for (let received = receiveMessageOnPort(port); received !== undefined; received = receiveMessageOnPort(port)) {
+        this.hookReport(received.message as HookReport);
+      }
+    }
+  }
+
+  /**
+   * Of modules `urls` (changed by an update that is about to apply), those Node has loaded but that have not
+   * registered yet: they were read from the archive before the change. Each is updated as soon as it registers.
+   */
+  passOver(urls: string[]): string[] {
+    this.#drainReports();
+    const late = urls.filter((url) => this.#loading.has(url));
+    for (const url of late) this.#late.add(url);
+    return late;
+  }
+
   /**
    * Called by each transformed module as its body starts, or as it ends when nothing needs it earlier (see
    * ./transform.ts), with its URL, a thunk for its `import.meta`
@@ -558,6 +596,11 @@ export class HotRuntime {
     if (pending !== undefined) {
       pending.instance = instance;
     } else if (existing === undefined) {
+      this.#loading.delete(canonical);
+      if (this.#late.delete(canonical)) {
+        // Read from the archive before an update that passed it over: follow that update as soon as it can.
+        queueMicrotask(() => void this.apply({ updated: [canonical] }));
+      }
       const module = new HotModule(canonical, instance, this.#sequence++);
       instance.module = module;
       this.#modules.set(canonical, module);
@@ -941,6 +984,7 @@ export class HotRuntime {
     added: string[],
     report: UpdateReport,
   ): Promise<(Error & { code?: string }) | undefined> {
+    this.#drainReports();
     const failure = await this.#waitLinked(pendings, added);
     if (failure !== undefined) return failure;
     const shapes: ModulePreview[] = [];
@@ -1037,7 +1081,7 @@ export class HotRuntime {
       ];
       for (const [importer, names] of [
         ...this.#archiveUses(module.url, importers),
-        ...this.hostImporters.importersOf(module.url),
+        ...this.#hostImporters.importersOf(module.url),
       ]) {
         const missing = names === '*' ? removed[0] : names.find((name) => removed.includes(name));
         if (missing !== undefined) {
@@ -1073,7 +1117,7 @@ export class HotRuntime {
     ]);
     for (const [importer, names] of [
       ...this.#archiveUses(module.url, importers),
-      ...this.hostImporters.importersOf(module.url),
+      ...this.#hostImporters.importersOf(module.url),
     ]) {
       for (const name of names === '*' ? Object.keys(namespace) : names) {
         let before: unknown;

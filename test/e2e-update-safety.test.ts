@@ -361,7 +361,8 @@ for (const api of hookApis) {
       const tree = (v: number): Tree =>
         moduleTree({
           'config.js': `export const config = ${v};\nconsole.log('WAITING');\nawait new Promise((resolve) => setTimeout(resolve, 600));\n`,
-          'ver.js': `export const ver = ${v};\n`,
+          // Waits for config's top-level await: not evaluated, nor registered, when the update comes.
+          'ver.js': `import './config.js';\nexport const ver = ${v};\n`,
         });
       const dir = makeApp('hotzip-safety-');
       dirs.push(dir);
@@ -378,7 +379,10 @@ for (const api of hookApis) {
       await app.next(/^WAITING/);
       writeZip(archive, tree(1));
       await app.next(/^READY/);
-      await app.next(/^EVENT update .*config\.js/);
+      const updated = [(await app.event()).updated, (await app.event()).updated]
+        .flat()
+        .map((url) => path.basename(url));
+      assert.deepEqual(updated.sort(), ['config.js', 'ver.js']);
       assert.deepEqual(await app.state(), { config: 1, ver: 1 });
     });
   });
