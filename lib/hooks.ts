@@ -138,8 +138,7 @@ export function createHooks(options: HookOptions): Hooks {
         options.report !== undefined &&
         loaded.format === 'module' &&
         options.hot &&
-        !url.includes('?hz=') &&
-        !url.includes('&hz=')
+        splitVersion(url).version === undefined
       ) {
         options.report({ kind: 'first-load', url });
       }
