@@ -295,6 +295,25 @@ for (const api of hookApis) {
       assert.deepEqual(await app.importInApp('zip:./app.zip!/a.js'), { v: 2 });
     });
 
+    test('a function turned into a value, then removed, then restored: the good version arrives', async () => {
+      const tree = (routes?: string): Tree =>
+        moduleTree({ ...(routes !== undefined && { 'routes.js': routes }), 'o.js': 'export {};\n' });
+      const { app, archive } = await startApp(
+        api,
+        tree("export function handler() { return 'v0'; }\n"),
+        "import { handler } from 'zip:./app.zip!/routes.js';",
+        '{ h: handler() }',
+      );
+      writeZip(archive, tree('export const handler = 42;\n'));
+      assert.equal((await app.event()).code, 'ERR_HOTZIP_UPDATE_REJECTED');
+      writeZip(archive, tree());
+      const removed = await app.event();
+      assert.equal(removed.name, 'update', JSON.stringify(removed));
+      writeZip(archive, tree("export function handler() { return 'v3'; }\n"));
+      assert.equal((await app.event()).name, 'update');
+      assert.deepEqual(await app.state(), { h: 'v3' });
+    });
+
     test('decline() applies none of the change, now or when later edits arrive', async () => {
       const tree = (a: number, b: number, c: number): Tree =>
         moduleTree({
