@@ -30,8 +30,11 @@ interface Watched {
    * are not run again until they change).
    */
   baseline: Fingerprint;
-  /** A change was rejected before anything ran: it is tried again when any archive's update applies. */
-  waiting: boolean;
+  /**
+   * The entries of a change rejected before anything ran, with the prints they had: the change is tried again when
+   * any archive's update applies, and entries changed since then may apply without them.
+   */
+  waiting: Fingerprint | undefined;
   /** The directories watched for it: its own, and its real location's when the path is (or passes) a symlink. */
   directories: string[];
   timer: NodeJS.Timeout | undefined;
@@ -47,6 +50,9 @@ const DEBOUNCE_MS = 1;
  * directory is deleted (`rm -rf dist && build`) and never see a symlink's target change; polling sees both.
  */
 const POLL_MS = 500;
+
+/** The print of an entry that is not in the archive. */
+const REMOVED = 'removed';
 
 /** The directories whose entries name `archivePath` or, when it passes through symlinks, its real file. */
 function directoriesOf(archivePath: string): Array<[string, string]> {
@@ -96,7 +102,7 @@ export class ArchiveWatcher implements UpdateSource {
     const watched: Watched = {
       path: archivePath,
       baseline: fingerprint(archive),
-      waiting: false,
+      waiting: undefined,
       directories: [],
       timer: undefined,
       running: undefined,
@@ -182,7 +188,8 @@ export class ArchiveWatcher implements UpdateSource {
 
   /** Tries again, after an update applied, every archive whose last change waited for something. */
   #retryWaiting(except: Watched): void {
-    for (const watched of this.#archives.values()) if (watched !== except && watched.waiting) this.#schedule(watched);
+    for (const watched of this.#archives.values())
+      if (watched !== except && watched.waiting !== undefined) this.#schedule(watched);
   }
 
   async #diffAndApply(watched: Watched): Promise<UpdateReport> {
@@ -202,35 +209,72 @@ export class ArchiveWatcher implements UpdateSource {
       const entryUrl = splitSuffix(url).path;
       loaded.set(entryUrl, [...(loaded.get(entryUrl) ?? []), url]);
     }
-    const changed: string[] = [];
-    const added: string[] = [];
-    const removed: string[] = [];
-    for (const [name, print] of next) {
-      const before = watched.baseline.get(name);
-      if (before === print) continue;
-      // An entry removed and restored while its module stayed loaded is an update of that module.
-      if (before === undefined && !loaded.has(formatZipUrl(watched.path, name))) added.push(name);
-      else changed.push(name);
-    }
-    for (const name of watched.baseline.keys()) if (!next.has(name)) removed.push(name);
-    if (changed.length + added.length + removed.length === 0) return emptyReport();
     const urlOf = (name: string): string => formatZipUrl(watched.path, name);
     const modulesOf = (name: string): string[] => loaded.get(urlOf(name)) ?? [];
-    // Modules still loading from the old bytes (their importers wait, e.g. on a top-level await) follow later.
-    this.#runtime.passOver(changed.filter((name) => modulesOf(name).length === 0).map(urlOf));
-    const report = await this.#runtime.apply({
-      updated: changed.flatMap(modulesOf),
-      added: added.map(urlOf),
-      removed: removed.flatMap(modulesOf),
-      label: path.basename(watched.path),
-    });
-    const ran = report.updated.length + report.removed.length + report.failed.length > 0;
-    // Rejected before anything ran (or a restart is required): the running code is the baseline's still, and the
-    // change is tried again with the next change of this archive, or when another archive's update applies.
-    watched.waiting = !ran && (report.error !== undefined || report.restartRequired.length > 0);
-    if (watched.waiting) return report;
-    watched.baseline = next;
-    this.#retryWaiting(watched);
+    const printOf = (name: string): string => next.get(name) ?? REMOVED;
+    const diff = [...new Set([...next.keys(), ...watched.baseline.keys()])].filter(
+      (name) => next.get(name) !== watched.baseline.get(name),
+    );
+    if (diff.length === 0) {
+      watched.waiting = undefined;
+      return emptyReport();
+    }
+    const attempt = (names: string[]): Promise<UpdateReport> => {
+      const changed: string[] = [];
+      const added: string[] = [];
+      const removed: string[] = [];
+      for (const name of names) {
+        if (!next.has(name)) removed.push(name);
+        // An entry removed and restored while its module stayed loaded is an update of that module.
+        else if (!watched.baseline.has(name) && modulesOf(name).length === 0) added.push(name);
+        else changed.push(name);
+      }
+      // Modules still loading from the old bytes (their importers wait, e.g. on a top-level await) follow later.
+      this.#runtime.passOver(changed.filter((name) => modulesOf(name).length === 0).map(urlOf));
+      return this.#runtime.apply({
+        updated: changed.flatMap(modulesOf),
+        added: added.map(urlOf),
+        removed: removed.flatMap(modulesOf),
+        label: path.basename(watched.path),
+      });
+    };
+    // Rejected before anything ran (or a restart is required): the running code is still the baseline's.
+    const refused = (report: UpdateReport): boolean =>
+      report.updated.length + report.removed.length + report.failed.length === 0 &&
+      (report.error !== undefined || report.restartRequired.length > 0);
+    const report = await attempt(diff);
+    if (!refused(report)) {
+      watched.baseline = next;
+      watched.waiting = undefined;
+      this.#retryWaiting(watched);
+      return report;
+    }
+    // A change rejected earlier that has not changed since must not hold back the entries changed after it: those
+    // apply on their own, and the rejected ones keep their previous version, as a version that throws does. Never
+    // after decline() or changed re-exports, which ask for a restart to apply the whole change.
+    const waiting = watched.waiting;
+    const fresh = diff.filter((name) => waiting?.get(name) !== printOf(name));
+    if (
+      waiting !== undefined &&
+      report.restartRequired.length === 0 &&
+      fresh.length > 0 &&
+      fresh.length < diff.length
+    ) {
+      const partial = await attempt(fresh);
+      if (!refused(partial)) {
+        const baseline = new Map(watched.baseline);
+        for (const name of fresh) {
+          const print = next.get(name);
+          if (print === undefined) baseline.delete(name);
+          else baseline.set(name, print);
+        }
+        watched.baseline = baseline;
+        this.#retryWaiting(watched);
+        return partial;
+      }
+    }
+    // Tried again with the next change of this archive, or when another archive's update applies.
+    watched.waiting = new Map(diff.map((name) => [name, printOf(name)]));
     return report;
   }
 

@@ -314,6 +314,24 @@ for (const api of hookApis) {
       assert.deepEqual(await app.state(), { h: 'v3' });
     });
 
+    test('a rejected change does not hold back later changes of other entries; it applies once fixed', async () => {
+      const tree = (a: string, o: number): Tree => moduleTree({ 'a.js': a, 'o.js': `export const o = ${o};\n` });
+      const { app, archive } = await startApp(
+        api,
+        tree('export const a = 0;\n', 0),
+        "import { a } from 'zip:./app.zip!/a.js';\nimport { o } from 'zip:./app.zip!/o.js';",
+        '{ a, o }',
+      );
+      writeZip(archive, tree('export const a = ;\n', 0));
+      assert.equal((await app.event()).code, 'ERR_HOTZIP_UPDATE_REJECTED');
+      writeZip(archive, tree('export const a = ;\n', 1));
+      await app.next(/^EVENT update .*o\.js/);
+      assert.deepEqual(await app.state(), { a: 0, o: 1 });
+      writeZip(archive, tree('export const a = 2;\n', 1));
+      await app.next(/^EVENT update .*a\.js/);
+      assert.deepEqual(await app.state(), { a: 2, o: 1 });
+    });
+
     test('decline() applies none of the change, now or when later edits arrive', async () => {
       const tree = (a: number, b: number, c: number): Tree =>
         moduleTree({
