@@ -254,12 +254,12 @@ export class ArchiveWatcher implements UpdateSource {
     // after decline() or changed re-exports, which ask for a restart to apply the whole change.
     const waiting = watched.waiting;
     const fresh = diff.filter((name) => waiting?.get(name) !== printOf(name));
-    if (
-      waiting !== undefined &&
-      report.restartRequired.length === 0 &&
-      fresh.length > 0 &&
-      fresh.length < diff.length
-    ) {
+    // Only when what was rejected is one of the entries rejected before: a fresh entry's own fault stops it anyway.
+    const culprit = (report.error as { url?: unknown } | undefined)?.url;
+    const blamesStale =
+      typeof culprit === 'string' &&
+      diff.some((name) => !fresh.includes(name) && urlOf(name) === splitSuffix(culprit).path);
+    if (blamesStale && report.restartRequired.length === 0 && fresh.length > 0) {
       const partial = await attempt(fresh);
       if (!refused(partial)) {
         const baseline = new Map(watched.baseline);

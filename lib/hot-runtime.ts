@@ -859,7 +859,7 @@ export class HotRuntime {
             report.failed.push(url);
             report.error ??= updateError(
               'ERR_HOTZIP_UPDATE_FAILED',
-              `${url} threw while evaluating; its previous exports stay installed: ${String(outcome.error)}`,
+              `${url} threw while evaluating; its previous exports stay installed (its dispose handlers have run): ${String(outcome.error)}`,
               url,
               outcome.error,
             );
@@ -1111,6 +1111,17 @@ export class HotRuntime {
    * or plain file) was a function and no longer is, so code that calls it would throw.
    */
   #unusable(module: HotModule, namespace: Namespace): (Error & { code?: string }) | undefined {
+    // Most updates retype nothing: only then are the importers looked up (plain files are read from disk).
+    const retyped = Object.keys(namespace).filter((name) => {
+      try {
+        const before = module.current.namespace?.[name] ?? module.current.description.get(name);
+        return typeof before === 'function' && typeof namespace[name] !== 'function';
+      } catch {
+        // Uninitialized on either side: nothing callable was there before, or it is not callable now.
+        return false;
+      }
+    });
+    if (retyped.length === 0) return undefined;
     const importers = [...this.#modules.values()].map((importer): [string, ModulePreview] => [
       importer.url,
       shapeOf(importer.current),
@@ -1119,27 +1130,13 @@ export class HotRuntime {
       ...this.#archiveUses(module.url, importers),
       ...this.#hostImporters.importersOf(module.url),
     ]) {
-      for (const name of names === '*' ? Object.keys(namespace) : names) {
-        let before: unknown;
-        try {
-          before = module.current.namespace?.[name] ?? module.current.description.get(name);
-        } catch {
-          continue;
-        }
-        if (typeof before !== 'function' || !(name in namespace)) continue;
-        let after: unknown;
-        try {
-          after = namespace[name];
-        } catch {
-          // Still uninitialized: not a function either.
-        }
-        if (typeof after === 'function') continue;
-        return updateError(
-          'ERR_HOTZIP_UPDATE_REJECTED',
-          `update of ${module.url} not applied, its previous exports stay: "${name}" is no longer a function, which ${importer} imports`,
-          module.url,
-        );
-      }
+      const name = retyped.find((each) => names === '*' || names.includes(each));
+      if (name === undefined) continue;
+      return updateError(
+        'ERR_HOTZIP_UPDATE_REJECTED',
+        `update of ${module.url} not applied, its previous exports stay: "${name}" is no longer a function, which ${importer} imports`,
+        module.url,
+      );
     }
     return undefined;
   }
