@@ -3,8 +3,10 @@
  */
 import { openArchiveAt } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
+import { fail } from './errors.js';
 import { formatOf, type ModuleFormat } from './format.js';
 import { treeOf } from './resolve.js';
+import { rememberedSource, rememberSource } from './restore-sources.js';
 import { RUNTIME_SYMBOL, transformModule } from './transform.js';
 import { cachedTransform } from './transform-cache.js';
 import { canonicalZipUrl, parseZipUrl } from './zip-url.js';
@@ -59,8 +61,17 @@ export function loadZipModule(
   const archive = openArchiveAt(location.archive, location.version);
   // An update's versions are transformed once and never asked for again: only start-up is worth caching.
   const cacheDir = options.hot && location.version === undefined ? options.cacheDir : undefined;
-  let bytes: Buffer | undefined;
-  const read = (): Buffer => {
+  const canonical = location.version === undefined ? url : canonicalZipUrl(url);
+  // A version evaluating an earlier instance's source again: the archive may hold other bytes by now.
+  const restored = location.restores === undefined ? undefined : rememberedSource(canonical, location.restores);
+  if (location.restores !== undefined && restored === undefined) {
+    fail('ERR_HOTZIP_UPDATE_FAILED', 'the source of its previous version is no longer kept', {
+      archive: location.archive,
+      entry: location.entry,
+    });
+  }
+  let bytes: Uint8Array | undefined = restored;
+  const read = (): Uint8Array => {
     bytes ??= archive.read(location.entry);
     return bytes;
   };
@@ -84,6 +95,8 @@ export function loadZipModule(
       return { format, source: source() };
     case 'module':
       if (!options.hot) return { format, source: read() };
+      // A first instance keeps its snapshot readable (shared by the archive's modules); a later one its bytes only.
+      rememberSource(canonical, location.version ?? 0, location.version === undefined ? read : keep(read()));
       if (cacheDir === undefined || stored === undefined) {
         return { format, source: hotSource(source(), url, location.version !== undefined) };
       }
@@ -99,6 +112,11 @@ export function loadZipModule(
     default:
       return { format, source: read() };
   }
+}
+
+/** A reader of `bytes` that keeps nothing else alive. */
+function keep(bytes: Uint8Array): () => Uint8Array {
+  return () => bytes;
 }
 
 /** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */

@@ -354,6 +354,42 @@ for (const api of hookApis) {
       assert.deepEqual(await app.state(), { a: 0, b: 0, c: 0 });
     });
 
+    for (const [how, broken] of [
+      ['throws at top level', "export const v = 1;\nexport const f = () => 'f1';\nthrow new Error('boom');\n"],
+      ['turns a used function into a value', 'export const v = 1;\nexport const f = 1;\n'],
+    ] as const) {
+      test(`a new version that ${how} leaves the previous one running, not disposed`, async () => {
+        // v0 keeps a timer that its dispose handler stops: it must tick again once the failed version is dropped.
+        const v0 = [
+          "console.log('EVAL v0');",
+          'export const v = 0;',
+          "export const f = () => 'f0';",
+          'const timer = setInterval(() => { globalThis.ticks = (globalThis.ticks ?? 0) + 1; }, 10);',
+          'import.meta.hot?.dispose(() => clearInterval(timer));',
+        ].join('\n');
+        const { app, archive } = await startApp(
+          api,
+          moduleTree({ 'x.js': v0 }),
+          "import { v, f } from 'zip:./app.zip!/x.js';",
+          '{ v, f: f(), ticks: globalThis.ticks }',
+        );
+        writeZip(archive, moduleTree({ 'x.js': broken }));
+        const failed = await app.event();
+        assert.equal(failed.name, 'error', JSON.stringify(failed));
+        // Evaluated again, before the update reported.
+        assert.equal(count(app, 'EVAL v0'), 2);
+        // Stopped by the dispose handler: ticks only if the restored version started it again.
+        const first = (await app.state()) as { ticks?: number };
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const later = (await app.state()) as { v: number; f: string; ticks: number };
+        assert.deepEqual({ v: later.v, f: later.f }, { v: 0, f: 'f0' });
+        assert.ok(
+          later.ticks > (first.ticks ?? 0),
+          `the restored version's timer runs: ${first.ticks} → ${later.ticks}`,
+        );
+      });
+    }
+
     test('a version that throws at top level runs once, not again at every later change', async () => {
       const tree = (x: string, o: number): Tree => moduleTree({ 'x.js': x, 'o.js': `export const o = ${o};\n` });
       const broken = "console.log('EVAL-BROKEN');\nexport const v = 1;\nthrow new Error('boom');\n";
