@@ -1,6 +1,7 @@
 /**
  * Loading an archive entry for Node: bytes, format and the checks Node's own load step would make.
  */
+import type { Archive } from './archive.js';
 import { openArchiveAt } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
 import { fail } from './errors.js';
@@ -96,7 +97,11 @@ export function loadZipModule(
     case 'module':
       if (!options.hot) return { format, source: read() };
       // A first instance keeps its snapshot readable (shared by the archive's modules); a later one its bytes only.
-      rememberSource(canonical, location.version ?? 0, location.version === undefined ? read : keep(read()));
+      rememberSource(
+        canonical,
+        location.version ?? 0,
+        location.version === undefined ? readLater(archive, location.entry) : keep(read()),
+      );
       if (cacheDir === undefined || stored === undefined) {
         return { format, source: hotSource(source(), url, location.version !== undefined) };
       }
@@ -112,6 +117,11 @@ export function loadZipModule(
     default:
       return { format, source: read() };
   }
+}
+
+/** A reader of an entry that keeps its snapshot alive, not the inflated bytes (start-up would keep every source). */
+function readLater(archive: Archive, entry: string): () => Uint8Array {
+  return () => archive.read(entry);
 }
 
 /** A reader of `bytes` that keeps nothing else alive. */
