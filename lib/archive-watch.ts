@@ -1,9 +1,11 @@
 /**
  * The update source for archives: watches every archive that hot modules were loaded from (one non-persistent
- * watcher per directory, so watching never keeps the process alive), and on a change reads a new snapshot, diffs
- * its central directory against the last applied one by CRC-32 and size, and hands the runtime the module URLs
- * whose entries changed. A snapshot that cannot be read (torn, truncated, corrupt, deleted) is never applied in
- * part: the baseline stays, and the next change is diffed against it again.
+ * watcher per directory, and a poll of each archive's path, so watching never keeps the process alive and follows
+ * recreated directories and symlinks), and on a change reads a new snapshot, diffs its central directory against
+ * the last applied one by CRC-32 and size, and hands the runtime the module URLs whose entries changed. A snapshot
+ * that cannot be read (torn, truncated, corrupt, deleted) is never applied in part: the baseline stays, and the
+ * next change is diffed against it again. A change the runtime rejects before anything ran waits, and is tried
+ * again at the archive's next change and whenever another archive's update applies.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';

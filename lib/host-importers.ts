@@ -13,7 +13,9 @@ import { type ImportedNames, importedNames, isStaticImport } from './transform.j
  * importing a hot module, and a hot module's first instance loaded (it registers once its body starts or ends).
  */
 export type HookReport =
-  | { kind: 'host-import' /** The importing file's `file:` URL. */; parent: string; specifier: string; url: string }
+  /** `parent` (a `file:` URL) imported hot module `url` (canonical) with `specifier`. */
+  | { kind: 'host-import'; parent: string; specifier: string; url: string }
+  /** Node loaded the first instance of hot module `url`. */
   | { kind: 'first-load'; url: string };
 
 /** Whether a resolve of `url` from `parentURL` is a plain file importing an archive module. */
