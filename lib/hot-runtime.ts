@@ -533,8 +533,24 @@ export class HotRuntime {
 
   /** Takes one report of the hooks (same thread: `module.registerHooks`). */
   hookReport(message: HookReport): void {
-    if (message.kind === 'host-import') this.#hostImporters.record(message.parent, message.specifier, message.url);
-    else if (!this.#modules.has(splitVersion(message.url).canonical)) this.#loading.add(message.url);
+    if (message.kind === 'host-import') {
+      this.#hostImporters.record(message.parent, message.specifier, message.url);
+      return;
+    }
+    if (!this.#modules.has(splitVersion(message.url).canonical)) this.#loading.add(message.url);
+  }
+
+  /**
+   * Called by a first instance that may await at top level as its body ends (see ./load.ts). An update may have
+   * installed a newer version while it awaited (an update never waits for it: a body that throws never says it
+   * ended); the tail of the body may have reassigned the bindings importers see, so the newest version's values are
+   * assigned again.
+   */
+  evaluated(url: string): void {
+    const module = this.#modules.get(url);
+    const namespace = module?.current.namespace;
+    if (module === undefined || module.current === module.live || namespace === undefined) return;
+    for (const target of module.linked) target.description.set(namespace as Record<string, unknown>);
   }
 
   /** Also takes the reports the hooks thread posts to `port` (`module.register`). */

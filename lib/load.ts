@@ -134,10 +134,24 @@ function hotSource(source: string, url: string, versioned: boolean): string {
   try {
     const sourceMapUrl = sourceMaps ? canonicalZipUrl(url) : undefined;
     const { code } = transformModule(source, { url, versioned, sourceMapUrl });
-    return versioned ? withGate(code, url) : code;
+    if (versioned) return withGate(code, url);
+    return mayAwait(source) ? withEndSignal(code, url) : code;
   } catch {
     return source;
   }
+}
+
+/** Whether a module may use top-level await (a cheap over-approximation: any `await` in its source). */
+function mayAwait(source: string): boolean {
+  return /\bawait\b/.test(source);
+}
+
+/**
+ * A first instance that may await at top level tells the runtime when its body has finished: a statement after its
+ * last line (no line or column moves). An update applied while it awaited must not be undone by the body's tail.
+ */
+function withEndSignal(code: string, url: string): string {
+  return `${code}\n;globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]?.evaluated(${JSON.stringify(url)});`;
 }
 
 /**
