@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { installCjsLoader } from './cjs-require.js';
 import { createHooks, type HooksThreadData } from './hooks.js';
+import type { HookReport } from './host-importers.js';
 import { hotEnabled, installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
 import { searchPathFromEnv } from './search-path.js';
@@ -47,7 +48,8 @@ export function register(options: RegisterOptions = {}): boolean {
   const cacheDir = hot ? cacheDirFromEnv() : undefined;
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
-    const hooks = createHooks({ shimRequire, hot, searchPath, cacheDir, redirect });
+    const report = runtime && ((message: HookReport) => runtime.hookReport(message));
+    const hooks = createHooks({ shimRequire, hot, searchPath, cacheDir, redirect, report });
     nodeModule.registerHooks({
       resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
       load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
@@ -59,6 +61,7 @@ export function register(options: RegisterOptions = {}): boolean {
       const { port1, port2 } = new MessageChannel();
       port1.unref();
       runtime.mirrorRedirects((change) => port1.postMessage(change));
+      runtime.hookReportsFrom(port1);
       redirects = port2;
     }
     const data: HooksThreadData = { shimRequire, followReexports: true, hot, searchPath, cacheDir, redirects };

@@ -2,8 +2,8 @@
  * Loading an archive entry for Node: bytes, format and the checks Node's own load step would make.
  */
 import { readFileSync } from 'node:fs';
-import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
+import type { Archive } from './archive.js';
 import { openArchiveAt } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
 import { cjsImportStub, type Reexported } from './cjs-stub.js';
@@ -12,6 +12,7 @@ import { formatOf, type ModuleFormat } from './format.js';
 import type { TreeHost } from './package-resolve.js';
 import { resolveBesideArchive } from './require-host.js';
 import { decideResolution, treeOf } from './resolve.js';
+import { rememberedSource, rememberSource } from './restore-sources.js';
 import { RUNTIME_SYMBOL, transformModule } from './transform.js';
 import { cachedTransform } from './transform-cache.js';
 import { eraseTypes, stripTypes } from './typescript.js';
@@ -68,8 +69,17 @@ export function loadZipModule(
   const archive = openArchiveAt(location.archive, location.version);
   // An update's versions are transformed once and never asked for again: only start-up is worth caching.
   const cacheDir = options.hot && location.version === undefined ? options.cacheDir : undefined;
-  let bytes: Buffer | undefined;
-  const read = (): Buffer => {
+  const canonical = location.version === undefined ? url : canonicalZipUrl(url);
+  // A version evaluating an earlier instance's source again: the archive may hold other bytes by now.
+  const restored = location.restores === undefined ? undefined : rememberedSource(canonical, location.restores);
+  if (location.restores !== undefined && restored === undefined) {
+    fail('ERR_HOTZIP_UPDATE_FAILED', 'the source of its previous version is no longer kept', {
+      archive: location.archive,
+      entry: location.entry,
+    });
+  }
+  let bytes: Uint8Array | undefined = restored;
+  const read = (): Uint8Array => {
     bytes ??= archive.read(location.entry);
     return bytes;
   };
@@ -108,10 +118,20 @@ export function loadZipModule(
     case 'module-typescript': {
       if (!options.hot) return { format, source: read() };
       // TypeScript is served as the JavaScript Node would run (types erased in place), made hot like any module.
-      const javascript = format === 'module' ? source() : stripTypes(source());
-      if (javascript === undefined) return { format, source: read() };
+      let erased: string | undefined;
+      if (format === 'module-typescript') {
+        erased = stripTypes(source());
+        if (erased === undefined) return { format, source: read() };
+      }
+      const javascript = (): string => erased ?? source();
+      // A first instance keeps its snapshot readable (shared by the archive's modules); a later one its bytes only.
+      rememberSource(
+        canonical,
+        location.version ?? 0,
+        location.version === undefined ? readLater(archive, location.entry) : keep(read()),
+      );
       if (cacheDir === undefined || stored === undefined) {
-        return { format: 'module', source: hotSource(javascript, url, location.version !== undefined) };
+        return { format: 'module', source: hotSource(javascript(), url, location.version !== undefined) };
       }
       return {
         format: 'module',
@@ -119,7 +139,7 @@ export function loadZipModule(
           cacheDir,
           [url, sourceMapVariant, stored.entry.method, stored.entry.size, stored.entry.crc32],
           stored.data,
-          () => hotSource(javascript, url, false),
+          () => hotSource(javascript(), url, false),
         ),
       };
     }
@@ -160,15 +180,39 @@ function readReexport(specifier: string, parentURL: string): Reexported | undefi
   }
 }
 
+/** A reader of an entry that keeps its snapshot alive, not the inflated bytes (start-up would keep every source). */
+function readLater(archive: Archive, entry: string): () => Uint8Array {
+  return () => archive.read(entry);
+}
+
+/** A reader of `bytes` that keeps nothing else alive. */
+function keep(bytes: Uint8Array): () => Uint8Array {
+  return () => bytes;
+}
+
 /** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */
 function hotSource(source: string, url: string, versioned: boolean): string {
   try {
     const sourceMapUrl = sourceMaps ? canonicalZipUrl(url) : undefined;
     const { code } = transformModule(source, { url, versioned, sourceMapUrl });
-    return versioned ? withGate(code, url) : code;
+    if (versioned) return withGate(code, url);
+    return mayAwait(source) ? withEndSignal(code, url) : code;
   } catch {
     return source;
   }
+}
+
+/** Whether a module may use top-level await (a cheap over-approximation: any `await` in its source). */
+function mayAwait(source: string): boolean {
+  return /\bawait\b/.test(source);
+}
+
+/**
+ * A first instance that may await at top level tells the runtime when its body has finished: a statement after its
+ * last line (no line or column moves). An update applied while it awaited must not be undone by the body's tail.
+ */
+function withEndSignal(code: string, url: string): string {
+  return `${code}\n;globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]?.evaluated(${JSON.stringify(url)});`;
 }
 
 /**

@@ -216,8 +216,10 @@ function decide(specifier: string, parentURL: string | undefined, conditions: re
     const target = resolveEntrySpecifier(relative, parent.entry, site);
     // A new version importing itself gets itself, as a fresh module would; every other import binds to the live
     // instances, which is what lets an update replace modules one by one.
-    const version = target.entry === parent.entry ? parent.version : undefined;
-    return { kind: 'url', url: existing(archive, { ...parent, ...target, version }, parentURL, require) };
+    const self = target.entry === parent.entry;
+    const version = self ? parent.version : undefined;
+    const restores = self ? parent.restores : undefined;
+    return { kind: 'url', url: existing(archive, { ...parent, ...target, version, restores }, parentURL, require) };
   }
   if (isBuiltin(specifier)) {
     return { kind: 'url', url: specifier.startsWith('node:') ? specifier : `node:${specifier}` };

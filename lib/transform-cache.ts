@@ -23,7 +23,14 @@ export function cacheDirFromEnv(env = process.env, cwd = process.cwd()): string 
 }
 
 /** The files whose code decides what the transform outputs; any change to them invalidates every entry. */
-const IMPLEMENTATION = ['../../package.json', './transform.js', './source-edits.js', './scan.js', './lex.js'];
+const IMPLEMENTATION = [
+  '../../package.json',
+  './transform.js',
+  './source-edits.js',
+  './scan.js',
+  './lex.js',
+  './load.js',
+];
 
 let fingerprint: string | undefined;
 
