@@ -46,7 +46,8 @@ export interface Observation {
 export type ResultLine =
   | { kind: 'start'; name: string; phase: 'before' | 'after' }
   | { kind: 'observation'; name: string; phase: 'before' | 'after'; observation: Observation }
-  | { kind: 'update'; reports: SerializedReport[]; waitedMs: number };
+  | { kind: 'update'; reports: SerializedReport[]; waitedMs: number }
+  | { kind: 'unhandled'; during: string; error: { code: string; message: string } };
 
 /** An update report as it crosses the process boundary. */
 export interface SerializedReport {
@@ -152,10 +153,15 @@ async function main(): Promise<void> {
   if (configFile === undefined) throw new Error('usage: driver.js <config.json>');
   const config = JSON.parse(fs.readFileSync(configFile, 'utf8')) as DriverConfig;
   const write = (line: ResultLine): void => fs.appendFileSync(config.results, `${JSON.stringify(line)}\n`);
+  let during = 'start-up';
+  // Node 20 also reports an ESM import whose CommonJS dependency threw as an unhandled rejection (after the import
+  // itself rejected): recorded, so that it cannot end the batch and hide the packages after it.
+  process.on('unhandledRejection', (error) => write({ kind: 'unhandled', during, error: errorOf(error) }));
   const { load } = (await import(config.loadUrl)) as { load: (name: string) => Promise<object> };
   const namespaces = new Map<string, object>();
   for (const name of config.names) {
     write({ kind: 'start', name, phase: 'before' });
+    during = name;
     let observation: Observation;
     try {
       const namespace = await withTimeout(load(name), config.timeoutMs, `import('${name}')`);

@@ -161,6 +161,8 @@ export function batchTrees(names: readonly string[]): { tree: Tree; updated: Tre
 interface SideResult {
   observations: Map<string, { before?: Observation; after?: Observation }>;
   reports: SerializedReport[];
+  /** Unhandled rejections the driver caught: `<package being imported>: <code>`. */
+  unhandled: string[];
   stderr: string;
 }
 
@@ -177,7 +179,7 @@ async function runSide(
   options: RunOptions,
   work: string,
 ): Promise<SideResult> {
-  const result: SideResult = { observations: new Map(), reports: [], stderr: '' };
+  const result: SideResult = { observations: new Map(), reports: [], unhandled: [], stderr: '' };
   const apps: string[] = [];
   try {
     return await runRounds(mode, names, options, work, result, apps);
@@ -230,6 +232,8 @@ async function runRounds(
       timeoutMs: (pending.length * 2 + 2) * options.timeoutMs + 30_000,
     });
     result.stderr += run.stderr;
+    if (process.env.HOTZIP_CORPUS_DEBUG)
+      process.stderr.write(`--- ${mode} round ${round} exit ${run.code}\n${run.stderr}\n`);
     const lines = fs.existsSync(config.results)
       ? fs
           .readFileSync(config.results, 'utf8')
@@ -240,6 +244,7 @@ async function runRounds(
     let lastStarted: string | undefined;
     for (const line of lines) {
       if (line.kind === 'update') result.reports.push(...line.reports);
+      else if (line.kind === 'unhandled') result.unhandled.push(`${line.during}: ${line.error.code}`);
       else if (line.kind === 'start') lastStarted = line.name;
       else {
         const seen = result.observations.get(line.name) ?? {};
@@ -347,9 +352,12 @@ function outcomeOf(
     if (outcome.cause === 'other') outcome.cause = 'update-error';
     outcome.detail =
       updateError !== undefined ? `update: ${updateError.code}: ${updateError.message}` : 'restart required';
-  } else if (outcome.parityAfter === false && after !== undefined) {
-    outcome.cause = classify(native, after);
-    outcome.detail = `after the update: ${firstDifference(native, after)}`;
+  } else if (outcome.parityAfter === false) {
+    outcome.cause = after === undefined ? 'update-error' : classify(native, after);
+    outcome.detail =
+      after === undefined
+        ? 'the archive side gave no result after the update'
+        : `after the update: ${firstDifference(native, after)}`;
   }
   if (outcome.cause !== undefined) {
     outcome.allowed = allowedDifferences.find((allowed) => allowed.applies(outcome))?.reason;
@@ -376,8 +384,10 @@ export async function runCorpus(names: readonly string[], options: RunOptions): 
         const zipSeen = zip.observations.get(name) ?? {};
         outcomes.push(outcomeOf(name, nativeSeen, zipSeen.before ?? missing, zipSeen.after, zip.reports));
       }
+      const unhandled = [...native.unhandled.map((u) => `native ${u}`), ...zip.unhandled.map((u) => `zip ${u}`)];
       options.progress?.(
-        `batch ${at / options.batchSize + 1}: ${batch.length} packages in ${Math.round(performance.now() - started)} ms`,
+        `batch ${at / options.batchSize + 1}: ${batch.length} packages in ${Math.round(performance.now() - started)} ms` +
+          (unhandled.length > 0 ? `; unhandled rejections caught (while importing): ${unhandled.join(', ')}` : ''),
       );
     }
   } finally {
