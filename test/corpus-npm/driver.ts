@@ -101,6 +101,7 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+const specifiers = new Map(corpusPackages.map((item) => [item.name, item.specifier ?? item.name]));
 const smokes = new Map(
   corpusPackages.map((item) => [
     item.name,
@@ -148,6 +149,28 @@ function serialize(report: UpdateReport): SerializedReport {
   };
 }
 
+/** Renames the archive where every module changed over the one in use, applies it with `reload()`, records it. */
+async function applyUpdate(archive: string, next: string, write: (line: ResultLine) => void): Promise<void> {
+  const hotzip = (await import('../../lib/index.js')) as typeof import('../../lib/index.js');
+  const reports: SerializedReport[] = [];
+  const collect = (report: UpdateReport): void => {
+    reports.push(serialize(report));
+  };
+  hotzip.on('update', collect);
+  hotzip.on('error', collect);
+  hotzip.on('restart-required', collect);
+  const started = performance.now();
+  fs.renameSync(next, archive);
+  const report = await hotzip.reload();
+  if (!reports.some((seen) => seen.updated === report.updated)) reports.push(serialize(report));
+  // The archive watcher may have taken the change first; wait until what it applied has been reported.
+  const deadline = performance.now() + 10_000;
+  while (!reports.some((seen) => seen.updated.length > 0 || seen.error) && performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  write({ kind: 'update', reports, waitedMs: Math.round(performance.now() - started) });
+}
+
 async function main(): Promise<void> {
   const configFile = process.argv[2];
   if (configFile === undefined) throw new Error('usage: driver.js <config.json>');
@@ -164,7 +187,7 @@ async function main(): Promise<void> {
     during = name;
     let observation: Observation;
     try {
-      const namespace = await withTimeout(load(name), config.timeoutMs, `import('${name}')`);
+      const namespace = await withTimeout(load(specifiers.get(name) ?? name), config.timeoutMs, `import('${name}')`);
       namespaces.set(name, namespace);
       observation = await observe(name, namespace, config.timeoutMs);
     } catch (error) {
@@ -173,36 +196,21 @@ async function main(): Promise<void> {
     write({ kind: 'observation', name, phase: 'before', observation });
   }
   if (config.mode === 'zip' && config.archive !== undefined && config.next !== undefined) {
-    const hotzip = (await import('../../lib/index.js')) as typeof import('../../lib/index.js');
-    const reports: SerializedReport[] = [];
-    const collect = (report: UpdateReport): void => {
-      reports.push(serialize(report));
-    };
-    hotzip.on('update', collect);
-    hotzip.on('error', collect);
-    hotzip.on('restart-required', collect);
-    const started = performance.now();
-    fs.renameSync(config.next, config.archive);
-    const report = await hotzip.reload();
-    if (!reports.some((seen) => seen.updated === report.updated)) reports.push(serialize(report));
-    // The archive watcher may have taken the change first; wait until what it applied has been reported.
-    const deadline = performance.now() + 10_000;
-    while (!reports.some((seen) => seen.updated.length > 0 || seen.error) && performance.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await applyUpdate(config.archive, config.next, write);
+  }
+  // Natively too, the namespaces are described a second time: the smoke calls of the first pass may have changed
+  // them (lazily filled tables), and the archive side after the update is compared with this.
+  for (const name of config.names) {
+    const namespace = namespaces.get(name);
+    if (namespace === undefined) continue;
+    write({ kind: 'start', name, phase: 'after' });
+    let observation: Observation;
+    try {
+      observation = await observe(name, namespace, config.timeoutMs);
+    } catch (error) {
+      observation = { ok: false, error: errorOf(error) };
     }
-    write({ kind: 'update', reports, waitedMs: Math.round(performance.now() - started) });
-    for (const name of config.names) {
-      const namespace = namespaces.get(name);
-      if (namespace === undefined) continue;
-      write({ kind: 'start', name, phase: 'after' });
-      let observation: Observation;
-      try {
-        observation = await observe(name, namespace, config.timeoutMs);
-      } catch (error) {
-        observation = { ok: false, error: errorOf(error) };
-      }
-      write({ kind: 'observation', name, phase: 'after', observation });
-    }
+    write({ kind: 'observation', name, phase: 'after', observation });
   }
   process.exit(0);
 }

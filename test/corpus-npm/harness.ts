@@ -322,9 +322,23 @@ export function classify(native: Observation, zip: Observation): Cause {
   return 'other';
 }
 
+/**
+ * Whether an update report's error concerns `name`: a rejected update (nothing applied) concerns every package; a new
+ * version that threw concerns the packages whose dependency tree holds the module it names. A report without an
+ * error concerns every package (it lists what was updated).
+ */
+function concerns(report: SerializedReport, name: string): boolean {
+  if (report.error === undefined || report.error.code !== 'ERR_HOTZIP_UPDATE_FAILED') return true;
+  const named = /!\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(report.error.message)?.[1];
+  if (named === undefined) return true;
+  const at = path.join(corpusModules, named);
+  return closureOf([name]).includes(at);
+}
+
 function outcomeOf(
   name: string,
   native: Observation,
+  nativeAfter: Observation | undefined,
   zip: Observation,
   after: Observation | undefined,
   reports: readonly SerializedReport[],
@@ -340,7 +354,7 @@ function outcomeOf(
     zip,
     after,
     parityBefore,
-    parityAfter: zip.ok ? comparable(native) === comparable(after) : undefined,
+    parityAfter: zip.ok ? comparable(nativeAfter) === comparable(after) : undefined,
     updateApplied: zip.ok ? updateError === undefined && !restart : undefined,
     updatedModules: updatedModules.size,
   };
@@ -353,11 +367,11 @@ function outcomeOf(
     outcome.detail =
       updateError !== undefined ? `update: ${updateError.code}: ${updateError.message}` : 'restart required';
   } else if (outcome.parityAfter === false) {
-    outcome.cause = after === undefined ? 'update-error' : classify(native, after);
+    outcome.cause = after === undefined ? 'update-error' : classify(nativeAfter ?? native, after);
     outcome.detail =
       after === undefined
         ? 'the archive side gave no result after the update'
-        : `after the update: ${firstDifference(native, after)}`;
+        : `after the update: ${firstDifference(nativeAfter ?? native, after)}`;
   }
   if (outcome.cause !== undefined) {
     outcome.allowed = allowedDifferences.find((allowed) => allowed.applies(outcome))?.reason;
@@ -380,9 +394,19 @@ export async function runCorpus(names: readonly string[], options: RunOptions): 
       ]);
       const missing: Observation = { ok: false, error: { code: 'MISSING', message: 'no result' } };
       for (const name of batch) {
-        const nativeSeen = native.observations.get(name)?.before ?? missing;
+        const nativeSeen = native.observations.get(name) ?? {};
         const zipSeen = zip.observations.get(name) ?? {};
-        outcomes.push(outcomeOf(name, nativeSeen, zipSeen.before ?? missing, zipSeen.after, zip.reports));
+        const reports = zip.reports.filter((report) => concerns(report, name));
+        outcomes.push(
+          outcomeOf(
+            name,
+            nativeSeen.before ?? missing,
+            nativeSeen.after,
+            zipSeen.before ?? missing,
+            zipSeen.after,
+            reports,
+          ),
+        );
       }
       const unhandled = [...native.unhandled.map((u) => `native ${u}`), ...zip.unhandled.map((u) => `zip ${u}`)];
       options.progress?.(

@@ -10,6 +10,8 @@ export type Trait = 'no-semicolon' | 'bundled' | 'minified' | 'json-require' | '
 /** One package of the corpus. */
 export interface CorpusPackage {
   name: string;
+  /** What the app imports, when not the package's main (a package with subpath exports only). */
+  specifier?: string;
   /**
    * A cheap call on the namespace `m`, as the source of an expression (the children evaluate it), whose result JSON
    * can print and which must be the same on both sides.
@@ -22,7 +24,12 @@ export interface CorpusPackage {
 
 /** Every package of test/corpus-npm/package.json's dependencies, in alphabetical order. */
 export const corpusPackages: readonly CorpusPackage[] = [
-  { name: '@babel/runtime', traits: ['many-modules'] },
+  {
+    name: '@babel/runtime',
+    specifier: '@babel/runtime/helpers/extends',
+    smoke: 'JSON.stringify(m.default({}, { a: 1 }))',
+    traits: ['many-modules'],
+  },
   {
     name: 'acorn',
     smoke: `m.parse('let a = 1', { ecmaVersion: 2022 }).body[0]?.type`,
@@ -62,7 +69,7 @@ export const corpusPackages: readonly CorpusPackage[] = [
   { name: 'commander', smoke: 'typeof m.Command', subset: true },
   { name: 'content-type', smoke: `m.default.parse('text/html; charset=utf-8').type` },
   { name: 'convert-source-map', smoke: 'typeof m.default.fromObject' },
-  { name: 'cookie', smoke: `JSON.stringify(m.parse('a=1; b=2'))` },
+  { name: 'cookie', smoke: `JSON.stringify(m.parseCookie('a=1; b=2'))` },
   { name: 'cross-spawn', smoke: 'typeof m.default.sync' },
   { name: 'crypto-js', smoke: `String(m.default.MD5('abc'))`, traits: ['many-modules'] },
   {
@@ -171,7 +178,7 @@ export const corpusPackages: readonly CorpusPackage[] = [
   { name: 'p-timeout', smoke: 'typeof m.default' },
   {
     name: 'pako',
-    smoke: `m.default.inflate(m.default.deflate('abc'), { to: 'string' })`,
+    smoke: `m.inflate(m.deflate('abc'), { to: 'string' })`,
     traits: ['bundled'],
   },
   { name: 'papaparse', smoke: String.raw`m.default.parse('a,b\n1,2').data.length`, traits: ['bundled'] },

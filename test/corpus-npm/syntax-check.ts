@@ -87,14 +87,16 @@ export class TransformCheckError extends Error {
 /**
  * Checks hotzip's transform of one ES module: both outputs (first instance and update version) parse as modules
  * and keep the original's static imports and exports. Throws a TransformCheckError saying what broke, with the
- * parser's position. Returns false, checking nothing, when the original itself is not a module acorn parses.
+ * parser's position. Returns 'unparsed', checking nothing, when the original itself is not a module acorn parses.
+ * (Same contract as the transform tests' `checkTransformed` in test/syntax-check.ts, where that exists: this one can
+ * be replaced by a re-export of it.)
  */
-export function checkTransformed(source: string, url: string): boolean {
+export function checkTransformed(source: string, url: string): 'checked' | 'unparsed' {
   let original: ModuleLists;
   try {
     original = lists(source);
   } catch {
-    return false;
+    return 'unparsed';
   }
   for (const versioned of [false, true]) {
     const { code } = transformModule(source, { url, versioned });
@@ -115,7 +117,7 @@ export function checkTransformed(source: string, url: string): boolean {
       );
     }
   }
-  return true;
+  return 'checked';
 }
 
 function nearestType(dir: string, root: string, cache: Map<string, string | undefined>): string | undefined {
