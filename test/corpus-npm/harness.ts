@@ -336,11 +336,11 @@ export function classify(native: Observation, zip: Observation): Cause {
 
 /**
  * Whether an update report's error concerns `name`: a rejected update (nothing applied) concerns every package; a new
- * version that threw concerns the packages whose dependency tree holds the module it names. A report without an
- * error concerns every package (it lists what was updated).
+ * version that threw concerns the packages whose dependency tree holds the module it names (the rest of the update
+ * applied).
  */
 function concerns(report: SerializedReport, name: string): boolean {
-  if (report.error === undefined || report.error.code !== 'ERR_HOTZIP_UPDATE_FAILED') return true;
+  if (report.error?.code !== 'ERR_HOTZIP_UPDATE_FAILED') return true;
   const named = /!\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(report.error.message)?.[1];
   if (named === undefined) return true;
   const at = path.join(corpusModules, named);
@@ -355,7 +355,7 @@ function outcomeOf(
   after: Observation | undefined,
   reports: readonly SerializedReport[],
 ): PackageOutcome {
-  const updateError = reports.find((report) => report.error !== undefined)?.error;
+  const updateError = reports.find((report) => report.error !== undefined && concerns(report, name))?.error;
   const restart = reports.some((report) => report.restartRequired.length > 0);
   const marker = `!/node_modules/${name}/`;
   const updatedModules = new Set(reports.flatMap((report) => report.updated).filter((url) => url.includes(marker)));
@@ -408,7 +408,6 @@ export async function runCorpus(names: readonly string[], options: RunOptions): 
       for (const name of batch) {
         const nativeSeen = native.observations.get(name) ?? {};
         const zipSeen = zip.observations.get(name) ?? {};
-        const reports = zip.reports.filter((report) => concerns(report, name));
         outcomes.push(
           outcomeOf(
             name,
@@ -416,7 +415,7 @@ export async function runCorpus(names: readonly string[], options: RunOptions): 
             nativeSeen.after,
             zipSeen.before ?? missing,
             zipSeen.after,
-            reports,
+            zip.reports,
           ),
         );
       }
