@@ -32,7 +32,13 @@ try {
 }
 
 const names = values.only?.split(',') ?? corpusPackages.map((item) => item.name);
-console.log(`hotzip npm corpus — Node ${process.versions.node}, ${names.length} packages`);
+const traits = new Map<string, number>();
+for (const item of corpusPackages) {
+  if (names.includes(item.name)) for (const trait of item.traits ?? []) traits.set(trait, (traits.get(trait) ?? 0) + 1);
+}
+console.log(
+  `hotzip npm corpus — Node ${process.versions.node}, ${names.length} packages (${[...traits].map(([trait, n]) => `${n} ${trait}`).join(', ')})`,
+);
 const started = performance.now();
 const outcomes = await runCorpus(names, {
   batchSize: Number(values.batch),
