@@ -2,7 +2,8 @@
  * `npm run corpus`: the whole npm corpus, natively and from an archive with hot reload on, before and after an
  * update that changes every module; prints the table and totals, then the transform's parser check over every ES
  * module of the corpus. Exits 1 when any package differs beyond the allowed differences, or any module fails the
- * check. Options: `--only a,b` (those packages), `--batch N` (packages per process), `--json <file>` (outcomes).
+ * check. Options: `--only a,b` (those packages), `--batch N` (packages per process), `--json <file>` (outcomes),
+ * `--skip-syntax`; `HOTZIP_CORPUS_DEBUG=1` prints every child's stderr.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
