@@ -73,9 +73,11 @@ const pieces = {
     '// await p; export default 1',
     '/* export default 1; import.meta */',
     'const r = /await p|import.meta|export {}/;',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a template literal, on purpose
     'const t = `${a} await p; export {}`;',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a template literal, on purpose
     'const t2 = `import.meta ${`nested await p`}`;',
-    "const q = 'require(\"x\"); module.exports = 1';",
+    'const q = \'require("x"); module.exports = 1\';',
   ],
   redeclare: [
     "const require = createRequire('/');",
@@ -259,7 +261,7 @@ function assertSameFormats(results: readonly Verdict[]): { diverged: number } {
   });
   const detail = wrong.slice(0, 5).map((r) => `${r.entry}: node ${r.node}, hotzip ${r.hotzip}\n${textOf(r)}`);
   assert.deepEqual(detail, []);
-  return { diverged: results.filter((r) => r.hotzip !== r.node).length };
+  return { diverged: results.filter((r) => r.hotzip !== r.node && !r.node.startsWith('throws')).length };
 }
 
 describe('format detection equals Node', () => {
@@ -275,7 +277,8 @@ describe('format detection equals Node', () => {
     t.diagnostic(
       `${results.length} files: ${count('module')} module, ${count('commonjs')} commonjs, ` +
         `${count('module-typescript')} module-typescript, ${count('commonjs-typescript')} commonjs-typescript, ` +
-        `${retried.length} modules without import/export, ${diverged} that load neither way with the other format`,
+        `${retried.length} modules without import/export, ${count('throws ERR_INVALID_TYPESCRIPT_SYNTAX')} TypeScript ` +
+        `that does not strip, ${diverged} that compile neither way with the other format`,
     );
     if (typescript) assert.ok(count('module-typescript') > 10 && count('commonjs-typescript') > 10);
   });
@@ -311,5 +314,30 @@ describe('an archive with no package.json', () => {
     const result = await runNode(['./app.zip'], { cwd: dir });
     assert.equal(result.stderr, '');
     assert.equal(result.stdout, '42 undefined undefined undefined\n');
+  });
+});
+
+describe('a package.json without type', () => {
+  test("Node's MODULE_TYPELESS_PACKAGE_JSON warning, once per package.json and not under node_modules", async () => {
+    const dir = path.join(app, 'typeless-warning');
+    const tree: Tree = {
+      'package.json': '{"name":"typeless"}\n',
+      'a.js': "import './b.js';\nexport const a = 1;\n",
+      'b.js': 'export const b = 2;\n',
+      'c.js': 'module.exports = 3;\n',
+      'node_modules/dep/package.json': '{"name":"dep"}\n',
+      'node_modules/dep/index.js': 'export default 4;\n',
+    };
+    writeTree(path.join(dir, 'tree'), tree);
+    writeZip(path.join(dir, 'app.zip'), tree);
+    const main = (base: string) =>
+      ['a.js', 'c.js', 'node_modules/dep/index.js'].map((entry) => `await import('${base}${entry}');`).join('\n');
+    writeTree(dir, { 'native.mjs': main('./tree/'), 'zip.mjs': main('zip:./app.zip!/') });
+    const native = await runNode(['native.mjs'], { cwd: dir, native: true });
+    const zip = await runNode(['zip.mjs'], { cwd: dir });
+    const warnings = (stderr: string) => stderr.match(/\[MODULE_TYPELESS_PACKAGE_JSON\]/g)?.length ?? 0;
+    assert.equal(warnings(native.stderr), 1, native.stderr);
+    assert.equal(warnings(zip.stderr), 1, zip.stderr);
+    assert.match(zip.stderr, /Module type of zip:\/\/\S+app\.zip!\/a\.js is not specified/);
   });
 });
