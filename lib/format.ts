@@ -113,12 +113,30 @@ export function hasModuleSyntax(source: string): boolean {
   return compilesAsModule(source);
 }
 
+/**
+ * Runs `strip` without the ExperimentalWarning that `module.stripTypeScriptTypes` gives on its first call: Node's own
+ * detection strips types the same way and warns about nothing.
+ */
+function withoutStripWarning<T>(strip: () => T): T {
+  const emitWarning = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    if (String(warning).startsWith('stripTypeScriptTypes')) return;
+    Reflect.apply(emitWarning, process, [warning, ...rest]);
+  }) as typeof process.emitWarning;
+  try {
+    return strip();
+  } finally {
+    process.emitWarning = emitWarning;
+  }
+}
+
 /** Node's detection of a typeless TypeScript file runs on the source with its types stripped. */
 function strippedTypeScript(source: string): string {
   const strip = (nodeModule as { stripTypeScriptTypes?: (code: string, options: { mode: string }) => string })
     .stripTypeScriptTypes;
+  if (strip === undefined) return source;
   try {
-    return strip === undefined ? source : strip(source, { mode: typescript === 'transform' ? 'transform' : 'strip' });
+    return withoutStripWarning(() => strip(source, { mode: typescript === 'transform' ? 'transform' : 'strip' }));
   } catch {
     // Syntax that cannot be stripped: Node's own stripping, when the module loads, reports it.
     return source;

@@ -315,6 +315,28 @@ describe('an archive with no package.json', () => {
     assert.equal(result.stderr, '');
     assert.equal(result.stdout, '42 undefined undefined undefined\n');
   });
+
+  // Node 20 strips no types: a .ts entry has no format there.
+  if (typescript) {
+    test('a .ts whose only module syntax is top-level await runs as a module, with the warnings Node gives', async () => {
+      const dir = path.join(app, 'tla-ts');
+      const tree: Tree = {
+        'main.ts': 'const value: number = await Promise.resolve(42);\nconsole.log(value, typeof module, this);\n',
+      };
+      writeTree(path.join(dir, 'tree'), tree);
+      writeZip(path.join(dir, 'app.zip'), tree);
+      writeTree(dir, {
+        'native.mjs': "await import('./tree/main.ts');\n",
+        'zip.mjs': "await import('zip:./app.zip!/main.ts');\n",
+      });
+      const native = await runNode(['native.mjs'], { cwd: dir, native: true });
+      const zip = await runNode(['zip.mjs'], { cwd: dir });
+      assert.equal(native.stdout, '42 undefined undefined\n', native.stderr);
+      assert.equal(zip.stdout, native.stdout, zip.stderr);
+      const warnings = (stderr: string) => stderr.match(/\w+Warning: .*/g) ?? [];
+      assert.deepEqual(warnings(zip.stderr), warnings(native.stderr));
+    });
+  }
 });
 
 describe('a package.json without type', () => {
