@@ -90,6 +90,14 @@ function compilesAsModule(source: string): boolean {
   try {
     new AsyncFunction(`'use strict';${body}`);
     return true;
+  } catch (error) {
+    if (!(error instanceof EvalError)) return false;
+  }
+  // --disallow-code-generation-from-strings forbids the constructor but not vm: the same body in a wrapper, which
+  // (unlike the constructor) a body with unbalanced braces could close early; such a body is no module anyway.
+  try {
+    compileFunction(`return async function () {'use strict';${body}\n}`);
+    return true;
   } catch {
     return false;
   }

@@ -289,6 +289,10 @@ describe('format detection equals Node', () => {
     assert.ok(results.every((r) => r.node !== 'module'));
   });
 
+  test('--disallow-code-generation-from-strings changes nothing', async () => {
+    assertSameFormats(await verdicts(['--disallow-code-generation-from-strings']));
+  });
+
   if (nodeMajor === 20) {
     for (const type of ['module', 'commonjs']) {
       test(`Node 20's --experimental-default-type=${type}`, async () => {
