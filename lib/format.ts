@@ -83,7 +83,7 @@ function compilesAsModule(source: string): boolean {
   try {
     if (lex(source)[3]) return true;
   } catch {
-    return false;
+    // Unreadable to the lexer: the function body below still rejects any import or export in it.
   }
   // A hashbang is allowed only at the very start of a script or module, not in a function body: keep it a comment.
   const body = source.startsWith('#!') ? `//${source.slice(2)}` : source;

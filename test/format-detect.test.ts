@@ -55,6 +55,8 @@ const pieces = {
     'try { await p } catch {}',
     '(await p).x;',
     'await /re/g;',
+    'await /x/.test(s);',
+    'if (await /[/(]/.test(s)) {}',
     'await (x);',
     'x = await\n(y);',
   ],
