@@ -285,7 +285,8 @@ export function renderModule(model: Model, mod: Mod): string {
   for (const exp of mod.exports) {
     for (const dep of exp.deps) {
       if (dep.via === 'dynamic') continue;
-      if (dep.via === 'ns' || dep.via === 'barrelNs') namespaces.add(dep.via === 'ns' ? dep.target : (dep.barrel ?? ''));
+      if (dep.via === 'ns' || dep.via === 'barrelNs')
+        namespaces.add(dep.via === 'ns' ? dep.target : (dep.barrel ?? ''));
       else {
         const from = dep.via === 'barrel' ? (dep.barrel ?? '') : dep.target;
         const set = named.get(from) ?? new Set<string>();
@@ -303,7 +304,7 @@ export function renderModule(model: Model, mod: Mod): string {
     if (target !== undefined) lines.push(`import * as ${nsAlias(key)} from '${specifier(mod, target)}';`);
   }
   lines.push(
-    "const __show = (v) => typeof v === 'function' ? `fn:${v.name}` : JSON.stringify(v);",
+    "const __show = (v) => typeof v === 'function' ? 'fn:' + v.name : JSON.stringify(v);",
     `export const id = '${mod.key}#v${mod.ver}';`,
   );
   if (mod.tla === 1) lines.push('await Promise.resolve();');
@@ -317,7 +318,8 @@ export function renderModule(model: Model, mod: Mod): string {
 export function renderArchives(model: Model): { app: Record<string, string>; deps: Record<string, string> } {
   const app: Record<string, string> = { 'package.json': '{ "type": "module" }\n' };
   const deps: Record<string, string> = { 'package.json': '{ "type": "module" }\n' };
-  for (const mod of Object.values(model.mods)) (mod.archive === 'app' ? app : deps)[mod.file] = renderModule(model, mod);
+  for (const mod of Object.values(model.mods))
+    (mod.archive === 'app' ? app : deps)[mod.file] = renderModule(model, mod);
   return { app, deps };
 }
 
@@ -497,6 +499,7 @@ export function judge(prev: Model, next: Model): { expect: Expectation; reason: 
       if (reasons.length > 0) either ??= `${what}, re-exported by ${reasons.join(' ')} (a barrel may count as a use)`;
     }
   }
+  if (!linkable(next)) return { expect: 'reject', reason: 'an import of a missing name (link error)' };
   if (either !== undefined) return { expect: 'either', reason: either };
   return { expect: 'accept', reason: 'a valid update' };
 }
@@ -688,21 +691,45 @@ export function nextStep(model: Model, random: Random): Step {
   }
   if (roll < 0.87) {
     touch(mod);
-    return { kind: 'syntax-error', next, breakage: { type: 'syntax', key: mod.key }, expect: 'reject', reason: 'a syntax error' };
+    return {
+      kind: 'syntax-error',
+      next,
+      breakage: { type: 'syntax', key: mod.key },
+      expect: 'reject',
+      reason: 'a syntax error',
+    };
   }
   if (roll < 0.91) {
     touch(mod);
-    return { kind: 'throw', next, breakage: { type: 'throw', key: mod.key }, expect: 'fail', reason: 'throws while evaluating' };
+    return {
+      kind: 'throw',
+      next,
+      breakage: { type: 'throw', key: mod.key },
+      expect: 'fail',
+      reason: 'throws while evaluating',
+    };
   }
   if (roll < 0.95) {
     touch(mod);
-    return { kind: 'link-error', next, breakage: { type: 'link', key: mod.key }, expect: 'reject', reason: 'imports a missing name' };
+    return {
+      kind: 'link-error',
+      next,
+      breakage: { type: 'link', key: mod.key },
+      expect: 'reject',
+      reason: 'imports a missing name',
+    };
   }
   if (roll < 0.97) {
     const exp = pick(random, mod.exports);
     exp.ver++;
     touch(mod);
-    return { kind: 'torn', next, breakage: { type: 'torn', key: mod.key }, expect: 'ignore', reason: 'a torn archive is read again at the next change' };
+    return {
+      kind: 'torn',
+      next,
+      breakage: { type: 'torn', key: mod.key },
+      expect: 'ignore',
+      reason: 'a torn archive is read again at the next change',
+    };
   }
   // Several edits in one update.
   let batch = nextStep(next, random);
@@ -722,4 +749,45 @@ export function breakSource(source: string, type: 'syntax' | 'throw' | 'link', m
   const mod = model.mods[key];
   const target = Object.values(model.mods).find((m) => m.key !== key && m.archive === mod?.archive);
   return `import { missing_name_${mod?.ver ?? 0} } from './${target?.file ?? 'nowhere.js'}';\n${source}`;
+}
+
+/** The archives whose rendered content differs between two models. */
+export function changedArchives(prev: Model, next: Model): Array<'app' | 'deps'> {
+  const a = renderArchives(prev);
+  const b = renderArchives(next);
+  return (['app', 'deps'] as const).filter((archive) => JSON.stringify(a[archive]) !== JSON.stringify(b[archive]));
+}
+
+/** `prev` with one archive's modules taken from `next`: the state after only that archive's update applied. */
+export function hybrid(prev: Model, next: Model, archive: 'app' | 'deps'): Model {
+  const out = clone(prev);
+  for (const [key, mod] of Object.entries(out.mods)) if (mod.archive === archive) delete out.mods[key];
+  for (const [key, mod] of Object.entries(next.mods)) if (mod.archive === archive) out.mods[key] = structuredClone(mod);
+  out.counter = next.counter;
+  out.restored = [...new Set([...prev.restored, ...next.restored])];
+  for (const [key, mod] of Object.entries(next.removed)) if (out.mods[key] === undefined) out.removed[key] = mod;
+  return out;
+}
+
+/** Whether every static import of `model` finds its name (an import of a missing name is a link error). */
+export function linkable(model: Model): boolean {
+  for (const mod of Object.values(model.mods)) {
+    for (const key of mod.reexports ?? []) if (model.mods[key] === undefined) return false;
+    for (const exp of mod.exports) {
+      for (const dep of exp.deps) {
+        if (dep.via === 'dynamic' || dep.via === 'ns' || dep.via === 'barrelNs') {
+          if (model.mods[dep.via === 'barrelNs' ? (dep.barrel ?? '') : dep.target] === undefined) return false;
+          continue;
+        }
+        if (!validDep(model, dep)) return false;
+      }
+    }
+  }
+  for (const host of model.hosts) {
+    for (const item of host.named) {
+      if (!model.mods[item.target]?.exports.some((e) => e.name === item.name)) return false;
+    }
+    for (const key of host.namespaces) if (model.mods[key] === undefined) return false;
+  }
+  return true;
 }

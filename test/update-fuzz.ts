@@ -13,9 +13,12 @@ import { HotApp } from './hot-app.js';
 import { prng } from './prng.js';
 import {
   breakSource,
+  changedArchives,
   type Expectation,
   generateModel,
+  hybrid,
   isClassShape,
+  judge,
   type Model,
   nextStep,
   renderArchives,
@@ -37,6 +40,8 @@ export interface SeedReport {
   seed: number;
   size: number;
   steps: number;
+  /** Steps whose live digest matched an allowed state exactly. */
+  checked: number;
   divergences: Divergence[];
   /** By-design differences between the live process and a fresh one, counted by reason. */
   byDesign: Record<string, number>;
@@ -51,6 +56,8 @@ export const byDesignReasons: Record<string, string> = {
     'a namespace keeps the export list it linked with: an export removed by an accepted update stays a key there (exports cannot be removed from a linked instance)',
   'captured-class':
     'a class captured before an update keeps constructing its own version (captured classes are not forwarded)',
+  'captured-value':
+    'a value a host file copied at start-up (const c = importedValue) keeps the value it had, as in native ESM',
   'torn-unreported': 'a torn archive is not an error: it is read again at the next change',
   restart: 'restart-required was expected (a declined module or a changed export *): the fuzzer restarts the process',
 };
@@ -138,8 +145,16 @@ console.log('READY');
 
 type Digest = Record<string, string>;
 
+interface Comparison {
+  mismatches: Array<{ kind: string; detail: string }>;
+  byDesign: string[];
+}
+
 /** The archives and host files of `model`, with a one-shot breakage applied to one module's source. */
-function renderTrees(model: Model, breakage?: { type: 'syntax' | 'throw' | 'link'; key: string }): Record<'app' | 'deps', Tree> {
+function renderTrees(
+  model: Model,
+  breakage?: { type: 'syntax' | 'throw' | 'link'; key: string },
+): Record<'app' | 'deps', Tree> {
   const trees = renderArchives(model);
   if (breakage !== undefined) {
     const mod = model.mods[breakage.key];
@@ -188,7 +203,11 @@ class Workspace {
   }
 }
 
-function probeRequest(model: Model, step: number, capture: boolean): { mods: string[][]; step: number; capture: boolean } {
+function probeRequest(
+  model: Model,
+  step: number,
+  capture: boolean,
+): { mods: string[][]; step: number; capture: boolean } {
   const mods = Object.values(model.mods).map((mod) => [mod.key, `zip:./${mod.archive}.zip!/${mod.file}`]);
   return { mods, step, capture };
 }
@@ -224,31 +243,66 @@ function allowed(expect: Expectation, outcome: Outcome): boolean {
   }
 }
 
-/** The kind of a mismatching digest key, from what the model says the export is. */
-function classify(key: string, live: string | undefined, model: Model): string {
+/** The shape of export `name` of `key`, looked up through barrels; `prev->next` when an edit changed it. */
+function shapeOf(key: string, name: string, model: Model, before: Model): string {
+  if (name === '$import') return 'module';
+  if (name === 'id') return 'id';
+  const find = (m: Model, at: string, depth = 0): string | undefined => {
+    const mod = m.mods[at];
+    const own = mod?.exports.find((e) => e.name === name)?.shape;
+    if (own !== undefined || depth > 4) return own;
+    for (const source of mod?.reexports ?? []) {
+      const found = find(m, source, depth + 1);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  };
+  const now = find(model, key) ?? 'unknown';
+  const then = find(before, key);
+  return then === undefined || then === now ? now : `${then}->${now}`;
+}
+
+/** The kind of a mismatching digest key, from what the models say the export is and was. */
+function classify(
+  key: string,
+  live: string | undefined,
+  want: string | undefined,
+  model: Model,
+  before: Model,
+  liveDigest: Digest,
+): string {
   const parts = key.split('|');
+  if (live === undefined && liveDigest[`${parts[0]}|$import`] !== undefined) {
+    return `import-fails:${liveDigest[`${parts[0]}|$import`]?.split(' ')[0]?.slice(6)}`;
+  }
+  if (live?.includes('HotzipError') === true) return 'import-fails:in-function';
   const captured = parts[0] === 'cap';
   const host = parts[0]?.startsWith('host') === true;
-  const modKey = captured || host ? (host ? parts[2] : parts[1]) : parts[0];
-  const name = captured || host ? (host ? parts[3] : parts[2]) : parts[1];
-  const mod = model.mods[modKey ?? ''];
-  const shape =
-    name === '$import'
-      ? 'module'
-      : name === 'id'
-        ? 'id'
-        : (mod?.exports.find((e) => e.name === name)?.shape ?? (mod?.reexports !== undefined ? 'via-barrel' : 'unknown'));
+  const modKey = (captured || host ? (host ? parts[2] : parts[1]) : parts[0]) ?? '';
+  const name = (captured || host ? (host ? parts[3] : parts[2]) : parts[1]) ?? '';
+  const shape = shapeOf(modKey, name, model, before);
+  const throws = (text: string | undefined): number => text?.split('throw:').length ?? 0;
   const what =
     live === undefined
       ? 'missing'
       : live.includes('RangeError')
         ? 'loop'
-        : live.startsWith('throw:') || live.includes(' throw:') || live.startsWith('fn:throw:')
+        : throws(live) > throws(want)
           ? 'throws'
           : 'stale';
   const where = captured ? 'captured' : host ? `host-${parts[1]}` : parts[2] === '$meta' ? 'meta' : 'export';
-  const restored = model.restored.includes(modKey ?? '') ? 'restored-module:' : '';
-  return `${restored}${where}-${what}:${shape}`;
+  const restored = model.restored.includes(modKey) ? 'restored-module:' : '';
+  const barrel = model.mods[modKey]?.reexports !== undefined ? 'barrel:' : '';
+  return `${restored}${barrel}${where}-${what}:${shape}`;
+}
+
+/**
+ * Whether a mismatch only repeats another one: a function of the right version whose result differs only in what it
+ * shows of its dependencies (`'<module>:<name>#v<n>|…'` is the same in both).
+ */
+function downstream(live: string | undefined, want: string | undefined): boolean {
+  const own = (text: string | undefined): string | undefined => /^(fn|class):(ok:)?([^|]*)\|/.exec(text ?? '')?.[3];
+  return live !== undefined && own(live) !== undefined && own(live) === own(want);
 }
 
 /** Options of a fuzz run. */
@@ -275,6 +329,7 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
     seed: options.seed,
     size,
     steps: 0,
+    checked: 0,
     divergences: [],
     byDesign: {},
     edits: {},
@@ -331,6 +386,7 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
       app.child.kill('SIGKILL');
       await app.exited;
     }
+    // A restart runs what the disk holds: the model, without any breakage.
     live.write(renderTrees(model));
     app = new HotApp(live.dir, mainSource, { HOTZIP_LOG: 'silent' });
     try {
@@ -342,42 +398,63 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
     }
     await ask(probeRequest(model, 0, true), /^RESULT /, 'probe');
   };
-  const compare = (digest: Digest, want: Digest, model: Model, editKind: string): number => {
-    let count = 0;
+  /** The differences between the live digest and a fresh one of `model`, and the by-design ones. */
+  const compare = (digest: Digest, want: Digest, model: Model, before: Model, editKind: string): Comparison => {
+    const found: Comparison = { mismatches: [], byDesign: [] };
+    const repeats: Comparison['mismatches'] = [];
+    const mismatch = (kind: string, detail: string, live?: string, expected?: string): void => {
+      const entry = { kind, detail: `${editKind}: ${detail}` };
+      if (downstream(live, expected)) repeats.push({ ...entry, kind: `downstream:${kind}` });
+      else found.mismatches.push(entry);
+    };
     for (const [key, value] of Object.entries(want)) {
       if (digest[key] === value) continue;
-      const kind = classify(key, digest[key], model);
-      if (kind.startsWith('host-cap') && isClassShape(model.mods[key.split('|')[2] ?? '']?.exports.find((e) => e.name === key.split('|')[3])?.shape ?? 'const')) {
-        byDesign('captured-class');
+      const parts = key.split('|');
+      const hostShape = model.mods[parts[2] ?? '']?.exports.find((e) => e.name === parts[3])?.shape;
+      if (parts[1] === 'cap' && hostShape !== undefined && isClassShape(hostShape)) {
+        found.byDesign.push('captured-class');
         continue;
       }
-      count++;
-      diverge(kind, `${editKind}: ${key}\n  live:     ${digest[key]}\n  expected: ${value}`);
+      if (parts[1] === 'cap' && !value.startsWith('fn:')) {
+        found.byDesign.push('captured-value');
+        continue;
+      }
+      mismatch(
+        classify(key, digest[key], value, model, before, digest),
+        `${key}\n  live:     ${digest[key]}\n  expected: ${value}`,
+        digest[key],
+        value,
+      );
     }
     for (const [key, value] of Object.entries(digest)) {
-      if (key.startsWith('cap|')) {
-        const [, modKey, name] = key.split('|');
-        const current = want[`${modKey}|${name}`];
+      const parts = key.split('|');
+      const modKey = (parts[0] === 'cap' ? parts[1] : parts[0]) ?? '';
+      if (model.mods[modKey] === undefined && !modKey.startsWith('host')) continue;
+      if (parts[0] === 'cap') {
+        const current = want[`${modKey}|${parts[2]}`];
         if (current === undefined || !current.startsWith('fn:')) {
           // Its export is gone or no longer a function: it must run something defined, never loop.
-          if (value.includes('RangeError')) {
-            count++;
-            diverge(`captured-loop:orphan`, `${editKind}: ${key}\n  live: ${value}`);
-          }
+          if (value.includes('RangeError')) mismatch('captured-loop:orphan', `${key}\n  live: ${value}`);
           continue;
         }
         if (current === value) continue;
         if (value.startsWith('class:') || current.startsWith('class:')) {
-          byDesign('captured-class');
+          found.byDesign.push('captured-class');
           continue;
         }
-        count++;
-        diverge(classify(key, value, model), `${editKind}: ${key}\n  live:     ${value}\n  expected: ${current}`);
+        mismatch(
+          classify(key, value, current, model, before, digest),
+          `${key}\n  live:     ${value}\n  expected: ${current}`,
+          value,
+          current,
+        );
       } else if (!(key in want)) {
-        byDesign('stale-namespace-key');
+        found.byDesign.push('stale-namespace-key');
       }
     }
-    return count;
+    // Differences that only repeat another one are left out; alone, they are findings of their own.
+    if (found.mismatches.length === 0) found.mismatches.push(...repeats);
+    return found;
   };
 
   try {
@@ -399,54 +476,148 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
       if (app === undefined) await start(applied);
       const reloaded = await ask({ op: 'reload', timeoutMs }, /^RELOADED /, 'reload');
       if (reloaded === undefined) {
-        live.write(renderTrees(applied));
         await start(applied);
         continue;
       }
       const { outcome: reloadOutcome, events } = JSON.parse(reloaded.slice(9)) as { outcome: string; events: Event[] };
       if (reloadOutcome !== 'done') diverge(`hang:reload`, `${edit.kind}: reload() ${reloadOutcome}`);
-      const outcome = outcomeOf(events);
-      if (process.env.FUZZ_TRACE) console.log(`step ${step} ${edit.kind} expect ${edit.expect} (${edit.reason}) got ${outcome} ${JSON.stringify(events)}`);
-      const reasonTag = edit.reason.includes('used by')
-        ? `:${[...new Set(edit.reason.split('used by ')[1]?.split(' ').map((r) => r.split(':')[0]))].join('+')}`
-        : '';
-      let resync = false;
-      if (!allowed(edit.expect, outcome)) {
-        diverge(
-          `outcome:${editKind}${reasonTag}:${edit.expect}->${outcome}`,
-          `${edit.kind} (${edit.reason}); events ${JSON.stringify(events)}`,
-        );
-        resync = true;
+      const cross = breakage === undefined && changedArchives(applied, edit.next).length > 1;
+      if (cross) {
+        // Each archive updates on its own: a second pass retries what one archive's update waited for.
+        const again = await ask({ op: 'reload', timeoutMs }, /^RELOADED /, 'reload');
+        if (again !== undefined) events.push(...(JSON.parse(again.slice(9)) as { events: Event[] }).events);
       }
+      const outcome = outcomeOf(events);
+      if (process.env.FUZZ_TRACE)
+        console.log(
+          `step ${step} ${edit.kind} expect ${edit.expect} (${edit.reason}) got ${outcome} ${JSON.stringify(events)}`,
+        );
+      const reasonTag = edit.reason.includes('used by')
+        ? `:${[
+            ...new Set(
+              edit.reason
+                .split('used by ')[1]
+                ?.split(' ')
+                .map((r) => r.split(':')[0]),
+            ),
+          ].join('+')}`
+        : '';
       if (breakage?.type === 'torn' && events.length === 0) byDesign('torn-unreported');
-      // The model the live process should now run.
-      const accepted =
-        outcome === 'accept' && (edit.expect === 'accept' || edit.expect === 'either') && breakage === undefined;
       if (edit.expect === 'restart' || outcome === 'restart') {
-        if (outcome === 'restart' && edit.expect === 'restart') byDesign('restart');
+        if (outcome === edit.expect) byDesign('restart');
+        else
+          diverge(
+            `outcome:${editKind}${reasonTag}:${edit.expect}->${outcome}`,
+            `${edit.kind} (${edit.reason}); events ${JSON.stringify(events)}`,
+          );
         applied = breakage === undefined ? edit.next : applied;
-        live.write(renderTrees(applied));
         await start(applied);
         continue;
       }
-      const target = accepted ? edit.next : resync && edit.expect === 'accept' ? edit.next : applied;
-      if (!resync) {
-        const want = await expected(target);
-        const probed = await ask(probeRequest(target, step, true), /^RESULT /, 'probe');
-        if (probed === undefined || want === undefined) {
-          applied = target;
-          live.write(renderTrees(applied));
-          await start(applied);
-          continue;
+      // The models the live process may now run: the expected one first, then (for a change of both archives, which
+      // update one at a time) the state with only one archive's update applied, when that one is valid on its own.
+      const primary =
+        breakage === undefined && (edit.expect === 'accept' || (edit.expect === 'either' && outcome === 'accept'))
+          ? edit.next
+          : applied;
+      // Each with the divergence it would be (none for an allowed one).
+      const candidates: Array<{ model: Model; wrong?: string }> = [{ model: primary }];
+      if (cross) {
+        for (const archive of ['app', 'deps'] as const) {
+          const partial = hybrid(applied, edit.next, archive);
+          if (judge(applied, partial).expect === 'accept') {
+            candidates.push({
+              model: partial,
+              ...(edit.expect === 'accept'
+                ? { wrong: `outcome:cross-archive:${editKind}:accept->one-archive-applied` }
+                : {}),
+            });
+          }
         }
-        const { digest } = JSON.parse(probed.slice(7)) as { digest: Digest };
-        resync = compare(digest, want, target, edit.kind) > 0;
+        if (primary !== applied) {
+          candidates.push({ model: applied, wrong: `outcome:cross-archive:${editKind}:accept->nothing-applied` });
+        }
+        if (primary !== edit.next) {
+          candidates.push({
+            model: edit.next,
+            wrong: `outcome:cross-archive:${editKind}${reasonTag}:${edit.expect}->accept`,
+          });
+        }
       }
-      applied = target;
-      if (resync) {
-        // Start again from a known state, so one finding does not cascade into the following steps.
-        live.write(renderTrees(applied));
+      const single = !cross && allowed(edit.expect, outcome);
+      const partialReject =
+        !cross &&
+        (edit.expect === 'reject' || edit.expect === 'fail') &&
+        events.some((e) => e.name === 'update') &&
+        events.some((e) => e.name === 'error');
+      if (!cross && (!single || partialReject)) {
+        diverge(
+          `outcome:${editKind}${reasonTag}:${edit.expect}->${partialReject ? 'partly-applied' : outcome}`,
+          `${edit.kind} (${edit.reason}); events ${JSON.stringify(events)}`,
+        );
+        applied = primary === applied && edit.expect === 'accept' ? edit.next : primary;
         await start(applied);
+        continue;
+      }
+      const union: Model = { ...primary, mods: {} };
+      for (const candidate of candidates) Object.assign(union.mods, candidate.model.mods);
+      const probed = await ask(probeRequest(union, step, true), /^RESULT /, 'probe');
+      if (probed === undefined) {
+        await start(applied);
+        continue;
+      }
+      const { digest } = JSON.parse(probed.slice(7)) as { digest: Digest };
+      let chosen: { model: Model; found: Comparison; wrong?: string } | undefined;
+      let closest: { model: Model; found: Comparison; wrong?: string } | undefined;
+      for (const candidate of candidates) {
+        const want = await expected(candidate.model);
+        if (want === undefined) break;
+        const found = compare(digest, want, candidate.model, applied, edit.kind);
+        if (process.env.FUZZ_TRACE) {
+          console.log(
+            `  candidate ${candidates.indexOf(candidate)}: ${found.mismatches.length} mismatches ${found.mismatches[0]?.detail ?? ''}`,
+          );
+        }
+        if (closest === undefined || found.mismatches.length < closest.found.mismatches.length) {
+          closest = { ...candidate, found };
+        }
+        if (found.mismatches.length === 0) {
+          chosen = { ...candidate, found };
+          break;
+        }
+      }
+      if (chosen === undefined) {
+        // No allowed state matches: report the differences from the closest one (and its outcome, if wrong).
+        if (closest?.wrong !== undefined)
+          diverge(closest.wrong, `${edit.kind} (${edit.reason}); events ${JSON.stringify(events)}`);
+        const seen = new Set<string>();
+        for (const m of closest?.found.mismatches ?? []) {
+          // One module that cannot be imported at all is one finding, not one per export.
+          const key = m.kind.startsWith('import-fails') ? m.kind : `${m.kind}\0${m.detail}`;
+          if (!seen.has(key)) diverge(m.kind, m.detail);
+          seen.add(key);
+        }
+        applied = closest?.model ?? primary;
+        // Start again from a known state, so one finding does not cascade into the following steps.
+        await start(applied);
+        continue;
+      }
+      report.checked++;
+      for (const reason of chosen.found.byDesign) byDesign(reason);
+      const errors = events.filter((e) => e.name === 'error').length;
+      if (chosen.wrong !== undefined) {
+        diverge(chosen.wrong, `${edit.kind} (${edit.reason}); events ${JSON.stringify(events)}`);
+      } else if (chosen.model !== edit.next && chosen.model !== applied && errors === 0) {
+        diverge(
+          `outcome:cross-archive:${editKind}:one-archive-applied-silently`,
+          `${edit.kind}; events ${JSON.stringify(events)}`,
+        );
+      }
+      applied = chosen.model;
+      if (chosen.model !== edit.next) {
+        // The disk holds more than was applied: write what was, as the next edit starts from it.
+        live.write(renderTrees(applied));
+        await ask({ op: 'reload', timeoutMs }, /^RELOADED /, 'reload');
       }
     }
   } finally {
@@ -491,4 +662,59 @@ export function summarize(reports: SeedReport[]): FuzzSummary {
     }
   }
   return summary;
+}
+
+/**
+ * Divergences today's code shows, each with the finding of issue 13 it belongs to. The short run accepts these (and
+ * prints them); anything else fails it. Once the fixes land this list must be empty: delete each entry as its
+ * finding is fixed, and the short run then requires 0 divergences.
+ */
+export const knownDivergences: ReadonlyArray<{ pattern: RegExp; finding: string }> = [
+  // A removed export, or one made a non-function, still used through a namespace, a barrel or a host file: the update
+  // is applied instead of rejected, and a function captured before it loops.
+  {
+    pattern:
+      /^outcome:(cross-archive:)?(remove-export|rename|kind|batch)(:[\w+-]+)?:(reject|either)->(accept|partly-applied)$/,
+    finding: '1, 2',
+  },
+  { pattern: /^(barrel:)?(captured|export|meta|host-\w+)-loop:/, finding: '1, 2' },
+  // An export added (or renamed) behind an `export *` barrel never reaches the barrel's namespace.
+  { pattern: /^barrel:(export|meta)-missing:/, finding: '3' },
+  // Captured references of the shapes without a trampoline keep running the version they were captured from.
+  {
+    pattern:
+      /^(barrel:)?(captured|host-cap)-(stale|throws):(arrowExpr|arrowBlock|asyncArrow|fnExpr|letFn|clause|clauseAs|dArrow|dAsyncArrow|dAnonFn|dAnonAsyncFn|dNamedFn|dIdentFn)(->\w+)?$/,
+    finding: '11',
+  },
+  // A captured declaration that forwards, but with the parameter list of the version it was captured from.
+  { pattern: /^(barrel:)?(captured|host-cap)-throws:(decl|asyncDecl)(->\w+)?$/, finding: '4' },
+  // Exported values written as `const a = 1, b = 2; export { b }`, destructured, `export /* c */ const` or assigned by
+  // destructuring stay stale after an applied update.
+  {
+    pattern:
+      /^(barrel:)?(export|meta|host-named)-(stale|missing):(multiConst|destructure|commentConst|destructAssign)(->\w+)?$/,
+    finding: '12',
+  },
+  // A module removed and later restored never reaches its importers (nor a new import()).
+  { pattern: /^restored-module:/, finding: '13' },
+  // A change of both archives whose halves are each rejected while the other is missing is never retried.
+  { pattern: /^outcome:cross-archive:\w+:accept->(one-archive-applied|nothing-applied)$/, finding: '10' },
+  // Not in issue 13: while an archive is torn on disk, import() of a module already loaded from it fails with
+  // ERR_HOTZIP_BAD_ARCHIVE (a file truncated on disk does not stop Node returning its cached module).
+  { pattern: /^import-fails:/, finding: 'new (torn archive breaks import() of loaded modules)' },
+];
+
+/** The finding of issue 13 a divergence kind belongs to, or undefined for an unexplained one. */
+export function findingOf(kind: string): string | undefined {
+  return knownDivergences.find((known) => known.pattern.test(kind))?.finding;
+}
+
+/** A failing seed kept as a regression: replayed by the short run. */
+export interface Regression {
+  kind: string;
+  finding: string;
+  seed: number;
+  steps: number;
+  minModules: number;
+  maxModules: number;
 }
