@@ -129,6 +129,9 @@ export interface Model {
   counter: number;
 }
 
+/** A one-shot damage of one module's source. */
+export type Breakage = 'syntax' | 'throw' | 'link' | 'never';
+
 /** What hotzip must do with a step. */
 export type Expectation = 'accept' | 'reject' | 'fail' | 'restart' | 'either' | 'ignore';
 
@@ -137,7 +140,7 @@ export interface Step {
   kind: string;
   next: Model;
   /** A one-shot breakage of the rendered archives: it never becomes part of the model. */
-  breakage?: { type: 'syntax' | 'throw' | 'link' | 'torn'; key: string };
+  breakage?: { type: Breakage | 'torn'; key: string };
   expect: Expectation;
   /** Why that outcome is expected. */
   reason: string;
@@ -731,6 +734,16 @@ export function nextStep(model: Model, random: Random): Step {
       reason: 'a torn archive is read again at the next change',
     };
   }
+  if (roll < 0.975) {
+    touch(mod);
+    return {
+      kind: 'await-never',
+      next,
+      breakage: { type: 'never', key: mod.key },
+      expect: 'fail',
+      reason: 'a top-level await that never settles must end in an error after a time limit',
+    };
+  }
   // Several edits in one update.
   let batch = nextStep(next, random);
   const kinds: string[] = [];
@@ -743,8 +756,9 @@ export function nextStep(model: Model, random: Random): Step {
 }
 
 /** The module whose source a breakage edits, and the edited source. */
-export function breakSource(source: string, type: 'syntax' | 'throw' | 'link', model: Model, key: string): string {
+export function breakSource(source: string, type: Breakage, model: Model, key: string): string {
   if (type === 'syntax') return `${source}let = ;\n`;
+  if (type === 'never') return `${source}await new Promise(() => {});\n`;
   if (type === 'throw') return `${source}throw new Error('fuzz: broken at evaluation');\n`;
   const mod = model.mods[key];
   const target = Object.values(model.mods).find((m) => m.key !== key && m.archive === mod?.archive);

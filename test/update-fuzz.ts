@@ -12,6 +12,7 @@ import { makeApp, runNode, type Tree, writeTree, zipBytes } from './fixtures.js'
 import { HotApp } from './hot-app.js';
 import { prng } from './prng.js';
 import {
+  type Breakage,
   breakSource,
   changedArchives,
   type Expectation,
@@ -98,7 +99,7 @@ for (const name of ['update', 'error', 'restart-required']) {
 let captures = [];
 async function probe(request) {
   const out = {};
-  for (const [key, url] of request.mods) {
+  for (const [key, url] of [...request.mods, ...request.mods.slice(0, 3).map(([key, url]) => [key + '?q', url + '?fz=1'])]) {
     let ns;
     try { ns = await import(url); } catch (e) { out[key + '|$import'] = 'throw:' + (e?.code ?? e?.constructor?.name) + ' ' + String(e?.message).slice(0, 200); continue; }
     for (const name of Object.keys(ns)) {
@@ -151,10 +152,7 @@ interface Comparison {
 }
 
 /** The archives and host files of `model`, with a one-shot breakage applied to one module's source. */
-function renderTrees(
-  model: Model,
-  breakage?: { type: 'syntax' | 'throw' | 'link'; key: string },
-): Record<'app' | 'deps', Tree> {
+function renderTrees(model: Model, breakage?: { type: Breakage; key: string }): Record<'app' | 'deps', Tree> {
   const trees = renderArchives(model);
   if (breakage !== undefined) {
     const mod = model.mods[breakage.key];
@@ -272,8 +270,11 @@ function classify(
   liveDigest: Digest,
 ): string {
   const parts = key.split('|');
-  if (live === undefined && liveDigest[`${parts[0]}|$import`] !== undefined) {
-    return `import-fails:${liveDigest[`${parts[0]}|$import`]?.split(' ')[0]?.slice(6)}`;
+  const query = parts[0]?.endsWith('?q') === true ? 'query-instance:' : '';
+  if (query !== '') parts[0] = parts[0]?.slice(0, -2) ?? '';
+  const failed = liveDigest[`${key.split('|')[0]}|$import`];
+  if (live === undefined && failed !== undefined) {
+    return `import-fails:${failed.split(' ')[0]?.slice(6)}`;
   }
   if (live?.includes('HotzipError') === true) return 'import-fails:in-function';
   const captured = parts[0] === 'cap';
@@ -281,19 +282,21 @@ function classify(
   const modKey = (captured || host ? (host ? parts[2] : parts[1]) : parts[0]) ?? '';
   const name = (captured || host ? (host ? parts[3] : parts[2]) : parts[1]) ?? '';
   const shape = shapeOf(modKey, name, model, before);
-  const throws = (text: string | undefined): number => text?.split('throw:').length ?? 0;
+  // The newest body ran but a call threw where the newest version does not: the old parameter list was bound.
   const what =
     live === undefined
       ? 'missing'
       : live.includes('RangeError')
         ? 'loop'
-        : throws(live) > throws(want)
-          ? 'throws'
+        : throwCount(live) > throwCount(want)
+          ? ownVersion(live) !== undefined && ownVersion(live) === ownVersion(want)
+            ? 'params'
+            : 'throws'
           : 'stale';
   const where = captured ? 'captured' : host ? `host-${parts[1]}` : parts[2] === '$meta' ? 'meta' : 'export';
   const restored = model.restored.includes(modKey) ? 'restored-module:' : '';
   const barrel = model.mods[modKey]?.reexports !== undefined ? 'barrel:' : '';
-  return `${restored}${barrel}${where}-${what}:${shape}`;
+  return `${query}${restored}${barrel}${where}-${what}:${shape}`;
 }
 
 /**
@@ -301,8 +304,21 @@ function classify(
  * shows of its dependencies (`'<module>:<name>#v<n>|…'` is the same in both).
  */
 function downstream(live: string | undefined, want: string | undefined): boolean {
-  const own = (text: string | undefined): string | undefined => /^(fn|class):(ok:)?([^|]*)\|/.exec(text ?? '')?.[3];
-  return live !== undefined && own(live) !== undefined && own(live) === own(want);
+  return (
+    live !== undefined &&
+    ownVersion(live) !== undefined &&
+    ownVersion(live) === ownVersion(want) &&
+    throwCount(live) === throwCount(want)
+  );
+}
+
+/** The `<module>:<name>#v<n>` a function's result starts with: which version's body ran. */
+function ownVersion(text: string | undefined): string | undefined {
+  return /^(fn|class):(ok:)?([^|]*)\|/.exec(text ?? '')?.[3];
+}
+
+function throwCount(text: string | undefined): number {
+  return text?.split('throw:').length ?? 0;
 }
 
 /** Options of a fuzz run. */
@@ -428,7 +444,7 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
     }
     for (const [key, value] of Object.entries(digest)) {
       const parts = key.split('|');
-      const modKey = (parts[0] === 'cap' ? parts[1] : parts[0]) ?? '';
+      const modKey = ((parts[0] === 'cap' ? parts[1] : parts[0]) ?? '').replace(/\?q$/, '');
       if (model.mods[modKey] === undefined && !modKey.startsWith('host')) continue;
       if (parts[0] === 'cap') {
         const current = want[`${modKey}|${parts[2]}`];
@@ -686,8 +702,8 @@ export const knownDivergences: ReadonlyArray<{ pattern: RegExp; finding: string 
       /^(barrel:)?(captured|host-cap)-(stale|throws):(arrowExpr|arrowBlock|asyncArrow|fnExpr|letFn|clause|clauseAs|dArrow|dAsyncArrow|dAnonFn|dAnonAsyncFn|dNamedFn|dIdentFn)(->\w+)?$/,
     finding: '11',
   },
-  // A captured declaration that forwards, but with the parameter list of the version it was captured from.
-  { pattern: /^(barrel:)?(captured|host-cap)-throws:(decl|asyncDecl)(->\w+)?$/, finding: '4' },
+  // A captured function whose call runs the newest body with the parameter list of the version it was captured from.
+  { pattern: /^(barrel:)?(captured|host-cap)-params:/, finding: '4' },
   // Exported values written as `const a = 1, b = 2; export { b }`, destructured, `export /* c */ const` or assigned by
   // destructuring stay stale after an applied update.
   {
@@ -695,6 +711,8 @@ export const knownDivergences: ReadonlyArray<{ pattern: RegExp; finding: string 
       /^(barrel:)?(export|meta|host-named)-(stale|missing):(multiConst|destructure|commentConst|destructAssign)(->\w+)?$/,
     finding: '12',
   },
+  // Instances imported with their own ?query are never updated.
+  { pattern: /^query-instance:/, finding: '16' },
   // A module removed and later restored never reaches its importers (nor a new import()).
   { pattern: /^restored-module:/, finding: '13' },
   // A change of both archives whose halves are each rejected while the other is missing is never retried.
