@@ -72,16 +72,19 @@ test(`${SEEDS} random graphs take ${STEPS} random edits each with no unexplained
 }, async (t) => {
   const unexplained: string[] = [];
   let steps = 0;
+  let compared = 0;
   let checked = 0;
   for (let seed = 1; seed <= SEEDS; seed++) {
     const report = await fuzzSeed({ seed, steps: STEPS, minModules: 10, maxModules: 14 });
     steps += report.steps;
+    compared += report.compared;
     checked += report.checked;
     t.diagnostic(`seed ${seed}: ${report.size} modules, edits ${JSON.stringify(report.edits)} in ${report.ms} ms`);
     unexplained.push(...check(t, report, 10, 14));
   }
   assert.equal(steps, SEEDS * STEPS);
-  // The oracle must have agreed with the live process on most steps, or the fuzzer checks nothing.
-  assert.ok(checked >= steps / 2, `only ${checked} of ${steps} steps matched an allowed state`);
+  // Most steps must have been checked against a fresh process, and some found equal, or the fuzzer checks nothing.
+  assert.ok(compared >= steps / 2, `only ${compared} of ${steps} steps were compared with a fresh process`);
+  assert.ok(checked > 0, 'no step matched a fresh process');
   assert.deepEqual(unexplained, [], 'unexplained divergences (their seeds were kept in test/fuzz-update-regressions/)');
 });
