@@ -100,7 +100,7 @@ async function updateFuzz(): Promise<void> {
     console.log(
       `    ${kind}: ${count}  [${finding === undefined ? 'UNEXPLAINED' : `issue 13 finding ${finding}`}]  seed ${smallest.seed}, ${smallest.step} steps, ${smallest.size} modules`,
     );
-    if (finding === undefined || kind === 'crash' || kind.startsWith('hang')) {
+    if (finding === undefined || kind.startsWith('crash') || kind.startsWith('hang')) {
       fs.mkdirSync(kept, { recursive: true });
       const regression: Regression = {
         kind,
@@ -120,7 +120,7 @@ async function updateFuzz(): Promise<void> {
   for (const [reason, count] of Object.entries(summary.byDesign)) {
     console.log(`    ${reason}: ${count} (${byDesignReasons[reason] ?? 'no reason recorded'})`);
   }
-  const crashes = summary.byKind.get('crash')?.count ?? 0;
+  const crashes = [...summary.byKind].filter(([kind]) => kind.startsWith('crash')).reduce((n, [, v]) => n + v.count, 0);
   const hangs = [...summary.byKind].filter(([kind]) => kind.startsWith('hang')).reduce((n, [, v]) => n + v.count, 0);
   console.log(`  crashes ${crashes}, hangs ${hangs}, divergences ${total} (${unexplained} unexplained)`);
   if (total > 0) process.exitCode = 1;

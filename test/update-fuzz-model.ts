@@ -133,7 +133,7 @@ export interface Model {
 export type Breakage = 'syntax' | 'throw' | 'link' | 'never';
 
 /** What hotzip must do with a step. */
-export type Expectation = 'accept' | 'reject' | 'fail' | 'restart' | 'either' | 'ignore';
+export type Expectation = 'accept' | 'reject' | 'fail' | 'restart' | 'either' | 'ignore' | 'accept-or-restart';
 
 /** A step: the next model (what the archives hold), damage applied at render time, and the expected outcome. */
 export interface Step {
@@ -504,6 +504,19 @@ export function judge(prev: Model, next: Model): { expect: Expectation; reason: 
   }
   if (!linkable(next)) return { expect: 'reject', reason: 'an import of a missing name (link error)' };
   if (either !== undefined) return { expect: 'either', reason: either };
+  // A name added behind an `export *` and imported through it: the barrel's instance must gain it, or ask for a restart.
+  for (const mod of Object.values(next.mods)) {
+    for (const dep of mod.exports.flatMap((e) => e.deps)) {
+      if (dep.via !== 'barrel' && dep.via !== 'barrelNs') continue;
+      const before = prev.mods[dep.target];
+      if (before !== undefined && !before.exports.some((e) => e.name === dep.name)) {
+        return {
+          expect: 'accept-or-restart',
+          reason: `${mod.key} uses ${dep.name}, added to ${dep.target} behind the barrel ${dep.barrel}`,
+        };
+      }
+    }
+  }
   return { expect: 'accept', reason: 'a valid update' };
 }
 
@@ -597,14 +610,25 @@ export function nextStep(model: Model, random: Random): Step {
     touch(mod);
     // Sometimes a module of higher rank starts using it in the same update.
     const users = plainMods(next, (m) => m.rank > mod.rank);
+    const barrels = Object.values(next.mods).filter((m) => m.reexports?.includes(mod.key));
     if (users.length > 0 && chance(random, 0.5)) {
       const user = pick(random, users);
       const host = pick(random, user.exports);
-      host.deps.push({ target: mod.key, name: exp.name, via: chance(random, 0.7) ? 'named' : 'ns' });
+      const barrel = barrels.length > 0 && chance(random, 0.5) ? pick(random, barrels) : undefined;
+      if (barrel !== undefined) {
+        // Through the barrel, by name or through its namespace.
+        host.deps.push({
+          target: mod.key,
+          name: exp.name,
+          via: chance(random, 0.5) ? 'barrel' : 'barrelNs',
+          barrel: barrel.key,
+        });
+      } else {
+        host.deps.push({ target: mod.key, name: exp.name, via: chance(random, 0.7) ? 'named' : 'ns' });
+      }
       host.ver++;
       touch(user);
     }
-    const barrels = Object.values(next.mods).filter((m) => m.reexports?.includes(mod.key));
     return step(barrels.length > 0 ? 'add-export:behind-barrel' : `add-export:${exp.shape}`);
   }
   if (roll < 0.58 && named.length > 0) {

@@ -244,6 +244,8 @@ function allowed(expect: Expectation, outcome: Outcome): boolean {
       return outcome === 'accept' || outcome === 'reject';
     case 'ignore':
       return outcome === 'accept' || outcome === 'reject';
+    case 'accept-or-restart':
+      return outcome === 'accept' || outcome === 'restart';
   }
 }
 
@@ -336,6 +338,8 @@ export interface FuzzOptions {
   maxModules?: number;
   /** Per-phase time limit: a reload or probe that takes longer is a hang (the process is killed). */
   stepTimeoutMs?: number;
+  /** The limit for a reload whose new version awaits forever at top level (hotzip must end it with an error). */
+  awaitTimeoutMs?: number;
 }
 
 /** Runs one seed: a random graph and `steps` random edits against a live process, checked against fresh ones. */
@@ -390,14 +394,20 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
     freshCache.set(cacheKey, digest);
     return digest;
   };
-  const ask = async (request: object, pattern: RegExp, phase: string): Promise<string | undefined> => {
+  let editKind = 'start';
+  const ask = async (
+    request: object,
+    pattern: RegExp,
+    phase: string,
+    limitMs = timeoutMs,
+  ): Promise<string | undefined> => {
     if (app === undefined) return undefined;
     app.child.stdin.write(`${JSON.stringify(request)}\n`);
     try {
-      return await app.next(pattern, timeoutMs + 2000);
+      return await app.next(pattern, limitMs + 2000);
     } catch {
       const exited = app.child.exitCode !== null || app.child.signalCode !== null;
-      diverge(exited ? 'crash' : `hang:${phase}`, app.stderr.slice(-1500));
+      diverge(exited ? `crash:${editKind}` : `hang:${phase}:${editKind}`, app.stderr.slice(-1500));
       app.child.kill('SIGKILL');
       await app.exited;
       app = undefined;
@@ -494,7 +504,7 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
     for (step = 1; step <= options.steps; step++) {
       report.steps++;
       const edit = nextStep(applied, random);
-      const editKind = edit.kind.split(':')[0] ?? edit.kind;
+      editKind = edit.kind.split(':')[0] ?? edit.kind;
       report.edits[editKind] = (report.edits[editKind] ?? 0) + 1;
       const breakage = edit.breakage;
       const trees = renderTrees(
@@ -502,15 +512,21 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
         breakage !== undefined && breakage.type !== 'torn' ? { type: breakage.type, key: breakage.key } : undefined,
       );
       const tornArchive = breakage?.type === 'torn' ? edit.next.mods[breakage.key]?.archive : undefined;
-      live.write(trees, tornArchive);
       if (app === undefined) await start(applied);
-      const reloaded = await ask({ op: 'reload', timeoutMs }, /^RELOADED /, 'reload');
+      live.write(trees, tornArchive);
+      // A top-level await that never settles gets longer than any time limit hotzip may put on it.
+      const limit = breakage?.type === 'never' ? (options.awaitTimeoutMs ?? 20_000) : timeoutMs;
+      const reloaded = await ask({ op: 'reload', timeoutMs: limit }, /^RELOADED /, 'reload', limit);
       if (reloaded === undefined) {
         await start(applied);
         continue;
       }
       const { outcome: reloadOutcome, events } = JSON.parse(reloaded.slice(9)) as { outcome: string; events: Event[] };
-      if (reloadOutcome !== 'done') diverge(`hang:reload`, `${edit.kind}: reload() ${reloadOutcome}`);
+      if (reloadOutcome !== 'done') {
+        diverge(`hang:reload:${editKind}`, `${edit.kind}: reload() ${reloadOutcome}; events ${JSON.stringify(events)}`);
+        await start(applied);
+        continue;
+      }
       const cross = breakage === undefined && changedArchives(applied, edit.next).length > 1;
       if (cross) {
         // Each archive updates on its own: a second pass retries what one archive's update waited for.
@@ -534,7 +550,7 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
         : '';
       if (breakage?.type === 'torn' && events.length === 0) byDesign('torn-unreported');
       if (edit.expect === 'restart' || outcome === 'restart') {
-        if (outcome === edit.expect) byDesign('restart');
+        if (allowed(edit.expect, outcome)) byDesign('restart');
         else
           diverge(
             `outcome:${editKind}${reasonTag}:${edit.expect}->${outcome}`,
@@ -547,7 +563,10 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
       // The models the live process may now run: the expected one first, then (for a change of both archives, which
       // update one at a time) the state with only one archive's update applied, when that one is valid on its own.
       const primary =
-        breakage === undefined && (edit.expect === 'accept' || (edit.expect === 'either' && outcome === 'accept'))
+        breakage === undefined &&
+        (edit.expect === 'accept' ||
+          edit.expect === 'accept-or-restart' ||
+          (edit.expect === 'either' && outcome === 'accept'))
           ? edit.next
           : applied;
       // Each with the divergence it would be (none for an allowed one).
@@ -738,6 +757,13 @@ export const knownDivergences: ReadonlyArray<{ pattern: RegExp; finding: string 
   },
   // Instances imported with their own ?query are never updated.
   { pattern: /^query-instance:/, finding: '16' },
+  // A new version whose top-level await never settles blocks reload() (and every later update of its archive).
+  { pattern: /^hang:reload:await-never$/, finding: '6' },
+  // An export added behind an `export *` barrel and imported through it by name: rejected as a link error.
+  {
+    pattern: /^outcome:(cross-archive:)?(add-export|batch):(accept|accept-or-restart)->(reject|nothing-applied)/,
+    finding: '5',
+  },
   // A module removed and later restored never reaches its importers (nor a new import()).
   { pattern: /^restored-module:/, finding: '13' },
   // A change of both archives whose halves are each rejected while the other is missing is never retried.
