@@ -10,7 +10,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { repoRoot } from './fixtures.js';
+import { prng } from './prng.js';
 import { type Divergence, findingOf, fuzzSeed, type Regression, type SeedReport } from './update-fuzz.js';
+import { generateModel, judge, linkable, nextStep, usesOf } from './update-fuzz-model.js';
 
 const SEEDS = Number(process.env.HOTZIP_UPDATE_FUZZ_SEEDS ?? 2);
 const STEPS = Number(process.env.HOTZIP_UPDATE_FUZZ_STEPS ?? 6);
@@ -87,4 +89,91 @@ test(`${SEEDS} random graphs take ${STEPS} random edits each with no unexplained
   assert.ok(compared >= steps / 2, `only ${compared} of ${steps} steps were compared with a fresh process`);
   assert.ok(checked > 0, 'no step matched a fresh process');
   assert.deepEqual(unexplained, [], 'unexplained divergences (their seeds were kept in test/fuzz-update-regressions/)');
+});
+
+test('the generator covers every export shape, graph feature and edit kind, and its graphs link', () => {
+  const shapes = new Set<string>();
+  const features = new Set<string>();
+  const edits = new Set<string>();
+  for (let seed = 1; seed <= 40; seed++) {
+    let model = generateModel(seed, 10 + (seed % 50));
+    assert.ok(linkable(model), `seed ${seed}: the generated graph does not link`);
+    const random = prng(seed);
+    for (let i = 0; i < 40; i++) {
+      const step = nextStep(model, random);
+      edits.add(step.kind.split(':')[0] ?? step.kind);
+      if (step.breakage === undefined && (step.expect === 'accept' || step.expect === 'either')) {
+        assert.ok(linkable(step.next), `seed ${seed} step ${i}: ${step.kind} expected to apply but does not link`);
+        model = step.next;
+      }
+    }
+    for (const mod of Object.values(model.mods)) {
+      if (mod.reexports !== undefined) features.add('barrel');
+      if (mod.tla !== 0) features.add('top-level-await');
+      for (const exp of mod.exports) {
+        shapes.add(exp.shape);
+        for (const dep of exp.deps) {
+          features.add(dep.via);
+          if ((model.mods[dep.target]?.rank ?? 0) > mod.rank) features.add('cycle');
+          if (model.mods[dep.target]?.archive !== mod.archive) features.add('two-archives');
+        }
+      }
+    }
+  }
+  assert.equal(shapes.size, 27, `shapes seen: ${[...shapes].sort().join(' ')}`);
+  assert.deepEqual([...features].sort(), [
+    'barrel',
+    'barrelNs',
+    'cycle',
+    'dynamic',
+    'named',
+    'ns',
+    'top-level-await',
+    'two-archives',
+  ]);
+  assert.deepEqual([...edits].sort(), [
+    'add-export',
+    'add-module',
+    'await-never',
+    'barrel-reexport',
+    'batch',
+    'body',
+    'decline',
+    'kind',
+    'link-error',
+    'remove-export',
+    'remove-module',
+    'rename',
+    'restore-module',
+    'shape',
+    'syntax-error',
+    'throw',
+    'top-level-await',
+    'torn',
+  ]);
+});
+
+test('the oracle rejects removing a name a host file imports, and accepts removing an unused one', () => {
+  const model = generateModel(7, 12);
+  const host = model.hosts[0]?.named[0];
+  assert.ok(host !== undefined);
+  const used = structuredClone(model);
+  const mod = used.mods[host.target];
+  assert.ok(mod !== undefined);
+  mod.exports = mod.exports.filter((e) => e.name !== host.name);
+  mod.ver++;
+  assert.equal(judge(model, used).expect, 'reject');
+  // A name nothing imports, of a module no namespace, barrel or host file imports as a whole.
+  const free = Object.values(model.mods).find(
+    (m) => m.reexports === undefined && usesOf(model, m.key, 'zz_unused').length === 0,
+  );
+  assert.ok(free !== undefined);
+  const unused = structuredClone(model);
+  unused.mods[free.key]?.exports.push({ name: 'zz_unused', shape: 'decl', params: 0, ver: 0, deps: [] });
+  const removed = structuredClone(unused);
+  const again = removed.mods[free.key];
+  assert.ok(again !== undefined);
+  again.exports = again.exports.filter((e) => e.name !== 'zz_unused');
+  again.ver++;
+  assert.equal(judge(unused, removed).expect, 'accept');
 });

@@ -631,7 +631,7 @@ export function nextStep(model: Model, random: Random): Step {
     }
     return step(barrels.length > 0 ? 'add-export:behind-barrel' : `add-export:${exp.shape}`);
   }
-  if (roll < 0.58 && named.length > 0) {
+  if (roll < 0.58 && named.length > 0 && mod.exports.length > 1) {
     const exp = pick(random, named);
     mod.exports = mod.exports.filter((e) => e !== exp);
     touch(mod);
@@ -661,7 +661,7 @@ export function nextStep(model: Model, random: Random): Step {
       next,
       (m) => !hostUses(next, m.key) && !Object.values(next.mods).some((b) => b.reexports?.includes(m.key)),
     );
-    if (removable.length > 0) {
+    if (removable.length > 0 && plain.length > 6) {
       const gone = pick(random, removable);
       delete next.mods[gone.key];
       next.removed[gone.key] = gone;
