@@ -370,7 +370,7 @@ function newExport(model: Model, random: Random, mod: Mod, name?: string): Expor
   return exp;
 }
 
-/** Modules `mod` may import: lower ranks (and sometimes a higher one: a cycle), deps from app, barrels of lower rank. */
+/** Adds references to exports `mod` may import: lower ranks mostly (a higher one makes a cycle), through barrels too. */
 function addDeps(model: Model, random: Random, mod: Mod, exp: Export, count: number): void {
   const others = Object.values(model.mods).filter(
     (other) => other.key !== mod.key && !(mod.archive === 'deps' && other.archive === 'app'),
@@ -504,7 +504,7 @@ export function judge(prev: Model, next: Model): { expect: Expectation; reason: 
   }
   if (!linkable(next)) return { expect: 'reject', reason: 'an import of a missing name (link error)' };
   if (either !== undefined) return { expect: 'either', reason: either };
-  // A name added behind an `export *` and imported through it: the barrel's instance must gain it, or ask for a restart.
+  // A name added behind an `export *` and imported through it: the barrel's instance must gain it, or restart.
   for (const mod of Object.values(next.mods)) {
     for (const dep of mod.exports.flatMap((e) => e.deps)) {
       if (dep.via !== 'barrel' && dep.via !== 'barrelNs') continue;
@@ -779,7 +779,10 @@ export function nextStep(model: Model, random: Random): Step {
   return step(`batch:${kinds.length}`);
 }
 
-/** The module whose source a breakage edits, and the edited source. */
+/**
+ * A module's source with a one-shot breakage: a syntax error, a throw or a never-settling await at its end, or an
+ * import of a missing name.
+ */
 export function breakSource(source: string, type: Breakage, model: Model, key: string): string {
   if (type === 'syntax') return `${source}let = ;\n`;
   if (type === 'never') return `${source}await new Promise(() => {});\n`;
