@@ -722,8 +722,8 @@ export function nextStep(model: Model, random: Random): Step {
       kind: 'syntax-error',
       next,
       breakage: { type: 'syntax', key: mod.key },
-      expect: 'reject',
-      reason: 'a syntax error',
+      expect: mod.decline ? 'restart' : 'reject',
+      reason: mod.decline ? `${mod.key} declined updates` : 'a syntax error',
     };
   }
   if (roll < 0.91) {
@@ -732,8 +732,8 @@ export function nextStep(model: Model, random: Random): Step {
       kind: 'throw',
       next,
       breakage: { type: 'throw', key: mod.key },
-      expect: 'fail',
-      reason: 'throws while evaluating',
+      expect: mod.decline ? 'restart' : 'fail',
+      reason: mod.decline ? `${mod.key} declined updates` : 'throws while evaluating',
     };
   }
   if (roll < 0.95) {
@@ -742,8 +742,8 @@ export function nextStep(model: Model, random: Random): Step {
       kind: 'link-error',
       next,
       breakage: { type: 'link', key: mod.key },
-      expect: 'reject',
-      reason: 'imports a missing name',
+      expect: mod.decline ? 'restart' : 'reject',
+      reason: mod.decline ? `${mod.key} declined updates` : 'imports a missing name',
     };
   }
   if (roll < 0.97) {
@@ -764,8 +764,10 @@ export function nextStep(model: Model, random: Random): Step {
       kind: 'await-never',
       next,
       breakage: { type: 'never', key: mod.key },
-      expect: 'fail',
-      reason: 'a top-level await that never settles must end in an error after a time limit',
+      expect: mod.decline ? 'restart' : 'fail',
+      reason: mod.decline
+        ? `${mod.key} declined updates`
+        : 'a top-level await that never settles must end in an error after a time limit',
     };
   }
   // Several edits in one update.

@@ -60,7 +60,7 @@ export const byDesignReasons: Record<string, string> = {
   'captured-class':
     'a class captured before an update keeps constructing its own version (captured classes are not forwarded)',
   'captured-value':
-    'a value a host file copied at start-up (const c = importedValue) keeps the value it had, as in native ESM',
+    'a value a host file copied at start-up (const c = importedValue) keeps the value it had (even once the export became a function), as in native ESM',
   'torn-unreported': 'a torn archive is not an error: it is read again at the next change',
   restart: 'restart-required was expected (a declined module or a changed export *): the fuzzer restarts the process',
 };
@@ -138,7 +138,14 @@ process.stdin.on('data', async (chunk) => {
     const line = buffered.slice(0, at);
     buffered = buffered.slice(at + 1);
     const request = JSON.parse(line);
-    if (request.op === 'reload') {
+    if (request.op === 'settle') {
+      // Lets checks the watcher started for the previous step finish, so that their events are not this step's.
+      await Promise.race([reload(), timeout(request.timeoutMs)]);
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      await Promise.race([reload(), timeout(request.timeoutMs)]);
+      events = [];
+      console.log('SETTLED');
+    } else if (request.op === 'reload') {
       const outcome = await Promise.race([reload().then(() => 'done', (e) => 'threw ' + e), timeout(request.timeoutMs)]);
       console.log('RELOADED ' + JSON.stringify({ outcome, events }));
       events = [];
@@ -453,7 +460,7 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
         found.byDesign.push('captured-class');
         continue;
       }
-      if (parts[1] === 'cap' && !value.startsWith('fn:')) {
+      if (parts[1] === 'cap' && (!value.startsWith('fn:') || digest[key]?.startsWith('value:') === true)) {
         found.byDesign.push('captured-value');
         continue;
       }
@@ -513,6 +520,7 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
       );
       const tornArchive = breakage?.type === 'torn' ? edit.next.mods[breakage.key]?.archive : undefined;
       if (app === undefined) await start(applied);
+      else if ((await ask({ op: 'settle', timeoutMs }, /^SETTLED/, 'settle')) === undefined) await start(applied);
       live.write(trees, tornArchive);
       // A top-level await that never settles gets longer than any time limit hotzip may put on it.
       const limit = breakage?.type === 'never' ? (options.awaitTimeoutMs ?? 20_000) : timeoutMs;
@@ -628,7 +636,13 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
             `  candidate ${candidates.indexOf(candidate)}: ${found.mismatches.length} mismatches ${found.mismatches[0]?.detail ?? ''}`,
           );
         }
-        if (closest === undefined || found.mismatches.length < closest.found.mismatches.length) {
+        // The closest: the fewest differences no known finding explains, then the fewest differences.
+        const score = (c: Comparison, wrong?: string): number =>
+          (c.mismatches.filter((m) => findingOf(m.kind) === undefined).length +
+            (wrong !== undefined && findingOf(wrong) === undefined ? 1 : 0)) *
+            1000 +
+          c.mismatches.length;
+        if (closest === undefined || score(found, candidate.wrong) < score(closest.found, closest.wrong)) {
           closest = { ...candidate, found };
         }
         if (found.mismatches.length === 0) {
