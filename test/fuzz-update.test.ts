@@ -15,7 +15,7 @@ import { type Divergence, findingOf, fuzzSeed, type Regression, type SeedReport 
 import { generateModel, judge, linkable, nextStep, usesOf } from './update-fuzz-model.js';
 
 const SEEDS = Number(process.env.HOTZIP_UPDATE_FUZZ_SEEDS ?? 2);
-const STEPS = Number(process.env.HOTZIP_UPDATE_FUZZ_STEPS ?? 6);
+const STEPS = Number(process.env.HOTZIP_UPDATE_FUZZ_STEPS ?? 5);
 const regressions = path.join(repoRoot, 'test', 'fuzz-update-regressions');
 
 /** Keeps the seed of an unexplained divergence, so that every later run replays it. */
