@@ -4,7 +4,8 @@
  * digests every module's observable behaviour (values, function results, references captured at start-up and after
  * each step, what host files see). The oracle is a fresh process on the archives the update should have left (for an
  * applied update, the new ones; for a rejected one, the previous ones): any difference is a divergence, classified
- * by kind. Shared by the short run in `npm test` and the long one in `npm run stress`.
+ * by kind. Shared by the short run in `npm test` and the long one in `npm run stress`. HOTZIP_UPDATE_FUZZ_TRACE=1
+ * prints each step's edit, expected and actual outcome, and how the live digest compared with each allowed state.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -543,7 +544,7 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
         if (again !== undefined) events.push(...(JSON.parse(again.slice(9)) as { events: Event[] }).events);
       }
       const outcome = outcomeOf(events);
-      if (process.env.FUZZ_TRACE)
+      if (process.env.HOTZIP_UPDATE_FUZZ_TRACE)
         console.log(
           `step ${step} ${edit.kind} expect ${edit.expect} (${edit.reason}) got ${outcome} ${JSON.stringify(events)}`,
         );
@@ -632,7 +633,7 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
         const want = await expected(candidate.model);
         if (want === undefined) break;
         const found = compare(digest, want, candidate.model, applied, edit.kind);
-        if (process.env.FUZZ_TRACE) {
+        if (process.env.HOTZIP_UPDATE_FUZZ_TRACE) {
           console.log(
             `  candidate ${candidates.indexOf(candidate)}: ${found.mismatches.length} mismatches ${found.mismatches[0]?.detail ?? ''}`,
           );
