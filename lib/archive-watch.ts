@@ -1,9 +1,11 @@
 /**
  * The update source for archives: watches every archive that hot modules were loaded from (one non-persistent
- * watcher per directory, so watching never keeps the process alive), and on a change reads a new snapshot, diffs
- * its central directory against the last applied one by CRC-32 and size, and hands the runtime the module URLs
- * whose entries changed. A snapshot that cannot be read (torn, truncated, corrupt, deleted) is never applied in
- * part: the baseline stays, and the next change is diffed against it again.
+ * watcher per directory, and a poll of each archive's path, so watching never keeps the process alive and follows
+ * recreated directories and symlinks), and on a change reads a new snapshot, diffs its central directory against
+ * the last applied one by CRC-32 and size, and hands the runtime the module URLs whose entries changed. A snapshot
+ * that cannot be read (torn, truncated, corrupt, deleted) is never applied in part: the baseline stays, and the
+ * next change is diffed against it again. A change the runtime rejects before anything ran waits, and is tried
+ * again at the archive's next change and whenever another archive's update applies.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -11,6 +13,7 @@ import type { Archive } from './archive.js';
 import { cachedArchive, openArchive, refreshArchive } from './archive-cache.js';
 import { emptyReport, type HotRuntime, type UpdateReport, type UpdateSource } from './hot-runtime.js';
 import { log } from './log.js';
+import { splitSuffix } from './version-query.js';
 import { formatZipUrl, isZipUrl, parseZipUrl } from './zip-url.js';
 
 /** Entry name → CRC-32 and size: all an archive's contents are compared by. */
@@ -24,7 +27,18 @@ function fingerprint(archive: Archive): Fingerprint {
 
 interface Watched {
   path: string;
+  /**
+   * The last state tried: what the running code was loaded from, except for versions that ran and failed (those
+   * are not run again until they change).
+   */
   baseline: Fingerprint;
+  /**
+   * The entries of a change rejected before anything ran, with the prints they had: the change is tried again when
+   * any archive's update applies, and entries changed since then may apply without them.
+   */
+  waiting: Fingerprint | undefined;
+  /** The directories watched for it: its own, and its real location's when the path is (or passes) a symlink. */
+  directories: string[];
   timer: NodeJS.Timeout | undefined;
   running: Promise<UpdateReport> | undefined;
   dirty: boolean;
@@ -33,11 +47,33 @@ interface Watched {
 // Checks start at once: a half-written archive has no valid end record yet, so an early look is only retried.
 const DEBOUNCE_MS = 1;
 
+/**
+ * How often each archive's path is also polled (a stat, which follows symlinks): directory watchers end when their
+ * directory is deleted (`rm -rf dist && build`) and never see a symlink's target change; polling sees both.
+ */
+const POLL_MS = 500;
+
+/** The print of an entry that is not in the archive. */
+const REMOVED = 'removed';
+
+/** The directories whose entries name `archivePath` or, when it passes through symlinks, its real file. */
+function directoriesOf(archivePath: string): Array<[string, string]> {
+  const watched: Array<[string, string]> = [[path.dirname(archivePath), path.basename(archivePath)]];
+  try {
+    const real = fs.realpathSync(archivePath);
+    if (real !== archivePath) watched.push([path.dirname(real), path.basename(real)]);
+  } catch {
+    // Gone for now: polling notices it coming back.
+  }
+  return watched;
+}
+
 /** Watches archives and feeds their changes to a HotRuntime. */
 export class ArchiveWatcher implements UpdateSource {
   readonly #runtime: HotRuntime;
   readonly #archives = new Map<string, Watched>();
-  readonly #directories = new Map<string, fs.FSWatcher>();
+  /** Directory → its watcher and the file names in it that belong to watched archives. */
+  readonly #directories = new Map<string, { watcher: fs.FSWatcher; names: Set<string> }>();
   /** The `zip://…` part before `!/` of every URL whose archive is watched already. */
   readonly #trackedPrefixes = new Set<string>();
 
@@ -65,30 +101,53 @@ export class ArchiveWatcher implements UpdateSource {
       log('debug', `cannot read ${archivePath} to watch it: ${String(error)}`);
       return;
     }
-    this.#archives.set(archivePath, {
+    const watched: Watched = {
       path: archivePath,
       baseline: fingerprint(archive),
+      waiting: undefined,
+      directories: [],
       timer: undefined,
       running: undefined,
       dirty: false,
-    });
+    };
+    this.#archives.set(archivePath, watched);
     if (prefix !== undefined) this.#trackedPrefixes.add(prefix);
-    this.#watchDirectory(path.dirname(archivePath));
+    this.#watchDirectories(watched);
+    fs.watchFile(archivePath, { persistent: false, interval: POLL_MS }, (now, before) => {
+      if (now.mtimeMs === before.mtimeMs && now.ino === before.ino && now.size === before.size) return;
+      // The directory may have been recreated, or the link retargeted: watch where the archive is now.
+      this.#watchDirectories(watched);
+      this.#schedule(watched);
+    });
   }
 
-  #watchDirectory(directory: string): void {
-    if (this.#directories.has(directory)) return;
-    try {
-      const watcher = fs.watch(directory, { persistent: false }, (_event, filename) => {
-        const name = filename?.toString();
-        for (const watched of this.#archives.values()) {
-          if (name === undefined || name === path.basename(watched.path)) this.#schedule(watched);
-        }
-      });
-      watcher.on('error', (error) => log('debug', `watching ${directory} failed: ${String(error)}`));
-      this.#directories.set(directory, watcher);
-    } catch (error) {
-      log('error', `cannot watch ${directory}: ${String(error)}; call reload() to apply changes`);
+  /** Watches the directories the archive is found through now, replacing watchers whose directory went away. */
+  #watchDirectories(watched: Watched): void {
+    const now = directoriesOf(watched.path);
+    watched.directories = now.map(([directory]) => directory);
+    for (const [directory, name] of now) {
+      const existing = this.#directories.get(directory);
+      if (existing !== undefined && fs.existsSync(directory) && existing.names.has(name)) continue;
+      if (existing !== undefined) {
+        existing.names.add(name);
+        // A watcher of a directory that was deleted and made again sees nothing: start a new one.
+        existing.watcher.close();
+      }
+      const names = existing?.names ?? new Set([name]);
+      try {
+        const watcher = fs.watch(directory, { persistent: false }, (_event, filename) => {
+          const changed = filename?.toString();
+          if (changed !== undefined && !names.has(changed)) return;
+          for (const archive of this.#archives.values()) {
+            if (archive.directories.includes(directory)) this.#schedule(archive);
+          }
+        });
+        watcher.on('error', (error) => log('debug', `watching ${directory} failed: ${String(error)}`));
+        this.#directories.set(directory, { watcher, names });
+      } catch (error) {
+        this.#directories.delete(directory);
+        log('debug', `cannot watch ${directory} now (${String(error)}); polling ${watched.path}`);
+      }
     }
   }
 
@@ -129,6 +188,12 @@ export class ArchiveWatcher implements UpdateSource {
     }
   }
 
+  /** Tries again, after an update applied, every archive whose last change waited for something. */
+  #retryWaiting(except: Watched): void {
+    for (const watched of this.#archives.values())
+      if (watched !== except && watched.waiting !== undefined) this.#schedule(watched);
+  }
+
   async #diffAndApply(watched: Watched): Promise<UpdateReport> {
     let archive: Archive;
     try {
@@ -140,34 +205,86 @@ export class ArchiveWatcher implements UpdateSource {
       return emptyReport(error as Error & { code?: string });
     }
     const next = fingerprint(archive);
-    const changed: string[] = [];
-    const added: string[] = [];
-    const removed: string[] = [];
-    for (const [name, print] of next) {
-      const before = watched.baseline.get(name);
-      if (before === undefined) added.push(name);
-      else if (before !== print) changed.push(name);
+    // Loaded modules by entry URL: an entry imported with its own `?query` or `#hash` is a module of its own.
+    const loaded = new Map<string, string[]>();
+    for (const url of this.#runtime.moduleUrls) {
+      const entryUrl = splitSuffix(url).path;
+      loaded.set(entryUrl, [...(loaded.get(entryUrl) ?? []), url]);
     }
-    for (const name of watched.baseline.keys()) if (!next.has(name)) removed.push(name);
-    if (changed.length + added.length + removed.length === 0) return emptyReport();
-    const loaded = new Set(this.#runtime.moduleUrls);
-    const urlsOf = (names: string[]): string[] =>
-      names.map((name) => formatZipUrl(watched.path, name)).filter((url) => loaded.has(url));
-    const report = await this.#runtime.apply({
-      updated: urlsOf(changed),
-      added: added.map((name) => formatZipUrl(watched.path, name)),
-      removed: urlsOf(removed),
-      label: path.basename(watched.path),
-    });
-    const rejected = report.error !== undefined && report.updated.length === 0;
-    if (!rejected) watched.baseline = next;
+    const urlOf = (name: string): string => formatZipUrl(watched.path, name);
+    const modulesOf = (name: string): string[] => loaded.get(urlOf(name)) ?? [];
+    const printOf = (name: string): string => next.get(name) ?? REMOVED;
+    const diff = [...new Set([...next.keys(), ...watched.baseline.keys()])].filter(
+      (name) => next.get(name) !== watched.baseline.get(name),
+    );
+    if (diff.length === 0) {
+      watched.waiting = undefined;
+      return emptyReport();
+    }
+    const attempt = (names: string[]): Promise<UpdateReport> => {
+      const changed: string[] = [];
+      const added: string[] = [];
+      const removed: string[] = [];
+      for (const name of names) {
+        if (!next.has(name)) removed.push(name);
+        // An entry removed and restored while its module stayed loaded is an update of that module.
+        else if (!watched.baseline.has(name) && modulesOf(name).length === 0) added.push(name);
+        else changed.push(name);
+      }
+      // Modules still loading from the old bytes (their importers wait, e.g. on a top-level await) follow later.
+      this.#runtime.passOver(changed.filter((name) => modulesOf(name).length === 0).map(urlOf));
+      return this.#runtime.apply({
+        updated: changed.flatMap(modulesOf),
+        added: added.map(urlOf),
+        removed: removed.flatMap(modulesOf),
+        label: path.basename(watched.path),
+      });
+    };
+    // Rejected before anything ran (or a restart is required): the running code is still the baseline's.
+    const refused = (report: UpdateReport): boolean =>
+      report.updated.length + report.removed.length + report.failed.length === 0 &&
+      (report.error !== undefined || report.restartRequired.length > 0);
+    const report = await attempt(diff);
+    if (!refused(report)) {
+      watched.baseline = next;
+      watched.waiting = undefined;
+      this.#retryWaiting(watched);
+      return report;
+    }
+    // A change rejected earlier that has not changed since must not hold back the entries changed after it: those
+    // apply on their own, and the rejected ones keep their previous version, as a version that throws does. Never
+    // after decline() or changed re-exports, which ask for a restart to apply the whole change.
+    const waiting = watched.waiting;
+    const fresh = diff.filter((name) => waiting?.get(name) !== printOf(name));
+    // Only when what was rejected is one of the entries rejected before: a fresh entry's own fault stops it anyway.
+    const culprit = (report.error as { url?: unknown } | undefined)?.url;
+    const blamesStale =
+      typeof culprit === 'string' &&
+      diff.some((name) => !fresh.includes(name) && urlOf(name) === splitSuffix(culprit).path);
+    if (blamesStale && report.restartRequired.length === 0 && fresh.length > 0) {
+      const partial = await attempt(fresh);
+      if (!refused(partial)) {
+        const baseline = new Map(watched.baseline);
+        for (const name of fresh) {
+          const print = next.get(name);
+          if (print === undefined) baseline.delete(name);
+          else baseline.set(name, print);
+        }
+        watched.baseline = baseline;
+        this.#retryWaiting(watched);
+        return partial;
+      }
+    }
+    // Tried again with the next change of this archive, or when another archive's update applies.
+    watched.waiting = new Map(diff.map((name) => [name, printOf(name)]));
     return report;
   }
 
   /** Stops every watcher (tests, shutdown). */
   close(): void {
-    for (const watcher of this.#directories.values()) watcher.close();
+    for (const { watcher } of this.#directories.values()) watcher.close();
     this.#directories.clear();
+    for (const watched of this.#archives.values()) fs.unwatchFile(watched.path);
   }
 }
 
@@ -178,6 +295,7 @@ function merge(reports: UpdateReport[]): UpdateReport {
     merged.added.push(...report.added);
     merged.removed.push(...report.removed);
     merged.restartRequired.push(...report.restartRequired);
+    merged.failed.push(...report.failed);
     merged.ms += report.ms;
     merged.error ??= report.error;
   }

@@ -19,6 +19,8 @@ export interface ArgSpec {
   booleans?: Record<string, readonly string[]>;
   /** Whether `--` ends the options and the rest goes to `rest` untouched (for `run`). */
   passThrough?: boolean;
+  /** Whether flags that Node itself accepts (`--inspect`, `--enable-source-maps`) go to `nodeFlags` (for `run`). */
+  nodeFlags?: boolean;
 }
 
 /** The parsed command line of one command. */
@@ -28,6 +30,41 @@ export interface ParsedArgs {
   booleans: Set<string>;
   /** Everything after `--` when the spec allows it. */
   rest: string[];
+  /** Node's own flags, in order, each with its value when it takes one (when the spec allows them). */
+  nodeFlags: string[];
+}
+
+/**
+ * Node flags that take their value as the next argument (`-r ./x.cjs`). Any flag accepts `--flag=value`; Node has
+ * no public table of which flags take values, so the common ones are listed.
+ */
+const NODE_FLAGS_WITH_VALUES = new Set([
+  '-r',
+  '--require',
+  '--import',
+  '-C',
+  '--conditions',
+  '--loader',
+  '--experimental-loader',
+  '--inspect-port',
+  '--debug-port',
+  '--title',
+  '--input-type',
+  '--disable-warning',
+  '--redirect-warnings',
+  '--diagnostic-dir',
+  '--report-dir',
+  '--unhandled-rejections',
+  '--env-file',
+  '--env-file-if-exists',
+  '--max-old-space-size',
+  '--stack-trace-limit',
+]);
+
+/** Tells whether Node accepts `flag` (as given, with or without `=value`). */
+function isNodeFlag(flag: string): boolean {
+  const name = flag.split('=')[0] ?? flag;
+  return process.allowedNodeEnvironmentFlags.has(flag) || NODE_FLAGS_WITH_VALUES.has(name);
 }
 
 /** Parses `argv` (the arguments after the command name) against `spec`; throws UsageError on anything unknown. */
@@ -39,7 +76,7 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
   for (const [name, aliases] of Object.entries(spec.booleans ?? {})) {
     for (const flag of [`--${name}`, ...aliases]) byFlag.set(flag, { name, takesValue: false });
   }
-  const parsed: ParsedArgs = { operands: [], values: new Map(), booleans: new Set(), rest: [] };
+  const parsed: ParsedArgs = { operands: [], values: new Map(), booleans: new Set(), rest: [], nodeFlags: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (arg === '--') {
@@ -55,6 +92,15 @@ export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
     const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
     const flag = equals === -1 ? arg : arg.slice(0, equals);
     const known = byFlag.get(flag);
+    if (known === undefined && spec.nodeFlags && isNodeFlag(arg)) {
+      parsed.nodeFlags.push(arg);
+      if (equals === -1 && NODE_FLAGS_WITH_VALUES.has(arg)) {
+        const value = argv[++i];
+        if (value === undefined) throw new UsageError(`node option '${arg}' needs a value`);
+        parsed.nodeFlags.push(value);
+      }
+      continue;
+    }
     if (known === undefined) throw new UsageError(`unknown option '${flag}'`);
     if (!known.takesValue) {
       if (equals !== -1) throw new UsageError(`option '${flag}' takes no value`);

@@ -1,12 +1,14 @@
 /**
- * `hotzip run <app.zip | dir> [-- args]`: runs an archive's main under hot reload in a child `node`, the way
- * `node --watch` supervises a script, except that changes are applied in place by the child's runtime and the child is
- * restarted only when that runtime says an update cannot be (`restart-required`, e.g. a module called decline()).
+ * `hotzip run [node flags] <app.zip | dir> [-- args]`: runs an archive's main under hot reload in a child `node`, the
+ * way `node --watch` supervises a script, except that changes are applied in place by the child's runtime and the
+ * child is restarted only when that runtime says an update cannot be (`restart-required`, e.g. a module called
+ * decline()). After a failed start or a crash it waits for the next change, as `node --watch` does.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Failure } from './cli-archive.js';
 import type { RestartMessage } from './cli-run-child.js';
 import { TreeWatcher } from './cli-watch.js';
@@ -18,7 +20,23 @@ const RESTART_GRACE_MS = 5000;
 /** The archive to run: the one given, or a pack of the directory given, kept current while the run lasts. */
 interface Target {
   archive: string;
+  /** The source directory the archive is packed from (a directory target only). */
+  directory?: string;
+  /** Called after each change of the target (a repack, or the archive replaced or rewritten). */
+  onChange: (() => void) | undefined;
   close(): void;
+}
+
+function watchArchive(target: Target): () => void {
+  // Polling the archive's stat survives every way of replacing it (rename over it, rewrite in place, delete and
+  // recreate), where an fs.watch on the file stops at the first rename.
+  const listener = (current: fs.Stats, previous: fs.Stats) => {
+    if (current.mtimeMs !== previous.mtimeMs || current.size !== previous.size || current.ino !== previous.ino) {
+      target.onChange?.();
+    }
+  };
+  fs.watchFile(target.archive, { interval: 200 }, listener);
+  return () => fs.unwatchFile(target.archive, listener);
 }
 
 function prepare(target: string, main: string | undefined): Target {
@@ -26,7 +44,9 @@ function prepare(target: string, main: string | undefined): Target {
   if (stats === undefined) throw new Failure(`cannot run ${target}: no such file or directory`);
   if (!stats.isDirectory()) {
     if (main !== undefined) throw new Failure(`-m only applies to a directory; ${target} is an archive`);
-    return { archive: path.resolve(target), close: () => {} };
+    const prepared: Target = { archive: path.resolve(target), onChange: undefined, close: () => {} };
+    prepared.close = watchArchive(prepared);
+    return prepared;
   }
   // A directory is packed into a private temp directory: nothing is written next to the user's files.
   const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'hotzip-run-'));
@@ -35,6 +55,7 @@ function prepare(target: string, main: string | undefined): Target {
     try {
       const result = packDirectory(target, archive, { level: 6, main });
       watcher.sync(result.directories);
+      prepared.onChange?.();
     } catch (error) {
       process.stderr.write(`hotzip run: repacking ${target} failed: ${(error as Error).message}\n`);
     }
@@ -47,13 +68,63 @@ function prepare(target: string, main: string | undefined): Target {
     fs.rmSync(temp, { recursive: true, force: true });
     throw new Failure(`cannot pack ${target}: ${(error as Error).message}`);
   }
-  return {
+  const prepared: Target = {
     archive,
+    directory: path.resolve(target),
+    onChange: undefined,
     close: () => {
       watcher.close();
       fs.rmSync(temp, { recursive: true, force: true });
     },
   };
+  return prepared;
+}
+
+/**
+ * The child's stderr with the temp archive's names turned back into the source directory's paths, so that errors
+ * and stack traces name `src/lib/x.js:3:7`, files an editor can open. Whole lines are rewritten (a name is never cut
+ * in two by a chunk boundary); a partial line (a prompt) is passed on after a short wait.
+ */
+function sourceNames(archive: string, directory: string): (chunk: string) => string {
+  const archiveUrl = pathToFileURL(archive).pathname;
+  const replacements: Array<[string, string]> = [
+    [`zip://${archiveUrl}!/`, `${directory}${path.sep}`],
+    [`zip:${archiveUrl}!/`, `${directory}${path.sep}`],
+    [`${archive}!/`, `${directory}${path.sep}`],
+    [`zip://${archiveUrl}`, directory],
+    [pathToFileURL(archive).href, pathToFileURL(directory).href],
+    [archive, directory],
+  ];
+  return (text) => {
+    let out = text;
+    for (const [from, to] of replacements) out = out.split(from).join(to);
+    return out;
+  };
+}
+
+function pipeRewritten(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, rewrite: (text: string) => string) {
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (pending !== '') to.write(rewrite(pending));
+    pending = '';
+  };
+  from.setEncoding('utf8');
+  from.on('data', (chunk: string) => {
+    pending += chunk;
+    const cut = pending.lastIndexOf('\n') + 1;
+    if (cut > 0) {
+      to.write(rewrite(pending.slice(0, cut)));
+      pending = pending.slice(cut);
+    }
+    clearTimeout(timer);
+    if (pending !== '') timer = setTimeout(flush, 50);
+  });
+  from.on('end', () => {
+    clearTimeout(timer);
+    flush();
+  });
 }
 
 function isRestartMessage(value: unknown): value is RestartMessage {
@@ -63,26 +134,53 @@ function isRestartMessage(value: unknown): value is RestartMessage {
 /** The outcome of the run: the child's exit code, or the signal that ended it (to be re-raised by the caller). */
 export type RunOutcome = { code: number } | { signal: NodeJS.Signals };
 
+/** What `runTarget` runs, besides the target. */
+export interface RunOptions {
+  /** Arguments for the program (after `--`). */
+  args: readonly string[];
+  /** For a directory: the package.json "main" of its pack (as `pack -m` sets it). */
+  main?: string | undefined;
+  /** Node's own flags, passed to the child before hotzip's (`--inspect`, `--enable-source-maps`). */
+  nodeFlags?: readonly string[];
+}
+
 /**
- * Runs `target` with `args` until the child exits for good; forwards SIGINT and SIGTERM to it. Messages name the
- * target as the user typed it. `main` sets the package.json "main" of a directory's pack (as `pack -m` does).
+ * Runs `target` until the child exits for good (exit code 0, or a signal the user sent); forwards SIGINT and
+ * SIGTERM to it. After a failed start or a crash it waits for the target to change and starts it again. Messages
+ * name the target as the user typed it.
  */
-export function runTarget(target: string, args: readonly string[], main?: string): Promise<RunOutcome> {
-  const prepared = prepare(target, main);
+export function runTarget(target: string, options: RunOptions): Promise<RunOutcome> {
+  const prepared = prepare(target, options.main);
   const register = new URL('../loader/register.js', import.meta.url).href;
   const preload = new URL('./cli-run-child.js', import.meta.url).href;
-  const argv = ['--import', register, '--import', preload, prepared.archive, ...args];
+  const argv = [
+    ...(options.nodeFlags ?? []),
+    '--import',
+    register,
+    '--import',
+    preload,
+    prepared.archive,
+    ...options.args,
+  ];
+  const env = { ...process.env };
+  if (prepared.directory !== undefined) {
+    env.HOTZIP_PACKED_FROM = JSON.stringify({ [prepared.archive]: prepared.directory });
+  }
+  const rewrite = prepared.directory === undefined ? undefined : sourceNames(prepared.archive, prepared.directory);
   return new Promise((resolve, reject) => {
-    let child: ChildProcess;
+    let child: ChildProcess | undefined;
     let restarting = false;
     let stopping = false;
+    let waiting = false;
     let killTimer: NodeJS.Timeout | undefined;
-    const forward = (signal: NodeJS.Signals) => {
+    const onSignal = (signal: NodeJS.Signals) => {
       stopping = true;
-      child.kill(signal);
+      // Waiting for a change, there is no child to pass the signal to: stop as the child would have.
+      if (waiting || child === undefined) finish({ signal });
+      else child.kill(signal);
     };
-    const onSigint = () => forward('SIGINT');
-    const onSigterm = () => forward('SIGTERM');
+    const onSigint = () => onSignal('SIGINT');
+    const onSigterm = () => onSignal('SIGTERM');
     process.on('SIGINT', onSigint);
     process.on('SIGTERM', onSigterm);
     const finish = (outcome: RunOutcome | Error) => {
@@ -92,18 +190,29 @@ export function runTarget(target: string, args: readonly string[], main?: string
       if (outcome instanceof Error) reject(outcome);
       else resolve(outcome);
     };
+    prepared.onChange = () => {
+      if (!waiting || stopping) return;
+      waiting = false;
+      process.stderr.write(`Restarting '${target}'\n`);
+      start();
+    };
     const start = () => {
       restarting = false;
-      child = spawn(process.execPath, argv, { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
-      child.on('error', (error) => finish(new Failure(`cannot start node: ${error.message}`)));
-      child.on('message', (message: unknown) => {
+      const running = spawn(process.execPath, argv, {
+        env,
+        stdio: ['inherit', 'inherit', rewrite === undefined ? 'inherit' : 'pipe', 'ipc'],
+      });
+      child = running;
+      if (rewrite !== undefined && running.stderr !== null) pipeRewritten(running.stderr, process.stderr, rewrite);
+      running.on('error', (error) => finish(new Failure(`cannot start node: ${error.message}`)));
+      running.on('message', (message: unknown) => {
         if (!isRestartMessage(message) || restarting || stopping) return;
         restarting = true;
         // The child's runtime has already logged which modules need it ("[hotzip] restart required to apply …").
-        child.kill('SIGTERM');
-        killTimer = setTimeout(() => child.kill('SIGKILL'), RESTART_GRACE_MS);
+        running.kill('SIGTERM');
+        killTimer = setTimeout(() => running.kill('SIGKILL'), RESTART_GRACE_MS);
       });
-      child.on('exit', (code, signal) => {
+      running.on('exit', (code, signal) => {
         clearTimeout(killTimer);
         if (restarting && !stopping) {
           process.stderr.write(`Restarting '${target}'\n`);
@@ -111,11 +220,18 @@ export function runTarget(target: string, args: readonly string[], main?: string
           return;
         }
         // Stopped by a signal the user sent: exit as node --watch does, without a verdict on the program.
-        if (!stopping) {
-          const verdict = code === 0 ? 'Completed' : 'Failed';
-          process.stderr.write(`${verdict} running '${target}'\n`);
+        if (stopping) {
+          finish(signal !== null ? { signal } : { code: code ?? 1 });
+          return;
         }
-        finish(signal !== null ? { signal } : { code: code ?? 1 });
+        if (code === 0) {
+          process.stderr.write(`Completed running '${target}'\n`);
+          finish({ code: 0 });
+          return;
+        }
+        // A failed start or a crash: the fix is usually the next save, so wait for it instead of exiting.
+        waiting = true;
+        process.stderr.write(`Failed running '${target}'. Waiting for file changes before restarting...\n`);
       });
     };
     start();

@@ -20,7 +20,8 @@ const mainUsage = `Usage: hotzip <command> [options]
 Commands:
   pack <dir> [-o out.zip] [-m entry] [--store | --level N] [--watch]
                                  write a reproducible archive of a directory
-  run <app.zip | dir> [-- args]  run an archive's (or directory's) main module with hot reload
+  run [node flags] <app.zip | dir> [-- args]
+                                 run an archive's (or directory's) main module with hot reload
   ls <app.zip> [--json]          list entries: sizes, CRC-32, method
   verify <app.zip>               check the whole archive, inflating every entry
 
@@ -130,22 +131,30 @@ Options:
     run: pack,
   },
   run: {
-    usage: `Usage: hotzip run <app.zip | dir> [-m entry] [-- args]
+    usage: `Usage: hotzip run [node flags] <app.zip | dir> [-m entry] [-- args]
 
 Runs the archive's main module (package.json "exports" ".", then "main", then index.js) in a child node with
 hotzip/register: changes to the archive are applied in place, without a restart. A directory is packed to a temp
-archive first and packed again on every change. The child is restarted only when an update cannot be applied in
-place (restart-required: a module called import.meta.hot.decline(), or changed its re-exports). SIGINT and SIGTERM
-are passed to the child; hotzip run exits with its exit code.
+archive first and packed again on every change; its bare imports resolve from the directory (its own and its
+parents' node_modules), and errors name its source files. The child is restarted only when an update cannot be
+applied in place (restart-required: a module called import.meta.hot.decline(), or changed its re-exports). After a
+failed start or a crash, hotzip run waits for the next change and starts the program again, as node --watch does.
+SIGINT and SIGTERM are passed to the child; when the program completes, hotzip run exits with its exit code.
+
+Node's own flags (--inspect, --enable-source-maps, --conditions=x, -r x, ...) are passed to the child.
 
 Options:
   -m, --main <entry>  for a directory: the main module, as with 'hotzip pack -m'
   -h, --help          show this help
 `,
-    spec: { passThrough: true, values: { main: ['-m'] } },
+    spec: { passThrough: true, nodeFlags: true, values: { main: ['-m'] } },
     run: async (args) => {
       const target = oneOperand(args, '<app.zip | dir>');
-      const outcome = await runTarget(target, args.rest, args.values.get('main'));
+      const outcome = await runTarget(target, {
+        args: args.rest,
+        main: args.values.get('main'),
+        nodeFlags: args.nodeFlags,
+      });
       if ('code' in outcome) return outcome.code;
       // Dying of the same signal tells the shell what happened (exit status 128+n), as the child did.
       process.kill(process.pid, outcome.signal);

@@ -18,6 +18,8 @@ export interface ErrorSite {
 const messages = {
   /** Node's own code: a missing archive, entry or package. */
   ERR_MODULE_NOT_FOUND: [Error, '%s'],
+  /** Node's own code for the same failure in `require()`: a missing module required by archive CommonJS. */
+  MODULE_NOT_FOUND: [Error, '%s'],
   /** Node's own code: a package.json "exports" does not export the subpath. */
   ERR_PACKAGE_PATH_NOT_EXPORTED: [Error, '%s'],
   /** Node's own code: a "#name" the package.json "imports" does not define. */
@@ -75,8 +77,27 @@ interface Coded {
 function stamp(error: Error & Coded, code: ErrorCode, site: ErrorSite, baseName: string): void {
   Object.assign(error, { code, archive: site.archive, entry: site.entry, [brand]: true });
   Object.defineProperty(error, 'name', { value: `${baseName} [${code}]`, configurable: true, writable: true });
-  void error.stack;
+  const stack = error.stack;
   delete (error as { name?: string }).name;
+  if (!debugFrames && stack !== undefined) {
+    Object.defineProperty(error, 'stack', {
+      value: withoutOwnFrames(stack),
+      configurable: true,
+      writable: true,
+    });
+  }
+}
+
+/** hotzip's own compiled code (dist/), whose frames say nothing to a user about their mistake. */
+const ownCode = new URL('..', import.meta.url).href;
+const debugFrames = process.env.HOTZIP_LOG === 'debug';
+
+/** The stack without hotzip's own frames, so the first frame shown is the user's or Node's (HOTZIP_LOG=debug keeps them). */
+function withoutOwnFrames(stack: string): string {
+  return stack
+    .split('\n')
+    .filter((line) => !(line.startsWith('    at ') && line.includes(ownCode)))
+    .join('\n');
 }
 
 function codedToString(this: Error & { code: string }): string {

@@ -9,9 +9,12 @@
 import type { LoadFnOutput, LoadHookContext, ResolveFnOutput, ResolveHookContext } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
+import { type HookReport, isHostImport } from './host-importers.js';
 import { type LoadOptions, loadZipModule } from './load.js';
-import { decideResolution } from './resolve.js';
+import { resolveBesideArchive } from './require-host.js';
+import { decideResolution, isRequire, requiredModuleParent } from './resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from './search-path.js';
+import { splitVersion } from './version-query.js';
 import { isZipUrl } from './zip-url.js';
 
 type Awaitable<T> = T | Promise<T>;
@@ -49,7 +52,10 @@ function fromArchive<T>(run: () => Awaitable<T>, archiveUrl: string, importer: s
 }
 
 /** hotzip's answer for `url` imported from `parentURL`: a newer version with added exports when there is one. */
-function claim(url: string, parentURL: string | undefined, options: HookOptions): ResolveFnOutput {
+function claim(url: string, specifier: string, parentURL: string | undefined, options: HookOptions): ResolveFnOutput {
+  if (options.report !== undefined && isHostImport(parentURL, url)) {
+    options.report({ kind: 'host-import', parent: parentURL, specifier, url });
+  }
   return { url: options.redirect?.(url, parentURL) ?? url, shortCircuit: true };
 }
 
@@ -57,6 +63,11 @@ function claim(url: string, parentURL: string | undefined, options: HookOptions)
 export interface HookOptions extends LoadOptions {
   /** Archives (absolute paths) that bare specifiers Node cannot find are looked up in, in order (HOTZIP_PATH). */
   searchPath?: readonly string[] | undefined;
+  /**
+   * Told of every import of an archive module by a plain file (updates check those files' imports too) and of
+   * every first instance of a hot module loaded (an update that passes it before it registers must follow it).
+   */
+  report?: ((message: HookReport) => void) | undefined;
 }
 
 /**
@@ -75,25 +86,28 @@ function orSearchPath(
   if (searchPath.length === 0 || !isSearchable(specifier)) return run();
   if (nodeMightFind(specifier, parentURL, conditions) === false) {
     const url = findOnSearchPath(searchPath, specifier, conditions);
-    if (url !== undefined) return claim(url, parentURL, options);
+    if (url !== undefined) return claim(url, specifier, parentURL, options);
   }
   return catching(run, (error) => {
-    if ((error as { code?: unknown } | null)?.code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
     const url = findOnSearchPath(searchPath, specifier, conditions);
     if (url === undefined) throw withSearchedArchives(error, searchPath);
-    return claim(url, parentURL, options);
+    return claim(url, specifier, parentURL, options);
   });
 }
 
 /** What the registering thread hands the hooks thread (`module.register`'s data): options, and the redirects' port. */
-export interface HooksThreadData extends Omit<HookOptions, 'redirect'> {
+export interface HooksThreadData extends Omit<HookOptions, 'redirect' | 'report'> {
   redirects?: MessagePort | undefined;
 }
 
 /** Creates the hooks; `options` are fixed by the adapter that registers them (which API, which Node). */
 export function createHooks(options: HookOptions): Hooks {
   return {
-    resolve(specifier, context, next) {
+    resolve(specifier, originalContext, next) {
+      const parentURL = requiredModuleParent(originalContext.parentURL);
+      const context = parentURL === undefined ? originalContext : { ...originalContext, parentURL };
       const decision = decideResolution(specifier, context.parentURL, context.conditions);
       switch (decision.kind) {
         case 'pass':
@@ -105,8 +119,19 @@ export function createHooks(options: HookOptions): Hooks {
             options,
           );
         case 'url':
-          return claim(decision.url, context.parentURL, options);
-        case 'next':
+          return claim(decision.url, specifier, context.parentURL, options);
+        case 'next': {
+          const importer = context.parentURL;
+          if (importer !== undefined && isRequire(context.conditions)) {
+            // Node's require() would walk up from a directory the archive module does not have.
+            return orSearchPath(
+              () => claim(resolveBesideArchive(decision.specifier, importer), specifier, importer, options),
+              decision.specifier,
+              decision.parentURL,
+              context.conditions,
+              options,
+            );
+          }
           return orSearchPath(
             () =>
               fromArchive(
@@ -119,11 +144,21 @@ export function createHooks(options: HookOptions): Hooks {
             context.conditions,
             options,
           );
+        }
       }
     },
     load(url, context, next) {
       if (!isZipUrl(url)) return next(url, context);
-      const loaded = loadZipModule(url, context.importAttributes as Record<string, string>, options);
+      const attributes = context.importAttributes as Record<string, string> | undefined;
+      const loaded = loadZipModule(url, attributes, options, isRequire(context.conditions ?? []));
+      if (
+        options.report !== undefined &&
+        loaded.format === 'module' &&
+        options.hot &&
+        splitVersion(url).version === undefined
+      ) {
+        options.report({ kind: 'first-load', url });
+      }
       return { format: loaded.format, source: loaded.source, shortCircuit: true };
     },
   };

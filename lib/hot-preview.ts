@@ -9,6 +9,7 @@ import type { ModulePreview } from './hot-runtime.js';
 import { lex } from './lex.js';
 import { decideResolution, treeOf } from './resolve.js';
 import { type ImportedNames, importedNames, isStaticImport, reexportList } from './transform.js';
+import { stripTypes } from './typescript.js';
 import { splitVersion, withVersion } from './version-query.js';
 import { isZipUrl, parseZipUrl } from './zip-url.js';
 
@@ -31,13 +32,18 @@ export function previewModule(url: string, version: number): ModulePreview | und
     // Not readText: its cache would keep every previewed source for the snapshot's lifetime.
     const text = new TextDecoder().decode(archive.read(location.entry));
     source = text;
-    lexed = lex(text);
     try {
       // What the load hook makes hot (see ./load.ts): only these register with the runtime.
-      hot = formatOf(treeOf(archive), location.entry, url, () => text) === 'module';
+      const format = formatOf(treeOf(archive), location.entry, url, () => text);
+      if (format === 'module-typescript') {
+        const javascript = stripTypes(text);
+        if (javascript !== undefined) source = javascript;
+        hot = javascript !== undefined;
+      } else hot = format === 'module';
     } catch {
       // An entry Node would not load as a module (an unknown extension): its importer's load says why.
     }
+    lexed = lex(source);
   } catch {
     return undefined;
   }

@@ -8,7 +8,7 @@ import { openArchive } from './archive-cache.js';
 import { ArchiveWatcher } from './archive-watch.js';
 import { codeFrame, syntaxErrorPosition } from './code-frame.js';
 import { previewModule } from './hot-preview.js';
-import { HotRuntime, type SyntaxLocation } from './hot-runtime.js';
+import { HotRuntime, type SyntaxLocation, updateTimeoutFromEnv } from './hot-runtime.js';
 import { log } from './log.js';
 import { RUNTIME_SYMBOL } from './transform.js';
 import { isZipUrl, parseZipUrl } from './zip-url.js';
@@ -46,6 +46,7 @@ export function installHotRuntime(): HotRuntime {
     log,
     locateSyntaxError,
     preview: previewModule,
+    timeoutMs: updateTimeoutFromEnv(),
   });
   runtime.setSource(new ArchiveWatcher(runtime));
   Object.defineProperty(globalThis, key, { value: runtime, configurable: true });

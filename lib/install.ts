@@ -10,8 +10,9 @@
 import * as nodeModule from 'node:module';
 import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { installRequireShim } from './cjs-require.js';
+import { installCjsLoader } from './cjs-require.js';
 import { createHooks, type HooksThreadData } from './hooks.js';
+import type { HookReport } from './host-importers.js';
 import { hotEnabled, installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
 import { searchPathFromEnv } from './search-path.js';
@@ -39,15 +40,16 @@ export function register(options: RegisterOptions = {}): boolean {
   installed = true;
   const api = chooseHookApi();
   const shimRequire = !nativeCjsRequire(api);
-  if (shimRequire) installRequireShim();
   const hot = options.hot ?? hotEnabled();
   const runtime = hot ? installHotRuntime() : undefined;
   process.setSourceMapsEnabled?.(true);
   const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
+  if (shimRequire) installCjsLoader(searchPath, api === 'registerHooks');
   const cacheDir = hot ? cacheDirFromEnv() : undefined;
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
-    const hooks = createHooks({ shimRequire, hot, searchPath, cacheDir, redirect });
+    const report = runtime && ((message: HookReport) => runtime.hookReport(message));
+    const hooks = createHooks({ shimRequire, hot, searchPath, cacheDir, redirect, report });
     nodeModule.registerHooks({
       resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
       load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
@@ -59,9 +61,10 @@ export function register(options: RegisterOptions = {}): boolean {
       const { port1, port2 } = new MessageChannel();
       port1.unref();
       runtime.mirrorRedirects((change) => port1.postMessage(change));
+      runtime.hookReportsFrom(port1);
       redirects = port2;
     }
-    const data: HooksThreadData = { shimRequire, hot, searchPath, cacheDir, redirects };
+    const data: HooksThreadData = { shimRequire, followReexports: true, hot, searchPath, cacheDir, redirects };
     nodeModule.register('../loader/hooks-thread.js', {
       parentURL: import.meta.url,
       data,

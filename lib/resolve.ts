@@ -5,7 +5,7 @@
  * `module.register` (hooks thread); the hook adapters only translate a decision into Node's hook result.
  */
 import { isBuiltin } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Archive } from './archive.js';
 import { openArchiveAt } from './archive-cache.js';
 import { fail, HotzipError } from './errors.js';
@@ -16,6 +16,7 @@ import {
   resolvePackageTarget,
   type TreeHost,
 } from './package-resolve.js';
+import { hostParentURL } from './packed-from.js';
 import {
   formatZipUrl,
   isZipUrl,
@@ -52,7 +53,7 @@ export function treeOf(archive: Archive): TreeHost {
 }
 
 /** Whether the importer is CommonJS `require()` (Node passes the `require` condition instead of `import`). */
-function isRequire(conditions: readonly string[]): boolean {
+export function isRequire(conditions: readonly string[]): boolean {
   return conditions.includes('require') && !conditions.includes('import');
 }
 
@@ -72,17 +73,26 @@ export function archiveMain(archive: Archive, conditions: readonly string[]): st
   for (const candidate of ['index.js', 'index.mjs']) {
     if (archive.isFile(candidate)) return candidate;
   }
+  if (typeof pkg?.main === 'string') {
+    return fail(
+      'ERR_MODULE_NOT_FOUND',
+      `Cannot find the main module of ${archive.path}: its package.json "main" is "${pkg.main}", which the archive ` +
+        'does not contain (nor an index.js or index.mjs to fall back on); fix "main" or add that entry',
+      { archive: archive.path, entry: pkg.main.replace(/^\.\//, '') },
+    );
+  }
   return fail(
     'ERR_MODULE_NOT_FOUND',
-    `Cannot find the main module of ${archive.path}: no package.json "exports" or "main", no index.js or index.mjs`,
+    `Cannot find the main module of ${archive.path}: no package.json "exports" or "main", no index.js or index.mjs; ` +
+      "name the entry (zip:./app.zip!/main.js) or set a main ('hotzip pack -m main.js')",
     { archive: archive.path },
   );
 }
 
-function notFound(archive: Archive, entry: string, parentURL: string | undefined): never {
-  const from = parentURL === undefined ? '' : ` imported from ${parentURL}`;
+function notFound(archive: Archive, entry: string, parentURL: string | undefined, require = false): never {
+  const from = parentURL === undefined ? '' : ` ${require ? 'required' : 'imported'} from ${parentURL}`;
   throw new HotzipError(
-    'ERR_MODULE_NOT_FOUND',
+    require ? 'MODULE_NOT_FOUND' : 'ERR_MODULE_NOT_FOUND',
     `Cannot find module '${formatZipUrl(archive.path, entry)}' (entry "${entry}" in ${archive.path})${from}`,
     { archive: archive.path, entry },
   );
@@ -92,7 +102,7 @@ function notFound(archive: Archive, entry: string, parentURL: string | undefined
 function existing(archive: Archive, target: ZipUrl, parentURL: string | undefined, require: boolean): string {
   let entry = target.entry;
   if (require) {
-    entry = resolveCommonJSPath(treeOf(archive), entry) ?? notFound(archive, entry, parentURL);
+    entry = resolveCommonJSPath(treeOf(archive), entry) ?? notFound(archive, entry, parentURL, true);
   } else if (!archive.isFile(entry)) {
     const bare = entry.replace(/\/$/, '');
     if (archive.isDirectory(bare)) {
@@ -121,20 +131,73 @@ function isArchiveEntryPoint(specifier: string, parentURL: string | undefined): 
   return parentURL === undefined && specifier.startsWith('file:') && /\.zip$/i.test(new URL(specifier).pathname);
 }
 
+/** Opens the archive a `zip:` specifier names; a missing archive's error names the importer, as Node's does. */
+function openImportedArchive(path: string, version: number | undefined, parentURL: string | undefined): Archive {
+  try {
+    return openArchiveAt(path, version);
+  } catch (error) {
+    if (parentURL === undefined || !(error instanceof HotzipError) || error.code !== 'ERR_MODULE_NOT_FOUND')
+      throw error;
+    throw new HotzipError(
+      'ERR_MODULE_NOT_FOUND',
+      `${error.message} imported from ${parentURL}`,
+      { archive: path },
+      {
+        cause: error.cause,
+      },
+    );
+  }
+}
+
+/**
+ * The `zip:` URL of an archive ES module that Node loaded for `require()`: Node names such a module by
+ * `pathToFileURL(filename)`, and an archive module's filename is its `zip:` URL, so its imports arrive with a parent
+ * like `file:///cwd/zip:/srv/app.zip!/x.mjs`. Undefined for any other parent.
+ */
+export function requiredModuleParent(parentURL: string | undefined): string | undefined {
+  if (parentURL === undefined || !parentURL.startsWith('file:') || !parentURL.includes('/zip:/')) return undefined;
+  const mangled = `${process.cwd().replace(/\/$/, '')}/zip:/`;
+  const path = fileURLToPath(parentURL);
+  return path.startsWith(mangled) ? `zip:///${path.slice(mangled.length)}` : undefined;
+}
+
+/** Node's code for a missing module in `require()` is MODULE_NOT_FOUND, in `import` ERR_MODULE_NOT_FOUND. */
+function asRequireError(error: unknown): unknown {
+  if (!(error instanceof HotzipError) || error.code !== 'ERR_MODULE_NOT_FOUND') return error;
+  const message = error.message.replace(' imported from ', ' required from ');
+  const site = { archive: error.archive, entry: error.entry };
+  const renamed = new HotzipError('MODULE_NOT_FOUND', message, site, { cause: error.cause });
+  const url = (error as { url?: unknown }).url;
+  if (url !== undefined) Object.defineProperty(renamed, 'url', { value: url, writable: true, configurable: true });
+  return renamed;
+}
+
 /** Decides how to resolve `specifier` imported from `parentURL` under Node's `conditions`. */
 export function decideResolution(
   specifier: string,
   parentURL: string | undefined,
   conditions: readonly string[],
 ): ResolveDecision {
+  try {
+    return decide(specifier, parentURL, conditions);
+  } catch (error) {
+    // Package resolution names the entry; the archive is the importer's.
+    if (error instanceof HotzipError && error.archive === undefined && parentURL !== undefined && isZipUrl(parentURL)) {
+      Object.assign(error, { archive: parseZipUrl(parentURL).archive });
+    }
+    throw isRequire(conditions) ? asRequireError(error) : error;
+  }
+}
+
+function decide(specifier: string, parentURL: string | undefined, conditions: readonly string[]): ResolveDecision {
   if (isZipUrl(specifier)) {
     const target = parseZipSpecifier(specifier, baseDirectory(parentURL));
-    const archive = openArchiveAt(target.archive, target.version);
+    const archive = openImportedArchive(target.archive, target.version, parentURL);
     if (target.entry === '') target.entry = archiveMain(archive, conditions);
     return { kind: 'url', url: existing(archive, target, parentURL, false) };
   }
   if (isArchiveEntryPoint(specifier, parentURL)) {
-    return decideResolution(`zip://${new URL(specifier).pathname}`, undefined, conditions);
+    return decide(`zip://${new URL(specifier).pathname}`, undefined, conditions);
   }
   if (parentURL === undefined || !isZipUrl(parentURL)) return { kind: 'pass' };
 
@@ -153,13 +216,15 @@ export function decideResolution(
     const target = resolveEntrySpecifier(relative, parent.entry, site);
     // A new version importing itself gets itself, as a fresh module would; every other import binds to the live
     // instances, which is what lets an update replace modules one by one.
-    const version = target.entry === parent.entry ? parent.version : undefined;
-    return { kind: 'url', url: existing(archive, { ...parent, ...target, version }, parentURL, require) };
+    const self = target.entry === parent.entry;
+    const version = self ? parent.version : undefined;
+    const restores = self ? parent.restores : undefined;
+    return { kind: 'url', url: existing(archive, { ...parent, ...target, version, restores }, parentURL, require) };
   }
   if (isBuiltin(specifier)) {
     return { kind: 'url', url: specifier.startsWith('node:') ? specifier : `node:${specifier}` };
   }
-  const archiveFileUrl = pathToFileURL(parent.archive).href;
+  const archiveFileUrl = hostParentURL(parent.archive, parent.entry);
   if (/^[a-zA-Z][a-zA-Z\d+.-]*:/.test(specifier)) {
     // Absolute URLs (file:, data:, …) mean the same from an archive as from a file beside it.
     return { kind: 'next', specifier, parentURL: archiveFileUrl };

@@ -1,8 +1,9 @@
 /**
- * The little source scanning the transform needs beyond es-module-lexer: finding where a class's body opens, and
- * where a default expression ends (see ./declarations.ts for declarations). It skips strings, comments, template literals and (by the
- * usual heuristic on the preceding token) regular expressions, and is only ever run over a few statements, never a
- * whole module on the hot path.
+ * The little source scanning the transform needs beyond es-module-lexer: finding where a class's body opens, where
+ * a function body's directives end, and where a default-exported expression ends (by the rules of automatic
+ * semicolon insertion, since much code has no semicolons); see ./declarations.ts for declarations. It skips strings,
+ * comments, template literals and (by the usual heuristic on the preceding token) regular expressions, and is only
+ * ever run over a few statements, never a whole module on the hot path.
  */
 
 const REGEX_AFTER = new Set('(,=:[!&|?{};+-*%<>~^'.split(''));
@@ -115,74 +116,193 @@ export function classBodyStart(source: string, at: number): number {
   });
 }
 
-const CONTINUING_WORDS = new Set(['in', 'instanceof', 'of']);
+/** Words after which an operand must follow: a regex may start there, and a line break does not end the expression. */
+const OPERATOR_WORDS = new Set(['typeof', 'void', 'delete', 'new', 'await', 'yield', 'in', 'instanceof', 'of']);
+/** The binary-operator words that continue an expression across a line break. */
+const CONTINUING_WORDS = new Set(['in', 'instanceof']);
+
+function isLineTerminator(code: number): boolean {
+  return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
+}
+
+/** Index just past the identifier, private name, keyword or number starting at `i`. */
+function skipWord(source: string, i: number): number {
+  const first = source.charCodeAt(i);
+  const numeric = (first >= 48 && first <= 57) || first === 46;
+  const hex = numeric && /^0[xX]/.test(source.slice(i, i + 2));
+  let j = i + 1;
+  while (j < source.length) {
+    const code = source.charCodeAt(j);
+    if (isIdentifierChar(code) || code === 92 || (numeric && code === 46)) j++;
+    // `1e+5`: an exponent's sign belongs to the number.
+    else if (numeric && !hex && (code === 43 || code === 45) && /[eE]/.test(source[j - 1] ?? '')) j++;
+    else break;
+  }
+  return j;
+}
+
+/**
+ * Whether the token at `i`, first on its line after a complete operand, continues the expression (no automatic
+ * semicolon): a call, member access, template, or a binary or assignment operator. `++` and `--` do not (a postfix
+ * operator may not follow a line break), nor anything that can only start an operand (`!`, `~`, a literal, a name).
+ */
+function continuesAfterLineBreak(source: string, i: number): boolean {
+  const c = source[i] ?? '';
+  const next = source[i + 1] ?? '';
+  if (c === '+' || c === '-') return next !== c;
+  if (c === '!') return next === '=';
+  if ('([`.?*/%<>=&|^,:'.includes(c)) return true;
+  if (/[a-z]/.test(c)) return CONTINUING_WORDS.has(source.slice(i, skipWord(source, i)));
+  return false;
+}
 
 /**
  * For `export default <expression>` whose expression starts at `from`: where to close a wrapper around the
  * expression — the index of its terminating `;`, or just past its last token when it ends by ASI or at the end of
  * the source (so the closing text stays on the expression's own line, before any comment) — with `semicolon` telling
  * whether a `;` is already there. Returns undefined when the shape is not one it can be sure of.
+ *
+ * It reads tokens as the grammar does where it matters for ASI: a line break ends the expression after a complete
+ * operand unless the next line continues it, and an arrow function's block body ends it (nothing but `:` of an
+ * enclosing conditional may follow one).
  */
 export function expressionEnd(source: string, from: number): { at: number; semicolon: boolean } | undefined {
   let depth = 0;
-  let prev = '';
+  /** Whether the tokens so far end with a complete operand (so `/` divides, and a line break may end it). */
+  let operand = false;
   let sawNewline = false;
-  let lastVisited = from - 1;
-  /** Just past the last code of the expression seen so far. */
+  /** Just past the last token of the expression seen so far. */
   let codeEnd = from;
-  const isComment = (at: number): boolean => source[at] === '/' && (source[at + 1] === '/' || source[at + 1] === '*');
-  let result: { at: number; semicolon: boolean } | undefined;
-  let unsure = false;
-  const found = scanCode(source, from, (i, c) => {
-    if (i > lastVisited + 1) {
-      // Something was skipped: a string, template or regex ends an operand; a comment does not.
-      if (isComment(lastVisited + 1)) {
-        if (source.slice(lastVisited + 1, i).includes('\n')) sawNewline = true;
-      } else {
-        prev = 'x';
-        codeEnd = i;
-      }
-    }
-    lastVisited = i;
-    if (c === '\n') {
+  /** `=>` just seen at depth 0; then whether its block body has just closed. */
+  let arrow = false;
+  let arrowBodyClosed = false;
+  let arrowBody = false;
+  /** The last token was `.` or `?.`: a word after it is a property name, never an operator. */
+  let member = false;
+  let i = from;
+  while (i < source.length) {
+    const code = source.charCodeAt(i);
+    const c = source[i] ?? '';
+    if (isLineTerminator(code)) {
       if (depth === 0) sawNewline = true;
-      return false;
+      i++;
+      continue;
     }
-    if (/\s/.test(c)) return false;
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
+    if (c === '/' && source[i + 1] === '/') {
+      i += 2;
+      while (i < source.length && !isLineTerminator(source.charCodeAt(i))) i++;
+      continue;
+    }
+    if (c === '/' && source[i + 1] === '*') {
+      const close = source.indexOf('*/', i + 2);
+      const end = close === -1 ? source.length : close + 2;
+      if (depth === 0 && /[\n\r\u2028\u2029]/.test(source.slice(i, end))) sawNewline = true;
+      i = end;
+      continue;
+    }
+    // A token starts at i.
     if (depth === 0) {
-      if (c === ';') {
-        result = { at: i, semicolon: true };
-        return true;
-      }
-      if (c === ')' || c === ']' || c === '}') {
-        unsure = true;
-        return true;
-      }
-      const endsOperand = /[\w$)\]}'"`]/.test(prev);
-      // `a⏎++b`: a postfix operator may not follow a line break, so the line ends the expression (ASI).
-      if (sawNewline && endsOperand && (source.startsWith('++', i) || source.startsWith('--', i))) {
-        result = { at: codeEnd, semicolon: false };
-        return true;
-      }
-      if (sawNewline && endsOperand && /[A-Za-z_$]/.test(c)) {
-        const word = /^[\w$]+/.exec(source.slice(i, i + 12))?.[0] ?? '';
-        if (!CONTINUING_WORDS.has(word)) {
-          result = { at: codeEnd, semicolon: false };
-          return true;
-        }
-      }
+      if (c === ';') return { at: i, semicolon: true };
+      if (c === ')' || c === ']' || c === '}') return undefined;
+      if (sawNewline && arrowBodyClosed && c !== ':') return { at: codeEnd, semicolon: false };
+      if (sawNewline && operand && !continuesAfterLineBreak(source, i)) return { at: codeEnd, semicolon: false };
     }
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    prev = c;
-    codeEnd = i + 1;
+    arrowBodyClosed = false;
+    let end = i + 1;
+    const wasArrow = arrow;
+    arrow = false;
+    const wasMember = member;
+    member = c === '.' && !/[0-9]/.test(source[i + 1] ?? '');
+    if (c === '"' || c === "'") {
+      end = skipString(source, i);
+      operand = true;
+    } else if (c === '`') {
+      end = skipTemplate(source, i);
+      operand = true;
+    } else if (c === '/') {
+      if (operand) operand = false;
+      else {
+        end = skipRegex(source, i);
+        operand = true;
+      }
+    } else if (isIdentifierChar(code) || c === '\\' || c === '#') {
+      end = skipWord(source, i);
+      operand = wasMember || !OPERATOR_WORDS.has(source.slice(i, end));
+    } else if (c === '(' || c === '[' || c === '{') {
+      if (c === '{' && wasArrow && depth === 0) arrowBody = true;
+      depth++;
+      operand = false;
+    } else if (c === ')' || c === ']' || c === '}') {
+      depth--;
+      operand = true;
+      if (depth === 0 && arrowBody) {
+        arrowBody = false;
+        arrowBodyClosed = true;
+      }
+    } else if ((c === '+' || c === '-') && source[i + 1] === c) {
+      // Postfix after an operand (which stays complete), prefix otherwise.
+      end = i + 2;
+    } else if (c === '=' && source[i + 1] === '>') {
+      end = i + 2;
+      arrow = depth === 0;
+      operand = false;
+    } else if (c === '.' && /[0-9]/.test(source[i + 1] ?? '')) {
+      end = skipWord(source, i);
+      operand = true;
+    } else {
+      operand = false;
+    }
+    i = end;
+    codeEnd = Math.min(end, source.length);
     sawNewline = false;
-    return false;
-  });
-  if (unsure) return undefined;
-  if (found !== -1) return result;
+  }
   if (depth !== 0) return undefined;
-  // The source ended inside a string, template or regex that closes the expression (a comment does not).
-  if (lastVisited + 1 < source.length && !isComment(lastVisited + 1)) codeEnd = source.length;
   return { at: codeEnd, semicolon: false };
+}
+
+/** Index of the first character at or after `i` that is neither white space nor in a comment. */
+function skipBlank(source: string, i: number): number {
+  while (i < source.length) {
+    if (/\s/.test(source[i] ?? '')) i++;
+    else if (source.startsWith('//', i)) {
+      while (i < source.length && !isLineTerminator(source.charCodeAt(i))) i++;
+    } else if (source.startsWith('/*', i)) {
+      const close = source.indexOf('*/', i + 2);
+      i = close === -1 ? source.length : close + 2;
+    } else break;
+  }
+  return i;
+}
+
+/**
+ * For a function body whose code starts at `from` (just past its `{`): the end of its directive prologue
+ * (`'use strict'` and the like), where code may be inserted without turning a directive into a plain statement;
+ * `open` tells that the last directive has no `;` of its own. `from` itself when the body has no directives.
+ */
+export function directivesEnd(source: string, from: number): { at: number; open: boolean } {
+  let end = { at: from, open: false };
+  for (let i = skipBlank(source, from); source[i] === '"' || source[i] === "'"; ) {
+    const after = skipString(source, i);
+    let j = after;
+    // Blanks on the same line: a line break may end the directive (ASI).
+    while (j < source.length && /[^\S\n\r\u2028\u2029]/.test(source[j] ?? '')) j++;
+    if (source[j] === ';') {
+      end = { at: j + 1, open: false };
+      i = skipBlank(source, j + 1);
+      continue;
+    }
+    const next = skipBlank(source, after);
+    const lineBreak = /[\n\r\u2028\u2029]/.test(source.slice(after, next));
+    if (source[next] === '}' || (lineBreak && !continuesAfterLineBreak(source, next))) {
+      end = { at: after, open: true };
+      i = next;
+      continue;
+    }
+    break;
+  }
+  return end;
 }

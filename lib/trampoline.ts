@@ -13,7 +13,7 @@
  * differently) keep no trampoline.
  */
 import { assignmentEnd, nextCode, wordAt } from './declarations.js';
-import { scanCode, skipBalanced } from './scan.js';
+import { directivesEnd, scanCode, skipBalanced } from './scan.js';
 import type { SourceEdits } from './source-edits.js';
 
 /** The module's handle on its runtime instance (declared by the registration: see ./transform.ts). */
@@ -86,6 +86,16 @@ function test(index: number, kind: { constructible: boolean; generator: boolean 
 }
 
 /**
+ * Inserts the forwarding test into the body whose `{` is just before `from`, after the body's directive prologue:
+ * before it, a `'use strict'` would be a plain string, and a function that may not have one (non-simple parameters)
+ * would load where Node rejects it.
+ */
+function insertTest(source: string, edits: SourceEdits, from: number, text: string): void {
+  const directives = directivesEnd(source, from);
+  edits.insert(directives.at, directives.open ? `;${text}` : text);
+}
+
+/**
  * For the `function` (or `async function`) at `at`, a declaration or an expression: inserts its trampoline, which
  * forwards to export `index` of the newest version. Returns false when the shape is not one it can read.
  */
@@ -95,7 +105,9 @@ export function addFunctionTrampoline(source: string, edits: SourceEdits, at: nu
   const simple = SIMPLE_HEAD.exec(source);
   if (simple !== null) {
     const generator = simple[2] === '*';
-    edits.insert(
+    insertTest(
+      source,
+      edits,
       SIMPLE_HEAD.lastIndex,
       test(index, { constructible: !generator && simple[1] === undefined, generator }),
     );
@@ -116,7 +128,7 @@ export function addFunctionTrampoline(source: string, edits: SourceEdits, at: nu
   if (source[brace] !== '{') return false;
   const kind = { constructible: !generator && !isAsync, generator };
   if (params.simple) {
-    edits.insert(brace + 1, test(index, kind));
+    insertTest(source, edits, brace + 1, test(index, kind));
     return true;
   }
   // The parameter list moves into a function that binds it once, in the version that runs the body.
@@ -258,7 +270,7 @@ export function addArrowTrampoline(
   // `=>` becomes two spaces: a line break between it and the body stays where it was.
   edits.overwrite(arrow.arrow, arrow.arrow + 2, '  ');
   if (source[arrow.body] === '{') {
-    edits.insert(arrow.body + 1, test(index, kind));
+    insertTest(source, edits, arrow.body + 1, test(index, kind));
     edits.insert(arrow.end, `}.${name}`);
   } else {
     edits.insert(arrow.body, `{${test(index, kind)}return `);

@@ -31,6 +31,7 @@ const IMPLEMENTATION = [
   './source-edits.js',
   './scan.js',
   './lex.js',
+  './load.js',
 ];
 
 let fingerprint: string | undefined;

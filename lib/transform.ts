@@ -67,7 +67,23 @@ export interface TransformResult {
   code: string;
 }
 
-const DEFAULT_DECLARATION = /default\s+((?:async\s+)?function\b\s*\*?|class\b)\s*((?!extends\b)[\w$]*)/y;
+/** Space between keywords: white space and comments. */
+const GAP = String.raw`(?:\s|/\*[\s\S]*?\*/|//[^\n\r\u2028\u2029]*)+`;
+/** Space that holds no line break (`async` and `function` must share a line). */
+const INLINE_GAP = String.raw`(?:[^\S\n\r\u2028\u2029]|/\*(?:(?!\*/)[^\n\r\u2028\u2029])*\*/)+`;
+/** An identifier, ASCII or not. */
+const IDENTIFIER = String.raw`[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*`;
+/** The end of a keyword: no identifier character follows. */
+const KEYWORD_END = String.raw`(?![\p{ID_Continue}$\u200c\u200d])`;
+
+const DEFAULT_DECLARATION = new RegExp(
+  `default${GAP}((?:async${INLINE_GAP})?function${KEYWORD_END}\\s*\\*?|class${KEYWORD_END})\\s*((?!extends${KEYWORD_END})${IDENTIFIER})?`,
+  'duy',
+);
+
+const COMMENT = /\/\*[\s\S]*?\*\/|\/\/[^\n\r\u2028\u2029]*/g;
+/** `name from` or `name,` at the start of an import clause: a default import. */
+const DEFAULT_IMPORT = new RegExp(`^${IDENTIFIER}\\s*(,|from)`, 'u');
 
 function quote(value: string): string {
   return JSON.stringify(value);
@@ -78,7 +94,8 @@ function quote(value: string): string {
  * them, and an update's preview reads the new source the same way, so the runtime can compare the two).
  */
 export function importedNames(source: string, entry: Import): ImportedNames {
-  const clause = source.slice(entry.importStart, entry.start - 1);
+  // Comments in the clause are not names (a string name holding `/*` is left to a wrong, never unsafe, list).
+  const clause = source.slice(entry.importStart, entry.start - 1).replace(COMMENT, ' ');
   if (/\*/.test(clause)) return '*';
   const names: string[] = [];
   const braces = /\{([^}]*)\}/.exec(clause);
@@ -93,12 +110,14 @@ export function importedNames(source: string, entry: Import): ImportedNames {
     }
   }
   const head = clause.replace(/\{[^}]*\}/, '').replace(/^(import|export)\s*/, '');
-  if (/^[\w$]+\s*(,|from)/.test(head) && !head.startsWith('from')) names.push('default');
+  if (DEFAULT_IMPORT.test(head) && !/^from\s*['"]/.test(head)) names.push('default');
   return names;
 }
 
 interface Edits {
   magic: SourceEdits;
+  /** How the inserted code names `Object`: the module may bind that name itself. */
+  object: string;
   mutable: string[];
   prefixExtra: string[];
   suffix: string[];
@@ -138,9 +157,11 @@ function rewriteDefault(
   const declaration = DEFAULT_DECLARATION.exec(source);
   const keyword = declaration?.[1];
   const named = declaration?.[2];
-  if (declaration !== null && keyword !== undefined) {
-    const keywordEnd = afterExport + declaration[0].length - (named?.length ?? 0);
-    const keywordStart = afterExport + declaration[0].indexOf(keyword, 'default'.length);
+  const keywordSpan = declaration?.indices?.[1];
+  if (declaration !== null && keyword !== undefined && keywordSpan !== undefined) {
+    // Where a name goes: past the keyword (and any `*` and blanks).
+    const keywordEnd = declaration.indices?.[2]?.[0] ?? afterExport + declaration[0].length;
+    const keywordStart = keywordSpan[0];
     if (named) {
       if (!keyword.startsWith('class')) addFunctionTrampoline(source, edits.magic, keywordStart, index);
       return { local: named };
@@ -158,10 +179,10 @@ function rewriteDefault(
     if (keyword.startsWith('class')) {
       const body = classBodyStart(source, keywordEnd);
       // A static `name` method is defined before static blocks run: only the name the class got from us changes.
-      const fixClassName = `static{if(Object.getOwnPropertyDescriptor(this,'name')?.value===${quote(DEFAULT_LOCAL)})Object.defineProperty(this,'name',{value:'default'})}`;
+      const fixClassName = `static{if(${edits.object}.getOwnPropertyDescriptor(this,'name')?.value===${quote(DEFAULT_LOCAL)})${edits.object}.defineProperty(this,'name',{value:'default'})}`;
       if (body !== -1) edits.magic.insert(body + 1, fixClassName);
     } else {
-      edits.prefixExtra.push(`Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`);
+      edits.prefixExtra.push(`${edits.object}.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`);
       addFunctionTrampoline(source, edits.magic, keywordStart, index);
     }
     return { local: DEFAULT_LOCAL };
@@ -196,7 +217,7 @@ function rewriteDefault(
   edits.suffix.push(`export{${DEFAULT_LOCAL} as default};`);
   edits.magic.overwrite(at, expressionStart, `let ${DEFAULT_LOCAL} =`);
   edits.suffix.push(
-    `if(typeof ${DEFAULT_LOCAL}==='function'&&${DEFAULT_LOCAL}.name===${quote(DEFAULT_LOCAL)})Object.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`,
+    `if(typeof ${DEFAULT_LOCAL}==='function'&&${DEFAULT_LOCAL}.name===${quote(DEFAULT_LOCAL)})${edits.object}.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`,
   );
   return { local: DEFAULT_LOCAL };
 }
@@ -399,24 +420,32 @@ function keepConstsConstant(
   }
 }
 
-/** Where code may start: after a hashbang line, which must stay first. */
+/** Where code may start: after a hashbang line (ended by any line terminator), which must stay first. */
 function codeStart(source: string): number {
   if (!source.startsWith('#!')) return 0;
-  const newline = source.indexOf('\n');
-  return newline === -1 ? source.length : newline + 1;
+  const end = /[\n\r\u2028\u2029]/.exec(source);
+  if (end === null) return source.length;
+  return source.startsWith('\r\n', end.index) ? end.index + 2 : end.index + 1;
 }
 
 /**
  * A place for the registration that moves no code to another column: within the module's leading comments and
  * import declarations (which run nothing: imports are hoisted), at a point where the rest of the line is blank or
- * a line comment. -1 when code comes first on its line.
+ * a line comment. -1 when code comes first on its line. `separate` tells that an import without its `;` comes just
+ * before, on the same line, so the registration needs one to start a statement of its own.
  */
-function quietHeaderPosition(source: string, imports: readonly Import[]): number {
+function quietHeaderPosition(source: string, imports: readonly Import[]): { at: number; separate: boolean } | -1 {
   let next = 0;
   let at = codeStart(source);
+  let separate = false;
   for (;;) {
-    while (source[at] === ' ' || source[at] === '\t' || source[at] === '\r' || source[at] === ';') at++;
-    if (at >= source.length || source[at] === '\n' || source.startsWith('//', at)) return at;
+    for (;;) {
+      const c = source[at];
+      if (c === ';') separate = false;
+      else if (c !== ' ' && c !== '\t' && c !== '\r') break;
+      at++;
+    }
+    if (at >= source.length || source[at] === '\n' || source.startsWith('//', at)) return { at, separate };
     if (source.startsWith('/*', at)) {
       const close = source.indexOf('*/', at + 2);
       if (close === -1) return -1;
@@ -427,6 +456,7 @@ function quietHeaderPosition(source: string, imports: readonly Import[]): number
     const statement = imports[next];
     if (statement?.importStart !== at || !isStaticImport(statement)) return -1;
     at = statement.importEnd;
+    separate = source[at - 1] !== ';';
   }
 }
 
@@ -435,13 +465,35 @@ export function isStaticImport(entry: Import): entry is Extract<Import, { type: 
   return entry.type === 'static' || entry.type === 'reexport-star';
 }
 
+/**
+ * A name or specifier as an item of the registration's lists, which separate with `,`, `=` and `:`: a string export
+ * name (`export { a as "x,y" }`) or a specifier may hold them, so they (and `%`) are percent-escaped.
+ */
+export function listItem(text: string): string {
+  return /[%,=:]/.test(text) ? text.replace(/[%,=:]/g, (c) => `%${c.charCodeAt(0).toString(16)}`) : text;
+}
+
+/** The name or specifier a list item stands for (see listItem). */
+export function fromListItem(item: string): string {
+  return item.includes('%') ? decodeURIComponent(item) : item;
+}
+
 /** What a module re-exports, as `name:from` and `*:from`, comma-separated: compared between versions. */
 export function reexportList(exports: readonly Export[]): string {
   return exports
     .filter((entry) => entry.type !== 'direct')
-    .map((entry) => (entry.type === 'reexport-all' ? `*:${entry.from}` : `${entry.name}:${entry.from}`))
+    .map((entry) =>
+      entry.type === 'reexport-all' ? `*:${listItem(entry.from)}` : `${listItem(entry.name)}:${listItem(entry.from)}`,
+    )
     .join(',');
 }
+
+/**
+ * A declaration or import that may bind `globalThis`, `Symbol` or `Object` in the module's scope, where the inserted
+ * code looks them up. Matching more (an object key, a parameter) only costs the longer, slower forms.
+ */
+const GLOBAL_BINDING =
+  /\b(?:function\*?|class)\s+(?:globalThis|Symbol|Object)(?![\w$])|(?:\b(?:var|let|const|import|as)\s+|[{,[]\s*)(?:globalThis|Symbol|Object)(?![\w$]|\s*[.(])/;
 
 /**
  * Makes `source` (an ES module) hot-replaceable in place. Throws the lexer's SyntaxError for sources it cannot
@@ -449,8 +501,11 @@ export function reexportList(exports: readonly Export[]): string {
  */
 export function transformModule(source: string, options: TransformOptions): TransformResult {
   const [imports, exports] = lex(source);
+  const shadowsGlobals = GLOBAL_BINDING.test(source);
   const edits: Edits = {
     magic: new SourceEdits(source),
+    // An object literal's constructor is the realm's own `Object`, whatever the module binds to the name.
+    object: shadowsGlobals ? '({}).constructor' : 'Object',
     mutable: [],
     prefixExtra: [],
     suffix: [],
@@ -458,7 +513,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const bindings = localExports(source, exports, edits, options.versioned === true);
   // Local exports as `name` or `name=local`; the runtime assigns them through the module's own eval, so the
   // registration stays a few bytes per export instead of a setter and a getter spelled out per binding.
-  const locals = bindings.map(([name, local]) => (name === local ? name : `${name}=${local}`));
+  const locals = bindings.map(([name, local]) => (name === local ? name : `${listItem(name)}=${local}`));
   for (const [name, , mutable] of bindings) if (mutable) edits.mutable.push(name);
   const dependencies: string[] = [];
   for (const entry of imports) {
@@ -476,13 +531,20 @@ export function transformModule(source: string, options: TransformOptions): Tran
     `h:${usesMeta ? 1 : 0}`,
   ].join(',');
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the mode undefined: run.
-  let header = `var ${MODE_VARIABLE},${HANDLE}=globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]?.register(${quote(options.url)},()=>import.meta,{${description}});`;
+  const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;
+  // A module that binds `globalThis` or `Symbol` itself (lodash-es: `var Symbol = root.Symbol`) would hand the
+  // registration its own, maybe not yet assigned, binding: the runtime is then looked up in the global scope, by an
+  // indirect eval (a module is simply not hot where code generation from strings is disallowed).
+  const lookup = shadowsGlobals ? `(()=>{try{return(0,eval)(${quote(runtime)})}catch{}})()` : runtime;
+  let header = `var ${MODE_VARIABLE},${HANDLE}=${lookup}?.register(${quote(options.url)},()=>import.meta,{${description}});`;
   header += edits.prefixExtra.join('');
   const quiet = quietHeaderPosition(source, imports);
   // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,
   // a default function to rename, top-level await that may never settle) takes line 1 and moves that line's
   // columns; any other registers as its body ends, which changes nothing it can observe.
-  if (quiet !== -1) edits.magic.insert(quiet, header);
+  // A module that is one hashbang line (no line break) has nowhere but the end: in its line, code is a comment.
+  if (source.startsWith('#!') && !/[\n\r\u2028\u2029]/.test(source)) edits.suffix.unshift(header);
+  else if (quiet !== -1) edits.magic.insert(quiet.at, quiet.separate ? `;${header}` : header);
   else if (usesMeta || edits.prefixExtra.length > 0 || /\bawait\b/.test(source)) {
     edits.magic.insert(codeStart(source), header);
   } else edits.suffix.unshift(header);

@@ -16,17 +16,28 @@ export function splitSuffix(value: string): { path: string; search: string; hash
   return { path: beforeHash.slice(0, queryAt), search: beforeHash.slice(queryAt), hash };
 }
 
-/** Removes the version parameter from a query (`?a=1&hz=2`), keeping the user's own parameters in their order. */
-export function stripVersion(search: string): { search: string; version: number | undefined } {
+/**
+ * Removes the version parameter from a query (`?a=1&hz=2`), keeping the user's own parameters in their order. A
+ * version that evaluates an earlier version's source again (`hz=5r3`: instance 5 with the source of instance 3, 0
+ * for a first instance) also gives `restores`.
+ */
+export function stripVersion(search: string): {
+  search: string;
+  version: number | undefined;
+  restores?: number | undefined;
+} {
   if (search === '') return { search, version: undefined };
   let version: number | undefined;
+  let restores: number | undefined;
   const kept: string[] = [];
   for (const pair of search.slice(1).split('&')) {
-    const match = /^hz=(\d+)$/.exec(pair);
-    if (match) version = Number(match[1]);
-    else kept.push(pair);
+    const match = /^hz=(\d+)(?:r(\d+))?$/.exec(pair);
+    if (match) {
+      version = Number(match[1]);
+      restores = match[2] === undefined ? undefined : Number(match[2]);
+    } else kept.push(pair);
   }
-  return { search: kept.length === 0 ? '' : `?${kept.join('&')}`, version };
+  return { search: kept.length === 0 ? '' : `?${kept.join('&')}`, version, restores };
 }
 
 /** Appends the version parameter to a query (after the user's own parameters). */
@@ -45,4 +56,10 @@ export function splitVersion(url: string): { canonical: string; version: number 
 export function withVersion(url: string, version: number): string {
   const { path, search, hash } = splitSuffix(url);
   return `${path}${addVersion(search, version)}${hash}`;
+}
+
+/** `url` as instance `version` evaluating the source instance `restores` had (0: the first instance). */
+export function withRestore(url: string, version: number, restores: number): string {
+  const { path, search, hash } = splitSuffix(url);
+  return `${path}${addVersion(search, version)}r${restores}${hash}`;
 }

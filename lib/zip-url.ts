@@ -25,6 +25,8 @@ export interface ZipUrl {
   hash: string;
   /** The instance version from `?hz=N`, or undefined for the first instance. */
   version: number | undefined;
+  /** For `?hz=NrK`: the instance whose source this one evaluates again (0: the first instance). */
+  restores?: number | undefined;
 }
 
 /** Tells whether a URL or specifier uses the `zip:` scheme. */
@@ -47,11 +49,12 @@ function entryUrlPath(entry: string): string {
 export function formatZipUrl(
   archive: string,
   entry: string,
-  parts: { search?: string; hash?: string; version?: number | undefined } = {},
+  parts: { search?: string; hash?: string; version?: number | undefined; restores?: number | undefined } = {},
 ): string {
   let search = parts.search ?? '';
   if (parts.version !== undefined) {
     search = addVersion(search, parts.version);
+    if (parts.restores !== undefined) search += `r${parts.restores}`;
   }
   return `zip://${archiveUrlPath(archive)}!/${entryUrlPath(entry)}${search}${parts.hash ?? ''}`;
 }
@@ -81,7 +84,8 @@ export function parseZipUrl(url: string): ZipUrl {
   const entry = bang === -1 ? '' : decodeEntry(path.slice(bang + 2), site);
   if (entry.includes('!/')) nestedArchive(url, site);
   const version = stripVersion(search);
-  return { archive, entry, search: version.search, hash, version: version.version };
+  const restores = version.restores === undefined ? {} : { restores: version.restores };
+  return { archive, entry, search: version.search, hash, version: version.version, ...restores };
 }
 
 /** The URL of a module without its instance version: what `import.meta.url` shows. */
@@ -107,6 +111,15 @@ export function parseZipSpecifier(specifier: string, baseDirUrl: string): ZipUrl
   const { path, search, hash } = splitSuffix(specifier.slice(ZIP_PROTOCOL.length));
   const bang = path.indexOf('!/');
   const archivePart = bang === -1 ? path : path.slice(0, bang);
+  // `zip:./a.zip!x.js` would otherwise be reported as a missing archive named "a.zip!x.js".
+  const bareBang = /\.zip!(?!\/)/i.exec(archivePart);
+  if (bareBang !== null) {
+    const cut = ZIP_PROTOCOL.length + bareBang.index + '.zip!'.length;
+    fail(
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+      `"${specifier}": the entry path needs a '/' after '!': write ${specifier.slice(0, cut)}/${specifier.slice(cut)}`,
+    );
+  }
   if (archivePart === '' || archivePart === '//') {
     fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}": no archive path`);
   }
@@ -129,6 +142,7 @@ export function parseZipSpecifier(specifier: string, baseDirUrl: string): ZipUrl
     search: version.search,
     hash,
     version: version.version,
+    ...(version.restores === undefined ? {} : { restores: version.restores }),
   };
 }
 

@@ -4,15 +4,17 @@
  */
 import type { LoadFnOutput, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module';
 import { createHooks, type Hooks, type HooksThreadData } from '../lib/hooks.js';
+import type { HookReport } from '../lib/host-importers.js';
 import { redirectsFrom } from '../lib/redirects.js';
 
-let hooks: Hooks = createHooks({ shimRequire: true, hot: true });
+let hooks: Hooks = createHooks({ shimRequire: true, followReexports: true, hot: true });
 
-/** Receives the registering thread's options, and the port its runtime posts redirects to. */
+/** Receives the registering thread's options, and the port its runtime posts redirects to (and tells it what the hooks saw). */
 export function initialize(data: HooksThreadData | undefined): void {
   if (data === undefined) return;
   const { redirects, ...options } = data;
-  hooks = createHooks({ ...options, redirect: redirects && redirectsFrom(redirects) });
+  const report = redirects && ((message: HookReport) => redirects.postMessage(message));
+  hooks = createHooks({ ...options, redirect: redirects && redirectsFrom(redirects), report });
 }
 
 /** Node's async resolve hook. */

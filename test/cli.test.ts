@@ -1,6 +1,6 @@
 /**
- * The `hotzip` command end to end (issue 4): the repository is packed with `npm pack` and installed into a temp app
- * once, and every test runs that installed binary in real processes, as a user would.
+ * The `hotzip` command end to end: a clean copy of the repository is packed with `npm pack` and installed into a
+ * temp app once, and every test runs that installed binary in real processes, as a user would.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { ArchiveLimits } from '../lib/archive.js';
 import { corpus } from './corpus.js';
-import { repoRoot, runProcess, type Tree, writeTree } from './fixtures.js';
+import { runProcess, type Tree, writeTree } from './fixtures.js';
+import { installInto, packedTarball, userEnv } from './packed.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -21,37 +22,18 @@ let app: string;
 let bin: string;
 const running: ChildProcess[] = [];
 
-/** PATH with this test run's node first, so the installed bin's `#!/usr/bin/env node` runs the same Node version. */
-function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PATH: `${path.dirname(process.execPath)}${path.delimiter}${process.env.PATH ?? ''}`,
-    NODE_OPTIONS: '',
-    NO_COLOR: '1',
-    ...extra,
-  };
-}
+/** The environment of the installed bin: this test run's node first on PATH, so `#!/usr/bin/env node` runs it. */
+const env = userEnv;
 
 before(
   async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'hotzip-cli-'));
-    // npm pack ships dist/lib and dist/loader, which `npm test` has just built (pretest).
-    const packed = await execFileAsync('npm', ['pack', '--pack-destination', work, '--silent'], {
-      cwd: repoRoot,
-      env: env(),
-    });
-    const tarball = path.join(work, packed.stdout.trim().split('\n').pop() as string);
     app = path.join(work, 'app');
-    fs.mkdirSync(app);
-    fs.writeFileSync(path.join(app, 'package.json'), '{ "name": "cli-test-app", "private": true }\n');
-    await execFileAsync('npm', ['install', tarball, '--no-audit', '--no-fund', '--prefer-offline', '--silent'], {
-      cwd: app,
-      env: env(),
-    });
+    await installInto(app, await packedTarball());
     bin = path.join(app, 'node_modules', '.bin', 'hotzip');
     assert.ok(fs.existsSync(bin), 'npm install created node_modules/.bin/hotzip');
   },
-  { timeout: 180_000 },
+  { timeout: 300_000 },
 );
 
 after(() => {
@@ -327,12 +309,6 @@ describe('hotzip (installed from a packed tarball)', () => {
     assert.equal(ok.stdout, 'hello from the archive a,--b\n');
     assert.match(ok.stderr, /Completed running 'run\.zip'/);
 
-    const failing = dirWith('fail', { 'index.js': "console.log('failing');\nprocess.exitCode = 3;\n" });
-    const failed = await hz(['run', failing]);
-    assert.equal(failed.code, 3, failed.stderr);
-    assert.equal(failed.stdout, 'failing\n');
-    assert.match(failed.stderr, /Failed running '.*fail-\w+'/);
-
     const missing = await hz(['run', 'absent.zip']);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /cannot run absent\.zip: no such file/);
@@ -389,9 +365,49 @@ describe('hotzip (installed from a packed tarball)', () => {
     assert.doesNotMatch(runner.stderr, /Restarting/);
     fs.writeFileSync(path.join(src, 'conf.js'), "import.meta.hot?.decline();\nexport const version = 'c2';\n");
     await runner.waitFor(/started c2/);
-    assert.match(runner.stderr, /restart required to apply zip:.*conf\.js\nRestarting '.*declines-\w+'\n/);
+    assert.match(runner.stderr, /restart required to apply .*declines-\w+\/conf\.js\nRestarting '.*declines-\w+'\n/);
     const ran = await runner.stop('SIGTERM');
     assert.ok(ran.signal === 'SIGTERM' || ran.code === 143, `run ended with ${JSON.stringify(ran)}`);
+  });
+});
+
+describe('hotzip run on a project directory', () => {
+  test('a failed start waits for the next change, says so, and starts again; node flags pass through', async () => {
+    const failing = dirWith('fail', { 'index.js': "console.log('failing');\nprocess.exitCode = 3;\n" });
+    const runner = new Running(['run', '--enable-source-maps', '--conditions', 'custom', failing], work);
+    await runner.waitFor(/Failed running '.*fail-\w+'\. Waiting for file changes before restarting\.\.\./);
+    assert.equal(runner.stdout, 'failing\n');
+    fs.writeFileSync(
+      path.join(failing, 'index.js'),
+      "console.log('fixed', process.execArgv.filter((a) => !a.startsWith('file:')).join(' '));\n",
+    );
+    await runner.waitFor(/fixed/);
+    assert.match(runner.stderr, /Restarting '.*fail-\w+'/);
+    assert.match(runner.stdout, /fixed --enable-source-maps --conditions custom --import --import/);
+    const ran = await runner.exited;
+    assert.equal(ran.code, 0);
+    assert.match(runner.stderr, /Completed running/);
+  });
+
+  test('bare imports resolve from the project; errors and stack traces name the source files', async () => {
+    const project = dirWith('project', {
+      'node_modules/greeter/package.json': '{ "name": "greeter", "type": "module", "exports": "./index.js" }\n',
+      'node_modules/greeter/index.js': "export const greet = (who) => 'hi ' + who;\n",
+      'src/package.json': '{ "type": "module" }\n',
+      'src/main.js':
+        "import { greet } from 'greeter';\nimport { later } from './lib/later.js';\nconsole.log(greet('src'));\nlater();\n",
+      'src/lib/later.js': "export function later() {\n  const x = 1\n  throw new Error('boom ' + x)\n}\n",
+    });
+    const src = path.join(project, 'src');
+    const runner = new Running(['run', src, '-m', 'main.js'], work);
+    await runner.waitFor(/Waiting for file changes/);
+    assert.equal(runner.stdout, 'hi src\n');
+    assert.match(runner.stderr, /Error: boom 1\n\s+at later \(.*project-\w+\/src\/lib\/later\.js:3:9\)/);
+    assert.doesNotMatch(runner.stderr, /hotzip-run-/);
+    fs.writeFileSync(path.join(src, 'lib', 'later.js'), 'export function later() {}\n');
+    await runner.waitFor(/Completed running/);
+    assert.equal(runner.stdout, 'hi src\nhi src\n');
+    await runner.exited;
   });
 });
 

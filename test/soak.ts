@@ -42,8 +42,25 @@ function handlerTree(version: number): Tree {
   };
 }
 
-type Breakage = 'syntax' | 'throw' | 'missing-export' | 'torn' | 'corrupt-crc';
-const breakages: Breakage[] = ['syntax', 'throw', 'missing-export', 'torn', 'corrupt-crc'];
+type Breakage =
+  | 'syntax'
+  | 'throw'
+  | 'missing-export'
+  | 'torn'
+  | 'corrupt-crc'
+  | 'host-export-removed'
+  | 'no-longer-function'
+  | 'never-settles';
+const breakages: Breakage[] = [
+  'syntax',
+  'throw',
+  'missing-export',
+  'torn',
+  'corrupt-crc',
+  'host-export-removed',
+  'no-longer-function',
+  'never-settles',
+];
 
 function brokenBytes(version: number, kind: Breakage): Uint8Array {
   const tree = handlerTree(version);
@@ -56,6 +73,15 @@ function brokenBytes(version: number, kind: Breakage): Uint8Array {
       return zipBytes({ ...tree, 'render.js': "export const draw = (version) => 'version ' + version;\n" });
     case 'torn':
       return zipBytes(tree, 0).subarray(0, 200);
+    // The server (a plain file) imports `handler` by name: removing it is rejected.
+    case 'host-export-removed':
+      return zipBytes({ ...tree, 'handler.js': `export const other = ${version};\n` });
+    // Still exported, but no longer callable: not installed.
+    case 'no-longer-function':
+      return zipBytes({ ...tree, 'handler.js': `export const handler = ${version};\n` });
+    // A top-level await that never settles: the update's time limit ends it.
+    case 'never-settles':
+      return zipBytes({ ...tree, 'handler.js': `await new Promise(() => {});\n${tree['handler.js']}` });
     case 'corrupt-crc': {
       const bytes = Buffer.from(zipBytes(tree, 0));
       // Stored entries: flip a byte of the first entry's data, after its 30-byte header and name.
@@ -90,7 +116,7 @@ export async function soak(options: { replacements: number; concurrency?: number
   const child: ChildProcessWithoutNullStreams = spawn(
     process.execPath,
     ['--expose-gc', '--import', 'hotzip/register', 'server.mjs'],
-    { cwd: dir, env: { ...process.env, NODE_OPTIONS: '', HOTZIP_LOG: 'debug' } },
+    { cwd: dir, env: { ...process.env, NODE_OPTIONS: '', HOTZIP_LOG: 'debug', HOTZIP_UPDATE_TIMEOUT: '500' } },
   );
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
@@ -155,7 +181,10 @@ export async function soak(options: { replacements: number; concurrency?: number
     }
   });
   const refusals = (): number =>
-    stderr.split('\n').filter((line) => /update rejected|threw while evaluating|not applied/.test(line)).length;
+    stderr
+      .split('\n')
+      .filter((line) => /update rejected|threw while evaluating|not applied|did not finish evaluating/.test(line))
+      .length;
   const waitFor = async (version: number): Promise<void> => {
     const deadline = Date.now() + 15_000;
     while (latest < version) {
@@ -195,7 +224,9 @@ export async function soak(options: { replacements: number; concurrency?: number
     report.ms = Math.round(performance.now() - started);
     report.refused = stderr
       .split('\n')
-      .filter((line) => /update rejected|threw while evaluating|not applied/.test(line)).length;
+      .filter((line) =>
+        /update rejected|threw while evaluating|not applied|did not finish evaluating/.test(line),
+      ).length;
   }
   return report;
 }

@@ -7,7 +7,8 @@ import { SourceMap } from 'node:module';
 import { describe, test } from 'node:test';
 import { topLevelDeclarations, variableStatement, Writes } from '../lib/declarations.js';
 import { classBodyStart, expressionEnd } from '../lib/scan.js';
-import { transformModule } from '../lib/transform.js';
+import { fromListItem, listItem, transformModule } from '../lib/transform.js';
+import { checkTransformed } from './syntax-check.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
 const REGISTRATION =
@@ -72,7 +73,12 @@ describe('transformModule', () => {
   });
 
   test('the registration goes where it moves no code: after leading imports, before a comment, or at the end', () => {
-    assert.equal(run("import a from './a.js'\nexport const b = a;\n").at, "import a from './a.js'".length);
+    // After an import without its `;`, the registration brings its own: `'./a.js'var` would not parse.
+    assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var __hz\$m,/);
+    assert.match(
+      run("import a from './a.js' // c\nexport const b = a\n").code,
+      /^import a from '\.\/a\.js' ;var __hz\$m,.*;\/\/ c\n/,
+    );
     assert.equal(run('// license\nexport const b = 1;\n').at, 0);
     assert.equal(run('/* one */ /* two */\nexport const b = 1;\n').at, '/* one */ /* two */'.length);
     // Otherwise on the appended last line, as the body ends. A dynamic import runs: nothing goes after it.
@@ -282,6 +288,117 @@ describe('transformModule', () => {
     assert.doesNotMatch(run('export const a = 1;\n').code, /await/);
   });
 
+  test('code without semicolons: every insertion parses as its own statement, with the same imports and exports', () => {
+    for (const source of [
+      // The registration after a leading import without `;`.
+      "import { webcrypto as crypto } from 'node:crypto'\nexport const a = crypto\n",
+      "import a from './a.js' // c\nexport const b = a\n",
+      "import j from './j.json' with { type: 'json' }\n(function () {})()\nexport { j }\n",
+      "export * from './a.js'\n[1].map(String)\nexport default function () {}\n",
+      // A default expression ends where ASI ends it, and goes on where the next line continues it.
+      'let b = 0\nexport default b\n++b\n',
+      'let b = 0\nexport default b\n--b\n',
+      'export default 1\n"x"\n',
+      'export default 1\n!2\n',
+      'export default 1\n{ }\n',
+      'export default () => {}\n(1)\n',
+      'export default async (x) => {}\n[1].map(String)\n',
+      'export default x => {}\n`t`\n',
+      'export default x => {}\n/re/.test("x")\n',
+      'export default true ? () => {}\n: 2\n',
+      'export default π\nfoo()\nvar π = 1\n',
+      'export default ªª\nvar ªª = 1\n',
+      'export default typeof\nx\n',
+      'export default a.new\nb()\n',
+      'export default a++\nb\n',
+      'export default /* c */ function () {}\n(1)\n',
+      'export /* c */ default 1\n',
+      'export default function π() {}\n',
+      'export const { a, b: [c] } = {}\n(1)\n',
+      '#!/usr/bin/env node\rexport default function () {}\n',
+    ]) {
+      assert.equal(checkTransformed(source, url), 'checked', source);
+    }
+  });
+
+  test('Unicode names: a named default function keeps its name; default imports and reassignments are seen', () => {
+    assert.match(run('export default function π() {}\n').body, /^export default function π\(\) \{if\(__hz\$m&&__hz\$\.s\(0\)\)/);
+    assert.deepEqual(run("import π from './a.js'\nexport { π }\n").description.i, [['./a.js', ['default']]]);
+    assert.deepEqual(run("import from from './a.js'\nexport { from }\n").description.i, [['./a.js', ['default']]]);
+    const { description } = run('export let π = 1\nexport function inc() { π++ }\n', true);
+    assert.deepEqual(description.m, ['π']);
+  });
+
+  test('comments between the export keywords change nothing', () => {
+    assert.equal(run('export /* c */ default 1\n').description.l, 'default=ª');
+    assert.match(run('export /* c */ const a = 1\n').body, /^export \/\* c \*\/ let {3}a = 1/);
+    // Still a declaration: the next line is a statement of its own, not a call of the function.
+    assert.match(
+      run('export default /* c */ function () {}\n(1)\n').body,
+      /;function __hz\$default +\(\) \{if.*\}\n\(1\)\n/,
+    );
+  });
+
+  test('a trampoline goes after the directives of a function body', () => {
+    assert.match(
+      run('export function f() { "use strict"\n  return 1 }\n').body,
+      /^export function f\(\) \{ "use strict";if\(__hz\$m&&__hz\$\.s\(0\)\)/,
+    );
+    assert.match(
+      run("export function f() { 'a'; 'b' + 1 }\n").body,
+      /^export function f\(\) \{ 'a';if\(__hz\$m&&__hz\$\.s\(0\)\).*; 'b' \+ 1 \}/,
+    );
+    assert.match(run("export function f() { 'a'\n.length }\n").body, /^export function f\(\) \{if\(__hz\$m&&__hz\$\.s\(0\)\)/);
+    // Every function shape: an arrow made a method, a function expression, one with non-simple parameters (whose
+    // directive stays in its own body, where Node still rejects it).
+    assert.match(
+      run("export const f = (a) => { 'use strict'; return a }\n").body,
+      /^export let {3}f = \{f\(a\) +\{ 'use strict';if\(__hz\$m&&__hz\$\.s\(0\)\)/,
+    );
+    assert.match(
+      run("export const g = function () { 'use strict'\n}\n").body,
+      /^export let {3}g = function \(\) \{ 'use strict';if\(__hz\$m/,
+    );
+    assert.match(
+      run("export function h(a = 1) { 'use strict' }\n").body,
+      /^export function h\(\)\{if\(__hz\$m.*\(a = 1\)=> \{ 'use strict' \}\)/,
+    );
+  });
+
+  test('a hashbang line ended by any line terminator stays first', () => {
+    assert.equal(run('#!/usr/bin/env node\r\nexport default function () {}\n').at, '#!/usr/bin/env node\r\n'.length);
+    assert.equal(run('#!/usr/bin/env node\rexport default function () {}\n').at, '#!/usr/bin/env node\r'.length);
+    // Only a hashbang: the registration goes on a line of its own, not into the hashbang's comment.
+    assert.equal(run('#!/usr/bin/env node').code.split('\n')[1]?.startsWith('var __hz$m,'), true);
+  });
+
+  test('registration lists escape the separators a string export name or a specifier may hold', () => {
+    const { description } = run("let q = 1\nexport { q as 'a,b=c:d%' }\nexport { x as 'y,z' } from './d,e:p.js'\n");
+    assert.equal(description.l, 'a%2cb%3dc%3ad%25=q');
+    assert.equal(description.r, 'y%2cz:./d%2ce%3ap.js');
+    for (const text of ['a,b=c:d%', 'plain', '%2c']) assert.equal(fromListItem(listItem(text)), text);
+  });
+
+  test('a module that binds Symbol, Object or globalThis itself still finds the runtime and the real Object', () => {
+    for (const source of [
+      "import root from './root.js'\nvar Symbol = root.Symbol\nexport default Symbol\n",
+      'var Object = 1\nexport default function () {}\n',
+      'const globalThis = 1\nexport default class {}\n',
+      "import { Object } from './o.js'\nexport default function () {}\n",
+    ]) {
+      const { code } = transformModule(source, { url });
+      assert.doesNotMatch(code, /=globalThis\[/, code);
+      assert.doesNotMatch(code, /(?<![\w$.])Object\.(?:define|get)/, code);
+      assert.match(code, /\(0,eval\)\("globalThis\[Symbol\.for\(\\"hotzip\.runtime\\"\)\]"\)/, code);
+      assert.equal(checkTransformed(source, url), 'checked');
+    }
+    // Uses that bind nothing keep the short forms.
+    assert.match(
+      run('export const s = typeof Symbol + Object.keys({}) + globalThis.x\n').code,
+      /=globalThis\[Symbol\.for/,
+    );
+  });
+
   test('a hashbang line stays first', () => {
     assert.match(
       transformModule('#!/usr/bin/env node\nexport const a = import.meta.url;\n', { url }).code,
@@ -314,9 +431,39 @@ describe('scan', () => {
     assert.deepEqual(expressionEnd('export default "x"', 14), { at: 18, semicolon: false });
     assert.deepEqual(expressionEnd('export default "x" // c\nfoo()', 14), { at: 18, semicolon: false });
     assert.equal(expressionEnd('export default a)', 14), undefined);
-    // A postfix ++ or -- cannot follow a line break: the next line is a statement of its own.
-    assert.deepEqual(expressionEnd('export default a\n++b', 14), { at: 16, semicolon: false });
-    assert.deepEqual(expressionEnd('export default a\n--b', 14), { at: 16, semicolon: false });
+    // No ASI inside: a postfix ++ / -- cannot follow a line break; a literal, `!` or a name cannot continue.
+    for (const next of ['++b', '--b', '"x"', '!b', '1', 'b', '{ }', '#!']) {
+      assert.deepEqual(expressionEnd(`export default a\n${next}`, 14), { at: 16, semicolon: false }, next);
+    }
+    for (const next of [
+      '(b)',
+      '[b]',
+      '`t`',
+      '/b/g',
+      '+b',
+      '-b',
+      '.b',
+      '?.b',
+      '? b : c',
+      'in b',
+      'instanceof b',
+      '= 1',
+    ]) {
+      assert.deepEqual(
+        expressionEnd(`export default a\n${next}`, 14),
+        { at: 17 + next.length, semicolon: false },
+        next,
+      );
+    }
+    assert.deepEqual(expressionEnd('export default a++\nb', 14), { at: 18, semicolon: false });
+    assert.deepEqual(expressionEnd('export default typeof\nb', 14), { at: 23, semicolon: false });
+    assert.deepEqual(expressionEnd('export default a.new\nb', 14), { at: 20, semicolon: false });
+    assert.deepEqual(expressionEnd('export default π\nb', 14), { at: 16, semicolon: false });
+    // An arrow function's block body ends the expression at a line break (but for `:` of a conditional).
+    assert.deepEqual(expressionEnd('export default () => {}\n(1)', 14), { at: 23, semicolon: false });
+    assert.deepEqual(expressionEnd('export default x => y => {}\n+1', 14), { at: 27, semicolon: false });
+    assert.deepEqual(expressionEnd('export default a ? () => {}\n: b', 14), { at: 31, semicolon: false });
+    assert.deepEqual(expressionEnd('export default (x) => x\n(1)', 14), { at: 27, semicolon: false });
   });
 
   test('topLevelDeclarations finds function and variable declarations at depth 0 only, never function expressions', () => {
