@@ -35,8 +35,17 @@ export type Declaration =
   | { type: 'function'; at: number }
   | { type: 'variable'; statement: VariableStatement; declarator: Declarator };
 
-// Any character past ASCII counts as part of a name: only names the lexer already found are ever looked up.
-const IDENTIFIER_START = /[A-Za-z$_\u0080-\uffff]/;
+/**
+ * The characters past ASCII that count as part of a name: all but white space and line terminators (only names the
+ * lexer already found are ever looked up, so a wider set is safe).
+ */
+const WIDE_NAME = String.raw`\u0080-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\ufefe\uff00-\uffff`;
+const IDENTIFIER_START = new RegExp(`[A-Za-z$_${WIDE_NAME}]`);
+/** Every name-like word of a source, for the identifier index of a large one. */
+const WORD = new RegExp(`[A-Za-z$_${WIDE_NAME}][\\w$${WIDE_NAME}]*`, 'g');
+
+/** White space and line terminators past ASCII (no-break space, U+2028, the BOM…): never part of a name. */
+const WIDE_SPACE = /\s/;
 
 function isIdentifierCode(code: number): boolean {
   return (
@@ -45,8 +54,12 @@ function isIdentifierCode(code: number): boolean {
     (code >= 97 && code <= 122) ||
     code === 36 ||
     code === 95 ||
-    code > 127
+    (code > 127 && !WIDE_SPACE.test(String.fromCharCode(code)))
   );
+}
+
+function isLineTerminator(code: number): boolean {
+  return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
 }
 
 /** The identifier-like word starting at `at` ('' when none). */
@@ -61,11 +74,11 @@ export function nextCode(source: string, from: number): number {
   let i = from;
   while (i < source.length) {
     const c = source.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+    if (c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12) i++;
+    else if (c > 127 && WIDE_SPACE.test(source[i] ?? '')) i++;
     else if (c === 47 && source[i + 1] === '/') {
-      const end = source.indexOf('\n', i);
-      if (end === -1) return -1;
-      i = end + 1;
+      i += 2;
+      while (i < source.length && !isLineTerminator(source.charCodeAt(i))) i++;
     } else if (c === 47 && source[i + 1] === '*') {
       const end = source.indexOf('*/', i + 2);
       if (end === -1) return -1;
@@ -250,7 +263,7 @@ export class Writes {
     if (this.#index !== undefined || source.length > LARGE_SOURCE || ++this.#searches > 8) {
       if (this.#index === undefined) {
         this.#index = new Map();
-        for (const match of source.matchAll(/[A-Za-z$_\u0080-\uffff][\w$\u0080-\uffff]*/g)) {
+        for (const match of source.matchAll(WORD)) {
           const list = this.#index.get(match[0]);
           if (list === undefined) this.#index.set(match[0], [match.index]);
           else list.push(match.index);

@@ -332,6 +332,9 @@ describe('transformModule', () => {
   test('comments between the export keywords change nothing', () => {
     assert.equal(run('export /* c */ default 1\n').description.l, 'default=ª');
     assert.match(run('export /* c */ const a = 1\n').body, /^export \/\* c \*\/ let {3}a = 1/);
+    // So do a no-break space between them and a line comment ended by a carriage return alone.
+    assert.match(run('export\u00a0const a = () => 1\n').body, /^export\u00a0let {3}a = \{a\(\) +\{if\(__hz\$m/);
+    assert.match(run('export const //c\rf = () => 1\n').body, /^export let {3}\/\/c\rf = \{f\(\) +\{if/);
     // Still a declaration: the next line is a statement of its own, not a call of the function.
     assert.match(
       run('export default /* c */ function () {}\n(1)\n').body,
