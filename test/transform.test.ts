@@ -322,7 +322,10 @@ describe('transformModule', () => {
   });
 
   test('Unicode names: a named default function keeps its name; default imports and reassignments are seen', () => {
-    assert.match(run('export default function π() {}\n').body, /^export default function π\(\) \{if\(__hz\$m&&__hz\$\.s\(0\)\)/);
+    assert.match(
+      run('export default function π() {}\n').body,
+      /^export default function π\(\) \{if\(__hz\$m&&__hz\$\.s\(0\)\)/,
+    );
     assert.deepEqual(run("import π from './a.js'\nexport { π }\n").description.i, [['./a.js', ['default']]]);
     assert.deepEqual(run("import from from './a.js'\nexport { from }\n").description.i, [['./a.js', ['default']]]);
     const { description } = run('export let π = 1\nexport function inc() { π++ }\n', true);
@@ -351,7 +354,10 @@ describe('transformModule', () => {
       run("export function f() { 'a'; 'b' + 1 }\n").body,
       /^export function f\(\) \{ 'a';if\(__hz\$m&&__hz\$\.s\(0\)\).*; 'b' \+ 1 \}/,
     );
-    assert.match(run("export function f() { 'a'\n.length }\n").body, /^export function f\(\) \{if\(__hz\$m&&__hz\$\.s\(0\)\)/);
+    assert.match(
+      run("export function f() { 'a'\n.length }\n").body,
+      /^export function f\(\) \{if\(__hz\$m&&__hz\$\.s\(0\)\)/,
+    );
     // Every function shape: an arrow made a method, a function expression, one with non-simple parameters (whose
     // directive stays in its own body, where Node still rejects it).
     assert.match(
