@@ -666,9 +666,9 @@ export class HotRuntime {
   }
 
   /**
-   * What a stale instance's export `index` forwards to: the newest version's export of that name, when it is a
-   * function other than the caller itself. Otherwise (the export was removed, or is no longer a function) the caller
-   * runs its own body: a captured function never loops and always runs something defined.
+   * What a stale instance's export `index` forwards to: that export of the newest version that has it as a function
+   * other than the caller itself. Otherwise (the export was removed, or is no longer a function, in every later
+   * version) the caller runs its own body: a captured function never loops and always runs something defined.
    */
   #forwardTarget(instance: Instance, index: number): unknown {
     if (!instance.stale) return undefined;
