@@ -36,10 +36,20 @@ export interface RawDescription {
 
 /** A module's exports as the runtime works with them. */
 export interface ModuleDescription {
-  /** Assigns the module's exported local bindings from a namespace-like object. */
-  set(values: Readonly<Record<string, unknown>>): void;
-  /** Reads one exported local binding's current value. */
+  /**
+   * Assigns the module's exported local bindings from a namespace-like object. With `from`, the version `values`
+   * is the namespace of, the names that are local bindings there too are read from those bindings directly: a
+   * module namespace's properties are much slower to test and read.
+   */
+  set(values: Readonly<Record<string, unknown>>, from?: ModuleDescription): void;
+  /** Reads one exported local binding's current value (undefined for a name that is not one). */
   get(name: string): unknown;
+  /** The index of a local export's binding, or -1. */
+  indexOf(name: string): number;
+  /** Reads the local export binding at `index` (see indexOf). */
+  read(index: number): unknown;
+  /** The registration's list of local exports: versions with equal lists have the same bindings at each index. */
+  layout: string;
   /** The current values of the `mutable` bindings, in that order (throws while one is uninitialized). */
   mutableValues(): unknown[];
   /**
@@ -61,30 +71,38 @@ interface ParsedLocals {
   names: string[];
   /** The local binding of each name, at the same index. */
   locals: string[];
-  /** Index of each name in `names`. */
-  index: Map<string, number>;
   /** `names` followed by the re-exported names. */
   exports: string[];
 }
 
 /** Parses the registration's `l:` and `r:` lists in one pass each. */
 function parseLocals(raw: RawDescription): ParsedLocals {
-  const names: string[] = [];
-  const locals: string[] = [];
-  const index = new Map<string, number>();
-  for (const item of raw.l === '' ? [] : raw.l.split(',')) {
+  const items = raw.l === '' ? [] : raw.l.split(',');
+  const names: string[] = items;
+  let locals: string[] = items;
+  // Most items are a bare name (local and export alike): the one array serves both until an item differs.
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i] as string;
     const at = item.indexOf('=');
-    const name = at === -1 ? item : fromListItem(item.slice(0, at));
-    index.set(name, names.length);
-    names.push(name);
-    locals.push(at === -1 ? item : item.slice(at + 1));
+    if (at === -1) continue;
+    if (locals === names) locals = [...items];
+    names[i] = fromListItem(item.slice(0, at));
+    locals[i] = item.slice(at + 1);
   }
+  if (raw.r === '') return { names, locals, exports: names };
   const exports = [...names];
-  for (const item of raw.r === '' ? [] : raw.r.split(',')) {
+  for (const item of raw.r.split(',')) {
     const name = fromListItem(item.slice(0, item.indexOf(':')));
     if (name !== '*') exports.push(name);
   }
-  return { names, locals, index, exports };
+  return { names, locals, exports };
+}
+
+/** Whether `next` has a name `known` lacks; in order and equal (the usual update), without building a set. */
+export function addsNames(known: readonly string[], next: readonly string[]): boolean {
+  if (next.length <= known.length && next.every((name, i) => name === known[i])) return false;
+  const set = new Set(known);
+  return next.some((name) => !set.has(name));
 }
 
 /**
@@ -98,6 +116,14 @@ export function describeModule(raw: RawDescription): ModuleDescription {
   const parse = (): ParsedLocals => {
     parsed ??= parseLocals(raw);
     return parsed;
+  };
+  let index: Map<string, number> | undefined;
+  const indexOf = (name: string): number => {
+    if (index === undefined) {
+      index = new Map();
+      for (const [at, each] of parse().names.entries()) index.set(each, at);
+    }
+    return index.get(name) ?? -1;
   };
   let assign: ((index: number, value: unknown) => void) | undefined;
   let read: ((index: number) => unknown) | undefined;
@@ -115,26 +141,34 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     imports: raw.i,
     reexports: raw.r,
     usesMeta: raw.h === 1,
-    set(values) {
+    layout: raw.l,
+    set(values, from) {
       const { names, locals } = parse();
       assign ??= raw.s ?? (raw.e(bindingAccessor(locals, 'set')) as (index: number, value: unknown) => void);
+      const same = from?.layout === raw.l;
       // Each binding on its own: one the transform could not make assignable (a hidden const), or a value still
       // uninitialized in `values`, must not stop the rest.
       for (let i = 0; i < names.length; i++) {
         const name = names[i] as string;
         try {
-          if (name in values) assign(i, values[name]);
+          const at = from === undefined ? -1 : same ? i : from.indexOf(name);
+          if (at !== -1) assign(i, from?.read(at));
+          else if (name in values) assign(i, values[name]);
         } catch {}
       }
     },
     get(name) {
-      const index = parse().index.get(name);
-      return index === undefined ? undefined : reader()(index);
+      const at = indexOf(name);
+      return at === -1 ? undefined : reader()(at);
+    },
+    indexOf,
+    read(at) {
+      return reader()(at);
     },
     mutableValues() {
       if (mutableGetter === undefined) {
-        const { index, locals } = parse();
-        const at = raw.m.map((name) => index.get(name) ?? -1);
+        const { locals } = parse();
+        const at = raw.m.map(indexOf);
         if (raw.g !== undefined) {
           const read = raw.g;
           mutableGetter = () => at.map((i) => (i === -1 ? undefined : read(i)));
@@ -590,7 +624,7 @@ export class HotRuntime {
     const module = this.#modules.get(url);
     const namespace = module?.current.namespace;
     if (module === undefined || module.current === module.live || namespace === undefined) return;
-    for (const target of module.linked) target.description.set(namespace as Record<string, unknown>);
+    for (const target of module.linked) target.description.set(namespace, module.current.description);
   }
 
   /** Also takes the reports the hooks thread posts to `port` (`module.register`). */
@@ -848,10 +882,9 @@ export class HotRuntime {
     // Importers in this update of a version that adds exports must link to that version: the live instance lacks
     // them. Only then: every version someone links to keeps receiving updates, at a cost per update.
     const adding = new Set(
-      targets.filter((module, index) => {
-        const known = new Set(module.linked.at(-1)?.description.exports);
-        return previews[index]?.exports.some((name) => !known.has(name)) ?? false;
-      }),
+      targets.filter((module, index) =>
+        addsNames(module.linked.at(-1)?.description.exports ?? [], previews[index]?.exports ?? []),
+      ),
     );
     // A barrel (`export * from`) of a module that adds exports gains them too, but only a new instance of it can
     // show them: it joins the update, unchanged, as a version that adds exports (and so do its own barrels).
@@ -924,7 +957,7 @@ export class HotRuntime {
           try {
             // Registered by now: an instance registers within its body, before its evaluation settles.
             if (pending.instance === undefined) throw new Error(`${pending.url} did not register`);
-            const unusable = this.#unusable(pending.module, outcome.namespace);
+            const unusable = this.#unusable(pending.module, pending.instance, outcome.namespace);
             if (unusable !== undefined) {
               report.error ??= unusable;
               report.failed.push(url);
@@ -1209,12 +1242,18 @@ export class HotRuntime {
    * Why a new version's exports cannot be installed, if they cannot: an export some importer uses (archive module
    * or plain file) was a function and no longer is, so code that calls it would throw.
    */
-  #unusable(module: HotModule, namespace: Namespace): (Error & { code?: string }) | undefined {
-    // Most updates retype nothing: only then are the importers looked up (plain files are read from disk).
+  #unusable(module: HotModule, instance: Instance, namespace: Namespace): (Error & { code?: string }) | undefined {
+    // Most updates retype nothing: only then are the importers looked up (plain files are read from disk). Local
+    // bindings are read directly: a namespace's properties are slow to read, which showed with many exports.
+    const current = module.current;
+    const same = current.description.layout === instance.description.layout;
     const retyped = Object.keys(namespace).filter((name) => {
       try {
-        const before = module.current.namespace?.[name] ?? module.current.description.get(name);
-        return typeof before === 'function' && typeof namespace[name] !== 'function';
+        const at = current.description.indexOf(name);
+        const before = at !== -1 ? current.description.read(at) : current.namespace?.[name];
+        if (typeof before !== 'function') return false;
+        const next = same && at !== -1 ? at : instance.description.indexOf(name);
+        return typeof (next !== -1 ? instance.description.read(next) : namespace[name]) !== 'function';
       } catch {
         // Uninitialized on either side: nothing callable was there before, or it is not callable now.
         return false;
@@ -1252,14 +1291,13 @@ export class HotRuntime {
   #install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext {
     instance.namespace = namespace;
     instance.module = module;
-    for (const target of module.linked) target.description.set(namespace as Record<string, unknown>);
+    for (const target of module.linked) target.description.set(namespace, instance.description);
     const previous = module.current.context;
     for (const older of [...module.linked, module.current]) {
       older.stale = true;
       older.mode = 1;
     }
-    const known = new Set(module.linked.at(-1)?.description.exports);
-    if (linkedTo || instance.description.exports.some((name) => !known.has(name))) {
+    if (linkedTo || addsNames(module.linked.at(-1)?.description.exports ?? [], instance.description.exports)) {
       // Exports the linked instances cannot gain: importers that come later link to this version instead.
       module.linked.push(instance);
       this.#changeRedirects({ kind: 'newest', url: module.url, to: instance.url });
