@@ -28,11 +28,15 @@ export interface RawDescription {
   r: string;
   /** 1 when the module's own source mentions `import.meta`. */
   h: 0 | 1;
-  /** Assigns the local export at an index of `l`: only in modules with many exports (see bindingAccessor). */
-  s?: (index: number, value: unknown) => void;
-  /** Reads the local export at an index of `l`: only in modules with many exports. */
-  g?: (index: number) => unknown;
+  /**
+   * Reads the local export at an index of `l`, after assigning `value` to it when `write` is true: only in modules
+   * with many exports (see bindingAccessor); others have one made through `e` when first needed.
+   */
+  a?: Accessor;
 }
+
+/** See RawDescription.a. */
+type Accessor = (index: number, value?: unknown, write?: boolean) => unknown;
 
 /** A module's exports as the runtime works with them. */
 export interface ModuleDescription {
@@ -106,9 +110,9 @@ export function addsNames(known: readonly string[], next: readonly string[]): bo
 }
 
 /**
- * Turns a module's terse registration into its description. The module's eval runs at most once per accessor
- * (never per export or per call) to make an ordinary closure over its bindings; assignment code is built on first
- * use.
+ * Turns a module's terse registration into its description. A module without an accessor of its own gets one
+ * through its eval on first use, and one reader of its mutable exports: never code per export, per update or per
+ * call.
  */
 export function describeModule(raw: RawDescription): ModuleDescription {
   // Parsed on first use: most modules never see an update, and registration runs for every module at start-up.
@@ -125,13 +129,12 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     }
     return index.get(name) ?? -1;
   };
-  let assign: ((index: number, value: unknown) => void) | undefined;
-  let read: ((index: number) => unknown) | undefined;
+  let access: Accessor | undefined = raw.a;
   let mutableGetter: (() => unknown[]) | undefined;
   let modeSetter: ((mode: TrampolineMode) => void) | undefined;
-  const reader = (): ((index: number) => unknown) => {
-    read ??= raw.g ?? (raw.e(bindingAccessor(parse().locals, 'get')) as (index: number) => unknown);
-    return read;
+  const accessor = (): Accessor => {
+    access ??= raw.e(bindingAccessor(parse().locals)) as Accessor;
+    return access;
   };
   return {
     get exports() {
@@ -143,8 +146,8 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     usesMeta: raw.h === 1,
     layout: raw.l,
     set(values, from) {
-      const { names, locals } = parse();
-      assign ??= raw.s ?? (raw.e(bindingAccessor(locals, 'set')) as (index: number, value: unknown) => void);
+      const { names } = parse();
+      const assign = accessor();
       const same = from?.layout === raw.l;
       // Each binding on its own: one the transform could not make assignable (a hidden const), or a value still
       // uninitialized in `values`, must not stop the rest.
@@ -152,25 +155,25 @@ export function describeModule(raw: RawDescription): ModuleDescription {
         const name = names[i] as string;
         try {
           const at = from === undefined ? -1 : same ? i : from.indexOf(name);
-          if (at !== -1) assign(i, from?.read(at));
-          else if (name in values) assign(i, values[name]);
+          if (at !== -1) assign(i, from?.read(at), true);
+          else if (name in values) assign(i, values[name], true);
         } catch {}
       }
     },
     get(name) {
       const at = indexOf(name);
-      return at === -1 ? undefined : reader()(at);
+      return at === -1 ? undefined : accessor()(at);
     },
     indexOf,
     read(at) {
-      return reader()(at);
+      return accessor()(at);
     },
     mutableValues() {
       if (mutableGetter === undefined) {
         const { locals } = parse();
         const at = raw.m.map(indexOf);
-        if (raw.g !== undefined) {
-          const read = raw.g;
+        if (raw.a !== undefined) {
+          const read = raw.a;
           mutableGetter = () => at.map((i) => (i === -1 ? undefined : read(i)));
         } else {
           mutableGetter = raw.e(
