@@ -54,6 +54,8 @@ export interface ModuleDescription {
   read(index: number): unknown;
   /** The registration's list of local exports: versions with equal lists have the same bindings at each index. */
   layout: string;
+  /** The export names of the local bindings, by index. */
+  readonly localNames: readonly string[];
   /** The current values of the `mutable` bindings, in that order (throws while one is uninitialized). */
   mutableValues(): unknown[];
   /**
@@ -145,6 +147,9 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     reexports: raw.r,
     usesMeta: raw.h === 1,
     layout: raw.l,
+    get localNames() {
+      return parse().names;
+    },
     set(values, from) {
       const { names } = parse();
       const assign = accessor();
@@ -1202,9 +1207,10 @@ export class HotRuntime {
           module.url,
         );
       }
+      const exported = module.live.description.exports;
+      if (!addsNames(next.exports, exported)) continue;
       const kept = new Set(next.exports);
-      const removed = module.live.description.exports.filter((name) => !kept.has(name));
-      if (removed.length === 0) continue;
+      const removed = exported.filter((name) => !kept.has(name));
       // Importers: every loaded module (as the update leaves it), and the modules joining the update, which may have
       // linked to the live instance that keeps the removed name.
       const importers: Array<[string, ModulePreview | undefined]> = [
@@ -1247,21 +1253,31 @@ export class HotRuntime {
    */
   #unusable(module: HotModule, instance: Instance, namespace: Namespace): (Error & { code?: string }) | undefined {
     // Most updates retype nothing: only then are the importers looked up (plain files are read from disk). Local
-    // bindings are read directly: a namespace's properties are slow to read, which showed with many exports.
+    // bindings are read directly, by index when both versions list the same ones: a namespace's properties are
+    // slow to read, which showed with many exports.
     const current = module.current;
-    const same = current.description.layout === instance.description.layout;
-    const retyped = Object.keys(namespace).filter((name) => {
+    const before = current.description;
+    const after = instance.description;
+    const same = before.layout === after.layout;
+    const retyped: string[] = [];
+    const check = (name: string, from: number, to: number): void => {
       try {
-        const at = current.description.indexOf(name);
-        const before = at !== -1 ? current.description.read(at) : current.namespace?.[name];
-        if (typeof before !== 'function') return false;
-        const next = same && at !== -1 ? at : instance.description.indexOf(name);
-        return typeof (next !== -1 ? instance.description.read(next) : namespace[name]) !== 'function';
+        const old = from !== -1 ? before.read(from) : current.namespace?.[name];
+        if (typeof old !== 'function') return;
+        if (typeof (to !== -1 ? after.read(to) : namespace[name]) !== 'function') retyped.push(name);
       } catch {
         // Uninitialized on either side: nothing callable was there before, or it is not callable now.
-        return false;
       }
-    });
+    };
+    if (same) after.localNames.forEach((name, at) => check(name, at, at));
+    // Names that are not local bindings (re-exported), or all of them when the lists differ.
+    if (!same || after.reexports !== '') {
+      for (const name of Object.keys(namespace)) {
+        const to = after.indexOf(name);
+        if (same && to !== -1) continue;
+        check(name, before.indexOf(name), to);
+      }
+    }
     if (retyped.length === 0) return undefined;
     const importers = [...this.#modules.values()].map((importer): [string, ModulePreview] => [
       importer.url,
