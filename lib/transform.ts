@@ -237,12 +237,13 @@ const ASCII_ASSIGNMENT = new RegExp(
  * declaration need copying into the live bindings after each call into a newer version. Text in strings or
  * comments can only make an export look reassigned, which costs time, never correctness.
  */
-function assignments(source: string): Map<string, number[]> {
+function assignments(source: string, names: ReadonlySet<string>): Map<string, number[]> {
   const found = new Map<string, number[]>();
   const pattern = /[\u0080-\uffff]/.test(source) ? ASSIGNMENT : ASCII_ASSIGNMENT;
   for (const match of source.matchAll(pattern)) {
     const name = match[1] ?? match[2];
-    if (name === undefined) continue;
+    // Only the names asked about are kept: a minified module assigns thousands of others.
+    if (name === undefined || !names.has(name)) continue;
     const at = match[1] === undefined ? match.index + match[0].length - name.length : match.index;
     const list = found.get(name);
     if (list === undefined) found.set(name, [at]);
@@ -253,11 +254,10 @@ function assignments(source: string): Map<string, number[]> {
 
 function localExports(source: string, exports: readonly Export[], edits: Edits, versioned: boolean): Binding[] {
   const bindings: Binding[] = [];
-  let assigned: Map<string, number[]> | undefined;
-  const reassigned = (local: string, declaredAt: number): boolean => {
-    if (!versioned) return false;
-    assigned ??= assignments(source);
-    return assigned.get(local)?.some((at) => at !== declaredAt) ?? false;
+  // Bindings that may be reassigned, with where each is declared: checked in one pass once all are known.
+  const candidates: Array<[binding: Binding, declaredAt: number]> = [];
+  const reassigned = (binding: Binding, declaredAt: number): void => {
+    if (versioned) candidates.push([binding, declaredAt]);
   };
   const statements = new Map<number, string>();
   const clauseLocals = new Set<string>();
@@ -277,8 +277,10 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
       }
       if (kind === 'default') {
         const local = rewriteDefault(source, edits, entry.exportStart, keywordAt, bindings.length);
+        const binding: Binding = ['default', local, false];
+        bindings.push(binding);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
-        bindings.push(['default', local, local !== DEFAULT_LOCAL && reassigned(local, entry.localStart)]);
+        if (local !== DEFAULT_LOCAL) reassigned(binding, entry.localStart);
         continue;
       }
       if (kind.endsWith('function') && entry.localName !== undefined) {
@@ -289,8 +291,15 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     const local = entry.localName ?? entry.name;
     if (kind === '{') clauseLocals.add(local);
     // Function and class declarations are reassignable bindings too, though rarely reassigned.
-    const mayChange = kind !== 'const';
-    bindings.push([entry.name, local, mayChange && reassigned(local, entry.localStart)]);
+    const binding: Binding = [entry.name, local, false];
+    bindings.push(binding);
+    if (kind !== 'const') reassigned(binding, entry.localStart);
+  }
+  if (candidates.length > 0) {
+    const assigned = assignments(source, new Set(candidates.map(([[, local]]) => local)));
+    for (const [binding, declaredAt] of candidates) {
+      binding[2] = assigned.get(binding[1])?.some((at) => at !== declaredAt) ?? false;
+    }
   }
   for (const [, at] of topLevelConstDeclarations(source, clauseLocals)) {
     edits.magic.overwrite(at, at + 5, 'let  ');
