@@ -1269,7 +1269,7 @@ export class HotRuntime {
         // Uninitialized on either side: nothing callable was there before, or it is not callable now.
       }
     };
-    if (same) after.localNames.forEach((name, at) => check(name, at, at));
+    if (same) for (const [at, name] of after.localNames.entries()) check(name, at, at);
     // Names that are not local bindings (re-exported), or all of them when the lists differ.
     if (!same || after.reexports !== '') {
       for (const name of Object.keys(namespace)) {
