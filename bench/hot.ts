@@ -230,8 +230,13 @@ export async function hotBench(app: string, quick: boolean): Promise<string[]> {
     ...callOverhead(app, quick ? 2_000_000 : 10_000_000),
     ...heapPerUpdate(app, quick ? 10 : 40, 'formatted'),
     ...heapPerUpdate(app, quick ? 10 : 40, 'one-line'),
-    ...(quick ? [2_000, 6_000] : [20_000, 60_000]).flatMap((count) => manyExports(app, count, quick ? 3 : 5)),
+    ...manyExportsBench(app, quick),
   ];
+}
+
+/** The update of a module with many exports, at two sizes a factor 3 apart (also alone: `bench.js --exports`). */
+export function manyExportsBench(app: string, quick: boolean): string[] {
+  return (quick ? [2_000, 6_000] : [20_000, 60_000]).flatMap((count) => manyExports(app, count, quick ? 3 : 5));
 }
 
 /** A minified module of `count` exports on one line: half `export const` bindings, half exported functions. */
@@ -265,7 +270,7 @@ console.log(ms);
  * process, alternated and repeated (medians): the ratio, and its stability as `count` grows, show that an update
  * costs a bounded multiple of a native load and grows linearly.
  */
-export function manyExports(app: string, count: number, runs: number): string[] {
+function manyExports(app: string, count: number, runs: number): string[] {
   const dir = path.join(app, `many-${count}`);
   const pkg = '{"type":"module"}';
   writeTree(dir, { 'many-native.mjs': manyExportsModule(count, 0), 'native.mjs': MANY_NATIVE, 'hot.mjs': MANY_HOT });
