@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { chooseHookApi } from '../lib/node-support.js';
 import { makeApp, writeTree, writeZip } from '../test/fixtures.js';
 import { benchApp } from './app.js';
-import { hotBench } from './hot.js';
+import { hotBench, manyExportsBench } from './hot.js';
 import { vendoringBench } from './vendoring.js';
 
 const quick = process.argv.includes('--quick');
@@ -168,7 +168,16 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv.includes('--peers')) {
+if (process.argv.includes('--exports')) {
+  // Only the update of a module with many exports: a focused run of one row.
+  const app = makeApp('hotzip-bench-');
+  try {
+    console.log(`hotzip bench — Node ${process.versions.node}, ${os.cpus().length} cores`);
+    for (const line of manyExportsBench(app, quick)) console.log(`  ${line}`);
+  } finally {
+    fs.rmSync(app, { recursive: true, force: true });
+  }
+} else if (process.argv.includes('--peers')) {
   const { peersBench } = await import('./peers.js');
   await peersBench(quick);
 } else {

@@ -178,5 +178,66 @@ export async function hotBench(app: string, quick: boolean): Promise<string[]> {
     ...callOverhead(app, quick ? 2_000_000 : 10_000_000),
     ...heapPerUpdate(app, quick ? 10 : 40, 'formatted'),
     ...heapPerUpdate(app, quick ? 10 : 40, 'one-line'),
+    ...manyExportsBench(app, quick),
+  ];
+}
+
+/** The update of a module with many exports, at two sizes a factor 3 apart (also alone: `bench.js --exports`). */
+export function manyExportsBench(app: string, quick: boolean): string[] {
+  return (quick ? [2_000, 6_000] : [20_000, 60_000]).flatMap((count) => manyExports(app, count, quick ? 3 : 5));
+}
+
+/** A minified module of `count` exports on one line: half `export const` bindings, half exported functions. */
+export function manyExportsModule(count: number, version: number): string {
+  const half = count >> 1;
+  const constants = Array.from({ length: half }, (_, i) => `a${i}=${i + version}`).join(',');
+  const functions = Array.from({ length: count - half }, (_, i) => `export function f${i}(){return ${i + version}}`);
+  return `export const ${constants};${functions.join('')}\n`;
+}
+
+const MANY_NATIVE = `
+const t = performance.now();
+await import('./many-native.mjs');
+console.log(performance.now() - t);
+`;
+
+const MANY_HOT = `
+import { reload } from 'hotzip';
+import { renameSync } from 'node:fs';
+const m = await import('zip:./many.zip!/many.js');
+renameSync('many-next.zip', 'many.zip');
+const t = performance.now();
+const report = await reload();
+const ms = performance.now() - t;
+if (report.updated.length !== 1 || m.a0 !== 1 || m.f0() !== 1) throw new Error('no update: ' + JSON.stringify(report));
+console.log(ms);
+`;
+
+/**
+ * One update of a minified module with `count` exports against Node loading that module natively, each a fresh
+ * process, alternated and repeated (medians): the ratio, and its stability as `count` grows, show that an update
+ * costs a bounded multiple of a native load and grows linearly.
+ */
+function manyExports(app: string, count: number, runs: number): string[] {
+  const dir = path.join(app, `many-${count}`);
+  const pkg = '{"type":"module"}';
+  writeTree(dir, { 'many-native.mjs': manyExportsModule(count, 0), 'native.mjs': MANY_NATIVE, 'hot.mjs': MANY_HOT });
+  const run = (args: string[]): number => {
+    const result = spawnSync(process.execPath, args, { cwd: dir, env: nodeEnv, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`many-exports bench failed: ${result.stderr ?? result.error}`);
+    return Number(result.stdout.trim());
+  };
+  const native: number[] = [];
+  const update: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    writeZip(path.join(dir, 'many.zip'), { 'many.js': manyExportsModule(count, 0), 'package.json': pkg });
+    writeZip(path.join(dir, 'many-next.zip'), { 'many.js': manyExportsModule(count, 1), 'package.json': pkg });
+    native.push(run(['native.mjs']));
+    update.push(run(['--import', 'hotzip/register', 'hot.mjs']));
+  }
+  const n = median(native);
+  const u = median(update);
+  return [
+    `update of a one-line module of ${count.toLocaleString('en')} exports (median of ${runs})   native load ${n.toFixed(0)} ms   hotzip update ${u.toFixed(0)} ms   ${(u / n).toFixed(2)}×   (target ≤ 2×, flat as exports grow)`,
   ];
 }

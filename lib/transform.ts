@@ -489,6 +489,50 @@ export function reexportList(exports: readonly Export[]): string {
 }
 
 /**
+ * From this many local exports on, a module carries its binding accessor in its own source (see bindingAccessor).
+ * Below it they are compiled on first use through the module's eval, which costs a module nothing until an update;
+ * but V8 resolves each name an eval (or a lazily compiled function) reads from a module's bindings by a linear search
+ * of them, so that accessor costs the square of the number of exports: about 1 ms at this size, minutes at 60,000.
+ */
+export const INLINE_ACCESSORS_FROM = 256;
+
+/** The accessor's parameters when no short name is free (and always in code run through the module's eval). */
+const ACCESSOR_PARAMETERS: readonly [string, string, string] = [`${HANDLE}k`, `${HANDLE}x`, `${HANDLE}w`];
+
+/**
+ * Short names for the accessor's parameters, which its code repeats for every export: Latin-1 letters (one byte per
+ * character in V8, like ASCII) absent from the module, so they shadow none of its bindings; none of them is a short
+ * default-export name.
+ */
+const SHORT_PARAMETERS = ['µ', 'ß', 'ø', 'æ', 'ñ', 'ý', 'ü', 'ç'];
+
+/** The accessor's parameter names for `source`: three short ones it does not contain, else the long ones. */
+export function accessorParameters(source: string): readonly [string, string, string] {
+  const free = SHORT_PARAMETERS.filter((name) => !source.includes(name));
+  const [k, x, w] = free;
+  return k !== undefined && x !== undefined && w !== undefined ? [k, x, w] : ACCESSOR_PARAMETERS;
+}
+
+/**
+ * A function expression `(index, value, write)` over a module's exported local bindings, by index in the
+ * registration's `l:` list: it returns the binding's value, after assigning `value` to it when `write` is true. The
+ * switch has dense integer cases, which V8 compiles to a jump table: one call costs the same whatever the number of
+ * exports. Parenthesized, it is compiled with the module itself, where names resolve by hash: linear in the number
+ * of exports.
+ */
+export function bindingAccessor(
+  locals: readonly string[],
+  [k, x, w]: readonly [string, string, string] = ACCESSOR_PARAMETERS,
+): string {
+  let cases = '';
+  for (let i = 0; i < locals.length; i++) {
+    const local = locals[i];
+    cases += `case ${i}:return ${w}?${local}=${x}:${local};`;
+  }
+  return `(function(${k},${x},${w}){switch(${k}){${cases}}})`;
+}
+
+/**
  * A declaration or import that may bind `globalThis`, `Symbol` or `Object` in the module's scope, where the inserted
  * code looks them up. Matching more (an object key, a parameter) only costs the longer, slower forms.
  */
@@ -529,14 +573,18 @@ export function transformModule(source: string, options: TransformOptions): Tran
     `i:[${dependencies.join(',')}]`,
     `r:${quote(reexports)}`,
     `h:${usesMeta ? 1 : 0}`,
-  ].join(',');
+  ];
+  if (bindings.length >= INLINE_ACCESSORS_FROM) {
+    const localNames = bindings.map(([, local]) => local);
+    description.push(`a:${bindingAccessor(localNames, accessorParameters(source))}`);
+  }
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the mode undefined: run.
   const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;
   // A module that binds `globalThis` or `Symbol` itself (lodash-es: `var Symbol = root.Symbol`) would hand the
   // registration its own, maybe not yet assigned, binding: the runtime is then looked up in the global scope, by an
   // indirect eval (a module is simply not hot where code generation from strings is disallowed).
   const lookup = shadowsGlobals ? `(()=>{try{return(0,eval)(${quote(runtime)})}catch{}})()` : runtime;
-  let header = `var ${MODE_VARIABLE},${HANDLE}=${lookup}?.register(${quote(options.url)},()=>import.meta,{${description}});`;
+  let header = `var ${MODE_VARIABLE},${HANDLE}=${lookup}?.register(${quote(options.url)},()=>import.meta,{${description.join(',')}});`;
   header += edits.prefixExtra.join('');
   const quiet = quietHeaderPosition(source, imports);
   // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,
