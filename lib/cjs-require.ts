@@ -61,7 +61,7 @@ let requireEsm = false;
 type ArchiveModule = NodeModule & { require: NodeJS.Require };
 
 const registry = new Map<string, ArchiveModule>();
-let searchPath: readonly string[] = [];
+let searchedArchives: readonly string[] = [];
 
 const hostRequire = createRequire(import.meta.url);
 
@@ -71,7 +71,7 @@ const wrapperParameters = ['exports', 'require', 'module', '__filename', '__dirn
 /** Where a `require()` in an archive module leads: an archive module, a builtin (by the id given), a file on disk. */
 type Target = { url: string } | { builtin: string } | { file: string };
 
-function resolveRequest(id: string, parentURL: string): Target {
+function resolveRequest(id: string, parentURL: string, searchPath = searchedArchives): Target {
   const decision = decideResolution(id, parentURL, conditions);
   switch (decision.kind) {
     case 'url':
@@ -113,10 +113,15 @@ function requireFrom(parent: ArchiveModule, parentURL: string, id: string): unkn
   return loadArchiveModule(target.url, parent, parentURL);
 }
 
-function makeRequire(module: ArchiveModule, url: string): NodeJS.Require {
-  const require = ((id: string) => requireFrom(module, url, id)) as NodeJS.Require;
+function makeRequire(
+  module: ArchiveModule,
+  url: string,
+  load: (id: string) => unknown = (id) => requireFrom(module, url, id),
+  searchPath = searchedArchives,
+): NodeJS.Require {
+  const require = load as NodeJS.Require;
   const resolve = ((id: string) => {
-    const target = resolveRequest(id, url);
+    const target = resolveRequest(id, url, searchPath);
     if ('builtin' in target) return target.builtin;
     return 'file' in target ? target.file : target.url;
   }) as NodeJS.RequireResolve;
@@ -220,10 +225,27 @@ function loadArchiveModule(
  * `syncHooks`: the hooks run in this thread (`registerHooks`), so Node's require(esm) can load archive ES modules.
  */
 export function installCjsLoader(archives: readonly string[], syncHooks: boolean): void {
-  searchPath = archives;
+  searchedArchives = archives;
   requireEsm = syncHooks && process.features.require_module === true;
   Object.defineProperty(NodeModule, CJS_REGISTRY_KEY, {
     value: (url: string, stubModule: NodeModule) => loadArchiveModule(url, undefined, undefined, stubModule),
     configurable: true,
   });
+}
+
+/**
+ * A `require` for the archive entry `url`, as `createRequire()` makes one for a file: relative requests resolve from
+ * the entry, and modules are shared with the archive's own CommonJS. `viaNode`: Node's `require()` goes through the
+ * hooks (then Node loads the modules, into its own cache); else hotzip's loader does, into its registry.
+ * `archives`: the search path.
+ */
+export function createArchiveRequire(url: string, viaNode: boolean, archives: readonly string[]): NodeJS.Require {
+  const module = new NodeModule(url, undefined) as ArchiveModule;
+  module.filename = url;
+  module.paths = createRequire(parseZipUrl(url).archive).resolve.paths('x') ?? [];
+  // Node's Module#require validates the request and goes through the hooks, with this module as the parent.
+  const load = viaNode ? (id: string) => NodeModule.prototype.require.call(module, id) : undefined;
+  module.require = makeRequire(module, url, load, archives);
+  module.loaded = true;
+  return module.require;
 }

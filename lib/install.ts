@@ -11,6 +11,7 @@ import * as nodeModule from 'node:module';
 import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { installCjsLoader } from './cjs-require.js';
+import { installCreateRequire } from './create-require.js';
 import { createHooks, type HooksThreadData } from './hooks.js';
 import type { HookReport } from './host-importers.js';
 import { hotEnabled, installHotRuntime } from './hot.js';
@@ -45,6 +46,7 @@ export function register(options: RegisterOptions = {}): boolean {
   process.setSourceMapsEnabled?.(true);
   const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
   if (shimRequire) installCjsLoader(searchPath, api === 'registerHooks');
+  installCreateRequire(!shimRequire, searchPath);
   const cacheDir = hot ? cacheDirFromEnv() : undefined;
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
