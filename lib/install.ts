@@ -18,6 +18,7 @@ import { hotEnabled, installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
 import { searchPathFromEnv } from './search-path.js';
 import { cacheDirFromEnv } from './transform-cache.js';
+import { installZipFileUrlToPath } from './zip-file-url.js';
 
 /** Options of `register()`. */
 export interface RegisterOptions {
@@ -47,6 +48,7 @@ export function register(options: RegisterOptions = {}): boolean {
   const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
   if (shimRequire) installCjsLoader(searchPath, api === 'registerHooks');
   installCreateRequire(!shimRequire, searchPath);
+  installZipFileUrlToPath();
   const cacheDir = hot ? cacheDirFromEnv() : undefined;
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
