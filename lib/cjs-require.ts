@@ -220,6 +220,24 @@ function loadArchiveModule(
   return module.exports;
 }
 
+/** Node's CommonJS resolver, which hotzip's own loader leaves public as `Module._resolveFilename`. */
+type ResolveFilename = (request: string, ...rest: unknown[]) => string;
+
+/**
+ * An ES module that a require(esm) of an archive module loads may import archive CommonJS; Node 22 loads such a
+ * module through its CommonJS loader by URL (without the resolve hook), which cannot find a `zip:` URL. An absolute
+ * `zip:` URL is taken as already resolved, so Node goes on to the load hook, whose stub takes the registry's
+ * instance; any other request goes to Node's resolver as before.
+ */
+function keepZipUrlsInNodeResolution(): void {
+  const modules = NodeModule as unknown as { _resolveFilename: ResolveFilename };
+  const original = modules._resolveFilename;
+  modules._resolveFilename = function resolveFilename(this: unknown, request, ...rest) {
+    if (typeof request === 'string' && request.startsWith('zip:///')) return request;
+    return original.call(this, request, ...rest);
+  };
+}
+
 /**
  * Makes the registry reachable from import stubs in this thread; `archives` is the search path (HOTZIP_PATH);
  * `syncHooks`: the hooks run in this thread (`registerHooks`), so Node's require(esm) can load archive ES modules.
@@ -227,6 +245,7 @@ function loadArchiveModule(
 export function installCjsLoader(archives: readonly string[], syncHooks: boolean): void {
   searchedArchives = archives;
   requireEsm = syncHooks && process.features.require_module === true;
+  if (requireEsm) keepZipUrlsInNodeResolution();
   Object.defineProperty(NodeModule, CJS_REGISTRY_KEY, {
     value: (url: string, stubModule: NodeModule) => loadArchiveModule(url, undefined, undefined, stubModule),
     configurable: true,
