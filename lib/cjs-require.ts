@@ -220,7 +220,7 @@ function loadArchiveModule(
   return module.exports;
 }
 
-/** Node's CommonJS resolver, which hotzip's own loader leaves public as `Module._resolveFilename`. */
+/** Node's CommonJS resolver, public (and replaceable) as `Module._resolveFilename`. */
 type ResolveFilename = (request: string, ...rest: unknown[]) => string;
 
 /**
