@@ -11,7 +11,7 @@
  *
  * `require()` of an archive ES module goes to Node's own require(esm) where the hooks run in this thread; with
  * `module.register` nothing can load it synchronously, and such a require is ERR_HOTZIP_UNSUPPORTED. The
- * `module-sync` condition is left out (see `conditions`).
+ * `module-sync` condition is left out (see `hotzipConditions`).
  */
 import { createRequire, default as NodeModule } from 'node:module';
 import * as path from 'node:path';
@@ -44,7 +44,7 @@ function userConditions(): string[] {
  * hotzip's loader runs, Node's require(esm) cannot run one that imports archive CommonJS (Node 22 loads CommonJS
  * inside a required ES module graph without the hooks), which is the usual shape of such targets.
  */
-const conditions: readonly string[] = [
+const hotzipConditions: readonly string[] = [
   'require',
   'node',
   ...(process.execArgv.includes('--no-addons') ? [] : ['node-addons']),
@@ -71,7 +71,15 @@ const wrapperParameters = ['exports', 'require', 'module', '__filename', '__dirn
 /** Where a `require()` in an archive module leads: an archive module, a builtin (by the id given), a file on disk. */
 type Target = { url: string } | { builtin: string } | { file: string };
 
-function resolveRequest(id: string, parentURL: string, searchPath = searchedArchives): Target {
+/** Where `require.resolve` of a require made here looks: the search path and the CommonJS conditions. */
+interface ResolveScope {
+  searchPath: readonly string[];
+  conditions: readonly string[];
+}
+
+function resolveRequest(id: string, parentURL: string, scope?: ResolveScope): Target {
+  const searchPath = scope?.searchPath ?? searchedArchives;
+  const conditions = scope?.conditions ?? hotzipConditions;
   const decision = decideResolution(id, parentURL, conditions);
   switch (decision.kind) {
     case 'url':
@@ -117,11 +125,11 @@ function makeRequire(
   module: ArchiveModule,
   url: string,
   load: (id: string) => unknown = (id) => requireFrom(module, url, id),
-  searchPath = searchedArchives,
+  scope?: ResolveScope,
 ): NodeJS.Require {
   const require = load as NodeJS.Require;
   const resolve = ((id: string) => {
-    const target = resolveRequest(id, url, searchPath);
+    const target = resolveRequest(id, url, scope);
     if ('builtin' in target) return target.builtin;
     return 'file' in target ? target.file : target.url;
   }) as NodeJS.RequireResolve;
@@ -264,7 +272,10 @@ export function createArchiveRequire(url: string, viaNode: boolean, archives: re
   module.paths = createRequire(parseZipUrl(url).archive).resolve.paths('x') ?? [];
   // Node's Module#require validates the request and goes through the hooks, with this module as the parent.
   const load = viaNode ? (id: string) => NodeModule.prototype.require.call(module, id) : undefined;
-  module.require = makeRequire(module, url, load, archives);
+  // Node's own require() has `module-sync` among its conditions; hotzip's loader leaves it out.
+  const nodeSync = viaNode && process.features.require_module === true;
+  const conditions = nodeSync ? [...hotzipConditions, 'module-sync'] : hotzipConditions;
+  module.require = makeRequire(module, url, load, { searchPath: archives, conditions });
   module.loaded = true;
   return module.require;
 }

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { chooseHookApi } from '../lib/node-support.js';
+import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
 import { makeApp, runNode, writeTree, writeZip } from './fixtures.js';
 
 let app = '';
@@ -49,6 +49,7 @@ before(() => {
       '  dirname: __dirname,',
       "  fromFilename: createRequire(__filename)('./c.cjs') === fromImport,",
       "  fromUrlObject: nodeModule.createRequire(new URL(import.meta.url))('./c.cjs') === fromImport,",
+      "  dual: [require('dual').kind, require.resolve('dual').split('/').pop()],",
       "  missing: (() => { try { require('./nope.cjs'); } catch (e) { return e.code; } })(),",
       '};',
     ].join('\n'),
@@ -56,6 +57,10 @@ before(() => {
     'data.json': '{ "x": 1 }',
     'node_modules/inner/package.json': '{ "name": "inner", "main": "main.js" }',
     'node_modules/inner/main.js': "module.exports = 'inner';\n",
+    'node_modules/dual/package.json':
+      '{ "name": "dual", "exports": { "module-sync": "./sync.mjs", "require": "./req.cjs" } }',
+    'node_modules/dual/sync.mjs': "export const kind = 'module-sync';\n",
+    'node_modules/dual/req.cjs': "exports.kind = 'require';\n",
     // require(esm) of an archive ES module that imports archive CommonJS.
     'chain/a.cjs':
       "const b = require('./b.mjs');\nmodule.exports = { value: b.default, same: b.default === require('./c.cjs') };\n",
@@ -72,6 +77,8 @@ describe('createRequire and fileURLToPath in archive ES modules', () => {
   const apis = chooseHookApi() === 'registerHooks' ? (['registerHooks', 'register'] as const) : (['register'] as const);
   for (const api of apis) {
     test(`a require relative to the archive entry, sharing instances with import (HOTZIP_HOOKS=${api})`, async () => {
+      // Node's own require() takes `module-sync` targets; hotzip's loader (and so its require.resolve) does not.
+      const dual = nativeCjsRequire(api) ? ['module-sync', 'sync.mjs'] : ['require', 'req.cjs'];
       const result = await runNode(['-e', print('lib/main.mjs', 'ns.seen')], { cwd: app, env: { HOTZIP_HOOKS: api } });
       assert.equal(result.code, 0, result.stderr);
       assert.deepEqual(JSON.parse(result.stdout), {
@@ -86,6 +93,7 @@ describe('createRequire and fileURLToPath in archive ES modules', () => {
         dirname: `${zipBase}lib`,
         fromFilename: true,
         fromUrlObject: true,
+        dual,
         missing: 'MODULE_NOT_FOUND',
       });
     });
