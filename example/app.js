@@ -14,5 +14,5 @@ on('update', () => {
   setImmediate(() => process.exit(0));
 });
 // Edit the archive while the program runs, as `hotzip pack --watch` does on every save.
-buildHello((name, text) => (name === 'lib/index.js' ? text.replace('${words.greeting}', 'Goodbye') : text));
+buildHello((name, text) => (name === 'lib/index.js' ? text.replace('words.greeting', "'Goodbye'") : text));
 setTimeout(() => process.exit(1), 10_000);

@@ -1,6 +1,6 @@
 /**
- * es-module-lexer's `parse`, remembering the last source: a typeless `.js` entry is lexed by format detection and
- * then, right after, by the hot transform; one pass serves both.
+ * es-module-lexer's `parse`, remembering the last source: an entry is often lexed twice in a row (an update's preview,
+ * then format detection; detection of a typeless module, then the hot transform); one pass serves both.
  */
 import { parse } from 'es-module-lexer';
 

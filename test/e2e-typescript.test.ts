@@ -26,7 +26,7 @@ function tree(word: string, extra = ''): Tree {
       'interface Options { loud?: boolean }',
       `export const word: string = '${word}';`,
       'export function greet(who: string, options: Options = {}): string {',
-      '  const text = `${word} ${who}`;',
+      '  const text = word + " " + who;',
       '  return options.loud ? text.toUpperCase() : text;',
       '}',
       extra,

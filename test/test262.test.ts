@@ -63,3 +63,16 @@ test('test262 module tests behave the same from an archive, and after a hot upda
     assert.equal(summary.pass['zip-updated'], summary.pass.native! - summary.allowed.length);
   });
 });
+
+test('test262 module tests with no package.json in scope: syntax detection picks the format Node picks', {
+  skip: available ? false : `no test262 checkout at ${root}`,
+  timeout: 170_000,
+}, async (t) => {
+  const tests = listModuleTests(root);
+  const results = await runTests(tests, ['native', 'zip'], { root, jobs: 2, timeoutMs: 5000, packageJson: false });
+  const summary = summarize(tests, results);
+  t.diagnostic(`native: ${summary.pass.native} pass, zip: ${summary.pass.zip} pass`);
+  const mismatches = summary.mismatches.filter((m) => m.mode === 'zip').map(describeMismatch);
+  assert.equal(mismatches.length, 0, `parity mismatches:\n${mismatches.join('\n')}`);
+  assert.equal(summary.pass.zip, summary.pass.native);
+});

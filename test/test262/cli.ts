@@ -2,7 +2,7 @@
  * test262 module tests, natively and through hotzip (from a zip, and again after a forced update of every module):
  *
  *   node dist/test/test262/cli.js [--mode native|zip|zip-updated|both|all] [--filter substr] [--jobs N] [--batch N]
- *                                 [--timeout ms] [--node path] [--root dir] [--verbose] [--keep]
+ *                                 [--timeout ms] [--node path] [--root dir] [--no-package-json] [--verbose] [--keep]
  *
  * `both` is native and zip; `all` (the default) adds zip-updated. Prints a summary, the failing tests of each mode
  * (with --verbose), the allowed zip-updated failures and the parity mismatches; exits 1 on any parity mismatch or
@@ -26,7 +26,7 @@ import {
 
 const usage =
   'usage: cli.js [--mode native|zip|zip-updated|both|all] [--filter substr] [--jobs N] [--batch N] [--timeout ms] [--node path] ' +
-  '[--root dir] [--verbose] [--keep]';
+  '[--root dir] [--no-package-json] [--verbose] [--keep]';
 
 export async function main(argv: string[]): Promise<number> {
   let modes: Mode[] = [...allModes];
@@ -60,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
     else if (arg === '--root') root = value();
     else if (arg === '--verbose') verbose = true;
     else if (arg === '--keep') options.keep = true;
+    else if (arg === '--no-package-json') options.packageJson = false;
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(`${usage}\n`);
       return 0;

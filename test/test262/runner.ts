@@ -107,6 +107,11 @@ export interface RunOptions {
   restoreGlobals?: boolean;
   /** Keep the temporary directories (and print where they are). */
   keep?: boolean;
+  /**
+   * Lay the tests out under a `{"type":"module"}` package.json (default true); without one, every test file's format
+   * comes from syntax detection, natively and in the archive alike.
+   */
+  packageJson?: boolean;
   /** Called after each finished test. */
   onResult?: (test: Test262Test, mode: Mode, outcome: Outcome) => void;
 }
@@ -588,6 +593,7 @@ function prepareBatch(
   root: string,
   timeoutMs: number,
   restoreGlobals: boolean,
+  packageJson: boolean,
 ): Batch {
   const batch: Batch = {
     harnessDir: path.join(root, 'harness'),
@@ -600,8 +606,8 @@ function prepareBatch(
   const tree = path.join(dir, 'tree');
   if (mode === 'native') {
     fs.mkdirSync(tree, { recursive: true });
-    fs.writeFileSync(path.join(tree, 'package.json'), PACKAGE_JSON);
-  } else {
+    if (packageJson) fs.writeFileSync(path.join(tree, 'package.json'), PACKAGE_JSON);
+  } else if (packageJson) {
     zipInput['package.json'] = new TextEncoder().encode(PACKAGE_JSON);
   }
   const archive = path.join(dir, 'tests.zip');
@@ -753,7 +759,15 @@ export async function runTests(
       const { mode, tests: group, id } = item;
       const dir = path.join(work, id);
       fs.mkdirSync(dir, { recursive: true });
-      const batch = prepareBatch(group, mode, dir, root, opts.timeoutMs, options.restoreGlobals ?? true);
+      const batch = prepareBatch(
+        group,
+        mode,
+        dir,
+        root,
+        opts.timeoutMs,
+        options.restoreGlobals ?? true,
+        options.packageJson ?? true,
+      );
       const outcomes = results.get(mode)!;
       await runBatch(batch, mode, dir, driver, opts, (index, raw) => {
         const test = group[index]!;
