@@ -11,7 +11,7 @@
  *
  * `require()` of an archive ES module goes to Node's own require(esm) where the hooks run in this thread; with
  * `module.register` nothing can load it synchronously, and such a require is ERR_HOTZIP_UNSUPPORTED. The
- * `module-sync` condition is left out (see `conditions`).
+ * `module-sync` condition is left out (see `hotzipConditions`).
  */
 import { createRequire, default as NodeModule } from 'node:module';
 import * as path from 'node:path';
@@ -44,7 +44,7 @@ function userConditions(): string[] {
  * hotzip's loader runs, Node's require(esm) cannot run one that imports archive CommonJS (Node 22 loads CommonJS
  * inside a required ES module graph without the hooks), which is the usual shape of such targets.
  */
-const conditions: readonly string[] = [
+const hotzipConditions: readonly string[] = [
   'require',
   'node',
   ...(process.execArgv.includes('--no-addons') ? [] : ['node-addons']),
@@ -61,7 +61,7 @@ let requireEsm = false;
 type ArchiveModule = NodeModule & { require: NodeJS.Require };
 
 const registry = new Map<string, ArchiveModule>();
-let searchPath: readonly string[] = [];
+let searchedArchives: readonly string[] = [];
 
 const hostRequire = createRequire(import.meta.url);
 
@@ -71,7 +71,15 @@ const wrapperParameters = ['exports', 'require', 'module', '__filename', '__dirn
 /** Where a `require()` in an archive module leads: an archive module, a builtin (by the id given), a file on disk. */
 type Target = { url: string } | { builtin: string } | { file: string };
 
-function resolveRequest(id: string, parentURL: string): Target {
+/** Where `require.resolve` of a require made here looks: the search path and the CommonJS conditions. */
+interface ResolveScope {
+  searchPath: readonly string[];
+  conditions: readonly string[];
+}
+
+function resolveRequest(id: string, parentURL: string, scope?: ResolveScope): Target {
+  const searchPath = scope?.searchPath ?? searchedArchives;
+  const conditions = scope?.conditions ?? hotzipConditions;
   const decision = decideResolution(id, parentURL, conditions);
   switch (decision.kind) {
     case 'url':
@@ -113,10 +121,15 @@ function requireFrom(parent: ArchiveModule, parentURL: string, id: string): unkn
   return loadArchiveModule(target.url, parent, parentURL);
 }
 
-function makeRequire(module: ArchiveModule, url: string): NodeJS.Require {
-  const require = ((id: string) => requireFrom(module, url, id)) as NodeJS.Require;
+function makeRequire(
+  module: ArchiveModule,
+  url: string,
+  load: (id: string) => unknown = (id) => requireFrom(module, url, id),
+  scope?: ResolveScope,
+): NodeJS.Require {
+  const require = load as NodeJS.Require;
   const resolve = ((id: string) => {
-    const target = resolveRequest(id, url);
+    const target = resolveRequest(id, url, scope);
     if ('builtin' in target) return target.builtin;
     return 'file' in target ? target.file : target.url;
   }) as NodeJS.RequireResolve;
@@ -215,15 +228,54 @@ function loadArchiveModule(
   return module.exports;
 }
 
+/** Node's CommonJS resolver, public (and replaceable) as `Module._resolveFilename`. */
+type ResolveFilename = (request: string, ...rest: unknown[]) => string;
+
+/**
+ * An ES module that a require(esm) of an archive module loads may import archive CommonJS; Node 22 loads such a
+ * module through its CommonJS loader by URL (without the resolve hook), which cannot find a `zip:` URL. An absolute
+ * `zip:` URL is taken as already resolved, so Node goes on to the load hook, whose stub takes the registry's
+ * instance; any other request goes to Node's resolver as before.
+ */
+function keepZipUrlsInNodeResolution(): void {
+  const modules = NodeModule as unknown as { _resolveFilename: ResolveFilename };
+  const original = modules._resolveFilename;
+  modules._resolveFilename = function resolveFilename(this: unknown, request, ...rest) {
+    if (typeof request === 'string' && request.startsWith('zip:///')) return request;
+    return original.call(this, request, ...rest);
+  };
+}
+
 /**
  * Makes the registry reachable from import stubs in this thread; `archives` is the search path (HOTZIP_PATH);
  * `syncHooks`: the hooks run in this thread (`registerHooks`), so Node's require(esm) can load archive ES modules.
  */
 export function installCjsLoader(archives: readonly string[], syncHooks: boolean): void {
-  searchPath = archives;
+  searchedArchives = archives;
   requireEsm = syncHooks && process.features.require_module === true;
+  if (requireEsm) keepZipUrlsInNodeResolution();
   Object.defineProperty(NodeModule, CJS_REGISTRY_KEY, {
     value: (url: string, stubModule: NodeModule) => loadArchiveModule(url, undefined, undefined, stubModule),
     configurable: true,
   });
+}
+
+/**
+ * A `require` for the archive entry `url`, as `createRequire()` makes one for a file: relative requests resolve from
+ * the entry, and modules are shared with the archive's own CommonJS. `viaNode`: Node's `require()` goes through the
+ * hooks (then Node loads the modules, into its own cache); else hotzip's loader does, into its registry.
+ * `archives`: the search path.
+ */
+export function createArchiveRequire(url: string, viaNode: boolean, archives: readonly string[]): NodeJS.Require {
+  const module = new NodeModule(url, undefined) as ArchiveModule;
+  module.filename = url;
+  module.paths = createRequire(parseZipUrl(url).archive).resolve.paths('x') ?? [];
+  // Node's Module#require validates the request and goes through the hooks, with this module as the parent.
+  const load = viaNode ? (id: string) => NodeModule.prototype.require.call(module, id) : undefined;
+  // Node's own require() has `module-sync` among its conditions; hotzip's loader leaves it out.
+  const nodeSync = viaNode && process.features.require_module === true;
+  const conditions = nodeSync ? [...hotzipConditions, 'module-sync'] : hotzipConditions;
+  module.require = makeRequire(module, url, load, { searchPath: archives, conditions });
+  module.loaded = true;
+  return module.require;
 }

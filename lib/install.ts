@@ -11,12 +11,14 @@ import * as nodeModule from 'node:module';
 import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { installCjsLoader } from './cjs-require.js';
+import { installCreateRequire } from './create-require.js';
 import { createHooks, type HooksThreadData } from './hooks.js';
 import type { HookReport } from './host-importers.js';
 import { hotEnabled, installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
 import { searchPathFromEnv } from './search-path.js';
 import { cacheDirFromEnv } from './transform-cache.js';
+import { installZipFileUrlToPath } from './zip-file-url.js';
 
 /** Options of `register()`. */
 export interface RegisterOptions {
@@ -45,6 +47,8 @@ export function register(options: RegisterOptions = {}): boolean {
   process.setSourceMapsEnabled?.(true);
   const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
   if (shimRequire) installCjsLoader(searchPath, api === 'registerHooks');
+  installCreateRequire(!shimRequire, searchPath);
+  installZipFileUrlToPath();
   const cacheDir = hot ? cacheDirFromEnv() : undefined;
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
