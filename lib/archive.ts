@@ -2,7 +2,7 @@
  * The zip reader: one immutable snapshot of an archive's bytes, indexed once, entries inflated on demand.
  *
  * It trusts nothing the archive says until it has checked it against the rest of the file: fflate's unzip checks
- * none of signatures, bounds, CRC-32 or counts (see FACTS.md), and a module loader that reads archives other people
+ * none of signatures, bounds, CRC-32 or counts, and a module loader that reads archives other people
  * build must not hang, over-read or serve half an entry. Sizes always come from the central directory (data
  * descriptors are never scanned for), and offsets are only ever applied to the bytes they were read from.
  */

@@ -1,6 +1,6 @@
 /**
  * Argument parsing for the `hotzip` command: one small table-driven parser, so every command rejects unknown flags,
- * missing values and stray operands the same way (exit 2, SPEC §6) instead of guessing.
+ * missing values and stray operands the same way (exit 2) instead of guessing.
  */
 
 /** Bad usage: the command prints the message and its usage and exits with 2. */

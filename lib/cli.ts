@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * The `hotzip` command (SPEC §6): pack, run, ls, verify. Exit codes: 0 success, 1 failure (a missing or damaged
+ * The `hotzip` command: pack, run, ls, verify. Exit codes: 0 success, 1 failure (a missing or damaged
  * archive, a pack that cannot be made, the program run failing), 2 bad usage. Output has no color, so NO_COLOR and
  * dumb terminals need nothing special.
  */

@@ -1,5 +1,5 @@
 /**
- * `import.meta.hot`: the part of Vite's HMR API that users know (SPEC §4), one object per module instance.
+ * `import.meta.hot`: the part of Vite's HMR API that users know, one object per module instance.
  * It only records what the module asks for; the runtime decides when to call it.
  */
 

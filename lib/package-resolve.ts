@@ -2,7 +2,7 @@
  * Node's package resolution (ESM resolver spec: PACKAGE_RESOLVE, PACKAGE_SELF_RESOLVE, PACKAGE_EXPORTS_RESOLVE,
  * PACKAGE_IMPORTS_RESOLVE, PACKAGE_IMPORTS_EXPORTS_RESOLVE, PACKAGE_TARGET_RESOLVE, LOOKUP_PACKAGE_SCOPE, legacy
  * `main`) as pure code over a read-only file tree, so that bare and `#` specifiers inside an archive resolve exactly
- * as Node would resolve them if the archive were a directory on disk (SPEC §3, parity).
+ * as Node would resolve them if the archive were a directory on disk (parity).
  *
  * Relative targets are resolved with WHATWG URLs against a private `file:` root, as Node resolves them against
  * `file:` URLs, so percent-decoding, `\` handling and `..` normalisation are Node's own; a URL that leaves that root
@@ -729,7 +729,7 @@ export function resolvePackageSpecifier(
 
 /**
  * The main entry (`"."`) of a package's `exports` value, sugar included, under `conditions`: the archive's own main
- * module (SPEC §3). Undefined when `"."` is not exported or excluded with null; invalid targets and configs throw.
+ * module. Undefined when `"."` is not exported or excluded with null; invalid targets and configs throw.
  * The path is not checked for existence: the caller reports a missing main in its own words.
  */
 export function resolvePackageTarget(

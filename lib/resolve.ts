@@ -1,5 +1,5 @@
 /**
- * Resolution for `zip:` specifiers and for every specifier imported by a module inside an archive (SPEC §3).
+ * Resolution for `zip:` specifiers and for every specifier imported by a module inside an archive.
  *
  * Decisions are pure and synchronous so the same code serves `module.registerHooks` (same thread) and
  * `module.register` (hooks thread); the hook adapters only translate a decision into Node's hook result.

@@ -1,5 +1,5 @@
 /**
- * The `zip:` URL grammar (SPEC §3).
+ * The `zip:` URL grammar.
  *
  * Canonical form: `zip://` + the archive's absolute path as in its `file:` URL + `!/` + the entry, e.g.
  * `zip:///srv/app/plugins/hello.zip!/lib/x.js`. The double slash matters: Node maps source maps only for

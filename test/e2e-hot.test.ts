@@ -1,6 +1,6 @@
 /**
  * Hot reload end to end: a real app under `--import hotzip/register`, its archive replaced on disk, the app's own
- * view of its imports checked after each update (SPEC §4).
+ * view of its imports checked after each update.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
