@@ -4,7 +4,7 @@
  * `export default name` refers to, and to list the exports a newer version reassigns. A scanner over statements,
  * not a parser: what it cannot read with certainty it reports as unknown, and callers then take the safe side.
  */
-import { expressionEnd, scanCode, skipBalanced } from './scan.js';
+import { expressionEnd, isIdentifierChar, scanCode, skipBalanced, WIDE_SPACE } from './scan.js';
 
 /** One declarator of a `const`/`let`/`var` statement. */
 export interface Declarator {
@@ -44,20 +44,6 @@ const IDENTIFIER_START = new RegExp(`[A-Za-z$_${WIDE_NAME}]`);
 /** Every name-like word of a source, for the identifier index of a large one. */
 const WORD = new RegExp(`[A-Za-z$_${WIDE_NAME}][\\w$${WIDE_NAME}]*`, 'g');
 
-/** White space and line terminators past ASCII (no-break space, U+2028, the BOM…): never part of a name. */
-const WIDE_SPACE = /\s/;
-
-function isIdentifierCode(code: number): boolean {
-  return (
-    (code >= 48 && code <= 57) ||
-    (code >= 65 && code <= 90) ||
-    (code >= 97 && code <= 122) ||
-    code === 36 ||
-    code === 95 ||
-    (code > 127 && !WIDE_SPACE.test(String.fromCharCode(code)))
-  );
-}
-
 function isLineTerminator(code: number): boolean {
   return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
 }
@@ -65,7 +51,7 @@ function isLineTerminator(code: number): boolean {
 /** The identifier-like word starting at `at` ('' when none). */
 export function wordAt(source: string, at: number): string {
   let end = at;
-  while (end < source.length && isIdentifierCode(source.charCodeAt(end))) end++;
+  while (end < source.length && isIdentifierChar(source.charCodeAt(end))) end++;
   return end === at ? '' : source.slice(at, end);
 }
 
@@ -93,7 +79,7 @@ function patternNames(source: string, start: number, end: number): string[] {
   const names: string[] = [];
   scanCode(source, start, (i, c) => {
     if (i >= end) return true;
-    if (!IDENTIFIER_START.test(c) || isIdentifierCode(source.charCodeAt(i - 1))) return false;
+    if (!IDENTIFIER_START.test(c) || isIdentifierChar(source.charCodeAt(i - 1))) return false;
     const word = wordAt(source, i);
     if (word === '') return false;
     const after = nextCode(source, i + word.length);
@@ -202,7 +188,7 @@ export function topLevelDeclarations(source: string): Map<string, Declaration> {
     if (c === '(' || c === '[' || c === '{') depth++;
     else if (c === ')' || c === ']' || c === '}') depth--;
     else if (depth === 0 && (c === 'c' || c === 'l' || c === 'v' || c === 'f' || c === 'a')) {
-      if (isIdentifierCode(source.charCodeAt(i - 1))) return false;
+      if (isIdentifierChar(source.charCodeAt(i - 1))) return false;
       const word = wordAt(source, i);
       if ((word === 'const' || word === 'let' || word === 'var') && statementStart(source, i)) {
         const statement = variableStatement(source, i);
@@ -306,7 +292,7 @@ export class Writes {
     const source = this.#source;
     for (const at of this.#occurrences(name)) {
       const end = at + name.length;
-      if (isIdentifierCode(source.charCodeAt(at - 1)) || isIdentifierCode(source.charCodeAt(end))) continue;
+      if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) continue;
       if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) continue;
       if (!this.#writes(at, end)) continue;
       if (declared.some(([start, stop]) => at >= start && at < stop)) continue;

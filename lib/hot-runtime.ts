@@ -538,6 +538,19 @@ function invoke(fn: unknown, self: unknown, args: ArrayLike<unknown>, newTarget:
   return Reflect.apply(fn, self, args);
 }
 
+/** A new instance's bookkeeping before it is imported: nothing linked, no instance, its gate closed. */
+function newPending(module: HotModule, url: string, linkedTo: boolean): Pending {
+  return {
+    module,
+    url,
+    linked: deferred<void>(),
+    instance: undefined,
+    gate: deferred<void>(),
+    evaluated: Promise.resolve({}),
+    linkedTo,
+  };
+}
+
 /** The hot-reload runtime of one thread. */
 export class HotRuntime {
   readonly #modules = new Map<string, HotModule>();
@@ -1082,15 +1095,7 @@ export class HotRuntime {
       await this.#safely(() => dispose(module.data), module.url, 'dispose', report);
     failed.instance?.context.detach();
     const url = withRestore(module.url, ++this.#version, module.current.version ?? 0);
-    const pending: Pending = {
-      module,
-      url,
-      linked: deferred<void>(),
-      instance: undefined,
-      gate: deferred<void>(),
-      evaluated: Promise.resolve({}),
-      linkedTo: false,
-    };
+    const pending = newPending(module, url, false);
     pending.gate.resolve();
     this.#pending.set(url, pending);
     try {
@@ -1132,15 +1137,7 @@ export class HotRuntime {
 
   #load(module: HotModule, version: number, linkedTo: boolean): Pending {
     const url = withVersion(module.url, version);
-    const pending: Pending = {
-      module,
-      url,
-      linked: deferred<void>(),
-      instance: undefined,
-      gate: deferred<void>(),
-      evaluated: Promise.resolve({}),
-      linkedTo,
-    };
+    const pending = newPending(module, url, linkedTo);
     // A gate rejected on an aborted update makes that instance's evaluation throw: expected, never unhandled.
     pending.gate.promise.catch(() => undefined);
     this.#pending.set(url, pending);

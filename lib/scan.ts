@@ -9,14 +9,18 @@
 const REGEX_AFTER = new Set('(,=:[!&|?{};+-*%<>~^'.split(''));
 const REGEX_KEYWORDS = /(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|new|delete|void|throw|yield|await)$/;
 
-function isIdentifierChar(code: number): boolean {
+/** White space and line terminators past ASCII (no-break space, U+2028, the BOM…): never part of a name. */
+export const WIDE_SPACE = /\s/;
+
+/** Whether a character code can continue a name (ASCII letters, digits, `$`, `_`, and anything past ASCII but space). */
+export function isIdentifierChar(code: number): boolean {
   return (
     (code >= 48 && code <= 57) ||
     (code >= 65 && code <= 90) ||
     (code >= 97 && code <= 122) ||
     code === 36 ||
     code === 95 ||
-    code > 127
+    (code > 127 && !WIDE_SPACE.test(String.fromCharCode(code)))
   );
 }
 
