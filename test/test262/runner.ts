@@ -17,8 +17,11 @@ import { type Zippable, zipSync } from 'fflate';
 
 /** The repository root (this file is compiled to dist/test/test262/runner.js). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-/** The pinned test262 checkout shared with this project. */
-export const defaultTest262Root = '/work/shared/test262';
+/** The pinned test262 checkout: the shared folder beside the repository (as CI lays it out), else the workplace's. */
+export const defaultTest262Root =
+  [path.join(repoRoot, '..', 'shared', 'test262'), '/work/shared/test262'].find((dir) =>
+    fs.existsSync(path.join(dir, 'harness', 'assert.js')),
+  ) ?? '/work/shared/test262';
 /** hotzip's `--import` entry, as a `file:` URL. */
 export const defaultRegisterUrl = pathToFileURL(path.join(repoRoot, 'dist', 'loader', 'register.js')).href;
 
