@@ -128,6 +128,24 @@ export function openArchiveAt(path: string, version: number | undefined): Archiv
   return archive;
 }
 
+/**
+ * The snapshot a resolution reads: like `openArchiveAt`, except that an unversioned resolution against an archive
+ * that does not parse (torn mid-write) falls back to the last snapshot that did. Node keeps serving the modules it
+ * already loaded from a file truncated on disk, so an `import()` of one of them must still resolve to its URL; a
+ * module not loaded yet still fails, when the load reads the torn file. Updates (versioned) never fall back: they
+ * must see the bytes on disk. A missing archive still fails, as Node's resolution of a deleted file does.
+ */
+export function openArchiveForResolution(path: string, version: number | undefined): Archive {
+  try {
+    return openArchiveAt(path, version);
+  } catch (error) {
+    const lastGood = version === undefined ? cache.get(path)?.archive : undefined;
+    if (lastGood === undefined || !(error instanceof HotzipError) || error.code !== 'ERR_HOTZIP_BAD_ARCHIVE')
+      throw error;
+    return lastGood;
+  }
+}
+
 /** Reads the archive at `path` anew, whatever is cached, and caches the result when it parses. */
 export function refreshArchive(path: string): Archive {
   limits ??= limitsFromEnv();

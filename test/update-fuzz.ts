@@ -790,9 +790,6 @@ export const knownDivergences: ReadonlyArray<{ pattern: RegExp; finding: string 
   { pattern: /^restored-module:/, finding: '13' },
   // A change of both archives whose halves are each rejected while the other is missing is never retried.
   { pattern: /^outcome:cross-archive:\w+:accept->(one-archive-applied|nothing-applied)$/, finding: '10' },
-  // Not in issue 13: while an archive is torn on disk, import() of a module already loaded from it fails with
-  // ERR_HOTZIP_BAD_ARCHIVE (a file truncated on disk does not stop Node returning its cached module).
-  { pattern: /^import-fails:/, finding: 'new (torn archive breaks import() of loaded modules)' },
 ];
 
 /** The finding of issue 13 a divergence kind belongs to, or undefined for an unexplained one. */

@@ -1,0 +1,60 @@
+/**
+ * While an archive is torn on disk (a writer truncated it and has not finished), `import()` of a module already
+ * loaded from it returns that module, as Node does for a loaded file truncated on disk, from the host and from inside
+ * the archive; a module not loaded yet fails with the archive's error. Each in a real process, on every hook API.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { chooseHookApi } from '../lib/node-support.js';
+import { makeApp, type Tree, writeZip, zipBytes } from './fixtures.js';
+import { HotApp, hostMain, moduleTree } from './hot-app.js';
+
+const apps: HotApp[] = [];
+const dirs: string[] = [];
+after(async () => {
+  await Promise.all(apps.map((app) => app.stop()));
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** The hook APIs this Node can run hotzip under: the hooks thread always, same-thread hooks where sound. */
+const hookApis = chooseHookApi() === 'registerHooks' ? ['registerHooks', 'register'] : ['register'];
+
+function tree(version: number): Tree {
+  return moduleTree({
+    'a.js': `export const k = ${version};\n`,
+    'loader.js': 'export const load = (specifier) => import(specifier).then((m) => m.k, (e) => e.code);\n',
+    'lazy.js': `export const k = 'lazy ${version}';\n`,
+  });
+}
+
+const imports = "import { k } from 'zip:./app.zip!/a.js';\nimport { load } from 'zip:./app.zip!/loader.js';";
+const state = "{ k, inside: await load('./a.js') }";
+
+describe('import() while the archive is torn on disk', () => {
+  for (const api of hookApis) {
+    test(`loaded modules still import, unloaded ones fail with the archive's error (${api})`, async () => {
+      const dir = makeApp('hotzip-torn-');
+      dirs.push(dir);
+      const archive = path.join(dir, 'app.zip');
+      writeZip(archive, tree(1));
+      const app = new HotApp(dir, hostMain(imports, state), { HOTZIP_HOOKS: api, HOTZIP_LOG: 'silent' });
+      apps.push(app);
+      await app.next(/^READY/);
+      assert.deepEqual(await app.state(), { k: 1, inside: 1 });
+
+      const bytes = zipBytes(tree(2));
+      fs.writeFileSync(archive, bytes.subarray(0, bytes.length >> 1));
+      assert.deepEqual(await app.importInApp('zip:./app.zip!/a.js'), { k: 1 }, 'from the host');
+      assert.deepEqual(await app.state(), { k: 1, inside: 1 }, 'from inside the archive');
+      await assert.rejects(app.importInApp('zip:./app.zip!/lazy.js'), /IMPORT-ERROR ERR_HOTZIP_BAD_ARCHIVE /);
+
+      fs.writeFileSync(archive, bytes);
+      const event = await app.event();
+      assert.equal(event.name, 'update', JSON.stringify(event));
+      assert.deepEqual(await app.state(), { k: 2, inside: 2 });
+      assert.equal(app.child.exitCode, null);
+    });
+  }
+});
