@@ -129,13 +129,15 @@ export function openArchiveAt(path: string, version: number | undefined): Archiv
 }
 
 /**
- * The snapshot a resolution reads: like `openArchiveAt`, except that an unversioned resolution against an archive
- * that does not parse (torn mid-write) falls back to the last snapshot that did. Node keeps serving the modules it
- * already loaded from a file truncated on disk, so an `import()` of one of them must still resolve to its URL; a
- * module not loaded yet still fails, when the load reads the torn file. Updates (versioned) never fall back: they
- * must see the bytes on disk. A missing archive still fails, as Node's resolution of a deleted file does.
+ * The snapshot the running program reads (resolution and unversioned loads): like `openArchiveAt`, except that an
+ * unversioned read of an archive that does not parse (torn mid-write, or corrupt) falls back to the last snapshot that
+ * did. Until a snapshot parses again, the program keeps running that one: Node keeps serving the modules it loaded
+ * from a file truncated on disk, so an `import()` of one of them must still resolve, and a module loaded for the first
+ * time comes from the same snapshot as the code already running (the next good snapshot updates it like the others).
+ * Updates (versioned) never fall back: they must see the bytes on disk. A missing archive still fails, as Node's
+ * resolution of a deleted file does.
  */
-export function openArchiveForResolution(path: string, version: number | undefined): Archive {
+export function openRunningArchive(path: string, version: number | undefined): Archive {
   try {
     return openArchiveAt(path, version);
   } catch (error) {
