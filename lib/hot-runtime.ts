@@ -1251,7 +1251,8 @@ export class HotRuntime {
           module.url,
         );
       }
-      const exported = module.live.description.exports;
+      // Names the running version exports: one an earlier update removed stays a key of the live instance, unused.
+      const exported = module.current.description.exports;
       if (!addsNames(next.exports, exported)) continue;
       const kept = new Set(next.exports);
       const removed = exported.filter((name) => !kept.has(name));

@@ -137,6 +137,26 @@ for (const api of hookApis) {
       assert.equal(event.name, 'update', JSON.stringify(event));
       assert.deepEqual(await app.state(), { other: 1 });
     });
+    test('a name an earlier update removed does not count as removed again by a later one', async () => {
+      const libTree = (lib: string): Tree =>
+        moduleTree({
+          'lib.js': lib,
+          'ns.js': "import * as ns from './lib.js';\nexport const keys = Object.keys(ns);\n",
+        });
+      const { app, archive } = await startApp(
+        api,
+        libTree('export const a = 0;\nexport const b = 0;\n'),
+        "import { a } from 'zip:./app.zip!/lib.js';",
+        '{ a }',
+      );
+      writeZip(archive, libTree('export const a = 1;\n'));
+      assert.equal((await app.event()).name, 'update');
+      await app.importInApp('zip:./app.zip!/ns.js');
+      writeZip(archive, libTree('export const a = 2;\nexport const c = 2;\n'));
+      const event = await app.event();
+      assert.equal(event.name, 'update', JSON.stringify(event));
+      assert.deepEqual(await app.state(), { a: 2 });
+    });
   });
 }
 

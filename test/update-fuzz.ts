@@ -769,6 +769,11 @@ export const knownDivergences: ReadonlyArray<{ pattern: RegExp; finding: string 
     pattern: /^outcome:cross-archive:rename:accept->nothing-applied$/,
     finding: '10 (remaining: a rename across two archives at once)',
   },
+  // A default export made a non-function that modules import both by name and through a namespace: the update is
+  // refused as documented (its previous exports stay), but the same report also comes as an `update` event with
+  // `updated: 1`, the one `error` has (the previous version's source evaluated again counts as updated). The code
+  // served is right; the report says applied. Seeds 76 (8 steps) and 79 (16 steps), not yet reduced.
+  { pattern: /^outcome:kind:(named\+namespace|namespace\+named):reject->partly-applied$/, finding: '17 (report only)' },
 ];
 
 /** The finding of issue 13 a divergence kind belongs to, or undefined for an unexplained one. */
