@@ -128,6 +128,29 @@ export function openArchiveAt(path: string, version: number | undefined): Archiv
   return archive;
 }
 
+/**
+ * The snapshot the running program reads (resolution and unversioned loads): like `openArchiveAt`, except that an
+ * unversioned read of an archive that does not parse (torn mid-write, or corrupt) falls back to the last snapshot that
+ * did. Until a snapshot parses again, the program keeps running that one: Node keeps serving the modules it loaded
+ * from a file truncated on disk, so an `import()` of one of them must still resolve, and a module loaded for the first
+ * time comes from the same snapshot as the code already running (the next good snapshot updates it like the others).
+ * An update in progress (its version, or a newer one) never falls back: it must see the bytes on disk; a module of an
+ * earlier update importing at run time does. A missing archive still fails, as Node's resolution of a deleted file
+ * does.
+ */
+export function openRunningArchive(path: string, version: number | undefined): Archive {
+  try {
+    return openArchiveAt(path, version);
+  } catch (error) {
+    // A version older than the newest pin belongs to an update that is over: a module of it importing at run time.
+    const over = version === undefined || version < (pins.get(path)?.version ?? Number.POSITIVE_INFINITY);
+    const lastGood = over ? cache.get(path)?.archive : undefined;
+    if (lastGood === undefined || !(error instanceof HotzipError) || error.code !== 'ERR_HOTZIP_BAD_ARCHIVE')
+      throw error;
+    return lastGood;
+  }
+}
+
 /** Reads the archive at `path` anew, whatever is cached, and caches the result when it parses. */
 export function refreshArchive(path: string): Archive {
   limits ??= limitsFromEnv();

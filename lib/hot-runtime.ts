@@ -469,6 +469,11 @@ class HotModule {
   readonly data: Record<string, unknown> = {};
   /** Every version installed, oldest first: where a captured function of an old one looks for its newest self. */
   readonly versions: Instance[];
+  /**
+   * Its entry was removed from the archive (until a change restores it): its instance stays loaded, but its imports
+   * are no longer uses that can hold back an update, as a fresh start would not load it.
+   */
+  removed = false;
 
   constructor(
     readonly url: string,
@@ -917,9 +922,11 @@ export class HotRuntime {
     const targets = [...new Set(changes.updated)]
       .map((url) => this.#modules.get(url))
       .filter((module): module is HotModule => module !== undefined);
+    for (const module of targets) module.removed = false;
     for (const url of changes.removed ?? []) {
       const module = this.#modules.get(url);
       if (module === undefined) continue;
+      module.removed = true;
       for (const prune of module.current.context.pruners)
         await this.#safely(() => prune(module.data), url, 'prune', report);
       report.removed.push(url);
@@ -1241,17 +1248,20 @@ export class HotRuntime {
           module.url,
         );
       }
-      const exported = module.live.description.exports;
+      // Names the running version exports: one an earlier update removed stays a key of the live instance, unused.
+      const exported = module.current.description.exports;
       if (!addsNames(next.exports, exported)) continue;
       const kept = new Set(next.exports);
       const removed = exported.filter((name) => !kept.has(name));
       // Importers: every loaded module (as the update leaves it), and the modules joining the update, which may have
       // linked to the live instance that keeps the removed name.
       const importers: Array<[string, ModulePreview | undefined]> = [
-        ...[...this.#modules.values()].map((importer): [string, ModulePreview | undefined] => [
-          importer.url,
-          targets.includes(importer) ? shapes[targets.indexOf(importer)] : shapeOf(importer.current),
-        ]),
+        ...[...this.#modules.values()]
+          .filter((importer) => !importer.removed || targets.includes(importer))
+          .map((importer): [string, ModulePreview | undefined] => [
+            importer.url,
+            targets.includes(importer) ? shapes[targets.indexOf(importer)] : shapeOf(importer.current),
+          ]),
         ...joining.map((joiner): [string, ModulePreview] => [splitVersion(joiner.url).canonical, joiner.preview]),
       ];
       for (const [importer, names] of [
@@ -1313,10 +1323,9 @@ export class HotRuntime {
       }
     }
     if (retyped.length === 0) return undefined;
-    const importers = [...this.#modules.values()].map((importer): [string, ModulePreview] => [
-      importer.url,
-      shapeOf(importer.current),
-    ]);
+    const importers = [...this.#modules.values()]
+      .filter((importer) => !importer.removed)
+      .map((importer): [string, ModulePreview] => [importer.url, shapeOf(importer.current)]);
     for (const [importer, names] of [
       ...this.#archiveUses(module.url, importers),
       ...this.#hostImporters.importersOf(module.url),

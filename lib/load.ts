@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Archive } from './archive.js';
-import { openArchiveAt } from './archive-cache.js';
+import { openRunningArchive } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
 import { cjsImportStub, type Reexported } from './cjs-stub.js';
 import { fail, isCodedError } from './errors.js';
@@ -66,7 +66,7 @@ export function loadZipModule(
   required = false,
 ): LoadedModule {
   const location = parseZipUrl(url);
-  const archive = openArchiveAt(location.archive, location.version);
+  const archive = openRunningArchive(location.archive, location.version);
   // An update's versions are transformed once and never asked for again: only start-up is worth caching.
   const cacheDir = options.hot && location.version === undefined ? options.cacheDir : undefined;
   const canonical = location.version === undefined ? url : canonicalZipUrl(url);

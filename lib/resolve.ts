@@ -7,7 +7,7 @@
 import { isBuiltin } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Archive } from './archive.js';
-import { openArchiveAt } from './archive-cache.js';
+import { openRunningArchive } from './archive-cache.js';
 import { fail, HotzipError } from './errors.js';
 import {
   findPackageScope,
@@ -134,7 +134,7 @@ function isArchiveEntryPoint(specifier: string, parentURL: string | undefined): 
 /** Opens the archive a `zip:` specifier names; a missing archive's error names the importer, as Node's does. */
 function openImportedArchive(path: string, version: number | undefined, parentURL: string | undefined): Archive {
   try {
-    return openArchiveAt(path, version);
+    return openRunningArchive(path, version);
   } catch (error) {
     if (parentURL === undefined || !(error instanceof HotzipError) || error.code !== 'ERR_MODULE_NOT_FOUND')
       throw error;
@@ -211,7 +211,7 @@ function decide(specifier: string, parentURL: string | undefined, conditions: re
     specifier === '.' ||
     specifier === '..'
   ) {
-    const archive = openArchiveAt(parent.archive, parent.version);
+    const archive = openRunningArchive(parent.archive, parent.version);
     const relative = specifier === '.' || specifier === '..' ? `${specifier}/` : specifier;
     const target = resolveEntrySpecifier(relative, parent.entry, site);
     // A new version importing itself gets itself, as a fresh module would; every other import binds to the live
@@ -229,7 +229,7 @@ function decide(specifier: string, parentURL: string | undefined, conditions: re
     // Absolute URLs (file:, data:, …) mean the same from an archive as from a file beside it.
     return { kind: 'next', specifier, parentURL: archiveFileUrl };
   }
-  const archive = openArchiveAt(parent.archive, parent.version);
+  const archive = openRunningArchive(parent.archive, parent.version);
   const found = resolvePackageSpecifier(treeOf(archive), specifier, parent.entry, conditions);
   if (found.kind === 'builtin') return { kind: 'url', url: found.url };
   if (found.kind === 'path') return { kind: 'url', url: formatZipUrl(archive.path, found.path) };

@@ -119,6 +119,44 @@ for (const api of hookApis) {
       assert.match(event.message ?? '', /"setup"/);
       assert.deepEqual(await app.state(), { ns: 'v0', barrel: 'v0' });
     });
+    test('a module removed from the archive no longer holds back removing a name it imported', async () => {
+      const lib = "export function setup() { return 'v0'; }\nexport const other = 0;\n";
+      const { app, archive } = await startApp(
+        api,
+        tree(lib),
+        "import { other } from 'zip:./app.zip!/lib.js';\nawait import('zip:./app.zip!/api.js');",
+        '{ other }',
+      );
+      const { 'api.js': _api, 'index.js': _index, 'use.js': _use, ...without } = tree(lib);
+      writeZip(archive, without);
+      const removed = await app.event();
+      assert.equal(removed.name, 'update', JSON.stringify(removed));
+      assert.equal(removed.removed.length, 1, 'api.js was loaded, and is removed');
+      writeZip(archive, { ...without, 'lib.js': 'export const other = 1;\n' });
+      const event = await app.event();
+      assert.equal(event.name, 'update', JSON.stringify(event));
+      assert.deepEqual(await app.state(), { other: 1 });
+    });
+    test('a name an earlier update removed does not count as removed again by a later one', async () => {
+      const libTree = (lib: string): Tree =>
+        moduleTree({
+          'lib.js': lib,
+          'ns.js': "import * as ns from './lib.js';\nexport const keys = Object.keys(ns);\n",
+        });
+      const { app, archive } = await startApp(
+        api,
+        libTree('export const a = 0;\nexport const b = 0;\n'),
+        "import { a } from 'zip:./app.zip!/lib.js';",
+        '{ a }',
+      );
+      writeZip(archive, libTree('export const a = 1;\n'));
+      assert.equal((await app.event()).name, 'update');
+      await app.importInApp('zip:./app.zip!/ns.js');
+      writeZip(archive, libTree('export const a = 2;\nexport const c = 2;\n'));
+      const event = await app.event();
+      assert.equal(event.name, 'update', JSON.stringify(event));
+      assert.deepEqual(await app.state(), { a: 2 });
+    });
   });
 }
 
