@@ -202,7 +202,7 @@ function hotSource(source: string, url: string, versioned: boolean): string {
   }
 }
 
-/** Whether a module may use top-level await (a cheap over-approximation: any `await` in its source). */
+/** Whether a module may use top-level await (a cheap over-approximation: the word `await` anywhere in its source). */
 function mayAwait(source: string): boolean {
   return /\bawait\b/.test(source);
 }

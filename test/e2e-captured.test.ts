@@ -8,9 +8,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { chooseHookApi } from '../lib/node-support.js';
 import { makeApp, type Tree, writeZip } from './fixtures.js';
-import { HotApp, hostMain, moduleTree } from './hot-app.js';
+import { HotApp, hookApis, hostMain, moduleTree } from './hot-app.js';
 
 const apps: HotApp[] = [];
 const dirs: string[] = [];
@@ -18,9 +17,6 @@ after(async () => {
   await Promise.all(apps.map((app) => app.stop()));
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
-
-/** The hook APIs this Node can run hotzip under: the hooks thread always, same-thread hooks where sound. */
-const hookApis = chooseHookApi() === 'registerHooks' ? ['registerHooks', 'register'] : ['register'];
 
 async function start(tree: Tree, imports: string, state: string, api: string) {
   const dir = makeApp('hotzip-captured-');

@@ -11,6 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
 import { makeApp, runNode, writeTree, writeZip } from './fixtures.js';
+import { hookApis } from './hot-app.js';
 
 let app = '';
 let zipBase = '';
@@ -74,7 +75,7 @@ const print = (entry: string, pick: string) =>
   `import('zip:./app.zip!/${entry}').then((ns) => console.log(JSON.stringify(${pick})), (e) => console.log(e.code, e.message))`;
 
 describe('createRequire and fileURLToPath in archive ES modules', () => {
-  const apis = chooseHookApi() === 'registerHooks' ? (['registerHooks', 'register'] as const) : (['register'] as const);
+  const apis = hookApis;
   for (const api of apis) {
     test(`a require relative to the archive entry, sharing instances with import (HOTZIP_HOOKS=${api})`, async () => {
       // Node's own require() takes `module-sync` targets; hotzip's loader (and so its require.resolve) does not.

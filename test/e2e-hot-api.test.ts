@@ -6,9 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { chooseHookApi } from '../lib/node-support.js';
 import { makeApp, type Tree, writeTree, writeZip } from './fixtures.js';
-import { HotApp, hostMain, moduleTree } from './hot-app.js';
+import { HotApp, hookApis, hostMain, moduleTree } from './hot-app.js';
 
 const apps: HotApp[] = [];
 const dirs: string[] = [];
@@ -101,9 +100,6 @@ describe('import.meta.hot', () => {
     assert.equal(app.stderr, '');
   });
 });
-
-/** The hook APIs this Node can run hotzip under: the hooks thread always, same-thread hooks where sound. */
-const hookApis = chooseHookApi() === 'registerHooks' ? ['registerHooks', 'register'] : ['register'];
 
 describe('exports added by an update', () => {
   for (const api of hookApis) {

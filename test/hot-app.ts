@@ -4,6 +4,7 @@
  */
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as path from 'node:path';
+import { chooseHookApi } from '../lib/node-support.js';
 import { type Tree, writeTree } from './fixtures.js';
 
 /**
@@ -127,3 +128,7 @@ export class HotApp {
 export function moduleTree(files: Tree): Tree {
   return { 'package.json': '{ "type": "module" }\n', ...files };
 }
+
+/** The hook APIs this Node can run hotzip under: the hooks thread always, same-thread hooks where sound. */
+export const hookApis: ReadonlyArray<'registerHooks' | 'register'> =
+  chooseHookApi() === 'registerHooks' ? ['registerHooks', 'register'] : ['register'];
