@@ -466,7 +466,6 @@ class HotModule {
    * first-time importers resolve to it). Every update assigns the bindings of all of them.
    */
   readonly linked: Instance[];
-  readonly data: Record<string, unknown> = {};
   /** Every version installed, oldest first: where a captured function of an old one looks for its newest self. */
   readonly versions: Instance[];
   /**
@@ -480,6 +479,8 @@ class HotModule {
     live: Instance,
     /** When its first instance started evaluating, relative to the other modules: the order updates keep. */
     readonly order: number,
+    /** `import.meta.hot.data` of every version, the first one's included. */
+    readonly data: Record<string, unknown>,
   ) {
     this.live = live;
     this.current = live;
@@ -734,7 +735,7 @@ export class HotRuntime {
         // Read from the archive before an update that passed it over: follow that update as soon as it can.
         queueMicrotask(() => void this.apply({ updated: [canonical] }));
       }
-      const module = new HotModule(canonical, instance, this.#sequence++);
+      const module = new HotModule(canonical, instance, this.#sequence++, data);
       instance.module = module;
       this.#modules.set(canonical, module);
       this.#source?.track(canonical);

@@ -101,6 +101,19 @@ function compile(source: FakeModule): Body {
   );
 }
 
+/**
+ * `promise`, with the event loop kept alive until it settles: the runtime's time limits do not keep a process alive
+ * (an application does, with its server or its work), and a test must see them expire.
+ */
+export async function keptAlive<T>(promise: Promise<T>): Promise<T> {
+  const alive = setInterval(() => {}, 1000);
+  try {
+    return await promise;
+  } finally {
+    clearInterval(alive);
+  }
+}
+
 /** Options of a FakeApp. */
 export interface FakeAppOptions {
   /** The runtime's time limit for top-level await and hot handlers (ms); small, so a test that hits it is fast. */
@@ -155,10 +168,25 @@ export class FakeApp {
         if (existed) changes.removed.push(urlOf(name));
       } else {
         this.#files.set(name, source);
-        (existed ? changes.updated : changes.added).push(urlOf(name));
+        // An entry that comes back while its module is still loaded is a change of that module.
+        const loaded = this.runtime.moduleUrls.includes(urlOf(name));
+        (existed || loaded ? changes.updated : changes.added).push(urlOf(name));
       }
     }
-    return this.runtime.apply(changes);
+    return keptAlive(this.runtime.apply(changes));
+  }
+
+  /** The report of the next update that changes something (one the runtime starts itself, e.g. on invalidate). */
+  nextUpdate(): Promise<UpdateReport> {
+    return keptAlive(
+      new Promise((resolve) => {
+      const listener = (report: unknown): void => {
+        this.runtime.off('update', listener);
+        resolve(report as UpdateReport);
+      };
+      this.runtime.on('update', listener);
+      }),
+    );
   }
 
   /** Changes the files without telling the runtime (an update comes later, or never). */
