@@ -74,14 +74,19 @@ test('a module that adds an export serves it to importers loaded later, and keep
   const app = new FakeApp({ a: counter(1) });
   const first = await app.load('a');
   const report = await app.change({
-    a: { exports: ['value', 'get', 'added'], body: `let value = 2; function get() { return 'w' + value; } let added = 'new';` },
+    a: {
+      exports: ['value', 'get', 'added'],
+      body: `let value = 2; function get() { return 'w' + value; } let added = 'new';`,
+    },
   });
   assert.equal(report.error, undefined);
   assert.equal(app.runtime.redirect(urlOf('a')), `${urlOf('a')}?hz=1`);
   const later = await app.load('a');
   assert.equal(later.added, 'new');
   assert.equal(first.value, 2);
-  await app.change({ a: { exports: ['value', 'get', 'added'], body: `let value = 3; function get() {} let added = 'newer';` } });
+  await app.change({
+    a: { exports: ['value', 'get', 'added'], body: `let value = 3; function get() {} let added = 'newer';` },
+  });
   assert.equal(first.value, 3);
   assert.equal(later.added, 'newer');
 });

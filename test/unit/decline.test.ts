@@ -38,7 +38,11 @@ test('nothing of a change that includes a declining module applies', async () =>
 });
 
 test('a module whose re-exports change needs a restart; its new version never runs', async () => {
-  const barrel = (reexports: string): FakeModule => ({ exports: ['value'], reexports, body: 'let value = 1; trace("barrel ran");' });
+  const barrel = (reexports: string): FakeModule => ({
+    exports: ['value'],
+    reexports,
+    body: 'let value = 1; trace("barrel ran");',
+  });
   const app = new FakeApp({ a: barrel('x:./x.js') });
   await app.load('a');
   const report = await app.change({ a: barrel('x:./y.js') });

@@ -22,7 +22,7 @@ test('dispose runs before the new version, which finds its data', async () => {
   assert.deepEqual(app.trace, [['ran 1', undefined], 'dispose 1', ['ran 2', 1], 'dispose 2', ['ran 3', 2]]);
 });
 
-test("what the first version writes to hot.data reaches the next one", async () => {
+test('what the first version writes to hot.data reaches the next one', async () => {
   const app = new FakeApp({ a: { exports: ['value'], body: 'let value = 1; hot.data.count = 1;' } });
   await app.load('a');
   await app.change({ a: version(2, '') });
@@ -46,7 +46,9 @@ test('a dispose that throws is logged and the update applies', async () => {
   assert.equal(report.error, undefined);
   assert.deepEqual(report.updated, [urlOf('a')]);
   assert.equal(a.value, 2);
-  assert.ok(app.logs.some((line) => line.startsWith('error: a hot handler of fake:/a.js threw: Error: broken handler')));
+  assert.ok(
+    app.logs.some((line) => line.startsWith('error: a hot handler of fake:/a.js threw: Error: broken handler')),
+  );
 });
 
 test('a dispose that never settles is left behind at the time limit, and said so', async () => {

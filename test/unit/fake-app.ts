@@ -18,8 +18,8 @@ import {
   type SyntaxLocation,
   type UpdateReport,
 } from '../../lib/hot-runtime.js';
-import type { ImportedNames } from '../../lib/transform.js';
 import { HANDLE, MODE_VARIABLE } from '../../lib/trampoline.js';
+import type { ImportedNames } from '../../lib/transform.js';
 import { splitSuffix, stripVersion } from '../../lib/version-query.js';
 
 /** One version of a module's source. */
@@ -180,11 +180,11 @@ export class FakeApp {
   nextUpdate(): Promise<UpdateReport> {
     return keptAlive(
       new Promise((resolve) => {
-      const listener = (report: unknown): void => {
-        this.runtime.off('update', listener);
-        resolve(report as UpdateReport);
-      };
-      this.runtime.on('update', listener);
+        const listener = (report: unknown): void => {
+          this.runtime.off('update', listener);
+          resolve(report as UpdateReport);
+        };
+        this.runtime.on('update', listener);
       }),
     );
   }

@@ -6,7 +6,11 @@ import { FakeApp, type FakeModule, urlOf } from './fake-app.js';
 function a(value: number, extra = ''): FakeModule {
   return { exports: ['value'], body: `let value = ${value}; trace('a ran ${value}'); ${extra}` };
 }
-const b: FakeModule = { exports: ['doubled'], imports: { a: ['value'] }, body: "let doubled = dep('a').value * 2; trace('b ran');" };
+const b: FakeModule = {
+  exports: ['doubled'],
+  imports: { a: ['value'] },
+  body: "let doubled = dep('a').value * 2; trace('b ran');",
+};
 
 test('a new version that invalidates itself has its importers evaluated again after its update', async () => {
   const app = new FakeApp({ a: a(1), b });
