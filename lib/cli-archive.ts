@@ -6,19 +6,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Archive, type ArchiveLimits } from './archive.js';
 import { limitsFromEnv } from './archive-cache.js';
+import { commandFailed } from './cli-error.js';
 import { isCodedError } from './errors.js';
-
-/** A failure the command reports and exits 1 for (a missing or damaged archive, a pack that cannot be written). */
-export class Failure extends Error {
-  constructor(
-    message: string,
-    /** Extra lines printed after the message (the reasons an archive is unsound). */
-    readonly details: readonly string[] = [],
-  ) {
-    super(message);
-    this.name = 'Failure';
-  }
-}
 
 /** One line for a thrown error: `CODE: message` when it has a code, so scripts and tests can match on the code. */
 export function describeError(error: unknown): string {
@@ -26,16 +15,16 @@ export function describeError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The loader's limits (HOTZIP_MAX_*, HOTZIP_RATIO_FLOOR_BYTES); a malformed variable is a Failure. */
+/** The loader's limits (HOTZIP_MAX_*, HOTZIP_RATIO_FLOOR_BYTES); a malformed variable is a command failure. */
 export function cliLimits(): ArchiveLimits {
   try {
     return limitsFromEnv();
   } catch (error) {
-    throw new Failure(describeError(error));
+    throw commandFailed(describeError(error));
   }
 }
 
-/** Reads and parses the archive at `file`; a missing file or a parse error becomes a Failure naming the archive. */
+/** Reads and parses the archive at `file`; a missing file or a parse error becomes a command failure naming the archive. */
 export function openArchive(file: string, limits: ArchiveLimits = cliLimits()): Archive {
   const absolute = path.resolve(file);
   let bytes: Buffer;
@@ -44,12 +33,12 @@ export function openArchive(file: string, limits: ArchiveLimits = cliLimits()): 
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : describeError(error);
-    throw new Failure(`cannot read archive ${file}: ${why}`);
+    throw commandFailed(`cannot read archive ${file}: ${why}`);
   }
   try {
     return Archive.parse(bytes, absolute, limits);
   } catch (error) {
-    throw new Failure(`${file} is not a sound archive:`, [describeError(error)]);
+    throw commandFailed(`${file} is not a sound archive:`, [describeError(error)]);
   }
 }
 

@@ -1,15 +1,10 @@
 /**
- * Argument parsing for the `hotzip` command: one small table-driven parser, so every command rejects unknown flags,
- * missing values and stray operands the same way (exit 2) instead of guessing.
+ * Argument parsing for the `hotzip` command: `node:util` `parseArgs` splits the command line into tokens, and one
+ * table per command decides what they mean, so every command rejects unknown flags, missing values and stray
+ * operands the same way (a usage error, exit 2) instead of guessing.
  */
-
-/** Bad usage: the command prints the message and its usage and exits with 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { parseArgs as tokenize } from 'node:util';
+import { usageError } from './cli-error.js';
 
 /** What a command accepts: flags that take a value and flags that do not, each with its aliases. */
 export interface ArgSpec {
@@ -61,58 +56,89 @@ const NODE_FLAGS_WITH_VALUES = new Set([
   '--stack-trace-limit',
 ]);
 
-/** Tells whether Node accepts `flag` (as given, with or without `=value`). */
-function isNodeFlag(flag: string): boolean {
-  const name = flag.split('=')[0] ?? flag;
-  return process.allowedNodeEnvironmentFlags.has(flag) || NODE_FLAGS_WITH_VALUES.has(name);
+/** Tells whether Node accepts `arg` (as given, with or without `=value`). */
+function isNodeFlag(arg: string): boolean {
+  const name = arg.split('=')[0] ?? arg;
+  return process.allowedNodeEnvironmentFlags.has(arg) || NODE_FLAGS_WITH_VALUES.has(name);
 }
 
-/** Parses `argv` (the arguments after the command name) against `spec`; throws UsageError on anything unknown. */
+/** parseArgs's declaration of flags: by long name, each with its type and one-letter alias. */
+type Declared = Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }>;
+
+/** The parseArgs declaration of `spec`: its own flags, and Node's flags that take a value when it passes them on. */
+function declare(spec: ArgSpec, names: ReadonlySet<string>): Declared {
+  const options: Declared = {};
+  const add = (name: string, type: 'string' | 'boolean', aliases: readonly string[]): void => {
+    const short = aliases.find((alias) => /^-[^-]$/.test(alias))?.slice(1);
+    options[name] = short === undefined ? { type } : { type, short };
+  };
+  for (const [name, aliases] of Object.entries(spec.values ?? {})) add(name, 'string', aliases);
+  for (const [name, aliases] of Object.entries(spec.booleans ?? {})) add(name, 'boolean', aliases);
+  if (spec.nodeFlags) {
+    // Declared so that parseArgs takes their value from the next argument (`-r ./x.cjs`); a command's own flag of
+    // the same name wins.
+    for (const flag of NODE_FLAGS_WITH_VALUES) {
+      if (!flag.startsWith('--')) continue;
+      const name = flag.slice(2);
+      options[name] ??= { type: 'string', multiple: true };
+    }
+    for (const [short, name] of [
+      ['r', 'require'],
+      ['C', 'conditions'],
+    ] as const) {
+      const option = options[name];
+      if (option !== undefined && !names.has(name) && !Object.values(options).some((o) => o.short === short)) {
+        option.short = short;
+      }
+    }
+  }
+  return options;
+}
+
+/** Parses `argv` (the arguments after the command name) against `spec`; throws a usage error on anything unknown. */
 export function parseArgs(argv: readonly string[], spec: ArgSpec): ParsedArgs {
-  const byFlag = new Map<string, { name: string; takesValue: boolean }>();
-  for (const [name, aliases] of Object.entries(spec.values ?? {})) {
-    for (const flag of [`--${name}`, ...aliases]) byFlag.set(flag, { name, takesValue: true });
-  }
-  for (const [name, aliases] of Object.entries(spec.booleans ?? {})) {
-    for (const flag of [`--${name}`, ...aliases]) byFlag.set(flag, { name, takesValue: false });
-  }
+  const names = new Set([...Object.keys(spec.values ?? {}), ...Object.keys(spec.booleans ?? {})]);
+  const { tokens } = tokenize({
+    args: [...argv],
+    options: declare(spec, names),
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const parsed: ParsedArgs = { operands: [], values: new Map(), booleans: new Set(), rest: [], nodeFlags: [] };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (arg === '--') {
-      if (!spec.passThrough) throw new UsageError(`unexpected '--'`);
-      parsed.rest = argv.slice(i + 1);
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') {
+      if (!spec.passThrough) throw usageError(`unexpected '--'`);
+      parsed.rest = argv.slice(token.index + 1);
       break;
     }
-    if (!arg.startsWith('-') || arg === '-') {
-      parsed.operands.push(arg);
+    if (token.kind === 'positional') {
+      parsed.operands.push(token.value);
       continue;
     }
-    // `--level=9` as well as `--level 9`, as most CLIs accept both.
-    const equals = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = equals === -1 ? arg : arg.slice(0, equals);
-    const known = byFlag.get(flag);
-    if (known === undefined && spec.nodeFlags && isNodeFlag(arg)) {
-      parsed.nodeFlags.push(arg);
-      if (equals === -1 && NODE_FLAGS_WITH_VALUES.has(arg)) {
-        const value = argv[++i];
-        if (value === undefined) throw new UsageError(`node option '${arg}' needs a value`);
-        parsed.nodeFlags.push(value);
+    const arg = argv[token.index] as string;
+    if (!names.has(token.name)) {
+      if (!spec.nodeFlags || !isNodeFlag(token.inlineValue ? `${token.rawName}=${token.value}` : token.rawName)) {
+        throw usageError(`unknown option '${token.rawName}'`);
+      }
+      // `--conditions=x` stays one argument; `-r x` (or `-rx`) is passed as `-r x`.
+      if (token.inlineValue && token.rawName.startsWith('--')) parsed.nodeFlags.push(arg);
+      else {
+        parsed.nodeFlags.push(token.rawName);
+        if (token.value !== undefined) parsed.nodeFlags.push(token.value);
+        else if (NODE_FLAGS_WITH_VALUES.has(token.rawName))
+          throw usageError(`node option '${token.rawName}' needs a value`);
       }
       continue;
     }
-    if (known === undefined) throw new UsageError(`unknown option '${flag}'`);
-    if (!known.takesValue) {
-      if (equals !== -1) throw new UsageError(`option '${flag}' takes no value`);
-      parsed.booleans.add(known.name);
+    if (spec.booleans?.[token.name] !== undefined) {
+      if (token.value !== undefined) throw usageError(`option '${token.rawName}' takes no value`);
+      parsed.booleans.add(token.name);
       continue;
     }
-    let value: string | undefined;
-    if (equals !== -1) value = arg.slice(equals + 1);
-    else value = argv[++i];
-    if (value === undefined || value === '') throw new UsageError(`option '${flag}' needs a value`);
-    if (parsed.values.has(known.name)) throw new UsageError(`option '${flag}' given twice`);
-    parsed.values.set(known.name, value);
+    if (token.value === undefined || token.value === '') throw usageError(`option '${token.rawName}' needs a value`);
+    if (parsed.values.has(token.name)) throw usageError(`option '${token.rawName}' given twice`);
+    parsed.values.set(token.name, token.value);
   }
   return parsed;
 }

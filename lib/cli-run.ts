@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Failure } from './cli-archive.js';
+import { commandFailed } from './cli-error.js';
 import type { RestartMessage } from './cli-run-child.js';
 import { TreeWatcher } from './cli-watch.js';
 import { packDirectory } from './pack.js';
@@ -41,9 +41,9 @@ function watchArchive(target: Target): () => void {
 
 function prepare(target: string, main: string | undefined): Target {
   const stats = fs.statSync(target, { throwIfNoEntry: false });
-  if (stats === undefined) throw new Failure(`cannot run ${target}: no such file or directory`);
+  if (stats === undefined) throw commandFailed(`cannot run ${target}: no such file or directory`);
   if (!stats.isDirectory()) {
-    if (main !== undefined) throw new Failure(`-m only applies to a directory; ${target} is an archive`);
+    if (main !== undefined) throw commandFailed(`-m only applies to a directory; ${target} is an archive`);
     const prepared: Target = { archive: path.resolve(target), onChange: undefined, close: () => {} };
     prepared.close = watchArchive(prepared);
     return prepared;
@@ -66,7 +66,7 @@ function prepare(target: string, main: string | undefined): Target {
   } catch (error) {
     watcher.close();
     fs.rmSync(temp, { recursive: true, force: true });
-    throw new Failure(`cannot pack ${target}: ${(error as Error).message}`);
+    throw commandFailed(`cannot pack ${target}: ${(error as Error).message}`);
   }
   const prepared: Target = {
     archive,
@@ -204,7 +204,7 @@ export function runTarget(target: string, options: RunOptions): Promise<RunOutco
       });
       child = running;
       if (rewrite !== undefined && running.stderr !== null) pipeRewritten(running.stderr, process.stderr, rewrite);
-      running.on('error', (error) => finish(new Failure(`cannot start node: ${error.message}`)));
+      running.on('error', (error) => finish(commandFailed(`cannot start node: ${error.message}`)));
       running.on('message', (message: unknown) => {
         if (!isRestartMessage(message) || restarting || stopping) return;
         restarting = true;

@@ -2,9 +2,10 @@
  * `hotzip verify <app.zip>`: every check the reader makes when parsing, then every entry inflated and its size and
  * CRC-32 compared — what Archive.verify() does, but keeping each failure's code so the output says which kind it is.
  */
-import { cliLimits, describeError, Failure, openArchive } from './cli-archive.js';
+import { cliLimits, describeError, openArchive } from './cli-archive.js';
+import { commandFailed } from './cli-error.js';
 
-/** Checks the archive at `file`; returns the number of entries when sound, throws a Failure listing the reasons. */
+/** Checks the archive at `file`; returns the number of entries when sound, throws a command failure listing the reasons. */
 export function verifyArchive(file: string): number {
   const archive = openArchive(file, cliLimits());
   const problems: string[] = [];
@@ -16,6 +17,6 @@ export function verifyArchive(file: string): number {
       problems.push(describeError(error));
     }
   }
-  if (problems.length > 0) throw new Failure(`${file} is not a sound archive:`, problems);
+  if (problems.length > 0) throw commandFailed(`${file} is not a sound archive:`, problems);
   return archive.entries.size;
 }

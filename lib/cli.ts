@@ -7,8 +7,9 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describeError, Failure } from './cli-archive.js';
-import { type ArgSpec, type ParsedArgs, parseArgs, UsageError } from './cli-args.js';
+import { describeError } from './cli-archive.js';
+import { type ArgSpec, type ParsedArgs, parseArgs } from './cli-args.js';
+import { CliError, commandFailed, usageError } from './cli-error.js';
 import { formatListing, listArchive } from './cli-ls.js';
 import { runTarget } from './cli-run.js';
 import { verifyArchive } from './cli-verify.js';
@@ -38,8 +39,8 @@ interface Command {
 
 /** Exactly one operand, named `what` in the message when it is missing or doubled. */
 function oneOperand(args: ParsedArgs, what: string): string {
-  if (args.operands.length === 0) throw new UsageError(`missing ${what}`);
-  if (args.operands.length > 1) throw new UsageError(`unexpected argument '${args.operands[1]}'`);
+  if (args.operands.length === 0) throw usageError(`missing ${what}`);
+  if (args.operands.length > 1) throw usageError(`unexpected argument '${args.operands[1]}'`);
   return args.operands[0] as string;
 }
 
@@ -50,11 +51,11 @@ function out(text: string): void {
 function packLevel(args: ParsedArgs): number {
   const level = args.values.get('level');
   if (args.booleans.has('store')) {
-    if (level !== undefined) throw new UsageError(`--store and --level cannot be used together`);
+    if (level !== undefined) throw usageError(`--store and --level cannot be used together`);
     return 0;
   }
   if (level === undefined) return 6;
-  if (!/^[0-9]$/.test(level)) throw new UsageError(`--level must be an integer from 0 to 9, not '${level}'`);
+  if (!/^[0-9]$/.test(level)) throw usageError(`--level must be an integer from 0 to 9, not '${level}'`);
   return Number(level);
 }
 
@@ -63,8 +64,8 @@ async function pack(args: ParsedArgs): Promise<number> {
   const level = packLevel(args);
   const main = args.values.get('main');
   const stats = fs.statSync(dir, { throwIfNoEntry: false });
-  if (stats === undefined) throw new Failure(`cannot pack ${dir}: no such directory`);
-  if (!stats.isDirectory()) throw new Failure(`cannot pack ${dir}: not a directory`);
+  if (stats === undefined) throw commandFailed(`cannot pack ${dir}: no such directory`);
+  if (!stats.isDirectory()) throw commandFailed(`cannot pack ${dir}: not a directory`);
   const onProgress = (message: string) => process.stderr.write(`hotzip pack: ${message}…\n`);
   const output = args.values.get('output') ?? `${path.basename(path.resolve(dir)) || 'app'}.zip`;
   const once = () => {
@@ -73,7 +74,7 @@ async function pack(args: ParsedArgs): Promise<number> {
       out(describePack(result, output));
       return result;
     } catch (error) {
-      throw new Failure(`cannot pack ${dir}: ${describeError(error)}`);
+      throw commandFailed(`cannot pack ${dir}: ${describeError(error)}`);
     }
   };
   if (!args.booleans.has('watch')) {
@@ -221,7 +222,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const command = commands[name];
   if (command === undefined) {
-    process.stderr.write(`hotzip: unknown command '${name}'\n\n${mainUsage}`);
+    process.stderr.write(`hotzip: ERR_HOTZIP_USAGE: unknown command '${name}'\n\n${mainUsage}`);
     return 2;
   }
   const dashDash = rest.indexOf('--');
@@ -233,16 +234,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   try {
     return await command.run(parseArgs(rest, command.spec));
   } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`hotzip ${name}: ${error.message}\nRun 'hotzip ${name} --help' for usage.\n`);
+    if (!(error instanceof CliError)) throw error;
+    if (error.exitCode === 2) {
+      process.stderr.write(`hotzip ${name}: ${error.code}: ${error.message}\nRun 'hotzip ${name} --help' for usage.\n`);
       return 2;
     }
-    if (error instanceof Failure) {
-      const lines = [error.message, ...error.details.map((d) => `  ${d}`)].map(escapeControls);
-      process.stderr.write(`hotzip ${name}: ${lines.join('\n')}\n`);
-      return 1;
-    }
-    throw error;
+    const lines = [error.message, ...error.details.map((d) => `  ${d}`)].map(escapeControls);
+    process.stderr.write(`hotzip ${name}: ${lines.join('\n')}\n`);
+    return 1;
   }
 }
 

@@ -60,6 +60,10 @@ const messages = {
   ERR_HOTZIP_UPDATE_FAILED: [Error, '%s'],
   /** An update that cannot be applied in place (a declined module, changed re-exports). */
   ERR_HOTZIP_RESTART_REQUIRED: [Error, '%s'],
+  /** The `hotzip` command was given an unknown flag, a flag without its value, or the wrong operands (exit 2). */
+  ERR_HOTZIP_USAGE: [Error, '%s'],
+  /** A `hotzip` command could not do its work: a missing or damaged archive, a pack that cannot be written (exit 1). */
+  ERR_HOTZIP_COMMAND_FAILED: [Error, '%s'],
 } as const;
 
 /** Every code hotzip can throw. */
