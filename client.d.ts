@@ -13,27 +13,14 @@ declare module 'zip:*';
 /** The namespace object of a module, as `accept` callbacks receive it. */
 type HotzipModuleNamespace = Record<string, any> & { [Symbol.toStringTag]: 'Module' };
 
+/**
+ * The declaration hotzip's own `import.meta.hot` implements, with Vite's `any` for `data`, namespaces and the
+ * payload of a custom event; hotzip's events (`hotzip:beforeUpdate`, `hotzip:afterUpdate`, ...) have typed payloads.
+ */
+type HotzipHotContextApi = import('./dist/lib/hot-api.js').HotContextApi<any, HotzipModuleNamespace, any>;
+
 /** `import.meta.hot`: the subset of Vite's hot-module API that hotzip gives modules served from archives. */
-interface HotzipHotContext {
-  /** Kept from one version of the module to the next; typed as Vite types it. */
-  readonly data: any;
-  /** This module can take its own updates (the callback gets the new namespace). */
-  accept(): void;
-  accept(callback: (module: HotzipModuleNamespace | undefined) => void): void;
-  /** Updates of a dependency are handled here (the callback gets its new namespace). */
-  accept(dep: string, callback: (module: HotzipModuleNamespace | undefined) => void): void;
-  accept(deps: readonly string[], callback: (modules: Array<HotzipModuleNamespace | undefined>) => void): void;
-  /** Runs before the next version of this module evaluates; clean up timers, servers and listeners here. */
-  dispose(callback: (data: any) => void | Promise<void>): void;
-  /** Runs when this module leaves the archive or the module graph. */
-  prune(callback: (data: any) => void | Promise<void>): void;
-  /** Updates of this module need a restart (`restart-required`). */
-  decline(): void;
-  /** Re-evaluates this module's importers too. */
-  invalidate(message?: string): void;
-  on(event: string, callback: (payload: any) => void): void;
-  off(event: string, callback: (payload: any) => void): void;
-}
+interface HotzipHotContext extends HotzipHotContextApi {}
 
 interface ImportMeta {
   /** Undefined unless hotzip serves this module hot: `import.meta.hot?.…` is always safe. */

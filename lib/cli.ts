@@ -222,7 +222,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const command = commands[name];
   if (command === undefined) {
-    process.stderr.write(`hotzip: ERR_HOTZIP_USAGE: unknown command '${name}'\n\n${mainUsage}`);
+    process.stderr.write(`hotzip: unknown command '${name}' (ERR_HOTZIP_USAGE)\n\n${mainUsage}`);
     return 2;
   }
   const dashDash = rest.indexOf('--');
@@ -236,7 +236,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     if (error.exitCode === 2) {
-      process.stderr.write(`hotzip ${name}: ${error.code}: ${error.message}\nRun 'hotzip ${name} --help' for usage.\n`);
+      process.stderr.write(`hotzip ${name}: ${error.message} (${error.code})\nRun 'hotzip ${name} --help' for usage.\n`);
       return 2;
     }
     const lines = [error.message, ...error.details.map((d) => `  ${d}`)].map(escapeControls);

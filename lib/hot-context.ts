@@ -3,6 +3,8 @@
  * It only records what the module asks for; the runtime decides when to call it.
  */
 
+import type { HotContextApi, HotzipEvents } from './hot-api.js';
+
 /** A module namespace object as `import()` returns it. */
 export type Namespace = Readonly<Record<string, unknown>>;
 
@@ -26,7 +28,7 @@ export interface HotContextHost {
 }
 
 /** One module instance's `import.meta.hot`. */
-export class HotContext {
+export class HotContext implements HotContextApi<Record<string, unknown>, Namespace> {
   /** Kept from one version of the module to the next: state handed over by `dispose`. */
   readonly data: Record<string, unknown>;
   /** @internal */ readonly disposers: Array<(data: Record<string, unknown>) => void | Promise<void>> = [];
@@ -49,6 +51,10 @@ export class HotContext {
    * `accept()` / `accept(cb)`: this module handles its own updates (cb gets the new namespace);
    * `accept(dep, cb)` / `accept([deps], cb)`: cb gets the new namespaces of those dependencies when they update.
    */
+  accept(): void;
+  accept(callback: (module: Namespace | undefined) => void): void;
+  accept(dep: string, callback: (module: Namespace | undefined) => void): void;
+  accept(deps: readonly string[], callback: (modules: Array<Namespace | undefined>) => void): void;
   accept(deps?: unknown, callback?: unknown): void {
     if (deps === undefined || typeof deps === 'function') {
       this.accepted = true;
@@ -86,12 +92,17 @@ export class HotContext {
     this.#host.invalidate(this.#url, message);
   }
 
-  /** Listens to hotzip's events (`hotzip:beforeUpdate`, `hotzip:afterUpdate`, `hotzip:error`, `hotzip:invalidate`). */
+  /** Listens to hotzip's events (see HotzipEvents) or to a custom one. */
+  on<Name extends keyof HotzipEvents>(event: Name, listener: (payload: HotzipEvents[Name]) => void): void;
+  on(event: string, listener: Listener): void;
   on(event: string, listener: Listener): void {
     this.#listeners.push([event, listener]);
     this.#host.on(event, listener);
   }
 
+  /** Stops listening. */
+  off<Name extends keyof HotzipEvents>(event: Name, listener: (payload: HotzipEvents[Name]) => void): void;
+  off(event: string, listener: Listener): void;
   off(event: string, listener: Listener): void {
     this.#host.off(event, listener);
   }

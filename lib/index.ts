@@ -3,9 +3,11 @@
  */
 import { HotzipError } from './errors.js';
 import { currentRuntime } from './hot.js';
+import type { HotzipEvents } from './hot-api.js';
 import type { RuntimeEvent, UpdateReport } from './hot-runtime.js';
 
 export { type ErrorCode, HotzipError } from './errors.js';
+export type { HotContextApi, HotzipEvents, UpdatePayload } from './hot-api.js';
 export type { ChangeSet, RuntimeEvent, UpdateReport } from './hot-runtime.js';
 export { type RegisterOptions, register } from './install.js';
 export { type Logger, type LogLevel, type MessageLevel, setLogger } from './log.js';
@@ -31,11 +33,11 @@ export function reload(target?: string): Promise<UpdateReport> {
 }
 
 /** Listens to `update`, `error` (a rejected or failed update) and `restart-required` (a declined module). */
-export function on(event: RuntimeEvent, listener: (report: UpdateReport) => void): void {
+export function on<Name extends RuntimeEvent>(event: Name, listener: (report: HotzipEvents[Name]) => void): void {
   runtime().on(event, listener as (payload: unknown) => void);
 }
 
 /** Stops listening. */
-export function off(event: RuntimeEvent, listener: (report: UpdateReport) => void): void {
+export function off<Name extends RuntimeEvent>(event: Name, listener: (report: HotzipEvents[Name]) => void): void {
   runtime().off(event, listener as (payload: unknown) => void);
 }

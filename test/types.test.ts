@@ -26,7 +26,7 @@ const consumer = {
   'src/main.ts': `import { greet } from 'zip:./plugins/hello.zip!/lib/index.js';
 import hello from 'zip:./plugins/hello.zip!/lib/index.js';
 import * as plugin from 'zip:./plugins/hello.zip!/lib/index.js';
-import { on, readFileSync, reload, type UpdateReport } from 'hotzip';
+import { off, on, readFileSync, reload, type UpdateReport } from 'hotzip';
 
 const greeting: string = greet('world');
 console.log(greeting, hello, plugin.banner);
@@ -41,7 +41,11 @@ if (import.meta.hot) {
     data.closedAt = Date.now();
   });
   import.meta.hot.prune(() => {});
-  import.meta.hot.on('hotzip:afterUpdate', (payload) => console.log(payload));
+  import.meta.hot.on('hotzip:afterUpdate', (payload) => console.log(payload.updates.length));
+  // @ts-expect-error: the payload of hotzip's own events is typed
+  import.meta.hot.on('hotzip:beforeUpdate', (payload) => payload.notThere);
+  import.meta.hot.on('my:event', (payload) => console.log(payload.anything));
+  import.meta.hot.off('hotzip:afterUpdate', () => {});
   import.meta.hot.invalidate('because');
   // @ts-expect-error: import.meta.hot is typed, not any
   import.meta.hot.notAMethod();
@@ -50,6 +54,10 @@ const next: number = import.meta.hot?.data.count + 1;
 console.log(next);
 
 on('update', (report: UpdateReport) => console.log(report.updated.length));
+on('error', (report) => console.log(report.error?.message, report.failed.length));
+off('restart-required', (report) => console.log(report.restartRequired));
+// @ts-expect-error: not an event hotzip emits
+on('updated', () => {});
 const report: UpdateReport = await reload();
 console.log(report.error?.message, readFileSync(new URL('./data.txt', import.meta.url), 'utf8'));
 `,
