@@ -236,7 +236,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof CliError)) throw error;
     if (error.exitCode === 2) {
-      process.stderr.write(`hotzip ${name}: ${error.message} (${error.code})\nRun 'hotzip ${name} --help' for usage.\n`);
+      process.stderr.write(
+        `hotzip ${name}: ${error.message} (${error.code})\nRun 'hotzip ${name} --help' for usage.\n`,
+      );
       return 2;
     }
     const lines = [error.message, ...error.details.map((d) => `  ${d}`)].map(escapeControls);
