@@ -36,21 +36,28 @@ test('an update that arrives while one runs applies after it, from its own snaps
 });
 
 test('the next update starts once one has committed, not once its top-level await settles', async () => {
-  const app = new FakeApp({ a: version('a', 1), b: version('b', 1) }, { timeoutMs: 2000 });
-  await app.load('a');
+  const app = new FakeApp({ a: version('a', 1), b: version('b', 1) }, { timeoutMs: 5000 });
+  const a = await app.load('a');
   const b = await app.load('b');
-  const finished: string[] = [];
-  const track = (name: string, update: Promise<UpdateReport>) =>
-    update.then((report) => {
-      finished.push(name);
-      return report;
+  const hooks = globalThis as { releaseA?: () => void };
+  try {
+    // Version 2 of a awaits at top level until the test lets it finish.
+    const slow = app.change({ a: version('a', 2, 'await new Promise((done) => { globalThis.releaseA = done; });') });
+    let slowDone = false;
+    void slow.then(() => {
+      slowDone = true;
     });
-  const slow = track('a', app.change({ a: version('a', 2, 'await new Promise((done) => setTimeout(done, 100));') }));
-  const quick = track('b', app.change({ b: version('b', 2) }));
-  assert.deepEqual((await quick).updated, [urlOf('b')]);
-  assert.equal(b.value, 2);
-  assert.deepEqual((await slow).updated, [urlOf('a')]);
-  assert.deepEqual(finished, ['b', 'a']);
+    const quick = await app.change({ b: version('b', 2) });
+    assert.deepEqual(quick.updated, [urlOf('b')]);
+    assert.equal(b.value, 2);
+    assert.equal(slowDone, false);
+    assert.equal(a.value, 1);
+    hooks.releaseA?.();
+    assert.deepEqual((await slow).updated, [urlOf('a')]);
+    assert.equal(a.value, 2);
+  } finally {
+    delete hooks.releaseA;
+  }
 });
 
 test('a module a new version imports that was not loaded joins the update, evaluated before its importer', async () => {
