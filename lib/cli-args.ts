@@ -8,7 +8,7 @@ import { usageError } from './cli-error.js';
 
 /** What a command accepts: flags that take a value and flags that do not, each with its aliases. */
 export interface ArgSpec {
-  /** Flag name (without dashes) → aliases such as `-o`; these flags take a value. */
+  /** Flag name (without dashes) → its one-letter alias such as `-o`, if any; these flags take a value. */
   values?: Record<string, readonly string[]>;
   /** Boolean flags, likewise. */
   booleans?: Record<string, readonly string[]>;
@@ -56,10 +56,10 @@ const NODE_FLAGS_WITH_VALUES = new Set([
   '--stack-trace-limit',
 ]);
 
-/** Tells whether Node accepts `arg` (as given, with or without `=value`). */
-function isNodeFlag(arg: string): boolean {
-  const name = arg.split('=')[0] ?? arg;
-  return process.allowedNodeEnvironmentFlags.has(arg) || NODE_FLAGS_WITH_VALUES.has(name);
+/** Tells whether Node accepts `flag` (as given, with or without `=value`). */
+function isNodeFlag(flag: string): boolean {
+  const name = flag.split('=')[0] ?? flag;
+  return process.allowedNodeEnvironmentFlags.has(flag) || NODE_FLAGS_WITH_VALUES.has(name);
 }
 
 /** parseArgs's declaration of flags: by long name, each with its type and one-letter alias. */
@@ -69,7 +69,11 @@ type Declared = Record<string, { type: 'string' | 'boolean'; short?: string; mul
 function declare(spec: ArgSpec, names: ReadonlySet<string>): Declared {
   const options: Declared = {};
   const add = (name: string, type: 'string' | 'boolean', aliases: readonly string[]): void => {
-    const short = aliases.find((alias) => /^-[^-]$/.test(alias))?.slice(1);
+    // parseArgs knows one alias per flag, of one letter.
+    if (aliases.length > 1 || aliases.some((alias) => !/^-[^-]$/.test(alias))) {
+      throw new Error(`--${name}: only one one-letter alias is supported, not ${aliases.join(' ')}`);
+    }
+    const short = aliases[0]?.slice(1);
     options[name] = short === undefined ? { type } : { type, short };
   };
   for (const [name, aliases] of Object.entries(spec.values ?? {})) add(name, 'string', aliases);
