@@ -129,7 +129,7 @@ export class FakeApp {
   readonly logs: string[] = [];
   /** The URLs the runtime asked to import, in order. */
   readonly imported: string[] = [];
-  #files: Map<string, FakeModule>;
+  readonly #files: Map<string, FakeModule>;
   /** The files as each update read them (0: as the app started), by version. */
   readonly #snapshots = new Map<number, Map<string, FakeModule>>();
   readonly #records = new Map<string, ModuleRecord>();
@@ -187,11 +187,6 @@ export class FakeApp {
         this.runtime.on('update', listener);
       }),
     );
-  }
-
-  /** Changes the files without telling the runtime (an update comes later, or never). */
-  write(files: Record<string, FakeModule>): void {
-    for (const [name, source] of Object.entries(files)) this.#files.set(name, source);
   }
 
   /** The files as update `version` reads them: pinned when it first asks. */
