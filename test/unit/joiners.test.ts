@@ -78,6 +78,19 @@ test('a module a new version imports that was not loaded joins the update, evalu
   assert.ok(app.runtime.moduleUrls.includes(urlOf('c')));
 });
 
+test('a joiner runs just before the first new version that imports it, after the ones that come earlier', async () => {
+  const app = new FakeApp({ a: version('a', 1), b: version('b', 1) });
+  await app.load('a');
+  await app.load('b');
+  const report = await app.change({
+    b: { exports: ['value'], imports: { c: ['base'] }, body: "let value = dep('c').base; trace('b2');" },
+    a: version('a', 2),
+    c: { exports: ['base'], body: "let base = 10; trace('c');" },
+  });
+  assert.equal(report.error, undefined);
+  assert.deepEqual(app.trace, ['a1', 'b1', 'a2', 'c', 'b2']);
+});
+
 test('a joiner of a rejected update never runs, and a later import loads it afresh', async () => {
   const app = new FakeApp({ a: version('a', 1), b: { imports: { a: ['value'] }, body: '' } });
   await app.load('b');
