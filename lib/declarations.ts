@@ -222,6 +222,39 @@ export function topLevelDeclarations(source: string): Map<string, Declaration> {
   return found;
 }
 
+/**
+ * Whether `at` is inside one of `ranges`: a binary search when they are in source order and do not overlap (as a
+ * statement's declarators are), since a statement may declare tens of thousands of names; else a linear one.
+ */
+function within(at: number, ranges: ReadonlyArray<readonly [number, number]>): boolean {
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const [start, stop] = ranges[mid] as readonly [number, number];
+    if (at < start) high = mid - 1;
+    else if (at >= stop) low = mid + 1;
+    else return true;
+  }
+  // Not found: exact when the ranges are ordered, else checked the slow way.
+  return !ordered(ranges) && ranges.some(([start, stop]) => at >= start && at < stop);
+}
+
+const orderedRanges = new WeakMap<object, boolean>();
+
+/** Whether `ranges` are in order and disjoint (checked once per list). */
+function ordered(ranges: ReadonlyArray<readonly [number, number]>): boolean {
+  let known = orderedRanges.get(ranges);
+  if (known === undefined) {
+    known = true;
+    for (let i = 1; i < ranges.length && known; i++) {
+      known = (ranges[i] as readonly [number, number])[0] >= (ranges[i - 1] as readonly [number, number])[1];
+    }
+    orderedRanges.set(ranges, known);
+  }
+  return known;
+}
+
 /** Above this many characters, finding every identifier once beats searching the source for each name. */
 const LARGE_SOURCE = 100_000;
 
@@ -237,10 +270,21 @@ export class Writes {
   #patterns: Array<[number, number]> | undefined;
   /** Where each identifier occurs, for a large source (one pass, instead of one search per name asked about). */
   #index: Map<string, number[]> | undefined;
+  /** The names the index holds, when it was built for those alone (see expect); undefined: every word. */
+  #indexed: ReadonlySet<string> | undefined;
+  #expected: ReadonlySet<string> | undefined;
   #searches = 0;
 
   constructor(source: string) {
     this.#source = source;
+  }
+
+  /**
+   * Announces the names about to be asked about: an index of a large source then records those words alone (most
+   * of its words are keywords and property names nobody asks about). Any other name is still answered, by a search.
+   */
+  expect(names: ReadonlySet<string>): void {
+    this.#expected = names;
   }
 
   /** Where `name` occurs as a whole word (and, for a small source, possibly inside a longer word: checked later). */
@@ -248,14 +292,20 @@ export class Writes {
     const source = this.#source;
     if (this.#index !== undefined || source.length > LARGE_SOURCE || ++this.#searches > 8) {
       if (this.#index === undefined) {
-        this.#index = new Map();
-        for (const match of source.matchAll(WORD)) {
-          const list = this.#index.get(match[0]);
-          if (list === undefined) this.#index.set(match[0], [match.index]);
+        const index = new Map<string, number[]>();
+        const wanted = this.#expected;
+        WORD.lastIndex = 0;
+        for (let match = WORD.exec(source); match !== null; match = WORD.exec(source)) {
+          const word = match[0];
+          if (wanted !== undefined && !wanted.has(word)) continue;
+          const list = index.get(word);
+          if (list === undefined) index.set(word, [match.index]);
           else list.push(match.index);
         }
+        this.#index = index;
+        this.#indexed = wanted;
       }
-      return this.#index.get(name) ?? [];
+      if (this.#indexed === undefined || this.#indexed.has(name)) return this.#index.get(name) ?? [];
     }
     const found: number[] = [];
     for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) found.push(at);
@@ -295,7 +345,7 @@ export class Writes {
       if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) continue;
       if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) continue;
       if (!this.#writes(at, end)) continue;
-      if (declared.some(([start, stop]) => at >= start && at < stop)) continue;
+      if (within(at, declared)) continue;
       // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
       if (!/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at))) return true;
     }
