@@ -41,8 +41,6 @@ export type Declaration =
  */
 const WIDE_NAME = String.raw`\u0080-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\ufefe\uff00-\uffff`;
 const IDENTIFIER_START = new RegExp(`[A-Za-z$_${WIDE_NAME}]`);
-/** Every name-like word of a source, for the identifier index of a large one. */
-const WORD = new RegExp(`[A-Za-z$_${WIDE_NAME}][\\w$${WIDE_NAME}]*`, 'g');
 
 function isLineTerminator(code: number): boolean {
   return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
@@ -260,6 +258,54 @@ const LARGE_SOURCE = 100_000;
 
 const ASSIGNING_OPERATOR = /(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--/y;
 
+/** Whether a character code may continue a name-like word (and, but for digits, start one). */
+function isWordCode(code: number): boolean {
+  if (code < 128) {
+    return (
+      (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 36 || code === 95
+    );
+  }
+  return WIDE_NAME_CHAR.test(String.fromCharCode(code));
+}
+
+const WIDE_NAME_CHAR = new RegExp(`[${WIDE_NAME}]`);
+
+/**
+ * Where each name-like word of `source` occurs (a letter, `$`, `_` or one of WIDE_NAME, then those or digits); with `wanted`, those words alone, and only a word whose
+ * length and first character some wanted name has is ever copied out of the source and looked up.
+ */
+function wordIndex(source: string, wanted: ReadonlySet<string> | undefined): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  const lengths = new Set<number>();
+  const firsts = new Set<number>();
+  for (const name of wanted ?? []) {
+    lengths.add(name.length);
+    firsts.add(name.charCodeAt(0));
+  }
+  const length = source.length;
+  let i = 0;
+  while (i < length) {
+    const code = source.charCodeAt(i);
+    // A digit continues a word but starts none: the next character is tried, as the regex would.
+    if (!isWordCode(code) || (code >= 48 && code <= 57)) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < length && isWordCode(source.charCodeAt(end))) end++;
+    if (wanted === undefined || (lengths.has(end - i) && firsts.has(code))) {
+      const word = source.slice(i, end);
+      if (wanted === undefined || wanted.has(word)) {
+        const list = index.get(word);
+        if (list === undefined) index.set(word, [i]);
+        else list.push(i);
+      }
+    }
+    i = end;
+  }
+  return index;
+}
+
 /**
  * Which names a module may write after declaring them: `name =` and its compound forms, `++`/`--`, `for (name of`,
  * and names inside a destructuring assignment's target (`[lo, hi] = …`). Text in strings or comments can only make
@@ -292,18 +338,8 @@ export class Writes {
     const source = this.#source;
     if (this.#index !== undefined || source.length > LARGE_SOURCE || ++this.#searches > 8) {
       if (this.#index === undefined) {
-        const index = new Map<string, number[]>();
-        const wanted = this.#expected;
-        WORD.lastIndex = 0;
-        for (let match = WORD.exec(source); match !== null; match = WORD.exec(source)) {
-          const word = match[0];
-          if (wanted !== undefined && !wanted.has(word)) continue;
-          const list = index.get(word);
-          if (list === undefined) index.set(word, [match.index]);
-          else list.push(match.index);
-        }
-        this.#index = index;
-        this.#indexed = wanted;
+        this.#index = wordIndex(source, this.#expected);
+        this.#indexed = this.#expected;
       }
       if (this.#indexed === undefined || this.#indexed.has(name)) return this.#index.get(name) ?? [];
     }
