@@ -262,7 +262,11 @@ const ASSIGNING_OPERATOR = /(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\
 function isWordCode(code: number): boolean {
   if (code < 128) {
     return (
-      (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 36 || code === 95
+      (code >= 97 && code <= 122) ||
+      (code >= 65 && code <= 90) ||
+      (code >= 48 && code <= 57) ||
+      code === 36 ||
+      code === 95
     );
   }
   return WIDE_NAME_CHAR.test(String.fromCharCode(code));
