@@ -102,7 +102,8 @@ describe('updates of modules with many exports', () => {
   });
 
   test('the transform of one statement exporting many names grows linearly with their number', () => {
-    // CPU time, the least of three runs: a quadratic step made the larger size cost 30 to 64 times the smaller one, a linear one 3 to 8 times.
+    // CPU time, the least of three runs: a quadratic step made the larger size cost 30 to 64 times the smaller
+    // one, a linear one 3 to 8 times.
     const cost = (count: number): number => {
       let least = Number.POSITIVE_INFINITY;
       for (let run = 0; run < 3; run++) {
