@@ -280,7 +280,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   };
   // Only a newer version's reassigned exports are copied into the live bindings (see TransformOptions.versioned);
   // they are looked for once every export statement has all its declarators.
-  const maybeReassigned: Array<{ binding: number; ranges: VariableStatement | [number, number] }> = [];
+  const maybeReassigned: Array<{ binding: number; ranges: VariableStatement | [number, number] | undefined }> = [];
   const reassigned = (local: string, ranges: ReadonlyArray<readonly [number, number]>): boolean =>
     versioned && writes.written(local, ranges);
   const trampolined = new Set<number>();
@@ -342,7 +342,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         const index = bindings.length;
         const { local, refers } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
-        bindings.push(['default', local, local !== DEFAULT_LOCAL && reassigned(local, [])]);
+        if (versioned && local !== DEFAULT_LOCAL) maybeReassigned.push({ binding: index, ranges: undefined });
+        bindings.push(['default', local, false]);
         if (refers !== undefined) trampoline(declared(refers), refers, index);
         continue;
       }
@@ -388,7 +389,10 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   for (const { binding, ranges } of maybeReassigned) {
     const exported = bindings[binding];
     if (exported === undefined) continue;
-    exported[2] = reassigned(exported[1], Array.isArray(ranges) ? [ranges] : rangesOf(ranges));
+    exported[2] = reassigned(
+      exported[1],
+      ranges === undefined ? [] : Array.isArray(ranges) ? [ranges] : rangesOf(ranges),
+    );
   }
   keepConstsConstant(edits, bindings, consts, writes);
   return bindings;
