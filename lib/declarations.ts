@@ -275,8 +275,9 @@ function isWordCode(code: number): boolean {
 const WIDE_NAME_CHAR = new RegExp(`[${WIDE_NAME}]`);
 
 /**
- * Where each name-like word of `source` occurs (a letter, `$`, `_` or one of WIDE_NAME, then those or digits); with `wanted`, those words alone, and only a word whose
- * length and first character some wanted name has is ever copied out of the source and looked up.
+ * Where each name-like word of `source` occurs (a letter, `$`, `_` or one of WIDE_NAME, then those or digits). With
+ * `wanted`, those words alone: only a word whose length and first character some wanted name has is ever copied out
+ * of the source and looked up.
  */
 function wordIndex(source: string, wanted: ReadonlySet<string> | undefined): Map<string, number[]> {
   const index = new Map<string, number[]>();
