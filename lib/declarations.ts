@@ -41,8 +41,6 @@ export type Declaration =
  */
 const WIDE_NAME = String.raw`\u0080-\u009f\u00a1-\u167f\u1681-\u1fff\u200b-\u2027\u202a-\u202e\u2030-\u205e\u2060-\u2fff\u3001-\ufefe\uff00-\uffff`;
 const IDENTIFIER_START = new RegExp(`[A-Za-z$_${WIDE_NAME}]`);
-/** Every name-like word of a source, for the identifier index of a large one. */
-const WORD = new RegExp(`[A-Za-z$_${WIDE_NAME}][\\w$${WIDE_NAME}]*`, 'g');
 
 function isLineTerminator(code: number): boolean {
   return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
@@ -222,10 +220,96 @@ export function topLevelDeclarations(source: string): Map<string, Declaration> {
   return found;
 }
 
+/**
+ * Whether `at` is inside one of `ranges`: a binary search when they are in source order and do not overlap (as a
+ * statement's declarators are), since a statement may declare tens of thousands of names; else a linear one.
+ */
+function within(at: number, ranges: ReadonlyArray<readonly [number, number]>): boolean {
+  let low = 0;
+  let high = ranges.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const [start, stop] = ranges[mid] as readonly [number, number];
+    if (at < start) high = mid - 1;
+    else if (at >= stop) low = mid + 1;
+    else return true;
+  }
+  // Not found: exact when the ranges are ordered, else checked the slow way.
+  return !ordered(ranges) && ranges.some(([start, stop]) => at >= start && at < stop);
+}
+
+const orderedRanges = new WeakMap<object, boolean>();
+
+/** Whether `ranges` are in order and disjoint (checked once per list). */
+function ordered(ranges: ReadonlyArray<readonly [number, number]>): boolean {
+  let known = orderedRanges.get(ranges);
+  if (known === undefined) {
+    known = true;
+    for (let i = 1; i < ranges.length && known; i++) {
+      known = (ranges[i] as readonly [number, number])[0] >= (ranges[i - 1] as readonly [number, number])[1];
+    }
+    orderedRanges.set(ranges, known);
+  }
+  return known;
+}
+
 /** Above this many characters, finding every identifier once beats searching the source for each name. */
 const LARGE_SOURCE = 100_000;
 
 const ASSIGNING_OPERATOR = /(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--/y;
+
+/** Whether a character code may continue a name-like word (and, but for digits, start one). */
+function isWordCode(code: number): boolean {
+  if (code < 128) {
+    return (
+      (code >= 97 && code <= 122) ||
+      (code >= 65 && code <= 90) ||
+      (code >= 48 && code <= 57) ||
+      code === 36 ||
+      code === 95
+    );
+  }
+  return WIDE_NAME_CHAR.test(String.fromCharCode(code));
+}
+
+const WIDE_NAME_CHAR = new RegExp(`[${WIDE_NAME}]`);
+
+/**
+ * Where each name-like word of `source` occurs (a letter, `$`, `_` or one of WIDE_NAME, then those or digits). With
+ * `wanted`, those words alone: only a word whose length and first character some wanted name has is ever copied out
+ * of the source and looked up.
+ */
+function wordIndex(source: string, wanted: ReadonlySet<string> | undefined): Map<string, number[]> {
+  const index = new Map<string, number[]>();
+  const lengths = new Set<number>();
+  const firsts = new Set<number>();
+  for (const name of wanted ?? []) {
+    lengths.add(name.length);
+    firsts.add(name.charCodeAt(0));
+  }
+  const length = source.length;
+  let i = 0;
+  while (i < length) {
+    const code = source.charCodeAt(i);
+    // A digit continues a word but starts none: the next character is tried, as the regex would.
+    if (!isWordCode(code) || (code >= 48 && code <= 57)) {
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    while (end < length && isWordCode(source.charCodeAt(end))) end++;
+    if (wanted === undefined || (lengths.has(end - i) && firsts.has(code))) {
+      const word = source.slice(i, end);
+      if (wanted === undefined || wanted.has(word)) {
+        const list = index.get(word);
+        if (list === undefined) index.set(word, [i]);
+        else list.push(i);
+      }
+    }
+    i = end;
+  }
+  return index;
+}
 
 /**
  * Which names a module may write after declaring them: `name =` and its compound forms, `++`/`--`, `for (name of`,
@@ -237,10 +321,21 @@ export class Writes {
   #patterns: Array<[number, number]> | undefined;
   /** Where each identifier occurs, for a large source (one pass, instead of one search per name asked about). */
   #index: Map<string, number[]> | undefined;
+  /** The names the index holds, when it was built for those alone (see expect); undefined: every word. */
+  #indexed: ReadonlySet<string> | undefined;
+  #expected: ReadonlySet<string> | undefined;
   #searches = 0;
 
   constructor(source: string) {
     this.#source = source;
+  }
+
+  /**
+   * Announces the names about to be asked about: an index of a large source then records those words alone (most
+   * of its words are keywords and property names nobody asks about). Any other name is still answered, by a search.
+   */
+  expect(names: ReadonlySet<string>): void {
+    this.#expected = names;
   }
 
   /** Where `name` occurs as a whole word (and, for a small source, possibly inside a longer word: checked later). */
@@ -248,14 +343,10 @@ export class Writes {
     const source = this.#source;
     if (this.#index !== undefined || source.length > LARGE_SOURCE || ++this.#searches > 8) {
       if (this.#index === undefined) {
-        this.#index = new Map();
-        for (const match of source.matchAll(WORD)) {
-          const list = this.#index.get(match[0]);
-          if (list === undefined) this.#index.set(match[0], [match.index]);
-          else list.push(match.index);
-        }
+        this.#index = wordIndex(source, this.#expected);
+        this.#indexed = this.#expected;
       }
-      return this.#index.get(name) ?? [];
+      if (this.#indexed === undefined || this.#indexed.has(name)) return this.#index.get(name) ?? [];
     }
     const found: number[] = [];
     for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) found.push(at);
@@ -295,7 +386,7 @@ export class Writes {
       if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) continue;
       if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) continue;
       if (!this.#writes(at, end)) continue;
-      if (declared.some(([start, stop]) => at >= start && at < stop)) continue;
+      if (within(at, declared)) continue;
       // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
       if (!/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at))) return true;
     }

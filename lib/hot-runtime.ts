@@ -384,9 +384,10 @@ class Instance {
   resolvedImports: Array<[string, ImportedNames]> | undefined;
   /**
    * The instance's own exported values as it left them, read just before an update first assigned its bindings:
-   * how a stale function recognizes itself among the newest exports.
+   * how a stale function recognizes itself among the newest exports. By local binding index (a trampoline's index):
+   * an array read in one pass, where a map by name cost a hash of every export name.
    */
-  originals: Map<string, unknown> | undefined;
+  originals: unknown[] | undefined;
   /** Forwarding targets by export index, valid while `forwardsAt` is the runtime's count of installs. */
   forwards: unknown[] = [];
   forwardsAt = -1;
@@ -803,7 +804,7 @@ export class HotRuntime {
       } catch {
         // Uninitialized (a binding still in its temporal dead zone): look at an older version.
       }
-      if (typeof value === 'function' && value !== instance.originals?.get(name)) return value;
+      if (typeof value === 'function' && value !== instance.originals?.[index]) return value;
     }
     return undefined;
   }
@@ -814,7 +815,7 @@ export class HotRuntime {
       const target = this.#forwardTarget(instance, index) as (...args: unknown[]) => unknown;
       if (newTarget === undefined) return Reflect.apply(target, self, args);
       // A construction keeps its new.target (a subclass's `super()` call) unless it is the captured function itself.
-      const own = instance.originals?.get(instance.description.exports[index] ?? '');
+      const own = instance.originals?.[index];
       return invoke(target, self, args, newTarget === own ? target : newTarget);
     }
     const name = instance.description.exports[index] ?? '';
@@ -1357,14 +1358,16 @@ export class HotRuntime {
     this.#installs++;
     for (const older of [...module.linked, module.current]) {
       if (older.originals !== undefined) continue;
-      older.originals = new Map();
-      for (const name of older.description.exports) {
+      const originals: unknown[] = [];
+      const { description } = older;
+      for (let at = 0; at < description.localNames.length; at++) {
         try {
-          older.originals.set(name, older.description.get(name));
+          originals[at] = description.read(at);
         } catch {
           // Still in its temporal dead zone: nothing captured it.
         }
       }
+      older.originals = originals;
     }
     for (const target of module.linked) target.description.set(namespace, instance.description);
     const previous = module.current.context;

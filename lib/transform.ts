@@ -267,9 +267,20 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     declarations ??= topLevelDeclarations(source);
     return declarations.get(name);
   };
-  const rangesOf = (statement: VariableStatement): Array<[number, number]> =>
-    statement.declarators.map((declarator) => declarator.binding);
-  // Only a newer version's reassigned exports are copied into the live bindings (see TransformOptions.versioned).
+  // Each statement's declared ranges, built once it has all its declarators: per export, a statement declaring
+  // thousands of names would cost the square of their number.
+  const statementRanges = new Map<VariableStatement, Array<[number, number]>>();
+  const rangesOf = (statement: VariableStatement): Array<[number, number]> => {
+    let ranges = statementRanges.get(statement);
+    if (ranges === undefined) {
+      ranges = statement.declarators.map((declarator) => declarator.binding);
+      statementRanges.set(statement, ranges);
+    }
+    return ranges;
+  };
+  // Only a newer version's reassigned exports are copied into the live bindings (see TransformOptions.versioned);
+  // they are looked for once every export statement has all its declarators.
+  const maybeReassigned: Array<{ binding: number; ranges: VariableStatement | [number, number] | undefined }> = [];
   const reassigned = (local: string, ranges: ReadonlyArray<readonly [number, number]>): boolean =>
     versioned && writes.written(local, ranges);
   const trampolined = new Set<number>();
@@ -331,7 +342,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         const index = bindings.length;
         const { local, refers } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
-        bindings.push(['default', local, local !== DEFAULT_LOCAL && reassigned(local, [])]);
+        if (versioned && local !== DEFAULT_LOCAL) maybeReassigned.push({ binding: index, ranges: undefined });
+        bindings.push(['default', local, false]);
         if (refers !== undefined) trampoline(declared(refers), refers, index);
         continue;
       }
@@ -360,12 +372,27 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         clause: exportAt === -1 ? entry : undefined,
       });
     }
-    const ranges =
-      declaration?.type === 'variable'
-        ? rangesOf(declaration.statement)
-        : [[entry.localStart, entry.localEnd] as const];
     // Function and class declarations are reassignable bindings too, though rarely reassigned.
-    bindings.push([entry.name, local, !isConst && reassigned(local, ranges)]);
+    if (versioned && !isConst) {
+      const ranges: VariableStatement | [number, number] =
+        declaration?.type === 'variable' ? declaration.statement : [entry.localStart, entry.localEnd];
+      maybeReassigned.push({ binding: index, ranges });
+    }
+    bindings.push([entry.name, local, false]);
+  }
+  const asked = new Set<string>();
+  for (const { binding } of maybeReassigned) asked.add(bindings[binding]?.[1] ?? '');
+  for (const { statement } of consts.values()) {
+    for (const declarator of statement.declarators) for (const name of declarator.names) asked.add(name);
+  }
+  writes.expect(asked);
+  for (const { binding, ranges } of maybeReassigned) {
+    const exported = bindings[binding];
+    if (exported === undefined) continue;
+    exported[2] = reassigned(
+      exported[1],
+      ranges === undefined ? [] : Array.isArray(ranges) ? [ranges] : rangesOf(ranges),
+    );
   }
   keepConstsConstant(edits, bindings, consts, writes);
   return bindings;

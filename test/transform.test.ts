@@ -521,4 +521,24 @@ describe('scan', () => {
     assert.equal(writes('const [x] = y; let { z = x } = w; o.x = 1; x == 2; f(x)', 'x'), false);
     assert.equal(writes('function f() { let x = 2; }', 'x'), false);
   });
+
+  test('Writes of a large source answers names it was not told to expect, and skips its own declarations', () => {
+    // Over 100,000 characters the names are looked up in an index of the expected ones; others are searched.
+    const names = Array.from({ length: 12_000 }, (_, i) => `v${i}`);
+    const source = `export let ${names.map((name, i) => `${name}=${i}`).join(',')};\nv7 += 1; ß = 2; x.v9 = 3;\n`;
+    const declared: Array<[number, number]> = names.map((name) => {
+      const at = source.indexOf(`${name}=`);
+      return [at, at + name.length];
+    });
+    const writes = new Writes(source);
+    writes.expect(new Set(names));
+    assert.ok(source.length > 100_000);
+    assert.equal(writes.written('v7', declared), true);
+    assert.equal(writes.written('v9', declared), false, 'a property of the same name is not the binding');
+    assert.equal(writes.written('v11999', declared), false);
+    assert.equal(writes.written('ß', declared), true, 'not expected: found by a search');
+    assert.equal(writes.written('v7', []), true);
+    // Declared ranges out of order are searched one by one.
+    assert.equal(writes.written('v3', [...declared].reverse()), false);
+  });
 });
