@@ -6,6 +6,8 @@
  * served from archives. Codes of its own start with ERR_HOTZIP_.
  */
 
+import { config } from './config.js';
+
 /** Where in which archive an error happened; every hotzip error names the archive and, where known, the entry. */
 export interface ErrorSite {
   /** Absolute filesystem path of the archive. */
@@ -79,7 +81,7 @@ function stamp(error: Error & Coded, code: ErrorCode, site: ErrorSite, baseName:
   Object.defineProperty(error, 'name', { value: `${baseName} [${code}]`, configurable: true, writable: true });
   const stack = error.stack;
   delete (error as { name?: string }).name;
-  if (!debugFrames && stack !== undefined) {
+  if (stack !== undefined && config().logLevel !== 'debug') {
     Object.defineProperty(error, 'stack', {
       value: withoutOwnFrames(stack),
       configurable: true,
@@ -90,7 +92,6 @@ function stamp(error: Error & Coded, code: ErrorCode, site: ErrorSite, baseName:
 
 /** hotzip's own compiled code (dist/), whose frames say nothing to a user about their mistake. */
 const ownCode = new URL('..', import.meta.url).href;
-const debugFrames = process.env.HOTZIP_LOG === 'debug';
 
 /** The stack without hotzip's own frames, so the first frame shown is the user's or Node's (HOTZIP_LOG=debug keeps them). */
 function withoutOwnFrames(stack: string): string {

@@ -7,6 +7,7 @@
  */
 
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import { DEFAULT_UPDATE_TIMEOUT_MS } from './config.js';
 import { HotzipError } from './errors.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { HotContext, type HotContextHost, type Namespace } from './hot-context.js';
@@ -281,17 +282,6 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   } finally {
     clearTimeout(timer);
   }
-}
-
-/** The default time limit, in ms, for a new version's top-level await and for each hot handler an update awaits. */
-export const DEFAULT_UPDATE_TIMEOUT_MS = 5000;
-
-/** The update time limit from HOTZIP_UPDATE_TIMEOUT (ms), else the default. */
-export function updateTimeoutFromEnv(env = process.env): number {
-  const value = Number(env.HOTZIP_UPDATE_TIMEOUT);
-  return env.HOTZIP_UPDATE_TIMEOUT !== undefined && Number.isFinite(value) && value > 0
-    ? value
-    : DEFAULT_UPDATE_TIMEOUT_MS;
 }
 
 /** The parts of a version the update's checks compare, from its registration: what a preview stands in for. */

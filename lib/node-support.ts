@@ -3,6 +3,7 @@
  * Every version gate in hotzip lives here, so the support matrix in the README has one source.
  */
 import * as nodeModule from 'node:module';
+import { config } from './config.js';
 
 /** The two ways Node lets a package install module hooks. */
 export type HookApi = 'registerHooks' | 'register';
@@ -47,8 +48,7 @@ const cjsRequireThroughHooks = [
  * Picks the hook API: `registerHooks` (same thread, synchronous) where it is sound, else `register` (hooks thread).
  * `HOTZIP_HOOKS=register|registerHooks` overrides the choice, for tests and for working around a Node bug.
  */
-export function chooseHookApi(version = process.versions.node, env = process.env): HookApi {
-  const forced = env.HOTZIP_HOOKS;
+export function chooseHookApi(version = process.versions.node, forced = config().hooks): HookApi {
   const available = typeof nodeModule.registerHooks === 'function';
   if (forced === 'register') return 'register';
   if (forced === 'registerHooks' && available) return 'registerHooks';

@@ -19,16 +19,6 @@ import { resolvePackageSpecifier, type TreeHost } from './package-resolve.js';
 import { treeOf } from './resolve.js';
 import { formatZipUrl } from './zip-url.js';
 
-/** The archives listed in `HOTZIP_PATH` (platform path delimiter), as absolute paths against `cwd`. */
-export function searchPathFromEnv(env = process.env, cwd = process.cwd()): string[] {
-  const value = env.HOTZIP_PATH;
-  if (value === undefined || value === '') return [];
-  return value
-    .split(path.delimiter)
-    .filter((item) => item !== '')
-    .map((item) => path.resolve(cwd, item));
-}
-
 /** Whether the search path may answer `specifier`: a bare package name, not a builtin, URL, path or `#import`. */
 export function isSearchable(specifier: string): boolean {
   if (specifier === '' || specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#')) {

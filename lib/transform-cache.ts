@@ -16,12 +16,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { log } from './log.js';
 
-/** The cache directory from HOTZIP_CACHE (absolute), or undefined when caching is off. */
-export function cacheDirFromEnv(env = process.env, cwd = process.cwd()): string | undefined {
-  const value = env.HOTZIP_CACHE;
-  return value === undefined || value === '' ? undefined : path.resolve(cwd, value);
-}
-
 /** The files whose code decides what the transform outputs; any change to them invalidates every entry. */
 const IMPLEMENTATION = [
   '../../package.json',

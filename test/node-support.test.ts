@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readConfig } from '../lib/config.js';
 import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
 
 const hasRegisterHooks = typeof (await import('node:module')).registerHooks === 'function';
@@ -19,13 +20,13 @@ test('registerHooks only where it is sound', { skip: !hasRegisterHooks && 'needs
     ['26.0.0', 'registerHooks'],
     ['26.10.0', 'registerHooks'],
   ];
-  for (const [version, api] of cases) assert.equal(chooseHookApi(version, {}), api, version);
+  for (const [version, api] of cases) assert.equal(chooseHookApi(version, undefined), api, version);
 });
 
 test('HOTZIP_HOOKS overrides the choice', () => {
-  assert.equal(chooseHookApi('26.10.0', { HOTZIP_HOOKS: 'register' }), 'register');
+  assert.equal(chooseHookApi('26.10.0', readConfig({ HOTZIP_HOOKS: 'register' }).hooks), 'register');
   assert.equal(
-    chooseHookApi('20.20.2', { HOTZIP_HOOKS: 'registerHooks' }),
+    chooseHookApi('20.20.2', readConfig({ HOTZIP_HOOKS: 'registerHooks' }).hooks),
     hasRegisterHooks ? 'registerHooks' : 'register',
   );
 });
