@@ -11,6 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { isBuiltin } from 'node:module';
 import { type ErrorCode, HotzipError } from './errors.js';
+import { hashSlashImports, modernPackageReader } from './node-support.js';
 
 /** A read-only view of a file tree: paths are '/'-separated entry names relative to the tree root ('' is the root, no leading slash), e.g. 'node_modules/pkg/package.json'. */
 export interface TreeHost {
@@ -48,25 +49,6 @@ export interface PackageJson {
   /** `imports` when it is an object. */
   readonly imports: JsonObject | undefined;
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Behaviours that differ between the Node versions hotzip supports.
-
-const [nodeMajor = 0, nodeMinor = 0] = process.versions.node.split('.').map(Number);
-
-/**
- * Node 22 moved package.json reading and LOOKUP_PACKAGE_SCOPE to C++; that changed observable behaviour:
- * - a package.json that is not a JSON object is ERR_INVALID_PACKAGE_CONFIG (Node 20 reads an array as "no fields");
- * - `exports` that is not a string, array or object is ignored (Node 20 treats `false` as "exports nothing");
- * - parse errors no longer carry the JSON.parse message, and the scope lookup names no importer;
- * - the scope lookup stops only at a directory named exactly `node_modules` (Node 20 at any name ending so);
- * - legacy `main` probing joins `main` as a file path (Node 20 resolves it as a URL, decoding `%20`).
- */
-const modernPackageReader = nodeMajor >= 22;
-
-/** `#/…` import specifiers are allowed since Node 25.4.0 and 24.14.0 (nodejs/node#60864); 22.x still rejects them. */
-const hashSlashImports =
-  nodeMajor > 25 || (nodeMajor === 25 && nodeMinor >= 4) || (nodeMajor === 24 && nodeMinor >= 14);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tree paths and the private file: root they are resolved under.

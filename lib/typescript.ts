@@ -3,12 +3,12 @@
  * way, with Node's own `module.stripTypeScriptTypes` (which replaces types with spaces, so every line and column
  * stays), before the hot transform, so a TypeScript module reloads like a JavaScript one.
  */
-import * as nodeModule from 'node:module';
 import { type ErrorSite, fail } from './errors.js';
+import { stripTypeScriptTypes } from './node-support.js';
 
 type Strip = (code: string, options?: { mode?: 'strip' | 'transform' }) => string;
 
-const strip = (nodeModule as { stripTypeScriptTypes?: Strip }).stripTypeScriptTypes;
+const strip = stripTypeScriptTypes;
 
 /**
  * Node flags the function itself as experimental, though running a `.ts` file (which erases types the same way)

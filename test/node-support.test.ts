@@ -1,9 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readConfig } from '../lib/config.js';
-import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
+import {
+  chooseHookApi,
+  nativeCjsRequire,
+  nodeVersion,
+  parseNodeVersion,
+  registerHooksAvailable,
+} from '../lib/node-support.js';
 
-const hasRegisterHooks = typeof (await import('node:module')).registerHooks === 'function';
+const hasRegisterHooks = registerHooksAvailable;
 
 test('registerHooks only where it is sound', { skip: !hasRegisterHooks && 'needs module.registerHooks' }, () => {
   const cases: Array<[string, 'register' | 'registerHooks']> = [
@@ -39,4 +45,11 @@ test('require() through the hooks only with registerHooks on >= 24.18 and >= 26.
   assert.equal(nativeCjsRequire('registerHooks', '26.2.0'), true);
   assert.equal(nativeCjsRequire('register', '26.10.0'), false);
   assert.equal(nativeCjsRequire('registerHooks', '22.23.3'), false);
+});
+
+test('one parser reads every form of a Node version', () => {
+  assert.deepEqual(parseNodeVersion('24.11.1'), [24, 11, 1]);
+  assert.deepEqual(parseNodeVersion('v26.0.0-pre'), [26, 0, 0]);
+  assert.deepEqual(parseNodeVersion('22'), [22, 0, 0]);
+  assert.deepEqual(nodeVersion, parseNodeVersion(process.version));
 });
