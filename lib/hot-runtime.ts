@@ -8,7 +8,7 @@
 
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { DEFAULT_UPDATE_TIMEOUT_MS } from './config.js';
-import { HotzipError } from './errors.js';
+import { codeOf, updateError } from './errors.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { HotContext, type HotContextHost, type Namespace } from './hot-context.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
@@ -503,24 +503,6 @@ interface Pending {
   evaluated: Promise<Namespace>;
   /** Other modules of the update link to this version: it must keep receiving updates whatever it exports. */
   linkedTo: boolean;
-}
-
-/** The update's error, with the code and module it concerns; a load error's own code is kept when it has one. */
-function updateError(
-  code: string,
-  message: string,
-  url: string | undefined,
-  cause?: unknown,
-): Error & { code: string } {
-  const known = (
-    ['ERR_HOTZIP_UPDATE_REJECTED', 'ERR_HOTZIP_UPDATE_FAILED', 'ERR_HOTZIP_RESTART_REQUIRED'] as const
-  ).find((c) => c === code);
-  const error = new HotzipError(known ?? 'ERR_HOTZIP_UPDATE_REJECTED', message, {}, { cause }) as HotzipError & {
-    url?: string;
-  };
-  if (known === undefined) Object.defineProperty(error, 'code', { value: code, enumerable: true });
-  if (url !== undefined) error.url = url;
-  return error;
 }
 
 /** A cached "no forwarding target" (undefined means not looked up yet). */
@@ -1203,21 +1185,14 @@ export class HotRuntime {
   }
 
   #describeLoadError(pending: Pending, error: unknown, added: string[]): Error & { code?: string } {
-    const code = (error as { code?: unknown })?.code;
+    const code = codeOf(error);
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const where = error instanceof SyntaxError ? this.#locate?.([pending.module.url, ...added]) : undefined;
     const message =
       where !== undefined
         ? `update rejected, nothing changed: ${where.url}:${where.line}:${where.column} has a syntax error: ${detail}\n${where.frame}`
         : `update rejected, nothing changed: ${pending.module.url} ${error instanceof SyntaxError ? 'has a syntax error' : 'failed to load or link'}: ${detail}`;
-    const rejection = updateError(
-      typeof code === 'string' ? code : 'ERR_HOTZIP_UPDATE_REJECTED',
-      message,
-      where?.url ?? pending.module.url,
-      error,
-    );
-    if (where !== undefined) Object.assign(rejection, { line: where.line, column: where.column, frame: where.frame });
-    return rejection;
+    return updateError(code ?? 'ERR_HOTZIP_UPDATE_REJECTED', message, where?.url ?? pending.module.url, error, where);
   }
 
   /** Rejects an update that cannot be applied in place: a removed export still imported, changed re-exports. */

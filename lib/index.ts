@@ -5,7 +5,7 @@ import { HotzipError } from './errors.js';
 import { currentRuntime } from './hot.js';
 import type { RuntimeEvent, UpdateReport } from './hot-runtime.js';
 
-export { type ErrorCode, HotzipError } from './errors.js';
+export { type ErrorCode, HotzipError, type UpdateError } from './errors.js';
 export type { ChangeSet, RuntimeEvent, UpdateReport } from './hot-runtime.js';
 export { type RegisterOptions, register } from './install.js';
 export { type Logger, type LogLevel, type MessageLevel, setLogger } from './log.js';

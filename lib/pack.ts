@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ZipOptions, zipSync } from 'fflate';
+import { messageOf } from './errors.js';
 
 /** Directory names never packed anywhere in the tree: version-control data. */
 const SKIP_NAMES = new Set(['.git']);
@@ -107,7 +108,7 @@ function withMain(original: Uint8Array | undefined, main: string): Uint8Array {
     try {
       parsed = JSON.parse(Buffer.from(original).toString('utf8'));
     } catch (error) {
-      throw new PackError(`cannot set "main": package.json is not valid JSON (${(error as Error).message})`);
+      throw new PackError(`cannot set "main": package.json is not valid JSON (${messageOf(error)})`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new PackError('cannot set "main": package.json is not a JSON object');

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isBuiltin } from 'node:module';
-import { type ErrorCode, HotzipError } from './errors.js';
+import { type ErrorCode, HotzipError, messageOf } from './errors.js';
 import { hashSlashImports, modernPackageReader } from './node-support.js';
 
 /** A read-only view of a file tree: paths are '/'-separated entry names relative to the tree root ('' is the root, no leading slash), e.g. 'node_modules/pkg/package.json'. */
@@ -228,7 +228,7 @@ function loadPackageJson(host: TreeHost, dir: string, context: string | undefine
   try {
     parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonValue;
   } catch (error) {
-    return failParse(error instanceof Error ? error.message : String(error));
+    return failParse(messageOf(error));
   }
   if (parsed === null || (modernPackageReader && !isJsonObject(parsed))) {
     return failParse('Cannot convert undefined or null to object');
