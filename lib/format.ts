@@ -7,6 +7,7 @@ import { fail } from './errors.js';
 import { lex } from './lex.js';
 import { nodeTwenty, stripTypeScriptTypes, typeScriptMode } from './node-support.js';
 import { findPackageScope, type TreeHost } from './package-resolve.js';
+import { quietStrip } from './typescript.js';
 
 /** A format name as Node's load hooks spell it. */
 export type ModuleFormat = 'module' | 'commonjs' | 'json' | 'wasm' | 'module-typescript' | 'commonjs-typescript';
@@ -116,29 +117,12 @@ export function hasModuleSyntax(source: string): boolean {
   return compilesAsModule(source);
 }
 
-/**
- * Runs `strip` without the ExperimentalWarning that `module.stripTypeScriptTypes` gives on its first call: Node's own
- * detection strips types the same way and warns about nothing.
- */
-function withoutStripWarning<T>(strip: () => T): T {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (String(warning).startsWith('stripTypeScriptTypes')) return;
-    Reflect.apply(emitWarning, process, [warning, ...rest]);
-  }) as typeof process.emitWarning;
-  try {
-    return strip();
-  } finally {
-    process.emitWarning = emitWarning;
-  }
-}
-
 /** Node's detection of a typeless TypeScript file runs on the source with its types stripped. */
 function strippedTypeScript(source: string): string {
   const strip = stripTypeScriptTypes;
   if (strip === undefined) return source;
   try {
-    return withoutStripWarning(() => strip(source, { mode: typeScriptMode === 'transform' ? 'transform' : 'strip' }));
+    return quietStrip(strip, source, typeScriptMode === 'transform' ? 'transform' : 'strip');
   } catch {
     // Syntax that cannot be stripped: Node's own stripping, when the module loads, reports it.
     return source;

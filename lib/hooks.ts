@@ -13,8 +13,9 @@ import { codeOf } from './errors.js';
 import { type HookReport, isHostImport } from './host-importers.js';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
-import { decideResolution, isRequire, requiredModuleParent } from './resolve.js';
+import { decideResolution, requiredModuleParent } from './resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from './search-path.js';
+import { isRequire } from './specifiers.js';
 import { splitVersion } from './version-query.js';
 import { isZipUrl } from './zip-url.js';
 

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ZipOptions, zipSync } from 'fflate';
 import { messageOf } from './errors.js';
+import { isTemporaryOf, writeFileAtomic } from './write-atomic.js';
 
 /** Directory names never packed anywhere in the tree: version-control data. */
 const SKIP_NAMES = new Set(['.git']);
@@ -165,14 +166,7 @@ export function writeAtomic(file: string, bytes: Uint8Array): boolean {
     // No archive yet (or an unreadable one): write it.
   }
   if (current !== undefined && Buffer.compare(current, bytes) === 0) return false;
-  const temp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  try {
-    fs.writeFileSync(temp, bytes);
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(file, bytes);
   return true;
 }
 
@@ -192,7 +186,7 @@ export interface PackResult {
 export function packDirectory(dir: string, out: string, options: PackOptions): PackResult {
   const started = performance.now();
   const absoluteOut = path.resolve(out);
-  const tree = collectTree(dir, (p) => p === absoluteOut || p.startsWith(`${absoluteOut}.tmp-`));
+  const tree = collectTree(dir, (p) => p === absoluteOut || isTemporaryOf(p, absoluteOut));
   const { bytes, entries, bytesIn } = buildArchive(tree, options);
   fs.mkdirSync(path.dirname(absoluteOut), { recursive: true });
   const written = writeAtomic(absoluteOut, bytes);

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { isBuiltin } from 'node:module';
 import { type ErrorCode, HotzipError, messageOf } from './errors.js';
 import { hashSlashImports, modernPackageReader } from './node-support.js';
+import { builtinUrl, isRelativeSpecifier, isRequire, splitPackageSpecifier } from './specifiers.js';
 
 /** A read-only view of a file tree: paths are '/'-separated entry names relative to the tree root ('' is the root, no leading slash), e.g. 'node_modules/pkg/package.json'. */
 export interface TreeHost {
@@ -489,17 +490,13 @@ function importsResolve(context: Context, name: string): Hit {
 // PACKAGE_RESOLVE
 
 function parsePackageName(context: Context, specifier: string): { name: string; subpath: string } {
-  let separator = specifier.indexOf('/');
-  let valid = true;
-  if (specifier.startsWith('@')) {
-    if (separator === -1) valid = false;
-    else separator = specifier.indexOf('/', separator + 1);
-  }
-  const name = separator === -1 ? specifier : specifier.slice(0, separator);
+  const parts = splitPackageSpecifier(specifier);
   // No leading '.', no percent-encoding, no '\' separators in a package name.
-  if (name.startsWith('.') || name.includes('%') || name.includes('\\')) valid = false;
-  if (!valid) invalidSpecifier(context, specifier, 'is not a valid package name');
-  return { name, subpath: `.${separator === -1 ? '' : specifier.slice(separator)}` };
+  const name = parts?.name ?? '';
+  if (parts === undefined || name.startsWith('.') || name.includes('%') || name.includes('\\')) {
+    return invalidSpecifier(context, specifier, 'is not a valid package name');
+  }
+  return parts;
 }
 
 const legacyMainSuffixes = ['', '.js', '.json', '.node', '/index.js', '/index.json', '/index.node'];
@@ -541,8 +538,7 @@ function legacyMainResolve(context: Context, dir: string, main: string | undefin
 
 /** PACKAGE_RESOLVE for a bare specifier: builtins, self-reference, then node_modules up to the tree root. */
 function packageResolve(context: Context, specifier: string): Hit {
-  if (isBuiltin(specifier))
-    return { kind: 'builtin', url: specifier.startsWith('node:') ? specifier : `node:${specifier}` };
+  if (isBuiltin(specifier)) return { kind: 'builtin', url: builtinUrl(specifier) };
   const { name, subpath } = parsePackageName(context, specifier);
 
   const scope = scopeOf(context);
@@ -638,14 +634,6 @@ export function resolveCommonJSPath(host: TreeHost, path: string): string | unde
 
 // ---------------------------------------------------------------------------------------------------------------
 // Entry points.
-
-function isRequire(conditions: readonly string[]): boolean {
-  return conditions.includes('require') && !conditions.includes('import');
-}
-
-function isRelativeSpecifier(specifier: string): boolean {
-  return specifier === '.' || specifier === '..' || specifier.startsWith('./') || specifier.startsWith('../');
-}
 
 /** Node's final check (finalizeResolution): no encoded separators, a file and not a directory. */
 function finalize(context: Context, hit: Hit, specifier: string): Resolution {
