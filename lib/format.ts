@@ -104,7 +104,7 @@ function compilesAsModule(source: string): boolean {
  * fail to compile as a CommonJS function body, with an error that only module syntax gives, or with one that top-level
  * await or a redeclared wrapper variable gives and then compile as a module.
  */
-export function hasModuleSyntax(source: string): boolean {
+function hasModuleSyntax(source: string): boolean {
   let message: string;
   try {
     compileFunction(source, CJS_PARAMETERS);

@@ -1,5 +1,5 @@
 /**
- * The hot-reload runtime (SPEC §4). It lives in the application's thread, knows nothing of zips, and works on module
+ * The hot-reload runtime. It lives in the application's thread, knows nothing of zips, and works on module
  * URLs: transformed modules register here as they evaluate (see ./transform.ts), and an update source (the archive
  * watcher, injected) tells it which URLs changed. An update loads each changed module as a new instance at
  * `url?hz=N`, holds every new instance at a gate until all of them have linked, and only then disposes, evaluates
