@@ -1,5 +1,5 @@
 /**
- * The HOTZIP_PATH bench line (issue 7): start-up of a small app whose dependencies (es-module-lexer, magic-string,
+ * The HOTZIP_PATH bench line: start-up of a small app whose dependencies (es-module-lexer, magic-string,
  * fflate, copied from this repository's node_modules) are installed, against the same app with its dependency tree
  * packed into one archive on HOTZIP_PATH and node_modules gone.
  */

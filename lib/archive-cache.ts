@@ -4,8 +4,9 @@
  * are never applied to new bytes (the way Python's zipimport breaks when a zip on its path is replaced).
  */
 import * as fs from 'node:fs';
-import { Archive, type ArchiveLimits, defaultLimits } from './archive.js';
-import { fail, HotzipError } from './errors.js';
+import { Archive, type ArchiveLimits } from './archive.js';
+import { limitsFromEnv } from './config.js';
+import { HotzipError } from './errors.js';
 
 interface Identity {
   dev: number;
@@ -31,27 +32,8 @@ function identityOf(stats: fs.Stats): Identity {
   return { dev: stats.dev, ino: stats.ino, size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs };
 }
 
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  // Decimal digits only: Number() would also take '0x10', '1e3', ' 7 ' and '5.0', none of which a limit should be.
-  const value = /^[0-9]+$/.test(raw) ? Number(raw) : Number.NaN;
-  if (!Number.isSafeInteger(value) || value <= 0) {
-    fail('ERR_HOTZIP_LIMIT', `${name}=${JSON.stringify(raw)} is not a positive integer`);
-  }
-  return value;
-}
-
-/** The archive limits, from HOTZIP_MAX_* environment variables over the defaults. */
-export function limitsFromEnv(): ArchiveLimits {
-  return {
-    maxEntryBytes: positiveInteger('HOTZIP_MAX_ENTRY_BYTES', defaultLimits.maxEntryBytes),
-    maxRatio: positiveInteger('HOTZIP_MAX_RATIO', defaultLimits.maxRatio),
-    ratioFloorBytes: positiveInteger('HOTZIP_RATIO_FLOOR_BYTES', defaultLimits.ratioFloorBytes),
-    maxArchiveBytes: positiveInteger('HOTZIP_MAX_ARCHIVE_BYTES', defaultLimits.maxArchiveBytes),
-    maxEntries: positiveInteger('HOTZIP_MAX_ENTRIES', defaultLimits.maxEntries),
-  };
-}
+/** The CLI's `ls` and `verify` read the loader's limits from here. */
+export { limitsFromEnv };
 
 let limits: ArchiveLimits | undefined;
 

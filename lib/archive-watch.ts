@@ -11,6 +11,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Archive } from './archive.js';
 import { cachedArchive, openArchive, refreshArchive } from './archive-cache.js';
+import { codeOf } from './errors.js';
 import { emptyReport, type HotRuntime, type UpdateReport, type UpdateSource } from './hot-runtime.js';
 import { log } from './log.js';
 import { splitSuffix } from './version-query.js';
@@ -200,7 +201,7 @@ export class ArchiveWatcher implements UpdateSource {
       archive = refreshArchive(watched.path);
     } catch (error) {
       // Half-written or gone: leave running code alone and look again at the next change.
-      const code = (error as { code?: string }).code;
+      const code = codeOf(error);
       log('debug', `${watched.path} not applied (${code ?? 'error'}): ${String(error)}; waiting for the next change`);
       return emptyReport(error as Error & { code?: string });
     }

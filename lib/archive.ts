@@ -8,7 +8,7 @@
  */
 import * as zlib from 'node:zlib';
 import { crc32 } from './crc32.js';
-import { describeSite, type ErrorSite, fail, HotzipError } from './errors.js';
+import { codeOf, describeSite, type ErrorSite, fail, HotzipError, messageOf } from './errors.js';
 
 /** Bounds that protect the process from zip bombs and absurd archives. */
 export interface ArchiveLimits {
@@ -472,8 +472,8 @@ export class Archive {
         // One byte more than declared, so that an entry inflating to more than it says is caught, not truncated.
         output = zlib.inflateRawSync(data, { maxOutputLength: entry.size + 1 });
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        const tooLarge = (error as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE';
+        const reason = messageOf(error);
+        const tooLarge = codeOf(error) === 'ERR_BUFFER_TOO_LARGE';
         throw new HotzipError(
           'ERR_HOTZIP_BAD_ARCHIVE',
           `${describeSite(site)}: ${tooLarge ? `inflates to more than its declared ${entry.size} bytes` : `corrupt deflate data (${reason})`}`,
@@ -524,7 +524,7 @@ export class Archive {
       try {
         this.read(name);
       } catch (error) {
-        problems.push(error instanceof Error ? error.message : String(error));
+        problems.push(messageOf(error));
       }
     }
     return problems;

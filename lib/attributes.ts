@@ -5,8 +5,7 @@
  * them with Node's own codes and messages. Node 20 still uses the older "assertion" codes.
  */
 import { type ErrorSite, HotzipError } from './errors.js';
-
-const legacyCodes = Number(process.versions.node.split('.')[0]) < 21;
+import { legacyAttributeCodes as legacyCodes } from './node-support.js';
 
 /** The `type` attribute each format requires; formats not listed accept no `type` at all. */
 const requiredType: ReadonlyMap<string, string> = new Map([['json', 'json']]);

@@ -20,6 +20,7 @@ import { compileFunction, constants as vmConstants } from 'node:vm';
 import { CJS_REGISTRY_KEY, withoutHashbang } from './cjs-stub.js';
 import { HotzipError, isCodedError } from './errors.js';
 import { loadZipModule } from './load.js';
+import { requireEsmAvailable } from './node-support.js';
 import { resolveBesideArchive } from './require-host.js';
 import { decideResolution } from './resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from './search-path.js';
@@ -252,7 +253,7 @@ function keepZipUrlsInNodeResolution(): void {
  */
 export function installCjsLoader(archives: readonly string[], syncHooks: boolean): void {
   searchedArchives = archives;
-  requireEsm = syncHooks && process.features.require_module === true;
+  requireEsm = syncHooks && requireEsmAvailable;
   if (requireEsm) keepZipUrlsInNodeResolution();
   Object.defineProperty(NodeModule, CJS_REGISTRY_KEY, {
     value: (url: string, stubModule: NodeModule) => loadArchiveModule(url, undefined, undefined, stubModule),
@@ -273,7 +274,7 @@ export function createArchiveRequire(url: string, viaNode: boolean, archives: re
   // Node's Module#require validates the request and goes through the hooks, with this module as the parent.
   const load = viaNode ? (id: string) => NodeModule.prototype.require.call(module, id) : undefined;
   // Node's own require() has `module-sync` among its conditions; hotzip's loader leaves it out.
-  const nodeSync = viaNode && process.features.require_module === true;
+  const nodeSync = viaNode && requireEsmAvailable;
   const conditions = nodeSync ? [...hotzipConditions, 'module-sync'] : hotzipConditions;
   module.require = makeRequire(module, url, load, { searchPath: archives, conditions });
   module.loaded = true;

@@ -6,6 +6,8 @@
  * served from archives. Codes of its own start with ERR_HOTZIP_.
  */
 
+import { config } from './config.js';
+
 /** Where in which archive an error happened; every hotzip error names the archive and, where known, the entry. */
 export interface ErrorSite {
   /** Absolute filesystem path of the archive. */
@@ -83,7 +85,7 @@ function stamp(error: Error & Coded, code: ErrorCode, site: ErrorSite, baseName:
   Object.defineProperty(error, 'name', { value: `${baseName} [${code}]`, configurable: true, writable: true });
   const stack = error.stack;
   delete (error as { name?: string }).name;
-  if (!debugFrames && stack !== undefined) {
+  if (stack !== undefined && config().logLevel !== 'debug') {
     Object.defineProperty(error, 'stack', {
       value: withoutOwnFrames(stack),
       configurable: true,
@@ -94,7 +96,6 @@ function stamp(error: Error & Coded, code: ErrorCode, site: ErrorSite, baseName:
 
 /** hotzip's own compiled code (dist/), whose frames say nothing to a user about their mistake. */
 const ownCode = new URL('..', import.meta.url).href;
-const debugFrames = process.env.HOTZIP_LOG === 'debug';
 
 /** The stack without hotzip's own frames, so the first frame shown is the user's or Node's (HOTZIP_LOG=debug keeps them). */
 function withoutOwnFrames(stack: string): string {
@@ -156,4 +157,53 @@ export function fail(code: ErrorCode, detail: string, site: ErrorSite = {}): nev
 /** Tells whether a thrown value is one of hotzip's coded errors (also after crossing a thread, where the class is lost). */
 export function isCodedError(value: unknown): value is Error & { code: string } {
   return value instanceof Error && typeof (value as { code?: unknown }).code === 'string';
+}
+
+/** The `code` of any thrown value (Node's errors, hotzip's, a user's object) when it is a string, else undefined. */
+export function codeOf(value: unknown): string | undefined {
+  const code = typeof value === 'object' && value !== null ? (value as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The message of any thrown value: an Error's `message`, anything else as a string. */
+export function messageOf(value: unknown): string {
+  return value instanceof Error ? value.message : String(value);
+}
+
+/** Where in a module's source an update failed: 1-based line and column, and a code frame around them. */
+export interface SourceLocation {
+  line: number;
+  column: number;
+  frame: string;
+}
+
+/**
+ * Why an update was rejected or failed: an update code, or the code of the load error that stopped it; the module URL
+ * it concerns; for a syntax error, where in the new source.
+ */
+export interface UpdateError extends Error {
+  readonly code: string;
+  url?: string;
+  line?: number;
+  column?: number;
+  frame?: string;
+}
+
+const updateCodes = ['ERR_HOTZIP_UPDATE_REJECTED', 'ERR_HOTZIP_UPDATE_FAILED', 'ERR_HOTZIP_RESTART_REQUIRED'] as const;
+
+/** An update's error; a `code` that is not an update code (a load error's own) is kept as the error's code. */
+export function updateError(
+  code: string,
+  message: string,
+  url: string | undefined,
+  cause?: unknown,
+  location?: SourceLocation,
+): UpdateError {
+  const known = updateCodes.find((c) => c === code);
+  const error: UpdateError = new HotzipError(known ?? 'ERR_HOTZIP_UPDATE_REJECTED', message, {}, { cause });
+  if (known === undefined) Object.defineProperty(error, 'code', { value: code, enumerable: true });
+  if (url !== undefined) error.url = url;
+  if (location !== undefined)
+    Object.assign(error, { line: location.line, column: location.column, frame: location.frame });
+  return error;
 }

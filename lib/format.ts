@@ -2,17 +2,15 @@
  * Which module format an archive entry has, by Node's rules for files on disk: the extension, then the nearest
  * package.json `type`, then (for `.js`, `.ts` and extensionless files with no `type`) the source's own syntax.
  */
-import * as nodeModule from 'node:module';
 import { compileFunction } from 'node:vm';
 import { fail } from './errors.js';
 import { lex } from './lex.js';
+import { nodeTwenty, stripTypeScriptTypes, typeScriptMode } from './node-support.js';
 import { findPackageScope, type TreeHost } from './package-resolve.js';
+import { quietStrip } from './typescript.js';
 
 /** A format name as Node's load hooks spell it. */
 export type ModuleFormat = 'module' | 'commonjs' | 'json' | 'wasm' | 'module-typescript' | 'commonjs-typescript';
-
-/** Node ≥ 22.18 runs TypeScript by stripping types (or transforming them); where it does, archives get the same. */
-const typescript = (process.features as { typescript?: unknown }).typescript;
 
 /** Node's options for this process: NODE_OPTIONS first, then the command line, as Node reads them. */
 const nodeArgs = [...(process.env.NODE_OPTIONS ?? '').split(/\s+/), ...process.execArgv];
@@ -32,16 +30,14 @@ function nodeOption(name: string, valued = false): string | boolean | undefined 
   return value;
 }
 
-const nodeMajor = Number(process.versions.node.split('.')[0]);
-
 /** `--no-experimental-detect-module` turns syntax detection off: a typeless `.js` is then CommonJS. */
 const detectModule = nodeOption('experimental-detect-module') !== false;
 
 /** Node 20's `--experimental-default-type` (removed in 22) sets the format of typeless files instead of detection. */
-const defaultType = nodeMajor === 20 ? nodeOption('experimental-default-type', true) : undefined;
+const defaultType = nodeTwenty ? nodeOption('experimental-default-type', true) : undefined;
 
 /** An extensionless file that starts with Wasm's magic is Wasm (Node 20 only with --experimental-wasm-modules). */
-const extensionlessWasm = nodeMajor > 20 || nodeOption('experimental-wasm-modules') === true;
+const extensionlessWasm = !nodeTwenty || nodeOption('experimental-wasm-modules') === true;
 
 /** The parameters of Node's CommonJS wrapper, in its order: the names a CommonJS module cannot redeclare. */
 const CJS_PARAMETERS = ['exports', 'require', 'module', '__filename', '__dirname'];
@@ -108,7 +104,7 @@ function compilesAsModule(source: string): boolean {
  * fail to compile as a CommonJS function body, with an error that only module syntax gives, or with one that top-level
  * await or a redeclared wrapper variable gives and then compile as a module.
  */
-export function hasModuleSyntax(source: string): boolean {
+function hasModuleSyntax(source: string): boolean {
   let message: string;
   try {
     compileFunction(source, CJS_PARAMETERS);
@@ -121,30 +117,12 @@ export function hasModuleSyntax(source: string): boolean {
   return compilesAsModule(source);
 }
 
-/**
- * Runs `strip` without the ExperimentalWarning that `module.stripTypeScriptTypes` gives on its first call: Node's own
- * detection strips types the same way and warns about nothing.
- */
-function withoutStripWarning<T>(strip: () => T): T {
-  const emitWarning = process.emitWarning;
-  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
-    if (String(warning).startsWith('stripTypeScriptTypes')) return;
-    Reflect.apply(emitWarning, process, [warning, ...rest]);
-  }) as typeof process.emitWarning;
-  try {
-    return strip();
-  } finally {
-    process.emitWarning = emitWarning;
-  }
-}
-
 /** Node's detection of a typeless TypeScript file runs on the source with its types stripped. */
 function strippedTypeScript(source: string): string {
-  const strip = (nodeModule as { stripTypeScriptTypes?: (code: string, options: { mode: string }) => string })
-    .stripTypeScriptTypes;
+  const strip = stripTypeScriptTypes;
   if (strip === undefined) return source;
   try {
-    return withoutStripWarning(() => strip(source, { mode: typescript === 'transform' ? 'transform' : 'strip' }));
+    return quietStrip(strip, source, typeScriptMode === 'transform' ? 'transform' : 'strip');
   } catch {
     // Syntax that cannot be stripped: Node's own stripping, when the module loads, reports it.
     return source;
@@ -207,7 +185,7 @@ export function formatOf(tree: TreeHost, entry: string, url: string, source: () 
     case '.mts':
     case '.cts':
     case '.ts': {
-      if (!typescript) break;
+      if (!typeScriptMode) break;
       if (extension === '.mts') return 'module-typescript';
       if (extension === '.cts') return 'commonjs-typescript';
       const type = scopeType(tree, entry);

@@ -9,11 +9,13 @@
 import type { LoadFnOutput, LoadHookContext, ResolveFnOutput, ResolveHookContext } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
+import { codeOf } from './errors.js';
 import { type HookReport, isHostImport } from './host-importers.js';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
-import { decideResolution, isRequire, requiredModuleParent } from './resolve.js';
+import { decideResolution, requiredModuleParent } from './resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from './search-path.js';
+import { isRequire } from './specifiers.js';
 import { splitVersion } from './version-query.js';
 import { isZipUrl } from './zip-url.js';
 
@@ -89,7 +91,7 @@ function orSearchPath(
     if (url !== undefined) return claim(url, specifier, parentURL, options);
   }
   return catching(run, (error) => {
-    const code = (error as { code?: unknown } | null)?.code;
+    const code = codeOf(error);
     if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'MODULE_NOT_FOUND') throw error;
     const url = findOnSearchPath(searchPath, specifier, conditions);
     if (url === undefined) throw withSearchedArchives(error, searchPath);

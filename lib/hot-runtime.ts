@@ -1,5 +1,5 @@
 /**
- * The hot-reload runtime (SPEC §4). It lives in the application's thread, knows nothing of zips, and works on module
+ * The hot-reload runtime. It lives in the application's thread, knows nothing of zips, and works on module
  * URLs: transformed modules register here as they evaluate (see ./transform.ts), and an update source (the archive
  * watcher, injected) tells it which URLs changed. An update loads each changed module as a new instance at
  * `url?hz=N`, holds every new instance at a gate until all of them have linked, and only then disposes, evaluates
@@ -7,7 +7,8 @@
  */
 
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
-import { HotzipError } from './errors.js';
+import { DEFAULT_UPDATE_TIMEOUT_MS } from './config.js';
+import { codeOf, updateError } from './errors.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { HotContext, type HotContextHost, type Namespace } from './hot-context.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
@@ -283,17 +284,6 @@ async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boo
   }
 }
 
-/** The default time limit, in ms, for a new version's top-level await and for each hot handler an update awaits. */
-export const DEFAULT_UPDATE_TIMEOUT_MS = 5000;
-
-/** The update time limit from HOTZIP_UPDATE_TIMEOUT (ms), else the default. */
-export function updateTimeoutFromEnv(env = process.env): number {
-  const value = Number(env.HOTZIP_UPDATE_TIMEOUT);
-  return env.HOTZIP_UPDATE_TIMEOUT !== undefined && Number.isFinite(value) && value > 0
-    ? value
-    : DEFAULT_UPDATE_TIMEOUT_MS;
-}
-
 /** The parts of a version the update's checks compare, from its registration: what a preview stands in for. */
 function shapeOf(instance: Instance): ModulePreview {
   return {
@@ -515,24 +505,6 @@ interface Pending {
   evaluated: Promise<Namespace>;
   /** Other modules of the update link to this version: it must keep receiving updates whatever it exports. */
   linkedTo: boolean;
-}
-
-/** The update's error, with the code and module it concerns; a load error's own code is kept when it has one. */
-function updateError(
-  code: string,
-  message: string,
-  url: string | undefined,
-  cause?: unknown,
-): Error & { code: string } {
-  const known = (
-    ['ERR_HOTZIP_UPDATE_REJECTED', 'ERR_HOTZIP_UPDATE_FAILED', 'ERR_HOTZIP_RESTART_REQUIRED'] as const
-  ).find((c) => c === code);
-  const error = new HotzipError(known ?? 'ERR_HOTZIP_UPDATE_REJECTED', message, {}, { cause }) as HotzipError & {
-    url?: string;
-  };
-  if (known === undefined) Object.defineProperty(error, 'code', { value: code, enumerable: true });
-  if (url !== undefined) error.url = url;
-  return error;
 }
 
 /** A cached "no forwarding target" (undefined means not looked up yet). */
@@ -1215,21 +1187,14 @@ export class HotRuntime {
   }
 
   #describeLoadError(pending: Pending, error: unknown, added: string[]): Error & { code?: string } {
-    const code = (error as { code?: unknown })?.code;
+    const code = codeOf(error);
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const where = error instanceof SyntaxError ? this.#locate?.([pending.module.url, ...added]) : undefined;
     const message =
       where !== undefined
         ? `update rejected, nothing changed: ${where.url}:${where.line}:${where.column} has a syntax error: ${detail}\n${where.frame}`
         : `update rejected, nothing changed: ${pending.module.url} ${error instanceof SyntaxError ? 'has a syntax error' : 'failed to load or link'}: ${detail}`;
-    const rejection = updateError(
-      typeof code === 'string' ? code : 'ERR_HOTZIP_UPDATE_REJECTED',
-      message,
-      where?.url ?? pending.module.url,
-      error,
-    );
-    if (where !== undefined) Object.assign(rejection, { line: where.line, column: where.column, frame: where.frame });
-    return rejection;
+    return updateError(code ?? 'ERR_HOTZIP_UPDATE_REJECTED', message, where?.url ?? pending.module.url, error, where);
   }
 
   /** Rejects an update that cannot be applied in place: a removed export still imported, changed re-exports. */

@@ -7,8 +7,9 @@
 import { openArchive } from './archive-cache.js';
 import { ArchiveWatcher } from './archive-watch.js';
 import { codeFrame, syntaxErrorPosition } from './code-frame.js';
+import { config } from './config.js';
 import { previewModule } from './hot-preview.js';
-import { HotRuntime, type SyntaxLocation, updateTimeoutFromEnv } from './hot-runtime.js';
+import { HotRuntime, type SyntaxLocation } from './hot-runtime.js';
 import { log } from './log.js';
 import { RUNTIME_SYMBOL } from './transform.js';
 import { isZipUrl, parseZipUrl } from './zip-url.js';
@@ -46,14 +47,9 @@ export function installHotRuntime(): HotRuntime {
     log,
     locateSyntaxError,
     preview: previewModule,
-    timeoutMs: updateTimeoutFromEnv(),
+    timeoutMs: config().updateTimeoutMs,
   });
   runtime.setSource(new ArchiveWatcher(runtime));
   Object.defineProperty(globalThis, key, { value: runtime, configurable: true });
   return runtime;
-}
-
-/** Whether updates are on: `HOTZIP_HOT=0` turns hotzip into a plain zip importer (no transform, no watching). */
-export function hotEnabled(env = process.env): boolean {
-  return env.HOTZIP_HOT !== '0' && env.HOTZIP_HOT !== 'off';
 }

@@ -6,7 +6,7 @@ import { currentRuntime } from './hot.js';
 import type { HotzipEvents } from './hot-api.js';
 import type { RuntimeEvent, UpdateReport } from './hot-runtime.js';
 
-export { type ErrorCode, HotzipError } from './errors.js';
+export { type ErrorCode, HotzipError, type UpdateError } from './errors.js';
 export type { HotContextApi, HotzipEvents, UpdatePayload } from './hot-api.js';
 export type { ChangeSet, RuntimeEvent, UpdateReport } from './hot-runtime.js';
 export { type RegisterOptions, register } from './install.js';

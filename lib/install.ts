@@ -11,13 +11,12 @@ import * as nodeModule from 'node:module';
 import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { installCjsLoader } from './cjs-require.js';
+import { config } from './config.js';
 import { installCreateRequire } from './create-require.js';
 import { createHooks, type HooksThreadData } from './hooks.js';
 import type { HookReport } from './host-importers.js';
-import { hotEnabled, installHotRuntime } from './hot.js';
+import { installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
-import { searchPathFromEnv } from './search-path.js';
-import { cacheDirFromEnv } from './transform-cache.js';
 import { installZipFileUrlToPath } from './zip-file-url.js';
 
 /** Options of `register()`. */
@@ -42,14 +41,15 @@ export function register(options: RegisterOptions = {}): boolean {
   installed = true;
   const api = chooseHookApi();
   const shimRequire = !nativeCjsRequire(api);
-  const hot = options.hot ?? hotEnabled();
+  const settings = config();
+  const hot = options.hot ?? settings.hot;
   const runtime = hot ? installHotRuntime() : undefined;
   process.setSourceMapsEnabled?.(true);
-  const searchPath = [...searchPathFromEnv(), ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
+  const searchPath = [...settings.searchPath, ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
   if (shimRequire) installCjsLoader(searchPath, api === 'registerHooks');
   installCreateRequire(!shimRequire, searchPath);
   installZipFileUrlToPath();
-  const cacheDir = hot ? cacheDirFromEnv() : undefined;
+  const cacheDir = hot ? settings.cacheDir : undefined;
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
     const report = runtime && ((message: HookReport) => runtime.hookReport(message));

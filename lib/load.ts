@@ -7,6 +7,7 @@ import type { Archive } from './archive.js';
 import { openRunningArchive } from './archive-cache.js';
 import { validateAttributes } from './attributes.js';
 import { cjsImportStub, type Reexported } from './cjs-stub.js';
+import { config } from './config.js';
 import { fail, isCodedError } from './errors.js';
 import { formatOf, type ModuleFormat } from './format.js';
 import type { TreeHost } from './package-resolve.js';
@@ -50,7 +51,7 @@ export interface LoadOptions {
  * start-up time and memory out of all proportion to the few columns it corrects (measured on one-line-bodied code:
  * 4.1× native start-up with maps, 1.7× without). `HOTZIP_SOURCE_MAPS=1` maps the modules whose columns move.
  */
-const sourceMaps = process.env.HOTZIP_SOURCE_MAPS === '1';
+const sourceMaps = config().sourceMaps;
 
 /** What, besides the bytes and the URL, changes the transform's output: part of every cache key. */
 const sourceMapVariant = `maps=${sourceMaps ? 1 : 0}`;

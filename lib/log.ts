@@ -3,6 +3,7 @@
  * sets how much; `setLogger()` routes everything to the application's logger instead.
  */
 import * as fs from 'node:fs';
+import { config } from './config.js';
 
 /** How much hotzip says. */
 export type LogLevel = 'silent' | 'info' | 'debug';
@@ -15,11 +16,6 @@ export type Logger = (level: MessageLevel, message: string) => void;
 
 let logger: Logger | undefined;
 
-function configuredLevel(): LogLevel {
-  const value = process.env.HOTZIP_LOG;
-  return value === 'silent' || value === 'debug' ? value : 'info';
-}
-
 const rank: Record<MessageLevel, number> = { error: 1, info: 1, debug: 2 };
 const threshold: Record<LogLevel, number> = { silent: 0, info: 1, debug: 2 };
 
@@ -30,7 +26,7 @@ export function setLogger(next: Logger | undefined): void {
 
 /** Writes one message, synchronously, so it is ordered with the application's own output. */
 export function log(level: MessageLevel, message: string): void {
-  if (rank[level] > threshold[configuredLevel()]) return;
+  if (rank[level] > threshold[config().logLevel]) return;
   if (logger !== undefined) {
     logger(level, message);
     return;

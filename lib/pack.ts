@@ -6,6 +6,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { type ZipOptions, zipSync } from 'fflate';
+import { messageOf } from './errors.js';
+import { isTemporaryOf, writeFileAtomic } from './write-atomic.js';
 
 /** Directory names never packed anywhere in the tree: version-control data. */
 const SKIP_NAMES = new Set(['.git']);
@@ -35,7 +37,7 @@ export interface Tree {
 }
 
 /** Walks `root` for files to pack, leaving out `.git`, `node_modules/.cache` and the paths `exclude` says. */
-export function collectTree(root: string, exclude: (absolute: string) => boolean = () => false): Tree {
+function collectTree(root: string, exclude: (absolute: string) => boolean = () => false): Tree {
   const files: TreeFile[] = [];
   const directories: string[] = [];
   // Real paths of directories already walked: a symlink back up the tree must not recurse forever.
@@ -92,7 +94,7 @@ function throttled(report: ((message: string) => void) | undefined): (message: (
 }
 
 /** Thrown for a pack that cannot be made (the CLI prints it and exits with 1). */
-export class PackError extends Error {
+class PackError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'PackError';
@@ -107,7 +109,7 @@ function withMain(original: Uint8Array | undefined, main: string): Uint8Array {
     try {
       parsed = JSON.parse(Buffer.from(original).toString('utf8'));
     } catch (error) {
-      throw new PackError(`cannot set "main": package.json is not valid JSON (${(error as Error).message})`);
+      throw new PackError(`cannot set "main": package.json is not valid JSON (${messageOf(error)})`);
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new PackError('cannot set "main": package.json is not a JSON object');
@@ -119,10 +121,7 @@ function withMain(original: Uint8Array | undefined, main: string): Uint8Array {
 }
 
 /** The archive's bytes for `tree`: entries in the tree's order, each with the fixed time and attributes. */
-export function buildArchive(
-  tree: Tree,
-  options: PackOptions,
-): { bytes: Uint8Array; entries: number; bytesIn: number } {
+function buildArchive(tree: Tree, options: PackOptions): { bytes: Uint8Array; entries: number; bytesIn: number } {
   const level = options.level as NonNullable<ZipOptions['level']>;
   const entryOptions: ZipOptions = { level, mtime: FIXED_MTIME, os: HOST_UNIX, attrs: FILE_ATTRS };
   const contents = new Map<string, Uint8Array>();
@@ -156,7 +155,7 @@ export function buildArchive(
  * the new one, never a torn one. Returns false, writing nothing, when the file already holds exactly these bytes:
  * an unchanged repack must not wake every watcher of the archive.
  */
-export function writeAtomic(file: string, bytes: Uint8Array): boolean {
+function writeAtomic(file: string, bytes: Uint8Array): boolean {
   let current: Buffer | undefined;
   try {
     current = fs.readFileSync(file);
@@ -164,14 +163,7 @@ export function writeAtomic(file: string, bytes: Uint8Array): boolean {
     // No archive yet (or an unreadable one): write it.
   }
   if (current !== undefined && Buffer.compare(current, bytes) === 0) return false;
-  const temp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
-  try {
-    fs.writeFileSync(temp, bytes);
-    fs.renameSync(temp, file);
-  } catch (error) {
-    fs.rmSync(temp, { force: true });
-    throw error;
-  }
+  writeFileAtomic(file, bytes);
   return true;
 }
 
@@ -191,7 +183,7 @@ export interface PackResult {
 export function packDirectory(dir: string, out: string, options: PackOptions): PackResult {
   const started = performance.now();
   const absoluteOut = path.resolve(out);
-  const tree = collectTree(dir, (p) => p === absoluteOut || p.startsWith(`${absoluteOut}.tmp-`));
+  const tree = collectTree(dir, (p) => p === absoluteOut || isTemporaryOf(p, absoluteOut));
   const { bytes, entries, bytesIn } = buildArchive(tree, options);
   fs.mkdirSync(path.dirname(absoluteOut), { recursive: true });
   const written = writeAtomic(absoluteOut, bytes);
@@ -206,7 +198,7 @@ export function packDirectory(dir: string, out: string, options: PackOptions): P
 }
 
 /** Sizes the way people read them: `812 B`, `14.2 kB`, `3.1 MB` (SI, as npm prints). */
-export function formatBytes(n: number): string {
+function formatBytes(n: number): string {
   if (n < 1000) return `${n} B`;
   if (n < 1_000_000) return `${(n / 1000).toFixed(1)} kB`;
   return `${(n / 1_000_000).toFixed(1)} MB`;

@@ -10,7 +10,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { isBuiltin } from 'node:module';
-import { type ErrorCode, HotzipError } from './errors.js';
+import { type ErrorCode, HotzipError, messageOf } from './errors.js';
+import { hashSlashImports, modernPackageReader } from './node-support.js';
+import { builtinUrl, isRelativeSpecifier, isRequire, splitPackageSpecifier } from './specifiers.js';
 
 /** A read-only view of a file tree: paths are '/'-separated entry names relative to the tree root ('' is the root, no leading slash), e.g. 'node_modules/pkg/package.json'. */
 export interface TreeHost {
@@ -48,25 +50,6 @@ export interface PackageJson {
   /** `imports` when it is an object. */
   readonly imports: JsonObject | undefined;
 }
-
-// ---------------------------------------------------------------------------------------------------------------
-// Behaviours that differ between the Node versions hotzip supports.
-
-const [nodeMajor = 0, nodeMinor = 0] = process.versions.node.split('.').map(Number);
-
-/**
- * Node 22 moved package.json reading and LOOKUP_PACKAGE_SCOPE to C++; that changed observable behaviour:
- * - a package.json that is not a JSON object is ERR_INVALID_PACKAGE_CONFIG (Node 20 reads an array as "no fields");
- * - `exports` that is not a string, array or object is ignored (Node 20 treats `false` as "exports nothing");
- * - parse errors no longer carry the JSON.parse message, and the scope lookup names no importer;
- * - the scope lookup stops only at a directory named exactly `node_modules` (Node 20 at any name ending so);
- * - legacy `main` probing joins `main` as a file path (Node 20 resolves it as a URL, decoding `%20`).
- */
-const modernPackageReader = nodeMajor >= 22;
-
-/** `#/…` import specifiers are allowed since Node 25.4.0 and 24.14.0 (nodejs/node#60864); 22.x still rejects them. */
-const hashSlashImports =
-  nodeMajor > 25 || (nodeMajor === 25 && nodeMinor >= 4) || (nodeMajor === 24 && nodeMinor >= 14);
 
 // ---------------------------------------------------------------------------------------------------------------
 // Tree paths and the private file: root they are resolved under.
@@ -246,7 +229,7 @@ function loadPackageJson(host: TreeHost, dir: string, context: string | undefine
   try {
     parsed = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text) as JsonValue;
   } catch (error) {
-    return failParse(error instanceof Error ? error.message : String(error));
+    return failParse(messageOf(error));
   }
   if (parsed === null || (modernPackageReader && !isJsonObject(parsed))) {
     return failParse('Cannot convert undefined or null to object');
@@ -507,17 +490,13 @@ function importsResolve(context: Context, name: string): Hit {
 // PACKAGE_RESOLVE
 
 function parsePackageName(context: Context, specifier: string): { name: string; subpath: string } {
-  let separator = specifier.indexOf('/');
-  let valid = true;
-  if (specifier.startsWith('@')) {
-    if (separator === -1) valid = false;
-    else separator = specifier.indexOf('/', separator + 1);
-  }
-  const name = separator === -1 ? specifier : specifier.slice(0, separator);
+  const parts = splitPackageSpecifier(specifier);
   // No leading '.', no percent-encoding, no '\' separators in a package name.
-  if (name.startsWith('.') || name.includes('%') || name.includes('\\')) valid = false;
-  if (!valid) invalidSpecifier(context, specifier, 'is not a valid package name');
-  return { name, subpath: `.${separator === -1 ? '' : specifier.slice(separator)}` };
+  const name = parts?.name ?? '';
+  if (parts === undefined || name.startsWith('.') || name.includes('%') || name.includes('\\')) {
+    return invalidSpecifier(context, specifier, 'is not a valid package name');
+  }
+  return parts;
 }
 
 const legacyMainSuffixes = ['', '.js', '.json', '.node', '/index.js', '/index.json', '/index.node'];
@@ -559,8 +538,7 @@ function legacyMainResolve(context: Context, dir: string, main: string | undefin
 
 /** PACKAGE_RESOLVE for a bare specifier: builtins, self-reference, then node_modules up to the tree root. */
 function packageResolve(context: Context, specifier: string): Hit {
-  if (isBuiltin(specifier))
-    return { kind: 'builtin', url: specifier.startsWith('node:') ? specifier : `node:${specifier}` };
+  if (isBuiltin(specifier)) return { kind: 'builtin', url: builtinUrl(specifier) };
   const { name, subpath } = parsePackageName(context, specifier);
 
   const scope = scopeOf(context);
@@ -656,14 +634,6 @@ export function resolveCommonJSPath(host: TreeHost, path: string): string | unde
 
 // ---------------------------------------------------------------------------------------------------------------
 // Entry points.
-
-function isRequire(conditions: readonly string[]): boolean {
-  return conditions.includes('require') && !conditions.includes('import');
-}
-
-function isRelativeSpecifier(specifier: string): boolean {
-  return specifier === '.' || specifier === '..' || specifier.startsWith('./') || specifier.startsWith('../');
-}
 
 /** Node's final check (finalizeResolution): no encoded separators, a file and not a directory. */
 function finalize(context: Context, hit: Hit, specifier: string): Resolution {

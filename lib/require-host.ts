@@ -10,6 +10,7 @@ import { createRequire, isBuiltin } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { HotzipError, isCodedError } from './errors.js';
 import { hostParentURL } from './packed-from.js';
+import { builtinUrl } from './specifiers.js';
 import { isZipUrl, parseZipUrl } from './zip-url.js';
 
 /**
@@ -59,6 +60,6 @@ export function resolveBesideArchive(specifier: string, importer: string): strin
   const filename = resolveFilename(specifier, importer);
   // Node's require.resolve goes through the module hooks where they reach require(): a search-path archive may answer.
   if (isZipUrl(filename)) return filename;
-  if (isBuiltin(filename)) return filename.startsWith('node:') ? filename : `node:${filename}`;
+  if (isBuiltin(filename)) return builtinUrl(filename);
   return pathToFileURL(filename).href;
 }

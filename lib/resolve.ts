@@ -17,6 +17,7 @@ import {
   type TreeHost,
 } from './package-resolve.js';
 import { hostParentURL } from './packed-from.js';
+import { builtinUrl, hasUrlScheme, isRelativeSpecifier, isRequire } from './specifiers.js';
 import {
   formatZipUrl,
   isZipUrl,
@@ -52,13 +53,8 @@ export function treeOf(archive: Archive): TreeHost {
   return tree;
 }
 
-/** Whether the importer is CommonJS `require()` (Node passes the `require` condition instead of `import`). */
-export function isRequire(conditions: readonly string[]): boolean {
-  return conditions.includes('require') && !conditions.includes('import');
-}
-
 /** The archive's main module: root package.json `exports["."]`, then `main`, else index.js, else index.mjs. */
-export function archiveMain(archive: Archive, conditions: readonly string[]): string {
+function archiveMain(archive: Archive, conditions: readonly string[]): string {
   const tree = treeOf(archive);
   const scope = findPackageScope(tree, 'package.json');
   const pkg = scope?.dir === '' ? scope.pkg : undefined;
@@ -204,13 +200,7 @@ function decide(specifier: string, parentURL: string | undefined, conditions: re
   const parent = parseZipUrl(parentURL);
   const site = { archive: parent.archive, entry: parent.entry };
   const require = isRequire(conditions);
-  if (
-    specifier.startsWith('./') ||
-    specifier.startsWith('../') ||
-    specifier.startsWith('/') ||
-    specifier === '.' ||
-    specifier === '..'
-  ) {
+  if (isRelativeSpecifier(specifier) || specifier.startsWith('/')) {
     const archive = openRunningArchive(parent.archive, parent.version);
     const relative = specifier === '.' || specifier === '..' ? `${specifier}/` : specifier;
     const target = resolveEntrySpecifier(relative, parent.entry, site);
@@ -222,10 +212,10 @@ function decide(specifier: string, parentURL: string | undefined, conditions: re
     return { kind: 'url', url: existing(archive, { ...parent, ...target, version, restores }, parentURL, require) };
   }
   if (isBuiltin(specifier)) {
-    return { kind: 'url', url: specifier.startsWith('node:') ? specifier : `node:${specifier}` };
+    return { kind: 'url', url: builtinUrl(specifier) };
   }
   const archiveFileUrl = hostParentURL(parent.archive, parent.entry);
-  if (/^[a-zA-Z][a-zA-Z\d+.-]*:/.test(specifier)) {
+  if (hasUrlScheme(specifier)) {
     // Absolute URLs (file:, data:, …) mean the same from an archive as from a file beside it.
     return { kind: 'next', specifier, parentURL: archiveFileUrl };
   }

@@ -17,31 +17,16 @@ import { isCodedError } from './errors.js';
 import { log } from './log.js';
 import { resolvePackageSpecifier, type TreeHost } from './package-resolve.js';
 import { treeOf } from './resolve.js';
+import { hasUrlScheme, isRequire, splitPackageSpecifier } from './specifiers.js';
 import { formatZipUrl } from './zip-url.js';
-
-/** The archives listed in `HOTZIP_PATH` (platform path delimiter), as absolute paths against `cwd`. */
-export function searchPathFromEnv(env = process.env, cwd = process.cwd()): string[] {
-  const value = env.HOTZIP_PATH;
-  if (value === undefined || value === '') return [];
-  return value
-    .split(path.delimiter)
-    .filter((item) => item !== '')
-    .map((item) => path.resolve(cwd, item));
-}
 
 /** Whether the search path may answer `specifier`: a bare package name, not a builtin, URL, path or `#import`. */
 export function isSearchable(specifier: string): boolean {
   if (specifier === '' || specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('#')) {
     return false;
   }
-  if (specifier.startsWith('\\') || /^[a-zA-Z][a-zA-Z\d+.-]*:/.test(specifier)) return false;
+  if (specifier.startsWith('\\') || hasUrlScheme(specifier)) return false;
   return !isBuiltin(specifier);
-}
-
-/** `pkg` of `pkg/sub`, `@scope/pkg` of `@scope/pkg/sub`. */
-function packageName(specifier: string): string {
-  const parts = specifier.split('/');
-  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : (parts[0] ?? specifier);
 }
 
 /**
@@ -57,8 +42,8 @@ export function nodeMightFind(
   conditions: readonly string[],
 ): boolean | undefined {
   if (parentURL !== undefined && !parentURL.startsWith('file:')) return undefined;
-  const name = packageName(specifier);
-  const require = conditions.includes('require') && !conditions.includes('import');
+  const name = splitPackageSpecifier(specifier)?.name ?? specifier;
+  const require = isRequire(conditions);
   const candidates = require ? [name, `${name}.js`, `${name}.json`, `${name}.node`] : [name];
   const has = (dir: string) => candidates.some((candidate) => fs.existsSync(path.join(dir, candidate)));
   let dir = parentURL === undefined ? process.cwd() : path.dirname(fileURLToPath(parentURL));

@@ -15,12 +15,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { log } from './log.js';
-
-/** The cache directory from HOTZIP_CACHE (absolute), or undefined when caching is off. */
-export function cacheDirFromEnv(env = process.env, cwd = process.cwd()): string | undefined {
-  const value = env.HOTZIP_CACHE;
-  return value === undefined || value === '' ? undefined : path.resolve(cwd, value);
-}
+import { writeFileAtomic } from './write-atomic.js';
 
 /** The files whose code decides what the transform outputs; any change to them invalidates every entry. */
 const IMPLEMENTATION = [
@@ -89,19 +84,14 @@ export function cachedTransform(
     // Not cached yet (or unreadable): transform below.
   }
   const code = transform();
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     if (directoryReady !== dir) {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       directoryReady = dir;
     }
-    fs.writeFileSync(temp, `${key}\n${code}`, { mode: 0o600 });
-    fs.renameSync(temp, file);
+    writeFileAtomic(file, `${key}\n${code}`, 0o600);
   } catch (error) {
     log('debug', `cannot write the transform cache ${file}: ${String(error)}`);
-    try {
-      fs.rmSync(temp, { force: true });
-    } catch {}
   }
   return code;
 }

@@ -1,5 +1,5 @@
 /**
- * The source transform that makes a module hot in place (SPEC §4): its own instance is its facade.
+ * The source transform that makes a module hot in place: its own instance is its facade.
  *
  * One es-module-lexer pass finds the exports; a handful of small edits that keep every line where it was and, in
  * almost all code, every column (so that stack traces need no source map):

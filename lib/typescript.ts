@@ -3,18 +3,21 @@
  * way, with Node's own `module.stripTypeScriptTypes` (which replaces types with spaces, so every line and column
  * stays), before the hot transform, so a TypeScript module reloads like a JavaScript one.
  */
-import * as nodeModule from 'node:module';
 import { type ErrorSite, fail } from './errors.js';
+import { stripTypeScriptTypes } from './node-support.js';
 
-type Strip = (code: string, options?: { mode?: 'strip' | 'transform' }) => string;
-
-const strip = (nodeModule as { stripTypeScriptTypes?: Strip }).stripTypeScriptTypes;
+const strip = stripTypeScriptTypes;
 
 /**
- * Node flags the function itself as experimental, though running a `.ts` file (which erases types the same way)
- * warns of nothing: the warning would be hotzip's doing, so it is kept from the application's stderr.
+ * Node's `stripTypeScriptTypes(code, { mode })` (throws what it throws), without the warning it gives: Node flags the
+ * function itself as experimental, though running a `.ts` file (which erases types the same way) warns of nothing,
+ * so the warning would be hotzip's doing and is kept from the application's stderr.
  */
-function quietly(code: string, run: Strip): string {
+export function quietStrip(
+  run: NonNullable<typeof stripTypeScriptTypes>,
+  code: string,
+  mode: 'strip' | 'transform' = 'strip',
+): string {
   const emitWarning = process.emitWarning;
   process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
     const text = typeof warning === 'string' ? warning : warning.message;
@@ -22,7 +25,7 @@ function quietly(code: string, run: Strip): string {
     (emitWarning as (warning: string | Error, ...args: unknown[]) => void).call(process, warning, ...rest);
   }) as typeof process.emitWarning;
   try {
-    return run(code, { mode: 'strip' });
+    return run(code, { mode });
   } finally {
     process.emitWarning = emitWarning;
   }
@@ -36,7 +39,7 @@ function quietly(code: string, run: Strip): string {
 export function stripTypes(source: string): string | undefined {
   if (strip === undefined) return undefined;
   try {
-    return quietly(source, strip);
+    return quietStrip(strip, source);
   } catch {
     return undefined;
   }
@@ -50,5 +53,5 @@ export function eraseTypes(source: string, site: ErrorSite): string {
   if (strip === undefined) {
     return fail('ERR_HOTZIP_UNSUPPORTED', `Node ${process.versions.node} cannot strip types`, site);
   }
-  return quietly(source, strip);
+  return quietStrip(strip, source);
 }

@@ -11,7 +11,7 @@ import { describeSite, type ErrorCode, type ErrorSite, fail } from './errors.js'
 import { addVersion, splitSuffix, stripVersion } from './version-query.js';
 
 /** The URL scheme hotzip serves, with its colon, as `URL.protocol` spells it. */
-export const ZIP_PROTOCOL = 'zip:';
+const ZIP_PROTOCOL = 'zip:';
 
 /** A parsed canonical `zip:` URL. */
 export interface ZipUrl {
@@ -35,7 +35,7 @@ export function isZipUrl(value: string | undefined): boolean {
 }
 
 /** Encodes an archive path as the path part of a URL; `!` is escaped so that the first `!/` always ends it. */
-export function archiveUrlPath(archive: string): string {
+function archiveUrlPath(archive: string): string {
   return pathToFileURL(archive).pathname.replaceAll('!', '%21');
 }
 

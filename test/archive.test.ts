@@ -1,7 +1,7 @@
 /**
- * The zip reader (lib/archive.ts) and its snapshot cache (lib/archive-cache.ts), one requirement of issue #2 per
- * test: every archive real writers produce is read, every malformed or hostile one is refused with a code that names
- * the archive (and the entry at fault), and nothing unsafe is ever served. Archives are built by test/zip-builder.ts
+ * The zip reader (lib/archive.ts) and its snapshot cache (lib/archive-cache.ts), one requirement per test: every
+ * archive real writers produce is read, every malformed or hostile one is refused with a code that names the archive
+ * (and the entry at fault), and nothing unsafe is ever served. Archives are built by test/zip-builder.ts
  * so each test sets exactly the field it is about; fflate and the system `zip` stand in for real-world writers.
  */
 import assert from 'node:assert/strict';

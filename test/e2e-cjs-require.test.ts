@@ -10,6 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { readConfig } from '../lib/config.js';
 import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
 import { makeApp, runNode, type Tree, writeTree, writeZip } from './fixtures.js';
 
@@ -239,7 +240,7 @@ describe('CommonJS in archives against Node on disk', () => {
   for (const hooks of ['auto', 'register'] as const) {
     test(`same values and error codes as on disk (HOTZIP_HOOKS=${hooks})`, async () => {
       const env = hooks === 'auto' ? {} : { HOTZIP_HOOKS: hooks };
-      const api = chooseHookApi(process.versions.node, env);
+      const api = chooseHookApi(process.versions.node, readConfig(env).hooks);
       const result = await runNode([archive], { cwd: app, env });
       assert.equal(result.code, 0, result.stderr);
       const zipBase = `zip://${pathToFileURL(archive).pathname}!`;

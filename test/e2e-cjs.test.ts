@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { readConfig } from '../lib/config.js';
 import { chooseHookApi, type HookApi } from '../lib/node-support.js';
 import { makeApp, runNode, writeTree, writeZip } from './fixtures.js';
 
@@ -66,7 +67,7 @@ describe('CommonJS in archives', () => {
   for (const api of ['auto', 'register', 'registerHooks'] as const) {
     test(`import and require() with HOTZIP_HOOKS=${api}`, async (t) => {
       const env = api === 'auto' ? {} : { HOTZIP_HOOKS: api };
-      const chosen: HookApi = chooseHookApi(process.versions.node, env);
+      const chosen: HookApi = chooseHookApi(process.versions.node, readConfig(env).hooks);
       if (api === 'registerHooks' && chosen !== 'registerHooks') {
         t.diagnostic(`module.registerHooks is not available on Node ${process.versions.node}`);
       }

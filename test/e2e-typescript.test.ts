@@ -7,10 +7,11 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { typeScriptMode } from '../lib/node-support.js';
 import { makeApp, runNode, type Tree, writeTree, writeZip } from './fixtures.js';
 import { HotApp, hostMain } from './hot-app.js';
 
-const stripsTypes = Boolean((process.features as { typescript?: unknown }).typescript);
+const stripsTypes = Boolean(typeScriptMode);
 const dirs: string[] = [];
 const apps: HotApp[] = [];
 

@@ -1,5 +1,5 @@
 /**
- * Escapes (issue 6): specifiers and entry names that try to leave the archive (`../`, `%2e%2e`, absolute paths,
+ * Escapes: specifiers and entry names that try to leave the archive (`../`, `%2e%2e`, absolute paths,
  * backslashes, NUL, symlink entries) never read or run a file outside it. A sentinel module beside the archive
  * prints ESCAPED if it is ever evaluated.
  */

@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Zippable, zipSync } from 'fflate';
+import { nodeVersion } from '../lib/node-support.js';
 
 /** The repository root (dist/test/ is two levels below it). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -101,4 +102,4 @@ export function runNode(args: readonly string[], options: RunOptions): Promise<R
 }
 
 /** The Node major version running the tests (children run the same binary). */
-export const nodeMajor = Number(process.versions.node.split('.')[0]);
+export const nodeMajor = nodeVersion[0];

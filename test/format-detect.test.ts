@@ -8,12 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { typeScriptMode } from '../lib/node-support.js';
 import { makeApp, nodeMajor, repoRoot, runNode, runProcess, type Tree, writeTree, writeZip } from './fixtures.js';
 import { prng } from './prng.js';
 
 const SEED = 0x5eed12;
 const COUNT = 420;
-const typescript = Boolean((process.features as { typescript?: unknown }).typescript);
+const typescript = Boolean(typeScriptMode);
 
 /** Pieces of programs, by kind; a source joins a few of them. */
 const pieces = {

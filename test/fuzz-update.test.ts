@@ -1,5 +1,5 @@
 /**
- * Short differential update fuzz (issue 13): the seeds kept in test/fuzz-update-regressions/, then a few random
+ * Short differential update fuzz: the seeds kept in test/fuzz-update-regressions/, then a few random
  * graphs of 10–14 modules with a handful of random edits each, in a live process checked against fresh processes
  * (see ./update-fuzz.ts). Every divergence must belong to a known, still unfixed finding (`knownDivergences`);
  * an unexplained one fails the run and its seed is kept as a regression. `npm run stress` runs the
@@ -40,7 +40,7 @@ function check(t: { diagnostic(message: string): void }, report: SeedReport, min
   for (const [kind, divergence] of kinds) {
     const finding = findingOf(kind);
     t.diagnostic(
-      `seed ${report.seed} step ${divergence.step}: ${kind} (${finding === undefined ? 'UNEXPLAINED' : `issue 13 finding ${finding}`})`,
+      `seed ${report.seed} step ${divergence.step}: ${kind} (${finding === undefined ? 'UNEXPLAINED' : `finding ${finding}`})`,
     );
     if (finding === undefined) {
       unexplained.push(`${kind} (seed ${divergence.seed}, ${divergence.step} steps)\n${divergence.detail}`);

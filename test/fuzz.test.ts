@@ -1,5 +1,5 @@
 /**
- * End-to-end fuzz (issue 6): mutated copies of a valid archive (truncations, byte flips, field edits in the end
+ * End-to-end fuzz: mutated copies of a valid archive (truncations, byte flips, field edits in the end
  * record, central directory, local headers and ZIP64 records) imported by a real process. Every case must either
  * load with exactly the original content or fail with a hotzip/Node error code, each within a time bound; nothing
  * may hang or crash the process. Cases that ever failed are kept in test/fuzz-regressions/ and replayed first.

@@ -1,8 +1,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseHookApi, nativeCjsRequire } from '../lib/node-support.js';
+import { readConfig } from '../lib/config.js';
+import {
+  chooseHookApi,
+  nativeCjsRequire,
+  nodeVersion,
+  parseNodeVersion,
+  registerHooksAvailable,
+} from '../lib/node-support.js';
 
-const hasRegisterHooks = typeof (await import('node:module')).registerHooks === 'function';
+const hasRegisterHooks = registerHooksAvailable;
 
 test('registerHooks only where it is sound', { skip: !hasRegisterHooks && 'needs module.registerHooks' }, () => {
   const cases: Array<[string, 'register' | 'registerHooks']> = [
@@ -19,13 +26,13 @@ test('registerHooks only where it is sound', { skip: !hasRegisterHooks && 'needs
     ['26.0.0', 'registerHooks'],
     ['26.10.0', 'registerHooks'],
   ];
-  for (const [version, api] of cases) assert.equal(chooseHookApi(version, {}), api, version);
+  for (const [version, api] of cases) assert.equal(chooseHookApi(version, undefined), api, version);
 });
 
 test('HOTZIP_HOOKS overrides the choice', () => {
-  assert.equal(chooseHookApi('26.10.0', { HOTZIP_HOOKS: 'register' }), 'register');
+  assert.equal(chooseHookApi('26.10.0', readConfig({ HOTZIP_HOOKS: 'register' }).hooks), 'register');
   assert.equal(
-    chooseHookApi('20.20.2', { HOTZIP_HOOKS: 'registerHooks' }),
+    chooseHookApi('20.20.2', readConfig({ HOTZIP_HOOKS: 'registerHooks' }).hooks),
     hasRegisterHooks ? 'registerHooks' : 'register',
   );
 });
@@ -38,4 +45,11 @@ test('require() through the hooks only with registerHooks on >= 24.18 and >= 26.
   assert.equal(nativeCjsRequire('registerHooks', '26.2.0'), true);
   assert.equal(nativeCjsRequire('register', '26.10.0'), false);
   assert.equal(nativeCjsRequire('registerHooks', '22.23.3'), false);
+});
+
+test('one parser reads every form of a Node version', () => {
+  assert.deepEqual(parseNodeVersion('24.11.1'), [24, 11, 1]);
+  assert.deepEqual(parseNodeVersion('v26.0.0-pre'), [26, 0, 0]);
+  assert.deepEqual(parseNodeVersion('22'), [22, 0, 0]);
+  assert.deepEqual(nodeVersion, parseNodeVersion(process.version));
 });

@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { nodeVersion } from '../lib/node-support.js';
 import {
   findPackageScope,
   type JsonValue,
@@ -20,8 +21,8 @@ import {
   type TreeHost,
 } from '../lib/package-resolve.js';
 
-const [major = 0, minor = 0] = process.versions.node.split('.').map(Number);
-/** Node 22+ reads package.json in C++ (see lib/package-resolve.ts). */
+const [major, minor] = nodeVersion;
+/** Node 22+ reads package.json in C++ (see lib/node-support.ts). */
 const modern = major >= 22;
 const hashSlash = major > 25 || (major === 25 && minor >= 4) || (major === 24 && minor >= 14);
 

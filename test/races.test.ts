@@ -1,5 +1,5 @@
 /**
- * Short race run (issue 6): 150 rounds of torn writes, renames and delete-and-recreate against a running app.
+ * Short race run: 150 rounds of torn writes, renames and delete-and-recreate against a running app.
  * `npm run stress` runs 1,000.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The race scenario (issue 6): an archive written in place with a pause in the middle (torn), renamed over,
+ * The race scenario: an archive written in place with a pause in the middle (torn), renamed over,
  * deleted and recreated, round after round, while the process reloads. Two modules carry the same version, and the
  * app checks on every timer tick that it never sees them disagree (a partial update).
  */

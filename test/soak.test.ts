@@ -1,5 +1,5 @@
 /**
- * Short soak (issue 6): 40 replacements of a live server's handler archive, one in four broken, under continuous
+ * Short soak: 40 replacements of a live server's handler archive, one in four broken, under continuous
  * keep-alive load. `npm run stress` runs the long version (200 replacements) and prints the figures.
  */
 import assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The soak scenario (issue 6): a `node:http` server whose request handler lives in an archive serves keep-alive
+ * The soak scenario: a `node:http` server whose request handler lives in an archive serves keep-alive
  * requests from this process without pause while the archive is replaced again and again, one replacement in four
  * broken. Shared by the short run in `npm test` and the long one in `npm run stress`.
  */

@@ -98,7 +98,7 @@ async function updateFuzz(): Promise<void> {
     total += count;
     if (finding === undefined) unexplained += count;
     console.log(
-      `    ${kind}: ${count}  [${finding === undefined ? 'UNEXPLAINED' : `issue 13 finding ${finding}`}]  seed ${smallest.seed}, ${smallest.step} steps, ${smallest.size} modules`,
+      `    ${kind}: ${count}  [${finding === undefined ? 'UNEXPLAINED' : `finding ${finding}`}]  seed ${smallest.seed}, ${smallest.step} steps, ${smallest.size} modules`,
     );
     if (finding === undefined) {
       fs.mkdirSync(kept, { recursive: true });

@@ -7,7 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { cacheDirFromEnv, cachedTransform } from '../lib/transform-cache.js';
+import { readConfig } from '../lib/config.js';
+import { cachedTransform } from '../lib/transform-cache.js';
 import { makeApp, runNode, writeTree, writeZip } from './fixtures.js';
 
 let app = '';
@@ -86,9 +87,9 @@ describe('cachedTransform', () => {
   });
 
   test('HOTZIP_CACHE is resolved from the current directory; unset or empty means off', () => {
-    assert.equal(cacheDirFromEnv({}, '/srv'), undefined);
-    assert.equal(cacheDirFromEnv({ HOTZIP_CACHE: '' }, '/srv'), undefined);
-    assert.equal(cacheDirFromEnv({ HOTZIP_CACHE: '.cache/hz' }, '/srv/app'), '/srv/app/.cache/hz');
+    assert.equal(readConfig({}, '/srv').cacheDir, undefined);
+    assert.equal(readConfig({ HOTZIP_CACHE: '' }, '/srv').cacheDir, undefined);
+    assert.equal(readConfig({ HOTZIP_CACHE: '.cache/hz' }, '/srv/app').cacheDir, '/srv/app/.cache/hz');
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The differential update fuzzer's model (issue 13): random module graphs over two archives and host files, random
+ * The differential update fuzzer's model: random module graphs over two archives and host files, random
  * edits of them, their rendering to source, and what hotzip must do with each edit (apply it, reject it, or ask for a
  * restart). Generated modules keep no state, so what a probe sees is a pure function of the sources.
  */

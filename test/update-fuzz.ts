@@ -1,5 +1,5 @@
 /**
- * The differential update fuzzer (issue 13). A live process runs a random graph (see ./update-fuzz-model.ts) under
+ * The differential update fuzzer. A live process runs a random graph (see ./update-fuzz-model.ts) under
  * `node --import hotzip/register`; after each random edit of the archives it reloads, and a probe in the process
  * digests every module's observable behaviour (values, function results, references captured at start-up and after
  * each step, what host files see). The oracle is a fresh process on the archives the update should have left (for an
@@ -756,7 +756,7 @@ export function summarize(reports: SeedReport[]): FuzzSummary {
 }
 
 /**
- * Divergences today's code still shows, each with the finding of issue 13 it belongs to and why it remains. The short
+ * Divergences today's code still shows, each with the fuzzer finding it belongs to and why it remains. The short
  * run accepts these (and prints them); anything else fails it. The entries of the fixed findings (1–6, 11–13, 16, the
  * torn-archive `import()`) were deleted once a 1,000-step run on Node 24 and their kept seeds no longer showed them.
  */
@@ -779,7 +779,7 @@ export const knownDivergences: ReadonlyArray<{ pattern: RegExp; finding: string 
   },
 ];
 
-/** The finding of issue 13 a divergence kind belongs to, or undefined for an unexplained one. */
+/** The fuzzer finding a divergence kind belongs to, or undefined for an unexplained one. */
 export function findingOf(kind: string): string | undefined {
   return knownDivergences.find((known) => known.pattern.test(kind))?.finding;
 }
