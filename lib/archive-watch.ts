@@ -43,6 +43,13 @@ interface Watched {
   directories: string[];
 }
 
+/** A refusal the watcher found on its own, said when its grace period ends (see GRACE_MS). */
+interface Held {
+  report: UpdateReport;
+  label: string;
+  timer: NodeJS.Timeout | undefined;
+}
+
 /** One archive's share of an update: its new prints, and the entries of it the update applies. */
 interface Part {
   watched: Watched;
@@ -109,8 +116,10 @@ export class ArchiveWatcher implements UpdateSource {
   #timer: NodeJS.Timeout | undefined;
   /** Checks run one at a time, in order. */
   #queue: Promise<unknown> = Promise.resolve();
+  /** Checks queued or running. */
+  #runs = 0;
   /** A refusal waiting out its grace period (see GRACE_MS). */
-  #held: { report: UpdateReport; label: string; timer: NodeJS.Timeout } | undefined;
+  #held: Held | undefined;
 
   constructor(runtime: HotRuntime) {
     this.#runtime = runtime;
@@ -211,8 +220,9 @@ export class ArchiveWatcher implements UpdateSource {
 
   /** Runs one check at a time; a change during a check is checked right after it. */
   #run(archives: Watched[], automatic: boolean): Promise<UpdateReport> {
+    this.#runs++;
     const run = this.#queue.then(() => this.#diffAndApply(archives, automatic));
-    this.#queue = run.catch(() => undefined);
+    this.#queue = run.catch(() => undefined).finally(() => this.#runs--);
     return run;
   }
 
@@ -227,20 +237,22 @@ export class ArchiveWatcher implements UpdateSource {
       this.#held.label = label;
       return;
     }
-    const held = {
-      report,
-      label,
-      timer: setTimeout(() => {
+    const held: Held = { report, label, timer: undefined };
+    const arm = (): void => {
+      held.timer = setTimeout(() => {
         if (this.#held !== held) return;
+        // A check on its way tries the change again: wait for it, it may apply the change or hold it again.
+        if (this.#timer !== undefined || this.#runs > 0) return arm();
         this.#held = undefined;
         this.#runtime.announce(held.report, held.label);
-      }, GRACE_MS),
+      }, GRACE_MS);
+      held.timer.unref();
     };
-    held.timer.unref();
+    arm();
     this.#held = held;
   }
 
-  /** Drops a held refusal: what it was about applied, or was said since. */
+  /** Drops a held refusal: what it was about is being tried again, or nothing waits any more. */
   #release(): void {
     if (this.#held !== undefined) clearTimeout(this.#held.timer);
     this.#held = undefined;
@@ -279,13 +291,14 @@ export class ArchiveWatcher implements UpdateSource {
     }
     // Only a change found by the watcher waits for its grace period, and only when another archive could fix it.
     const quiet = automatic && this.#archives.size > 1;
+    // A held refusal is about changes tried again now: this attempt says what still does not apply.
+    this.#release();
     const report = await this.#attempt(parts, quiet);
     if (!refused(report)) {
       for (const part of parts) {
         part.watched.baseline = part.next;
         part.watched.waiting = undefined;
       }
-      this.#release();
       report.error ??= unreadable;
       return report;
     }
@@ -322,7 +335,6 @@ export class ArchiveWatcher implements UpdateSource {
           part.watched.baseline = baseline;
         }
         // What stays rejected is said now: the entries it waits for changed, and did not make it apply.
-        this.#release();
         if (quiet) this.#runtime.announce(report, labelOf(parts));
         return partial;
       }
@@ -330,7 +342,6 @@ export class ArchiveWatcher implements UpdateSource {
     // Tried again with the next change of any archive.
     for (const part of parts) part.watched.waiting = new Map(part.names.map((name) => [name, printOf(part, name)]));
     if (quiet) this.#hold(report, labelOf(parts));
-    else this.#release();
     return report;
   }
 
