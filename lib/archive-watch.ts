@@ -338,11 +338,22 @@ export class ArchiveWatcher implements UpdateSource {
         if (quiet) this.#runtime.announce(report, labelOf(parts));
         return partial;
       }
+      // Both are said: the stale entries' refusal now, the fresh ones' once their grace period ends.
+      if (quiet) {
+        this.#runtime.announce(report, labelOf(parts));
+        this.#wait(parts);
+        this.#hold(partial, labelOf(fresh));
+        return report;
+      }
     }
-    // Tried again with the next change of any archive.
-    for (const part of parts) part.watched.waiting = new Map(part.names.map((name) => [name, printOf(part, name)]));
+    this.#wait(parts);
     if (quiet) this.#hold(report, labelOf(parts));
     return report;
+  }
+
+  /** Keeps the changed entries of `parts` waiting: they are tried again with the next change of any archive. */
+  #wait(parts: Part[]): void {
+    for (const part of parts) part.watched.waiting = new Map(part.names.map((name) => [name, printOf(part, name)]));
   }
 
   /** Applies the changed entries of every part as one update. */

@@ -1,8 +1,8 @@
 /**
  * Short differential update fuzz (issue 13): the seeds kept in test/fuzz-update-regressions/, then a few random
  * graphs of 10–14 modules with a handful of random edits each, in a live process checked against fresh processes
- * (see ./update-fuzz.ts). Every divergence must belong to a known, still unfixed finding (`knownDivergences`);
- * an unexplained one fails the run and its seed is kept as a regression. `npm run stress` runs the
+ * (see ./update-fuzz.ts). Every divergence must belong to a known, still unfixed finding (`knownDivergences`, empty
+ * now); an unexplained one fails the run and its seed is kept as a regression. `npm run stress` runs the
  * long version.
  */
 import assert from 'node:assert/strict';
