@@ -595,7 +595,9 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
             `outcome:${editKind}${reasonTag}:${edit.expect}->${outcome}`,
             `${edit.kind} (${edit.reason}); events ${JSON.stringify(events)}`,
           );
-        applied = breakage === undefined ? edit.next : applied;
+        // A restart runs the new archives, unless a host file could not even link to them (a declined module's
+        // change that also removed a name a host imports): then it goes on from the previous ones.
+        applied = breakage === undefined && linkable(edit.next) ? edit.next : applied;
         await start(applied);
         continue;
       }
