@@ -2,10 +2,12 @@
  * The update source for archives: watches every archive that hot modules were loaded from (one non-persistent
  * watcher per directory, and a poll of each archive's path, so watching never keeps the process alive and follows
  * recreated directories and symlinks), and on a change reads a new snapshot, diffs its central directory against
- * the last applied one by CRC-32 and size, and hands the runtime the module URLs whose entries changed. A snapshot
- * that cannot be read (torn, truncated, corrupt, deleted) is never applied in part: the baseline stays, and the
- * next change is diffed against it again. A change the runtime rejects before anything ran waits, and is tried
- * again at the archive's next change and whenever another archive's update applies.
+ * the last applied one by CRC-32 and size, and hands the runtime the module URLs whose entries changed. Changes of
+ * several archives found together, and any change still waiting, are one update, applied all or nothing: a build
+ * that renames a name in deps.zip and in the app.zip module importing it lands as one. A snapshot that cannot be
+ * read (torn, truncated, corrupt, deleted) is never applied in part: the baseline stays, and the next change is
+ * diffed against it again. A change the runtime rejects before anything ran waits, and is tried again with the
+ * next change of any archive.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -40,9 +42,20 @@ interface Watched {
   waiting: Fingerprint | undefined;
   /** The directories watched for it: its own, and its real location's when the path is (or passes) a symlink. */
   directories: string[];
+}
+
+/** A refusal the watcher found on its own, said when its grace period ends (see GRACE_MS). */
+interface Held {
+  report: UpdateReport;
+  label: string;
   timer: NodeJS.Timeout | undefined;
-  running: Promise<UpdateReport> | undefined;
-  dirty: boolean;
+}
+
+/** One archive's share of an update: its new prints, and the entries of it the update applies. */
+interface Part {
+  watched: Watched;
+  next: Fingerprint;
+  names: string[];
 }
 
 // Checks start at once: a half-written archive has no valid end record yet, so an early look is only retried.
@@ -54,8 +67,30 @@ const DEBOUNCE_MS = 1;
  */
 const POLL_MS = 500;
 
+/**
+ * How long a refusal the watcher found on its own waits before it is said, when several archives are watched: a
+ * build writes its archives one after the other, and the next one may make the change apply.
+ */
+const GRACE_MS = 200;
+
 /** The print of an entry that is not in the archive. */
 const REMOVED = 'removed';
+
+function printOf(part: Part, name: string): string {
+  return part.next.get(name) ?? REMOVED;
+}
+
+function labelOf(parts: Part[]): string {
+  return parts.map((part) => path.basename(part.watched.path)).join(' + ');
+}
+
+/** Rejected before anything ran (or a restart is required): the running code is still the baseline's. */
+function refused(report: UpdateReport): boolean {
+  return (
+    report.updated.length + report.removed.length + report.failed.length === 0 &&
+    (report.error !== undefined || report.restartRequired.length > 0)
+  );
+}
 
 /** The directories whose entries name `archivePath` or, when it passes through symlinks, its real file. */
 function directoriesOf(archivePath: string): Array<[string, string]> {
@@ -77,6 +112,15 @@ export class ArchiveWatcher implements UpdateSource {
   readonly #directories = new Map<string, { watcher: fs.FSWatcher; names: Set<string> }>();
   /** The `zip://…` part before `!/` of every URL whose archive is watched already. */
   readonly #trackedPrefixes = new Set<string>();
+  /** Archives that changed since the last check the watcher started on its own. */
+  readonly #scheduled = new Set<Watched>();
+  #timer: NodeJS.Timeout | undefined;
+  /** Checks run one at a time, in order. */
+  #queue: Promise<unknown> = Promise.resolve();
+  /** Checks queued or running. */
+  #runs = 0;
+  /** A refusal waiting out its grace period (see GRACE_MS). */
+  #held: Held | undefined;
 
   constructor(runtime: HotRuntime) {
     this.#runtime = runtime;
@@ -107,9 +151,6 @@ export class ArchiveWatcher implements UpdateSource {
       baseline: fingerprint(archive),
       waiting: undefined,
       directories: [],
-      timer: undefined,
-      running: undefined,
-      dirty: false,
     };
     this.#archives.set(archivePath, watched);
     if (prefix !== undefined) this.#trackedPrefixes.add(prefix);
@@ -152,133 +193,198 @@ export class ArchiveWatcher implements UpdateSource {
     }
   }
 
+  /**
+   * Checks the archives that changed once the debounce window passes: changes of several archives that arrive
+   * together (a build writing deps.zip, then app.zip) are planned as one update.
+   */
   #schedule(watched: Watched): void {
-    if (watched.timer !== undefined) clearTimeout(watched.timer);
-    watched.timer = setTimeout(() => {
-      watched.timer = undefined;
-      void this.#check(watched);
+    this.#scheduled.add(watched);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      const archives = [...this.#scheduled];
+      this.#scheduled.clear();
+      void this.#run(archives, true);
     }, DEBOUNCE_MS);
-    watched.timer.unref();
+    this.#timer.unref();
   }
 
   /** Checks one archive (by path), one module (by URL), or every watched archive now. */
-  async check(target?: string): Promise<UpdateReport> {
+  check(target?: string): Promise<UpdateReport> {
     const wanted =
       target === undefined ? undefined : isZipUrl(target) ? parseZipUrl(target).archive : path.resolve(target);
-    const reports: UpdateReport[] = [];
-    for (const watched of this.#archives.values()) {
-      if (wanted === undefined || watched.path === wanted) reports.push(await this.#check(watched));
-    }
-    return merge(reports);
+    return this.#run(
+      [...this.#archives.values()].filter((watched) => wanted === undefined || watched.path === wanted),
+      false,
+    );
   }
 
-  /** Runs one check at a time per archive; a change during a check runs another right after it. */
-  async #check(watched: Watched): Promise<UpdateReport> {
-    if (watched.running !== undefined) {
-      watched.dirty = true;
-      await watched.running;
-      if (watched.running !== undefined) return watched.running;
-    }
-    watched.dirty = false;
-    watched.running = this.#diffAndApply(watched);
-    try {
-      return await watched.running;
-    } finally {
-      watched.running = undefined;
-      if (watched.dirty) this.#schedule(watched);
-    }
+  /** Runs one check at a time; a change during a check is checked right after it. */
+  #run(archives: Watched[], automatic: boolean): Promise<UpdateReport> {
+    this.#runs++;
+    const run = this.#queue.then(() => this.#diffAndApply(archives, automatic));
+    this.#queue = run.catch(() => undefined).finally(() => this.#runs--);
+    return run;
   }
 
-  /** Tries again, after an update applied, every archive whose last change waited for something. */
-  #retryWaiting(except: Watched): void {
-    for (const watched of this.#archives.values())
-      if (watched !== except && watched.waiting !== undefined) this.#schedule(watched);
+  /**
+   * Holds the refusal of a change the watcher found on its own, for a grace period: another archive's change may
+   * still be on its way (a build writes its archives one after the other) and make it apply. Said when the period
+   * ends with the change still waiting.
+   */
+  #hold(report: UpdateReport, label: string): void {
+    if (this.#held !== undefined) {
+      this.#held.report = report;
+      this.#held.label = label;
+      return;
+    }
+    const held: Held = { report, label, timer: undefined };
+    const arm = (): void => {
+      held.timer = setTimeout(() => {
+        if (this.#held !== held) return;
+        // A check on its way tries the change again: wait for it, it may apply the change or hold it again.
+        if (this.#timer !== undefined || this.#runs > 0) return arm();
+        this.#held = undefined;
+        this.#runtime.announce(held.report, held.label);
+      }, GRACE_MS);
+      held.timer.unref();
+    };
+    arm();
+    this.#held = held;
   }
 
-  async #diffAndApply(watched: Watched): Promise<UpdateReport> {
-    let archive: Archive;
-    try {
-      archive = refreshArchive(watched.path);
-    } catch (error) {
-      // Half-written or gone: leave running code alone and look again at the next change.
-      const code = codeOf(error);
-      log('debug', `${watched.path} not applied (${code ?? 'error'}): ${String(error)}; waiting for the next change`);
-      return emptyReport(error as Error & { code?: string });
+  /** Drops a held refusal: what it was about is being tried again, or nothing waits any more. */
+  #release(): void {
+    if (this.#held !== undefined) clearTimeout(this.#held.timer);
+    this.#held = undefined;
+  }
+
+  /**
+   * Diffs `archives`, and every archive whose change is waiting, against what the running code was loaded from,
+   * and applies every change found as one update: all of it, or none of it.
+   */
+  async #diffAndApply(archives: Watched[], automatic: boolean): Promise<UpdateReport> {
+    const involved = new Set(archives);
+    for (const watched of this.#archives.values()) if (watched.waiting !== undefined) involved.add(watched);
+    const parts: Part[] = [];
+    let unreadable: (Error & { code?: string }) | undefined;
+    for (const watched of involved) {
+      let archive: Archive;
+      try {
+        archive = refreshArchive(watched.path);
+      } catch (error) {
+        // Half-written or gone: leave running code alone and look again at the next change.
+        const code = codeOf(error);
+        log('debug', `${watched.path} not applied (${code ?? 'error'}): ${String(error)}; waiting for the next change`);
+        unreadable ??= error as Error & { code?: string };
+        continue;
+      }
+      const next = fingerprint(archive);
+      const diff = [...new Set([...next.keys(), ...watched.baseline.keys()])].filter(
+        (name) => next.get(name) !== watched.baseline.get(name),
+      );
+      if (diff.length > 0) parts.push({ watched, next, names: diff });
+      else watched.waiting = undefined;
     }
-    const next = fingerprint(archive);
+    if (parts.length === 0) {
+      if (![...this.#archives.values()].some((watched) => watched.waiting !== undefined)) this.#release();
+      return emptyReport(unreadable);
+    }
+    // Only a change found by the watcher waits for its grace period, and only when another archive could fix it.
+    const quiet = automatic && this.#archives.size > 1;
+    // A held refusal is about changes tried again now: this attempt says what still does not apply.
+    this.#release();
+    const report = await this.#attempt(parts, quiet);
+    if (!refused(report)) {
+      for (const part of parts) {
+        part.watched.baseline = part.next;
+        part.watched.waiting = undefined;
+      }
+      report.error ??= unreadable;
+      return report;
+    }
+    // A change rejected earlier that has not changed since must not hold back the entries changed after it: those
+    // apply on their own, and the rejected ones keep their previous version, as a version that throws does. Never
+    // after decline() or changed re-exports, which ask for a restart to apply the whole change.
+    const fresh = parts
+      .map((part) => ({
+        ...part,
+        names: part.names.filter((name) => part.watched.waiting?.get(name) !== printOf(part, name)),
+      }))
+      .filter((part) => part.names.length > 0);
+    // Only when what was rejected is one of the entries rejected before: a fresh entry's own fault stops it anyway.
+    const culprit = (report.error as { url?: unknown } | undefined)?.url;
+    const blamesStale =
+      typeof culprit === 'string' &&
+      parts.some((part) =>
+        part.names.some(
+          (name) =>
+            !fresh.some((each) => each.watched === part.watched && each.names.includes(name)) &&
+            formatZipUrl(part.watched.path, name) === splitSuffix(culprit).path,
+        ),
+      );
+    if (blamesStale && report.restartRequired.length === 0 && fresh.length > 0) {
+      const partial = await this.#attempt(fresh, quiet);
+      if (!refused(partial)) {
+        for (const part of fresh) {
+          const baseline = new Map(part.watched.baseline);
+          for (const name of part.names) {
+            const print = part.next.get(name);
+            if (print === undefined) baseline.delete(name);
+            else baseline.set(name, print);
+          }
+          part.watched.baseline = baseline;
+        }
+        // What stays rejected is said now: the entries it waits for changed, and did not make it apply.
+        if (quiet) this.#runtime.announce(report, labelOf(parts));
+        return partial;
+      }
+      // Both are said: the stale entries' refusal now, the fresh ones' once their grace period ends.
+      if (quiet) {
+        this.#runtime.announce(report, labelOf(parts));
+        this.#wait(parts);
+        this.#hold(partial, labelOf(fresh));
+        return report;
+      }
+    }
+    this.#wait(parts);
+    if (quiet) this.#hold(report, labelOf(parts));
+    return report;
+  }
+
+  /** Keeps the changed entries of `parts` waiting: they are tried again with the next change of any archive. */
+  #wait(parts: Part[]): void {
+    for (const part of parts) part.watched.waiting = new Map(part.names.map((name) => [name, printOf(part, name)]));
+  }
+
+  /** Applies the changed entries of every part as one update. */
+  #attempt(parts: Part[], quiet: boolean): Promise<UpdateReport> {
     // Loaded modules by entry URL: an entry imported with its own `?query` or `#hash` is a module of its own.
     const loaded = new Map<string, string[]>();
     for (const url of this.#runtime.moduleUrls) {
       const entryUrl = splitSuffix(url).path;
       loaded.set(entryUrl, [...(loaded.get(entryUrl) ?? []), url]);
     }
-    const urlOf = (name: string): string => formatZipUrl(watched.path, name);
-    const modulesOf = (name: string): string[] => loaded.get(urlOf(name)) ?? [];
-    const printOf = (name: string): string => next.get(name) ?? REMOVED;
-    const diff = [...new Set([...next.keys(), ...watched.baseline.keys()])].filter(
-      (name) => next.get(name) !== watched.baseline.get(name),
-    );
-    if (diff.length === 0) {
-      watched.waiting = undefined;
-      return emptyReport();
-    }
-    const attempt = (names: string[]): Promise<UpdateReport> => {
-      const changed: string[] = [];
-      const added: string[] = [];
-      const removed: string[] = [];
+    const changed: string[] = [];
+    const added: string[] = [];
+    const removed: string[] = [];
+    const late: string[] = [];
+    for (const { watched, next, names } of parts) {
       for (const name of names) {
-        if (!next.has(name)) removed.push(name);
+        const url = formatZipUrl(watched.path, name);
+        const modules = loaded.get(url) ?? [];
+        if (!next.has(name)) removed.push(...modules);
         // An entry removed and restored while its module stayed loaded is an update of that module.
-        else if (!watched.baseline.has(name) && modulesOf(name).length === 0) added.push(name);
-        else changed.push(name);
-      }
-      // Modules still loading from the old bytes (their importers wait, e.g. on a top-level await) follow later.
-      this.#runtime.passOver(changed.filter((name) => modulesOf(name).length === 0).map(urlOf));
-      return this.#runtime.apply({
-        updated: changed.flatMap(modulesOf),
-        added: added.map(urlOf),
-        removed: removed.flatMap(modulesOf),
-        label: path.basename(watched.path),
-      });
-    };
-    // Rejected before anything ran (or a restart is required): the running code is still the baseline's.
-    const refused = (report: UpdateReport): boolean =>
-      report.updated.length + report.removed.length + report.failed.length === 0 &&
-      (report.error !== undefined || report.restartRequired.length > 0);
-    const report = await attempt(diff);
-    if (!refused(report)) {
-      watched.baseline = next;
-      watched.waiting = undefined;
-      this.#retryWaiting(watched);
-      return report;
-    }
-    // A change rejected earlier that has not changed since must not hold back the entries changed after it: those
-    // apply on their own, and the rejected ones keep their previous version, as a version that throws does. Never
-    // after decline() or changed re-exports, which ask for a restart to apply the whole change.
-    const waiting = watched.waiting;
-    const fresh = diff.filter((name) => waiting?.get(name) !== printOf(name));
-    // Only when what was rejected is one of the entries rejected before: a fresh entry's own fault stops it anyway.
-    const culprit = (report.error as { url?: unknown } | undefined)?.url;
-    const blamesStale =
-      typeof culprit === 'string' &&
-      diff.some((name) => !fresh.includes(name) && urlOf(name) === splitSuffix(culprit).path);
-    if (blamesStale && report.restartRequired.length === 0 && fresh.length > 0) {
-      const partial = await attempt(fresh);
-      if (!refused(partial)) {
-        const baseline = new Map(watched.baseline);
-        for (const name of fresh) {
-          const print = next.get(name);
-          if (print === undefined) baseline.delete(name);
-          else baseline.set(name, print);
+        else if (!watched.baseline.has(name) && modules.length === 0) added.push(url);
+        else {
+          changed.push(...modules);
+          if (modules.length === 0) late.push(url);
         }
-        watched.baseline = baseline;
-        this.#retryWaiting(watched);
-        return partial;
       }
     }
-    // Tried again with the next change of this archive, or when another archive's update applies.
-    watched.waiting = new Map(diff.map((name) => [name, printOf(name)]));
-    return report;
+    // Modules still loading from the old bytes (their importers wait, e.g. on a top-level await) follow later.
+    this.#runtime.passOver(late);
+    return this.#runtime.apply({ updated: changed, added, removed, label: labelOf(parts), quiet });
   }
 
   /** Stops every watcher (tests, shutdown). */
@@ -286,19 +392,7 @@ export class ArchiveWatcher implements UpdateSource {
     for (const { watcher } of this.#directories.values()) watcher.close();
     this.#directories.clear();
     for (const watched of this.#archives.values()) fs.unwatchFile(watched.path);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#release();
   }
-}
-
-function merge(reports: UpdateReport[]): UpdateReport {
-  const merged = emptyReport();
-  for (const report of reports) {
-    merged.updated.push(...report.updated);
-    merged.added.push(...report.added);
-    merged.removed.push(...report.removed);
-    merged.restartRequired.push(...report.restartRequired);
-    merged.failed.push(...report.failed);
-    merged.ms += report.ms;
-    merged.error ??= report.error;
-  }
-  return merged;
 }

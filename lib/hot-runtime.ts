@@ -314,6 +314,11 @@ export interface ChangeSet {
   removed?: string[];
   /** A short name for log lines, e.g. the archive file name. */
   label?: string;
+  /**
+   * An update refused before anything ran is returned without being said (no event, no log line): the source says
+   * it later with `announce`, unless another change makes it apply first.
+   */
+  quiet?: boolean;
 }
 
 /** Where updates come from: the runtime tells it which modules are in use, and asks it to check now. */
@@ -874,6 +879,14 @@ export class HotRuntime {
     return run;
   }
 
+  /** Says what an update did: its events, and its log lines. */
+  announce(report: UpdateReport, label?: string): void {
+    if (report.error !== undefined) this.#emit('error', report);
+    if (report.restartRequired.length > 0) this.#emit('restart-required', report);
+    if (report.updated.length > 0 || report.removed.length > 0) this.#emit('update', report);
+    this.#logReport(report, label);
+  }
+
   #importersOf(url: string): string[] {
     const importers: string[] = [];
     for (const module of this.#modules.values()) {
@@ -887,10 +900,8 @@ export class HotRuntime {
     const report: UpdateReport = { ...emptyReport(), added: changes.added ?? [] };
     const finish = (): UpdateReport => {
       report.ms = Math.round((performance.now() - started) * 10) / 10;
-      if (report.error !== undefined) this.#emit('error', report);
-      if (report.restartRequired.length > 0) this.#emit('restart-required', report);
-      if (report.updated.length > 0 || report.removed.length > 0) this.#emit('update', report);
-      this.#logReport(report, changes.label);
+      const ran = report.updated.length + report.removed.length + report.failed.length > 0;
+      if (changes.quiet !== true || ran) this.announce(report, changes.label);
       return report;
     };
     const targets = [...new Set(changes.updated)]

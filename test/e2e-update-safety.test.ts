@@ -315,6 +315,40 @@ for (const api of hookApis) {
       assert.deepEqual(await app.state(), { sum: 11 });
     });
 
+    test('a name renamed in deps.zip and in its app.zip importer, written one after the other, is one update', async () => {
+      const main = (name: string): Tree =>
+        moduleTree({
+          'main.js': `import { ${name} } from 'zip:./deps.zip!/lib.js';\nexport const get = () => ${name}();\n`,
+        });
+      const deps = (name: string, v: number): Tree =>
+        moduleTree({ 'lib.js': `export function ${name}() { return 'v${v}'; }\n` });
+      const { app, dir, archive } = await startApp(
+        api,
+        main('a'),
+        "import { get } from 'zip:./app.zip!/main.js';",
+        '{ got: get() }',
+        {},
+        { 'deps.zip': zipBytes(deps('a', 0)) },
+      );
+      const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30));
+      // As a build writes them: deps.zip first (it no longer has the name app.zip's live version imports).
+      writeZip(path.join(dir, 'deps.zip'), deps('b', 1));
+      await pause();
+      writeZip(archive, main('b'));
+      let event = await app.event();
+      assert.equal(event.name, 'update', JSON.stringify(event));
+      assert.equal(event.updated.length, 2, JSON.stringify(event));
+      assert.deepEqual(await app.state(), { got: 'v1' });
+      // And app.zip first (it imports a name the live deps.zip lacks).
+      writeZip(archive, main('c'));
+      await pause();
+      writeZip(path.join(dir, 'deps.zip'), deps('c', 2));
+      event = await app.event();
+      assert.equal(event.name, 'update', JSON.stringify(event));
+      assert.equal(event.updated.length, 2, JSON.stringify(event));
+      assert.deepEqual(await app.state(), { got: 'v2' });
+    });
+
     test('an entry removed and restored reaches its importers and later import()s', async () => {
       const tree = (v?: number): Tree =>
         moduleTree({ ...(v !== undefined && { 'a.js': `export const v = ${v};\n` }), 'o.js': 'export {};\n' });

@@ -19,7 +19,10 @@ export interface SoakReport {
   observed: number[];
   /** Versions that were broken but appeared in a response (must be empty). */
   brokenServed: number[];
-  /** Broken replacements the server reported refusing (rejected update, failed evaluation, unreadable archive). */
+  /**
+   * Broken replacements the server reported refusing (rejected update, failed evaluation, unreadable archive,
+   * restart required).
+   */
   refused: number;
   heapStartBytes: number;
   heapEndBytes: number;
@@ -31,6 +34,7 @@ function handlerTree(version: number): Tree {
     'package.json': '{ "type": "module" }\n',
     'handler.js': [
       "import { render } from './render.js';",
+      "import './config.js';",
       'export let served = 0;',
       'export function handler(request, response) {',
       '  served++;',
@@ -39,6 +43,8 @@ function handlerTree(version: number): Tree {
       '}',
     ].join('\n'),
     'render.js': "export const render = (version) => 'version ' + version;\n",
+    // Declines updates: a change of it asks for a restart, and the good versions never change it.
+    'config.js': 'import.meta.hot?.decline();\nexport const config = {};\n',
   };
 }
 
@@ -50,7 +56,9 @@ type Breakage =
   | 'corrupt-crc'
   | 'host-export-removed'
   | 'no-longer-function'
-  | 'never-settles';
+  | 'never-settles'
+  | 'link-error'
+  | 'decline';
 const breakages: Breakage[] = [
   'syntax',
   'throw',
@@ -60,6 +68,8 @@ const breakages: Breakage[] = [
   'host-export-removed',
   'no-longer-function',
   'never-settles',
+  'link-error',
+  'decline',
 ];
 
 function brokenBytes(version: number, kind: Breakage): Uint8Array {
@@ -69,10 +79,20 @@ function brokenBytes(version: number, kind: Breakage): Uint8Array {
       return zipBytes({ ...tree, 'handler.js': `${tree['handler.js']}\nexport const = ;\n` });
     case 'throw':
       return zipBytes({ ...tree, 'handler.js': `${tree['handler.js']}\nthrow new Error('broken at top level');\n` });
+    // render.js no longer exports the name handler.js imports: rejected before anything runs.
     case 'missing-export':
       return zipBytes({ ...tree, 'render.js': "export const draw = (version) => 'version ' + version;\n" });
     case 'torn':
       return zipBytes(tree, 0).subarray(0, 200);
+    // The new handler.js imports a name render.js never had: it cannot link.
+    case 'link-error':
+      return zipBytes({ ...tree, 'handler.js': `import { nowhere } from './render.js';\n${tree['handler.js']}` });
+    // A change of a module that declined updates: restart-required, nothing applied.
+    case 'decline':
+      return zipBytes({
+        ...tree,
+        'config.js': `import.meta.hot?.decline();\nexport const config = { v: ${version} };\n`,
+      });
     // The server (a plain file) imports `handler` by name: removing it is rejected.
     case 'host-export-removed':
       return zipBytes({ ...tree, 'handler.js': `export const other = ${version};\n` });
@@ -183,8 +203,9 @@ export async function soak(options: { replacements: number; concurrency?: number
   const refusals = (): number =>
     stderr
       .split('\n')
-      .filter((line) => /update rejected|threw while evaluating|not applied|did not finish evaluating/.test(line))
-      .length;
+      .filter((line) =>
+        /update rejected|threw while evaluating|not applied|did not finish evaluating|restart required/.test(line),
+      ).length;
   const waitFor = async (version: number): Promise<void> => {
     const deadline = Date.now() + 15_000;
     while (latest < version) {
@@ -225,7 +246,7 @@ export async function soak(options: { replacements: number; concurrency?: number
     report.refused = stderr
       .split('\n')
       .filter((line) =>
-        /update rejected|threw while evaluating|not applied|did not finish evaluating/.test(line),
+        /update rejected|threw while evaluating|not applied|did not finish evaluating|restart required/.test(line),
       ).length;
   }
   return report;

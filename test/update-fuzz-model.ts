@@ -520,6 +520,40 @@ export function judge(prev: Model, next: Model): { expect: Expectation; reason: 
   return { expect: 'accept', reason: 'a valid update' };
 }
 
+/**
+ * The modules of `next` whose change makes a non-function of an export something uses (by name, through a
+ * namespace, a barrel or a host file): hotzip sees that only once the new version has evaluated, and then keeps that
+ * module's previous version while the rest of the change installs.
+ */
+export function retypedInUse(prev: Model, next: Model): string[] {
+  const keys: string[] = [];
+  for (const mod of Object.values(next.mods)) {
+    const before = prev.mods[mod.key];
+    if (before === undefined || renderModule(prev, before) === renderModule(next, mod)) continue;
+    const retyped = before.exports.some((old) => {
+      const now = mod.exports.find((e) => e.name === old.name);
+      return (
+        now !== undefined &&
+        !isValueShape(old.shape) &&
+        isValueShape(now.shape) &&
+        usesOf(next, mod.key, old.name).length > 0
+      );
+    });
+    if (retyped) keys.push(mod.key);
+  }
+  return keys;
+}
+
+/** `next` with the modules `keys` as `prev` has them: the state after those modules' new versions were refused. */
+export function reverted(prev: Model, next: Model, keys: string[]): Model {
+  const out = clone(next);
+  for (const key of keys) {
+    const mod = prev.mods[key];
+    if (mod !== undefined) out.mods[key] = structuredClone(mod);
+  }
+  return out;
+}
+
 /** Whether `dep` still links in `model` (a restored module may refer to names renamed while it was away). */
 function validDep(model: Model, dep: Dep): boolean {
   const target = model.mods[dep.target];
