@@ -33,6 +33,14 @@ export interface RawDescription {
    * with many exports (see bindingAccessor); others have one made through `e` when first needed.
    */
   a?: Accessor;
+  /**
+   * Reads every local export at once, in the order of `l` (a new version carries it in its source): one call per
+   * update instead of one per export, so no version's reader is ever called often enough to be optimized (V8 kept
+   * hundreds of KB of machine code per version of a large module's per-export accessor).
+   */
+  v?: () => unknown[];
+  /** Sets the module's trampoline mode variable (a new version carries it in its source; else made through `e`). */
+  x?: (mode: TrampolineMode) => void;
 }
 
 /** See RawDescription.a. */
@@ -52,6 +60,11 @@ export interface ModuleDescription {
   indexOf(name: string): number;
   /** Reads the local export binding at `index` (see indexOf). */
   read(index: number): unknown;
+  /**
+   * The current values of every local export binding, by index, in one call; UNINITIALIZED for a binding still in
+   * its temporal dead zone. What an update reads a version by (see RawDescription.v).
+   */
+  values(): unknown[];
   /** The registration's list of local exports: versions with equal lists have the same bindings at each index. */
   layout: string;
   /** The export names of the local bindings, by index. */
@@ -80,6 +93,9 @@ interface ParsedLocals {
   /** `names` followed by the re-exported names. */
   exports: string[];
 }
+
+/** Stands in a values() array for a binding still in its temporal dead zone. */
+export const UNINITIALIZED: unique symbol = Symbol('uninitialized');
 
 /** Parses the registration's `l:` and `r:` lists in one pass each. */
 function parseLocals(raw: RawDescription): ParsedLocals {
@@ -133,7 +149,31 @@ export function describeModule(raw: RawDescription): ModuleDescription {
   };
   let access: Accessor | undefined = raw.a;
   let mutableGetter: (() => unknown[]) | undefined;
-  let modeSetter: ((mode: TrampolineMode) => void) | undefined;
+  let modeSetter: ((mode: TrampolineMode) => void) | undefined = raw.x;
+  let reader: (() => unknown[]) | undefined = raw.v;
+  const values = (): unknown[] => {
+    const { locals } = parse();
+    // A first instance without a reader of its own: through its eval, except where its accessor is in its source
+    // (many exports, which an eval would resolve in quadratic time).
+    if (reader === undefined && raw.a === undefined) reader = raw.e(`()=>[${locals.join(',')}]`) as () => unknown[];
+    if (reader !== undefined) {
+      try {
+        return reader();
+      } catch {
+        // One binding is uninitialized: read them one by one.
+      }
+    }
+    const read = accessor();
+    const all: unknown[] = new Array(locals.length);
+    for (let i = 0; i < locals.length; i++) {
+      try {
+        all[i] = read(i);
+      } catch {
+        all[i] = UNINITIALIZED;
+      }
+    }
+    return all;
+  };
   const accessor = (): Accessor => {
     access ??= raw.e(bindingAccessor(parse().locals)) as Accessor;
     return access;
@@ -150,18 +190,21 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     get localNames() {
       return parse().names;
     },
-    set(values, from) {
+    set(namespace, from) {
       const { names } = parse();
       const assign = accessor();
       const same = from?.layout === raw.l;
+      const latest = from?.values();
       // Each binding on its own: one the transform could not make assignable (a hidden const), or a value still
-      // uninitialized in `values`, must not stop the rest.
+      // uninitialized in `namespace`, must not stop the rest.
       for (let i = 0; i < names.length; i++) {
         const name = names[i] as string;
         try {
           const at = from === undefined ? -1 : same ? i : from.indexOf(name);
-          if (at !== -1) assign(i, from?.read(at), true);
-          else if (name in values) assign(i, values[name], true);
+          if (at !== -1) {
+            const value = latest?.[at];
+            if (value !== UNINITIALIZED) assign(i, value, true);
+          } else if (name in namespace) assign(i, namespace[name], true);
         } catch {}
       }
     },
@@ -173,6 +216,7 @@ export function describeModule(raw: RawDescription): ModuleDescription {
     read(at) {
       return accessor()(at);
     },
+    values,
     mutableValues() {
       if (mutableGetter === undefined) {
         const { locals } = parse();
@@ -1304,11 +1348,14 @@ export class HotRuntime {
     const after = instance.description;
     const same = before.layout === after.layout;
     const retyped: string[] = [];
+    const beforeValues = before.values();
+    const afterValues = after.values();
     const check = (name: string, from: number, to: number): void => {
       try {
-        const old = from !== -1 ? before.read(from) : current.namespace?.[name];
+        const old = from !== -1 ? beforeValues[from] : current.namespace?.[name];
         if (typeof old !== 'function') return;
-        if (typeof (to !== -1 ? after.read(to) : namespace[name]) !== 'function') retyped.push(name);
+        const next = to !== -1 ? afterValues[to] : namespace[name];
+        if (typeof next !== 'function' && next !== UNINITIALIZED) retyped.push(name);
       } catch {
         // Uninitialized on either side: nothing callable was there before, or it is not callable now.
       }
@@ -1357,12 +1404,12 @@ export class HotRuntime {
     for (const older of [...module.linked, module.current]) {
       if (older.originals !== undefined) continue;
       older.originals = new Map();
+      const values = older.description.values();
       for (const name of older.description.exports) {
-        try {
-          older.originals.set(name, older.description.get(name));
-        } catch {
-          // Still in its temporal dead zone: nothing captured it.
-        }
+        const at = older.description.indexOf(name);
+        // Re-exported names have no binding here; one still in its temporal dead zone was captured by nothing.
+        const value = at === -1 ? undefined : values[at];
+        if (value !== UNINITIALIZED) older.originals.set(name, value);
       }
     }
     for (const target of module.linked) target.description.set(namespace, instance.description);

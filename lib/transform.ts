@@ -578,6 +578,13 @@ export function transformModule(source: string, options: TransformOptions): Tran
     const localNames = bindings.map(([, local]) => local);
     description.push(`a:${bindingAccessor(localNames, accessorParameters(source))}`);
   }
+  if (options.versioned === true) {
+    // What every update reads of a new version, compiled with it: an eval per version cost more than the reading.
+    description.push(
+      `v:()=>[${bindings.map(([, local]) => local).join(',')}]`,
+      `x:(${HANDLE}x)=>{${MODE_VARIABLE}=${HANDLE}x}`,
+    );
+  }
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the mode undefined: run.
   const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;
   // A module that binds `globalThis` or `Symbol` itself (lodash-es: `var Symbol = root.Symbol`) would hand the
