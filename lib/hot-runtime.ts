@@ -65,6 +65,11 @@ export interface ModuleDescription {
    * its temporal dead zone. What an update reads a version by (see RawDescription.v).
    */
   values(): unknown[];
+  /**
+   * Drops what was parsed or compiled for the updates (lists, index, readers): a replaced version that no importer
+   * links to keeps it only until its next use, as Node keeps every version's instance for good.
+   */
+  release(): void;
   /** The registration's list of local exports: versions with equal lists have the same bindings at each index. */
   layout: string;
   /** The export names of the local bindings, by index. */
@@ -217,6 +222,13 @@ export function describeModule(raw: RawDescription): ModuleDescription {
       return accessor()(at);
     },
     values,
+    release() {
+      parsed = undefined;
+      index = undefined;
+      access = raw.a;
+      reader = raw.v;
+      mutableGetter = undefined;
+    },
     mutableValues() {
       if (mutableGetter === undefined) {
         const { locals } = parse();
@@ -430,7 +442,7 @@ class Instance {
    * The instance's own exported values as it left them, read just before an update first assigned its bindings:
    * how a stale function recognizes itself among the newest exports.
    */
-  originals: Map<string, unknown> | undefined;
+  originals: unknown[] | undefined;
   /** Forwarding targets by export index, valid while `forwardsAt` is the runtime's count of installs. */
   forwards: unknown[] = [];
   forwardsAt = -1;
@@ -846,7 +858,7 @@ export class HotRuntime {
       } catch {
         // Uninitialized (a binding still in its temporal dead zone): look at an older version.
       }
-      if (typeof value === 'function' && value !== instance.originals?.get(name)) return value;
+      if (typeof value === 'function' && value !== instance.originals?.[index]) return value;
     }
     return undefined;
   }
@@ -857,7 +869,7 @@ export class HotRuntime {
       const target = this.#forwardTarget(instance, index) as (...args: unknown[]) => unknown;
       if (newTarget === undefined) return Reflect.apply(target, self, args);
       // A construction keeps its new.target (a subclass's `super()` call) unless it is the captured function itself.
-      const own = instance.originals?.get(instance.description.exports[index] ?? '');
+      const own = instance.originals?.[index];
       return invoke(target, self, args, newTarget === own ? target : newTarget);
     }
     const name = instance.description.exports[index] ?? '';
@@ -1403,14 +1415,8 @@ export class HotRuntime {
     this.#installs++;
     for (const older of [...module.linked, module.current]) {
       if (older.originals !== undefined) continue;
-      older.originals = new Map();
-      const values = older.description.values();
-      for (const name of older.description.exports) {
-        const at = older.description.indexOf(name);
-        // Re-exported names have no binding here; one still in its temporal dead zone was captured by nothing.
-        const value = at === -1 ? undefined : values[at];
-        if (value !== UNINITIALIZED) older.originals.set(name, value);
-      }
+      // By export index, as trampolines ask (a binding still in its temporal dead zone was captured by nothing).
+      older.originals = older.description.values();
     }
     for (const target of module.linked) target.description.set(namespace, instance.description);
     const previous = module.current.context;
@@ -1424,6 +1430,12 @@ export class HotRuntime {
       this.#changeRedirects({ kind: 'newest', url: module.url, to: instance.url });
     }
     instance.mode = instance.description.mutable.length > 0 ? 2 : 0;
+    const replaced = module.current;
+    if (!module.linked.includes(replaced)) {
+      // No importer links to it: only its captured functions still ask it anything (their export names).
+      replaced.description.release();
+      replaced.resolvedImports = undefined;
+    }
     module.current = instance;
     module.versions.push(instance);
     if (module.live.description.usesMeta) {
