@@ -39,13 +39,10 @@ interface Watched {
   waiting: Fingerprint | undefined;
   /** The directories watched for it: its own, and its real location's when the path is (or passes) a symlink. */
   directories: string[];
-  timer: NodeJS.Timeout | undefined;
+  timer: NodeJS.Immediate | undefined;
   running: Promise<UpdateReport> | undefined;
   dirty: boolean;
 }
-
-// Checks start at once: a half-written archive has no valid end record yet, so an early look is only retried.
-const DEBOUNCE_MS = 1;
 
 /**
  * How often each archive's path is also polled (a stat, which follows symlinks): directory watchers end when their
@@ -151,12 +148,17 @@ export class ArchiveWatcher implements UpdateSource {
     }
   }
 
+  /**
+   * Checks the archive once the events of this turn of the event loop are in (a rename brings several). Not after a
+   * delay: a half-written archive has no valid end record yet, so an early look is only retried; and on a loaded
+   * machine every sleep, however short, waits for the CPU again.
+   */
   #schedule(watched: Watched): void {
-    if (watched.timer !== undefined) clearTimeout(watched.timer);
-    watched.timer = setTimeout(() => {
+    if (watched.timer !== undefined) return;
+    watched.timer = setImmediate(() => {
       watched.timer = undefined;
       void this.#check(watched);
-    }, DEBOUNCE_MS);
+    });
     watched.timer.unref();
   }
 
@@ -205,14 +207,9 @@ export class ArchiveWatcher implements UpdateSource {
       return emptyReport(error as Error & { code?: string });
     }
     const next = fingerprint(archive);
-    // Loaded modules by entry URL: an entry imported with its own `?query` or `#hash` is a module of its own.
-    const loaded = new Map<string, string[]>();
-    for (const url of this.#runtime.moduleUrls) {
-      const entryUrl = splitSuffix(url).path;
-      loaded.set(entryUrl, [...(loaded.get(entryUrl) ?? []), url]);
-    }
     const urlOf = (name: string): string => formatZipUrl(watched.path, name);
-    const modulesOf = (name: string): string[] => loaded.get(urlOf(name)) ?? [];
+    // Loaded modules of an entry: an entry imported with its own `?query` or `#hash` is a module of its own.
+    const modulesOf = (name: string): string[] => this.#runtime.modulesAt(urlOf(name));
     const printOf = (name: string): string => next.get(name) ?? REMOVED;
     const diff = [...new Set([...next.keys(), ...watched.baseline.keys()])].filter(
       (name) => next.get(name) !== watched.baseline.get(name),

@@ -79,6 +79,23 @@ function decodeCp437(bytes: Uint8Array): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The verdicts of unsafeNameReason on names already seen ('' when safe): an archive is parsed again at every change,
+ * with nearly all the same names, and checking them was most of a parse.
+ */
+const checkedNames = new Map<string, string>();
+
+/** Why a name may never be served, or undefined when it is safe (remembered: see checkedNames). */
+function nameReason(name: string): string | undefined {
+  let reason = checkedNames.get(name);
+  if (reason === undefined) {
+    if (checkedNames.size >= 100_000) checkedNames.clear();
+    reason = unsafeNameReason(name) ?? '';
+    checkedNames.set(name, reason);
+  }
+  return reason === '' ? undefined : reason;
+}
+
 /** Why a name may never be served, or undefined when it is safe: it must stay inside the archive on every OS. */
 function unsafeNameReason(name: string): string | undefined {
   if (name.includes('\0')) return 'contains a NUL byte';
@@ -291,7 +308,7 @@ function readCentral(
         { archive: r.path },
       );
     }
-    const unsafe = unsafeNameReason(name);
+    const unsafe = nameReason(name);
     if (unsafe !== undefined) unservable.set(name, `the name ${unsafe}`);
     else if (mode !== undefined && (mode & S_IFMT) === S_IFLNK) unservable.set(name, 'it is a symbolic link');
     entries.push({
@@ -388,10 +405,14 @@ export class Archive {
     }
     const directories = new Set<string>(['']);
     for (const name of names) {
-      if (unsafeNameReason(name) !== undefined) continue;
-      const parts = name.split('/');
-      // Every ancestor of a file is a directory, and so is a name ending in '/'.
-      for (let i = 1; i < parts.length; i++) directories.add(parts.slice(0, i).join('/'));
+      if (nameReason(name) !== undefined) continue;
+      // Every ancestor of a file is a directory, and so is a name ending in '/'. A directory already known has all
+      // its ancestors known too.
+      for (let at = name.lastIndexOf('/'); at > 0; at = name.lastIndexOf('/', at - 1)) {
+        const directory = name.slice(0, at);
+        if (directories.has(directory)) break;
+        directories.add(directory);
+      }
     }
     for (const name of entries.keys()) {
       if (directories.has(name)) r.bad('the archive holds both a file and a directory with this name', name);

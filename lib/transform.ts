@@ -584,6 +584,8 @@ export function transformModule(source: string, options: TransformOptions): Tran
       `v:()=>[${bindings.map(([, local]) => local).join(',')}]`,
       `x:(${HANDLE}x)=>{${MODE_VARIABLE}=${HANDLE}x}`,
     );
+    const reassigned = bindings.filter(([, , mutable]) => mutable).map(([, local]) => local);
+    if (reassigned.length > 0) description.push(`u:()=>[${reassigned.join(',')}]`);
   }
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the mode undefined: run.
   const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;
