@@ -483,9 +483,9 @@ class Instance {
     return this.#context;
   }
 
-  /** Whether `import.meta.hot` was made: an instance without one registered no handler. */
-  get hasContext(): boolean {
-    return this.#context !== undefined;
+  /** Its `import.meta.hot` if one was made: an instance without one registered no handler, and needs none made. */
+  get handlers(): HotContext | undefined {
+    return this.#context;
   }
 
   /** The canonical URLs this instance re-exports everything from (`export * from`), resolved on each call. */
@@ -797,7 +797,8 @@ export class HotRuntime {
       return context;
     };
     const instance = new Instance(url, version, handle, description, metaOf, makeContext);
-    if (raw.h === 1 || version !== undefined) {
+    // Only a module whose source mentions import.meta can see it: any other is never given one (nor a new version).
+    if (raw.h === 1) {
       try {
         instance.meta.url = canonical;
       } catch {}
@@ -1010,11 +1011,11 @@ export class HotRuntime {
       const module = this.#modules.get(url);
       if (module === undefined) continue;
       module.removed = true;
-      for (const prune of module.current.context.pruners)
+      for (const prune of module.current.handlers?.pruners ?? [])
         await this.#safely(() => prune(module.data), url, 'prune', report);
       report.removed.push(url);
     }
-    const declined = targets.filter((module) => module.current.context.declined);
+    const declined = targets.filter((module) => module.current.handlers?.declined === true);
     if (declined.length > 0) {
       // Nothing of the change applies (applying the rest would make a state no archive had): a restart applies all.
       report.restartRequired = [...declined, ...targets.filter((module) => !declined.includes(module))].map(
@@ -1068,9 +1069,9 @@ export class HotRuntime {
 
       this.#emit('hotzip:beforeUpdate', { updates: targets.map((module) => module.url) });
       for (const module of targets) {
-        for (const dispose of module.current.context.disposers)
+        for (const dispose of module.current.handlers?.disposers ?? [])
           await this.#safely(() => dispose(module.data), module.url, 'dispose', report);
-        module.current.context.detach();
+        module.current.handlers?.detach();
       }
       const settling: Array<Promise<void>> = [];
       // Modules still evaluating (top-level await) once the loop is done; any left when the time limit expires are
@@ -1078,7 +1079,7 @@ export class HotRuntime {
       const unsettled = new Set<string>();
       let expired = false;
       // The contexts the replaced versions registered `accept` callbacks on, called once the update is in.
-      const replaced: Array<[HotModule, HotContext]> = [];
+      const replaced: Array<[HotModule, HotContext | undefined]> = [];
       for (const index of this.#evaluationOrder(targets)) {
         const pending = pendings[index];
         if (pending === undefined) continue;
@@ -1154,7 +1155,7 @@ export class HotRuntime {
       }
       for (const [module, previous] of replaced) {
         const namespace = module.current.namespace;
-        for (const accept of previous.selfAccepts)
+        for (const accept of previous?.selfAccepts ?? [])
           await this.#safely(() => accept(namespace), module.url, 'accept', report);
       }
       this.#notifyDependents(report.updated);
@@ -1181,9 +1182,9 @@ export class HotRuntime {
    */
   async #restore(failed: Pending, report: UpdateReport): Promise<void> {
     const module = failed.module;
-    for (const dispose of failed.instance?.context.disposers ?? [])
+    for (const dispose of failed.instance?.handlers?.disposers ?? [])
       await this.#safely(() => dispose(module.data), module.url, 'dispose', report);
-    failed.instance?.context.detach();
+    failed.instance?.handlers?.detach();
     const url = withRestore(module.url, ++this.#version, module.current.version ?? 0);
     const pending = newPending(module, url, false);
     pending.gate.resolve();
@@ -1439,7 +1440,7 @@ export class HotRuntime {
   }
 
   /** Makes `instance` the module's current version and assigns every linked instance; returns the replaced context. */
-  #install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext {
+  #install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext | undefined {
     instance.namespace = namespace;
     instance.module = module;
     this.#installs++;
@@ -1449,7 +1450,7 @@ export class HotRuntime {
       older.originals = older.description.values();
     }
     for (const target of module.linked) target.description.set(namespace, instance.description);
-    const previous = module.current.context;
+    const previous = module.current.handlers;
     for (const older of [...module.linked, module.current]) {
       older.stale = true;
       older.mode = 1;
@@ -1482,8 +1483,7 @@ export class HotRuntime {
     if (updated.length === 0) return;
     for (const module of this.#modules.values()) {
       // Reading `context` would make one (and its import.meta) for every module that never asked for it.
-      if (!module.current.hasContext) continue;
-      for (const { deps, callback } of module.current.context.depAccepts) {
+      for (const { deps, callback } of module.current.handlers?.depAccepts ?? []) {
         if (!deps.some((dep) => updated.includes(dep))) continue;
         const namespaces = deps.map((dep) =>
           updated.includes(dep) ? this.#modules.get(dep)?.current.namespace : undefined,
