@@ -140,37 +140,120 @@ export function addsNames(known: readonly string[], next: readonly string[]): bo
  * call.
  */
 export function describeModule(raw: RawDescription): ModuleDescription {
+  return new Description(raw);
+}
+
+/**
+ * See describeModule. A class, not closures: every module registers one at start-up, and every version of an update
+ * keeps one for good.
+ */
+class Description implements ModuleDescription {
+  readonly #raw: RawDescription;
   // Parsed on first use: most modules never see an update, and registration runs for every module at start-up.
-  let parsed: ParsedLocals | undefined;
-  const parse = (): ParsedLocals => {
-    parsed ??= parseLocals(raw);
-    return parsed;
-  };
-  let index: Map<string, number> | undefined;
-  const indexOf = (name: string): number => {
-    if (index === undefined) {
-      index = new Map();
-      for (const [at, each] of parse().names.entries()) index.set(each, at);
+  #parsed: ParsedLocals | undefined;
+  #index: Map<string, number> | undefined;
+  #access: Accessor | undefined;
+  #mutableGetter: (() => unknown[]) | undefined;
+  #modeSetter: ((mode: TrampolineMode) => void) | undefined;
+  #reader: (() => unknown[]) | undefined;
+
+  constructor(raw: RawDescription) {
+    this.#raw = raw;
+    this.#access = raw.a;
+    this.#mutableGetter = raw.u;
+    this.#modeSetter = raw.x;
+    this.#reader = raw.v;
+  }
+
+  #parse(): ParsedLocals {
+    this.#parsed ??= parseLocals(this.#raw);
+    return this.#parsed;
+  }
+
+  #accessor(): Accessor {
+    this.#access ??= this.#raw.e(bindingAccessor(this.#parse().locals)) as Accessor;
+    return this.#access;
+  }
+
+  get exports(): string[] {
+    return this.#parse().exports;
+  }
+
+  get mutable(): string[] {
+    return this.#raw.m;
+  }
+
+  get imports(): Array<[string, ImportedNames]> {
+    return this.#raw.i;
+  }
+
+  get reexports(): string {
+    return this.#raw.r;
+  }
+
+  get usesMeta(): boolean {
+    return this.#raw.h === 1;
+  }
+
+  get layout(): string {
+    return this.#raw.l;
+  }
+
+  get localNames(): readonly string[] {
+    return this.#parse().names;
+  }
+
+  indexOf(name: string): number {
+    if (this.#index === undefined) {
+      this.#index = new Map();
+      for (const [at, each] of this.#parse().names.entries()) this.#index.set(each, at);
     }
-    return index.get(name) ?? -1;
-  };
-  let access: Accessor | undefined = raw.a;
-  let mutableGetter: (() => unknown[]) | undefined = raw.u;
-  let modeSetter: ((mode: TrampolineMode) => void) | undefined = raw.x;
-  let reader: (() => unknown[]) | undefined = raw.v;
-  const values = (): unknown[] => {
-    const { locals } = parse();
+    return this.#index.get(name) ?? -1;
+  }
+
+  set(namespace: Readonly<Record<string, unknown>>, from?: ModuleDescription): void {
+    const { names } = this.#parse();
+    const assign = this.#accessor();
+    const same = from?.layout === this.#raw.l;
+    const latest = from?.values();
+    // Each binding on its own: one the transform could not make assignable (a hidden const), or a value still
+    // uninitialized in `namespace`, must not stop the rest.
+    for (let i = 0; i < names.length; i++) {
+      const name = names[i] as string;
+      try {
+        const at = from === undefined ? -1 : same ? i : from.indexOf(name);
+        if (at !== -1) {
+          const value = latest?.[at];
+          if (value !== UNINITIALIZED) assign(i, value, true);
+        } else if (name in namespace) assign(i, namespace[name], true);
+      } catch {}
+    }
+  }
+
+  get(name: string): unknown {
+    const at = this.indexOf(name);
+    return at === -1 ? undefined : this.#accessor()(at);
+  }
+
+  read(at: number): unknown {
+    return this.#accessor()(at);
+  }
+
+  values(): unknown[] {
+    const { locals } = this.#parse();
     // A first instance without a reader of its own: through its eval, except where its accessor is in its source
     // (many exports, which an eval would resolve in quadratic time).
-    if (reader === undefined && raw.a === undefined) reader = raw.e(`()=>[${locals.join(',')}]`) as () => unknown[];
-    if (reader !== undefined) {
+    if (this.#reader === undefined && this.#raw.a === undefined) {
+      this.#reader = this.#raw.e(`()=>[${locals.join(',')}]`) as () => unknown[];
+    }
+    if (this.#reader !== undefined) {
       try {
-        return reader();
+        return this.#reader();
       } catch {
         // One binding is uninitialized: read them one by one.
       }
     }
-    const read = accessor();
+    const read = this.#accessor();
     const all: unknown[] = new Array(locals.length);
     for (let i = 0; i < locals.length; i++) {
       try {
@@ -180,77 +263,38 @@ export function describeModule(raw: RawDescription): ModuleDescription {
       }
     }
     return all;
-  };
-  const accessor = (): Accessor => {
-    access ??= raw.e(bindingAccessor(parse().locals)) as Accessor;
-    return access;
-  };
-  return {
-    get exports() {
-      return parse().exports;
-    },
-    mutable: raw.m,
-    imports: raw.i,
-    reexports: raw.r,
-    usesMeta: raw.h === 1,
-    layout: raw.l,
-    get localNames() {
-      return parse().names;
-    },
-    set(namespace, from) {
-      const { names } = parse();
-      const assign = accessor();
-      const same = from?.layout === raw.l;
-      const latest = from?.values();
-      // Each binding on its own: one the transform could not make assignable (a hidden const), or a value still
-      // uninitialized in `namespace`, must not stop the rest.
-      for (let i = 0; i < names.length; i++) {
-        const name = names[i] as string;
-        try {
-          const at = from === undefined ? -1 : same ? i : from.indexOf(name);
-          if (at !== -1) {
-            const value = latest?.[at];
-            if (value !== UNINITIALIZED) assign(i, value, true);
-          } else if (name in namespace) assign(i, namespace[name], true);
-        } catch {}
+  }
+
+  release(): void {
+    const raw = this.#raw;
+    this.#parsed = undefined;
+    this.#index = undefined;
+    this.#access = raw.a;
+    this.#reader = raw.v;
+    this.#mutableGetter = raw.u;
+  }
+
+  mutableValues(): unknown[] {
+    if (this.#mutableGetter === undefined) {
+      const raw = this.#raw;
+      const { locals } = this.#parse();
+      const at = raw.m.map((name) => this.indexOf(name));
+      if (raw.a !== undefined) {
+        const read = raw.a;
+        this.#mutableGetter = () => at.map((i) => (i === -1 ? undefined : read(i)));
+      } else {
+        this.#mutableGetter = raw.e(
+          `()=>[${at.map((i) => (i === -1 ? 'undefined' : locals[i])).join(',')}]`,
+        ) as () => unknown[];
       }
-    },
-    get(name) {
-      const at = indexOf(name);
-      return at === -1 ? undefined : accessor()(at);
-    },
-    indexOf,
-    read(at) {
-      return accessor()(at);
-    },
-    values,
-    release() {
-      parsed = undefined;
-      index = undefined;
-      access = raw.a;
-      reader = raw.v;
-      mutableGetter = raw.u;
-    },
-    mutableValues() {
-      if (mutableGetter === undefined) {
-        const { locals } = parse();
-        const at = raw.m.map(indexOf);
-        if (raw.a !== undefined) {
-          const read = raw.a;
-          mutableGetter = () => at.map((i) => (i === -1 ? undefined : read(i)));
-        } else {
-          mutableGetter = raw.e(
-            `()=>[${at.map((i) => (i === -1 ? 'undefined' : locals[i])).join(',')}]`,
-          ) as () => unknown[];
-        }
-      }
-      return mutableGetter();
-    },
-    setMode(mode) {
-      modeSetter ??= raw.e(`(__hz$x)=>{${MODE_VARIABLE}=__hz$x}`) as (mode: TrampolineMode) => void;
-      modeSetter(mode);
-    },
-  };
+    }
+    return this.#mutableGetter();
+  }
+
+  setMode(mode: TrampolineMode): void {
+    this.#modeSetter ??= this.#raw.e(`(__hz$x)=>{${MODE_VARIABLE}=__hz$x}`) as (mode: TrampolineMode) => void;
+    this.#modeSetter(mode);
+  }
 }
 
 /** 0 = run the body; 1 = stale, forward to the newest version; 2 = run the body, then sync live bindings. */
