@@ -42,6 +42,13 @@ interface Watched {
   timer: NodeJS.Immediate | undefined;
   running: Promise<UpdateReport> | undefined;
   dirty: boolean;
+  /**
+   * The whole archive as it was when a change was last refused: the same bytes seen again through a late event or
+   * the poll are not tried again (that would report the same refusal twice), only a real change, an explicit
+   * check, or another archive's update applying (`retry`) is.
+   */
+  refused: Fingerprint | undefined;
+  retry: boolean;
 }
 
 /**
@@ -106,6 +113,8 @@ export class ArchiveWatcher implements UpdateSource {
       timer: undefined,
       running: undefined,
       dirty: false,
+      refused: undefined,
+      retry: false,
     };
     this.#archives.set(archivePath, watched);
     if (prefix !== undefined) this.#trackedPrefixes.add(prefix);
@@ -168,7 +177,9 @@ export class ArchiveWatcher implements UpdateSource {
       target === undefined ? undefined : isZipUrl(target) ? parseZipUrl(target).archive : path.resolve(target);
     const reports: UpdateReport[] = [];
     for (const watched of this.#archives.values()) {
-      if (wanted === undefined || watched.path === wanted) reports.push(await this.#check(watched));
+      if (wanted !== undefined && watched.path !== wanted) continue;
+      watched.retry = true;
+      reports.push(await this.#check(watched));
     }
     return merge(reports);
   }
@@ -193,7 +204,10 @@ export class ArchiveWatcher implements UpdateSource {
   /** Tries again, after an update applied, every archive whose last change waited for something. */
   #retryWaiting(except: Watched): void {
     for (const watched of this.#archives.values())
-      if (watched !== except && watched.waiting !== undefined) this.#schedule(watched);
+      if (watched !== except && watched.waiting !== undefined) {
+        watched.retry = true;
+        this.#schedule(watched);
+      }
   }
 
   async #diffAndApply(watched: Watched): Promise<UpdateReport> {
@@ -207,6 +221,10 @@ export class ArchiveWatcher implements UpdateSource {
       return emptyReport(error as Error & { code?: string });
     }
     const next = fingerprint(archive);
+    const retry = watched.retry;
+    watched.retry = false;
+    if (!retry && watched.refused !== undefined && samePrints(next, watched.refused)) return emptyReport();
+    watched.refused = undefined;
     const urlOf = (name: string): string => formatZipUrl(watched.path, name);
     // Loaded modules of an entry: an entry imported with its own `?query` or `#hash` is a module of its own.
     const modulesOf = (name: string): string[] => this.#runtime.modulesAt(urlOf(name));
@@ -274,6 +292,7 @@ export class ArchiveWatcher implements UpdateSource {
     }
     // Tried again with the next change of this archive, or when another archive's update applies.
     watched.waiting = new Map(diff.map((name) => [name, printOf(name)]));
+    watched.refused = next;
     return report;
   }
 
@@ -283,6 +302,12 @@ export class ArchiveWatcher implements UpdateSource {
     this.#directories.clear();
     for (const watched of this.#archives.values()) fs.unwatchFile(watched.path);
   }
+}
+
+function samePrints(a: Fingerprint, b: Fingerprint): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, print] of a) if (b.get(name) !== print) return false;
+  return true;
 }
 
 function merge(reports: UpdateReport[]): UpdateReport {

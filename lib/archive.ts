@@ -110,7 +110,9 @@ function unsafeNameReason(name: string): string | undefined {
 
 interface RawEntry extends ArchiveEntry {
   readonly localOffset: number;
-  readonly nameBytes: Uint8Array;
+  /** Where the central directory holds the entry's name (its bytes, as the local header must repeat them). */
+  readonly nameAt: number;
+  readonly nameLength: number;
   readonly flags: number;
 }
 
@@ -254,9 +256,21 @@ function readCentral(
     const commentLength = r.u16(p + 32);
     const next = p + CENTRAL_SIZE + nameLength + extraLength + commentLength;
     if (next > end) r.bad(`central directory entry ${i} runs past the end of the directory`);
-    const nameBytes = r.bytes.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLength);
+    const nameAt = p + CENTRAL_SIZE;
     let name: string;
-    if (flags & FLAG_UTF8) {
+    // Nearly every name is ASCII, the same in CP437 and UTF-8: read without a view or a decoder (an archive is
+    // parsed again at every change).
+    let ascii = true;
+    for (let at = nameAt; at < nameAt + nameLength; at++) {
+      if ((r.bytes[at] as number) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    const nameBytes = ascii ? undefined : r.bytes.subarray(nameAt, nameAt + nameLength);
+    if (nameBytes === undefined) {
+      name = r.bytes.toString('latin1', nameAt, nameAt + nameLength);
+    } else if (flags & FLAG_UTF8) {
       try {
         name = utf8.decode(nameBytes);
       } catch {
@@ -266,8 +280,10 @@ function readCentral(
       name = decodeCp437(nameBytes);
     }
     if (flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) r.bad('encrypted entries are not supported', name);
-    const extra = r.bytes.subarray(p + CENTRAL_SIZE + nameLength, p + CENTRAL_SIZE + nameLength + extraLength);
-    const z64 = zip64Extra(r, extra, name);
+    const z64 =
+      extraLength === 0
+        ? undefined
+        : zip64Extra(r, r.bytes.subarray(nameAt + nameLength, nameAt + nameLength + extraLength), name);
     let cursor = 0;
     const widen = (value: number, sentinel: number, width: 4 | 8, what: string): number => {
       if (value !== sentinel) return value;
@@ -320,7 +336,8 @@ function readCentral(
       dataOffset: -1,
       mode: mode === undefined ? undefined : mode & 0o7777,
       localOffset: localOffset + dir.prefix,
-      nameBytes,
+      nameAt,
+      nameLength,
       flags,
     });
   }
@@ -346,7 +363,12 @@ function locateData(r: Reader, dir: Directory, raw: RawEntry[]): ArchiveEntry[] 
     const nameLength = r.u16(at + 26);
     const extraLength = r.u16(at + 28);
     const dataOffset = at + LOCAL_SIZE + nameLength + extraLength;
-    if (!r.bytes.subarray(at + LOCAL_SIZE, at + LOCAL_SIZE + nameLength).equals(entry.nameBytes)) {
+    const localName = at + LOCAL_SIZE;
+    const centralName = entry.nameAt;
+    if (
+      nameLength !== entry.nameLength ||
+      r.bytes.compare(r.bytes, centralName, centralName + nameLength, localName, localName + nameLength) !== 0
+    ) {
       r.bad('the local header names a different file than the central directory', name);
     }
     const dataEnd = dataOffset + entry.compressedSize;
