@@ -121,13 +121,16 @@ import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 await import('zip:./heap.zip!/big.js');
 const N = Number(process.argv[2]);
 const payloads = [1, 2, 3, 4].map((v) => readFileSync('heap-' + v + '.zip'));
-globalThis.gc(); const start = process.memoryUsage().heapUsed;
-for (let i = 0; i < N; i++) {
+const update = async (i) => {
   writeFileSync('heap.zip.tmp', payloads[i % payloads.length]);
   renameSync('heap.zip.tmp', 'heap.zip');
   const report = await reload();
   if (report.updated.length !== 1) throw new Error('no update: ' + JSON.stringify(report));
-}
+};
+// The module's first update makes what it keeps for every later one (as the native run's first import does).
+await update(payloads.length - 1);
+globalThis.gc(); const start = process.memoryUsage().heapUsed;
+for (let i = 0; i < N; i++) await update(i);
 globalThis.gc(); console.log((process.memoryUsage().heapUsed - start) / N);
 `;
 
