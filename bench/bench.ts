@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { chooseHookApi } from '../lib/node-support.js';
 import { makeApp, writeTree, writeZip } from '../test/fixtures.js';
 import { benchApp } from './app.js';
-import { hotBench, manyExportsBench } from './hot.js';
+import { heapBench, hotBench, manyExportsBench, updateLatency } from './hot.js';
 import { vendoringBench } from './vendoring.js';
 
 const quick = process.argv.includes('--quick');
@@ -174,6 +174,17 @@ if (process.argv.includes('--exports')) {
   try {
     console.log(`hotzip bench — Node ${process.versions.node}, ${os.cpus().length} cores`);
     for (const line of manyExportsBench(app, quick)) console.log(`  ${line}`);
+  } finally {
+    fs.rmSync(app, { recursive: true, force: true });
+  }
+} else if (process.argv.includes('--update') || process.argv.includes('--heap')) {
+  // Only the update rows: latency in the 500-module app (--update) and heap kept per update (--heap).
+  const app = makeApp('hotzip-bench-');
+  try {
+    console.log(`hotzip bench — Node ${process.versions.node}, ${os.cpus().length} cores`);
+    if (process.argv.includes('--update'))
+      for (const line of await updateLatency(app, quick ? 10 : 40, 3)) console.log(`  ${line}`);
+    if (process.argv.includes('--heap')) for (const line of heapBench(app, quick)) console.log(`  ${line}`);
   } finally {
     fs.rmSync(app, { recursive: true, force: true });
   }

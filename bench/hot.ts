@@ -66,7 +66,8 @@ clearInterval(alive);
 console.log(JSON.stringify(latencies));
 `;
 
-async function updateLatency(app: string, updates: number, restarts: number): Promise<string[]> {
+/** Update latency in the 500-module app, next to restarts (also alone: `bench.js --update`). */
+export async function updateLatency(app: string, updates: number, restarts: number): Promise<string[]> {
   const tree = benchApp();
   writeZip(path.join(app, 'hot.zip'), tree);
   for (let i = 1; i <= updates; i++) {
@@ -103,10 +104,10 @@ async function updateLatency(app: string, updates: number, restarts: number): Pr
   ];
 }
 
-function bigModule(version: number, style: BenchStyle): string {
+function bigModule(version: number, style: BenchStyle, functions = 450): string {
   const lines = [`export const version = ${version};`];
   const body = (code: string): string => (style === 'formatted' ? `\n  ${code}\n` : ` ${code} `);
-  for (let i = 0; i < 450; i++) {
+  for (let i = 0; i < functions; i++) {
     lines.push(
       `export function f${i}(a, b) {${body(`const s = 'v${version} f${i} ' + a; return s.length + (b ?? ${i});`)}}`,
     );
@@ -120,13 +121,16 @@ import { readFileSync, writeFileSync, renameSync } from 'node:fs';
 await import('zip:./heap.zip!/big.js');
 const N = Number(process.argv[2]);
 const payloads = [1, 2, 3, 4].map((v) => readFileSync('heap-' + v + '.zip'));
-globalThis.gc(); const start = process.memoryUsage().heapUsed;
-for (let i = 0; i < N; i++) {
+const update = async (i) => {
   writeFileSync('heap.zip.tmp', payloads[i % payloads.length]);
   renameSync('heap.zip.tmp', 'heap.zip');
   const report = await reload();
   if (report.updated.length !== 1) throw new Error('no update: ' + JSON.stringify(report));
-}
+};
+// The module's first update makes what it keeps for every later one (as the native run's first import does).
+await update(payloads.length - 1);
+globalThis.gc(); const start = process.memoryUsage().heapUsed;
+for (let i = 0; i < N; i++) await update(i);
 globalThis.gc(); console.log((process.memoryUsage().heapUsed - start) / N);
 `;
 
@@ -143,32 +147,58 @@ for (let i = 0; i < N; i++) {
 globalThis.gc(); console.log((process.memoryUsage().heapUsed - start) / N);
 `;
 
+/** One module shape the heap rows measure: its function count, body layout, and whether source maps are on. */
+interface HeapShape {
+  functions: number;
+  style: BenchStyle;
+  maps: boolean;
+  updates: number;
+}
+
 /**
- * Heap kept per update, formatted bodies (the target) and one-line bodies with HOTZIP_SOURCE_MAPS=1, whose every
- * version then carries a source map (the trampolines move columns): what exact positions cost there.
+ * Heap kept per update of one module shape against natively re-importing the same sources. With maps on, one-line
+ * bodies carry a source map per version (the trampolines move columns): what exact positions cost there.
  */
-function heapPerUpdate(app: string, updates: number, style: BenchStyle): string[] {
-  const dir = path.join(app, `heap-${style}`);
-  const variants = [1, 2, 3, 4].map((version) => bigModule(version, style));
-  writeZip(path.join(dir, 'heap.zip'), { 'big.js': bigModule(0, style), 'package.json': '{"type":"module"}' });
-  writeTree(dir, { 'heap-hot.mjs': HEAP_HOT, 'heap-native.mjs': HEAP_NATIVE, 'big-native.mjs': bigModule(0, style) });
+function heapPerUpdate(app: string, shape: HeapShape): string[] {
+  const { functions, style, maps, updates } = shape;
+  const dir = path.join(app, `heap-${style}-${functions}-${maps ? 'maps' : 'plain'}`);
+  const variants = [1, 2, 3, 4].map((version) => bigModule(version, style, functions));
+  const first = bigModule(0, style, functions);
+  writeZip(path.join(dir, 'heap.zip'), { 'big.js': first, 'package.json': '{"type":"module"}' });
+  writeTree(dir, { 'heap-hot.mjs': HEAP_HOT, 'heap-native.mjs': HEAP_NATIVE, 'big-native.mjs': first });
   variants.forEach((source, index) => {
     writeZip(path.join(dir, `heap-${index + 1}.zip`), { 'big.js': source, 'package.json': '{"type":"module"}' });
     writeTree(dir, { [`big-${index + 1}.txt`]: source });
   });
   const run = (args: string[]): number => {
-    // One-line bodies with HOTZIP_SOURCE_MAPS=1: every version carries a map (what exact positions cost there).
-    const env = { ...nodeEnv, HOTZIP_SOURCE_MAPS: style === 'one-line' ? '1' : '0' };
+    const env = { ...nodeEnv, HOTZIP_SOURCE_MAPS: maps ? '1' : '0' };
     const result = spawnSync(process.execPath, ['--expose-gc', ...args], { cwd: dir, env, encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`heap bench failed: ${result.stderr ?? result.error}`);
     return Number(result.stdout.trim());
   };
   const hot = run(['--import', 'hotzip/register', 'heap-hot.mjs', String(updates)]);
   const native = run(['heap-native.mjs', String(updates)]);
-  const label = style === 'formatted' ? '' : ', one-line bodies, HOTZIP_SOURCE_MAPS=1 (each version mapped)';
+  const size =
+    first.length >= 10240 ? `${(first.length / 1024).toFixed(0)} KB` : `${(first.length / 1024).toFixed(1)} KB`;
+  const label = `${size} module, ${functions} ${style} functions${maps ? ', HOTZIP_SOURCE_MAPS=1' : ''}`;
   return [
-    `heap kept per update of a ${(variants[0]?.length ?? 0) >> 10} KB, 450-function module${label} (${updates} updates)   hotzip ${(hot / 1024).toFixed(0)} KB   native re-import ${(native / 1024).toFixed(0)} KB   ${(hot / native).toFixed(2)}×${style === 'formatted' ? '   (target ≤ 1.2×)' : ''}`,
+    `heap kept per update, ${label} (${updates} updates)   hotzip ${(hot / 1024).toFixed(1)} KB   native re-import ${(native / 1024).toFixed(1)} KB   ${(hot / native).toFixed(2)}×${maps ? '' : '   (target ≤ 1.2×)'}`,
   ];
+}
+
+/** The heap rows: small and large modules, formatted and one-line bodies (and one-line with maps, for reference). */
+export function heapBench(app: string, quick: boolean): string[] {
+  const few = quick ? 10 : 40;
+  const shapes: HeapShape[] = [
+    { functions: 12, style: 'formatted', maps: false, updates: quick ? 200 : 1000 },
+    { functions: 12, style: 'one-line', maps: false, updates: quick ? 200 : 1000 },
+    { functions: 450, style: 'formatted', maps: false, updates: few },
+    { functions: 450, style: 'one-line', maps: false, updates: few },
+    { functions: 1200, style: 'formatted', maps: false, updates: few },
+    { functions: 1200, style: 'one-line', maps: false, updates: few },
+    { functions: 450, style: 'one-line', maps: true, updates: few },
+  ];
+  return shapes.flatMap((shape) => heapPerUpdate(app, shape));
 }
 
 /** Runs the hot-reload benchmarks in `app` (a scratch directory with hotzip linked) and returns the report lines. */
@@ -176,8 +206,7 @@ export async function hotBench(app: string, quick: boolean): Promise<string[]> {
   return [
     ...(await updateLatency(app, quick ? 5 : 20, quick ? 3 : 7)),
     ...callOverhead(app, quick ? 2_000_000 : 10_000_000),
-    ...heapPerUpdate(app, quick ? 10 : 40, 'formatted'),
-    ...heapPerUpdate(app, quick ? 10 : 40, 'one-line'),
+    ...heapBench(app, quick),
     ...manyExportsBench(app, quick),
   ];
 }

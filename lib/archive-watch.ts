@@ -42,6 +42,12 @@ interface Watched {
   waiting: Fingerprint | undefined;
   /** The directories watched for it: its own, and its real location's when the path is (or passes) a symlink. */
   directories: string[];
+  /**
+   * The whole archive as it was when a change was last refused: the same bytes seen again through a late event or
+   * the poll are not tried again (that would report the same refusal twice); a real change, an explicit check, or
+   * another archive's change is.
+   */
+  refused: Fingerprint | undefined;
 }
 
 /** A refusal the watcher found on its own, said when its grace period ends (see GRACE_MS). */
@@ -57,9 +63,6 @@ interface Part {
   next: Fingerprint;
   names: string[];
 }
-
-// Checks start at once: a half-written archive has no valid end record yet, so an early look is only retried.
-const DEBOUNCE_MS = 1;
 
 /**
  * How often each archive's path is also polled (a stat, which follows symlinks): directory watchers end when their
@@ -114,7 +117,7 @@ export class ArchiveWatcher implements UpdateSource {
   readonly #trackedPrefixes = new Set<string>();
   /** Archives that changed since the last check the watcher started on its own. */
   readonly #scheduled = new Set<Watched>();
-  #timer: NodeJS.Timeout | undefined;
+  #timer: NodeJS.Immediate | undefined;
   /** Checks run one at a time, in order. */
   #queue: Promise<unknown> = Promise.resolve();
   /** Checks queued or running. */
@@ -151,6 +154,7 @@ export class ArchiveWatcher implements UpdateSource {
       baseline: fingerprint(archive),
       waiting: undefined,
       directories: [],
+      refused: undefined,
     };
     this.#archives.set(archivePath, watched);
     if (prefix !== undefined) this.#trackedPrefixes.add(prefix);
@@ -194,18 +198,20 @@ export class ArchiveWatcher implements UpdateSource {
   }
 
   /**
-   * Checks the archives that changed once the debounce window passes: changes of several archives that arrive
-   * together (a build writing deps.zip, then app.zip) are planned as one update.
+   * Checks the archives that changed once the events of this turn of the event loop are in: changes of several
+   * archives that arrive together (a build writing deps.zip, then app.zip) are planned as one update. Not after a
+   * delay: a half-written archive has no valid end record yet, so an early look is only retried; and on a loaded
+   * machine every sleep, however short, waits for the CPU again.
    */
   #schedule(watched: Watched): void {
     this.#scheduled.add(watched);
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => {
+    if (this.#timer !== undefined) return;
+    this.#timer = setImmediate(() => {
       this.#timer = undefined;
       const archives = [...this.#scheduled];
       this.#scheduled.clear();
       void this.#run(archives, true);
-    }, DEBOUNCE_MS);
+    });
     this.#timer.unref();
   }
 
@@ -268,6 +274,7 @@ export class ArchiveWatcher implements UpdateSource {
     for (const watched of this.#archives.values()) if (watched.waiting !== undefined) involved.add(watched);
     const parts: Part[] = [];
     let unreadable: (Error & { code?: string }) | undefined;
+    let news = !automatic;
     for (const watched of involved) {
       let archive: Archive;
       try {
@@ -280,6 +287,7 @@ export class ArchiveWatcher implements UpdateSource {
         continue;
       }
       const next = fingerprint(archive);
+      if (watched.refused === undefined || !samePrints(next, watched.refused)) news = true;
       const diff = [...new Set([...next.keys(), ...watched.baseline.keys()])].filter(
         (name) => next.get(name) !== watched.baseline.get(name),
       );
@@ -290,11 +298,14 @@ export class ArchiveWatcher implements UpdateSource {
       if (![...this.#archives.values()].some((watched) => watched.waiting !== undefined)) this.#release();
       return emptyReport(unreadable);
     }
+    // Only bytes already refused (a late event, the poll): trying them again would say the same refusal twice.
+    if (!news) return emptyReport(unreadable);
     // Only a change found by the watcher waits for its grace period, and only when another archive could fix it.
     const quiet = automatic && this.#archives.size > 1;
     // A held refusal is about changes tried again now: this attempt says what still does not apply.
     this.#release();
     const report = await this.#attempt(parts, quiet);
+    for (const part of parts) part.watched.refused = refused(report) ? part.next : undefined;
     if (!refused(report)) {
       for (const part of parts) {
         part.watched.baseline = part.next;
@@ -359,12 +370,6 @@ export class ArchiveWatcher implements UpdateSource {
 
   /** Applies the changed entries of every part as one update. */
   #attempt(parts: Part[], quiet: boolean): Promise<UpdateReport> {
-    // Loaded modules by entry URL: an entry imported with its own `?query` or `#hash` is a module of its own.
-    const loaded = new Map<string, string[]>();
-    for (const url of this.#runtime.moduleUrls) {
-      const entryUrl = splitSuffix(url).path;
-      loaded.set(entryUrl, [...(loaded.get(entryUrl) ?? []), url]);
-    }
     const changed: string[] = [];
     const added: string[] = [];
     const removed: string[] = [];
@@ -372,7 +377,8 @@ export class ArchiveWatcher implements UpdateSource {
     for (const { watched, next, names } of parts) {
       for (const name of names) {
         const url = formatZipUrl(watched.path, name);
-        const modules = loaded.get(url) ?? [];
+        // An entry imported with its own `?query` or `#hash` is a module of its own.
+        const modules = this.#runtime.modulesAt(url);
         if (!next.has(name)) removed.push(...modules);
         // An entry removed and restored while its module stayed loaded is an update of that module.
         else if (!watched.baseline.has(name) && modules.length === 0) added.push(url);
@@ -392,7 +398,13 @@ export class ArchiveWatcher implements UpdateSource {
     for (const { watcher } of this.#directories.values()) watcher.close();
     this.#directories.clear();
     for (const watched of this.#archives.values()) fs.unwatchFile(watched.path);
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#timer !== undefined) clearImmediate(this.#timer);
     this.#release();
   }
+}
+
+function samePrints(a: Fingerprint, b: Fingerprint): boolean {
+  if (a.size !== b.size) return false;
+  for (const [name, print] of a) if (b.get(name) !== print) return false;
+  return true;
 }

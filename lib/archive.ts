@@ -79,6 +79,23 @@ function decodeCp437(bytes: Uint8Array): string {
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+/**
+ * The verdicts of unsafeNameReason on names already seen ('' when safe): an archive is parsed again at every change,
+ * with nearly all the same names, and checking them was most of a parse.
+ */
+const checkedNames = new Map<string, string>();
+
+/** Why a name may never be served, or undefined when it is safe (remembered: see checkedNames). */
+function nameReason(name: string): string | undefined {
+  let reason = checkedNames.get(name);
+  if (reason === undefined) {
+    if (checkedNames.size >= 100_000) checkedNames.clear();
+    reason = unsafeNameReason(name) ?? '';
+    checkedNames.set(name, reason);
+  }
+  return reason === '' ? undefined : reason;
+}
+
 /** Why a name may never be served, or undefined when it is safe: it must stay inside the archive on every OS. */
 function unsafeNameReason(name: string): string | undefined {
   if (name.includes('\0')) return 'contains a NUL byte';
@@ -93,7 +110,9 @@ function unsafeNameReason(name: string): string | undefined {
 
 interface RawEntry extends ArchiveEntry {
   readonly localOffset: number;
-  readonly nameBytes: Uint8Array;
+  /** Where the central directory holds the entry's name (its bytes, as the local header must repeat them). */
+  readonly nameAt: number;
+  readonly nameLength: number;
   readonly flags: number;
 }
 
@@ -237,9 +256,21 @@ function readCentral(
     const commentLength = r.u16(p + 32);
     const next = p + CENTRAL_SIZE + nameLength + extraLength + commentLength;
     if (next > end) r.bad(`central directory entry ${i} runs past the end of the directory`);
-    const nameBytes = r.bytes.subarray(p + CENTRAL_SIZE, p + CENTRAL_SIZE + nameLength);
+    const nameAt = p + CENTRAL_SIZE;
     let name: string;
-    if (flags & FLAG_UTF8) {
+    // Nearly every name is ASCII, the same in CP437 and UTF-8: read without a view or a decoder (an archive is
+    // parsed again at every change).
+    let ascii = true;
+    for (let at = nameAt; at < nameAt + nameLength; at++) {
+      if ((r.bytes[at] as number) >= 0x80) {
+        ascii = false;
+        break;
+      }
+    }
+    const nameBytes = ascii ? undefined : r.bytes.subarray(nameAt, nameAt + nameLength);
+    if (nameBytes === undefined) {
+      name = r.bytes.toString('latin1', nameAt, nameAt + nameLength);
+    } else if (flags & FLAG_UTF8) {
       try {
         name = utf8.decode(nameBytes);
       } catch {
@@ -249,8 +280,10 @@ function readCentral(
       name = decodeCp437(nameBytes);
     }
     if (flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION)) r.bad('encrypted entries are not supported', name);
-    const extra = r.bytes.subarray(p + CENTRAL_SIZE + nameLength, p + CENTRAL_SIZE + nameLength + extraLength);
-    const z64 = zip64Extra(r, extra, name);
+    const z64 =
+      extraLength === 0
+        ? undefined
+        : zip64Extra(r, r.bytes.subarray(nameAt + nameLength, nameAt + nameLength + extraLength), name);
     let cursor = 0;
     const widen = (value: number, sentinel: number, width: 4 | 8, what: string): number => {
       if (value !== sentinel) return value;
@@ -291,7 +324,7 @@ function readCentral(
         { archive: r.path },
       );
     }
-    const unsafe = unsafeNameReason(name);
+    const unsafe = nameReason(name);
     if (unsafe !== undefined) unservable.set(name, `the name ${unsafe}`);
     else if (mode !== undefined && (mode & S_IFMT) === S_IFLNK) unservable.set(name, 'it is a symbolic link');
     entries.push({
@@ -303,7 +336,8 @@ function readCentral(
       dataOffset: -1,
       mode: mode === undefined ? undefined : mode & 0o7777,
       localOffset: localOffset + dir.prefix,
-      nameBytes,
+      nameAt,
+      nameLength,
       flags,
     });
   }
@@ -329,7 +363,12 @@ function locateData(r: Reader, dir: Directory, raw: RawEntry[]): ArchiveEntry[] 
     const nameLength = r.u16(at + 26);
     const extraLength = r.u16(at + 28);
     const dataOffset = at + LOCAL_SIZE + nameLength + extraLength;
-    if (!r.bytes.subarray(at + LOCAL_SIZE, at + LOCAL_SIZE + nameLength).equals(entry.nameBytes)) {
+    const localName = at + LOCAL_SIZE;
+    const centralName = entry.nameAt;
+    if (
+      nameLength !== entry.nameLength ||
+      r.bytes.compare(r.bytes, centralName, centralName + nameLength, localName, localName + nameLength) !== 0
+    ) {
       r.bad('the local header names a different file than the central directory', name);
     }
     const dataEnd = dataOffset + entry.compressedSize;
@@ -388,10 +427,14 @@ export class Archive {
     }
     const directories = new Set<string>(['']);
     for (const name of names) {
-      if (unsafeNameReason(name) !== undefined) continue;
-      const parts = name.split('/');
-      // Every ancestor of a file is a directory, and so is a name ending in '/'.
-      for (let i = 1; i < parts.length; i++) directories.add(parts.slice(0, i).join('/'));
+      if (nameReason(name) !== undefined) continue;
+      // Every ancestor of a file is a directory, and so is a name ending in '/'. A directory already known has all
+      // its ancestors known too.
+      for (let at = name.lastIndexOf('/'); at > 0; at = name.lastIndexOf('/', at - 1)) {
+        const directory = name.slice(0, at);
+        if (directories.has(directory)) break;
+        directories.add(directory);
+      }
     }
     for (const name of entries.keys()) {
       if (directories.has(name)) r.bad('the archive holds both a file and a directory with this name', name);

@@ -523,6 +523,12 @@ export function reexportList(exports: readonly Export[]): string {
  */
 export const INLINE_ACCESSORS_FROM = 256;
 
+/**
+ * From this many local exports on, a new version carries its accessor too, though most versions never use it: made
+ * through the eval, its names would resolve in quadratic time (about 64 ms at this size, and growing).
+ */
+export const VERSION_ACCESSORS_FROM = 2048;
+
 /** The accessor's parameters when no short name is free (and always in code run through the module's eval). */
 const ACCESSOR_PARAMETERS: readonly [string, string, string] = [`${HANDLE}k`, `${HANDLE}x`, `${HANDLE}w`];
 
@@ -601,9 +607,23 @@ export function transformModule(source: string, options: TransformOptions): Tran
     `r:${quote(reexports)}`,
     `h:${usesMeta ? 1 : 0}`,
   ];
-  if (bindings.length >= INLINE_ACCESSORS_FROM) {
+  // A new version is read through `v`, and written only if importers come to link to it: below
+  // VERSION_ACCESSORS_FROM it carries no accessor (one is made through its eval if ever needed), as every version
+  // kept its compiled switch and its source for good.
+  const accessorFrom = options.versioned === true ? VERSION_ACCESSORS_FROM : INLINE_ACCESSORS_FROM;
+  if (bindings.length >= accessorFrom) {
     const localNames = bindings.map(([, local]) => local);
     description.push(`a:${bindingAccessor(localNames, accessorParameters(source))}`);
+  }
+  if (options.versioned === true) {
+    // What every update reads of a new version, compiled with it (parenthesized, so names resolve by hash): an eval
+    // per version cost more than the reading.
+    description.push(
+      `v:(function(){return[${bindings.map(([, local]) => local).join(',')}]})`,
+      `x:(${HANDLE}x)=>{${MODE_VARIABLE}=${HANDLE}x}`,
+    );
+    const reassigned = bindings.filter(([, , mutable]) => mutable).map(([, local]) => local);
+    if (reassigned.length > 0) description.push(`u:()=>[${reassigned.join(',')}]`);
   }
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the mode undefined: run.
   const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;

@@ -4,7 +4,7 @@
  */
 
 /** The query parameter that carries a module instance's version. */
-const VERSION_PARAM = 'hz';
+export const VERSION_PARAM = 'hz';
 
 /** Splits `?query#hash` off a URL or specifier. */
 export function splitSuffix(value: string): { path: string; search: string; hash: string } {

@@ -6,6 +6,7 @@
  * `scheme://` URLs. A hot-reload version rides in the query as `hz=N`; it names a module instance but never
  * an entry, so every reader strips it.
  */
+import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeSite, type ErrorCode, type ErrorSite, fail } from './errors.js';
 import { addVersion, splitSuffix, stripVersion } from './version-query.js';
@@ -34,9 +35,20 @@ export function isZipUrl(value: string | undefined): boolean {
   return value?.startsWith(ZIP_PROTOCOL) === true;
 }
 
+/** Archive paths already encoded: the few archives a program uses are encoded again for every URL made. */
+const encodedArchives = new Map<string, string>();
+
 /** Encodes an archive path as the path part of a URL; `!` is escaped so that the first `!/` always ends it. */
 function archiveUrlPath(archive: string): string {
-  return pathToFileURL(archive).pathname.replaceAll('!', '%21');
+  let encoded = encodedArchives.get(archive);
+  if (encoded === undefined) {
+    // A relative path depends on the working directory: never remembered.
+    if (!isAbsolute(archive)) return pathToFileURL(archive).pathname.replaceAll('!', '%21');
+    if (encodedArchives.size >= 1000) encodedArchives.clear();
+    encoded = pathToFileURL(archive).pathname.replaceAll('!', '%21');
+    encodedArchives.set(archive, encoded);
+  }
+  return encoded;
 }
 
 /** Encodes an entry name as URL path segments (spaces, `#`, `?` and `%` escaped as a `file:` URL would). */

@@ -290,6 +290,25 @@ for (const api of hookApis) {
   });
 
   describe(`retries and failures (${api})`, () => {
+    test('a refused change is reported once: the same bytes written again are not tried again', async () => {
+      const { app, archive } = await startApp(
+        api,
+        routes("export function handler() { return 'v0'; }\n"),
+        "import { handler } from 'zip:./app.zip!/routes.js';",
+        '{ direct: handler() }',
+      );
+      const refused = routes("export function other() { return 'v1'; }\n");
+      writeZip(archive, refused);
+      assert.equal((await app.event()).name, 'error');
+      // The same entries again (new change events, and the poll sees a new modification time): nothing to report.
+      writeZip(archive, refused);
+      await new Promise((resolve) => setTimeout(resolve, 1200));
+      writeZip(archive, routes("export function handler() { return 'v2'; }\n"));
+      const next = await app.event();
+      assert.equal(next.name, 'update', JSON.stringify(next));
+      assert.deepEqual(await app.state(), { direct: 'v2' });
+    });
+
     test('an update waiting for a name another archive adds applies when that archive is updated', async () => {
       const app1 = (names: string): Tree =>
         moduleTree({

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { manyExportsModule } from '../bench/hot.js';
-import { addsNames, describeModule, type RawDescription } from '../lib/hot-runtime.js';
+import { addsNames, describeModule, type RawDescription, UNINITIALIZED } from '../lib/hot-runtime.js';
 import { INLINE_ACCESSORS_FROM, RUNTIME_SYMBOL, transformModule } from '../lib/transform.js';
 
 type Namespace = Record<string, unknown>;
@@ -17,10 +17,16 @@ const registered = new Map<string, RawDescription>();
 const runtimeKey = Symbol.for(RUNTIME_SYMBOL);
 let loaded = 0;
 
-/** Transforms `source` and evaluates it as a real ES module; returns its registration and namespace. */
-async function load(source: string): Promise<{ raw: RawDescription; namespace: Namespace; code: string }> {
+/**
+ * Transforms `source` as a new version of an update (`versioned`) or as a first instance, and evaluates it as a real
+ * ES module; returns its registration and namespace.
+ */
+async function load(
+  source: string,
+  versioned = true,
+): Promise<{ raw: RawDescription; namespace: Namespace; code: string }> {
   const url = `zip:///srv/many.zip!/m${++loaded}.js`;
-  const { code } = transformModule(source, { url, versioned: true });
+  const { code } = transformModule(source, { url, versioned });
   const global = globalThis as unknown as Record<symbol, unknown>;
   const saved = global[runtimeKey];
   global[runtimeKey] = {
@@ -72,7 +78,8 @@ function countingValues(values: Namespace): { proxy: Namespace; reads: () => num
 describe('updates of modules with many exports', () => {
   for (const count of [INLINE_ACCESSORS_FROM * 2, INLINE_ACCESSORS_FROM * 8]) {
     test(`${count} exports: installing them never goes through the module's eval`, async () => {
-      const live = await load(manyExportsModule(count, 0));
+      // The live instance is a first instance (it carries its accessor), the next one a version (it carries a reader).
+      const live = await load(manyExportsModule(count, 0), false);
       const next = await load(manyExportsModule(count, 1));
       const target = counted(live.raw);
       const source = counted(next.raw);
@@ -93,8 +100,8 @@ describe('updates of modules with many exports', () => {
   }
 
   test('the accessors a module carries grow linearly with its exports', async () => {
-    const small = (await load(manyExportsModule(INLINE_ACCESSORS_FROM, 0))).code;
-    const large = (await load(manyExportsModule(INLINE_ACCESSORS_FROM * 16, 0))).code;
+    const small = (await load(manyExportsModule(INLINE_ACCESSORS_FROM, 0), false)).code;
+    const large = (await load(manyExportsModule(INLINE_ACCESSORS_FROM * 16, 0), false)).code;
     const sourceGrowth =
       manyExportsModule(INLINE_ACCESSORS_FROM * 16, 0).length / manyExportsModule(INLINE_ACCESSORS_FROM, 0).length;
     // Longer names and indexes make the growth a little more than 16×; a quadratic part would make it 256×.
@@ -168,5 +175,34 @@ describe('updates of modules with many exports', () => {
     assert.equal(addsNames(['a', 'b'], ['b']), false);
     assert.equal(addsNames(['a', 'b'], ['b', 'c']), true);
     assert.equal(addsNames([], ['x']), true);
+  });
+});
+
+describe('reading a version in one call', () => {
+  test('a binding still in its temporal dead zone reads as uninitialized, and the others still read', async () => {
+    const source = 'export const early = 1;\nexport function f() { return late; }\nexport let late = 2;\n';
+    const next = await load(source);
+    assert.equal(typeof next.raw.v, 'function', 'a new version carries its reader');
+    // The same registration before its body ran: `late` is not initialized yet.
+    const raw: RawDescription = {
+      ...next.raw,
+      v: () => {
+        throw new ReferenceError('late is not initialized');
+      },
+      e: (code: string) => {
+        if (code.startsWith('(function')) {
+          return (index: number) => {
+            if (index === 2) throw new ReferenceError('late is not initialized');
+            return [1, next.namespace.f][index];
+          };
+        }
+        return next.raw.e(code);
+      },
+    };
+    const values = describeModule(raw).values();
+    assert.equal(values[0], 1);
+    assert.equal(values[1], next.namespace.f);
+    assert.equal(values[2], UNINITIALIZED);
+    assert.deepEqual(describeModule(next.raw).values(), [1, next.namespace.f, 2]);
   });
 });
