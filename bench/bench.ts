@@ -17,7 +17,10 @@ import { hotBench, manyExportsBench } from './hot.js';
 import { vendoringBench } from './vendoring.js';
 
 const quick = process.argv.includes('--quick');
-const runs = quick ? 3 : 9;
+/** `--start`: only the cold-start rows (native, the no-op loader, hotzip with hot reload off and on, the cache). */
+const startOnly = process.argv.includes('--start');
+const runsArgument = process.argv.find((argument) => argument.startsWith('--runs='));
+const runs = runsArgument !== undefined ? Number(runsArgument.slice('--runs='.length)) : quick ? 3 : 9;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -118,7 +121,8 @@ async function main(): Promise<void> {
         env: { HOTZIP_SOURCE_MAPS: '1' },
       },
     };
-    const variants = Object.keys(setups) as Variant[];
+    const startVariants: Variant[] = ['native', 'floor', 'zip-only', 'hotzip', 'cached'];
+    const variants = (startOnly ? startVariants : Object.keys(setups)) as Variant[];
     const samples = Object.fromEntries(
       variants.map((variant) => [variant, [[], []] as [number[], number[]]]),
     ) as Record<Variant, [number[], number[]]>;
@@ -148,6 +152,7 @@ async function main(): Promise<void> {
     console.log(ratio('ratio hotzip HOTZIP_CACHE repeat/native', samples.cached, samples.native));
     console.log(ratio('ratio no-op loader/native (floor)', samples.floor, samples.native));
     console.log(ratio('ratio hotzip/no-op loader', samples.hotzip, samples.floor));
+    if (startOnly) return;
     console.log(row('native, one-line bodies', samples['native-one-line']));
     console.log(row('hotzip HOTZIP_SOURCE_MAPS=1, one-line bodies', samples['hotzip-one-line']));
     console.log(
