@@ -17,7 +17,7 @@ import type { HookReport } from './host-importers.js';
 import { hotEnabled, installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
 import { searchPathFromEnv } from './search-path.js';
-import { cacheDirFromEnv } from './transform-cache.js';
+import { cacheDirFromEnv, enableCompileCache } from './transform-cache.js';
 import { installZipFileUrlToPath } from './zip-file-url.js';
 
 /** Options of `register()`. */
@@ -50,6 +50,7 @@ export function register(options: RegisterOptions = {}): boolean {
   installCreateRequire(!shimRequire, searchPath);
   installZipFileUrlToPath();
   const cacheDir = hot ? cacheDirFromEnv() : undefined;
+  if (cacheDir !== undefined) enableCompileCache(cacheDir, nodeModule.enableCompileCache);
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
     const report = runtime && ((message: HookReport) => runtime.hookReport(message));
