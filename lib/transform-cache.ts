@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { log } from './log.js';
 
 /**
@@ -145,26 +146,91 @@ export function cachedTransform(
     createHash('sha1').update(content).digest('base64'),
   ]);
   const file = path.join(dir, fileName(key));
+  const pending = writing.get(file);
+  if (pending?.key === key) return pending.code;
   try {
-    const cached = fs.readFileSync(file, 'utf8');
-    if (cached.length > key.length && cached.startsWith(key) && cached.charCodeAt(key.length) === 10) {
-      return cached.slice(key.length + 1);
+    // Looked up without an exception on a miss: a first start misses for every module.
+    if (fs.statSync(file, { throwIfNoEntry: false }) !== undefined) {
+      const cached = fs.readFileSync(file, 'utf8');
+      if (cached.length > key.length && cached.startsWith(key) && cached.charCodeAt(key.length) === 10) {
+        return cached.slice(key.length + 1);
+      }
     }
   } catch {
-    // Not cached yet (or unreadable): transform below.
+    // Unreadable: transform below.
   }
   const code = transform();
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  try {
-    fs.writeFileSync(temp, `${key}\n${code}`, { mode: 0o600 });
-    fs.renameSync(temp, file);
-  } catch (error) {
-    log('debug', `cannot write the transform cache ${file}: ${String(error)}`);
-    try {
-      fs.rmSync(temp, { force: true });
-    } catch {}
-  }
+  write(file, key, code);
   return code;
+}
+
+/** Entries being written, by file: this process serves them from memory meanwhile. */
+const writing = new Map<string, { key: string; code: string }>();
+/** Entries waiting for the loading under way to end. */
+let queued: Array<{ file: string; key: string; code: string }> = [];
+let settled: Promise<void> = Promise.resolve();
+
+/**
+ * Writes an entry off the module-loading path: once the modules loading together have loaded (the next turn of the
+ * event loop), in Node's thread pool (written in line, a first start paid about as much again for filling the cache
+ * as for the transform itself). Node's hooks thread (`module.register`) is stopped as soon as the application's
+ * thread ends, with its writes unfinished: there they are made in line.
+ */
+function write(file: string, key: string, code: string): void {
+  if (!isMainThread) {
+    const temp = temporaryName(file);
+    try {
+      fs.writeFileSync(temp, `${key}\n${code}`, { mode: 0o600 });
+      fs.renameSync(temp, file);
+    } catch (error) {
+      log('debug', `cannot write the transform cache ${file}: ${String(error)}`);
+      try {
+        fs.rmSync(temp, { force: true });
+      } catch {}
+    }
+    return;
+  }
+  writing.set(file, { key, code });
+  if (queued.length === 0) {
+    settled = Promise.all([settled, new Promise<void>((resolve) => setImmediate(() => flush().then(resolve)))]).then(
+      () => {},
+    );
+  }
+  queued.push({ file, key, code });
+}
+
+function temporaryName(file: string): string {
+  return `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+}
+
+/** Starts writing every queued entry; settles when all are written (or failed). */
+function flush(): Promise<void> {
+  const entries = queued;
+  queued = [];
+  return Promise.all(
+    entries.map(
+      ({ file, key, code }) =>
+        new Promise<void>((resolve) => {
+          const temp = temporaryName(file);
+          const done = (error: unknown): void => {
+            if (writing.get(file)?.key === key) writing.delete(file);
+            if (error !== null && error !== undefined) {
+              log('debug', `cannot write the transform cache ${file}: ${String(error)}`);
+              fs.rm(temp, { force: true }, () => resolve());
+            } else resolve();
+          };
+          fs.writeFile(temp, `${key}\n${code}`, { mode: 0o600 }, (error) => {
+            if (error !== null) done(error);
+            else fs.rename(temp, file, done);
+          });
+        }),
+    ),
+  ).then(() => {});
+}
+
+/** Settles once every cache write started so far has finished (or failed). */
+export function cacheWritesSettled(): Promise<void> {
+  return settled;
 }
 
 /**

@@ -8,7 +8,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { cacheDirFromEnv, cachedTransform, defaultCacheDir, usableCacheDir } from '../lib/transform-cache.js';
+import {
+  cacheDirFromEnv,
+  cachedTransform,
+  cacheWritesSettled,
+  defaultCacheDir,
+  usableCacheDir,
+} from '../lib/transform-cache.js';
 import { makeApp, nodeMajor, runNode, writeTree, writeZip } from './fixtures.js';
 
 let app = '';
@@ -27,13 +33,16 @@ function counting(output: string): { calls: number; run: () => string } {
 }
 
 describe('cachedTransform', () => {
-  test('a second call with the same bytes, URL and variant is served from the cache', () => {
+  test('a second call with the same bytes, URL and variant is served from the cache', async () => {
     const dir = path.join(app, 'unit-hit');
     const bytes = Buffer.from('export const a = 1;\n');
     const first = counting('A1');
     assert.equal(cachedTransform(dir, ['zip:///x.zip!/a.js', 'hot'], bytes, first.run), 'A1');
     assert.equal(first.calls, 1);
     const second = counting('other');
+    // While its write is under way, and from its file once written.
+    assert.equal(cachedTransform(dir, ['zip:///x.zip!/a.js', 'hot'], bytes, second.run), 'A1');
+    await cacheWritesSettled();
     assert.equal(cachedTransform(dir, ['zip:///x.zip!/a.js', 'hot'], bytes, second.run), 'A1');
     assert.equal(second.calls, 0);
     assert.deepEqual(
@@ -56,10 +65,11 @@ describe('cachedTransform', () => {
     }
   });
 
-  test('a damaged cache file is ignored and replaced', () => {
+  test('a damaged cache file is ignored and replaced', async () => {
     const dir = path.join(app, 'unit-damaged');
     const bytes = Buffer.from('export default 1;\n');
     cachedTransform(dir, ['zip:///x.zip!/d.js', 'hot'], bytes, () => 'D1');
+    await cacheWritesSettled();
     const [file] = fs.readdirSync(dir);
     assert.ok(file !== undefined);
     for (const damage of ['', 'garbage', '["not the key"]\nD1']) {
@@ -68,6 +78,7 @@ describe('cachedTransform', () => {
         cachedTransform(dir, ['zip:///x.zip!/d.js', 'hot'], bytes, () => 'D2'),
         'D2',
       );
+      await cacheWritesSettled();
       assert.equal(
         cachedTransform(dir, ['zip:///x.zip!/d.js', 'hot'], bytes, () => 'never'),
         'D2',
@@ -117,10 +128,11 @@ describe('cachedTransform', () => {
     }
   });
 
-  test('the folder is created owner-only; one others may write to, or a link, is not used', () => {
+  test('the folder is created owner-only; one others may write to, or a link, is not used', async () => {
     const created = path.join(app, 'unit-owner', 'nested', 'cache');
     const first = counting('O1');
     cachedTransform(created, ['zip:///x.zip!/a.js', 'hot'], Buffer.from('1'), first.run);
+    await cacheWritesSettled();
     assert.equal(fs.statSync(created).mode & 0o777, 0o700);
     assert.equal(fs.readdirSync(created).length, 1);
     for (const mode of [0o777, 0o770, 0o702]) {
@@ -130,6 +142,7 @@ describe('cachedTransform', () => {
       assert.equal(usableCacheDir(open), false, mode.toString(8));
       const next = counting('X');
       cachedTransform(open, ['zip:///x.zip!/a.js', 'hot'], Buffer.from('1'), next.run);
+      await cacheWritesSettled();
       cachedTransform(open, ['zip:///x.zip!/a.js', 'hot'], Buffer.from('1'), next.run);
       assert.equal(next.calls, 2, 'never served from it');
       assert.deepEqual(fs.readdirSync(open), [], 'nothing written into it');
@@ -144,9 +157,10 @@ describe('cachedTransform', () => {
     assert.equal(usableCacheDir(link), false);
   });
 
-  test('an entry written by another Node version is not used', () => {
+  test('an entry written by another Node version is not used', async () => {
     const dir = path.join(app, 'unit-node-version');
     cachedTransform(dir, ['zip:///x.zip!/a.js', 'hot'], Buffer.from('1'), () => 'V1');
+    await cacheWritesSettled();
     const [file] = fs.readdirSync(dir);
     assert.ok(file !== undefined);
     const text = fs.readFileSync(path.join(dir, file), 'utf8');
