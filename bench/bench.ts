@@ -41,8 +41,11 @@ interface Setup {
   env: Record<string, string>;
 }
 
-/** Runs the timing script in a fresh process and returns [import ms, whole process ms]. */
-function timeImport(cwd: string, setup: Setup): [number, number] {
+/** One variant's samples: import ms, whole process ms, and the CPU ms the process spent importing. */
+type Samples = [number[], number[], number[]];
+
+/** Runs the timing script in a fresh process and returns [import ms, whole process ms, import CPU ms]. */
+function timeImport(cwd: string, setup: Setup): [number, number, number] {
   const start = process.hrtime.bigint();
   const result = spawnSync(process.execPath, [...setup.preload, 'time-import.mjs', setup.target], {
     cwd,
@@ -59,7 +62,8 @@ function timeImport(cwd: string, setup: Setup): [number, number] {
   });
   const wall = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`benchmark run failed: ${result.stderr}`);
-  return [Number(result.stdout.trim()), wall];
+  const [imported, cpu] = result.stdout.trim().split(' ').map(Number);
+  return [imported ?? Number.NaN, wall, cpu ?? Number.NaN];
 }
 
 /**
@@ -76,15 +80,16 @@ function noopLoader(api: string): string {
   ].join('\n');
 }
 
-function row(label: string, samples: [number[], number[]]): string {
-  const [imports, processes] = samples;
-  return `  ${label.padEnd(46)}import ${median(imports).toFixed(1)} (${spread(imports)})   process ${median(processes).toFixed(1)} (${spread(processes)})`;
+function row(label: string, samples: Samples): string {
+  const [imports, processes, cpu] = samples;
+  return `  ${label.padEnd(46)}import ${median(imports).toFixed(1)} (${spread(imports)})   process ${median(processes).toFixed(1)} (${spread(processes)})   import CPU ${median(cpu).toFixed(1)}`;
 }
 
-function ratio(label: string, a: [number[], number[]], b: [number[], number[]], note = ''): string {
+function ratio(label: string, a: Samples, b: Samples, note = ''): string {
   const imports = (median(a[0]) / median(b[0])).toFixed(2);
   const processes = (median(a[1]) / median(b[1])).toFixed(2);
-  return `  ${label.padEnd(46)}import ${imports}×   process ${processes}×${note}`;
+  const cpu = (median(a[2]) / median(b[2])).toFixed(2);
+  return `  ${label.padEnd(46)}import ${imports}×   process ${processes}×   import CPU ${cpu}×${note}`;
 }
 
 async function main(): Promise<void> {
@@ -101,10 +106,14 @@ async function main(): Promise<void> {
     const api = chooseHookApi();
     writeTree(app, {
       'time-import.mjs': [
+        'const c0 = process.cpuUsage();',
         'const t0 = performance.now();',
         'const m = await import(process.argv[2]);',
         'if (!Array.isArray(m.result)) throw new Error("bad app");',
-        'console.log((performance.now() - t0).toFixed(3));',
+        'const t = performance.now() - t0;',
+        'const c = process.cpuUsage(c0);',
+        // CPU time: what a loaded machine changes least (the wall-clock figures wait for other processes too).
+        'console.log(t.toFixed(3), ((c.user + c.system) / 1000).toFixed(3));',
       ].join('\n'),
       'noop-loader.mjs': noopLoader(api),
     });
@@ -138,16 +147,18 @@ async function main(): Promise<void> {
         ? { ...setups.first, env: { HOTZIP_CACHE: path.join(app, `first-cache-${fresh++}`) } }
         : setups[variant];
     const variants = (startOnly ? startVariants : Object.keys(setups)) as Variant[];
-    const samples = Object.fromEntries(
-      variants.map((variant) => [variant, [[], []] as [number[], number[]]]),
-    ) as Record<Variant, [number[], number[]]>;
+    const samples = Object.fromEntries(variants.map((variant) => [variant, [[], [], []] as Samples])) as Record<
+      Variant,
+      Samples
+    >;
     // Warms the OS caches for all, and fills the transform cache the `cached` runs are then served from.
     for (const variant of variants) timeImport(app, setupOf(variant));
     for (let i = 0; i < runs; i++) {
       for (const variant of variants) {
-        const [imported, wall] = timeImport(app, setupOf(variant));
+        const [imported, wall, cpu] = timeImport(app, setupOf(variant));
         samples[variant][0].push(imported);
         samples[variant][1].push(wall);
+        samples[variant][2].push(cpu);
       }
     }
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
