@@ -12,6 +12,7 @@ import { type ArchiveLimits, defaultLimits } from './archive.js';
 import { fail } from './errors.js';
 import type { LogLevel } from './log.js';
 import type { HookApi } from './node-support.js';
+import { defaultCacheDir } from './transform-cache.js';
 
 /** hotzip's settings from the environment. */
 export interface HotzipConfig {
@@ -21,7 +22,7 @@ export interface HotzipConfig {
   readonly hot: boolean;
   /** `HOTZIP_PATH`: archives (absolute paths, in order) searched for bare specifiers Node cannot find. */
   readonly searchPath: readonly string[];
-  /** `HOTZIP_CACHE`: the transform cache directory (absolute), or undefined for no cache. */
+  /** `HOTZIP_CACHE`: the transform cache directory (absolute; the per-user folder by default), undefined for `0`. */
   readonly cacheDir: string | undefined;
   /** `HOTZIP_UPDATE_TIMEOUT`: ms, a positive number; anything else is the default. */
   readonly updateTimeoutMs: number;
@@ -64,7 +65,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       .filter((item) => item !== '')
       .map((item) => path.resolve(cwd, item)),
     cacheDir:
-      env.HOTZIP_CACHE === undefined || env.HOTZIP_CACHE === '' ? undefined : path.resolve(cwd, env.HOTZIP_CACHE),
+      env.HOTZIP_CACHE === '0'
+        ? undefined
+        : env.HOTZIP_CACHE === undefined || env.HOTZIP_CACHE === ''
+          ? defaultCacheDir(env)
+          : path.resolve(cwd, env.HOTZIP_CACHE),
     updateTimeoutMs: updateTimeout(env.HOTZIP_UPDATE_TIMEOUT),
     sourceMaps: env.HOTZIP_SOURCE_MAPS === '1',
     hooks: hooks === 'register' || hooks === 'registerHooks' ? hooks : undefined,

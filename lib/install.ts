@@ -17,6 +17,7 @@ import { createHooks, type HooksThreadData } from './hooks.js';
 import type { HookReport } from './host-importers.js';
 import { installHotRuntime } from './hot.js';
 import { chooseHookApi, nativeCjsRequire } from './node-support.js';
+import { enableCompileCache } from './transform-cache.js';
 import { installZipFileUrlToPath } from './zip-file-url.js';
 
 /** Options of `register()`. */
@@ -50,6 +51,7 @@ export function register(options: RegisterOptions = {}): boolean {
   installCreateRequire(!shimRequire, searchPath);
   installZipFileUrlToPath();
   const cacheDir = hot ? settings.cacheDir : undefined;
+  if (cacheDir !== undefined) enableCompileCache(cacheDir, nodeModule.enableCompileCache);
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
     const report = runtime && ((message: HookReport) => runtime.hookReport(message));

@@ -14,7 +14,7 @@ import type { TreeHost } from './package-resolve.js';
 import { resolveBesideArchive } from './require-host.js';
 import { decideResolution, treeOf } from './resolve.js';
 import { rememberedSource, rememberSource } from './restore-sources.js';
-import { RUNTIME_SYMBOL, transformModule } from './transform.js';
+import { mayAwait, RUNTIME_SYMBOL, transformModule } from './transform.js';
 import { cachedTransform } from './transform-cache.js';
 import { eraseTypes, stripTypes } from './typescript.js';
 import { canonicalZipUrl, isZipUrl, parseZipUrl } from './zip-url.js';
@@ -201,11 +201,6 @@ function hotSource(source: string, url: string, versioned: boolean): string {
   } catch {
     return source;
   }
-}
-
-/** Whether a module may use top-level await (a cheap over-approximation: the word `await` anywhere in its source). */
-function mayAwait(source: string): boolean {
-  return /\bawait\b/.test(source);
 }
 
 /**

@@ -569,8 +569,44 @@ export function bindingAccessor(
  * A declaration or import that may bind `globalThis`, `Symbol` or `Object` in the module's scope, where the inserted
  * code looks them up. Matching more (an object key, a parameter) only costs the longer, slower forms.
  */
-const GLOBAL_BINDING =
+export const GLOBAL_BINDING =
   /\b(?:function\*?|class)\s+(?:globalThis|Symbol|Object)(?![\w$])|(?:\b(?:var|let|const|import|as)\s+|[{,[]\s*)(?:globalThis|Symbol|Object)(?![\w$]|\s*[.(])/;
+
+/** GLOBAL_BINDING tried at one position only. */
+const GLOBAL_BINDING_AT = new RegExp(GLOBAL_BINDING.source, 'y');
+
+/** How far before the white space that precedes a name GLOBAL_BINDING's matches start (`[`, `as`, … `function*`). */
+const GLOBAL_BINDING_STARTS = [1, 2, 3, 5, 6, 8, 9];
+
+const WHITE_SPACE = /\s/;
+
+/**
+ * Whether `source` matches GLOBAL_BINDING. The regex scanned every position of every module (a sixth of the
+ * transform's time); here it is tried only where one of the three names occurs, at the few places a match of it
+ * could start: what precedes the name is white space, and before that a keyword or `[`, `{`, `,`.
+ */
+export function bindsGlobals(source: string): boolean {
+  for (const name of ['Object', 'Symbol', 'globalThis']) {
+    for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) {
+      let space = at;
+      while (space > 0 && WHITE_SPACE.test(source[space - 1] as string)) space--;
+      for (const back of GLOBAL_BINDING_STARTS) {
+        if (space - back < 0) break;
+        GLOBAL_BINDING_AT.lastIndex = space - back;
+        if (GLOBAL_BINDING_AT.test(source)) return true;
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether a module may use top-level await (a cheap over-approximation: the word `await` anywhere in its source).
+ * A plain search first: most modules never contain the word, and the regex would look at every position.
+ */
+export function mayAwait(source: string): boolean {
+  return source.includes('await') && /\bawait\b/.test(source);
+}
 
 /**
  * Makes `source` (an ES module) hot-replaceable in place. Throws the lexer's SyntaxError for sources it cannot
@@ -578,7 +614,7 @@ const GLOBAL_BINDING =
  */
 export function transformModule(source: string, options: TransformOptions): TransformResult {
   const [imports, exports] = lex(source);
-  const shadowsGlobals = GLOBAL_BINDING.test(source);
+  const shadowsGlobals = bindsGlobals(source);
   const edits: Edits = {
     magic: new SourceEdits(source),
     // An object literal's constructor is the realm's own `Object`, whatever the module binds to the name.
@@ -640,7 +676,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // A module that is one hashbang line (no line break) has nowhere but the end: in its line, code is a comment.
   if (source.startsWith('#!') && !/[\n\r\u2028\u2029]/.test(source)) edits.suffix.unshift(header);
   else if (quiet !== -1) edits.magic.insert(quiet.at, quiet.separate ? `;${header}` : header);
-  else if (usesMeta || edits.prefixExtra.length > 0 || /\bawait\b/.test(source)) {
+  else if (usesMeta || edits.prefixExtra.length > 0 || mayAwait(source)) {
     edits.magic.insert(codeStart(source), header);
   } else edits.suffix.unshift(header);
   if (edits.suffix.length > 0) edits.magic.append(`\n${edits.suffix.join('')}`);

@@ -9,9 +9,14 @@ export function isTemporaryOf(candidate: string, file: string): boolean {
   return candidate.startsWith(`${file}.tmp-`);
 }
 
+/** A fresh temporary name beside `file` (one `isTemporaryOf` recognises), for a write then a rename over it. */
+export function temporaryFileFor(file: string): string {
+  return `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
 /** Writes `data` to `file` through a temporary file and a rename; on failure removes the temporary file and throws. */
 export function writeFileAtomic(file: string, data: string | Uint8Array, mode?: number): void {
-  const temp = `${file}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const temp = temporaryFileFor(file);
   try {
     fs.writeFileSync(temp, data, mode === undefined ? undefined : { mode });
     fs.renameSync(temp, file);
