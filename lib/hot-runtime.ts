@@ -398,6 +398,8 @@ class Instance {
   /** Forwarding targets by export index, valid while `forwardsAt` is the runtime's count of installs. */
   forwards: unknown[] = [];
   forwardsAt = -1;
+  /** The global its exported functions test (see writeModeGlobal). */
+  readonly modeGlobal: string;
   #meta: ImportMetaLike | undefined;
   #context: HotContext | undefined;
 
@@ -408,7 +410,10 @@ class Instance {
     readonly description: ModuleDescription,
     readonly metaOf: () => ImportMetaLike,
     readonly makeContext: (instance: Instance) => HotContext,
-  ) {}
+  ) {
+    this.modeGlobal = modeGlobal(url);
+    writeModeGlobal(this.modeGlobal, 0);
+  }
 
   /** The trampoline mode of the module's exported functions (see writeModeGlobal). */
   get mode(): TrampolineMode {
@@ -418,7 +423,7 @@ class Instance {
   set mode(mode: TrampolineMode) {
     if (mode === this.#mode) return;
     this.#mode = mode;
-    writeModeGlobal(modeGlobal(this.url), mode);
+    writeModeGlobal(this.modeGlobal, mode);
   }
 
   /** The module's `import.meta`, created on first use: V8 builds it lazily, and most modules never need it. */
@@ -728,7 +733,6 @@ export class HotRuntime {
       return context;
     };
     const instance = new Instance(url, version, handle, description, metaOf, makeContext);
-    writeModeGlobal(modeGlobal(url), 0);
     if (raw.h === 1 || version !== undefined) {
       try {
         instance.meta.url = canonical;

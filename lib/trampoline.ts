@@ -27,7 +27,7 @@ export const HANDLE = '__hz$';
  * it holds, with a dependency that deoptimizes the code when the cell is written, so while the version is current
  * the whole test folds away. A module-scope variable is never folded (V8 tracks constness for script contexts, not
  * module contexts), and a module `const` would be in its temporal dead zone when a function is called before the
- * module body ran (a cycle): `typeof` of a missing global is safe.
+ * module body ran (a cycle); a missing global property reads as undefined.
  */
 export function modeGlobal(url: string): string {
   // FNV-1a, 32 bits.
@@ -35,6 +35,16 @@ export function modeGlobal(url: string): string {
   for (let i = 0; i < url.length; i++) hash = Math.imul(hash ^ url.charCodeAt(i), 0x01000193);
   return `__hz$g${(hash >>> 0).toString(36).padStart(7, '0')}`;
 }
+
+/**
+ * The condition under which an exported function asks the runtime (its mode global does not hold 0). A module that
+ * binds `globalThis` itself gets the longer `typeof` form, which reads the global by name.
+ */
+export function modeCondition(url: string, shadowsGlobals: boolean): string {
+  const name = modeGlobal(url);
+  return shadowsGlobals ? `typeof ${name}!=='number'` : `globalThis.${name}!==0`;
+}
+
 /** The plain parameters standing in for a non-simple list, as many as its `length`. */
 const STAND_IN = '__hz$';
 
@@ -96,16 +106,17 @@ const SIMPLE_HEAD = /(async\s+)?function\s*(\*?)\s*[\w$]*\s*\(\s*(?:[\w$]+\s*(?:
 
 /**
  * The forwarding test, placed where a body opens (see the runtime's `s` and `t`): while the instance is current its
- * mode global holds the number 0, and optimized code drops the test. Before the registration ran (the global and
- * the handle are still missing) and once the version is replaced, it asks the runtime.
+ * mode global holds 0, and optimized code drops the test (see modeGlobal). Before the registration ran (the global
+ * and the handle are still missing) the function runs its own body; once the version is replaced, it asks the
+ * runtime. `condition` is the module's modeCondition.
  */
 export function trampolineTest(
   index: number,
   kind: { constructible: boolean; generator: boolean },
-  flag: string,
+  condition: string,
 ): string {
   const call = `${HANDLE}.t(${index},this,arguments${kind.constructible ? ',new.target' : ''})`;
-  return `if(typeof ${flag}!=='number'&&${HANDLE}?.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
+  return `if(${condition}&&${HANDLE}?.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
 }
 
 /**
@@ -127,10 +138,10 @@ export function addFunctionTrampoline(
   edits: SourceEdits,
   at: number,
   index: number,
-  flag: string,
+  condition: string,
 ): boolean {
   const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
-    trampolineTest(i, kind, flag);
+    trampolineTest(i, kind, condition);
   // The common shape, read with one regex: this runs for every exported function on the cold-import path.
   SIMPLE_HEAD.lastIndex = at;
   const simple = SIMPLE_HEAD.exec(source);
@@ -280,10 +291,10 @@ export function addArrowTrampoline(
   at: number,
   index: number,
   name: string,
-  flag: string,
+  condition: string,
 ): number | undefined {
   const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
-    trampolineTest(i, kind, flag);
+    trampolineTest(i, kind, condition);
   const arrow = arrowAt(source, at);
   if (arrow === undefined || readsOwnThis(source, arrow.paramsStart, arrow.end)) return undefined;
   const kind = { constructible: false, generator: false };

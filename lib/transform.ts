@@ -26,7 +26,14 @@ import {
 import { lex } from './lex.js';
 import { classBodyStart, expressionEnd } from './scan.js';
 import { SourceEdits } from './source-edits.js';
-import { addArrowTrampoline, addFunctionTrampoline, functionExpressionAt, HANDLE, modeGlobal } from './trampoline.js';
+import {
+  addArrowTrampoline,
+  addFunctionTrampoline,
+  functionExpressionAt,
+  HANDLE,
+  modeCondition,
+  modeGlobal,
+} from './trampoline.js';
 
 export { modeGlobal };
 
@@ -110,8 +117,8 @@ export function importedNames(source: string, entry: Import): ImportedNames {
 
 interface Edits {
   magic: SourceEdits;
-  /** The global holding the instance's trampoline mode (see modeGlobal). */
-  flag: string;
+  /** The trampolines' test of the instance's mode global (see modeCondition). */
+  condition: string;
   /** How the inserted code names `Object`: the module may bind that name itself. */
   object: string;
   mutable: string[];
@@ -159,7 +166,8 @@ function rewriteDefault(
     const keywordEnd = declaration.indices?.[2]?.[0] ?? afterExport + declaration[0].length;
     const keywordStart = keywordSpan[0];
     if (named) {
-      if (!keyword.startsWith('class')) addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.flag);
+      if (!keyword.startsWith('class'))
+        addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition);
       return { local: named };
     }
     // Anonymous declarations get a name, exported as default from a clause: `export default function (` becomes
@@ -179,7 +187,7 @@ function rewriteDefault(
       if (body !== -1) edits.magic.insert(body + 1, fixClassName);
     } else {
       edits.prefixExtra.push(`${edits.object}.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`);
-      addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.flag);
+      addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition);
     }
     return { local: DEFAULT_LOCAL };
   }
@@ -201,8 +209,10 @@ function rewriteDefault(
     // A function or arrow function gets its trampoline (inserted first: its closing text precedes the wrapper's).
     let refers: string | undefined;
     if (functionExpressionAt(source, expressionStart)) {
-      addFunctionTrampoline(source, edits.magic, expressionStart, index, edits.flag);
-    } else if (addArrowTrampoline(source, edits.magic, expressionStart, index, 'default', edits.flag) === undefined) {
+      addFunctionTrampoline(source, edits.magic, expressionStart, index, edits.condition);
+    } else if (
+      addArrowTrampoline(source, edits.magic, expressionStart, index, 'default', edits.condition) === undefined
+    ) {
       const word = wordAt(source, expressionStart);
       if (word !== '' && nextCode(source, expressionStart + word.length) >= end.at) refers = word;
     }
@@ -290,8 +300,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     if (at === -1 || trampolined.has(at) || !FUNCTION_START.test(source[at] ?? '')) return;
     trampolined.add(at);
     if (declaration.type === 'function' || functionExpressionAt(source, at)) {
-      addFunctionTrampoline(source, edits.magic, at, index, edits.flag);
-    } else addArrowTrampoline(source, edits.magic, at, index, local, edits.flag);
+      addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
+    } else addArrowTrampoline(source, edits.magic, at, index, local, edits.condition);
   };
   const consts = new Map<number, ExportedConst>();
   const exportedConst = (statement: VariableStatement, exportAt: number): ExportedConst => {
@@ -544,7 +554,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const shadowsGlobals = GLOBAL_BINDING.test(source);
   const edits: Edits = {
     magic: new SourceEdits(source),
-    flag: modeGlobal(options.url),
+    condition: modeCondition(options.url, shadowsGlobals),
     // An object literal's constructor is the realm's own `Object`, whatever the module binds to the name.
     object: shadowsGlobals ? '({}).constructor' : 'Object',
     mutable: [],

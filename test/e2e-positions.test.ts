@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { modeGlobal, trampolineTest } from '../lib/trampoline.js';
+import { modeCondition, trampolineTest } from '../lib/trampoline.js';
 import { makeApp, runNode, type Tree, writeTree, writeZip } from './fixtures.js';
 
 let app = '';
@@ -114,7 +114,7 @@ test('without maps, only the rest of a line after a one-line exported body moves
   // function's test; the one-line arrows of c.js, e.js and f.js also by the `{name` that makes each a method.
   // Every module's mode global has a name of the same length.
   const test = (index: number, constructible: boolean) =>
-    trampolineTest(index, { constructible, generator: false }, modeGlobal('zip:x')).length;
+    trampolineTest(index, { constructible, generator: false }, modeCondition('zip:x', false)).length;
   const shifts: Record<string, number> = {
     b: test(0, true),
     c: '{default'.length + test(0, false),

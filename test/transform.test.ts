@@ -12,7 +12,7 @@ import { checkTransformed } from './syntax-check.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
 /** The trampolines' test of the module's mode global, as the transform writes it for `url`. */
-const mode = `typeof ${modeGlobal(url)}!=='number'&&__hz$?`;
+const mode = `globalThis.${modeGlobal(url)}!==0&&__hz$?`;
 const REGISTRATION =
   /var __hz\$=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\);/;
 
@@ -69,7 +69,7 @@ describe('transformModule', () => {
     const lines = code.split('\n');
     assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var __hz\$=/);
     assert.equal(lines[1], 'export let   a = 1;');
-    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(typeof __hz\$g\w{7}!=='number'&&__hz\$\?\.s\(1\)\)/);
+    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(1\)\)/);
     assert.equal(lines[6], 'let ª={default:[a, 1]}.default;');
     assert.equal(lines.at(-1), 'export{ª as default};');
   });
@@ -189,6 +189,14 @@ describe('transformModule', () => {
     );
   });
 
+  test('a module that binds globalThis itself reads its mode global by name', () => {
+    const { code } = transformModule('const globalThis = {};\nexport function f() {}\n', { url });
+    assert.equal(
+      code.split('\n')[1],
+      `export function f() {if(typeof ${modeGlobal(url)}!=='number'&&__hz$?.s(0))return __hz$.t(0,this,arguments,new.target);}`,
+    );
+  });
+
   test('functions exported by a clause or by `export default name` get the trampoline of their first export', () => {
     const { body, description } = run(
       'function h(a) {}\nconst k = () => 1, j = 2;\nexport { h as hh, k, j };\nexport default h;\n',
@@ -209,7 +217,10 @@ describe('transformModule', () => {
     const bundled = run(
       'var handler = (req) => req;\nvar src_default = handler;\nexport { src_default as default };\n',
     );
-    assert.match(bundled.body, /^var handler = \{handler\(req\) {4}\{if\(typeof __hz\$g\w{7}!=='number'&&__hz\$\?\.s\(0\)\)/);
+    assert.match(
+      bundled.body,
+      /^var handler = \{handler\(req\) {4}\{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+    );
   });
 
   test('a const the module itself assigns stays const; its exports go through aliases declared right after it', () => {
@@ -326,7 +337,7 @@ describe('transformModule', () => {
   test('Unicode names: a named default function keeps its name; default imports and reassignments are seen', () => {
     assert.match(
       run('export default function π() {}\n').body,
-      /^export default function π\(\) \{if\(typeof __hz\$g\w{7}!=='number'&&__hz\$\?\.s\(0\)\)/,
+      /^export default function π\(\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     assert.deepEqual(run("import π from './a.js'\nexport { π }\n").description.i, [['./a.js', ['default']]]);
     assert.deepEqual(run("import from from './a.js'\nexport { from }\n").description.i, [['./a.js', ['default']]]);
@@ -338,7 +349,10 @@ describe('transformModule', () => {
     assert.equal(run('export /* c */ default 1\n').description.l, 'default=ª');
     assert.match(run('export /* c */ const a = 1\n').body, /^export \/\* c \*\/ let {3}a = 1/);
     // So do a no-break space between them and a line comment ended by a carriage return alone.
-    assert.match(run('export\u00a0const a = () => 1\n').body, /^export\u00a0let {3}a = \{a\(\) +\{if\(typeof __hz\$g/);
+    assert.match(
+      run('export\u00a0const a = () => 1\n').body,
+      /^export\u00a0let {3}a = \{a\(\) +\{if\(globalThis\.__hz\$g/,
+    );
     assert.match(run('export const //c\rf = () => 1\n').body, /^export let {3}\/\/c\rf = \{f\(\) +\{if/);
     // Still a declaration: the next line is a statement of its own, not a call of the function.
     assert.match(
@@ -350,29 +364,29 @@ describe('transformModule', () => {
   test('a trampoline goes after the directives of a function body', () => {
     assert.match(
       run('export function f() { "use strict"\n  return 1 }\n').body,
-      /^export function f\(\) \{ "use strict";if\(typeof __hz\$g\w{7}!=='number'&&__hz\$\?\.s\(0\)\)/,
+      /^export function f\(\) \{ "use strict";if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     assert.match(
       run("export function f() { 'a'; 'b' + 1 }\n").body,
-      /^export function f\(\) \{ 'a';if\(typeof __hz\$g\w{7}!=='number'&&__hz\$\?\.s\(0\)\).*; 'b' \+ 1 \}/,
+      /^export function f\(\) \{ 'a';if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\).*; 'b' \+ 1 \}/,
     );
     assert.match(
       run("export function f() { 'a'\n.length }\n").body,
-      /^export function f\(\) \{if\(typeof __hz\$g\w{7}!=='number'&&__hz\$\?\.s\(0\)\)/,
+      /^export function f\(\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     // Every function shape: an arrow made a method, a function expression, one with non-simple parameters (whose
     // directive stays in its own body, where Node still rejects it).
     assert.match(
       run("export const f = (a) => { 'use strict'; return a }\n").body,
-      /^export let {3}f = \{f\(a\) +\{ 'use strict';if\(typeof __hz\$g\w{7}!=='number'&&__hz\$\?\.s\(0\)\)/,
+      /^export let {3}f = \{f\(a\) +\{ 'use strict';if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     assert.match(
       run("export const g = function () { 'use strict'\n}\n").body,
-      /^export let {3}g = function \(\) \{ 'use strict';if\(typeof __hz\$g/,
+      /^export let {3}g = function \(\) \{ 'use strict';if\(globalThis\.__hz\$g/,
     );
     assert.match(
       run("export function h(a = 1) { 'use strict' }\n").body,
-      /^export function h\(\)\{if\(typeof __hz\$g.*\(a = 1\)=> \{ 'use strict' \}\)/,
+      /^export function h\(\)\{if\(globalThis\.__hz\$g.*\(a = 1\)=> \{ 'use strict' \}\)/,
     );
   });
 
