@@ -189,21 +189,19 @@ export function describeModule(raw: RawDescription): ModuleDescription {
 export type TrampolineMode = 0 | 1 | 2;
 
 /**
- * Writes an instance's trampoline mode into its global (see modeGlobal), which every exported function tests on
- * entry: the number 0 while its functions may run their own bodies, which optimized code then takes for a constant
- * (the write of any other value deoptimizes it); anything else sends them to the runtime's `s`. Non-enumerable, so
- * it stays out of `Object.keys(globalThis)`. Where the global object cannot take it (frozen), the global stays
- * missing and every call asks the runtime: slower, still right.
+ * Defines an instance's mode global (see modeGlobal), which every exported function tests on entry, holding 0: while
+ * it holds the number 0 the functions run their own bodies, and optimized code takes it for a constant (writing any
+ * other value deoptimizes that code); anything else sends them to the runtime's `s`. Non-enumerable, so it stays out
+ * of `Object.keys(globalThis)`. Returns false where the global object cannot take it (frozen): the global then stays
+ * missing and every call asks the runtime, slower and still right.
  */
-function writeModeGlobal(name: string, mode: TrampolineMode): void {
+function defineModeGlobal(name: string): boolean {
   try {
-    Object.defineProperty(globalThis, name, {
-      value: mode === 0 ? 0 : null,
-      writable: true,
-      configurable: true,
-      enumerable: false,
-    });
-  } catch {}
+    Object.defineProperty(globalThis, name, { value: 0, writable: true, configurable: true, enumerable: false });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**
@@ -398,8 +396,8 @@ class Instance {
   /** Forwarding targets by export index, valid while `forwardsAt` is the runtime's count of installs. */
   forwards: unknown[] = [];
   forwardsAt = -1;
-  /** The global its exported functions test (see writeModeGlobal). */
-  readonly modeGlobal: string;
+  /** The global its exported functions test (see defineModeGlobal), if it could be defined. */
+  readonly #modeGlobal: string | undefined;
   #meta: ImportMetaLike | undefined;
   #context: HotContext | undefined;
 
@@ -411,11 +409,11 @@ class Instance {
     readonly metaOf: () => ImportMetaLike,
     readonly makeContext: (instance: Instance) => HotContext,
   ) {
-    this.modeGlobal = modeGlobal(url);
-    writeModeGlobal(this.modeGlobal, 0);
+    const name = modeGlobal(url);
+    this.#modeGlobal = defineModeGlobal(name) ? name : undefined;
   }
 
-  /** The trampoline mode of the module's exported functions (see writeModeGlobal). */
+  /** The trampoline mode of the module's exported functions (see defineModeGlobal). */
   get mode(): TrampolineMode {
     return this.#mode;
   }
@@ -423,7 +421,9 @@ class Instance {
   set mode(mode: TrampolineMode) {
     if (mode === this.#mode) return;
     this.#mode = mode;
-    writeModeGlobal(this.modeGlobal, mode);
+    // A plain store: a mode-2 instance switches to 0 and back around every call of its functions.
+    if (this.#modeGlobal !== undefined)
+      (globalThis as Record<string, unknown>)[this.#modeGlobal] = mode === 0 ? 0 : null;
   }
 
   /** The module's `import.meta`, created on first use: V8 builds it lazily, and most modules never need it. */
