@@ -168,6 +168,19 @@ for (const api of hookApis) {
       await update(app, archive, version(2));
       assert.deepEqual(await app.state(), { seen: 'hello1:early', call: 'hello2:x', keys: [] });
     });
+
+    test('on a frozen global object, where no mode global can be defined, captured functions still follow', async () => {
+      const version = (v: number): Tree => moduleTree({ 'm.js': `export function f(x) { return 'f${v}:' + x; }\n` });
+      const { app, archive } = await start(
+        version(1),
+        "Object.freeze(globalThis);\nconst { f } = await import('zip:./app.zip!/m.js');\nconst h = f;",
+        "{ call: h('x'), names: Object.getOwnPropertyNames(globalThis).filter((key) => key.startsWith('__hz')).length }",
+        api,
+      );
+      assert.deepEqual(await app.state(), { call: 'f1:x', names: 0 });
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), { call: 'f2:x', names: 0 });
+    });
   });
 }
 
