@@ -205,7 +205,7 @@ function defineModeGlobal(name: string): boolean {
 }
 
 /**
- * The per-instance object transformed code calls when its mode (a variable of the module's) is not 0: an exported
+ * The per-instance object transformed code calls when its mode global does not hold 0: an exported
  * function asks `s` whether to hand its call to `t` (before binding its parameters), else runs its own body.
  */
 export interface InstanceHandle {
