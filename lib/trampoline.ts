@@ -18,8 +18,33 @@ import type { SourceEdits } from './source-edits.js';
 
 /** The module's handle on its runtime instance (declared by the registration: see ./transform.ts). */
 export const HANDLE = '__hz$';
-/** The module's trampoline mode (0 until the runtime sets it through the module's eval: see hot-runtime.ts). */
-export const MODE_VARIABLE = '__hz$m';
+/**
+ * The name of the global property that holds a module instance's trampoline mode (see hot-runtime.ts): `__hz$g`
+ * and seven base-36 digits of a hash of the instance's URL, always as long, so every trampoline of every module
+ * has the same width. Two instances whose names collide only take each other's slow path (correct, slower).
+ *
+ * Why a global property: V8 optimizes a read of a global whose property cell has never changed into the constant
+ * it holds, with a dependency that deoptimizes the code when the cell is written, so while the version is current
+ * the whole test folds away. A module-scope variable is never folded (V8 tracks constness for script contexts, not
+ * module contexts), and a module `const` would be in its temporal dead zone when a function is called before the
+ * module body ran (a cycle); a missing global property reads as undefined.
+ */
+export function modeGlobal(url: string): string {
+  // FNV-1a, 32 bits.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < url.length; i++) hash = Math.imul(hash ^ url.charCodeAt(i), 0x01000193);
+  return `__hz$g${(hash >>> 0).toString(36).padStart(7, '0')}`;
+}
+
+/**
+ * The condition under which an exported function asks the runtime (its mode global does not hold 0). A module that
+ * binds `globalThis` itself gets the longer `typeof` form, which reads the global by name.
+ */
+export function modeCondition(url: string, shadowsGlobals: boolean): string {
+  const name = modeGlobal(url);
+  return shadowsGlobals ? `typeof ${name}!=='number'` : `globalThis.${name}!==0`;
+}
+
 /** The plain parameters standing in for a non-simple list, as many as its `length`. */
 const STAND_IN = '__hz$';
 
@@ -79,10 +104,19 @@ function standIns(length: number): string {
 /** `[async] function [*] [name](a, b) {`: plain parameters only, no comments. */
 const SIMPLE_HEAD = /(async\s+)?function\s*(\*?)\s*[\w$]*\s*\(\s*(?:[\w$]+\s*(?:,\s*[\w$]+\s*)*,?\s*)?\)\s*\{/y;
 
-/** The forwarding test, placed where a body opens (see the runtime's `s` and `t`). */
-function test(index: number, kind: { constructible: boolean; generator: boolean }): string {
+/**
+ * The forwarding test, placed where a body opens (see the runtime's `s` and `t`): while the instance is current its
+ * mode global holds 0, and optimized code drops the test (see modeGlobal). Before the registration ran (the global
+ * and the handle are still missing) the function runs its own body; once the version is replaced, it asks the
+ * runtime. `condition` is the module's modeCondition.
+ */
+export function trampolineTest(
+  index: number,
+  kind: { constructible: boolean; generator: boolean },
+  condition: string,
+): string {
   const call = `${HANDLE}.t(${index},this,arguments${kind.constructible ? ',new.target' : ''})`;
-  return `if(${MODE_VARIABLE}&&${HANDLE}.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
+  return `if(${condition}&&${HANDLE}?.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
 }
 
 /**
@@ -99,7 +133,15 @@ function insertTest(source: string, edits: SourceEdits, from: number, text: stri
  * For the `function` (or `async function`) at `at`, a declaration or an expression: inserts its trampoline, which
  * forwards to export `index` of the newest version. Returns false when the shape is not one it can read.
  */
-export function addFunctionTrampoline(source: string, edits: SourceEdits, at: number, index: number): boolean {
+export function addFunctionTrampoline(
+  source: string,
+  edits: SourceEdits,
+  at: number,
+  index: number,
+  condition: string,
+): boolean {
+  const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
+    trampolineTest(i, kind, condition);
   // The common shape, read with one regex: this runs for every exported function on the cold-import path.
   SIMPLE_HEAD.lastIndex = at;
   const simple = SIMPLE_HEAD.exec(source);
@@ -249,7 +291,10 @@ export function addArrowTrampoline(
   at: number,
   index: number,
   name: string,
+  condition: string,
 ): number | undefined {
+  const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
+    trampolineTest(i, kind, condition);
   const arrow = arrowAt(source, at);
   if (arrow === undefined || readsOwnThis(source, arrow.paramsStart, arrow.end)) return undefined;
   const kind = { constructible: false, generator: false };

@@ -31,10 +31,11 @@ import {
   addFunctionTrampoline,
   functionExpressionAt,
   HANDLE,
-  MODE_VARIABLE,
+  modeCondition,
+  modeGlobal,
 } from './trampoline.js';
 
-export { MODE_VARIABLE };
+export { modeGlobal };
 
 /** The global symbol under which the application thread's hot runtime is reachable from transformed modules. */
 export const RUNTIME_SYMBOL = 'hotzip.runtime';
@@ -116,6 +117,8 @@ export function importedNames(source: string, entry: Import): ImportedNames {
 
 interface Edits {
   magic: SourceEdits;
+  /** The trampolines' test of the instance's mode global (see modeCondition). */
+  condition: string;
   /** How the inserted code names `Object`: the module may bind that name itself. */
   object: string;
   mutable: string[];
@@ -163,7 +166,8 @@ function rewriteDefault(
     const keywordEnd = declaration.indices?.[2]?.[0] ?? afterExport + declaration[0].length;
     const keywordStart = keywordSpan[0];
     if (named) {
-      if (!keyword.startsWith('class')) addFunctionTrampoline(source, edits.magic, keywordStart, index);
+      if (!keyword.startsWith('class'))
+        addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition);
       return { local: named };
     }
     // Anonymous declarations get a name, exported as default from a clause: `export default function (` becomes
@@ -183,7 +187,7 @@ function rewriteDefault(
       if (body !== -1) edits.magic.insert(body + 1, fixClassName);
     } else {
       edits.prefixExtra.push(`${edits.object}.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`);
-      addFunctionTrampoline(source, edits.magic, keywordStart, index);
+      addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition);
     }
     return { local: DEFAULT_LOCAL };
   }
@@ -205,8 +209,10 @@ function rewriteDefault(
     // A function or arrow function gets its trampoline (inserted first: its closing text precedes the wrapper's).
     let refers: string | undefined;
     if (functionExpressionAt(source, expressionStart)) {
-      addFunctionTrampoline(source, edits.magic, expressionStart, index);
-    } else if (addArrowTrampoline(source, edits.magic, expressionStart, index, 'default') === undefined) {
+      addFunctionTrampoline(source, edits.magic, expressionStart, index, edits.condition);
+    } else if (
+      addArrowTrampoline(source, edits.magic, expressionStart, index, 'default', edits.condition) === undefined
+    ) {
       const word = wordAt(source, expressionStart);
       if (word !== '' && nextCode(source, expressionStart + word.length) >= end.at) refers = word;
     }
@@ -305,8 +311,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     if (at === -1 || trampolined.has(at) || !FUNCTION_START.test(source[at] ?? '')) return;
     trampolined.add(at);
     if (declaration.type === 'function' || functionExpressionAt(source, at)) {
-      addFunctionTrampoline(source, edits.magic, at, index);
-    } else addArrowTrampoline(source, edits.magic, at, index, local);
+      addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
+    } else addArrowTrampoline(source, edits.magic, at, index, local, edits.condition);
   };
   const consts = new Map<number, ExportedConst>();
   const exportedConst = (statement: VariableStatement, exportAt: number): ExportedConst => {
@@ -617,6 +623,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const shadowsGlobals = bindsGlobals(source);
   const edits: Edits = {
     magic: new SourceEdits(source),
+    condition: modeCondition(options.url, shadowsGlobals),
     // An object literal's constructor is the realm's own `Object`, whatever the module binds to the name.
     object: shadowsGlobals ? '({}).constructor' : 'Object',
     mutable: [],
@@ -656,18 +663,17 @@ export function transformModule(source: string, options: TransformOptions): Tran
     // per version cost more than the reading.
     description.push(
       `v:(function(){return[${bindings.map(([, local]) => local).join(',')}]})`,
-      `x:(${HANDLE}x)=>{${MODE_VARIABLE}=${HANDLE}x}`,
     );
     const reassigned = bindings.filter(([, , mutable]) => mutable).map(([, local]) => local);
     if (reassigned.length > 0) description.push(`u:()=>[${reassigned.join(',')}]`);
   }
-  // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the mode undefined: run.
+  // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the handle undefined: run.
   const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;
   // A module that binds `globalThis` or `Symbol` itself (lodash-es: `var Symbol = root.Symbol`) would hand the
   // registration its own, maybe not yet assigned, binding: the runtime is then looked up in the global scope, by an
   // indirect eval (a module is simply not hot where code generation from strings is disallowed).
   const lookup = shadowsGlobals ? `(()=>{try{return(0,eval)(${quote(runtime)})}catch{}})()` : runtime;
-  let header = `var ${MODE_VARIABLE},${HANDLE}=${lookup}?.register(${quote(options.url)},()=>import.meta,{${description.join(',')}});`;
+  let header = `var ${HANDLE}=${lookup}?.register(${quote(options.url)},()=>import.meta,{${description.join(',')}});`;
   header += edits.prefixExtra.join('');
   const quiet = quietHeaderPosition(source, imports);
   // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,

@@ -146,6 +146,45 @@ for (const api of hookApis) {
 }
 
 for (const api of hookApis) {
+  describe(`exported functions before their module ran (${api})`, () => {
+    test('a function called in an import cycle before its module body ran runs its own body, then follows updates', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'a.js': [
+            "import { early } from './b.js';",
+            `export function hello(x) { return 'hello${v}:' + x; }`,
+            'export const seen = early;',
+          ].join('\n'),
+          // b.js runs first, and calls into a.js whose body (and registration) has not run yet.
+          'b.js': "import { hello } from './a.js';\nexport const early = hello('early');\n",
+        });
+      const { app, archive } = await start(
+        version(1),
+        "import { hello, seen } from 'zip:./app.zip!/a.js';\nconst h = hello;",
+        "{ seen, call: h('x'), keys: Object.keys(globalThis).filter((key) => key.startsWith('__hz')) }",
+        api,
+      );
+      assert.deepEqual(await app.state(), { seen: 'hello1:early', call: 'hello1:x', keys: [] });
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), { seen: 'hello1:early', call: 'hello2:x', keys: [] });
+    });
+
+    test('on a frozen global object, where no mode global can be defined, captured functions still follow', async () => {
+      const version = (v: number): Tree => moduleTree({ 'm.js': `export function f(x) { return 'f${v}:' + x; }\n` });
+      const { app, archive } = await start(
+        version(1),
+        "Object.freeze(globalThis);\nconst { f } = await import('zip:./app.zip!/m.js');\nconst h = f;",
+        "{ call: h('x'), names: Object.getOwnPropertyNames(globalThis).filter((key) => key.startsWith('__hz')).length }",
+        api,
+      );
+      assert.deepEqual(await app.state(), { call: 'f1:x', names: 0 });
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), { call: 'f2:x', names: 0 });
+    });
+  });
+}
+
+for (const api of hookApis) {
   describe(`captured functions keep native call semantics (${api})`, () => {
     test('parameters are bound once, by the newest version: a stale pattern never throws, defaults run once', async () => {
       const version = (v: number): Tree =>

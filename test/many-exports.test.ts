@@ -32,7 +32,8 @@ async function load(
   global[runtimeKey] = {
     register: (at: string, _meta: unknown, raw: RawDescription) => {
       registered.set(at, raw);
-      return { t: () => undefined };
+      // A current instance's handle: its functions run their own bodies (no mode global is defined here).
+      return { s: () => false, t: () => undefined };
     },
   };
   try {

@@ -7,12 +7,14 @@ import { SourceMap } from 'node:module';
 import { describe, test } from 'node:test';
 import { topLevelDeclarations, variableStatement, Writes } from '../lib/declarations.js';
 import { classBodyStart, expressionEnd } from '../lib/scan.js';
-import { fromListItem, listItem, transformModule } from '../lib/transform.js';
+import { fromListItem, listItem, modeGlobal, transformModule } from '../lib/transform.js';
 import { checkTransformed } from './syntax-check.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
+/** The trampolines' test of the module's mode global, as the transform writes it for `url`. */
+const mode = `globalThis.${modeGlobal(url)}!==0&&__hz$?`;
 const REGISTRATION =
-  /var __hz\$m,__hz\$=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\);/;
+  /var __hz\$=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\);/;
 
 /** The transformed code, the code without its registration, the registration's description and where it went. */
 function run(
@@ -65,19 +67,19 @@ describe('transformModule', () => {
     assert.equal(code.split('\n').length, source.split('\n').length + 1);
     assertColumnsKept(source, code);
     const lines = code.split('\n');
-    assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var __hz\$m,__hz\$=/);
+    assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var __hz\$=/);
     assert.equal(lines[1], 'export let   a = 1;');
-    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(__hz\$m&&__hz\$\.s\(1\)\)/);
+    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(1\)\)/);
     assert.equal(lines[6], 'let ª={default:[a, 1]}.default;');
     assert.equal(lines.at(-1), 'export{ª as default};');
   });
 
   test('the registration goes where it moves no code: after leading imports, before a comment, or at the end', () => {
     // After an import without its `;`, the registration brings its own: `'./a.js'var` would not parse.
-    assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var __hz\$m,/);
+    assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var __hz\$=/);
     assert.match(
       run("import a from './a.js' // c\nexport const b = a\n").code,
-      /^import a from '\.\/a\.js' ;var __hz\$m,.*;\/\/ c\n/,
+      /^import a from '\.\/a\.js' ;var __hz\$=.*;\/\/ c\n/,
     );
     assert.equal(run('// license\nexport const b = 1;\n').at, 0);
     assert.equal(run('/* one */ /* two */\nexport const b = 1;\n').at, '/* one */ /* two */'.length);
@@ -124,7 +126,7 @@ describe('transformModule', () => {
     const fn = run('export default function () { return 1; }\n');
     assert.match(
       fn.code,
-      /^var __hz\$m,__hz\$=.*Object\.defineProperty\(__hz\$default,'name',\{value:'default'\}\);function __hz\$default {3}\(\) \{if/,
+      /^var __hz\$=.*Object\.defineProperty\(__hz\$default,'name',\{value:'default'\}\);function __hz\$default {3}\(\) \{if/,
     );
     assert.match(fn.body, /\nexport\{__hz\$default as default\};$/);
     const cls = run('export default class { static name() {} }\n');
@@ -141,9 +143,9 @@ describe('transformModule', () => {
     assert.equal(
       body,
       [
-        'export function f(a) {if(__hz$m&&__hz$.s(0))return __hz$.t(0,this,arguments,new.target); return a; }',
-        'export async function g() {if(__hz$m&&__hz$.s(1))return __hz$.t(1,this,arguments);}',
-        'export function* h() {if(__hz$m&&__hz$.s(2))return yield*__hz$.t(2,this,arguments);}',
+        `export function f(a) {if(${mode}.s(0))return __hz$.t(0,this,arguments,new.target); return a; }`,
+        `export async function g() {if(${mode}.s(1))return __hz$.t(1,this,arguments);}`,
+        `export function* h() {if(${mode}.s(2))return yield*__hz$.t(2,this,arguments);}`,
         '',
         '',
       ].join('\n'),
@@ -152,7 +154,7 @@ describe('transformModule', () => {
 
   test('every shape of exported function gets a trampoline that tests before its parameters are bound', () => {
     const t = (index: number, delegate = '') =>
-      `if(__hz$m&&__hz$.s(${index}))return ${delegate}__hz$.t(${index},this,arguments);`;
+      `if(${mode}.s(${index}))return ${delegate}__hz$.t(${index},this,arguments);`;
     const { body } = run(
       [
         'export const a = x => x * 2;',
@@ -187,6 +189,14 @@ describe('transformModule', () => {
     );
   });
 
+  test('a module that binds globalThis itself reads its mode global by name', () => {
+    const { code } = transformModule('const globalThis = {};\nexport function f() {}\n', { url });
+    assert.equal(
+      code.split('\n')[1],
+      `export function f() {if(typeof ${modeGlobal(url)}!=='number'&&__hz$?.s(0))return __hz$.t(0,this,arguments,new.target);}`,
+    );
+  });
+
   test('functions exported by a clause or by `export default name` get the trampoline of their first export', () => {
     const { body, description } = run(
       'function h(a) {}\nconst k = () => 1, j = 2;\nexport { h as hh, k, j };\nexport default h;\n',
@@ -194,8 +204,8 @@ describe('transformModule', () => {
     assert.equal(
       body,
       [
-        'function h(a) {if(__hz$m&&__hz$.s(0))return __hz$.t(0,this,arguments,new.target);}',
-        'let   k = {k()    {if(__hz$m&&__hz$.s(1))return __hz$.t(1,this,arguments);return 1}}.k, j = 2;',
+        `function h(a) {if(${mode}.s(0))return __hz$.t(0,this,arguments,new.target);}`,
+        `let   k = {k()    {if(${mode}.s(1))return __hz$.t(1,this,arguments);return 1}}.k, j = 2;`,
         'export { h as hh, k, j };',
         'let ª={default:h}.default;',
         '',
@@ -207,7 +217,10 @@ describe('transformModule', () => {
     const bundled = run(
       'var handler = (req) => req;\nvar src_default = handler;\nexport { src_default as default };\n',
     );
-    assert.match(bundled.body, /^var handler = \{handler\(req\) {4}\{if\(__hz\$m&&__hz\$\.s\(0\)\)/);
+    assert.match(
+      bundled.body,
+      /^var handler = \{handler\(req\) {4}\{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+    );
   });
 
   test('a const the module itself assigns stays const; its exports go through aliases declared right after it', () => {
@@ -324,7 +337,7 @@ describe('transformModule', () => {
   test('Unicode names: a named default function keeps its name; default imports and reassignments are seen', () => {
     assert.match(
       run('export default function π() {}\n').body,
-      /^export default function π\(\) \{if\(__hz\$m&&__hz\$\.s\(0\)\)/,
+      /^export default function π\(\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     assert.deepEqual(run("import π from './a.js'\nexport { π }\n").description.i, [['./a.js', ['default']]]);
     assert.deepEqual(run("import from from './a.js'\nexport { from }\n").description.i, [['./a.js', ['default']]]);
@@ -336,7 +349,10 @@ describe('transformModule', () => {
     assert.equal(run('export /* c */ default 1\n').description.l, 'default=ª');
     assert.match(run('export /* c */ const a = 1\n').body, /^export \/\* c \*\/ let {3}a = 1/);
     // So do a no-break space between them and a line comment ended by a carriage return alone.
-    assert.match(run('export\u00a0const a = () => 1\n').body, /^export\u00a0let {3}a = \{a\(\) +\{if\(__hz\$m/);
+    assert.match(
+      run('export\u00a0const a = () => 1\n').body,
+      /^export\u00a0let {3}a = \{a\(\) +\{if\(globalThis\.__hz\$g/,
+    );
     assert.match(run('export const //c\rf = () => 1\n').body, /^export let {3}\/\/c\rf = \{f\(\) +\{if/);
     // Still a declaration: the next line is a statement of its own, not a call of the function.
     assert.match(
@@ -348,29 +364,29 @@ describe('transformModule', () => {
   test('a trampoline goes after the directives of a function body', () => {
     assert.match(
       run('export function f() { "use strict"\n  return 1 }\n').body,
-      /^export function f\(\) \{ "use strict";if\(__hz\$m&&__hz\$\.s\(0\)\)/,
+      /^export function f\(\) \{ "use strict";if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     assert.match(
       run("export function f() { 'a'; 'b' + 1 }\n").body,
-      /^export function f\(\) \{ 'a';if\(__hz\$m&&__hz\$\.s\(0\)\).*; 'b' \+ 1 \}/,
+      /^export function f\(\) \{ 'a';if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\).*; 'b' \+ 1 \}/,
     );
     assert.match(
       run("export function f() { 'a'\n.length }\n").body,
-      /^export function f\(\) \{if\(__hz\$m&&__hz\$\.s\(0\)\)/,
+      /^export function f\(\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     // Every function shape: an arrow made a method, a function expression, one with non-simple parameters (whose
     // directive stays in its own body, where Node still rejects it).
     assert.match(
       run("export const f = (a) => { 'use strict'; return a }\n").body,
-      /^export let {3}f = \{f\(a\) +\{ 'use strict';if\(__hz\$m&&__hz\$\.s\(0\)\)/,
+      /^export let {3}f = \{f\(a\) +\{ 'use strict';if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     assert.match(
       run("export const g = function () { 'use strict'\n}\n").body,
-      /^export let {3}g = function \(\) \{ 'use strict';if\(__hz\$m/,
+      /^export let {3}g = function \(\) \{ 'use strict';if\(globalThis\.__hz\$g/,
     );
     assert.match(
       run("export function h(a = 1) { 'use strict' }\n").body,
-      /^export function h\(\)\{if\(__hz\$m.*\(a = 1\)=> \{ 'use strict' \}\)/,
+      /^export function h\(\)\{if\(globalThis\.__hz\$g.*\(a = 1\)=> \{ 'use strict' \}\)/,
     );
   });
 
@@ -378,7 +394,7 @@ describe('transformModule', () => {
     assert.equal(run('#!/usr/bin/env node\r\nexport default function () {}\n').at, '#!/usr/bin/env node\r\n'.length);
     assert.equal(run('#!/usr/bin/env node\rexport default function () {}\n').at, '#!/usr/bin/env node\r'.length);
     // Only a hashbang: the registration goes on a line of its own, not into the hashbang's comment.
-    assert.equal(run('#!/usr/bin/env node').code.split('\n')[1]?.startsWith('var __hz$m,'), true);
+    assert.equal(run('#!/usr/bin/env node').code.split('\n')[1]?.startsWith('var __hz$='), true);
   });
 
   test('registration lists escape the separators a string export name or a specifier may hold', () => {
@@ -411,7 +427,7 @@ describe('transformModule', () => {
   test('a hashbang line stays first', () => {
     assert.match(
       transformModule('#!/usr/bin/env node\nexport const a = import.meta.url;\n', { url }).code,
-      /^#!\/usr\/bin\/env node\nvar __hz\$m,__hz\$=/,
+      /^#!\/usr\/bin\/env node\nvar __hz\$=/,
     );
   });
 

@@ -18,7 +18,7 @@ import {
   type SyntaxLocation,
   type UpdateReport,
 } from '../../lib/hot-runtime.js';
-import { HANDLE, MODE_VARIABLE } from '../../lib/trampoline.js';
+import { HANDLE, modeCondition, trampolineTest } from '../../lib/trampoline.js';
 import type { ImportedNames } from '../../lib/transform.js';
 import { splitSuffix, stripVersion } from '../../lib/version-query.js';
 
@@ -76,12 +76,13 @@ export function nameOf(url: string): string {
 }
 
 /** The module body, with the registration a transformed module carries at its top. */
-function compile(source: FakeModule): Body {
+function compile(source: FakeModule, url: string): Body {
+  const condition = modeCondition(url, false);
   const exports = source.exports ?? [];
   const trampolined = source.body.replace(/\bHOT\((\w+)\)/g, (_, name: string) => {
     const index = exports.indexOf(name);
     if (index === -1) throw new Error(`HOT(${name}): not an export`);
-    return `if(${MODE_VARIABLE}&&${HANDLE}.s(${index}))return ${HANDLE}.t(${index},this,arguments,new.target);`;
+    return trampolineTest(index, { constructible: true, generator: false }, condition);
   });
   const imports = Object.entries(source.imports ?? {}).map(([name, names]) => [name, names]);
   const raw = [
@@ -97,7 +98,7 @@ function compile(source: FakeModule): Body {
     '$hot',
     'dep',
     'trace',
-    `'use strict';var ${MODE_VARIABLE};const ${HANDLE}=$hz.register({${raw.join(',')}});const hot=$hot();\n${trampolined}`,
+    `'use strict';const ${HANDLE}=$hz.register({${raw.join(',')}});const hot=$hot();\n${trampolined}`,
   );
 }
 
@@ -299,7 +300,7 @@ export class FakeApp {
           return this.runtime.register(record.url, () => meta, raw);
         },
       };
-      await compile(record.source)(
+      await compile(record.source, record.url)(
         hz,
         () => meta.hot,
         (name) => {
