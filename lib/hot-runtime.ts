@@ -282,7 +282,6 @@ class Description implements ModuleDescription {
     }
     return this.#mutableGetter();
   }
-
 }
 
 /** 0 = run the body; 1 = stale, forward to the newest version; 2 = run the body, then sync live bindings. */

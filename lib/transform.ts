@@ -661,9 +661,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   if (options.versioned === true) {
     // What every update reads of a new version, compiled with it (parenthesized, so names resolve by hash): an eval
     // per version cost more than the reading.
-    description.push(
-      `v:(function(){return[${bindings.map(([, local]) => local).join(',')}]})`,
-    );
+    description.push(`v:(function(){return[${bindings.map(([, local]) => local).join(',')}]})`);
     const reassigned = bindings.filter(([, , mutable]) => mutable).map(([, local]) => local);
     if (reassigned.length > 0) description.push(`u:()=>[${reassigned.join(',')}]`);
   }
