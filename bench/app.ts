@@ -2,7 +2,7 @@
  * The benchmark app: a generated graph of ES modules of realistic shape (imports in a DAG, functions, classes,
  * constants, strings), the same bytes written as a directory and as a deflated archive.
  */
-import type { Tree } from '../test/fixtures.js';
+import type { Tree } from '../test/helpers/fixtures.js';
 
 /**
  * How function bodies are laid out: `formatted` opens each body on its own line, as Prettier and Biome write it

@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chooseHookApi } from '../lib/node-support.js';
-import { makeApp, writeTree, writeZip } from '../test/fixtures.js';
+import { makeApp, writeTree, writeZip } from '../test/helpers/fixtures.js';
 import { benchApp } from './app.js';
 import { heapBench, hotBench, manyExportsBench, updateLatency } from './hot.js';
 import { vendoringBench } from './vendoring.js';

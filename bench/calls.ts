@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeApp, writeTree, writeZip, zipBytes } from '../test/fixtures.js';
+import { makeApp, writeTree, writeZip, zipBytes } from '../test/helpers/fixtures.js';
 
 const CALL_SCRIPT = `
 import * as hot from 'zip:./calls.zip!/fns.js';

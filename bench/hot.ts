@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { writeTree, writeZip } from '../test/fixtures.js';
+import { writeTree, writeZip } from '../test/helpers/fixtures.js';
 import { type BenchStyle, benchApp } from './app.js';
 import { callOverhead } from './calls.js';
 

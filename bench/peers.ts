@@ -11,7 +11,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { repoRoot, type Tree, writeTree, writeZip } from '../test/fixtures.js';
+import { repoRoot, type Tree, writeTree, writeZip } from '../test/helpers/fixtures.js';
 import { benchApp } from './app.js';
 import { type Bar, barChart } from './chart.js';
 

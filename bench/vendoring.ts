@@ -6,8 +6,8 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { packDirectory } from '../lib/pack.js';
-import { repoRoot, writeTree } from '../test/fixtures.js';
+import { packDirectory } from '../lib/archive/pack.js';
+import { repoRoot, writeTree } from '../test/helpers/fixtures.js';
 
 const APP = [
   "import { parse } from 'es-module-lexer';",

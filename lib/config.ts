@@ -8,11 +8,11 @@
  * archive opens, so that a bad limit fails the import that needs it, not the process start.
  */
 import * as path from 'node:path';
-import { type ArchiveLimits, defaultLimits } from './archive.js';
+import { type ArchiveLimits, defaultLimits } from './archive/reader.js';
 import { fail } from './errors.js';
 import type { LogLevel } from './log.js';
 import type { HookApi } from './node-support.js';
-import { defaultCacheDir } from './transform-cache.js';
+import { defaultCacheDir } from './transform/cache.js';
 
 /** hotzip's settings from the environment. */
 export interface HotzipConfig {

@@ -2,16 +2,16 @@
  * hotzip's runtime API: `import { register, reload, on, readFile, readFileSync } from 'hotzip'`.
  */
 import { HotzipError } from './errors.js';
-import { currentRuntime } from './hot.js';
-import type { HotzipEvents } from './hot-api.js';
-import type { RuntimeEvent, UpdateReport } from './hot-runtime.js';
+import type { HotzipEvents } from './hot/api.js';
+import type { RuntimeEvent, UpdateReport } from './hot/runtime.js';
+import { currentRuntime } from './hot/setup.js';
 
 export { type ErrorCode, HotzipError, type UpdateError } from './errors.js';
-export type { HotContextApi, HotzipEvents, UpdatePayload } from './hot-api.js';
-export type { ChangeSet, RuntimeEvent, UpdateReport } from './hot-runtime.js';
-export { type RegisterOptions, register } from './install.js';
+export type { HotContextApi, HotzipEvents, UpdatePayload } from './hot/api.js';
+export type { ChangeSet, RuntimeEvent, UpdateReport } from './hot/runtime.js';
+export { type RegisterOptions, register } from './load/install.js';
+export { type ResourceEncoding, type ResourceLocation, readFile, readFileSync } from './load/resources.js';
 export { type Logger, type LogLevel, type MessageLevel, setLogger } from './log.js';
-export { type ResourceEncoding, type ResourceLocation, readFile, readFileSync } from './resources.js';
 
 function runtime() {
   const found = currentRuntime();

@@ -3,9 +3,9 @@
  * `initialize` receives the options the registering thread decided.
  */
 import type { LoadFnOutput, LoadHook, ResolveFnOutput, ResolveHook } from 'node:module';
-import { createHooks, type Hooks, type HooksThreadData } from '../lib/hooks.js';
-import type { HookReport } from '../lib/host-importers.js';
-import { redirectsFrom } from '../lib/redirects.js';
+import type { HookReport } from '../lib/hot/host-importers.js';
+import { redirectsFrom } from '../lib/hot/redirects.js';
+import { createHooks, type Hooks, type HooksThreadData } from '../lib/load/hooks.js';
 
 let hooks: Hooks = createHooks({ shimRequire: true, followReexports: true, hot: true });
 

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chooseHookApi, nativeCjsRequire } from '../../lib/node-support.js';
-import { makeApp, repoRoot, runProcess, type Tree, writeZip } from '../fixtures.js';
+import { makeApp, repoRoot, runProcess, type Tree, writeZip } from '../helpers/fixtures.js';
 import type { DriverConfig, Observation, ResultLine, SerializedReport } from './driver.js';
 import { corpusDir, corpusModules } from './install.js';
 

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot } from '../fixtures.js';
+import { repoRoot } from '../helpers/fixtures.js';
 
 /** The folder holding the corpus's package.json and lockfile. */
 export const corpusDir = path.join(repoRoot, 'test', 'corpus-npm');

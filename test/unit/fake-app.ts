@@ -9,7 +9,7 @@
  * an evaluation error cached on its record, and each update reading the snapshot of the files it was previewed from.
  * Not kept: cycles, CommonJS, re-exported bindings (a module's `reexports` is only compared, never served).
  */
-import type { Namespace } from '../../lib/hot-context.js';
+import type { Namespace } from '../../lib/hot/context.js';
 import {
   type ChangeSet,
   HotRuntime,
@@ -17,10 +17,10 @@ import {
   type RawDescription,
   type SyntaxLocation,
   type UpdateReport,
-} from '../../lib/hot-runtime.js';
-import { HANDLE, modeCondition, trampolineTest } from '../../lib/trampoline.js';
-import type { ImportedNames } from '../../lib/transform.js';
-import { splitSuffix, stripVersion } from '../../lib/version-query.js';
+} from '../../lib/hot/runtime.js';
+import { HANDLE, modeCondition, trampolineTest } from '../../lib/transform/trampoline.js';
+import type { ImportedNames } from '../../lib/transform/transform.js';
+import { splitSuffix, stripVersion } from '../../lib/url/version-query.js';
 
 /** One version of a module's source. */
 export interface FakeModule {

@@ -1,7 +1,7 @@
 /** `import.meta.hot` on its own: what it records, and what it forwards to its runtime. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HotContext, type HotContextHost } from '../../lib/hot-context.js';
+import { HotContext, type HotContextHost } from '../../lib/hot/context.js';
 
 /** A host that records what the context forwards. */
 function recordingHost(): HotContextHost & { calls: unknown[][] } {

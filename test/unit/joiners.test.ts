@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { UpdateReport } from '../../lib/hot-runtime.js';
+import type { UpdateReport } from '../../lib/hot/runtime.js';
 import { FakeApp, type FakeModule, urlOf } from './fake-app.js';
 
 function version(name: string, value: number, extra = ''): FakeModule {

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { MessageChannel } from 'node:worker_threads';
-import { RedirectTable, redirectsFrom } from '../../lib/redirects.js';
+import { RedirectTable, redirectsFrom } from '../../lib/hot/redirects.js';
 
 const a = 'zip:/app.zip!/a.js';
 const b = 'zip:/app.zip!/b.js';

@@ -1,0 +1,81 @@
+/**
+ * Installing hotzip's hooks in this thread, with options: what `--import hotzip/register` does (from the
+ * environment), and what `register(options)` from the runtime API does for programs that start hotzip themselves.
+ *
+ * Where `module.registerHooks` is sound the hooks run here, synchronously, in the application's own thread; elsewhere
+ * `module.register` runs them in Node's hooks thread (loader/hooks-thread.ts) with the options passed as its data.
+ * Node 26 deprecates `register` (DEP0205) and never takes that path.
+ */
+
+import * as nodeModule from 'node:module';
+import * as path from 'node:path';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { config } from '../config.js';
+import type { HookReport } from '../hot/host-importers.js';
+import { installHotRuntime } from '../hot/setup.js';
+import { chooseHookApi, nativeCjsRequire } from '../node-support.js';
+import { enableCompileCache } from '../transform/cache.js';
+import { installZipFileUrlToPath } from '../url/zip-file-url.js';
+import { installCjsLoader } from './cjs-require.js';
+import { installCreateRequire } from './create-require.js';
+import { createHooks, type HooksThreadData } from './hooks.js';
+
+/** Options of `register()`. */
+export interface RegisterOptions {
+  /**
+   * Archives searched, in order, for bare specifiers Node cannot find (relative paths from the current directory);
+   * added after those in HOTZIP_PATH.
+   */
+  searchPath?: readonly string[];
+  /** Hot reload on (the default unless HOTZIP_HOT=0) or off. */
+  hot?: boolean;
+}
+
+let installed = false;
+
+/**
+ * Installs the hooks once per thread; later calls return false and change nothing (hooks cannot be re-registered
+ * with other options). Modules imported before this call are not served by hotzip.
+ */
+export function register(options: RegisterOptions = {}): boolean {
+  if (installed) return false;
+  installed = true;
+  const api = chooseHookApi();
+  const shimRequire = !nativeCjsRequire(api);
+  const settings = config();
+  const hot = options.hot ?? settings.hot;
+  const runtime = hot ? installHotRuntime() : undefined;
+  process.setSourceMapsEnabled?.(true);
+  const searchPath = [...settings.searchPath, ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
+  if (shimRequire) installCjsLoader(searchPath, api === 'registerHooks');
+  installCreateRequire(!shimRequire, searchPath);
+  installZipFileUrlToPath();
+  const cacheDir = hot ? settings.cacheDir : undefined;
+  if (cacheDir !== undefined) enableCompileCache(cacheDir, nodeModule.enableCompileCache);
+  if (api === 'registerHooks') {
+    const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
+    const report = runtime && ((message: HookReport) => runtime.hookReport(message));
+    const hooks = createHooks({ shimRequire, hot, searchPath, cacheDir, redirect, report });
+    nodeModule.registerHooks({
+      resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
+      load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
+    });
+  } else {
+    // The hooks thread keeps a copy of the runtime's redirects, fed over this port (see ./redirects.ts).
+    let redirects: MessagePort | undefined;
+    if (runtime !== undefined) {
+      const { port1, port2 } = new MessageChannel();
+      port1.unref();
+      runtime.mirrorRedirects((change) => port1.postMessage(change));
+      runtime.hookReportsFrom(port1);
+      redirects = port2;
+    }
+    const data: HooksThreadData = { shimRequire, followReexports: true, hot, searchPath, cacheDir, redirects };
+    nodeModule.register('../../loader/hooks-thread.js', {
+      parentURL: import.meta.url,
+      data,
+      transferList: redirects === undefined ? [] : [redirects],
+    });
+  }
+  return true;
+}

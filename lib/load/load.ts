@@ -1,0 +1,222 @@
+/**
+ * Loading an archive entry for Node: bytes, format and the checks Node's own load step would make.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { openRunningArchive } from '../archive/cache.js';
+import type { Archive } from '../archive/reader.js';
+import { config } from '../config.js';
+import { fail, isCodedError } from '../errors.js';
+import { rememberedSource, rememberSource } from '../hot/restore-sources.js';
+import type { TreeHost } from '../resolve/package.js';
+import { decideResolution, treeOf } from '../resolve/resolve.js';
+import { cachedTransform } from '../transform/cache.js';
+import { mayAwait, RUNTIME_SYMBOL, transformModule } from '../transform/transform.js';
+import { canonicalZipUrl, isZipUrl, parseZipUrl } from '../url/zip-url.js';
+import { validateAttributes } from './attributes.js';
+import { cjsImportStub, type Reexported } from './cjs-stub.js';
+import { formatOf, type ModuleFormat } from './format.js';
+import { resolveBesideArchive } from './require-host.js';
+import { eraseTypes, stripTypes } from './typescript.js';
+
+/** What the load hook hands Node. */
+export interface LoadedModule {
+  format: ModuleFormat;
+  source: string | Uint8Array;
+}
+
+/** Options fixed when the hooks are registered. */
+export interface LoadOptions {
+  /**
+   * When Node cannot run `require()` inside archive CommonJS, hotzip runs archive CommonJS itself (cjs-require.ts)
+   * and an `import` of it is served a stub that takes the instance from hotzip's registry.
+   */
+  shimRequire: boolean;
+  /**
+   * Whether import stubs carry the sources of the modules archive CommonJS re-exports: with `module.register` Node's
+   * export lexer cannot resolve an archive module's re-exports itself (with `registerHooks` it asks the hooks).
+   */
+  followReexports?: boolean | undefined;
+  /** Whether ES modules are transformed for hot reload (off with HOTZIP_HOT=0). */
+  hot: boolean;
+  /** Where hot-transformed sources are cached across runs (HOTZIP_CACHE); undefined: no cache. */
+  cacheDir?: string | undefined;
+  /** Where a module URL resolved for `parentURL` should go instead (a version with added exports), if anywhere. */
+  redirect?: ((url: string, parentURL: string | undefined) => string | undefined) | undefined;
+}
+
+/**
+ * Source maps (read once: `process.env` is a slow accessor and this runs for every module). The edits keep every
+ * line and, in almost all code, every column where it was, so by default no module carries a map: a map costs
+ * start-up time and memory out of all proportion to the few columns it corrects (measured on one-line-bodied code:
+ * 4.1× native start-up with maps, 1.7× without). `HOTZIP_SOURCE_MAPS=1` maps the modules whose columns move.
+ */
+const sourceMaps = config().sourceMaps;
+
+/** What, besides the bytes and the URL, changes the transform's output: part of every cache key. */
+const sourceMapVariant = `maps=${sourceMaps ? 1 : 0}`;
+
+/**
+ * Reads the entry named by a `zip:` URL (any version query stripped) and decides its format. `required`: the load
+ * is CommonJS `require()`'s, which takes JSON without import attributes.
+ */
+export function loadZipModule(
+  url: string,
+  importAttributes: Record<string, string> | undefined,
+  options: LoadOptions,
+  required = false,
+): LoadedModule {
+  const location = parseZipUrl(url);
+  const archive = openRunningArchive(location.archive, location.version);
+  // An update's versions are transformed once and never asked for again: only start-up is worth caching.
+  const cacheDir = options.hot && location.version === undefined ? options.cacheDir : undefined;
+  const canonical = location.version === undefined ? url : canonicalZipUrl(url);
+  // A version evaluating an earlier instance's source again: the archive may hold other bytes by now.
+  const restored = location.restores === undefined ? undefined : rememberedSource(canonical, location.restores);
+  if (location.restores !== undefined && restored === undefined) {
+    fail('ERR_HOTZIP_UPDATE_FAILED', 'the source of its previous version is no longer kept', {
+      archive: location.archive,
+      entry: location.entry,
+    });
+  }
+  let bytes: Uint8Array | undefined = restored;
+  const read = (): Uint8Array => {
+    bytes ??= archive.read(location.entry);
+    return bytes;
+  };
+  // A cached transform is found by the entry's stored bytes, so a hit is served without inflating; without a cache
+  // the entry is read (inflated, CRC-checked) before anything else, as Node reads a file first.
+  let stored: ReturnType<typeof archive.stored> | undefined;
+  if (cacheDir === undefined) read();
+  else stored = archive.stored(location.entry);
+  let text: string | undefined;
+  const source = (): string => {
+    text ??= new TextDecoder().decode(read());
+    return text;
+  };
+  const format = required
+    ? requiredFormat(treeOf(archive), location.entry, url, source)
+    : formatOf(treeOf(archive), location.entry, url, source);
+  if (!required) validateAttributes(url, format, importAttributes, location);
+  switch (format) {
+    case 'commonjs':
+      return {
+        format,
+        source: options.shimRequire
+          ? cjsImportStub(url, source(), options.followReexports ? readReexport : undefined)
+          : source(),
+      };
+    case 'commonjs-typescript':
+      if (!options.shimRequire) return { format, source: source() };
+      // The stub's own line is JavaScript: the lexer reads the module's code with its types stripped.
+      return {
+        format: 'commonjs',
+        source: cjsImportStub(url, eraseTypes(source(), location), options.followReexports ? readReexport : undefined),
+      };
+    case 'json':
+      return { format, source: source() };
+    case 'module':
+    case 'module-typescript': {
+      if (!options.hot) return { format, source: read() };
+      // TypeScript is served as the JavaScript Node would run (types erased in place), made hot like any module.
+      let erased: string | undefined;
+      if (format === 'module-typescript') {
+        erased = stripTypes(source());
+        if (erased === undefined) return { format, source: read() };
+      }
+      const javascript = (): string => erased ?? source();
+      // A first instance keeps its snapshot readable (shared by the archive's modules); a later one its bytes only.
+      rememberSource(
+        canonical,
+        location.version ?? 0,
+        location.version === undefined ? readLater(archive, location.entry) : keep(read()),
+      );
+      if (cacheDir === undefined || stored === undefined) {
+        return { format: 'module', source: hotSource(javascript(), url, location.version !== undefined) };
+      }
+      return {
+        format: 'module',
+        source: cachedTransform(
+          cacheDir,
+          [url, sourceMapVariant, stored.entry.method, stored.entry.size, stored.entry.crc32],
+          stored.data,
+          () => hotSource(javascript(), url, false),
+        ),
+      };
+    }
+    default:
+      return { format, source: read() };
+  }
+}
+
+/** What `require()` makes of an entry: as `import` would, but an extension Node does not know is run as CommonJS. */
+function requiredFormat(tree: TreeHost, entry: string, url: string, source: () => string): ModuleFormat {
+  try {
+    return formatOf(tree, entry, url, source);
+  } catch (error) {
+    if (isCodedError(error) && error.code === 'ERR_UNKNOWN_FILE_EXTENSION') return 'commonjs';
+    throw error;
+  }
+}
+
+/**
+ * A module that archive CommonJS re-exports, read for the import stub's export names: an archive CommonJS entry, or
+ * a `.js`/`.cjs` file beside the archive, as Node's export lexer follows them. Undefined for anything it would skip,
+ * including what does not resolve (the lexer skips that silently, and `require()` reports it when the module runs).
+ */
+function readReexport(specifier: string, parentURL: string): Reexported | undefined {
+  try {
+    const decision = decideResolution(specifier, parentURL, ['require', 'node']);
+    if (decision.kind === 'url' && isZipUrl(decision.url)) {
+      const loaded = loadZipModule(decision.url, undefined, { shimRequire: false, hot: false }, true);
+      if (loaded.format !== 'commonjs' || typeof loaded.source !== 'string') return undefined;
+      return { url: decision.url, source: loaded.source };
+    }
+    if (decision.kind !== 'next') return undefined;
+    const url = resolveBesideArchive(decision.specifier, parentURL);
+    if (!url.startsWith('file:') || !/\.c?js$/.test(url)) return undefined;
+    return { url, source: readFileSync(fileURLToPath(url), 'utf8') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** A reader of an entry that keeps its snapshot alive, not the inflated bytes (start-up would keep every source). */
+function readLater(archive: Archive, entry: string): () => Uint8Array {
+  return () => archive.read(entry);
+}
+
+/** A reader of `bytes` that keeps nothing else alive. */
+function keep(bytes: Uint8Array): () => Uint8Array {
+  return () => bytes;
+}
+
+/** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */
+function hotSource(source: string, url: string, versioned: boolean): string {
+  try {
+    const sourceMapUrl = sourceMaps ? canonicalZipUrl(url) : undefined;
+    const { code } = transformModule(source, { url, versioned, sourceMapUrl });
+    if (versioned) return withGate(code, url);
+    return mayAwait(source) ? withEndSignal(code, url) : code;
+  } catch {
+    return source;
+  }
+}
+
+/**
+ * A first instance that may await at top level tells the runtime when its body has finished: a statement after its
+ * last line (no line or column moves). An update applied while it awaited must not be undone by the body's tail.
+ */
+function withEndSignal(code: string, url: string): string {
+  return `${code}\n;globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]?.evaluated(${JSON.stringify(url)});`;
+}
+
+/**
+ * A new version's gate: an import appended to its source (hoisted like every import, so no line or column of the
+ * module's code moves) of a tiny module that tells the runtime the version's whole graph has linked and then awaits
+ * the update's go-ahead, so the body runs only once every new version of the update has linked and been checked.
+ */
+function withGate(code: string, url: string): string {
+  const call = `await globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]?.linked(${JSON.stringify(url)})`;
+  return `${code}\n;import ${JSON.stringify(`data:text/javascript,${encodeURIComponent(call)}`)};`;
+}

@@ -1,0 +1,402 @@
+/**
+ * Functions captured before an update (a stored callback, a server's handler) follow the newest version whatever
+ * their shape, with native `name`, `length`, `this`, `arguments`, `new` and `new.target`; parameters are bound once,
+ * by the version that runs; a function whose export went away runs its own body. Exported bindings reach importers
+ * however the module assigns them, and `const` stays constant. Each in a real process, on every hook API.
+ */
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, describe, test } from 'node:test';
+import { makeApp, type Tree, writeZip } from '../helpers/fixtures.js';
+import { HotApp, hookApis, hostMain, moduleTree } from '../helpers/hot-app.js';
+
+const apps: HotApp[] = [];
+const dirs: string[] = [];
+after(async () => {
+  await Promise.all(apps.map((app) => app.stop()));
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+async function start(tree: Tree, imports: string, state: string, api: string) {
+  const dir = makeApp('hotzip-captured-');
+  dirs.push(dir);
+  writeZip(path.join(dir, 'app.zip'), tree);
+  const app = new HotApp(dir, hostMain(imports, state), { HOTZIP_HOOKS: api, HOTZIP_LOG: 'silent' });
+  apps.push(app);
+  await app.next(/^READY/);
+  return { app, archive: path.join(dir, 'app.zip') };
+}
+
+/** Replaces the archive and waits for the update to apply. */
+async function update(app: HotApp, archive: string, tree: Tree): Promise<void> {
+  writeZip(archive, tree);
+  const event = await app.event();
+  assert.equal(event.name, 'update', JSON.stringify(event));
+}
+
+/** Every shape of exported function, each returning its version `v`. */
+function shapes(v: number): Tree {
+  return moduleTree({
+    'arrows.js': [
+      `export const block = (a, b) => { return 'block${v}:' + a + b; };`,
+      `export const expr = (a) => 'expr${v}:' + a;`,
+      `export const asyncArrow = async (a) => 'async${v}:' + a;`,
+      `export const fnExpr = function (a) { return 'fnExpr${v}:' + a; };`,
+      `export let letArrow = a => 'let${v}:' + a;`,
+      `export var varFn = async function named(a) { return 'var${v}:' + a; };`,
+      `export const first = () => 'first${v}', second = () => 'second${v}';`,
+    ].join('\n'),
+    'clause.js': [
+      `function h(a) { return 'clause${v}:' + a; }`,
+      `const k = (a) => 'k${v}:' + a;`,
+      'export { h, k as renamed };',
+      'export default k;',
+    ].join('\n'),
+    'default-arrow.js': `export default (a) => 'defaultArrow${v}:' + a;\n`,
+    'default-async.js': `export default async (a) => 'defaultAsync${v}:' + a;\n`,
+    'default-anon.js': `export default function (a) { return 'defaultAnon${v}:' + a; }\n`,
+    'decl.js': `export function decl(a) { return 'decl${v}:' + a; }\n`,
+    // As esbuild writes a default export.
+    'bundled.js': `var handler = async (req) => 'bundled${v}:' + req;\nvar src_default = handler;\nexport {\n  src_default as default\n};\n`,
+    'more.js': [
+      `export const genExpr = function* (a, b = 1) { yield 'genExpr${v}:' + a + b; };`,
+      `export async function* genAsync({ a } = { a: 'x' }) { yield 'genAsync${v}:' + a; }`,
+      `export async function patterns({ a } = {}, ...rest) { return 'patterns${v}:' + a + rest.length; }`,
+      `export const patternArrow = async ([a] = [], b = 2) => 'patternArrow${v}:' + a + b;`,
+    ].join('\n'),
+  });
+}
+
+const shapeImports = [
+  "import * as arrows from 'zip:./app.zip!/arrows.js';",
+  "import * as clause from 'zip:./app.zip!/clause.js';",
+  "import defaultArrow from 'zip:./app.zip!/default-arrow.js';",
+  "import defaultAsync from 'zip:./app.zip!/default-async.js';",
+  "import defaultAnon from 'zip:./app.zip!/default-anon.js';",
+  "import { decl } from 'zip:./app.zip!/decl.js';",
+  "import * as more from 'zip:./app.zip!/more.js';",
+  "import bundled from 'zip:./app.zip!/bundled.js';",
+  // Captured: plain values holding the functions, never re-read from a binding.
+  'const captured = { ...arrows, h: clause.h, renamed: clause.renamed, clauseDefault: clause.default, defaultArrow, defaultAsync, defaultAnon, decl, bundled, ...more };',
+  'const call = async () => { const out = {}; for (const [key, fn] of Object.entries(captured)) { const r = fn("x"); if (key.startsWith("gen")) { const all = []; for await (const x of r) all.push(x); out[key] = all.join(); } else out[key] = await r; } return out; };',
+  'const meta = () => Object.fromEntries(Object.entries(captured).map(([key, fn]) => [key, fn.name + "/" + fn.length + "/" + ("prototype" in fn)]));',
+].join('\n');
+
+function expected(v: number): Record<string, string> {
+  return {
+    block: `block${v}:xundefined`,
+    expr: `expr${v}:x`,
+    asyncArrow: `async${v}:x`,
+    fnExpr: `fnExpr${v}:x`,
+    letArrow: `let${v}:x`,
+    varFn: `var${v}:x`,
+    first: `first${v}`,
+    second: `second${v}`,
+    h: `clause${v}:x`,
+    renamed: `k${v}:x`,
+    clauseDefault: `k${v}:x`,
+    defaultArrow: `defaultArrow${v}:x`,
+    defaultAsync: `defaultAsync${v}:x`,
+    defaultAnon: `defaultAnon${v}:x`,
+    decl: `decl${v}:x`,
+    bundled: `bundled${v}:x`,
+    genExpr: `genExpr${v}:x1`,
+    genAsync: `genAsync${v}:undefined`,
+    patterns: `patterns${v}:undefined0`,
+    patternArrow: `patternArrow${v}:x2`,
+  };
+}
+
+/** name/length/has-prototype of each, as Node gives them natively. */
+const nativeMeta = {
+  block: 'block/2/false',
+  expr: 'expr/1/false',
+  asyncArrow: 'asyncArrow/1/false',
+  fnExpr: 'fnExpr/1/true',
+  letArrow: 'letArrow/1/false',
+  varFn: 'named/1/false',
+  first: 'first/0/false',
+  second: 'second/0/false',
+  h: 'h/1/true',
+  renamed: 'k/1/false',
+  clauseDefault: 'k/1/false',
+  defaultArrow: 'default/1/false',
+  defaultAsync: 'default/1/false',
+  defaultAnon: 'default/1/true',
+  decl: 'decl/1/true',
+  bundled: 'handler/1/false',
+  genExpr: 'genExpr/1/true',
+  genAsync: 'genAsync/0/true',
+  patterns: 'patterns/0/false',
+  patternArrow: 'patternArrow/0/false',
+};
+
+for (const api of hookApis) {
+  describe(`captured references (${api})`, () => {
+    test('every shape of exported function follows updates, keeping name, length and prototype', async () => {
+      const { app, archive } = await start(shapes(1), shapeImports, '{ calls: await call(), meta: meta() }', api);
+      assert.deepEqual(await app.state(), { calls: expected(1), meta: nativeMeta });
+      await update(app, archive, shapes(2));
+      assert.deepEqual(await app.state(), { calls: expected(2), meta: nativeMeta });
+      await update(app, archive, shapes(3));
+      assert.deepEqual(await app.state(), { calls: expected(3), meta: nativeMeta });
+    });
+  });
+}
+
+for (const api of hookApis) {
+  describe(`exported functions before their module ran (${api})`, () => {
+    test('a function called in an import cycle before its module body ran runs its own body, then follows updates', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'a.js': [
+            "import { early } from './b.js';",
+            `export function hello(x) { return 'hello${v}:' + x; }`,
+            'export const seen = early;',
+          ].join('\n'),
+          // b.js runs first, and calls into a.js whose body (and registration) has not run yet.
+          'b.js': "import { hello } from './a.js';\nexport const early = hello('early');\n",
+        });
+      const { app, archive } = await start(
+        version(1),
+        "import { hello, seen } from 'zip:./app.zip!/a.js';\nconst h = hello;",
+        "{ seen, call: h('x'), keys: Object.keys(globalThis).filter((key) => key.startsWith('__hz')) }",
+        api,
+      );
+      assert.deepEqual(await app.state(), { seen: 'hello1:early', call: 'hello1:x', keys: [] });
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), { seen: 'hello1:early', call: 'hello2:x', keys: [] });
+    });
+
+    test('on a frozen global object, where no mode global can be defined, captured functions still follow', async () => {
+      const version = (v: number): Tree => moduleTree({ 'm.js': `export function f(x) { return 'f${v}:' + x; }\n` });
+      const { app, archive } = await start(
+        version(1),
+        "Object.freeze(globalThis);\nconst { f } = await import('zip:./app.zip!/m.js');\nconst h = f;",
+        "{ call: h('x'), names: Object.getOwnPropertyNames(globalThis).filter((key) => key.startsWith('__hz')).length }",
+        api,
+      );
+      assert.deepEqual(await app.state(), { call: 'f1:x', names: 0 });
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), { call: 'f2:x', names: 0 });
+    });
+  });
+}
+
+for (const api of hookApis) {
+  describe(`captured functions keep native call semantics (${api})`, () => {
+    test('parameters are bound once, by the newest version: a stale pattern never throws, defaults run once', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'params.js': [
+            'export let sideEffects = 0;',
+            'const count = () => ++sideEffects;',
+            v === 1
+              ? 'export function handle({ path }, n = count()) { return "v1 " + path; }'
+              : 'export function handle(req, n = count()) { return "v2 " + (req === undefined ? "none" : req.path); }',
+            v === 1
+              ? 'export const arrow = ({ path }, n = count()) => "v1 " + path;'
+              : 'export const arrow = (req, n = count()) => "v2 " + (req?.path ?? "none");',
+          ].join('\n'),
+        });
+      const { app, archive } = await start(
+        version(1),
+        "import { handle, arrow, sideEffects } from 'zip:./app.zip!/params.js';\nconst h = handle, a = arrow;",
+        '{ withArg: [h({ path: "/x" }), a({ path: "/y" })], none: [h, a].map((f) => { try { return f(); } catch (e) { return e.constructor.name; } }), effects: sideEffects, meta: [h.length, a.length] }',
+        api,
+      );
+      assert.deepEqual(await app.state(), {
+        withArg: ['v1 /x', 'v1 /y'],
+        none: ['TypeError', 'TypeError'],
+        effects: 2,
+        meta: [1, 1],
+      });
+      await update(app, archive, version(2));
+      // v1's `{ path }` would throw on undefined: only v2's list is bound, and its default runs once a call.
+      assert.deepEqual(await app.state(), {
+        withArg: ['v2 /x', 'v2 /y'],
+        none: ['v2 none', 'v2 none'],
+        effects: 4,
+        meta: [1, 1],
+      });
+    });
+  });
+}
+
+for (const api of hookApis) {
+  describe(`captured functions: this, arguments, new and subclassing (${api})`, () => {
+    test('forwarded calls keep this, every argument, construction and a subclass new.target', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'fns.js': [
+            `export function Point(x) { this.x = x; this.v = ${v}; }`,
+            `export function args() { return '${v}:' + arguments.length + ':' + [...arguments].join(','); }`,
+            `export function self() { return '${v}:' + (this === undefined ? 'none' : this.tag); }`,
+            `export const arrowArgs = (a) => '${v}:' + a;`,
+          ].join('\n'),
+        });
+      const { app, archive } = await start(
+        version(1),
+        [
+          "import { Point, args, self, arrowArgs } from 'zip:./app.zip!/fns.js';",
+          'const P = Point, A = args, S = self, R = arrowArgs;',
+          'class Sub extends P { constructor() { super(7); this.sub = true; } }',
+        ].join('\n'),
+        '{ point: { ...new P(3), isP: new P(3) instanceof P }, sub: (() => { const s = new Sub(); return { ...s, isSub: s instanceof Sub }; })(), args: [A(), A(1, undefined, 3)], self: [S(), S.call({ tag: "t" }), ({ tag: "m", S }).S()], arrow: R(1, 2) }',
+        api,
+      );
+      const state = (v: number) => ({
+        point: { x: 3, v, isP: v === 1 },
+        sub: { x: 7, v, sub: true, isSub: true },
+        args: [`${v}:0:`, `${v}:3:1,,3`],
+        self: [`${v}:none`, `${v}:t`, `${v}:m`],
+        arrow: `${v}:1`,
+      });
+      assert.deepEqual(await app.state(), { ...state(1), point: { x: 3, v: 1, isP: true } });
+      await update(app, archive, version(2));
+      // `new P()` of the captured first version builds the newest version's object, as `new Point()` would.
+      assert.deepEqual(await app.state(), state(2));
+    });
+
+    test('a captured function forwards to what the newest export holds now, when the newest version reassigns it', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'swap.js': [
+            `export let handler = (a) => 'first${v} ' + a;`,
+            `export function swap() { handler = (a) => 'second${v} ' + a; }`,
+          ].join('\n'),
+        });
+      const { app, archive } = await start(
+        version(1),
+        "import { handler, swap } from 'zip:./app.zip!/swap.js';\nconst captured = handler;",
+        '{ before: captured(1), after: (swap(), captured(2)), binding: handler(3) }',
+        api,
+      );
+      // Natively, a captured reference never follows a reassignment: the first instance's own function runs.
+      assert.deepEqual(await app.state(), { before: 'first1 1', after: 'first1 2', binding: 'second1 3' });
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), { before: 'first2 1', after: 'second2 2', binding: 'second2 3' });
+    });
+
+    test('a captured function whose export was removed, or is no longer a function, runs its own body', async () => {
+      const version = (v: number, body: string): Tree => moduleTree({ 'gone.js': `export const v = ${v};\n${body}\n` });
+      const { app, archive } = await start(
+        version(
+          1,
+          [
+            "export function fn(a) { return 'own fn ' + a; }",
+            "export const arrow = (a) => 'own arrow ' + a;",
+            'globalThis.kept = { fn, arrow };',
+          ].join('\n'),
+        ),
+        "import { v } from 'zip:./app.zip!/gone.js';",
+        '{ v, fn: globalThis.kept.fn(1), arrow: globalThis.kept.arrow(2) }',
+        api,
+      );
+      assert.deepEqual(await app.state(), { v: 1, fn: 'own fn 1', arrow: 'own arrow 2' });
+      await update(app, archive, version(2, 'export const fn = 5;'));
+      assert.deepEqual(await app.state(), { v: 2, fn: 'own fn 1', arrow: 'own arrow 2' });
+      await update(app, archive, version(3, "export const fn = (a) => 'new fn ' + a;"));
+      assert.deepEqual(await app.state(), { v: 3, fn: 'new fn 1', arrow: 'own arrow 2' });
+    });
+  });
+}
+
+for (const api of hookApis) {
+  describe(`exported bindings as native semantics define them (${api})`, () => {
+    test('every way a module assigns an exported binding reaches importers after an update', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'values.js': [
+            'export let lo = 0, hi = 0;',
+            `export function range(a, b) { [lo, hi] = [a * ${v}, b * ${v}]; }`,
+            `const unit = 'm', limit = ${v * 20};`,
+            `const { mode } = { mode: 'mode${v}' };`,
+            `export /* c */ const commented = ${v};`,
+            'export { limit, mode, unit };',
+          ].join('\n'),
+        });
+      const { app, archive } = await start(
+        version(1),
+        "import { lo, hi, range, limit, mode, unit, commented } from 'zip:./app.zip!/values.js';",
+        '{ before: [lo, hi], after: (range(1, 2), [lo, hi]), limit, mode, unit, commented }',
+        api,
+      );
+      assert.deepEqual(await app.state(), {
+        before: [0, 0],
+        after: [1, 2],
+        limit: 20,
+        mode: 'mode1',
+        unit: 'm',
+        commented: 1,
+      });
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), {
+        before: [0, 0],
+        after: [2, 4],
+        limit: 40,
+        mode: 'mode2',
+        unit: 'm',
+        commented: 2,
+      });
+    });
+
+    test('an exported const stays constant: assigning it throws TypeError as natively, and updates still reach importers', async () => {
+      const version = (v: number): Tree =>
+        moduleTree({
+          'consts.js': [
+            `export const k = ${v};`,
+            `const hidden = ${v * 10};`,
+            'export { hidden };',
+            'export function assign() { try { k = 5; return "assigned"; } catch (e) { return e.constructor.name; } }',
+            'export function assignHidden() { try { hidden++; return "assigned"; } catch (e) { return e.constructor.name; } }',
+            'export function shadow() { let k = 1; k = 2; return k; }',
+          ].join('\n'),
+        });
+      const { app, archive } = await start(
+        version(1),
+        "import { k, hidden, assign, assignHidden, shadow } from 'zip:./app.zip!/consts.js';",
+        '{ k, hidden, assign: assign(), assignHidden: assignHidden(), shadow: shadow(), after: [k, hidden] }',
+        api,
+      );
+      const state = (v: number) => ({
+        k: v,
+        hidden: v * 10,
+        assign: 'TypeError',
+        assignHidden: 'TypeError',
+        shadow: 2,
+        after: [v, v * 10],
+      });
+      assert.deepEqual(await app.state(), state(1));
+      await update(app, archive, version(2));
+      assert.deepEqual(await app.state(), state(2));
+    });
+  });
+}
+
+for (const api of hookApis) {
+  test(`\`export default a\` followed by a line \`++b\` loads as natively (${api})`, async () => {
+    const { app } = await start(
+      moduleTree({ 'asi.js': 'let a = 1, b = 2;\nexport default a\n++b\nexport const seen = b;\n' }),
+      "import a, { seen } from 'zip:./app.zip!/asi.js';",
+      '{ a, seen }',
+      api,
+    );
+    assert.deepEqual(await app.state(), { a: 1, seen: 3 });
+  });
+
+  test(`a class captured before an update keeps constructing its own version; the binding gets the new one (${api})`, async () => {
+    const version = (v: number): Tree =>
+      moduleTree({ 'cls.js': `export class Thing { static version = ${v}; get v() { return ${v}; } }\n` });
+    const { app, archive } = await start(
+      version(1),
+      "import { Thing } from 'zip:./app.zip!/cls.js';\nconst Captured = Thing;",
+      '{ binding: [new Thing().v, Thing.version], captured: [new Captured().v, Captured.version, new Captured() instanceof Captured] }',
+      api,
+    );
+    assert.deepEqual(await app.state(), { binding: [1, 1], captured: [1, 1, true] });
+    await update(app, archive, version(2));
+    assert.deepEqual(await app.state(), { binding: [2, 2], captured: [1, 1, true] });
+  });
+}

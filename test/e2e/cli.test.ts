@@ -1,0 +1,417 @@
+/**
+ * The `hotzip` command end to end: a clean copy of the repository is packed with `npm pack` and installed into a
+ * temp app once, and every test runs that installed binary in real processes, as a user would.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import type { ArchiveLimits } from '../../lib/archive/reader.js';
+import { runProcess, type Tree, writeTree } from '../helpers/fixtures.js';
+import { installInto, packedTarball, userEnv } from '../helpers/packed.js';
+import { corpus } from '../stress/corpus.js';
+
+const execFileAsync = promisify(execFile);
+
+let work: string;
+let app: string;
+let bin: string;
+const running: ChildProcess[] = [];
+
+/** The environment of the installed bin: this test run's node first on PATH, so `#!/usr/bin/env node` runs it. */
+const env = userEnv;
+
+before(
+  async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'hotzip-cli-'));
+    app = path.join(work, 'app');
+    await installInto(app, await packedTarball());
+    bin = path.join(app, 'node_modules', '.bin', 'hotzip');
+    assert.ok(fs.existsSync(bin), 'npm install created node_modules/.bin/hotzip');
+  },
+  { timeout: 300_000 },
+);
+
+after(() => {
+  for (const child of running) killGroup(child);
+  if (work !== undefined) fs.rmSync(work, { recursive: true, force: true });
+});
+
+/** Runs the installed `hotzip` with `args` to completion (killed after `timeoutMs`: a hang fails, never stalls). */
+function hz(args: readonly string[], options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}) {
+  return runProcess(bin, args, {
+    cwd: options.cwd ?? work,
+    env: env(options.env),
+    timeoutMs: options.timeoutMs ?? 30_000,
+  });
+}
+
+/** A long-running `hotzip` whose output can be awaited line by line. */
+class Running {
+  readonly child: ChildProcess;
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  #waiters: Array<() => void> = [];
+
+  constructor(args: readonly string[], cwd: string) {
+    // A process group of its own, so that cleanup can reach the app `hotzip run` started, whatever happened to it.
+    this.child = spawn(bin, args, { cwd, env: env(), stdio: 'pipe', detached: true });
+    running.push(this.child);
+    const take = (which: 'stdout' | 'stderr') => (chunk: string) => {
+      this[which] += chunk;
+      for (const wake of this.#waiters.splice(0)) wake();
+    };
+    this.child.stdout?.setEncoding('utf8').on('data', take('stdout'));
+    this.child.stderr?.setEncoding('utf8').on('data', take('stderr'));
+    this.exited = new Promise((resolve) => this.child.on('close', (code, signal) => resolve({ code, signal })));
+  }
+
+  /** Resolves when `pattern` has appeared in stdout + stderr; fails after `timeoutMs` showing what was seen. */
+  async waitFor(pattern: RegExp, timeoutMs = 30_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = (this.stdout + this.stderr).match(pattern);
+      if (match !== null) return match;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        assert.fail(`timed out waiting for ${pattern}\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Sends `signal` and waits for the exit. */
+  async stop(signal: NodeJS.Signals = 'SIGINT') {
+    this.child.kill(signal);
+    const timer = setTimeout(() => killGroup(this.child), 15_000);
+    const result = await this.exited;
+    clearTimeout(timer);
+    return result;
+  }
+}
+
+/** SIGKILLs `child`'s whole process group (it was spawned detached), ignoring a group already gone. */
+function killGroup(child: ChildProcess): void {
+  try {
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // Already exited, group and all.
+  }
+}
+
+function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** A fresh directory under the test's temp dir holding `tree`. */
+function dirWith(name: string, tree: Tree): string {
+  const dir = fs.mkdtempSync(path.join(work, `${name}-`));
+  writeTree(dir, tree);
+  return dir;
+}
+
+interface Listing {
+  entries: Array<{
+    name: string;
+    size: number | null;
+    crc32: string | null;
+    method: string | null;
+    unservable: string | null;
+  }>;
+}
+
+const sourceTree: Tree = {
+  'main.js': "import { msg } from './lib/msg.js';\nconsole.log(msg(), process.argv.slice(2).join(','));\n",
+  'lib/msg.js': "export function msg() { return 'hello from the archive'; }\n",
+  'package.json': '{ "name": "packed", "type": "module" }\n',
+  'node_modules/dep/index.js': 'export default 1;\n',
+  'node_modules/.cache/junk.bin': 'cache',
+  '.git/HEAD': 'ref: refs/heads/main\n',
+  'lib/.git/config': 'nested repo\n',
+};
+
+describe('hotzip (installed from a packed tarball)', () => {
+  test('npm exec runs the installed binary; --help everywhere; bad usage exits 2', async () => {
+    const viaNpm = await execFileAsync('npm', ['exec', '--', 'hotzip', '--help'], { cwd: app, env: env() });
+    assert.match(viaNpm.stdout, /Usage: hotzip <command>/);
+    for (const command of ['pack', 'run', 'ls', 'verify']) {
+      const help = await hz([command, '--help']);
+      assert.equal(help.code, 0, help.stderr);
+      assert.match(help.stdout, new RegExp(`^Usage: hotzip ${command} `));
+    }
+    const usage: Array<[string[], RegExp]> = [
+      [[], /Usage: hotzip/],
+      [['frobnicate'], /unknown command 'frobnicate'/],
+      [['ls'], /hotzip ls: missing <app.zip>/],
+      [['ls', 'a.zip', 'b.zip'], /unexpected argument 'b.zip'/],
+      [['verify', '--deep', 'a.zip'], /hotzip verify: unknown option '--deep' \(ERR_HOTZIP_USAGE\)\n/],
+      [['pack', 'src', '--store', '--level', '3'], /--store and --level cannot be used together/],
+      [['pack', 'src', '--level', 'x'], /--level must be an integer from 0 to 9/],
+      [['pack', 'src', '-o'], /option '-o' needs a value/],
+      [['run'], /missing <app.zip \| dir>/],
+    ];
+    await Promise.all(
+      usage.map(async ([args, message]) => {
+        const result = await hz(args);
+        assert.equal(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+        assert.match(result.stderr, message);
+      }),
+    );
+  });
+
+  test('pack is reproducible, skips .git and node_modules/.cache, sets main in the archive only', async () => {
+    const src = dirWith('src', sourceTree);
+    const first = await hz(['pack', src, '-o', 'one.zip', '-m', './main.js']);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stdout, /^wrote one\.zip: 4 entries, \d+ B -> \d+ B \(\d+%\) in \d+ ms\n$/);
+    // The same tree with other timestamps and modes still gives the same bytes.
+    const later = new Date(Date.now() + 3_600_000);
+    fs.utimesSync(path.join(src, 'main.js'), later, later);
+    fs.chmodSync(path.join(src, 'lib', 'msg.js'), 0o755);
+    const second = await hz(['pack', src, '--output=two.zip', '--main', 'main.js']);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(sha256(path.join(work, 'one.zip')), sha256(path.join(work, 'two.zip')));
+    // Packing again onto an identical archive leaves the file alone.
+    const again = await hz(['pack', src, '-o', 'one.zip', '-m', 'main.js']);
+    assert.match(again.stdout, /^unchanged one\.zip/);
+
+    const ls = await hz(['ls', 'one.zip', '--json']);
+    assert.equal(ls.code, 0, ls.stderr);
+    const listing = JSON.parse(ls.stdout) as Listing;
+    assert.deepEqual(
+      listing.entries.map((e) => e.name),
+      ['lib/msg.js', 'main.js', 'node_modules/dep/index.js', 'package.json'],
+    );
+    assert.ok(listing.entries.every((e) => e.method === 'deflate' && /^[0-9a-f]{8}$/.test(e.crc32 ?? '')));
+    // Read back with fflate's unzip, a reader other than hotzip's.
+    const unzipped = JSON.parse(
+      execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `import { unzipSync } from ${JSON.stringify(path.join(app, 'node_modules', 'fflate', 'esm', 'index.mjs'))};` +
+            `import fs from 'node:fs'; process.stdout.write(new TextDecoder().decode(unzipSync(fs.readFileSync('one.zip'))['package.json']));`,
+        ],
+        { cwd: work, encoding: 'utf8' },
+      ),
+    ) as { main?: string; type?: string };
+    assert.deepEqual(unzipped, { name: 'packed', type: 'module', main: 'main.js' });
+    assert.equal(fs.readFileSync(path.join(src, 'package.json'), 'utf8'), sourceTree['package.json']);
+
+    const stored = await hz(['pack', src, '-o', 'stored.zip', '--store']);
+    const storedList = JSON.parse((await hz(['ls', 'stored.zip', '--json'])).stdout) as Listing;
+    assert.equal(stored.code, 0, stored.stderr);
+    assert.ok(storedList.entries.every((e) => e.method === 'store'));
+    const best = await hz(['pack', src, '-o', 'best.zip', '--level', '9']);
+    assert.equal(best.code, 0, best.stderr);
+
+    const missingMain = await hz(['pack', src, '-o', 'x.zip', '-m', 'nope.js']);
+    assert.equal(missingMain.code, 1);
+    assert.match(missingMain.stderr, /there is no file 'nope\.js'/);
+    const missingDir = await hz(['pack', path.join(work, 'no-such-dir')]);
+    assert.equal(missingDir.code, 1);
+    assert.match(missingDir.stderr, /no-such-dir: no such directory/);
+    // Without -o the archive is named after the directory, in the current directory.
+    const named = await hz(['pack', src]);
+    assert.equal(named.code, 0, named.stderr);
+    assert.ok(fs.existsSync(path.join(work, `${path.basename(src)}.zip`)));
+  });
+
+  test('ls prints a table and marks entries that are never served', async () => {
+    const src = dirWith('ls', { 'a.js': 'export const a = 1;\n', 'b/c.txt': 'text\n' });
+    await hz(['pack', src, '-o', 'ls.zip']);
+    const table = await hz(['ls', 'ls.zip']);
+    assert.equal(table.code, 0, table.stderr);
+    const lines = table.stdout.trimEnd().split('\n');
+    assert.match(lines[0] ?? '', /^Size\s+Packed\s+Method\s+CRC-32\s+Name$/);
+    assert.match(lines[1] ?? '', /^\s*20\s+\d+\s+deflate\s+[0-9a-f]{8}\s+a\.js$/);
+    assert.match(lines[2] ?? '', /b\/c\.txt$/);
+    assert.match(lines[3] ?? '', /^2 entries, 25 bytes/);
+
+    const absolute = corpus.find((c) => c.name === 'absolute name');
+    assert.ok(absolute !== undefined);
+    fs.writeFileSync(path.join(work, 'unservable.zip'), absolute.bytes());
+    const marked = await hz(['ls', 'unservable.zip']);
+    assert.equal(marked.code, 0, marked.stderr);
+    assert.match(marked.stdout, /\/etc\/x {2}\(never served: the name is absolute\)/);
+    const json = JSON.parse((await hz(['ls', 'unservable.zip', '--json'])).stdout) as Listing;
+    assert.equal(json.entries.find((e) => e.name === '/etc/x')?.unservable, 'the name is absolute');
+
+    const missing = await hz(['ls', 'missing.zip']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot read archive missing\.zip: no such file/);
+  });
+
+  test('verify accepts a sound archive and rejects every kind of damaged archive in the corpus', async () => {
+    const src = dirWith('verify', sourceTree);
+    await hz(['pack', src, '-o', 'good.zip']);
+    const good = await hz(['verify', 'good.zip']);
+    assert.equal(good.code, 0, good.stderr);
+    assert.equal(good.stdout, 'ok: good.zip: 4 entries\n');
+
+    const missing = await hz(['verify', 'nowhere.zip']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /nowhere\.zip: no such file/);
+
+    const limitEnv: Record<keyof ArchiveLimits, string> = {
+      maxEntryBytes: 'HOTZIP_MAX_ENTRY_BYTES',
+      maxRatio: 'HOTZIP_MAX_RATIO',
+      ratioFloorBytes: 'HOTZIP_RATIO_FLOOR_BYTES',
+      maxArchiveBytes: 'HOTZIP_MAX_ARCHIVE_BYTES',
+      maxEntries: 'HOTZIP_MAX_ENTRIES',
+    };
+    const dir = fs.mkdtempSync(path.join(work, 'corpus-'));
+    const failures: string[] = [];
+    // A few at a time: enough to keep two cores busy without starving the other test files.
+    const queue = corpus.map((c, i) => ({ c, file: path.join(dir, `case-${i}.zip`) }));
+    const worker = async () => {
+      for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+        const { c, file } = next;
+        fs.writeFileSync(file, c.bytes());
+        const extra: Record<string, string> = {};
+        for (const [key, value] of Object.entries(c.limits ?? {})) {
+          extra[limitEnv[key as keyof ArchiveLimits]] = String(value);
+        }
+        const result = await hz(['verify', file], { env: extra });
+        const problems: string[] = [];
+        if (result.code !== 1) problems.push(`exit ${result.code}`);
+        if (!result.stderr.includes(`${c.code}: `)) problems.push(`no ${c.code}`);
+        if (!result.stderr.includes(file)) problems.push('archive not named');
+        // Names with control characters are printed escaped; the others must appear as they are.
+        if (c.entry !== undefined && !hasControl(c.entry) && !result.stderr.includes(c.entry)) {
+          problems.push(`entry ${c.entry} not named`);
+        }
+        if (problems.length > 0) failures.push(`${c.name} (${c.at}): ${problems.join(', ')}\n${result.stderr}`);
+      }
+    };
+    await Promise.all([worker(), worker(), worker()]);
+    assert.deepEqual(failures, []);
+    assert.ok(corpus.some((c) => c.at === 'read') && corpus.some((c) => c.at === 'parse'));
+  });
+
+  test('run forwards arguments, output and the exit code', async () => {
+    const src = dirWith('run', sourceTree);
+    await hz(['pack', src, '-o', 'run.zip', '-m', 'main.js']);
+    const ok = await hz(['run', 'run.zip', '--', 'a', '--b']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.stdout, 'hello from the archive a,--b\n');
+    assert.match(ok.stderr, /Completed running 'run\.zip'/);
+
+    const missing = await hz(['run', 'absent.zip']);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /cannot run absent\.zip: no such file/);
+  });
+
+  test('round trip: pack --watch and run; an edit reaches the running app without a restart', async () => {
+    const src = dirWith('live', {
+      'main.js': [
+        "import { msg } from './lib/msg.js';",
+        "console.log('started ' + process.pid);",
+        "setInterval(() => console.log('msg ' + msg()), 50);",
+        '',
+      ].join('\n'),
+      'lib/msg.js': "export function msg() { return 'one'; }\n",
+    });
+    const out = path.join(work, 'live.zip');
+    const packer = new Running(['pack', src, '-o', out, '-m', 'main.js', '--watch'], work);
+    await packer.waitFor(/watching/);
+    await packer.waitFor(/wrote .*live\.zip: 3 entries/);
+    const runner = new Running(['run', out], work);
+    const [, pid] = await runner.waitFor(/started (\d+)/);
+    await runner.waitFor(/msg one/);
+
+    fs.writeFileSync(path.join(src, 'lib', 'msg.js'), "export function msg() { return 'two'; }\n");
+    await packer.waitFor(/wrote[\s\S]*wrote/);
+    await runner.waitFor(/msg two/);
+    assert.equal(runner.stdout.match(/started/g)?.length, 1, 'the app was not restarted');
+    assert.equal(runner.stdout.match(/started (\d+)/)?.[1], pid);
+    assert.doesNotMatch(runner.stderr, /Restarting/);
+
+    const ran = await runner.stop('SIGINT');
+    assert.ok(ran.signal === 'SIGINT' || ran.code === 130, `run ended with ${JSON.stringify(ran)}`);
+    const packed = await packer.stop('SIGINT');
+    assert.equal(packed.code, 0);
+  });
+
+  test('run <dir> repacks on change and restarts only on restart-required', async () => {
+    const src = dirWith('declines', {
+      'index.js': [
+        "import { version } from './conf.js';",
+        "import { msg } from './msg.js';",
+        "console.log('started ' + version);",
+        "setInterval(() => console.log('msg ' + msg()), 50);",
+        '',
+      ].join('\n'),
+      'conf.js': "import.meta.hot?.decline();\nexport const version = 'c1';\n",
+      'msg.js': "export function msg() { return 'm1'; }\n",
+    });
+    const runner = new Running(['run', src], work);
+    await runner.waitFor(/started c1/);
+    // An update applied in place first, then one the module declines.
+    fs.writeFileSync(path.join(src, 'msg.js'), "export function msg() { return 'm2'; }\n");
+    await runner.waitFor(/msg m2/);
+    assert.doesNotMatch(runner.stderr, /Restarting/);
+    fs.writeFileSync(path.join(src, 'conf.js'), "import.meta.hot?.decline();\nexport const version = 'c2';\n");
+    await runner.waitFor(/started c2/);
+    assert.match(runner.stderr, /restart required to apply .*declines-\w+\/conf\.js\nRestarting '.*declines-\w+'\n/);
+    const ran = await runner.stop('SIGTERM');
+    assert.ok(ran.signal === 'SIGTERM' || ran.code === 143, `run ended with ${JSON.stringify(ran)}`);
+  });
+});
+
+describe('hotzip run on a project directory', () => {
+  test('a failed start waits for the next change, says so, and starts again; node flags pass through', async () => {
+    const failing = dirWith('fail', { 'index.js': "console.log('failing');\nprocess.exitCode = 3;\n" });
+    const runner = new Running(['run', '--enable-source-maps', '--conditions', 'custom', failing], work);
+    await runner.waitFor(/Failed running '.*fail-\w+'\. Waiting for file changes before restarting\.\.\./);
+    assert.equal(runner.stdout, 'failing\n');
+    fs.writeFileSync(
+      path.join(failing, 'index.js'),
+      "console.log('fixed', process.execArgv.filter((a) => !a.startsWith('file:')).join(' '));\n",
+    );
+    await runner.waitFor(/fixed/);
+    assert.match(runner.stderr, /Restarting '.*fail-\w+'/);
+    assert.match(runner.stdout, /fixed --enable-source-maps --conditions custom --import --import/);
+    const ran = await runner.exited;
+    assert.equal(ran.code, 0);
+    assert.match(runner.stderr, /Completed running/);
+  });
+
+  test('bare imports resolve from the project; errors and stack traces name the source files', async () => {
+    const project = dirWith('project', {
+      'node_modules/greeter/package.json': '{ "name": "greeter", "type": "module", "exports": "./index.js" }\n',
+      'node_modules/greeter/index.js': "export const greet = (who) => 'hi ' + who;\n",
+      'src/package.json': '{ "type": "module" }\n',
+      'src/main.js':
+        "import { greet } from 'greeter';\nimport { later } from './lib/later.js';\nconsole.log(greet('src'));\nlater();\n",
+      'src/lib/later.js': "export function later() {\n  const x = 1\n  throw new Error('boom ' + x)\n}\n",
+    });
+    const src = path.join(project, 'src');
+    const runner = new Running(['run', src, '-m', 'main.js'], work);
+    await runner.waitFor(/Waiting for file changes/);
+    assert.equal(runner.stdout, 'hi src\n');
+    assert.match(runner.stderr, /Error: boom 1\n\s+at later \(.*project-\w+\/src\/lib\/later\.js:3:9\)/);
+    assert.doesNotMatch(runner.stderr, /hotzip-run-/);
+    fs.writeFileSync(path.join(src, 'lib', 'later.js'), 'export function later() {}\n');
+    await runner.waitFor(/Completed running/);
+    assert.equal(runner.stdout, 'hi src\nhi src\n');
+    await runner.exited;
+  });
+});
+
+/** Whether a name holds control characters (the CLI prints those escaped). */
+function hasControl(name: string): boolean {
+  return [...name].some((ch) => ch.charCodeAt(0) < 0x20);
+}

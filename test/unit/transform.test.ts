@@ -1,0 +1,560 @@
+/**
+ * The hot transform and its scanner: what the rewrite inserts, that every line stays where it was, and that the
+ * description handed to the runtime (locals, reassigned exports, imports, re-exports) is right.
+ */
+import assert from 'node:assert/strict';
+import { SourceMap } from 'node:module';
+import { describe, test } from 'node:test';
+import { topLevelDeclarations, variableStatement, Writes } from '../../lib/transform/declarations.js';
+import { classBodyStart, expressionEnd } from '../../lib/transform/scan.js';
+import { fromListItem, listItem, modeGlobal, transformModule } from '../../lib/transform/transform.js';
+import { checkTransformed } from '../helpers/syntax-check.js';
+
+const url = 'zip:///srv/app.zip!/m.js';
+/** The trampolines' test of the module's mode global, as the transform writes it for `url`. */
+const mode = `globalThis.${modeGlobal(url)}!==0&&__hz$?`;
+const REGISTRATION =
+  /var __hz\$=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\);/;
+
+/** The transformed code, the code without its registration, the registration's description and where it went. */
+function run(
+  source: string,
+  versioned = false,
+): { code: string; body: string; description: Record<string, unknown>; at: number } {
+  const { code } = transformModule(source, { url, versioned });
+  const match = REGISTRATION.exec(code);
+  assert.ok(match, code);
+  assert.equal(match[1], url);
+  const description = Function(`return {${match[2]}}`)() as Record<string, unknown>;
+  return { code, body: code.replace(match[0], ''), description, at: match.index };
+}
+
+/** Every identifier of `source` not in `except`, with its line and column. */
+function tokens(source: string, except: ReadonlySet<string>): string[] {
+  const found: string[] = [];
+  source.split('\n').forEach((line, row) => {
+    // A comment after an edit may move; it is not code.
+    for (const match of line.replace(/\/\/.*$/, '').matchAll(/[A-Za-z_$][\w$]*/g)) {
+      if (!except.has(match[0])) found.push(`${row}:${match.index}:${match[0]}`);
+    }
+  });
+  return found;
+}
+
+/** Asserts that every token of `source` but the rewritten keywords is at the same line and column in `code`. */
+function assertColumnsKept(source: string, code: string): void {
+  const rewritten = new Set(['export', 'default', 'const']);
+  const after = new Set(tokens(code, new Set()));
+  for (const token of tokens(source, rewritten)) assert.ok(after.has(token), `${token} moved in:\n${code}`);
+}
+
+describe('transformModule', () => {
+  test('keeps every line and column of code in place; the one appended line carries the export clauses', () => {
+    const source = [
+      "import { helper } from './helper.js';",
+      'export const a = 1;',
+      '',
+      'export function f(x) {',
+      '  return helper(x);',
+      '}',
+      'export default [a, 1];',
+      'export async function g() { // a comment after the brace',
+      '  return 2;',
+      '}',
+      '',
+    ].join('\n');
+    const { code } = run(source);
+    assert.equal(code.split('\n').length, source.split('\n').length + 1);
+    assertColumnsKept(source, code);
+    const lines = code.split('\n');
+    assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var __hz\$=/);
+    assert.equal(lines[1], 'export let   a = 1;');
+    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(1\)\)/);
+    assert.equal(lines[6], 'let ª={default:[a, 1]}.default;');
+    assert.equal(lines.at(-1), 'export{ª as default};');
+  });
+
+  test('the registration goes where it moves no code: after leading imports, before a comment, or at the end', () => {
+    // After an import without its `;`, the registration brings its own: `'./a.js'var` would not parse.
+    assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var __hz\$=/);
+    assert.match(
+      run("import a from './a.js' // c\nexport const b = a\n").code,
+      /^import a from '\.\/a\.js' ;var __hz\$=.*;\/\/ c\n/,
+    );
+    assert.equal(run('// license\nexport const b = 1;\n').at, 0);
+    assert.equal(run('/* one */ /* two */\nexport const b = 1;\n').at, '/* one */ /* two */'.length);
+    // Otherwise on the appended last line, as the body ends. A dynamic import runs: nothing goes after it.
+    for (const source of [
+      'export const b = 1;\nexport function f() {}\n',
+      "import('./a.js');\nexport const b = 1;\n",
+    ]) {
+      const { code, at } = run(source);
+      assert.equal(code.slice(0, at).split('\n').length, source.split('\n').length + 1, code);
+    }
+  });
+
+  test('a module that needs its registration before its body, with code first, takes line 1', () => {
+    assert.equal(run('export const u = import.meta.hot;\n').at, 0);
+    assert.equal(run('await 0;\nexport const a = 1;\n').at, 0);
+    assert.equal(run('export default function () {}\n').at, 0);
+    assert.equal(run('#!/usr/bin/env node\nexport const a = import.meta.url;\n').at, '#!/usr/bin/env node\n'.length);
+  });
+
+  test('export const becomes a reassignable let of the same length', () => {
+    const { body } = run('export const a = 1, b = 2;\n');
+    assert.equal(body, 'export let   a = 1, b = 2;\n\n');
+  });
+
+  test('a top-level const exported by a clause becomes let; one inside a block does not', () => {
+    const { body } = run('const a = 1;\n{ const a = 2; }\nexport { a };\n');
+    assert.equal(body, 'let   a = 1;\n{ const a = 2; }\nexport { a };\n\n');
+  });
+
+  test('default expressions get a local binding that keeps the name "default", in the columns of `export default`', () => {
+    const { body, description } = run('export default (function () {});\n');
+    assert.equal(body, 'let ª={default:(function () {})}.default;\n\nexport{ª as default};');
+    assert.equal(description.l, 'default=ª');
+    // Closed on its own line, before a trailing comment, when it ends by ASI or at the end of the source.
+    assert.equal(run('export default 1 // one\n').body, 'let ª={default:1}.default; // one\n\nexport{ª as default};');
+    assert.equal(run('export default f\ng()\n').body, 'let ª={default:f}.default;\ng()\n\nexport{ª as default};');
+    // No room (a line break after `default`) or every short name taken: the long name, and the line's columns move.
+    assert.match(run('export default\n(1);\n').body, /^let __hz\$default=\(\{default:\n\(1\)\}\)\.default;/);
+    assert.match(run('export default 1; // ª º þ ð\n').body, /^let __hz\$default=\(\{default:1\}\)\.default;/);
+  });
+
+  test('anonymous default declarations get a name in place of `export default`; their name is set back', () => {
+    const fn = run('export default function () { return 1; }\n');
+    assert.match(
+      fn.code,
+      /^var __hz\$=.*Object\.defineProperty\(__hz\$default,'name',\{value:'default'\}\);function __hz\$default {3}\(\) \{if/,
+    );
+    assert.match(fn.body, /\nexport\{__hz\$default as default\};$/);
+    const cls = run('export default class { static name() {} }\n');
+    assert.match(
+      cls.body,
+      /^class __hz\$default {3}\{static\{if\(Object\.getOwnPropertyDescriptor\(this,'name'\)\?\.value==="__hz\$default"\)/,
+    );
+    // Split over lines, the declaration keeps `export default` and gains the name after its keyword.
+    assert.match(run('export default\nfunction () {}\n').body, /export default\nfunction +__hz\$default \(\)/);
+  });
+
+  test('exported functions start with a trampoline; generators delegate, async and generators skip new.target', () => {
+    const { body } = run('export function f(a) { return a; }\nexport async function g() {}\nexport function* h() {}\n');
+    assert.equal(
+      body,
+      [
+        `export function f(a) {if(${mode}.s(0))return __hz$.t(0,this,arguments,new.target); return a; }`,
+        `export async function g() {if(${mode}.s(1))return __hz$.t(1,this,arguments);}`,
+        `export function* h() {if(${mode}.s(2))return yield*__hz$.t(2,this,arguments);}`,
+        '',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  test('every shape of exported function gets a trampoline that tests before its parameters are bound', () => {
+    const t = (index: number, delegate = '') =>
+      `if(${mode}.s(${index}))return ${delegate}__hz$.t(${index},this,arguments);`;
+    const { body } = run(
+      [
+        'export const a = x => x * 2;',
+        'export const b = async (x) => {',
+        '  return x;',
+        '};',
+        'export const c = function* (x, y = 1) { yield x; };',
+        'export async function d({ p }, ...rest) { return p; }',
+        'export const f = (x) => this;',
+        'export const g = () => [1].map(function () { return this; });',
+        'export default async ({ q }) => q;',
+      ].join('\n'),
+    );
+    assert.equal(
+      body,
+      [
+        // An arrow becomes a method of its own name: not constructible, no prototype, and it sees its arguments.
+        `export let   a = {a(x)    {${t(0)}return x * 2}}.a;`,
+        // `=>` becomes two spaces: a body on later lines keeps its columns.
+        `export let   b = {async b(x)    {${t(1)}`,
+        '  return x;',
+        '}}.b;',
+        // Non-simple parameters: plain stand-ins as many as `length`, the list bound once in the version that runs.
+        `export let   c = function* (__hz$0){${t(2, 'yield*')}return yield*function*(x, y = 1) { yield x; }.apply(this,arguments)};`,
+        `export async function d(__hz$0){${t(3)}return (async({ p }, ...rest)=> { return p; })(...arguments)}`,
+        // An arrow reading its own `this` would see the method's: it keeps no trampoline. Nested functions' own do not count.
+        'export let   f = (x) => this;',
+        `export let   g = {g()    {${t(5)}return [1].map(function () { return this; })}}.g;`,
+        `let ª={default:{async default(__hz$0){${t(6)}return(async ({ q }) => q)(...arguments)}}.default}.default;`,
+        'export{ª as default};',
+      ].join('\n'),
+    );
+  });
+
+  test('a module that binds globalThis itself reads its mode global by name', () => {
+    const { code } = transformModule('const globalThis = {};\nexport function f() {}\n', { url });
+    assert.equal(
+      code.split('\n')[1],
+      `export function f() {if(typeof ${modeGlobal(url)}!=='number'&&__hz$?.s(0))return __hz$.t(0,this,arguments,new.target);}`,
+    );
+  });
+
+  test('functions exported by a clause or by `export default name` get the trampoline of their first export', () => {
+    const { body, description } = run(
+      'function h(a) {}\nconst k = () => 1, j = 2;\nexport { h as hh, k, j };\nexport default h;\n',
+    );
+    assert.equal(
+      body,
+      [
+        `function h(a) {if(${mode}.s(0))return __hz$.t(0,this,arguments,new.target);}`,
+        `let   k = {k()    {if(${mode}.s(1))return __hz$.t(1,this,arguments);return 1}}.k, j = 2;`,
+        'export { h as hh, k, j };',
+        'let ª={default:h}.default;',
+        '',
+        'export{ª as default};',
+      ].join('\n'),
+    );
+    assert.equal(description.l, 'hh=h,k,j,default=ª');
+    // A plain alias, as bundlers write a default export, leads to the function it names.
+    const bundled = run(
+      'var handler = (req) => req;\nvar src_default = handler;\nexport { src_default as default };\n',
+    );
+    assert.match(
+      bundled.body,
+      /^var handler = \{handler\(req\) {4}\{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+    );
+  });
+
+  test('a const the module itself assigns stays const; its exports go through aliases declared right after it', () => {
+    const { body, description } = run('export const x = 1, y = 2;\nconst z = 3; export { z as zed };\nx = 2; z++;\n');
+    assert.equal(
+      body,
+      [
+        '       const x = 1, y = 2;let __hz$c0=x,__hz$c1=y;',
+        'const z = 3;let __hz$c2=z; export { __hz$c2 as zed };',
+        'x = 2; z++;',
+        '',
+        'export{__hz$c0 as x,__hz$c1 as y};',
+      ].join('\n'),
+    );
+    assert.equal(description.l, 'x=__hz$c0,y=__hz$c1,zed=__hz$c2');
+  });
+
+  test('every const declaring an exported name becomes let when nothing in the module writes it', () => {
+    const { body } = run(
+      "const unit = 'm', limit = 20;\nconst { mode } = cfg;\nexport /* c */ const c = 1;\nexport { limit, mode };\n",
+    );
+    assert.equal(
+      body,
+      "let   unit = 'm', limit = 20;\nlet   { mode } = cfg;\nexport /* c */ let   c = 1;\nexport { limit, mode };\n\n",
+    );
+  });
+
+  test('destructuring assignments to an export let make it mutable in a new version', () => {
+    const { description } = run(
+      'export let lo = 0, hi = 0, other = 0;\nexport function f(a, b) { [lo, hi] = [a, b]; }\n',
+      true,
+    );
+    assert.deepEqual(description.m, ['lo', 'hi']);
+  });
+
+  test('an inline source map only where columns move, and it points back at the original column', () => {
+    const sourceMapUrl = 'zip:///srv/app.zip!/m.js';
+    const still = transformModule('export function f() {\n  throw new Error();\n}\n', {
+      url,
+      sourceMapUrl,
+    });
+    assert.doesNotMatch(still.code, /sourceMappingURL/);
+    const source = "export function f() { throw new Error('x'); }\n";
+    const moved = transformModule(source, { url, sourceMapUrl }).code;
+    const data = /\/\/# sourceMappingURL=data:application\/json;charset=utf-8;base64,(\S+)/.exec(moved)?.[1];
+    assert.ok(data, moved);
+    const map = new SourceMap(JSON.parse(Buffer.from(data, 'base64').toString('utf8')));
+    const generated = moved.indexOf('throw');
+    const entry = map.findEntry(0, generated);
+    assert.ok('originalColumn' in entry);
+    assert.equal(entry.originalColumn, source.indexOf('throw'));
+    assert.equal(entry.originalLine, 0);
+  });
+
+  test('lists only the exports a new version reassigns as mutable; a first instance needs none', () => {
+    const source =
+      'export let a = 1, b = 2;\nexport let c = 3;\nexport function inc() { a++; b += 1; }\nexport function f() {}\nf.x = 1;\nlet o = { c: 1 };\n';
+    const { description } = run(source, true);
+    assert.deepEqual(description.m, ['a', 'b']);
+    assert.equal(description.l, 'a,b,c,inc,f');
+    assert.deepEqual(run(source).description.m, []);
+  });
+
+  test('records static imports with the names they take, and re-exports for comparison between versions', () => {
+    const { description } = run(
+      "import d, { x as y, z } from './a.js';\nimport * as ns from './b.js';\nexport { q } from './c.js';\nexport * from './d.js';\n",
+    );
+    assert.deepEqual(description.i, [
+      ['./a.js', ['x', 'z', 'default']],
+      ['./b.js', '*'],
+      ['./c.js', ['q']],
+      ['./d.js', '*'],
+    ]);
+    assert.equal(description.r, 'q:./c.js,*:./d.js');
+  });
+
+  test('the registration never awaits: a new version waits at a gate its loader appends (see load.ts)', () => {
+    assert.doesNotMatch(run('export const a = 1;\n').code, /await/);
+  });
+
+  test('code without semicolons: every insertion parses as its own statement, with the same imports and exports', () => {
+    for (const source of [
+      // The registration after a leading import without `;`.
+      "import { webcrypto as crypto } from 'node:crypto'\nexport const a = crypto\n",
+      "import a from './a.js' // c\nexport const b = a\n",
+      "import j from './j.json' with { type: 'json' }\n(function () {})()\nexport { j }\n",
+      "export * from './a.js'\n[1].map(String)\nexport default function () {}\n",
+      // A default expression ends where ASI ends it, and goes on where the next line continues it.
+      'let b = 0\nexport default b\n++b\n',
+      'let b = 0\nexport default b\n--b\n',
+      'export default 1\n"x"\n',
+      'export default 1\n!2\n',
+      'export default 1\n{ }\n',
+      'export default () => {}\n(1)\n',
+      'export default async (x) => {}\n[1].map(String)\n',
+      'export default x => {}\n`t`\n',
+      'export default x => {}\n/re/.test("x")\n',
+      'export default true ? () => {}\n: 2\n',
+      'export default π\nfoo()\nvar π = 1\n',
+      'export default ªª\nvar ªª = 1\n',
+      'export default typeof\nx\n',
+      'export default a.new\nb()\n',
+      'export default a++\nb\n',
+      'export default /* c */ function () {}\n(1)\n',
+      'export /* c */ default 1\n',
+      'export default function π() {}\n',
+      'export const { a, b: [c] } = {}\n(1)\n',
+      '#!/usr/bin/env node\rexport default function () {}\n',
+    ]) {
+      assert.equal(checkTransformed(source, url), 'checked', source);
+    }
+  });
+
+  test('Unicode names: a named default function keeps its name; default imports and reassignments are seen', () => {
+    assert.match(
+      run('export default function π() {}\n').body,
+      /^export default function π\(\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+    );
+    assert.deepEqual(run("import π from './a.js'\nexport { π }\n").description.i, [['./a.js', ['default']]]);
+    assert.deepEqual(run("import from from './a.js'\nexport { from }\n").description.i, [['./a.js', ['default']]]);
+    const { description } = run('export let π = 1\nexport function inc() { π++ }\n', true);
+    assert.deepEqual(description.m, ['π']);
+  });
+
+  test('comments between the export keywords change nothing', () => {
+    assert.equal(run('export /* c */ default 1\n').description.l, 'default=ª');
+    assert.match(run('export /* c */ const a = 1\n').body, /^export \/\* c \*\/ let {3}a = 1/);
+    // So do a no-break space between them and a line comment ended by a carriage return alone.
+    assert.match(
+      run('export\u00a0const a = () => 1\n').body,
+      /^export\u00a0let {3}a = \{a\(\) +\{if\(globalThis\.__hz\$g/,
+    );
+    assert.match(run('export const //c\rf = () => 1\n').body, /^export let {3}\/\/c\rf = \{f\(\) +\{if/);
+    // Still a declaration: the next line is a statement of its own, not a call of the function.
+    assert.match(
+      run('export default /* c */ function () {}\n(1)\n').body,
+      /;function __hz\$default +\(\) \{if.*\}\n\(1\)\n/,
+    );
+  });
+
+  test('a trampoline goes after the directives of a function body', () => {
+    assert.match(
+      run('export function f() { "use strict"\n  return 1 }\n').body,
+      /^export function f\(\) \{ "use strict";if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+    );
+    assert.match(
+      run("export function f() { 'a'; 'b' + 1 }\n").body,
+      /^export function f\(\) \{ 'a';if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\).*; 'b' \+ 1 \}/,
+    );
+    assert.match(
+      run("export function f() { 'a'\n.length }\n").body,
+      /^export function f\(\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+    );
+    // Every function shape: an arrow made a method, a function expression, one with non-simple parameters (whose
+    // directive stays in its own body, where Node still rejects it).
+    assert.match(
+      run("export const f = (a) => { 'use strict'; return a }\n").body,
+      /^export let {3}f = \{f\(a\) +\{ 'use strict';if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+    );
+    assert.match(
+      run("export const g = function () { 'use strict'\n}\n").body,
+      /^export let {3}g = function \(\) \{ 'use strict';if\(globalThis\.__hz\$g/,
+    );
+    assert.match(
+      run("export function h(a = 1) { 'use strict' }\n").body,
+      /^export function h\(\)\{if\(globalThis\.__hz\$g.*\(a = 1\)=> \{ 'use strict' \}\)/,
+    );
+  });
+
+  test('a hashbang line ended by any line terminator stays first', () => {
+    assert.equal(run('#!/usr/bin/env node\r\nexport default function () {}\n').at, '#!/usr/bin/env node\r\n'.length);
+    assert.equal(run('#!/usr/bin/env node\rexport default function () {}\n').at, '#!/usr/bin/env node\r'.length);
+    // Only a hashbang: the registration goes on a line of its own, not into the hashbang's comment.
+    assert.equal(run('#!/usr/bin/env node').code.split('\n')[1]?.startsWith('var __hz$='), true);
+  });
+
+  test('registration lists escape the separators a string export name or a specifier may hold', () => {
+    const { description } = run("let q = 1\nexport { q as 'a,b=c:d%' }\nexport { x as 'y,z' } from './d,e:p.js'\n");
+    assert.equal(description.l, 'a%2cb%3dc%3ad%25=q');
+    assert.equal(description.r, 'y%2cz:./d%2ce%3ap.js');
+    for (const text of ['a,b=c:d%', 'plain', '%2c']) assert.equal(fromListItem(listItem(text)), text);
+  });
+
+  test('a module that binds Symbol, Object or globalThis itself still finds the runtime and the real Object', () => {
+    for (const source of [
+      "import root from './root.js'\nvar Symbol = root.Symbol\nexport default Symbol\n",
+      'var Object = 1\nexport default function () {}\n',
+      'const globalThis = 1\nexport default class {}\n',
+      "import { Object } from './o.js'\nexport default function () {}\n",
+    ]) {
+      const { code } = transformModule(source, { url });
+      assert.doesNotMatch(code, /=globalThis\[/, code);
+      assert.doesNotMatch(code, /(?<![\w$.])Object\.(?:define|get)/, code);
+      assert.match(code, /\(0,eval\)\("globalThis\[Symbol\.for\(\\"hotzip\.runtime\\"\)\]"\)/, code);
+      assert.equal(checkTransformed(source, url), 'checked');
+    }
+    // Uses that bind nothing keep the short forms.
+    assert.match(
+      run('export const s = typeof Symbol + Object.keys({}) + globalThis.x\n').code,
+      /=globalThis\[Symbol\.for/,
+    );
+  });
+
+  test('a hashbang line stays first', () => {
+    assert.match(
+      transformModule('#!/usr/bin/env node\nexport const a = import.meta.url;\n', { url }).code,
+      /^#!\/usr\/bin\/env node\nvar __hz\$=/,
+    );
+  });
+
+  test('a second export default is left for Node to reject in its own words', () => {
+    const { body } = run('export default 1;\nexport default 2;\n');
+    assert.match(body, /export default 2;/);
+  });
+
+  test('tells the runtime whether the module mentions import.meta', () => {
+    assert.equal(run('export const u = import.meta.url;\n').description.h, 1);
+    assert.equal(run('export const u = 1;\n').description.h, 0);
+  });
+});
+
+describe('scan', () => {
+  test('classBodyStart skips an extends expression', () => {
+    const source = 'class extends mix({ a: 1 }, (x) => x) {';
+    assert.equal(classBodyStart(source, 0), source.length - 1);
+  });
+
+  test('expressionEnd finds the end of a default expression, with ASI and continuations', () => {
+    assert.deepEqual(expressionEnd('export default 1 + f(2, 3);', 14), { at: 26, semicolon: true });
+    assert.deepEqual(expressionEnd('export default a\nconst b = 1', 14), { at: 16, semicolon: false });
+    assert.deepEqual(expressionEnd('export default a\n+ b\nlet c', 14), { at: 20, semicolon: false });
+    assert.deepEqual(expressionEnd('export default a // c', 14), { at: 16, semicolon: false });
+    assert.deepEqual(expressionEnd('export default "x"', 14), { at: 18, semicolon: false });
+    assert.deepEqual(expressionEnd('export default "x" // c\nfoo()', 14), { at: 18, semicolon: false });
+    assert.equal(expressionEnd('export default a)', 14), undefined);
+    // No ASI inside: a postfix ++ / -- cannot follow a line break; a literal, `!` or a name cannot continue.
+    for (const next of ['++b', '--b', '"x"', '!b', '1', 'b', '{ }', '#!']) {
+      assert.deepEqual(expressionEnd(`export default a\n${next}`, 14), { at: 16, semicolon: false }, next);
+    }
+    for (const next of [
+      '(b)',
+      '[b]',
+      '`t`',
+      '/b/g',
+      '+b',
+      '-b',
+      '.b',
+      '?.b',
+      '? b : c',
+      'in b',
+      'instanceof b',
+      '= 1',
+    ]) {
+      assert.deepEqual(
+        expressionEnd(`export default a\n${next}`, 14),
+        { at: 17 + next.length, semicolon: false },
+        next,
+      );
+    }
+    assert.deepEqual(expressionEnd('export default a++\nb', 14), { at: 18, semicolon: false });
+    assert.deepEqual(expressionEnd('export default typeof\nb', 14), { at: 23, semicolon: false });
+    assert.deepEqual(expressionEnd('export default a.new\nb', 14), { at: 20, semicolon: false });
+    assert.deepEqual(expressionEnd('export default π\nb', 14), { at: 16, semicolon: false });
+    // An arrow function's block body ends the expression at a line break (but for `:` of a conditional).
+    assert.deepEqual(expressionEnd('export default () => {}\n(1)', 14), { at: 23, semicolon: false });
+    assert.deepEqual(expressionEnd('export default x => y => {}\n+1', 14), { at: 27, semicolon: false });
+    assert.deepEqual(expressionEnd('export default a ? () => {}\n: b', 14), { at: 31, semicolon: false });
+    assert.deepEqual(expressionEnd('export default (x) => x\n(1)', 14), { at: 27, semicolon: false });
+  });
+
+  test('topLevelDeclarations finds function and variable declarations at depth 0 only, never function expressions', () => {
+    const source = [
+      '{ const a = 1; }',
+      'const a = 2, { b, c: [d] } = x;',
+      'let e',
+      'x = function f() {};',
+      'async function g() {}',
+      'export default function h() {}',
+    ].join('\n');
+    const found = topLevelDeclarations(source);
+    assert.deepEqual([...found.keys()].sort(), ['a', 'b', 'd', 'e', 'g', 'h']);
+    const a = found.get('a');
+    assert.equal(a?.type === 'variable' && a.statement.keyword, 17);
+    assert.deepEqual(a?.type === 'variable' && a.statement.declarators.map((d) => d.names), [['a'], ['b', 'd']]);
+  });
+
+  test('variableStatement reads every declarator and where the statement ends, with or without a semicolon', () => {
+    const semi = variableStatement('const unit = f(1, 2), limit = 20; next()', 0);
+    assert.deepEqual(
+      semi?.declarators.map((d) => [d.simple, d.init]),
+      [
+        ['unit', 13],
+        ['limit', 30],
+      ],
+    );
+    assert.deepEqual(semi?.end, { at: 32, semicolon: true });
+    const asi = variableStatement('let a = 1\nfoo(), bar()', 0);
+    assert.deepEqual(
+      asi?.declarators.map((d) => d.names),
+      [['a']],
+    );
+    assert.deepEqual(asi?.end, { at: 9, semicolon: false });
+  });
+
+  test('Writes finds assignments, updates, for-of targets and destructuring assignments, not declarations', () => {
+    const writes = (source: string, name: string) => new Writes(source).written(name, [[0, 0]]);
+    assert.equal(writes('x = 1', 'x'), true);
+    assert.equal(writes('x ??= 1', 'x'), true);
+    assert.equal(writes('++x', 'x'), true);
+    assert.equal(writes('x--', 'x'), true);
+    assert.equal(writes('[lo, hi] = [a, b]', 'hi'), true);
+    assert.equal(writes('({ mode: m, ...rest } = cfg)', 'rest'), true);
+    assert.equal(writes('for (x of xs) {}', 'x'), true);
+    assert.equal(writes('const [x] = y; let { z = x } = w; o.x = 1; x == 2; f(x)', 'x'), false);
+    assert.equal(writes('function f() { let x = 2; }', 'x'), false);
+  });
+
+  test('Writes of a large source answers names it was not told to expect, and skips its own declarations', () => {
+    // Over 100,000 characters the names are looked up in an index of the expected ones; others are searched.
+    const names = Array.from({ length: 12_000 }, (_, i) => `v${i}`);
+    const source = `export let ${names.map((name, i) => `${name}=${i}`).join(',')};\nv7 += 1; ß = 2; x.v9 = 3;\n`;
+    const declared: Array<[number, number]> = names.map((name) => {
+      const at = source.indexOf(`${name}=`);
+      return [at, at + name.length];
+    });
+    const writes = new Writes(source);
+    writes.expect(new Set(names));
+    assert.ok(source.length > 100_000);
+    assert.equal(writes.written('v7', declared), true);
+    assert.equal(writes.written('v9', declared), false, 'a property of the same name is not the binding');
+    assert.equal(writes.written('v11999', declared), false);
+    assert.equal(writes.written('ß', declared), true, 'not expected: found by a search');
+    assert.equal(writes.written('v7', []), true);
+    // Declared ranges out of order are searched one by one.
+    assert.equal(writes.written('v3', [...declared].reverse()), false);
+  });
+});

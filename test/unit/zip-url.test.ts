@@ -1,0 +1,151 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import {
+  canonicalZipUrl,
+  formatZipUrl,
+  parseZipSpecifier,
+  parseZipUrl,
+  resolveEntrySpecifier,
+} from '../../lib/url/zip-url.js';
+
+const site = { archive: '/srv/app.zip', entry: 'src/a.js' };
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (error) {
+    return (error as { code?: string }).code;
+  }
+  return undefined;
+}
+
+describe('formatZipUrl', () => {
+  test('canonical form is zip:// + file URL path + !/ + entry', () => {
+    assert.equal(formatZipUrl('/srv/app/plugins/hello.zip', 'lib/x.js'), 'zip:///srv/app/plugins/hello.zip!/lib/x.js');
+  });
+  test('percent-encodes archive paths and entries as file URLs do, and escapes ! in the archive path', () => {
+    assert.equal(formatZipUrl('/a b/c#d.zip', 'x y/%z.js'), 'zip:///a%20b/c%23d.zip!/x%20y/%25z.js');
+    assert.equal(formatZipUrl('/w!/a.zip', 'e.js'), 'zip:///w%21/a.zip!/e.js');
+  });
+  test('a version rides in the query after the user query', () => {
+    assert.equal(formatZipUrl('/a.zip', 'e.js', { version: 3 }), 'zip:///a.zip!/e.js?hz=3');
+    assert.equal(
+      formatZipUrl('/a.zip', 'e.js', { search: '?x=1', hash: '#h', version: 2 }),
+      'zip:///a.zip!/e.js?x=1&hz=2#h',
+    );
+  });
+});
+
+describe('parseZipUrl', () => {
+  test('round-trips every part', () => {
+    for (const [archive, entry] of [
+      ['/srv/app.zip', 'lib/x.js'],
+      ['/a b/c#d.zip', 'x y/%z.js'],
+      ['/w!/a.zip', 'dir/e.mjs'],
+      ['/x.zip', 'ünï/çødé.js'],
+    ] as const) {
+      const url = formatZipUrl(archive, entry, { search: '?q=1', hash: '#f', version: 7 });
+      assert.deepEqual(parseZipUrl(url), { archive, entry, search: '?q=1', hash: '#f', version: 7 });
+    }
+  });
+  test('strips only the version parameter', () => {
+    assert.equal(canonicalZipUrl('zip:///a.zip!/e.js?hz=4'), 'zip:///a.zip!/e.js');
+    assert.equal(canonicalZipUrl('zip:///a.zip!/e.js?a=1&hz=4&b=2'), 'zip:///a.zip!/e.js?a=1&b=2');
+    assert.equal(parseZipUrl('zip:///a.zip!/e.js?hz=12').version, 12);
+  });
+  test('rejects non-canonical and nested forms', () => {
+    assert.equal(
+      codeOf(() => parseZipUrl('zip:./a.zip!/e.js')),
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+    );
+    assert.equal(
+      codeOf(() => parseZipUrl('zip:///a.zip!/b.zip!/e.js')),
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+    );
+    assert.equal(
+      codeOf(() => parseZipUrl('zip:///a.zip!/a%2Fb.js')),
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+    );
+  });
+});
+
+describe('parseZipSpecifier', () => {
+  const base = 'file:///home/u/app/src/';
+  test('relative, parent-relative, absolute and canonical forms', () => {
+    assert.equal(parseZipSpecifier('zip:./p/a.zip!/e.js', base).archive, '/home/u/app/src/p/a.zip');
+    assert.equal(parseZipSpecifier('zip:../a.zip!/e.js', base).archive, '/home/u/app/a.zip');
+    assert.equal(parseZipSpecifier('zip:/abs/a.zip!/e.js', base).archive, '/abs/a.zip');
+    assert.deepEqual(parseZipSpecifier('zip:///abs/a.zip!/lib/e.js?x=1&hz=2#y', base), {
+      archive: '/abs/a.zip',
+      entry: 'lib/e.js',
+      search: '?x=1',
+      hash: '#y',
+      version: 2,
+    });
+  });
+  test('no !/ means the main module (entry "")', () => {
+    assert.equal(parseZipSpecifier('zip:./a.zip', base).entry, '');
+  });
+  test('decodes percent-escapes in both parts', () => {
+    const parsed = parseZipSpecifier('zip:./my%20dir/a.zip!/x%20y.js', base);
+    assert.equal(parsed.archive, '/home/u/app/src/my dir/a.zip');
+    assert.equal(parsed.entry, 'x y.js');
+  });
+  test('rejects malformed specifiers with ERR_HOTZIP_INVALID_SPECIFIER', () => {
+    for (const bad of [
+      'zip:',
+      'zip:a.zip!/e.js',
+      'zip://host/a.zip!/e.js',
+      'zip:./a.zip!/../e.js',
+      'zip:./a.zip!/x/%2e%2e/%2e%2e/e.js',
+      'zip:./a.zip!/in.zip!/e.js',
+      'zip:./a.zip!/%E0%A4%A.js',
+    ]) {
+      assert.equal(
+        codeOf(() => parseZipSpecifier(bad, base)),
+        'ERR_HOTZIP_INVALID_SPECIFIER',
+        bad,
+      );
+    }
+  });
+});
+
+describe('resolveEntrySpecifier', () => {
+  test('resolves like a URL against the importing entry', () => {
+    assert.equal(resolveEntrySpecifier('./b.js', 'src/a.js', site).entry, 'src/b.js');
+    assert.equal(resolveEntrySpecifier('../lib/c.js', 'src/a.js', site).entry, 'lib/c.js');
+    assert.equal(resolveEntrySpecifier('./x/../y/./z.js', 'a.js', site).entry, 'y/z.js');
+    assert.equal(resolveEntrySpecifier('./a%20b.js', 'a.js', site).entry, 'a b.js');
+    assert.deepEqual(resolveEntrySpecifier('./d.js?v=1#k', 'a.js', site), {
+      entry: 'd.js',
+      search: '?v=1',
+      hash: '#k',
+    });
+  });
+  test('never leaves the archive', () => {
+    for (const bad of [
+      '../x.js',
+      '../../etc/passwd',
+      './%2e%2e/x.js',
+      './a/.%2E/../../x.js',
+      '/etc/passwd',
+      './a\\..\\b.js',
+    ]) {
+      assert.equal(
+        codeOf(() => resolveEntrySpecifier(bad, 'a.js', site)),
+        'ERR_HOTZIP_INVALID_SPECIFIER',
+        bad,
+      );
+    }
+    assert.equal(
+      codeOf(() => resolveEntrySpecifier('../../x.js', 'src/a.js', site)),
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+    );
+  });
+  test('refuses encoded separators like Node does for file: URLs', () => {
+    assert.equal(
+      codeOf(() => resolveEntrySpecifier('./a%2fb.js', 'a.js', site)),
+      'ERR_INVALID_MODULE_SPECIFIER',
+    );
+  });
+});
