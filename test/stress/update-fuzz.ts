@@ -101,7 +101,7 @@ import { on, reload } from 'hotzip';
 const hosts = [];
 const hostErrors = {};
 for (const file of ['host0.mjs', 'host1.mjs']) {
-  try { hosts.push(await import('../' + file)); } catch (e) { hostErrors[file + '|$import'] = 'throw:' + e?.constructor?.name; }
+  try { hosts.push(await import('./' + file)); } catch (e) { hostErrors[file + '|$import'] = 'throw:' + e?.constructor?.name; }
 }
 let events = [];
 for (const name of ['update', 'error', 'restart-required']) {
