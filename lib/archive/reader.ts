@@ -171,8 +171,6 @@ function findEnd(r: Reader): number {
 }
 
 function readDirectory(r: Reader, end: number): Directory {
-  const disk = r.u16(end + 4);
-  const cdDisk = r.u16(end + 6);
   const onDisk = r.u16(end + 8);
   let count = r.u16(end + 10);
   let size = r.u32(end + 12);
@@ -202,7 +200,10 @@ function readDirectory(r: Reader, end: number): Directory {
     recordsEnd = end64;
   } else {
     if (sentinels) r.bad('end record holds ZIP64 sentinel values but there is no ZIP64 end record');
-    if (disk !== 0 || cdDisk !== 0 || onDisk !== count) r.bad('multi-disk archives are not supported');
+    // Disk numbers matter only without a ZIP64 record, which carries its own (checked above).
+    if (r.u16(end + 4) !== 0 || r.u16(end + 6) !== 0 || onDisk !== count) {
+      r.bad('multi-disk archives are not supported');
+    }
   }
   // The central directory ends where the end records begin; anything before its stated offset was prepended.
   const start = recordsEnd - size;

@@ -21,7 +21,7 @@ import { HotzipError, isCodedError } from '../errors.js';
 import { requireEsmAvailable } from '../node-support.js';
 import { decideResolution } from '../resolve/resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from '../resolve/search-path.js';
-import { isZipUrl, parseZipUrl } from '../url/zip-url.js';
+import { isZipUrl, locate, parseZipUrl, type ZipUrl } from '../url/zip-url.js';
 import { CJS_REGISTRY_KEY, withoutHashbang } from './cjs-stub.js';
 import { loadZipModule } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
@@ -142,8 +142,8 @@ function makeRequire(
   return require;
 }
 
-function unsupportedModule(url: string, format: string, requiredFrom: string | undefined): never {
-  const { archive, entry } = parseZipUrl(url);
+function unsupportedModule(location: ZipUrl, format: string, requiredFrom: string | undefined): never {
+  const { archive, entry } = location;
   const from = requiredFrom === undefined ? '' : ` from ${requiredFrom}`;
   const why =
     format === 'module' || format === 'module-typescript'
@@ -184,13 +184,14 @@ function loadArchiveModule(
 ): unknown {
   const cached = registry.get(url);
   if (cached !== undefined) return cached.exports;
-  const loaded = loadZipModule(url, undefined, { shimRequire: false, hot: false }, true);
+  const location = locate(url);
+  const loaded = loadZipModule(location, undefined, { shimRequire: false, hot: false }, true);
   const isMain = stubModule !== undefined && process.mainModule === stubModule;
   const module = new NodeModule(isMain ? '.' : url, parent) as ArchiveModule;
   // The entry point's `require.main === module`, as on disk.
   if (isMain) process.mainModule = module;
   module.filename = url;
-  module.paths = createRequire(parseZipUrl(url).archive).resolve.paths('x') ?? [];
+  module.paths = createRequire(location.archive).resolve.paths('x') ?? [];
   module.require = makeRequire(module, url);
   registry.set(url, module);
   let threw = true;
@@ -201,7 +202,7 @@ function loadArchiveModule(
         evaluate(module, url, source);
         break;
       case 'commonjs-typescript':
-        evaluate(module, url, eraseTypes(source, parseZipUrl(url)));
+        evaluate(module, url, eraseTypes(source, location));
         break;
       case 'json':
         try {
@@ -214,11 +215,11 @@ function loadArchiveModule(
       case 'module':
       case 'module-typescript':
         // Node's require(esm) evaluates the graph synchronously; its errors (top-level await, …) are its own.
-        if (!requireEsm) unsupportedModule(url, loaded.format, requiredFrom);
+        if (!requireEsm) unsupportedModule(location, loaded.format, requiredFrom);
         module.exports = hostRequire(url);
         break;
       default:
-        unsupportedModule(url, loaded.format, requiredFrom);
+        unsupportedModule(location, loaded.format, requiredFrom);
     }
     threw = false;
   } finally {

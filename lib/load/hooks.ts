@@ -14,8 +14,7 @@ import { type HookReport, isHostImport } from '../hot/host-importers.js';
 import { decideResolution, requiredModuleParent } from '../resolve/resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from '../resolve/search-path.js';
 import { isRequire } from '../resolve/specifiers.js';
-import { splitVersion } from '../url/version-query.js';
-import { isZipUrl } from '../url/zip-url.js';
+import { isZipUrl, locate } from '../url/zip-url.js';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
 
@@ -152,13 +151,9 @@ export function createHooks(options: HookOptions): Hooks {
     load(url, context, next) {
       if (!isZipUrl(url)) return next(url, context);
       const attributes = context.importAttributes as Record<string, string> | undefined;
-      const loaded = loadZipModule(url, attributes, options, isRequire(context.conditions ?? []));
-      if (
-        options.report !== undefined &&
-        loaded.format === 'module' &&
-        options.hot &&
-        splitVersion(url).version === undefined
-      ) {
+      const location = locate(url);
+      const loaded = loadZipModule(location, attributes, options, isRequire(context.conditions ?? []));
+      if (options.report !== undefined && loaded.format === 'module' && options.hot && location.version === undefined) {
         options.report({ kind: 'first-load', url });
       }
       return { format: loaded.format, source: loaded.source, shortCircuit: true };

@@ -12,7 +12,7 @@ import type { TreeHost } from '../resolve/package.js';
 import { decideResolution, treeOf } from '../resolve/resolve.js';
 import { cachedTransform } from '../transform/cache.js';
 import { mayAwait, RUNTIME_SYMBOL, transformModule } from '../transform/transform.js';
-import { canonicalZipUrl, isZipUrl, parseZipUrl } from '../url/zip-url.js';
+import { isZipUrl, locate, type ZipLocation } from '../url/zip-url.js';
 import { validateAttributes } from './attributes.js';
 import { cjsImportStub, type Reexported } from './cjs-stub.js';
 import { formatOf, type ModuleFormat } from './format.js';
@@ -57,20 +57,19 @@ const sourceMaps = config().sourceMaps;
 const sourceMapVariant = `maps=${sourceMaps ? 1 : 0}`;
 
 /**
- * Reads the entry named by a `zip:` URL (any version query stripped) and decides its format. `required`: the load
+ * Reads the entry at a module's location (any version query stripped) and decides its format. `required`: the load
  * is CommonJS `require()`'s, which takes JSON without import attributes.
  */
 export function loadZipModule(
-  url: string,
+  location: ZipLocation,
   importAttributes: Record<string, string> | undefined,
   options: LoadOptions,
   required = false,
 ): LoadedModule {
-  const location = parseZipUrl(url);
+  const { url, canonical } = location;
   const archive = openRunningArchive(location.archive, location.version);
   // An update's versions are transformed once and never asked for again: only start-up is worth caching.
   const cacheDir = options.hot && location.version === undefined ? options.cacheDir : undefined;
-  const canonical = location.version === undefined ? url : canonicalZipUrl(url);
   // A version evaluating an earlier instance's source again: the archive may hold other bytes by now.
   const restored = location.restores === undefined ? undefined : rememberedSource(canonical, location.restores);
   if (location.restores !== undefined && restored === undefined) {
@@ -132,7 +131,7 @@ export function loadZipModule(
         location.version === undefined ? readLater(archive, location.entry) : keep(read()),
       );
       if (cacheDir === undefined || stored === undefined) {
-        return { format: 'module', source: hotSource(javascript(), url, location.version !== undefined) };
+        return { format: 'module', source: hotSource(javascript(), location) };
       }
       return {
         format: 'module',
@@ -140,7 +139,7 @@ export function loadZipModule(
           cacheDir,
           [url, sourceMapVariant, stored.entry.method, stored.entry.size, stored.entry.crc32],
           stored.data,
-          () => hotSource(javascript(), url, false),
+          () => hotSource(javascript(), location),
         ),
       };
     }
@@ -168,7 +167,7 @@ function readReexport(specifier: string, parentURL: string): Reexported | undefi
   try {
     const decision = decideResolution(specifier, parentURL, ['require', 'node']);
     if (decision.kind === 'url' && isZipUrl(decision.url)) {
-      const loaded = loadZipModule(decision.url, undefined, { shimRequire: false, hot: false }, true);
+      const loaded = loadZipModule(locate(decision.url), undefined, { shimRequire: false, hot: false }, true);
       if (loaded.format !== 'commonjs' || typeof loaded.source !== 'string') return undefined;
       return { url: decision.url, source: loaded.source };
     }
@@ -192,9 +191,11 @@ function keep(bytes: Uint8Array): () => Uint8Array {
 }
 
 /** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */
-function hotSource(source: string, url: string, versioned: boolean): string {
+function hotSource(source: string, location: ZipLocation): string {
+  const { url } = location;
+  const versioned = location.version !== undefined;
   try {
-    const sourceMapUrl = sourceMaps ? canonicalZipUrl(url) : undefined;
+    const sourceMapUrl = sourceMaps ? location.canonical : undefined;
     const { code } = transformModule(source, { url, versioned, sourceMapUrl });
     if (versioned) return withGate(code, url);
     return mayAwait(source) ? withEndSignal(code, url) : code;

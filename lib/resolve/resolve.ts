@@ -12,9 +12,10 @@ import { fail, HotzipError } from '../errors.js';
 import {
   formatZipUrl,
   isZipUrl,
+  locate,
   parseZipSpecifier,
-  parseZipUrl,
   resolveEntrySpecifier,
+  type ZipLocation,
   type ZipUrl,
 } from '../url/zip-url.js';
 import {
@@ -115,9 +116,9 @@ function existing(archive: Archive, target: ZipUrl, parentURL: string | undefine
 }
 
 /** The directory a `zip:./rel.zip` specifier is relative to, as a `file:` URL ending in '/'. */
-function baseDirectory(parentURL: string | undefined): string {
+function baseDirectory(parentURL: string | undefined, parent: ZipLocation | undefined): string {
   if (parentURL === undefined) return pathToFileURL(`${process.cwd()}/`).href;
-  if (isZipUrl(parentURL)) return new URL('.', pathToFileURL(parseZipUrl(parentURL).archive)).href;
+  if (parent !== undefined) return new URL('.', pathToFileURL(parent.archive)).href;
   if (parentURL.startsWith('file:')) return new URL('.', parentURL).href;
   return pathToFileURL(`${process.cwd()}/`).href;
 }
@@ -174,30 +175,37 @@ export function decideResolution(
   parentURL: string | undefined,
   conditions: readonly string[],
 ): ResolveDecision {
+  let parent: ZipLocation | undefined;
   try {
-    return decide(specifier, parentURL, conditions);
+    parent = parentURL !== undefined && isZipUrl(parentURL) ? locate(parentURL) : undefined;
+    return decide(specifier, parentURL, parent, conditions);
   } catch (error) {
     // Package resolution names the entry; the archive is the importer's.
-    if (error instanceof HotzipError && error.archive === undefined && parentURL !== undefined && isZipUrl(parentURL)) {
-      Object.assign(error, { archive: parseZipUrl(parentURL).archive });
+    if (error instanceof HotzipError && error.archive === undefined && parent !== undefined) {
+      Object.assign(error, { archive: parent.archive });
     }
     throw isRequire(conditions) ? asRequireError(error) : error;
   }
 }
 
-function decide(specifier: string, parentURL: string | undefined, conditions: readonly string[]): ResolveDecision {
+/** The decision for `specifier`; `parent` is `parentURL` parsed, when that is an archive module's. */
+function decide(
+  specifier: string,
+  parentURL: string | undefined,
+  parent: ZipLocation | undefined,
+  conditions: readonly string[],
+): ResolveDecision {
   if (isZipUrl(specifier)) {
-    const target = parseZipSpecifier(specifier, baseDirectory(parentURL));
+    const target = parseZipSpecifier(specifier, baseDirectory(parentURL, parent));
     const archive = openImportedArchive(target.archive, target.version, parentURL);
     if (target.entry === '') target.entry = archiveMain(archive, conditions);
     return { kind: 'url', url: existing(archive, target, parentURL, false) };
   }
   if (isArchiveEntryPoint(specifier, parentURL)) {
-    return decide(`zip://${new URL(specifier).pathname}`, undefined, conditions);
+    return decide(`zip://${new URL(specifier).pathname}`, undefined, undefined, conditions);
   }
-  if (parentURL === undefined || !isZipUrl(parentURL)) return { kind: 'pass' };
+  if (parentURL === undefined || parent === undefined) return { kind: 'pass' };
 
-  const parent = parseZipUrl(parentURL);
   const site = { archive: parent.archive, entry: parent.entry };
   const require = isRequire(conditions);
   if (isRelativeSpecifier(specifier) || specifier.startsWith('/')) {

@@ -100,6 +100,30 @@ export function parseZipUrl(url: string): ZipUrl {
   return { archive, entry, search: version.search, hash, version: version.version, ...restores };
 }
 
+/**
+ * A module URL parsed once for the whole resolve or load step: its parts, the URL itself and its canonical form, so
+ * that nothing downstream parses or formats the same URL again.
+ */
+export interface ZipLocation extends ZipUrl {
+  /** The URL as Node handed it (with any version query). */
+  url: string;
+  /** The URL without its instance version: what `import.meta.url` shows and what an instance's source is kept by. */
+  canonical: string;
+}
+
+/**
+ * Parses a canonical `zip:` URL into a location. A first instance's URL is already canonical (the resolve hook
+ * formatted it), so only a versioned URL is formatted again.
+ */
+export function locate(url: string): ZipLocation {
+  const parsed = parseZipUrl(url);
+  const canonical =
+    parsed.version === undefined
+      ? url
+      : formatZipUrl(parsed.archive, parsed.entry, { search: parsed.search, hash: parsed.hash });
+  return { ...parsed, url, canonical };
+}
+
 /** The URL of a module without its instance version: what `import.meta.url` shows. */
 export function canonicalZipUrl(url: string): string {
   const { archive, entry, search, hash } = parseZipUrl(url);

@@ -12,7 +12,7 @@ import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { readConfig } from '../../lib/config.js';
 import { chooseHookApi, nativeCjsRequire } from '../../lib/node-support.js';
-import { makeApp, runNode, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
+import { makeApp, resultLines, runNode, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
 
 /** Each case: a name and an expression evaluated inside the archive's CommonJS (`cases.cjs`). */
 const requireCases: ReadonlyArray<readonly [string, string]> = [
@@ -189,18 +189,6 @@ const hostFiles: Tree = {
   'node_modules/host-pkg/helper.js': "module.exports = 'host helper';\n",
 };
 
-/** Output lines as name → result, with each run's base (a directory or an archive URL) made `<base>`. */
-function parse(output: string, bases: readonly string[]): Map<string, string> {
-  const lines = new Map<string, string>();
-  for (const line of output.trim().split('\n')) {
-    let text = line;
-    for (const base of bases) text = text.replaceAll(base, '<base>');
-    const space = text.indexOf(' ');
-    lines.set(text.slice(0, space), text.slice(space + 1));
-  }
-  return lines;
-}
-
 /** The message of the error a case threw (printed as JSON, so that it stays on one line). */
 function messageOf(results: Map<string, string>, name: string): string {
   const printed = results.get(`${name}.message`);
@@ -221,7 +209,7 @@ describe('CommonJS in archives against Node on disk', () => {
     archive = writeZip(path.join(app, 'app.zip'), tree());
     const native = await runNode([path.join('tree', 'entry.mjs')], { cwd: app, native: true });
     assert.equal(native.code, 0, native.stderr);
-    disk = parse(native.stdout, [path.join(app, 'tree'), pathToFileURL(path.join(app, 'tree')).href]);
+    disk = resultLines(native.stdout, [path.join(app, 'tree'), pathToFileURL(path.join(app, 'tree')).href]);
   });
   after(() => fs.rmSync(app, { recursive: true, force: true }));
 
@@ -244,7 +232,7 @@ describe('CommonJS in archives against Node on disk', () => {
       const result = await runNode([archive], { cwd: app, env });
       assert.equal(result.code, 0, result.stderr);
       const zipBase = `zip://${pathToFileURL(archive).pathname}!`;
-      const zip = parse(result.stdout, [zipBase]);
+      const zip = resultLines(result.stdout, [zipBase]);
       // hotzip's own loader does not use module-sync; with module.register it cannot require an ES module at all.
       const ownLoader = !nativeCjsRequire(api);
       const expected = [...(api === 'register' ? ['require-esm'] : []), ...(ownLoader ? ['require-module-sync'] : [])];
@@ -253,7 +241,7 @@ describe('CommonJS in archives against Node on disk', () => {
       if (ownLoader) assert.equal(zip.get('require-module-sync'), '= {"chosen":"default"}');
       if (api === 'register') {
         assert.equal(zip.get('require-esm'), 'throws ERR_HOTZIP_UNSUPPORTED');
-        const message = messageOf(parse(result.stdout, []), 'require-esm');
+        const message = messageOf(resultLines(result.stdout, []), 'require-esm');
         assert.match(message, /entry "esm\/m\.mjs" of .*app\.zip from zip:.*app\.zip!\/cases\.cjs/);
       }
     });
@@ -261,7 +249,7 @@ describe('CommonJS in archives against Node on disk', () => {
     test(`errors name the archive, the entry and the requiring module (HOTZIP_HOOKS=${hooks})`, async () => {
       const env = hooks === 'auto' ? {} : { HOTZIP_HOOKS: hooks };
       const result = await runNode([archive], { cwd: app, env });
-      const zip = parse(result.stdout, []);
+      const zip = resultLines(result.stdout, []);
       const requirer = `${pathToFileURL(archive).pathname}!/cases.cjs`;
       for (const name of ['missing-relative', 'missing-bare', 'missing-in-package', 'resolve-missing']) {
         const message = messageOf(zip, name);

@@ -7,19 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { makeApp, runNode, writeTree, writeZip } from '../helpers/fixtures.js';
+import { makeApp, resultLines, runNode, writeTree, writeZip } from '../helpers/fixtures.js';
 import { caseNames, hostFiles, parityTree } from '../helpers/parity-tree.js';
-
-function normalize(output: string, bases: string[]): Map<string, string> {
-  const lines = new Map<string, string>();
-  for (const line of output.trim().split('\n')) {
-    let text = line;
-    for (const base of bases) text = text.replaceAll(base, '<base>/');
-    const space = text.indexOf(' ');
-    lines.set(text.slice(0, space), text.slice(space + 1));
-  }
-  return lines;
-}
 
 describe('parity: archive vs extracted tree', () => {
   let app = '';
@@ -44,9 +33,9 @@ describe('parity: archive vs extracted tree', () => {
     assert.equal(hot.code, 0, hot.stderr);
     const hotStored = await runNode(['probe.mjs', storedBase], { cwd: app });
     assert.equal(hotStored.code, 0, hotStored.stderr);
-    disk = normalize(native.stdout, bases);
-    zip = normalize(hot.stdout, bases);
-    zipDeflated = normalize(hotStored.stdout, bases);
+    disk = resultLines(native.stdout, bases, '<base>/');
+    zip = resultLines(hot.stdout, bases, '<base>/');
+    zipDeflated = resultLines(hotStored.stdout, bases, '<base>/');
   });
 
   after(() => fs.rmSync(app, { recursive: true, force: true }));

@@ -101,5 +101,20 @@ export function runNode(args: readonly string[], options: RunOptions): Promise<R
   return runProcess(process.execPath, argv, { cwd: options.cwd, env, timeoutMs: options.timeoutMs });
 }
 
+/**
+ * A probe's output, one `name result` line per case, as name → result, with every run-specific base (a directory or
+ * an archive URL) replaced by `placeholder`, so that runs from different places compare equal.
+ */
+export function resultLines(output: string, bases: readonly string[], placeholder = '<base>'): Map<string, string> {
+  const lines = new Map<string, string>();
+  for (const line of output.trim().split('\n')) {
+    let text = line;
+    for (const base of bases) text = text.replaceAll(base, placeholder);
+    const space = text.indexOf(' ');
+    lines.set(text.slice(0, space), text.slice(space + 1));
+  }
+  return lines;
+}
+
 /** The Node major version running the tests (children run the same binary). */
 export const nodeMajor = nodeVersion[0];

@@ -421,21 +421,8 @@ export function quotedOverlapBomb(files = 8, kernelBytes = 64 * 1024): Uint8Arra
   let offset = 0;
   for (let i = 0; i < files; i++) {
     const name = names[i] ?? new Uint8Array();
-    const entryData = datas[i] ?? new Uint8Array();
-    const inflated = zlib.inflateRawSync(entryData);
     directory.push(
-      new Fields()
-        .u32(SIG.central)
-        .u16(20)
-        .u16(20)
-        .u16(0)
-        .u16(8)
-        .u16(0)
-        .u16(0x21)
-        .u32(crc32(inflated))
-        .u32(entryData.length)
-        .u32(inflated.length)
-        .u16(name.length)
+      deflatedFields(new Fields().u32(SIG.central).u16(20).u16(20).u16(0), name, datas[i] ?? new Uint8Array())
         .u16(0)
         .u16(0)
         .u16(0)
@@ -458,21 +445,16 @@ export function quotedOverlapBomb(files = 8, kernelBytes = 64 * 1024): Uint8Arra
 
 /** A local header for deflated `data` named `name`, with CRC and sizes of what `data` inflates to. */
 function localHeaderFor(name: Uint8Array, data: Uint8Array): Uint8Array {
+  return deflatedFields(new Fields().u32(SIG.local).u16(20).u16(0), name, data).u16(0).bytes(name).done();
+}
+
+/**
+ * The run of fields a local header and a central record share for deflated `data` named `name`: method, time,
+ * date, then the CRC and sizes of what `data` inflates to, and the name's length.
+ */
+function deflatedFields(fields: Fields, name: Uint8Array, data: Uint8Array): Fields {
   const inflated = zlib.inflateRawSync(data);
-  return new Fields()
-    .u32(SIG.local)
-    .u16(20)
-    .u16(0)
-    .u16(8)
-    .u16(0)
-    .u16(0x21)
-    .u32(crc32(inflated))
-    .u32(data.length)
-    .u32(inflated.length)
-    .u16(name.length)
-    .u16(0)
-    .bytes(name)
-    .done();
+  return fields.u16(8).u16(0).u16(0x21).u32(crc32(inflated)).u32(data.length).u32(inflated.length).u16(name.length);
 }
 
 /** Little-endian field offsets inside each record, for tests that edit a written archive in place. */

@@ -602,6 +602,17 @@ export function nextStep(model: Model, random: Random): Step {
     const verdict = judge(model, next);
     return { kind, next, ...verdict, ...extra };
   };
+  // A one-shot breakage of `mod`, which asks for a restart instead when the module declines updates.
+  const broken = (kind: string, type: Breakage, expect: Expectation, reason: string): Step => {
+    touch(mod);
+    return {
+      kind,
+      next,
+      breakage: { type, key: mod.key },
+      expect: mod.decline ? 'restart' : expect,
+      reason: mod.decline ? `${mod.key} declined updates` : reason,
+    };
+  };
   const named = mod.exports.filter((e) => e.name !== 'default');
   if (roll < 0.2) {
     const exp = pick(random, mod.exports);
@@ -750,36 +761,9 @@ export function nextStep(model: Model, random: Random): Step {
     touch(mod);
     return step('decline');
   }
-  if (roll < 0.87) {
-    touch(mod);
-    return {
-      kind: 'syntax-error',
-      next,
-      breakage: { type: 'syntax', key: mod.key },
-      expect: mod.decline ? 'restart' : 'reject',
-      reason: mod.decline ? `${mod.key} declined updates` : 'a syntax error',
-    };
-  }
-  if (roll < 0.91) {
-    touch(mod);
-    return {
-      kind: 'throw',
-      next,
-      breakage: { type: 'throw', key: mod.key },
-      expect: mod.decline ? 'restart' : 'fail',
-      reason: mod.decline ? `${mod.key} declined updates` : 'throws while evaluating',
-    };
-  }
-  if (roll < 0.95) {
-    touch(mod);
-    return {
-      kind: 'link-error',
-      next,
-      breakage: { type: 'link', key: mod.key },
-      expect: mod.decline ? 'restart' : 'reject',
-      reason: mod.decline ? `${mod.key} declined updates` : 'imports a missing name',
-    };
-  }
+  if (roll < 0.87) return broken('syntax-error', 'syntax', 'reject', 'a syntax error');
+  if (roll < 0.91) return broken('throw', 'throw', 'fail', 'throws while evaluating');
+  if (roll < 0.95) return broken('link-error', 'link', 'reject', 'imports a missing name');
   if (roll < 0.97) {
     const exp = pick(random, mod.exports);
     exp.ver++;
@@ -793,16 +777,12 @@ export function nextStep(model: Model, random: Random): Step {
     };
   }
   if (roll < 0.975) {
-    touch(mod);
-    return {
-      kind: 'await-never',
-      next,
-      breakage: { type: 'never', key: mod.key },
-      expect: mod.decline ? 'restart' : 'fail',
-      reason: mod.decline
-        ? `${mod.key} declined updates`
-        : 'a top-level await that never settles must end in an error after a time limit',
-    };
+    return broken(
+      'await-never',
+      'never',
+      'fail',
+      'a top-level await that never settles must end in an error after a time limit',
+    );
   }
   // Several edits in one update.
   let batch = nextStep(next, random);

@@ -3,6 +3,7 @@ import { describe, test } from 'node:test';
 import {
   canonicalZipUrl,
   formatZipUrl,
+  locate,
   parseZipSpecifier,
   parseZipUrl,
   resolveEntrySpecifier,
@@ -66,6 +67,27 @@ describe('parseZipUrl', () => {
       codeOf(() => parseZipUrl('zip:///a.zip!/a%2Fb.js')),
       'ERR_HOTZIP_INVALID_SPECIFIER',
     );
+  });
+});
+
+describe('locate', () => {
+  test('carries the parts, the URL and its canonical form', () => {
+    const url = 'zip:///a%20b.zip!/lib/x.js?q=1&hz=3r1#f';
+    assert.deepEqual(locate(url), {
+      archive: '/a b.zip',
+      entry: 'lib/x.js',
+      search: '?q=1',
+      hash: '#f',
+      version: 3,
+      restores: 1,
+      url,
+      canonical: 'zip:///a%20b.zip!/lib/x.js?q=1#f',
+    });
+  });
+  test('a first instance is its own canonical URL', () => {
+    const url = 'zip:///a.zip!/e.js?q=1#f';
+    assert.equal(locate(url).canonical, url);
+    assert.equal(locate(url).canonical, canonicalZipUrl(url));
   });
 });
 
