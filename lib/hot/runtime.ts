@@ -1,6 +1,6 @@
 /**
  * The hot-reload runtime. It lives in the application's thread, knows nothing of zips, and works on module
- * URLs: transformed modules register here as they evaluate (see ./transform.ts), and an update source (the archive
+ * URLs: transformed modules register here as they evaluate (see ../transform/transform.ts), and an update source (the archive
  * watcher, injected) tells it which URLs changed. An update loads each changed module as a new instance at
  * `url?hz=N`, holds every new instance at a gate until all of them have linked, and only then disposes, evaluates
  * leaves-first and assigns the live instances' bindings. Anything that fails before that point changes nothing.
@@ -11,6 +11,7 @@ import { DEFAULT_UPDATE_TIMEOUT_MS } from '../config.js';
 import { codeOf, updateError } from '../errors.js';
 import { type ImportedNames, modeGlobal } from '../transform/transform.js';
 import { splitSuffix, splitVersion, VERSION_PARAM, withRestore, withVersion } from '../url/version-query.js';
+import type { HotzipEvents } from './api.js';
 import { Bindings, defineModeGlobal, type InstanceHandle, type TrampolineMode } from './bindings.js';
 import { HotContext, type HotContextHost, type Namespace } from './context.js';
 import {
@@ -20,6 +21,7 @@ import {
   type RawDescription,
   UNINITIALIZED,
 } from './description.js';
+import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
 
@@ -144,8 +146,6 @@ export interface UpdateSource {
 
 /** Runtime events for `on()`. */
 export type RuntimeEvent = 'update' | 'error' | 'restart-required';
-
-type Listener = (payload: unknown) => void;
 
 interface Deferred<T> {
   promise: Promise<T>;
@@ -368,7 +368,7 @@ export class HotRuntime {
   readonly #pending = new Map<string, Pending>();
   /** Modules joining an update in progress, by their versioned URL. */
   readonly #joining = new Map<string, Joining>();
-  readonly #listeners = new Map<string, Set<Listener>>();
+  readonly #events: Emitter<HotzipEvents>;
   #version = 0;
   #sequence = 0;
   readonly #bindings = new Bindings();
@@ -397,6 +397,7 @@ export class HotRuntime {
     timeoutMs?: number;
   }) {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_UPDATE_TIMEOUT_MS;
+    this.#events = new Emitter((event, error) => this.#log('error', `a "${event}" listener threw: ${String(error)}`));
     this.#importer = options.importModule;
     this.#log = options.log;
     this.#locate = options.locateSyntaxError;
@@ -579,27 +580,17 @@ export class HotRuntime {
   }
 
   /** Listens to runtime events (`update`, `error`, `restart-required`) and module `hotzip:*` events. */
+  on<Name extends keyof HotzipEvents>(event: Name, listener: (payload: HotzipEvents[Name]) => void): void;
+  on(event: string, listener: Listener): void;
   on(event: string, listener: Listener): void {
-    let set = this.#listeners.get(event);
-    if (set === undefined) {
-      set = new Set();
-      this.#listeners.set(event, set);
-    }
-    set.add(listener);
+    this.#events.on(event, listener);
   }
 
+  /** Stops listening. */
+  off<Name extends keyof HotzipEvents>(event: Name, listener: (payload: HotzipEvents[Name]) => void): void;
+  off(event: string, listener: Listener): void;
   off(event: string, listener: Listener): void {
-    this.#listeners.get(event)?.delete(listener);
-  }
-
-  #emit(event: string, payload: unknown): void {
-    for (const listener of this.#listeners.get(event) ?? []) {
-      try {
-        listener(payload);
-      } catch (error) {
-        this.#log('error', `a "${event}" listener threw: ${String(error)}`);
-      }
-    }
+    this.#events.off(event, listener);
   }
 
   /** Checks the update source now (everything, or one archive or module) and applies what changed. */
@@ -624,9 +615,9 @@ export class HotRuntime {
 
   /** Says what an update did: its events, and its log lines. */
   announce(report: UpdateReport, label?: string): void {
-    if (report.error !== undefined) this.#emit('error', report);
-    if (report.restartRequired.length > 0) this.#emit('restart-required', report);
-    if (report.updated.length > 0 || report.removed.length > 0) this.#emit('update', report);
+    if (report.error !== undefined) this.#events.emit('error', report);
+    if (report.restartRequired.length > 0) this.#events.emit('restart-required', report);
+    if (report.updated.length > 0 || report.removed.length > 0) this.#events.emit('update', report);
     this.#logReport(report, label);
   }
 
@@ -711,7 +702,7 @@ export class HotRuntime {
         return finish();
       }
 
-      this.#emit('hotzip:beforeUpdate', { updates: targets.map((module) => module.url) });
+      this.#events.emit('hotzip:beforeUpdate', { updates: targets.map((module) => module.url) });
       for (const module of targets) {
         for (const dispose of module.current.handlers?.disposers ?? [])
           await this.#safely(() => dispose(module.data), module.url, 'dispose', report);
@@ -803,7 +794,7 @@ export class HotRuntime {
           await this.#safely(() => accept(namespace), module.url, 'accept', report);
       }
       this.#notifyDependents(report.updated);
-      this.#emit('hotzip:afterUpdate', { updates: report.updated });
+      this.#events.emit('hotzip:afterUpdate', { updates: report.updated });
       return finish();
     } finally {
       for (const pending of pendings) this.#pending.delete(pending.url);
