@@ -14,16 +14,11 @@ import { splitSuffix, splitVersion, VERSION_PARAM, withRestore, withVersion } fr
 import type { HotzipEvents } from './api.js';
 import { Bindings, defineModeGlobal, type InstanceHandle, type TrampolineMode } from './bindings.js';
 import { HotContext, type HotContextHost, type Namespace } from './context.js';
-import {
-  addsNames,
-  describeModule,
-  type ModuleDescription,
-  type RawDescription,
-  UNINITIALIZED,
-} from './description.js';
+import { addsNames, describeModule, type ModuleDescription, type RawDescription } from './description.js';
 import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
+import { type Importers, type UpdatedModule, unusableExports, validateUpdate } from './validate.js';
 
 /** What an update did. */
 export interface UpdateReport {
@@ -945,118 +940,61 @@ export class HotRuntime {
     return updateError(code ?? 'ERR_HOTZIP_UPDATE_REJECTED', message, where?.url ?? pending.module.url, error, where);
   }
 
-  /** Rejects an update that cannot be applied in place: a removed export still imported, changed re-exports. */
+  /**
+   * Rejects an update that cannot be applied in place (a removed export still imported, changed re-exports), noting
+   * in `report` a module only a restart can apply.
+   */
   #validate(
     targets: HotModule[],
     shapes: ModulePreview[],
     joining: Joining[],
     report: UpdateReport,
   ): (Error & { code?: string }) | undefined {
+    const modules: UpdatedModule[] = [];
     for (const [index, module] of targets.entries()) {
       const next = shapes[index];
       if (next === undefined) continue;
-      if (next.reexports !== module.live.description.reexports) {
-        report.restartRequired.push(module.url);
-        return updateError(
-          'ERR_HOTZIP_RESTART_REQUIRED',
-          `${module.url} changed what it re-exports (export … from / export *), which cannot be re-pointed in place`,
-          module.url,
-        );
-      }
-      // Names the running version exports: one an earlier update removed stays a key of the live instance, unused.
-      const exported = module.current.description.exports;
-      if (!addsNames(next.exports, exported)) continue;
-      const kept = new Set(next.exports);
-      const removed = exported.filter((name) => !kept.has(name));
-      // Importers: every loaded module (as the update leaves it), and the modules joining the update, which may have
-      // linked to the live instance that keeps the removed name.
-      const importers: Array<[string, ModulePreview | undefined]> = [
-        ...[...this.#modules.values()]
-          .filter((importer) => !importer.removed || targets.includes(importer))
-          .map((importer): [string, ModulePreview | undefined] => [
-            importer.url,
-            targets.includes(importer) ? shapes[targets.indexOf(importer)] : shapeOf(importer.current),
-          ]),
-        ...joining.map((joiner): [string, ModulePreview] => [splitVersion(joiner.url).canonical, joiner.preview]),
-      ];
-      for (const [importer, names] of [
-        ...this.#archiveUses(module.url, importers),
-        ...this.#hostImporters.importersOf(module.url),
-      ]) {
-        const missing = names === '*' ? removed[0] : names.find((name) => removed.includes(name));
-        if (missing !== undefined) {
-          const how = names === '*' ? ' (a namespace import or export * uses every name)' : '';
-          return updateError(
-            'ERR_HOTZIP_UPDATE_REJECTED',
-            `update rejected, nothing changed: ${module.url} no longer exports "${missing}", which ${importer} imports${how}`,
-            module.url,
-          );
-        }
-      }
+      modules.push({
+        url: module.url,
+        liveReexports: module.live.description.reexports,
+        exports: module.current.description.exports,
+        next,
+      });
     }
-    return undefined;
+    // Importers: every loaded module (as the update leaves it), and the modules joining the update, which may have
+    // linked to the live instance that keeps the removed name.
+    const importers = (): Importers => [
+      ...[...this.#modules.values()]
+        .filter((importer) => !importer.removed || targets.includes(importer))
+        .map((importer): [string, ModulePreview | undefined] => [
+          importer.url,
+          targets.includes(importer) ? shapes[targets.indexOf(importer)] : shapeOf(importer.current),
+        ]),
+      ...joining.map((joiner): [string, ModulePreview] => [splitVersion(joiner.url).canonical, joiner.preview]),
+    ];
+    const rejection = validateUpdate(modules, importers, (url) => this.#hostImporters.importersOf(url));
+    if (rejection?.restartRequired !== undefined) report.restartRequired.push(rejection.restartRequired);
+    return rejection?.error;
   }
 
-  /** What each of `importers` imports from module `url`: names, or '*' for a namespace import or `export *`. */
-  #archiveUses(url: string, importers: Array<[string, ModulePreview | undefined]>): Array<[string, ImportedNames]> {
-    const uses: Array<[string, ImportedNames]> = [];
-    for (const [importer, shape] of importers) {
-      for (const [dep, names] of shape?.imports() ?? []) if (dep === url) uses.push([importer, names]);
-    }
-    return uses;
-  }
-
-  /**
-   * Why a new version's exports cannot be installed, if they cannot: an export some importer uses (archive module
-   * or plain file) was a function and no longer is, so code that calls it would throw.
-   */
+  /** Why a new version's exports cannot be installed, if they cannot (see unusableExports). */
   #unusable(module: HotModule, instance: Instance, namespace: Namespace): (Error & { code?: string }) | undefined {
-    // Most updates retype nothing: only then are the importers looked up (plain files are read from disk). Local
-    // bindings are read directly, by index when both versions list the same ones: a namespace's properties are
-    // slow to read, which showed with many exports.
     const current = module.current;
-    const before = current.description;
-    const after = instance.description;
-    const same = before.layout === after.layout;
-    const retyped: string[] = [];
-    const beforeValues = before.values();
-    const afterValues = after.values();
-    const check = (name: string, from: number, to: number): void => {
-      try {
-        const old = from !== -1 ? beforeValues[from] : current.namespace?.[name];
-        if (typeof old !== 'function') return;
-        const next = to !== -1 ? afterValues[to] : namespace[name];
-        if (typeof next !== 'function' && next !== UNINITIALIZED) retyped.push(name);
-      } catch {
-        // Uninitialized on either side: nothing callable was there before, or it is not callable now.
-      }
-    };
-    if (same) for (const [at, name] of after.localNames.entries()) check(name, at, at);
-    // Names that are not local bindings (re-exported), or all of them when the lists differ.
-    if (!same || after.reexports !== '') {
-      for (const name of Object.keys(namespace)) {
-        const to = after.indexOf(name);
-        if (same && to !== -1) continue;
-        check(name, before.indexOf(name), to);
-      }
-    }
-    if (retyped.length === 0) return undefined;
-    const importers = [...this.#modules.values()]
-      .filter((importer) => !importer.removed)
-      .map((importer): [string, ModulePreview] => [importer.url, shapeOf(importer.current)]);
-    for (const [importer, names] of [
-      ...this.#archiveUses(module.url, importers),
-      ...this.#hostImporters.importersOf(module.url),
-    ]) {
-      const name = retyped.find((each) => names === '*' || names.includes(each));
-      if (name === undefined) continue;
-      return updateError(
-        'ERR_HOTZIP_UPDATE_REJECTED',
-        `update of ${module.url} not applied, its previous exports stay: "${name}" is no longer a function, which ${importer} imports`,
-        module.url,
-      );
-    }
-    return undefined;
+    const importers = (): Importers =>
+      [...this.#modules.values()]
+        .filter((importer) => !importer.removed)
+        .map((importer): [string, ModulePreview] => [importer.url, shapeOf(importer.current)]);
+    return unusableExports(
+      {
+        url: module.url,
+        before: current.description,
+        beforeNamespace: current.namespace,
+        after: instance.description,
+        afterNamespace: namespace,
+      },
+      importers,
+      (url) => this.#hostImporters.importersOf(url),
+    );
   }
 
   /**
