@@ -18,6 +18,8 @@ import { addsNames, describeModule, type ModuleDescription, type RawDescription 
 import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
+import { type Deferred, deferred, settlesWithin } from './settle.js';
+import { Update, type UpdateHost } from './update.js';
 import { type Importers, type UpdatedModule, unusableExports, validateUpdate } from './validate.js';
 
 /** What an update did. */
@@ -54,46 +56,6 @@ export interface ModulePreview {
   reexports: string;
   /** Static imports and re-exports, resolved to canonical URLs. */
   imports(): Array<[string, ImportedNames]>;
-}
-
-/**
- * `promise`'s value if it settles before the event loop's next turn, else undefined. The timer is cleared either way:
- * a chain of updates that never yields to the event loop would otherwise queue one per update, each keeping that
- * update's state alive (measured: the whole previewed source of every update).
- */
-async function settledThisTurn<T>(promise: Promise<T>): Promise<T | undefined> {
-  let immediate: NodeJS.Immediate | undefined;
-  const turn = new Promise<undefined>((resolve) => {
-    immediate = setImmediate(resolve, undefined);
-  });
-  try {
-    return await Promise.race([promise, turn]);
-  } finally {
-    clearImmediate(immediate);
-  }
-}
-
-/**
- * Whether `promise` settles (either way) within `ms`. The timer does not keep the process alive, and is cleared
- * either way.
- */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<boolean>((resolve) => {
-    timer = setTimeout(resolve, ms, false);
-    timer.unref();
-  });
-  try {
-    return await Promise.race([
-      promise.then(
-        () => true,
-        () => true,
-      ),
-      expired,
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The parts of a version the update's checks compare, from its registration: what a preview stands in for. */
@@ -142,43 +104,14 @@ export interface UpdateSource {
 /** Runtime events for `on()`. */
 export type RuntimeEvent = 'update' | 'error' | 'restart-required';
 
-interface Deferred<T> {
-  promise: Promise<T>;
-  /** Whether resolve or reject has been called. */
-  settled: boolean;
-  resolve(value: T): void;
-  reject(reason: unknown): void;
-}
-
-function deferred<T>(): Deferred<T> {
-  let resolve!: (value: T) => void;
-  let reject!: (reason: unknown) => void;
-  const promise = new Promise<T>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  const result: Deferred<T> = {
-    promise,
-    settled: false,
-    resolve: (value) => {
-      result.settled = true;
-      resolve(value);
-    },
-    reject: (reason) => {
-      result.settled = true;
-      reject(reason);
-    },
-  };
-  return result;
-}
-
 interface ImportMetaLike {
   url: string;
   resolve?: (specifier: string) => string;
   hot?: unknown;
 }
 
-class Instance {
+/** One instance of a hot module: the first one Node loaded, or a version an update loaded. */
+export class Instance {
   namespace: Namespace | undefined;
   stale = false;
   #mode: TrampolineMode = 0;
@@ -275,7 +208,8 @@ class Instance {
   }
 }
 
-class HotModule {
+/** A hot module: its live instance, every version installed, and the instances importers link to. */
+export class HotModule {
   /** The instance importers linked to: its bindings are the ones every update assigns. */
   readonly live: Instance;
   current: Instance;
@@ -313,7 +247,7 @@ class HotModule {
  * import what the update adds), its body waits at a gate like a new version's, and a rejected update leaves Node's
  * cache of it (failed, or linked to versions that never run) under a URL no later import asks for.
  */
-interface Joining {
+export interface Joining {
   url: string;
   preview: ModulePreview;
   /** The target (index) whose new version first imports it: its gate opens just before that version's. */
@@ -321,7 +255,8 @@ interface Joining {
   gate: Deferred<void>;
 }
 
-interface Pending {
+/** A new version an update imports: its link signal, its gate, and its instance once it registers. */
+export interface Pending {
   module: HotModule;
   url: string;
   /** Settled by the instance's linked signal (see ./load.ts): its whole graph linked, its body may not run yet. */
@@ -624,184 +559,37 @@ export class HotRuntime {
     return importers;
   }
 
-  async #apply(changes: ChangeSet, commit: () => void): Promise<UpdateReport> {
-    const started = performance.now();
-    const report: UpdateReport = { ...emptyReport(), added: changes.added ?? [] };
-    const finish = (): UpdateReport => {
-      report.ms = Math.round((performance.now() - started) * 10) / 10;
-      const ran = report.updated.length + report.removed.length + report.failed.length > 0;
-      if (changes.quiet !== true || ran) this.announce(report, changes.label);
-      return report;
+  #apply(changes: ChangeSet, commit: () => void): Promise<UpdateReport> {
+    return new Update(this.#updateHost(), changes, commit).run();
+  }
+
+  /** What an update uses of this runtime. */
+  #updateHost(): UpdateHost {
+    return {
+      modules: this.#modules,
+      events: this.#events,
+      timeoutMs: this.#timeoutMs,
+      log: (level, message) => this.#log(level, message),
+      nextVersion: () => ++this.#version,
+      preview: (url, version) => this.#preview(url, version),
+      changeRedirects: (change) => this.#changeRedirects(change),
+      joiners: (targets, previews, version) => this.#joiners(targets, previews, version),
+      join: (url, joiner) => {
+        if (joiner === undefined) this.#joining.delete(url);
+        else this.#joining.set(url, joiner);
+      },
+      load: (module, version, linkedTo) => this.#load(module, version, linkedTo),
+      forget: (url) => this.#pending.delete(url),
+      check: (targets, pendings, previews, joining, added, report) =>
+        this.#check(targets, pendings, previews, joining, added, report),
+      evaluationOrder: (targets) => this.#evaluationOrder(targets),
+      unusable: (module, instance, namespace) => this.#unusable(module, instance, namespace),
+      install: (module, instance, namespace, linkedTo) => this.#install(module, instance, namespace, linkedTo),
+      restore: (failed, report) => this.#restore(failed, report),
+      notifyDependents: (updated) => this.#notifyDependents(updated),
+      safely: (fn, url, kind, report) => this.#safely(fn, url, kind, report),
+      announce: (report, label) => this.announce(report, label),
     };
-    const targets = [...new Set(changes.updated)]
-      .map((url) => this.#modules.get(url))
-      .filter((module): module is HotModule => module !== undefined);
-    for (const module of targets) module.removed = false;
-    for (const url of changes.removed ?? []) {
-      const module = this.#modules.get(url);
-      if (module === undefined) continue;
-      module.removed = true;
-      for (const prune of module.current.handlers?.pruners ?? [])
-        await this.#safely(() => prune(module.data), url, 'prune', report);
-      report.removed.push(url);
-    }
-    const declined = targets.filter((module) => module.current.handlers?.declined === true);
-    if (declined.length > 0) {
-      // Nothing of the change applies (applying the rest would make a state no archive had): a restart applies all.
-      report.restartRequired = [...declined, ...targets.filter((module) => !declined.includes(module))].map(
-        (module) => module.url,
-      );
-      return finish();
-    }
-    if (targets.length === 0) return finish();
-
-    // One version number for the whole update: its modules are read from one snapshot of each archive.
-    const version = ++this.#version;
-    const previews = targets.map((module) => this.#preview(module.url, version));
-    // Importers in this update of a version that adds exports must link to that version: the live instance lacks
-    // them. Only then: every version someone links to keeps receiving updates, at a cost per update.
-    const adding = new Set(
-      targets.filter((module, index) =>
-        addsNames(module.linked.at(-1)?.description.exports ?? [], previews[index]?.exports ?? []),
-      ),
-    );
-    // A barrel (`export * from`) of a module that adds exports gains them too, but only a new instance of it can
-    // show them: it joins the update, unchanged, as a version that adds exports (and so do its own barrels).
-    for (let grew = adding.size > 0; grew; ) {
-      grew = false;
-      const addingUrls = new Set([...adding].map((module) => module.url));
-      for (const module of this.#modules.values()) {
-        if (adding.has(module) || !module.current.starSources().some((url) => addingUrls.has(url))) continue;
-        if (!targets.includes(module)) {
-          targets.push(module);
-          previews.push(this.#preview(module.url, version));
-        }
-        adding.add(module);
-        grew = true;
-      }
-    }
-    const joining = this.#joiners(targets, previews, version);
-    const redirected = [
-      ...[...adding].map((module) => module.url),
-      ...joining.map((joiner) => splitVersion(joiner.url).canonical),
-    ];
-    if (redirected.length > 0) this.#changeRedirects({ kind: 'update', version, urls: redirected });
-    for (const joiner of joining) this.#joining.set(joiner.url, joiner);
-    const pendings = targets.map((module) => this.#load(module, version, adding.has(module)));
-    try {
-      const rejection = await this.#check(targets, pendings, previews, joining, changes.added ?? [], report);
-      if (rejection !== undefined) {
-        for (const pending of pendings) pending.gate.reject(rejection);
-        for (const joiner of joining) joiner.gate.reject(rejection);
-        report.error = rejection;
-        return finish();
-      }
-
-      this.#events.emit('hotzip:beforeUpdate', { updates: targets.map((module) => module.url) });
-      for (const module of targets) {
-        for (const dispose of module.current.handlers?.disposers ?? [])
-          await this.#safely(() => dispose(module.data), module.url, 'dispose', report);
-        module.current.handlers?.detach();
-      }
-      const settling: Array<Promise<void>> = [];
-      // Modules still evaluating (top-level await) once the loop is done; any left when the time limit expires are
-      // reported as not applied, and are not installed should they settle later.
-      const unsettled = new Set<string>();
-      let expired = false;
-      // The contexts the replaced versions registered `accept` callbacks on, called once the update is in.
-      const replaced: Array<[HotModule, HotContext | undefined]> = [];
-      for (const index of this.#evaluationOrder(targets)) {
-        const pending = pendings[index];
-        if (pending === undefined) continue;
-        const settle = (outcome: { namespace: Namespace } | { error: unknown }): void => {
-          const url = pending.module.url;
-          unsettled.delete(url);
-          if (expired) {
-            this.#log(
-              'error',
-              `${url} finished evaluating after its update's time limit; not installed: its next change applies`,
-            );
-            return;
-          }
-          if ('error' in outcome) {
-            report.failed.push(url);
-            report.error ??= updateError(
-              'ERR_HOTZIP_UPDATE_FAILED',
-              `${url} threw while evaluating; its previous exports stay installed (its dispose handlers have run): ${String(outcome.error)}`,
-              url,
-              outcome.error,
-            );
-            return;
-          }
-          try {
-            // Registered by now: an instance registers within its body, before its evaluation settles.
-            if (pending.instance === undefined) throw new Error(`${pending.url} did not register`);
-            const unusable = this.#unusable(pending.module, pending.instance, outcome.namespace);
-            if (unusable !== undefined) {
-              report.error ??= unusable;
-              report.failed.push(url);
-              return;
-            }
-            replaced.push([
-              pending.module,
-              this.#install(pending.module, pending.instance, outcome.namespace, pending.linkedTo),
-            ]);
-            report.updated.push(url);
-          } catch (error) {
-            report.error ??= updateError('ERR_HOTZIP_UPDATE_FAILED', `${url}: ${String(error)}`, url, error);
-          }
-        };
-        const outcome = pending.evaluated.then(
-          (namespace) => ({ namespace }),
-          (error: unknown) => ({ error }),
-        );
-        // Modules joining the update run before the first new version that imports them, as on a first load.
-        for (const joiner of joining) if (joiner.opener === index) joiner.gate.resolve();
-        pending.gate.resolve();
-        // A module without top-level await finishes within microtasks and is installed before the next one runs, so
-        // later modules see its new values; one still awaiting is installed when it settles, without holding the
-        // rest (so is one waiting for a dependency that evaluates later in this loop).
-        const early = await settledThisTurn(outcome);
-        if (early === undefined) {
-          unsettled.add(pending.module.url);
-          settling.push(outcome.then(settle));
-        } else settle(early);
-      }
-      commit();
-      if (settling.length > 0 && !(await settlesWithin(Promise.all(settling), this.#timeoutMs))) {
-        expired = true;
-        const urls = [...unsettled];
-        report.failed.push(...urls);
-        report.error ??= updateError(
-          'ERR_HOTZIP_UPDATE_FAILED',
-          `${urls.join(', ')} did not finish evaluating within ${this.#timeoutMs} ms (top-level await; HOTZIP_UPDATE_TIMEOUT): not installed, the previous exports stay`,
-          urls[0],
-        );
-      }
-      // A failed version ran after its predecessor's dispose handlers: that one comes back as it was.
-      for (const url of report.failed) {
-        const pending = pendings.find((each) => each.module.url === url);
-        if (pending !== undefined) await this.#restore(pending, report);
-      }
-      for (const [module, previous] of replaced) {
-        const namespace = module.current.namespace;
-        for (const accept of previous?.selfAccepts ?? [])
-          await this.#safely(() => accept(namespace), module.url, 'accept', report);
-      }
-      this.#notifyDependents(report.updated);
-      this.#events.emit('hotzip:afterUpdate', { updates: report.updated });
-      return finish();
-    } finally {
-      for (const pending of pendings) this.#pending.delete(pending.url);
-      for (const joiner of joining) {
-        // Opened in the loop above unless the update stopped before it: a body that did not run never will.
-        joiner.gate.reject(
-          updateError('ERR_HOTZIP_UPDATE_REJECTED', `the update loading ${joiner.url} stopped`, joiner.url),
-        );
-        this.#joining.delete(joiner.url);
-      }
-      if (redirected.length > 0) this.#changeRedirects({ kind: 'done', version });
-    }
   }
 
   /**
