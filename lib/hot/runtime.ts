@@ -19,7 +19,7 @@ import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
 import { type Deferred, deferred, settlesWithin } from './settle.js';
-import { Update, type UpdateHost } from './update.js';
+import { type Loaded, Update, type UpdateHost } from './update.js';
 import { type Importers, type UpdatedModule, unusableExports, validateUpdate } from './validate.js';
 
 /** What an update did. */
@@ -580,8 +580,7 @@ export class HotRuntime {
       },
       load: (module, version, linkedTo) => this.#load(module, version, linkedTo),
       forget: (url) => this.#pending.delete(url),
-      check: (targets, pendings, previews, joining, added, report) =>
-        this.#check(targets, pendings, previews, joining, added, report),
+      check: (loaded) => this.#check(loaded),
       evaluationOrder: (targets) => this.#evaluationOrder(targets),
       unusable: (module, instance, namespace) => this.#unusable(module, instance, namespace),
       install: (module, instance, namespace, linkedTo) => this.#install(module, instance, namespace, linkedTo),
@@ -659,14 +658,8 @@ export class HotRuntime {
    * Waits until every new instance has linked, then checks the update as a whole; returns why it cannot apply, if
    * it cannot. No new instance registers before its gate opens, so the previews stand in for their registrations.
    */
-  async #check(
-    targets: HotModule[],
-    pendings: Pending[],
-    previews: Array<ModulePreview | undefined>,
-    joining: Joining[],
-    added: string[],
-    report: UpdateReport,
-  ): Promise<(Error & { code?: string }) | undefined> {
+  async #check(loaded: Loaded): Promise<(Error & { code?: string }) | undefined> {
+    const { targets, pendings, previews, joining, added, report } = loaded;
     this.#drainReports();
     const failure = await this.#waitLinked(pendings, added);
     if (failure !== undefined) return failure;

@@ -24,6 +24,18 @@ import {
 } from './runtime.js';
 import { settledThisTurn, settlesWithin } from './settle.js';
 
+/** An update as its check phase sees it: the modules it replaces, their new versions, who joins, and its report. */
+export interface Loaded {
+  targets: HotModule[];
+  pendings: Pending[];
+  /** By target index: each new version as read from the update's snapshot. */
+  previews: Array<ModulePreview | undefined>;
+  joining: Joining[];
+  /** Entries the change added. */
+  added: string[];
+  report: UpdateReport;
+}
+
 /** What an update asks of the runtime it runs in. */
 export interface UpdateHost {
   readonly modules: ReadonlyMap<string, HotModule>;
@@ -43,14 +55,7 @@ export interface UpdateHost {
   /** Drops a new instance's bookkeeping once its update is over. */
   forget(url: string): void;
   /** Waits until every new instance has linked, then checks the update; returns why it cannot apply. */
-  check(
-    targets: HotModule[],
-    pendings: Pending[],
-    previews: Array<ModulePreview | undefined>,
-    joining: Joining[],
-    added: string[],
-    report: UpdateReport,
-  ): Promise<(Error & { code?: string }) | undefined>;
+  check(loaded: Loaded): Promise<(Error & { code?: string }) | undefined>;
   evaluationOrder(targets: HotModule[]): number[];
   unusable(module: HotModule, instance: Instance, namespace: Namespace): (Error & { code?: string }) | undefined;
   install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext | undefined;
@@ -186,14 +191,14 @@ export class Update {
 
   /** Waits until the whole update has linked, then checks it; returns why it cannot apply, if it cannot. */
   #check(): Promise<(Error & { code?: string }) | undefined> {
-    return this.#host.check(
-      this.#targets,
-      this.#pendings,
-      this.#previews,
-      this.#joining,
-      this.#changes.added ?? [],
-      this.#report,
-    );
+    return this.#host.check({
+      targets: this.#targets,
+      pendings: this.#pendings,
+      previews: this.#previews,
+      joining: this.#joining,
+      added: this.#changes.added ?? [],
+      report: this.#report,
+    });
   }
 
   /** Rejects every gate: no new body runs, and nothing changed. */
