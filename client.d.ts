@@ -17,7 +17,7 @@ type HotzipModuleNamespace = Record<string, any> & { [Symbol.toStringTag]: 'Modu
  * The declaration hotzip's own `import.meta.hot` implements, with Vite's `any` for `data`, namespaces and the
  * payload of a custom event; hotzip's events (`hotzip:beforeUpdate`, `hotzip:afterUpdate`, ...) have typed payloads.
  */
-type HotzipHotContextApi = import('./dist/lib/hot-api.js').HotContextApi<any, HotzipModuleNamespace, any>;
+type HotzipHotContextApi = import('./dist/lib/hot/api.js').HotContextApi<any, HotzipModuleNamespace, any>;
 
 /** `import.meta.hot`: the subset of Vite's hot-module API that hotzip gives modules served from archives. */
 interface HotzipHotContext extends HotzipHotContextApi {}
