@@ -4,11 +4,10 @@
  */
 
 import type { HotContextApi, HotzipEvents } from './api.js';
+import type { Listener } from './events.js';
 
 /** A module namespace object as `import()` returns it. */
 export type Namespace = Readonly<Record<string, unknown>>;
-
-type Listener = (payload: unknown) => void;
 
 /** What an importer asked for with `accept(deps, cb)`: called when any of `deps` updates. */
 interface DependencyAccept {

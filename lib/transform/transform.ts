@@ -13,6 +13,7 @@
  * No export is added or removed: namespace keys stay exactly the native ones.
  */
 import type { Export, Import } from 'es-module-lexer';
+import type { RawDescription } from '../hot/description.js';
 import {
   type Declaration,
   type Declarator,
@@ -614,6 +615,11 @@ export function mayAwait(source: string): boolean {
   return source.includes('await') && /\bawait\b/.test(source);
 }
 
+/** One property of the registration object, by its key in the one format the runtime reads. */
+function field(key: keyof RawDescription, code: string): string {
+  return `${key}:${code}`;
+}
+
 /**
  * Makes `source` (an ES module) hot-replaceable in place. Throws the lexer's SyntaxError for sources it cannot
  * lex; callers then serve the source untouched so that Node reports the real syntax error.
@@ -643,12 +649,12 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const reexports = reexportList(exports);
   const usesMeta = imports.some((entry) => entry.type === 'import-meta');
   const description = [
-    `e:(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`,
-    `l:${quote(locals.join(','))}`,
-    `m:${JSON.stringify(edits.mutable)}`,
-    `i:[${dependencies.join(',')}]`,
-    `r:${quote(reexports)}`,
-    `h:${usesMeta ? 1 : 0}`,
+    field('e', `(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`),
+    field('l', quote(locals.join(','))),
+    field('m', JSON.stringify(edits.mutable)),
+    field('i', `[${dependencies.join(',')}]`),
+    field('r', quote(reexports)),
+    field('h', usesMeta ? '1' : '0'),
   ];
   // A new version is read through `v`, and written only if importers come to link to it: below
   // VERSION_ACCESSORS_FROM it carries no accessor (one is made through its eval if ever needed), as every version
@@ -656,14 +662,14 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const accessorFrom = options.versioned === true ? VERSION_ACCESSORS_FROM : INLINE_ACCESSORS_FROM;
   if (bindings.length >= accessorFrom) {
     const localNames = bindings.map(([, local]) => local);
-    description.push(`a:${bindingAccessor(localNames, accessorParameters(source))}`);
+    description.push(field('a', bindingAccessor(localNames, accessorParameters(source))));
   }
   if (options.versioned === true) {
     // What every update reads of a new version, compiled with it (parenthesized, so names resolve by hash): an eval
     // per version cost more than the reading.
-    description.push(`v:(function(){return[${bindings.map(([, local]) => local).join(',')}]})`);
+    description.push(field('v', `(function(){return[${bindings.map(([, local]) => local).join(',')}]})`));
     const reassigned = bindings.filter(([, , mutable]) => mutable).map(([, local]) => local);
-    if (reassigned.length > 0) description.push(`u:()=>[${reassigned.join(',')}]`);
+    if (reassigned.length > 0) description.push(field('u', `()=>[${reassigned.join(',')}]`));
   }
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the handle undefined: run.
   const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;

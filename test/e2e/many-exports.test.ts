@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { manyExportsModule } from '../../bench/hot.js';
-import { addsNames, describeModule, type RawDescription, UNINITIALIZED } from '../../lib/hot/runtime.js';
+import { addsNames, describeModule, type RawDescription, UNINITIALIZED } from '../../lib/hot/description.js';
 import { INLINE_ACCESSORS_FROM, RUNTIME_SYMBOL, transformModule } from '../../lib/transform/transform.js';
 
 type Namespace = Record<string, unknown>;

@@ -10,11 +10,11 @@
  * Not kept: cycles, CommonJS, re-exported bindings (a module's `reexports` is only compared, never served).
  */
 import type { Namespace } from '../../lib/hot/context.js';
+import type { RawDescription } from '../../lib/hot/description.js';
 import {
   type ChangeSet,
   HotRuntime,
   type ModulePreview,
-  type RawDescription,
   type SyntaxLocation,
   type UpdateReport,
 } from '../../lib/hot/runtime.js';

@@ -1,0 +1,189 @@
+/**
+ * Live bindings and trampolines at run time: the mode global each instance's exported functions test on entry, and
+ * the call path they take when it does not hold 0 (a stale version's function forwards to its newest self; a newer
+ * version's function runs, then its reassigned exports are copied into the bindings importers see).
+ */
+
+import type { Namespace } from './context.js';
+import type { ModuleDescription } from './description.js';
+
+/** 0 = run the body; 1 = stale, forward to the newest version; 2 = run the body, then sync live bindings. */
+export type TrampolineMode = 0 | 1 | 2;
+
+/**
+ * Defines an instance's mode global (see modeGlobal), which every exported function tests on entry, holding 0: while
+ * it holds the number 0 the functions run their own bodies, and optimized code takes it for a constant (writing any
+ * other value deoptimizes that code); anything else sends them to the runtime's `s`. Non-enumerable, so it stays out
+ * of `Object.keys(globalThis)`. Returns false where the global object cannot take it (frozen): the global then stays
+ * missing and every call asks the runtime, slower and still right.
+ */
+export function defineModeGlobal(name: string): boolean {
+  try {
+    Object.defineProperty(globalThis, name, { value: 0, writable: true, configurable: true, enumerable: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The per-instance object transformed code calls when its mode global does not hold 0: an exported
+ * function asks `s` whether to hand its call to `t` (before binding its parameters), else runs its own body.
+ */
+export interface InstanceHandle {
+  s(index: number): boolean;
+  t(index: number, self: unknown, args: ArrayLike<unknown>, newTarget?: unknown): unknown;
+}
+
+/** What the call path needs of a module instance (the runtime's instances are these). */
+export interface BoundInstance {
+  readonly description: ModuleDescription;
+  readonly namespace: Namespace | undefined;
+  readonly stale: boolean;
+  mode: TrampolineMode;
+  /** Its exported values as it left them, by export index, read when an update first assigned its bindings. */
+  readonly originals: unknown[] | undefined;
+  /** Forwarding targets by export index, valid while `forwardsAt` is the count of installs. */
+  forwards: unknown[];
+  forwardsAt: number;
+  /** The mutable values last copied into the live bindings. */
+  synced: unknown[] | undefined;
+  readonly module: BoundModule | undefined;
+}
+
+/** What the call path needs of a module: its versions, and the instances importers link to. */
+export interface BoundModule {
+  readonly current: BoundInstance;
+  /** Every version installed, oldest first. */
+  readonly versions: readonly BoundInstance[];
+  readonly linked: readonly BoundInstance[];
+}
+
+/** A cached "no forwarding target" (undefined means not looked up yet). */
+const NO_TARGET = Symbol('no target');
+
+/** Calls `fn` as the original call did: as a constructor when it was one. */
+export function invoke(fn: unknown, self: unknown, args: ArrayLike<unknown>, newTarget: unknown): unknown {
+  if (typeof fn !== 'function') throw new TypeError('an updated export is no longer a function');
+  if (newTarget !== undefined) return Reflect.construct(fn, args, newTarget as () => unknown);
+  return Reflect.apply(fn, self, args);
+}
+
+/**
+ * The runtime's trampolines: what a stale function forwards to (cached per install), and the call path of
+ * transformed functions whose mode global does not hold 0.
+ */
+export class Bindings {
+  /** How many new versions were installed: what a stale function's cached forwarding target is valid for. */
+  #installs = 0;
+
+  /** Counts an install: every cached forwarding target is looked up again. */
+  installed(): void {
+    this.#installs++;
+  }
+
+  /** An instance handle's `s`: whether the call goes to `trampoline` instead of the function's own body. */
+  diverts(instance: BoundInstance, index: number): boolean {
+    return instance.mode === 2 || this.#forwardTarget(instance, index) !== undefined;
+  }
+
+  /**
+   * What a stale instance's export `index` forwards to: that export of the newest version that has it as a function
+   * other than the caller itself. Otherwise (the export was removed, or is no longer a function, in every later
+   * version) the caller runs its own body: a captured function never loops and always runs something defined.
+   */
+  #forwardTarget(instance: BoundInstance, index: number): unknown {
+    if (!instance.stale) return undefined;
+    // Read once per update: a namespace lookup per forwarded call would cost more than the call itself.
+    if (instance.forwardsAt !== this.#installs) {
+      instance.forwardsAt = this.#installs;
+      instance.forwards = [];
+    }
+    const cached = instance.forwards[index];
+    if (cached !== undefined) return cached === NO_TARGET ? undefined : cached;
+    const target = this.#findForwardTarget(instance, index);
+    // An export the newest version reassigns is read at every call, as the namespace would show it.
+    const name = instance.description.exports[index] ?? '';
+    if (!instance.module?.current.description.mutable.includes(name)) instance.forwards[index] = target ?? NO_TARGET;
+    return target;
+  }
+
+  /**
+   * The export of the newest version after `instance` that has it as a function other than the caller's own (an
+   * export removed, or no longer a function, in the newest version leaves the one before it in charge).
+   */
+  #findForwardTarget(instance: BoundInstance, index: number): unknown {
+    const name = instance.description.exports[index];
+    const versions = instance.module?.versions ?? [];
+    if (name === undefined) return undefined;
+    for (let at = versions.length - 1; at >= 0; at--) {
+      const version = versions[at];
+      if (version === undefined || version === instance) return undefined;
+      let value: unknown;
+      try {
+        value = version.namespace !== undefined ? version.namespace[name] : version.description.get(name);
+      } catch {
+        // Uninitialized (a binding still in its temporal dead zone): look at an older version.
+      }
+      if (typeof value === 'function' && value !== instance.originals?.[index]) return value;
+    }
+    return undefined;
+  }
+
+  trampoline(
+    instance: BoundInstance,
+    index: number,
+    self: unknown,
+    args: ArrayLike<unknown>,
+    newTarget: unknown,
+  ): unknown {
+    if (instance.stale) {
+      // A function of a replaced version, called through a reference captured before the update.
+      const target = this.#forwardTarget(instance, index) as (...args: unknown[]) => unknown;
+      if (newTarget === undefined) return Reflect.apply(target, self, args);
+      // A construction keeps its new.target (a subclass's `super()` call) unless it is the captured function itself.
+      const own = instance.originals?.[index];
+      return invoke(target, self, args, newTarget === own ? target : newTarget);
+    }
+    const name = instance.description.exports[index] ?? '';
+    // A newer version's own function: run it, then copy its reassigned exports into the live bindings.
+    const mode = instance.mode;
+    instance.mode = 0;
+    let result: unknown;
+    try {
+      // Installed (mode 2 is set at install): its namespace reads the binding without compiling an accessor for it.
+      const own = instance.namespace !== undefined ? instance.namespace[name] : instance.description.get(name);
+      result = invoke(own, self, args, newTarget);
+    } finally {
+      instance.mode = mode;
+      this.#sync(instance);
+    }
+    if (result instanceof Promise) {
+      result.then(
+        () => this.#sync(instance),
+        () => this.#sync(instance),
+      );
+    }
+    return result;
+  }
+
+  /** Copies a current version's reassigned exports into the live instance's bindings, when they changed. */
+  #sync(instance: BoundInstance): void {
+    const module = instance.module;
+    if (module === undefined || module.current !== instance) return;
+    let values: unknown[];
+    try {
+      values = instance.description.mutableValues();
+    } catch {
+      return;
+    }
+    const last = instance.synced;
+    if (last !== undefined && values.every((value, index) => Object.is(value, last[index]))) return;
+    instance.synced = values;
+    const byName: Record<string, unknown> = {};
+    instance.description.mutable.forEach((name, index) => {
+      byName[name] = values[index];
+    });
+    for (const target of module.linked) if (target !== instance) target.description.set(byName);
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * One update, as a transaction in explicit phases: plan (what changes, at which version, who joins), load (every new
+ * instance imported and held at its gate), check (the whole update linked and validated), then commit (dispose,
+ * evaluate leaves-first, install) or roll back (every gate rejected: nothing ran, nothing changed). A new version
+ * that fails once committed is rolled back alone: its predecessor is restored.
+ */
+
+import { updateError } from '../errors.js';
+import { splitVersion } from '../url/version-query.js';
+import type { HotzipEvents } from './api.js';
+import type { HotContext, Namespace } from './context.js';
+import { addsNames } from './description.js';
+import type { Emitter } from './events.js';
+import type { RedirectChange } from './redirects.js';
+import {
+  type ChangeSet,
+  emptyReport,
+  type HotModule,
+  type Instance,
+  type Joining,
+  type ModulePreview,
+  type Pending,
+  type UpdateReport,
+} from './runtime.js';
+import { settledThisTurn, settlesWithin } from './settle.js';
+
+/** An update as its check phase sees it: the modules it replaces, their new versions, who joins, and its report. */
+export interface Loaded {
+  targets: HotModule[];
+  pendings: Pending[];
+  /** By target index: each new version as read from the update's snapshot. */
+  previews: Array<ModulePreview | undefined>;
+  joining: Joining[];
+  /** Entries the change added. */
+  added: string[];
+  report: UpdateReport;
+}
+
+/** What an update asks of the runtime it runs in. */
+export interface UpdateHost {
+  readonly modules: ReadonlyMap<string, HotModule>;
+  readonly events: Emitter<HotzipEvents>;
+  readonly timeoutMs: number;
+  log(level: 'info' | 'debug' | 'error', message: string): void;
+  /** A new version number: one per update, every module of it read from one snapshot of each archive. */
+  nextVersion(): number;
+  preview(url: string, version: number): ModulePreview | undefined;
+  changeRedirects(change: RedirectChange): void;
+  /** The modules that join update `version` (not loaded here, imported by its new versions). */
+  joiners(targets: HotModule[], previews: Array<ModulePreview | undefined>, version: number): Joining[];
+  /** Makes a joiner's gate reachable by its `linked` call, or (with `undefined`) no longer. */
+  join(url: string, joiner: Joining | undefined): void;
+  /** Imports a module's new version, held at its gate. */
+  load(module: HotModule, version: number, linkedTo: boolean): Pending;
+  /** Drops a new instance's bookkeeping once its update is over. */
+  forget(url: string): void;
+  /** Waits until every new instance has linked, then checks the update; returns why it cannot apply. */
+  check(loaded: Loaded): Promise<(Error & { code?: string }) | undefined>;
+  evaluationOrder(targets: HotModule[]): number[];
+  unusable(module: HotModule, instance: Instance, namespace: Namespace): (Error & { code?: string }) | undefined;
+  install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext | undefined;
+  restore(failed: Pending, report: UpdateReport): Promise<void>;
+  notifyDependents(updated: string[]): void;
+  safely(fn: () => unknown, url: string, kind: string, report?: UpdateReport): Promise<void>;
+  announce(report: UpdateReport, label?: string): void;
+}
+
+/** One update of a set of changed modules (see the file's comment); `run` it once. */
+export class Update {
+  readonly #host: UpdateHost;
+  readonly #changes: ChangeSet;
+  /** Lets the next update start: called once this one has committed (or stopped before). */
+  readonly #committed: () => void;
+  readonly #started = performance.now();
+  readonly #report: UpdateReport;
+  #targets: HotModule[] = [];
+  #previews: Array<ModulePreview | undefined> = [];
+  #adding = new Set<HotModule>();
+  #joining: Joining[] = [];
+  #redirected: string[] = [];
+  #pendings: Pending[] = [];
+  #version = 0;
+
+  constructor(host: UpdateHost, changes: ChangeSet, committed: () => void) {
+    this.#host = host;
+    this.#changes = changes;
+    this.#committed = committed;
+    this.#report = { ...emptyReport(), added: changes.added ?? [] };
+  }
+
+  /** Runs the update through its phases; resolves to what it did. */
+  async run(): Promise<UpdateReport> {
+    if (!(await this.#plan())) return this.#finish();
+    this.#load();
+    try {
+      const rejection = await this.#check();
+      if (rejection !== undefined) {
+        this.#rollBack(rejection);
+        return this.#finish();
+      }
+      await this.#commit();
+      return this.#finish();
+    } finally {
+      this.#cleanUp();
+    }
+  }
+
+  #finish(): UpdateReport {
+    const report = this.#report;
+    report.ms = Math.round((performance.now() - this.#started) * 10) / 10;
+    const ran = report.updated.length + report.removed.length + report.failed.length > 0;
+    if (this.#changes.quiet !== true || ran) this.#host.announce(report, this.#changes.label);
+    return report;
+  }
+
+  /**
+   * Prunes removed modules, then decides what the update loads: the changed modules, the barrels that gain exports
+   * through them, and the modules that join it. False when nothing is to load (or a module declined).
+   */
+  async #plan(): Promise<boolean> {
+    const host = this.#host;
+    const changes = this.#changes;
+    const report = this.#report;
+    const targets = [...new Set(changes.updated)]
+      .map((url) => host.modules.get(url))
+      .filter((module): module is HotModule => module !== undefined);
+    this.#targets = targets;
+    for (const module of targets) module.removed = false;
+    for (const url of changes.removed ?? []) {
+      const module = host.modules.get(url);
+      if (module === undefined) continue;
+      module.removed = true;
+      for (const prune of module.current.handlers?.pruners ?? [])
+        await host.safely(() => prune(module.data), url, 'prune', report);
+      report.removed.push(url);
+    }
+    const declined = targets.filter((module) => module.current.handlers?.declined === true);
+    if (declined.length > 0) {
+      // Nothing of the change applies (applying the rest would make a state no archive had): a restart applies all.
+      report.restartRequired = [...declined, ...targets.filter((module) => !declined.includes(module))].map(
+        (module) => module.url,
+      );
+      return false;
+    }
+    if (targets.length === 0) return false;
+
+    // One version number for the whole update: its modules are read from one snapshot of each archive.
+    const version = host.nextVersion();
+    this.#version = version;
+    const previews = targets.map((module) => host.preview(module.url, version));
+    this.#previews = previews;
+    // Importers in this update of a version that adds exports must link to that version: the live instance lacks
+    // them. Only then: every version someone links to keeps receiving updates, at a cost per update.
+    const adding = new Set(
+      targets.filter((module, index) =>
+        addsNames(module.linked.at(-1)?.description.exports ?? [], previews[index]?.exports ?? []),
+      ),
+    );
+    this.#adding = adding;
+    // A barrel (`export * from`) of a module that adds exports gains them too, but only a new instance of it can
+    // show them: it joins the update, unchanged, as a version that adds exports (and so do its own barrels).
+    for (let grew = adding.size > 0; grew; ) {
+      grew = false;
+      const addingUrls = new Set([...adding].map((module) => module.url));
+      for (const module of host.modules.values()) {
+        if (adding.has(module) || !module.current.starSources().some((url) => addingUrls.has(url))) continue;
+        if (!targets.includes(module)) {
+          targets.push(module);
+          previews.push(host.preview(module.url, version));
+        }
+        adding.add(module);
+        grew = true;
+      }
+    }
+    this.#joining = host.joiners(targets, previews, version);
+    return true;
+  }
+
+  /** Points the update's imports at its versions, and imports every new version (each held at its gate). */
+  #load(): void {
+    const host = this.#host;
+    const version = this.#version;
+    this.#redirected = [
+      ...[...this.#adding].map((module) => module.url),
+      ...this.#joining.map((joiner) => splitVersion(joiner.url).canonical),
+    ];
+    if (this.#redirected.length > 0) host.changeRedirects({ kind: 'update', version, urls: this.#redirected });
+    for (const joiner of this.#joining) host.join(joiner.url, joiner);
+    this.#pendings = this.#targets.map((module) => host.load(module, version, this.#adding.has(module)));
+  }
+
+  /** Waits until the whole update has linked, then checks it; returns why it cannot apply, if it cannot. */
+  #check(): Promise<(Error & { code?: string }) | undefined> {
+    return this.#host.check({
+      targets: this.#targets,
+      pendings: this.#pendings,
+      previews: this.#previews,
+      joining: this.#joining,
+      added: this.#changes.added ?? [],
+      report: this.#report,
+    });
+  }
+
+  /** Rejects every gate: no new body runs, and nothing changed. */
+  #rollBack(rejection: Error & { code?: string }): void {
+    for (const pending of this.#pendings) pending.gate.reject(rejection);
+    for (const joiner of this.#joining) joiner.gate.reject(rejection);
+    this.#report.error = rejection;
+  }
+
+  /**
+   * Disposes the replaced versions, opens the gates leaves-first and installs each new version as it settles; a
+   * version that fails is rolled back alone (its predecessor restored). Then the `accept` handlers run.
+   */
+  async #commit(): Promise<void> {
+    const host = this.#host;
+    const report = this.#report;
+    const targets = this.#targets;
+    const pendings = this.#pendings;
+    host.events.emit('hotzip:beforeUpdate', { updates: targets.map((module) => module.url) });
+    for (const module of targets) {
+      for (const dispose of module.current.handlers?.disposers ?? [])
+        await host.safely(() => dispose(module.data), module.url, 'dispose', report);
+      module.current.handlers?.detach();
+    }
+    const settling: Array<Promise<void>> = [];
+    // Modules still evaluating (top-level await) once the loop is done; any left when the time limit expires are
+    // reported as not applied, and are not installed should they settle later.
+    const unsettled = new Set<string>();
+    let expired = false;
+    // The contexts the replaced versions registered `accept` callbacks on, called once the update is in.
+    const replaced: Array<[HotModule, HotContext | undefined]> = [];
+    for (const index of host.evaluationOrder(targets)) {
+      const pending = pendings[index];
+      if (pending === undefined) continue;
+      const settle = (outcome: { namespace: Namespace } | { error: unknown }): void => {
+        const url = pending.module.url;
+        unsettled.delete(url);
+        if (expired) {
+          host.log(
+            'error',
+            `${url} finished evaluating after its update's time limit; not installed: its next change applies`,
+          );
+          return;
+        }
+        if ('error' in outcome) {
+          report.failed.push(url);
+          report.error ??= updateError(
+            'ERR_HOTZIP_UPDATE_FAILED',
+            `${url} threw while evaluating; its previous exports stay installed (its dispose handlers have run): ${String(outcome.error)}`,
+            url,
+            outcome.error,
+          );
+          return;
+        }
+        try {
+          // Registered by now: an instance registers within its body, before its evaluation settles.
+          if (pending.instance === undefined) throw new Error(`${pending.url} did not register`);
+          const unusable = host.unusable(pending.module, pending.instance, outcome.namespace);
+          if (unusable !== undefined) {
+            report.error ??= unusable;
+            report.failed.push(url);
+            return;
+          }
+          replaced.push([
+            pending.module,
+            host.install(pending.module, pending.instance, outcome.namespace, pending.linkedTo),
+          ]);
+          report.updated.push(url);
+        } catch (error) {
+          report.error ??= updateError('ERR_HOTZIP_UPDATE_FAILED', `${url}: ${String(error)}`, url, error);
+        }
+      };
+      const outcome = pending.evaluated.then(
+        (namespace) => ({ namespace }),
+        (error: unknown) => ({ error }),
+      );
+      // Modules joining the update run before the first new version that imports them, as on a first load.
+      for (const joiner of this.#joining) if (joiner.opener === index) joiner.gate.resolve();
+      pending.gate.resolve();
+      // A module without top-level await finishes within microtasks and is installed before the next one runs, so
+      // later modules see its new values; one still awaiting is installed when it settles, without holding the
+      // rest (so is one waiting for a dependency that evaluates later in this loop).
+      const early = await settledThisTurn(outcome);
+      if (early === undefined) {
+        unsettled.add(pending.module.url);
+        settling.push(outcome.then(settle));
+      } else settle(early);
+    }
+    this.#committed();
+    if (settling.length > 0 && !(await settlesWithin(Promise.all(settling), host.timeoutMs))) {
+      expired = true;
+      const urls = [...unsettled];
+      report.failed.push(...urls);
+      report.error ??= updateError(
+        'ERR_HOTZIP_UPDATE_FAILED',
+        `${urls.join(', ')} did not finish evaluating within ${host.timeoutMs} ms (top-level await; HOTZIP_UPDATE_TIMEOUT): not installed, the previous exports stay`,
+        urls[0],
+      );
+    }
+    // A failed version ran after its predecessor's dispose handlers: that one comes back as it was.
+    for (const url of report.failed) {
+      const pending = pendings.find((each) => each.module.url === url);
+      if (pending !== undefined) await host.restore(pending, report);
+    }
+    for (const [module, previous] of replaced) {
+      const namespace = module.current.namespace;
+      for (const accept of previous?.selfAccepts ?? [])
+        await host.safely(() => accept(namespace), module.url, 'accept', report);
+    }
+    host.notifyDependents(report.updated);
+    host.events.emit('hotzip:afterUpdate', { updates: report.updated });
+  }
+
+  /** Whatever the outcome: the update's bookkeeping goes, joiners that never ran never will, redirects end. */
+  #cleanUp(): void {
+    const host = this.#host;
+    for (const pending of this.#pendings) host.forget(pending.url);
+    for (const joiner of this.#joining) {
+      // Opened in the commit unless the update stopped before it: a body that did not run never will.
+      joiner.gate.reject(
+        updateError('ERR_HOTZIP_UPDATE_REJECTED', `the update loading ${joiner.url} stopped`, joiner.url),
+      );
+      host.join(joiner.url, undefined);
+    }
+    if (this.#redirected.length > 0) host.changeRedirects({ kind: 'done', version: this.#version });
+  }
+}
