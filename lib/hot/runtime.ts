@@ -1044,6 +1044,8 @@ export class HotRuntime {
     const targets = [...new Set(changes.updated)]
       .map((url) => this.#modules.get(url))
       .filter((module): module is HotModule => module !== undefined);
+    // A removed entry was pruned, its decline() with it: restoring it is not an update of a declined module.
+    const restored = new Set(targets.filter((module) => module.removed));
     for (const module of targets) module.removed = false;
     for (const url of changes.removed ?? []) {
       const module = this.#modules.get(url);
@@ -1053,7 +1055,7 @@ export class HotRuntime {
         await this.#safely(() => prune(module.data), url, 'prune', report);
       report.removed.push(url);
     }
-    const declined = targets.filter((module) => module.current.handlers?.declined === true);
+    const declined = targets.filter((module) => !restored.has(module) && module.current.handlers?.declined === true);
     if (declined.length > 0) {
       // Nothing of the change applies (applying the rest would make a state no archive had): a restart applies all.
       report.restartRequired = [...declined, ...targets.filter((module) => !declined.includes(module))].map(

@@ -382,6 +382,26 @@ for (const api of hookApis) {
       assert.deepEqual(await app.importInApp('zip:./app.zip!/a.js'), { v: 2 });
     });
 
+    test('a declined entry removed and restored applies: its decline() went with it', async () => {
+      const tree = (v?: number): Tree =>
+        moduleTree({
+          ...(v !== undefined && { 'a.js': `import.meta.hot?.decline();\nexport const v = ${v};\n` }),
+          'o.js': 'export {};\n',
+        });
+      const { app, archive } = await startApp(api, tree(0), "import { v } from 'zip:./app.zip!/a.js';", '{ v }');
+      writeZip(archive, tree());
+      const removed = await app.event();
+      assert.equal(removed.name, 'update', JSON.stringify(removed));
+      writeZip(archive, tree(2));
+      const restored = await app.event();
+      assert.equal(restored.name, 'update', JSON.stringify(restored));
+      assert.deepEqual(await app.state(), { v: 2 });
+      // The restored version declines in turn.
+      writeZip(archive, tree(3));
+      assert.equal((await app.event()).name, 'restart-required');
+      assert.deepEqual(await app.state(), { v: 2 });
+    });
+
     test('a function turned into a value, then removed, then restored: the good version arrives', async () => {
       const tree = (routes?: string): Tree =>
         moduleTree({ ...(routes !== undefined && { 'routes.js': routes }), 'o.js': 'export {};\n' });
