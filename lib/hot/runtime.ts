@@ -1090,6 +1090,17 @@ export class HotRuntime {
         grew = true;
       }
     }
+    // A namespace (`import * as ns`) cannot gain keys either: a module importing one of them as a namespace joins the
+    // update, unchanged, to link to the new instance (one that declined keeps its namespace: it is not run again).
+    if (adding.size > 0) {
+      const addingUrls = new Set([...adding].map((module) => module.url));
+      for (const module of this.#modules.values()) {
+        if (targets.includes(module) || module.removed || module.current.handlers?.declined === true) continue;
+        if (!module.current.imports().some(([url, names]) => names === '*' && addingUrls.has(url))) continue;
+        targets.push(module);
+        previews.push(this.#preview(module.url, version));
+      }
+    }
     const joining = this.#joiners(targets, previews, version);
     const redirected = [
       ...[...adding].map((module) => module.url),

@@ -233,6 +233,26 @@ for (const api of hookApis) {
       await app.next(/^EVENT update .*other\.js/);
       assert.deepEqual(await app.state(), { ns: 'k:x', name: 'k:y', o: 2 });
     });
+
+    test('reach a namespace importer that did not change (it was updated earlier, or probes the name)', async () => {
+      const probe = moduleTree({
+        'lib.js': "export const camel = (s) => 'c:' + s;\n",
+        'index.js': "export * from './lib.js';\n",
+        'probe.js':
+          "import * as u from './index.js';\nimport * as l from './lib.js';\nexport const has = () => [typeof u.kebab, typeof l.kebab];\n",
+      });
+      const { app, archive } = await startApp(
+        api,
+        probe,
+        "import { has } from 'zip:./app.zip!/probe.js';",
+        '{ has: has() }',
+      );
+      assert.deepEqual(await app.state(), { has: ['undefined', 'undefined'] });
+      writeZip(archive, { ...probe, 'lib.js': `${probe['lib.js']}export const kebab = (s) => 'k:' + s;\n` });
+      const event = await app.event();
+      assert.equal(event.name, 'update', JSON.stringify(event));
+      assert.deepEqual(await app.state(), { has: ['function', 'function'] });
+    });
   });
 }
 
