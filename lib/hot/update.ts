@@ -125,6 +125,8 @@ export class Update {
       .map((url) => host.modules.get(url))
       .filter((module): module is HotModule => module !== undefined);
     this.#targets = targets;
+    // A removed entry was pruned, its decline() with it: restoring it is not an update of a declined module.
+    const restored = new Set(targets.filter((module) => module.removed));
     for (const module of targets) module.removed = false;
     for (const url of changes.removed ?? []) {
       const module = host.modules.get(url);
@@ -134,7 +136,7 @@ export class Update {
         await host.safely(() => prune(module.data), url, 'prune', report);
       report.removed.push(url);
     }
-    const declined = targets.filter((module) => module.current.handlers?.declined === true);
+    const declined = targets.filter((module) => !restored.has(module) && module.current.handlers?.declined === true);
     if (declined.length > 0) {
       // Nothing of the change applies (applying the rest would make a state no archive had): a restart applies all.
       report.restartRequired = [...declined, ...targets.filter((module) => !declined.includes(module))].map(
@@ -170,6 +172,17 @@ export class Update {
         }
         adding.add(module);
         grew = true;
+      }
+    }
+    // A namespace (`import * as ns`) cannot gain keys either: a module importing one of them as a namespace joins the
+    // update, unchanged, to link to the new instance (one that declined keeps its namespace: it is not run again).
+    if (adding.size > 0) {
+      const addingUrls = new Set([...adding].map((module) => module.url));
+      for (const module of host.modules.values()) {
+        if (targets.includes(module) || module.removed || module.current.handlers?.declined === true) continue;
+        if (!module.current.imports().some(([url, names]) => names === '*' && addingUrls.has(url))) continue;
+        targets.push(module);
+        previews.push(host.preview(module.url, version));
       }
     }
     this.#joining = host.joiners(targets, previews, version);

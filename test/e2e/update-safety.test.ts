@@ -233,6 +233,26 @@ for (const api of hookApis) {
       await app.next(/^EVENT update .*other\.js/);
       assert.deepEqual(await app.state(), { ns: 'k:x', name: 'k:y', o: 2 });
     });
+
+    test('reach a namespace importer that did not change (it was updated earlier, or probes the name)', async () => {
+      const probe = moduleTree({
+        'lib.js': "export const camel = (s) => 'c:' + s;\n",
+        'index.js': "export * from './lib.js';\n",
+        'probe.js':
+          "import * as u from './index.js';\nimport * as l from './lib.js';\nexport const has = () => [typeof u.kebab, typeof l.kebab];\n",
+      });
+      const { app, archive } = await startApp(
+        api,
+        probe,
+        "import { has } from 'zip:./app.zip!/probe.js';",
+        '{ has: has() }',
+      );
+      assert.deepEqual(await app.state(), { has: ['undefined', 'undefined'] });
+      writeZip(archive, { ...probe, 'lib.js': `${probe['lib.js']}export const kebab = (s) => 'k:' + s;\n` });
+      const event = await app.event();
+      assert.equal(event.name, 'update', JSON.stringify(event));
+      assert.deepEqual(await app.state(), { has: ['function', 'function'] });
+    });
   });
 }
 
@@ -380,6 +400,26 @@ for (const api of hookApis) {
       assert.equal((await app.event()).name, 'update');
       assert.deepEqual(await app.state(), { v: 2 });
       assert.deepEqual(await app.importInApp('zip:./app.zip!/a.js'), { v: 2 });
+    });
+
+    test('a declined entry removed and restored applies: its decline() went with it', async () => {
+      const tree = (v?: number): Tree =>
+        moduleTree({
+          ...(v !== undefined && { 'a.js': `import.meta.hot?.decline();\nexport const v = ${v};\n` }),
+          'o.js': 'export {};\n',
+        });
+      const { app, archive } = await startApp(api, tree(0), "import { v } from 'zip:./app.zip!/a.js';", '{ v }');
+      writeZip(archive, tree());
+      const removed = await app.event();
+      assert.equal(removed.name, 'update', JSON.stringify(removed));
+      writeZip(archive, tree(2));
+      const restored = await app.event();
+      assert.equal(restored.name, 'update', JSON.stringify(restored));
+      assert.deepEqual(await app.state(), { v: 2 });
+      // The restored version declines in turn.
+      writeZip(archive, tree(3));
+      assert.equal((await app.event()).name, 'restart-required');
+      assert.deepEqual(await app.state(), { v: 2 });
     });
 
     test('a function turned into a value, then removed, then restored: the good version arrives', async () => {

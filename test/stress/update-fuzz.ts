@@ -22,6 +22,7 @@ import {
   isClassShape,
   judge,
   linkable,
+  type Mod,
   type Model,
   nextStep,
   renderArchives,
@@ -110,7 +111,7 @@ for (const name of ['update', 'error', 'restart-required']) {
 let captures = [];
 async function probe(request) {
   const out = {};
-  for (const [key, url] of [...request.mods, ...request.mods.slice(0, 3).map(([key, url]) => [key + '?q', url + '?fz=1'])]) {
+  for (const [key, url] of [...request.mods, ...request.queries.map(([key, url]) => [key + '?q', url + '?fz=1'])]) {
     let ns;
     try { ns = await import(url); } catch (e) { out[key + '|$import'] = 'throw:' + (e?.code ?? e?.constructor?.name) + ' ' + String(e?.message).slice(0, 200); continue; }
     for (const name of Object.keys(ns)) {
@@ -220,13 +221,26 @@ class Workspace {
   }
 }
 
+/**
+ * What the probe digests: every module of `model`, and its own `?query` instance of the modules `queries` (by
+ * default the first three) that `model` has. A live process and the fresh ones it is compared with are given the
+ * same `queries`: candidate models list their modules in different orders.
+ */
 function probeRequest(
   model: Model,
   step: number,
   capture: boolean,
-): { mods: string[][]; step: number; capture: boolean } {
-  const mods = Object.values(model.mods).map((mod) => [mod.key, `zip:./${mod.archive}.zip!/${mod.file}`]);
-  return { mods, step, capture };
+  queries: string[] = queryKeys(model),
+): { mods: string[][]; queries: string[][]; step: number; capture: boolean } {
+  const url = (mod: Mod): string[] => [mod.key, `zip:./${mod.archive}.zip!/${mod.file}`];
+  const mods = Object.values(model.mods).map(url);
+  const queried = queries.flatMap((key) => (model.mods[key] === undefined ? [] : [url(model.mods[key])]));
+  return { mods, queries: queried, step, capture };
+}
+
+/** The modules whose own `?query` instance the probe imports too. */
+function queryKeys(model: Model): string[] {
+  return Object.keys(model.mods).slice(0, 3);
 }
 
 interface Event {
@@ -401,15 +415,15 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
   const byDesign = (reason: string): void => {
     report.byDesign[reason] = (report.byDesign[reason] ?? 0) + 1;
   };
-  const expected = async (model: Model): Promise<Digest | undefined> => {
+  const expected = async (model: Model, queries = queryKeys(model)): Promise<Digest | undefined> => {
     const trees = renderTrees(model);
-    const cacheKey = JSON.stringify(trees);
+    const cacheKey = JSON.stringify([trees, queries]);
     const cached = freshCache.get(cacheKey);
     if (cached !== undefined) return cached;
     fresh.write(trees);
     const result = await runNode(['main.mjs'], {
       cwd: fresh.dir,
-      env: { FUZZ_ONESHOT: JSON.stringify(probeRequest(model, 0, false)), HOTZIP_LOG: 'silent' },
+      env: { FUZZ_ONESHOT: JSON.stringify(probeRequest(model, 0, false, queries)), HOTZIP_LOG: 'silent' },
       timeoutMs: 30_000,
     });
     const line = result.stdout.split('\n').find((l) => l.startsWith('RESULT '));
@@ -654,7 +668,8 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
       }
       const union: Model = { ...primary, mods: {} };
       for (const candidate of candidates) Object.assign(union.mods, candidate.model.mods);
-      const probed = await ask(probeRequest(union, step, true), /^RESULT /, 'probe');
+      const queries = queryKeys(union);
+      const probed = await ask(probeRequest(union, step, true, queries), /^RESULT /, 'probe');
       if (probed === undefined) {
         await start(applied);
         continue;
@@ -664,11 +679,11 @@ export async function fuzzSeed(options: FuzzOptions): Promise<SeedReport> {
       let chosen: { model: Model; found: Comparison; wrong?: string; retyped?: string[] } | undefined;
       let closest: { model: Model; found: Comparison; wrong?: string } | undefined;
       for (const candidate of candidates) {
-        let want = await expected(candidate.model);
+        let want = await expected(candidate.model, queries);
         if (want === undefined) break;
         if (candidate.retyped !== undefined) {
           // The refused modules' instances imported with their own query have no importer: they take the change.
-          const taken = await expected(edit.next);
+          const taken = await expected(edit.next, queries);
           if (taken === undefined) break;
           want = withQueryInstancesOf(want, taken, candidate.retyped);
         }
