@@ -9,16 +9,17 @@
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { DEFAULT_UPDATE_TIMEOUT_MS } from '../config.js';
 import { codeOf, updateError } from '../errors.js';
-import { type ImportedNames, modeGlobal } from '../transform/transform.js';
+import type { ImportedNames } from '../transform/transform.js';
 import { splitSuffix, splitVersion, VERSION_PARAM, withRestore, withVersion } from '../url/version-query.js';
 import type { HotzipEvents } from './api.js';
-import { Bindings, defineModeGlobal, type InstanceHandle, type TrampolineMode } from './bindings.js';
+import { Bindings, type InstanceHandle } from './bindings.js';
 import { HotContext, type HotContextHost, type Namespace } from './context.js';
-import { addsNames, describeModule, type ModuleDescription, type RawDescription } from './description.js';
+import { addsNames, describeModule, type RawDescription } from './description.js';
 import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
+import { HotModule, type ImportMetaLike, Instance, type Joining, newPending, type Pending } from './module.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
-import { type Deferred, deferred, settlesWithin } from './settle.js';
+import { deferred, settlesWithin } from './settle.js';
 import { type Loaded, Update, type UpdateHost } from './update.js';
 import { type Importers, type UpdatedModule, unusableExports, validateUpdate } from './validate.js';
 
@@ -103,184 +104,6 @@ export interface UpdateSource {
 
 /** Runtime events for `on()`. */
 export type RuntimeEvent = 'update' | 'error' | 'restart-required';
-
-interface ImportMetaLike {
-  url: string;
-  resolve?: (specifier: string) => string;
-  hot?: unknown;
-}
-
-/** One instance of a hot module: the first one Node loaded, or a version an update loaded. */
-export class Instance {
-  namespace: Namespace | undefined;
-  stale = false;
-  #mode: TrampolineMode = 0;
-  /** The module this instance is a version of, once it is installed (or from the start, for a first instance). */
-  module: HotModule | undefined;
-  /** The mutable values last copied into the live bindings, to copy only on change. */
-  synced: unknown[] | undefined;
-  resolvedImports: Array<[string, ImportedNames]> | undefined;
-  /**
-   * The instance's own exported values as it left them, read just before an update first assigned its bindings:
-   * how a stale function recognizes itself among the newest exports. By local binding index (a trampoline's index):
-   * an array read in one pass, where a map by name cost a hash of every export name.
-   */
-  originals: unknown[] | undefined;
-  /** Forwarding targets by export index, valid while `forwardsAt` is the runtime's count of installs. */
-  forwards: unknown[] = [];
-  forwardsAt = -1;
-  /** The global its exported functions test (see defineModeGlobal), if it could be defined. */
-  readonly #modeGlobal: string | undefined;
-  #meta: ImportMetaLike | undefined;
-  #context: HotContext | undefined;
-
-  constructor(
-    readonly url: string,
-    readonly version: number | undefined,
-    readonly handle: InstanceHandle,
-    readonly description: ModuleDescription,
-    readonly metaOf: () => ImportMetaLike,
-    readonly makeContext: (instance: Instance) => HotContext,
-  ) {
-    const name = modeGlobal(url);
-    this.#modeGlobal = defineModeGlobal(name) ? name : undefined;
-  }
-
-  /** The trampoline mode of the module's exported functions (see defineModeGlobal). */
-  get mode(): TrampolineMode {
-    return this.#mode;
-  }
-
-  set mode(mode: TrampolineMode) {
-    if (mode === this.#mode) return;
-    this.#mode = mode;
-    // A plain store: a mode-2 instance switches to 0 and back around every call of its functions.
-    if (this.#modeGlobal !== undefined)
-      (globalThis as Record<string, unknown>)[this.#modeGlobal] = mode === 0 ? 0 : null;
-  }
-
-  /** The module's `import.meta`, created on first use: V8 builds it lazily, and most modules never need it. */
-  get meta(): ImportMetaLike {
-    this.#meta ??= this.metaOf();
-    return this.#meta;
-  }
-
-  /** The module's `import.meta.hot`, made on first use (at once for modules whose source mentions import.meta). */
-  get context(): HotContext {
-    this.#context ??= this.makeContext(this);
-    return this.#context;
-  }
-
-  /** Its `import.meta.hot` if one was made: an instance without one registered no handler, and needs none made. */
-  get handlers(): HotContext | undefined {
-    return this.#context;
-  }
-
-  /** The canonical URLs this instance re-exports everything from (`export * from`), resolved on each call. */
-  starSources(): string[] {
-    const urls: string[] = [];
-    for (const item of this.description.reexports === '' ? [] : this.description.reexports.split(',')) {
-      if (!item.startsWith('*:')) continue;
-      try {
-        const url = this.meta.resolve?.(item.slice(2));
-        if (url !== undefined) urls.push(splitVersion(url).canonical);
-      } catch {
-        // No longer resolvable: nothing of it can reach this barrel.
-      }
-    }
-    return urls;
-  }
-
-  /** This instance's static imports, resolved to canonical URLs once (only ever needed by an update). */
-  imports(): Array<[string, ImportedNames]> {
-    if (this.resolvedImports === undefined) {
-      this.resolvedImports = [];
-      for (const [specifier, names] of this.description.imports) {
-        try {
-          const url = this.meta.resolve?.(specifier);
-          if (url !== undefined) this.resolvedImports.push([splitVersion(url).canonical, names]);
-        } catch {
-          // An import that no longer resolves is the importer's own update's problem.
-        }
-      }
-    }
-    return this.resolvedImports;
-  }
-}
-
-/** A hot module: its live instance, every version installed, and the instances importers link to. */
-export class HotModule {
-  /** The instance importers linked to: its bindings are the ones every update assigns. */
-  readonly live: Instance;
-  current: Instance;
-  /**
-   * Every instance some importer may have linked to: the live one, and each version that added exports (later
-   * first-time importers resolve to it). Every update assigns the bindings of all of them.
-   */
-  readonly linked: Instance[];
-  /** Every version installed, oldest first: where a captured function of an old one looks for its newest self. */
-  readonly versions: Instance[];
-  /**
-   * Its entry was removed from the archive (until a change restores it): its instance stays loaded, but its imports
-   * are no longer uses that can hold back an update, as a fresh start would not load it.
-   */
-  removed = false;
-
-  constructor(
-    readonly url: string,
-    live: Instance,
-    /** When its first instance started evaluating, relative to the other modules: the order updates keep. */
-    readonly order: number,
-    /** `import.meta.hot.data` of every version, the first one's included. */
-    readonly data: Record<string, unknown>,
-  ) {
-    this.live = live;
-    this.current = live;
-    this.linked = [live];
-    this.versions = [live];
-  }
-}
-
-/**
- * A hot module not loaded in this thread that a new version of update N imports (statically, directly or through
- * other such modules): it joins the update as `url?hz=N`, so its imports follow the update's redirects (it can
- * import what the update adds), its body waits at a gate like a new version's, and a rejected update leaves Node's
- * cache of it (failed, or linked to versions that never run) under a URL no later import asks for.
- */
-export interface Joining {
-  url: string;
-  preview: ModulePreview;
-  /** The target (index) whose new version first imports it: its gate opens just before that version's. */
-  opener: number;
-  gate: Deferred<void>;
-}
-
-/** A new version an update imports: its link signal, its gate, and its instance once it registers. */
-export interface Pending {
-  module: HotModule;
-  url: string;
-  /** Settled by the instance's linked signal (see ./load.ts): its whole graph linked, its body may not run yet. */
-  linked: Deferred<void>;
-  /** Set when the instance registers (after its gate opened: as its body starts, or as it ends). */
-  instance: Instance | undefined;
-  gate: Deferred<void>;
-  evaluated: Promise<Namespace>;
-  /** Other modules of the update link to this version: it must keep receiving updates whatever it exports. */
-  linkedTo: boolean;
-}
-
-/** A new instance's bookkeeping before it is imported: nothing linked, no instance, its gate closed. */
-function newPending(module: HotModule, url: string, linkedTo: boolean): Pending {
-  return {
-    module,
-    url,
-    linked: deferred<void>(),
-    instance: undefined,
-    gate: deferred<void>(),
-    evaluated: Promise.resolve({}),
-    linkedTo,
-  };
-}
 
 /** The hot-reload runtime of one thread. */
 export class HotRuntime {

@@ -11,17 +11,9 @@ import type { HotzipEvents } from './api.js';
 import type { HotContext, Namespace } from './context.js';
 import { addsNames } from './description.js';
 import type { Emitter } from './events.js';
+import type { HotModule, Instance, Joining, Pending } from './module.js';
 import type { RedirectChange } from './redirects.js';
-import {
-  type ChangeSet,
-  emptyReport,
-  type HotModule,
-  type Instance,
-  type Joining,
-  type ModulePreview,
-  type Pending,
-  type UpdateReport,
-} from './runtime.js';
+import { type ChangeSet, emptyReport, type ModulePreview, type UpdateReport } from './runtime.js';
 import { settledThisTurn, settlesWithin } from './settle.js';
 
 /** An update as its check phase sees it: the modules it replaces, their new versions, who joins, and its report. */
