@@ -87,12 +87,14 @@ function labelOf(parts: Part[]): string {
   return parts.map((part) => path.basename(part.watched.path)).join(' + ');
 }
 
+/** Whether an update ran anything: a module updated, removed, or evaluated and not installed. */
+function ran(report: UpdateReport): boolean {
+  return report.updated.length + report.removed.length + report.failed.length > 0;
+}
+
 /** Rejected before anything ran (or a restart is required): the running code is still the baseline's. */
 function refused(report: UpdateReport): boolean {
-  return (
-    report.updated.length + report.removed.length + report.failed.length === 0 &&
-    (report.error !== undefined || report.restartRequired.length > 0)
-  );
+  return !ran(report) && (report.error !== undefined || report.restartRequired.length > 0);
 }
 
 /** The directories whose entries name `archivePath` or, when it passes through symlinks, its real file. */
@@ -122,6 +124,9 @@ export class ArchiveWatcher implements UpdateSource {
   #queue: Promise<unknown> = Promise.resolve();
   /** Checks queued or running. */
   #runs = 0;
+  /** How many checks found and applied something, and the report of the last one the watcher ran on its own. */
+  #applied = 0;
+  #lastAutomatic: UpdateReport | undefined;
   /** A refusal waiting out its grace period (see GRACE_MS). */
   #held: Held | undefined;
 
@@ -219,16 +224,29 @@ export class ArchiveWatcher implements UpdateSource {
   check(target?: string): Promise<UpdateReport> {
     const wanted =
       target === undefined ? undefined : isZipUrl(target) ? parseZipUrl(target).archive : path.resolve(target);
+    const before = this.#applied;
     return this.#run(
       [...this.#archives.values()].filter((watched) => wanted === undefined || watched.path === wanted),
       false,
-    );
+    ).then((report) => {
+      // The watcher may have applied the change on its own since this call (its event came first): that update is
+      // the answer, not an empty one.
+      const empty = !ran(report) && report.error === undefined && report.restartRequired.length === 0;
+      return empty && this.#applied !== before && this.#lastAutomatic !== undefined ? this.#lastAutomatic : report;
+    });
   }
 
   /** Runs one check at a time; a change during a check is checked right after it. */
   #run(archives: Watched[], automatic: boolean): Promise<UpdateReport> {
     this.#runs++;
-    const run = this.#queue.then(() => this.#diffAndApply(archives, automatic));
+    const run = this.#queue.then(async () => {
+      const report = await this.#diffAndApply(archives, automatic);
+      if (ran(report)) {
+        this.#applied++;
+        if (automatic) this.#lastAutomatic = report;
+      }
+      return report;
+    });
     this.#queue = run.catch(() => undefined).finally(() => this.#runs--);
     return run;
   }

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { makeApp, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
+import { makeApp, runNode, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
 import { HotApp, hookApis, hostMain, moduleTree } from '../helpers/hot-app.js';
 
 const apps: HotApp[] = [];
@@ -379,4 +379,38 @@ describe('workers', () => {
     writeZip(archive, files(2));
     await app.next(/^CLUSTER updated 2$/);
   });
+});
+
+describe('reload() right after replacing the archive', () => {
+  for (const api of hookApis) {
+    test(`reports the update that applied the change, even when the watcher saw it first (${api})`, async () => {
+      const dir = makeApp('hotzip-reload-race-');
+      dirs.push(dir);
+      const version = (n: number): Tree => ({
+        'm.js': `export const v = ${n};\n`,
+        'package.json': '{"type":"module"}',
+      });
+      writeZip(path.join(dir, 'app.zip'), version(0));
+      for (const n of [1, 2, 3, 4]) writeZip(path.join(dir, `v${n}.zip`), version(n));
+      writeTree(dir, {
+        'main.mjs': [
+          "import { reload } from 'hotzip';",
+          "import { copyFileSync, renameSync } from 'node:fs';",
+          "const m = await import('zip:./app.zip!/m.js');",
+          'const seen = [];',
+          'for (let i = 0; i < 12; i++) {',
+          '  const n = (i % 4) + 1;',
+          "  copyFileSync('v' + n + '.zip', 'next.zip');",
+          "  renameSync('next.zip', 'app.zip');",
+          '  const report = await reload();',
+          "  seen.push(report.updated.length + ':' + (m.v === n));",
+          '}',
+          "console.log(seen.join(' '));",
+        ].join('\n'),
+      });
+      const result = await runNode(['main.mjs'], { cwd: dir, env: { HOTZIP_HOOKS: api, HOTZIP_LOG: 'silent' } });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout.trim(), Array.from({ length: 12 }, () => '1:true').join(' '));
+    });
+  }
 });
