@@ -283,7 +283,7 @@ export class HotRuntime {
       return context;
     };
     const instance = new Instance(url, version, handle, description, metaOf, makeContext);
-    // Only a module whose source mentions import.meta can see it: any other is never given one (nor a new version).
+    // Only a module whose source mentions import.meta can see it: every other one is never given one (nor a new version).
     if (raw.h === 1) {
       try {
         instance.meta.url = canonical;
