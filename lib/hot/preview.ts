@@ -9,8 +9,8 @@ import { stripTypes } from '../load/typescript.js';
 import { decideResolution, treeOf } from '../resolve/resolve.js';
 import { lex } from '../transform/lex.js';
 import { type ImportedNames, importedNames, isStaticImport, reexportList } from '../transform/transform.js';
-import { splitVersion, withVersion } from '../url/version-query.js';
-import { isZipUrl, parseZipUrl } from '../url/zip-url.js';
+import { splitVersion } from '../url/version-query.js';
+import { isZipUrl, locate, locateInstance, type ZipLocation } from '../url/zip-url.js';
 import type { ModulePreview } from './runtime.js';
 
 /** The conditions an ES module's static imports resolve under (Node's defaults for `import`). */
@@ -25,9 +25,10 @@ export function previewModule(url: string, version: number): ModulePreview | und
   if (!isZipUrl(url)) return undefined;
   let source: string;
   let lexed: ReturnType<typeof lex>;
+  let location: ZipLocation;
   let hot = false;
   try {
-    const location = parseZipUrl(url);
+    location = locate(url);
     const archive = openArchiveAt(location.archive, version);
     // Not readText: its cache would keep every previewed source for the snapshot's lifetime.
     const text = new TextDecoder().decode(archive.read(location.entry));
@@ -48,7 +49,8 @@ export function previewModule(url: string, version: number): ModulePreview | und
     return undefined;
   }
   const [imports, exports] = lexed;
-  const versioned = withVersion(url, version);
+  // The imports resolve as the new version's: from its location, made from the one parsed above.
+  const versioned = locateInstance(location, version);
   return {
     hot,
     exports: exports.filter((entry) => entry.type !== 'reexport-all').map((entry) => entry.name),

@@ -21,7 +21,7 @@ import { HotzipError, isCodedError } from '../errors.js';
 import { requireEsmAvailable } from '../node-support.js';
 import { decideResolution } from '../resolve/resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from '../resolve/search-path.js';
-import { isZipUrl, locate, parseZipUrl, type ZipUrl } from '../url/zip-url.js';
+import { isZipUrl, locate, type ZipLocation, type ZipUrl } from '../url/zip-url.js';
 import { CJS_REGISTRY_KEY, withoutHashbang } from './cjs-stub.js';
 import { loadZipModule } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
@@ -78,10 +78,11 @@ interface ResolveScope {
   conditions: readonly string[];
 }
 
-function resolveRequest(id: string, parentURL: string, scope?: ResolveScope): Target {
+/** Where `require(id)` in the archive module at `parent` leads. */
+function resolveRequest(id: string, parent: ZipLocation, scope?: ResolveScope): Target {
   const searchPath = scope?.searchPath ?? searchedArchives;
   const conditions = scope?.conditions ?? hotzipConditions;
-  const decision = decideResolution(id, parentURL, conditions);
+  const decision = decideResolution(id, parent, conditions);
   switch (decision.kind) {
     case 'url':
       return decision.url.startsWith('node:') ? { builtin: id } : { url: decision.url };
@@ -90,7 +91,7 @@ function resolveRequest(id: string, parentURL: string, scope?: ResolveScope): Ta
       const specifier = decision.kind === 'next' ? decision.specifier : id;
       if (searchPath.length > 0 && isSearchable(specifier)) {
         // As the hooks do: when Node has nothing to look at beside the archive, the search path answers first.
-        const beside = pathToFileURL(parseZipUrl(parentURL).archive).href;
+        const beside = pathToFileURL(parent.archive).href;
         const url =
           nodeMightFind(specifier, beside, conditions) === false
             ? findOnSearchPath(searchPath, specifier, conditions)
@@ -98,7 +99,7 @@ function resolveRequest(id: string, parentURL: string, scope?: ResolveScope): Ta
         if (url !== undefined) return { url };
       }
       try {
-        const url = resolveBesideArchive(specifier, parentURL);
+        const url = resolveBesideArchive(specifier, parent);
         if (isZipUrl(url)) return { url };
         return url.startsWith('node:') ? { builtin: id } : { file: fileURLToPath(url) };
       } catch (error) {
@@ -111,30 +112,31 @@ function resolveRequest(id: string, parentURL: string, scope?: ResolveScope): Ta
   }
 }
 
-function requireFrom(parent: ArchiveModule, parentURL: string, id: string): unknown {
+function requireFrom(parent: ArchiveModule, location: ZipLocation, id: string): unknown {
   if (typeof id !== 'string' || id === '') {
     // Node's own argument check, with its own error.
     return hostRequire(id);
   }
-  const target = resolveRequest(id, parentURL);
+  const target = resolveRequest(id, location);
   if ('builtin' in target) return hostRequire(target.builtin);
   if ('file' in target) return hostRequire(target.file);
-  return loadArchiveModule(target.url, parent, parentURL);
+  return loadArchiveModule(target.url, parent, location.url);
 }
 
+/** The `require` of `module`, the archive module at `location`: every call resolves from the location parsed once. */
 function makeRequire(
   module: ArchiveModule,
-  url: string,
-  load: (id: string) => unknown = (id) => requireFrom(module, url, id),
+  location: ZipLocation,
+  load: (id: string) => unknown = (id) => requireFrom(module, location, id),
   scope?: ResolveScope,
 ): NodeJS.Require {
   const require = load as NodeJS.Require;
   const resolve = ((id: string) => {
-    const target = resolveRequest(id, url, scope);
+    const target = resolveRequest(id, location, scope);
     if ('builtin' in target) return target.builtin;
     return 'file' in target ? target.file : target.url;
   }) as NodeJS.RequireResolve;
-  resolve.paths = (id: string) => createRequire(parseZipUrl(url).archive).resolve.paths(id);
+  resolve.paths = (id: string) => createRequire(location.archive).resolve.paths(id);
   require.resolve = resolve;
   require.cache = hostRequire.cache;
   require.extensions = hostRequire.extensions;
@@ -192,7 +194,7 @@ function loadArchiveModule(
   if (isMain) process.mainModule = module;
   module.filename = url;
   module.paths = createRequire(location.archive).resolve.paths('x') ?? [];
-  module.require = makeRequire(module, url);
+  module.require = makeRequire(module, location);
   registry.set(url, module);
   let threw = true;
   try {
@@ -263,21 +265,26 @@ export function installCjsLoader(archives: readonly string[], syncHooks: boolean
 }
 
 /**
- * A `require` for the archive entry `url`, as `createRequire()` makes one for a file: relative requests resolve from
- * the entry, and modules are shared with the archive's own CommonJS. `viaNode`: Node's `require()` goes through the
- * hooks (then Node loads the modules, into its own cache); else hotzip's loader does, into its registry.
+ * A `require` for the archive entry at `location`, as `createRequire()` makes one for a file: relative requests
+ * resolve from the entry, and modules are shared with the archive's own CommonJS. `viaNode`: Node's `require()` goes
+ * through the hooks (then Node loads the modules, into its own cache); else hotzip's loader does, into its registry.
  * `archives`: the search path.
  */
-export function createArchiveRequire(url: string, viaNode: boolean, archives: readonly string[]): NodeJS.Require {
+export function createArchiveRequire(
+  location: ZipLocation,
+  viaNode: boolean,
+  archives: readonly string[],
+): NodeJS.Require {
+  const { url } = location;
   const module = new NodeModule(url, undefined) as ArchiveModule;
   module.filename = url;
-  module.paths = createRequire(parseZipUrl(url).archive).resolve.paths('x') ?? [];
+  module.paths = createRequire(location.archive).resolve.paths('x') ?? [];
   // Node's Module#require validates the request and goes through the hooks, with this module as the parent.
   const load = viaNode ? (id: string) => NodeModule.prototype.require.call(module, id) : undefined;
   // Node's own require() has `module-sync` among its conditions; hotzip's loader leaves it out.
   const nodeSync = viaNode && requireEsmAvailable;
   const conditions = nodeSync ? [...hotzipConditions, 'module-sync'] : hotzipConditions;
-  module.require = makeRequire(module, url, load, { searchPath: archives, conditions });
+  module.require = makeRequire(module, location, load, { searchPath: archives, conditions });
   module.loaded = true;
   return module.require;
 }

@@ -12,7 +12,7 @@ export function withoutHashbang(source: string): string {
   return text.startsWith('#!') ? `//${text.slice(2)}` : text;
 }
 
-/** A module a stub's module re-exports, as `readReexport` finds it: its URL and source. */
+/** A module a stub's module re-exports, as `readReexport` finds it: its URL and source (and what the reader adds). */
 export interface Reexported {
   url: string;
   source: string;
@@ -41,28 +41,28 @@ function reexportSpecifiers(source: string): string[] {
 }
 
 /**
- * The stub for archive module `url`: it returns the registry's instance, and carries the module's own source after
- * the `return` as dead code at the top level (its own `module` goes along, so that an entry point stays
- * `require.main`), where Node's export lexer finds the same names (exports,
- * `__esModule`) as in the original file. Top-level `var` and function declarations of that code are hoisted into
- * the stub's scope, which is why the registry is reached through `module` only.
+ * The stub for the archive module `stubbed` (its URL and source): it returns the registry's instance, and carries
+ * the module's own source after the `return` as dead code at the top level (its own `module` goes along, so that an
+ * entry point stays `require.main`), where Node's export lexer finds the same names (exports, `__esModule`) as in
+ * the original file. Top-level `var` and function declarations of that code are hoisted into the stub's scope,
+ * which is why the registry is reached through `module` only.
  *
  * Re-exports are the lexer's one blind spot here: it resolves them itself, and cannot resolve a `zip:` module's
  * except through synchronous hooks. Where it has none, `readReexport` is given, and the sources of the modules
  * re-exported (followed transitively) are carried as dead code too, so their names are found with the module's own.
  */
-export function cjsImportStub(
-  url: string,
-  source: string,
-  readReexport?: (specifier: string, parentURL: string) => Reexported | undefined,
+export function cjsImportStub<M extends Reexported>(
+  stubbed: M,
+  readReexport?: (specifier: string, parent: M) => M | undefined,
 ): string {
+  const { url, source } = stubbed;
   const fetch = `module.constructor[${JSON.stringify(CJS_REGISTRY_KEY)}](${JSON.stringify(url)}, module)`;
   const parts = [`module.exports = ${fetch}; return;`, withoutHashbang(source)];
   const seen = new Set([url]);
-  const pending: Reexported[] = readReexport === undefined ? [] : [{ url, source }];
+  const pending: M[] = readReexport === undefined ? [] : [stubbed];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     for (const request of reexportSpecifiers(next.source)) {
-      const found = readReexport?.(request, next.url);
+      const found = readReexport?.(request, next);
       if (found === undefined || seen.has(found.url)) continue;
       seen.add(found.url);
       // A function of its own, so that its declarations cannot clash with the module's; the lexer finds exports at

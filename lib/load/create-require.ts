@@ -5,7 +5,7 @@
  * everything else to Node's.
  */
 import NodeModule, { syncBuiltinESMExports } from 'node:module';
-import { canonicalZipUrl, isZipUrl } from '../url/zip-url.js';
+import { canonicalZipUrl, isZipUrl, locate } from '../url/zip-url.js';
 import { createArchiveRequire } from './cjs-require.js';
 
 type CreateRequire = typeof NodeModule.createRequire;
@@ -25,8 +25,10 @@ export function installCreateRequire(viaNode: boolean, searchPath: readonly stri
   const original: CreateRequire = NodeModule.createRequire;
   const createRequire: CreateRequire = (filename) => {
     const href = zipHref(filename);
-    // An instance's version query is dropped: every version of a module shares the modules it requires.
-    return href === undefined ? original(filename) : createArchiveRequire(canonicalZipUrl(href), viaNode, searchPath);
+    if (href === undefined) return original(filename);
+    // An instance's version query is dropped: every version of a module shares the modules it requires. The caller's
+    // URL may be spelled any way the grammar allows; the require resolves from its canonical form.
+    return createArchiveRequire(locate(canonicalZipUrl(href)), viaNode, searchPath);
   };
   NodeModule.createRequire = createRequire;
   syncBuiltinESMExports();

@@ -126,7 +126,7 @@ export function createHooks(options: HookOptions): Hooks {
           if (importer !== undefined && isRequire(context.conditions)) {
             // Node's require() would walk up from a directory the archive module does not have.
             return orSearchPath(
-              () => claim(resolveBesideArchive(decision.specifier, importer), specifier, importer, options),
+              () => claim(resolveBesideArchive(decision.specifier, decision.importer), specifier, importer, options),
               decision.specifier,
               decision.parentURL,
               context.conditions,

@@ -102,7 +102,7 @@ export function loadZipModule(
       return {
         format,
         source: options.shimRequire
-          ? cjsImportStub(url, source(), options.followReexports ? readReexport : undefined)
+          ? cjsImportStub({ url, source: source(), location }, options.followReexports ? readReexport : undefined)
           : source(),
       };
     case 'commonjs-typescript':
@@ -110,7 +110,10 @@ export function loadZipModule(
       // The stub's own line is JavaScript: the lexer reads the module's code with its types stripped.
       return {
         format: 'commonjs',
-        source: cjsImportStub(url, eraseTypes(source(), location), options.followReexports ? readReexport : undefined),
+        source: cjsImportStub(
+          { url, source: eraseTypes(source(), location), location },
+          options.followReexports ? readReexport : undefined,
+        ),
       };
     case 'json':
       return { format, source: source() };
@@ -158,21 +161,25 @@ function requiredFormat(tree: TreeHost, entry: string, url: string, source: () =
   }
 }
 
+/** A module an import stub carries: an archive module's with its location, parsed once; a file's without. */
+type CarriedModule = Reexported & { location?: ZipLocation | undefined };
+
 /**
  * A module that archive CommonJS re-exports, read for the import stub's export names: an archive CommonJS entry, or
  * a `.js`/`.cjs` file beside the archive, as Node's export lexer follows them. Undefined for anything it would skip,
  * including what does not resolve (the lexer skips that silently, and `require()` reports it when the module runs).
  */
-function readReexport(specifier: string, parentURL: string): Reexported | undefined {
+function readReexport(specifier: string, parent: CarriedModule): CarriedModule | undefined {
   try {
-    const decision = decideResolution(specifier, parentURL, ['require', 'node']);
+    const decision = decideResolution(specifier, parent.location ?? parent.url, ['require', 'node']);
     if (decision.kind === 'url' && isZipUrl(decision.url)) {
-      const loaded = loadZipModule(locate(decision.url), undefined, { shimRequire: false, hot: false }, true);
+      const location = locate(decision.url);
+      const loaded = loadZipModule(location, undefined, { shimRequire: false, hot: false }, true);
       if (loaded.format !== 'commonjs' || typeof loaded.source !== 'string') return undefined;
-      return { url: decision.url, source: loaded.source };
+      return { url: decision.url, source: loaded.source, location };
     }
     if (decision.kind !== 'next') return undefined;
-    const url = resolveBesideArchive(decision.specifier, parentURL);
+    const url = resolveBesideArchive(decision.specifier, decision.importer);
     if (!url.startsWith('file:') || !/\.c?js$/.test(url)) return undefined;
     return { url, source: readFileSync(fileURLToPath(url), 'utf8') };
   } catch {

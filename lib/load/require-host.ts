@@ -11,15 +11,14 @@ import { pathToFileURL } from 'node:url';
 import { HotzipError, isCodedError } from '../errors.js';
 import { hostParentURL } from '../resolve/packed-from.js';
 import { builtinUrl } from '../resolve/specifiers.js';
-import { isZipUrl, parseZipUrl } from '../url/zip-url.js';
+import { isZipUrl, type ZipLocation } from '../url/zip-url.js';
 
 /**
  * Node's require() as seen from the archive's location on disk (or, for an archive `hotzip run` packed from a
  * directory, from the entry's own file in that directory).
  */
-function requireBeside(importer: string): NodeJS.Require {
-  const { archive, entry } = parseZipUrl(importer);
-  return createRequire(hostParentURL(archive, entry));
+function requireBeside(importer: ZipLocation): NodeJS.Require {
+  return createRequire(hostParentURL(importer.archive, importer.entry));
 }
 
 /**
@@ -27,27 +26,27 @@ function requireBeside(importer: string): NodeJS.Require {
  * MODULE_NOT_FOUND naming the entry (the code Node's require() uses); other errors keep their code and class, with
  * the archive's path replaced by the importer's URL.
  */
-function fromImporter(error: unknown, specifier: string, importer: string): unknown {
-  const { archive, entry } = parseZipUrl(importer);
+function fromImporter(error: unknown, specifier: string, importer: ZipLocation): unknown {
+  const { archive, entry, url } = importer;
   if (isCodedError(error) && error.code === 'MODULE_NOT_FOUND') {
     const notFound = new HotzipError(
       'MODULE_NOT_FOUND',
-      `Cannot find module '${specifier}' required from ${importer} (entry "${entry}" in ${archive})`,
+      `Cannot find module '${specifier}' required from ${url} (entry "${entry}" in ${archive})`,
       { archive, entry },
       { cause: error },
     );
-    Object.defineProperty(notFound, 'requireStack', { value: [importer], enumerable: true, configurable: true });
+    Object.defineProperty(notFound, 'requireStack', { value: [url], enumerable: true, configurable: true });
     return notFound;
   }
   if (error instanceof Error) {
     const archiveUrl = pathToFileURL(archive).href;
-    error.message = error.message.replaceAll(archiveUrl, importer).replaceAll(archive, importer);
+    error.message = error.message.replaceAll(archiveUrl, url).replaceAll(archive, url);
   }
   return error;
 }
 
 /** Node's resolution of `specifier` beside the archive of `importer`: a filename, a builtin id or a `zip:` URL. */
-function resolveFilename(specifier: string, importer: string): string {
+function resolveFilename(specifier: string, importer: ZipLocation): string {
   try {
     return requireBeside(importer).resolve(specifier);
   } catch (error) {
@@ -55,8 +54,8 @@ function resolveFilename(specifier: string, importer: string): string {
   }
 }
 
-/** The URL `require(specifier)` in archive module `importer` names, resolved from beside the archive. */
-export function resolveBesideArchive(specifier: string, importer: string): string {
+/** The URL `require(specifier)` in the archive module at `importer` names, resolved from beside the archive. */
+export function resolveBesideArchive(specifier: string, importer: ZipLocation): string {
   const filename = resolveFilename(specifier, importer);
   // Node's require.resolve goes through the module hooks where they reach require(): a search-path archive may answer.
   if (isZipUrl(filename)) return filename;

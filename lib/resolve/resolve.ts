@@ -34,8 +34,11 @@ export type ResolveDecision =
   | { kind: 'pass' }
   /** A final URL (an archive entry or a builtin). */
   | { kind: 'url'; url: string }
-  /** Something the archive does not contain: let Node resolve it as if imported from the archive's location. */
-  | { kind: 'next'; specifier: string; parentURL: string };
+  /**
+   * Something the archive does not contain: let Node resolve it as if imported from `parentURL`, the archive's
+   * location on disk. `importer` is the archive module that imports it.
+   */
+  | { kind: 'next'; specifier: string; parentURL: string; importer: ZipLocation };
 
 const trees = new WeakMap<Archive, TreeHost>();
 
@@ -169,15 +172,20 @@ function asRequireError(error: unknown): unknown {
   return renamed;
 }
 
-/** Decides how to resolve `specifier` imported from `parentURL` under Node's `conditions`. */
+/**
+ * Decides how to resolve `specifier` imported from `importer` under Node's `conditions`. `importer` is the parent's
+ * URL as Node hands it, or, from a caller that has parsed it already, the archive module's location.
+ */
 export function decideResolution(
   specifier: string,
-  parentURL: string | undefined,
+  importer: string | ZipLocation | undefined,
   conditions: readonly string[],
 ): ResolveDecision {
+  const parentURL = typeof importer === 'object' ? importer.url : importer;
   let parent: ZipLocation | undefined;
   try {
-    parent = parentURL !== undefined && isZipUrl(parentURL) ? locate(parentURL) : undefined;
+    if (typeof importer === 'object') parent = importer;
+    else if (importer !== undefined && isZipUrl(importer)) parent = locate(importer);
     return decide(specifier, parentURL, parent, conditions);
   } catch (error) {
     // Package resolution names the entry; the archive is the importer's.
@@ -225,11 +233,11 @@ function decide(
   const archiveFileUrl = hostParentURL(parent.archive, parent.entry);
   if (hasUrlScheme(specifier)) {
     // Absolute URLs (file:, data:, …) mean the same from an archive as from a file beside it.
-    return { kind: 'next', specifier, parentURL: archiveFileUrl };
+    return { kind: 'next', specifier, parentURL: archiveFileUrl, importer: parent };
   }
   const archive = openRunningArchive(parent.archive, parent.version);
   const found = resolvePackageSpecifier(treeOf(archive), specifier, parent.entry, conditions);
   if (found.kind === 'builtin') return { kind: 'url', url: found.url };
   if (found.kind === 'path') return { kind: 'url', url: formatZipUrl(archive.path, found.path) };
-  return { kind: 'next', specifier: found.specifier, parentURL: archiveFileUrl };
+  return { kind: 'next', specifier: found.specifier, parentURL: archiveFileUrl, importer: parent };
 }

@@ -9,7 +9,7 @@
 import { isAbsolute } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describeSite, type ErrorCode, type ErrorSite, fail } from '../errors.js';
-import { addVersion, splitSuffix, stripVersion } from './version-query.js';
+import { addVersion, splitSuffix, stripVersion, withVersion } from './version-query.js';
 
 /** The URL scheme hotzip serves, with its colon, as `URL.protocol` spells it. */
 const ZIP_PROTOCOL = 'zip:';
@@ -122,6 +122,15 @@ export function locate(url: string): ZipLocation {
       ? url
       : formatZipUrl(parsed.archive, parsed.entry, { search: parsed.search, hash: parsed.hash });
   return { ...parsed, url, canonical };
+}
+
+/**
+ * The location of instance `version` of the module whose first instance is at `first`, made from the parts already
+ * parsed: the same as `locate()` of that instance's URL, for a first instance's URL as the resolve step formats it.
+ */
+export function locateInstance(first: ZipLocation, version: number): ZipLocation {
+  const { restores: _restores, ...parts } = first;
+  return { ...parts, version, url: withVersion(first.url, version) };
 }
 
 /** The URL of a module without its instance version: what `import.meta.url` shows. */

@@ -15,8 +15,8 @@ const sources: Record<string, string> = {
   'zip:///a.zip!/dropped.js': 'exports.dropped = 1;\n',
 };
 
-function read(specifier: string, parentURL: string): Reexported | undefined {
-  const url = new URL(specifier, parentURL.replace('zip:', 'file:')).href.replace('file:', 'zip:');
+function read(specifier: string, parent: Reexported): Reexported | undefined {
+  const url = new URL(specifier, parent.url.replace('zip:', 'file:')).href.replace('file:', 'zip:');
   const source = sources[url];
   return source === undefined ? undefined : { url, source };
 }
@@ -33,7 +33,7 @@ const index = [
 ].join('\n');
 
 test('the stub returns the registry instance first, and keeps the source as dead code', () => {
-  const stub = cjsImportStub('zip:///a.zip!/index.js', index);
+  const stub = cjsImportStub({ url: 'zip:///a.zip!/index.js', source: index });
   const [first, ...rest] = stub.split('\n');
   assert.equal(
     first,
@@ -44,7 +44,7 @@ test('the stub returns the registry instance first, and keeps the source as dead
 });
 
 test('re-exported sources are carried transitively, once each, as the lexer keeps them', () => {
-  const stub = cjsImportStub('zip:///a.zip!/index.js', index, read);
+  const stub = cjsImportStub({ url: 'zip:///a.zip!/index.js', source: index }, read);
   const carried = ['deep', 'old', 'spread', 'first', 'dropped'].filter((name) => stub.includes(`exports.${name} = 1;`));
   // A later `module.exports =` drops the re-exports before it (first.js, dropped.js).
   assert.deepEqual(carried, ['deep', 'old', 'spread']);
@@ -55,6 +55,23 @@ test('re-exported sources are carried transitively, once each, as the lexer keep
 });
 
 test('without a reader nothing is carried but the module itself', () => {
-  const stub = cjsImportStub('zip:///a.zip!/index.js', index);
+  const stub = cjsImportStub({ url: 'zip:///a.zip!/index.js', source: index });
   assert.ok(!stub.includes('exports.deep'));
+});
+
+test('the reader is handed back the module it returned, with whatever it added', () => {
+  type Traced = Reexported & { depth: number };
+  const parents: Traced[] = [];
+  const traced = (specifier: string, parent: Traced): Traced | undefined => {
+    parents.push(parent);
+    const found = read(specifier, parent);
+    return found === undefined ? undefined : { ...found, depth: parent.depth + 1 };
+  };
+  const stub = cjsImportStub({ url: 'zip:///a.zip!/index.js', source: index, depth: 0 }, traced);
+  assert.ok(stub.includes('exports.deep = 1;'));
+  // star.js (depth 1) was read from index.js, and deep.js (depth 2) from star.js: each time from the object returned.
+  assert.deepEqual(
+    [...new Set(parents.map((parent) => `${parent.url.slice('zip:///a.zip!/'.length)}@${parent.depth}`))],
+    ['index.js@0', 'star.js@1', 'deep.js@2'],
+  );
 });

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { withVersion } from '../../lib/url/version-query.js';
 import {
   canonicalZipUrl,
   formatZipUrl,
   locate,
+  locateInstance,
   parseZipSpecifier,
   parseZipUrl,
   resolveEntrySpecifier,
@@ -88,6 +90,19 @@ describe('locate', () => {
     const url = 'zip:///a.zip!/e.js?q=1#f';
     assert.equal(locate(url).canonical, url);
     assert.equal(locate(url).canonical, canonicalZipUrl(url));
+  });
+  test('an instance located from its first instance is the one located from its own URL', () => {
+    for (const url of [
+      'zip:///a%20b.zip!/lib/x.js',
+      'zip:///a.zip!/e.js?q=1#f',
+      'zip:///a.zip!/',
+      'zip:///a.zip!/e.js?hz=3r1',
+    ]) {
+      const instance = locateInstance(locate(url), 4);
+      assert.deepEqual(instance, locate(withVersion(url, 4)));
+      assert.equal(instance.version, 4);
+      assert.equal(instance.restores, undefined);
+    }
   });
 });
 
