@@ -467,7 +467,8 @@ export class HotRuntime {
   }
 
   #load(module: HotModule, version: number, linkedTo: boolean): Pending {
-    const url = withVersion(module.url, version);
+    // A version nothing links to is only read: marked so, it is compiled without an accessor for its bindings.
+    const url = withVersion(module.url, version, !linkedTo);
     const pending = newPending(module, url, linkedTo);
     // A gate rejected on an aborted update makes that instance's evaluation throw: expected, never unhandled.
     pending.gate.promise.catch(() => undefined);

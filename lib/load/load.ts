@@ -196,7 +196,8 @@ function hotSource(source: string, location: ZipLocation): string {
   const versioned = location.version !== undefined;
   try {
     const sourceMapUrl = sourceMaps ? location.canonical : undefined;
-    const { code } = transformModule(source, { url, versioned, sourceMapUrl });
+    const unlinked = location.unlinked === true;
+    const { code } = transformModule(source, { url, versioned, unlinked, sourceMapUrl });
     if (versioned) return withGate(code, url);
     return mayAwait(source) ? withEndSignal(code, url) : code;
   } catch {

@@ -58,6 +58,11 @@ export interface TransformOptions {
    */
   versioned?: boolean;
   /**
+   * A new version no importer will link to: the update reads its bindings and never assigns them, so it carries no
+   * accessor, however many exports it has.
+   */
+  unlinked?: boolean;
+  /**
    * When set, a result whose edits move code to other columns carries an inline source map naming this URL as its
    * source (the edits never move lines, and most move no column either: those need no map).
    */
@@ -531,8 +536,9 @@ export function reexportList(exports: readonly Export[]): string {
 export const INLINE_ACCESSORS_FROM = 256;
 
 /**
- * From this many local exports on, a new version carries its accessor too, though most versions never use it: made
- * through the eval, its names would resolve in quadratic time (about 64 ms at this size, and growing).
+ * From this many local exports on, a new version that importers may link to carries its accessor too (an unlinked
+ * one never needs it): made through the eval, its names would resolve in quadratic time (about 64 ms at this size,
+ * and growing).
  */
 export const VERSION_ACCESSORS_FROM = 2048;
 
@@ -656,11 +662,11 @@ export function transformModule(source: string, options: TransformOptions): Tran
     field('r', quote(reexports)),
     field('h', usesMeta ? '1' : '0'),
   ];
-  // A new version is read through `v`, and written only if importers come to link to it: below
-  // VERSION_ACCESSORS_FROM it carries no accessor (one is made through its eval if ever needed), as every version
-  // kept its compiled switch and its source for good.
+  // A new version is read through `v`, and written only if importers come to link to it: an unlinked one, or one
+  // below VERSION_ACCESSORS_FROM, carries no accessor (one is made through its eval if ever needed), as every
+  // version kept its compiled switch and its source for good.
   const accessorFrom = options.versioned === true ? VERSION_ACCESSORS_FROM : INLINE_ACCESSORS_FROM;
-  if (bindings.length >= accessorFrom) {
+  if (bindings.length >= accessorFrom && options.unlinked !== true) {
     const localNames = bindings.map(([, local]) => local);
     description.push(field('a', bindingAccessor(localNames, accessorParameters(source))));
   }

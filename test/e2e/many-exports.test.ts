@@ -8,7 +8,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { manyExportsModule } from '../../bench/hot.js';
 import { addsNames, describeModule, type RawDescription, UNINITIALIZED } from '../../lib/hot/description.js';
-import { INLINE_ACCESSORS_FROM, RUNTIME_SYMBOL, transformModule } from '../../lib/transform/transform.js';
+import {
+  INLINE_ACCESSORS_FROM,
+  RUNTIME_SYMBOL,
+  transformModule,
+  VERSION_ACCESSORS_FROM,
+} from '../../lib/transform/transform.js';
 
 type Namespace = Record<string, unknown>;
 
@@ -107,6 +112,18 @@ describe('updates of modules with many exports', () => {
       manyExportsModule(INLINE_ACCESSORS_FROM * 16, 0).length / manyExportsModule(INLINE_ACCESSORS_FROM, 0).length;
     // Longer names and indexes make the growth a little more than 16×; a quadratic part would make it 256×.
     assert.ok(large.length / small.length < sourceGrowth * 1.5, `${large.length} vs ${small.length}`);
+  });
+
+  test('a version nothing links to carries no accessor, one importers may link to does', () => {
+    const source = manyExportsModule(VERSION_ACCESSORS_FROM, 1);
+    const url = 'zip:///srv/many.zip!/m.js?hz=2';
+    const linked = transformModule(source, { url, versioned: true }).code;
+    const unlinked = transformModule(source, { url: `${url}u`, versioned: true, unlinked: true }).code;
+    assert.match(linked, /,a:\(function\(/);
+    assert.doesNotMatch(unlinked, /,a:\(function\(/);
+    // Both still carry the one-call reader an update reads every version by.
+    assert.match(unlinked, /,v:\(function\(\)\{return\[/);
+    assert.ok(unlinked.length < linked.length * 0.8, `${unlinked.length} vs ${linked.length}`);
   });
 
   test('the transform of one statement exporting many names grows linearly with their number', () => {
