@@ -542,6 +542,24 @@ export const INLINE_ACCESSORS_FROM = 256;
  */
 export const VERSION_ACCESSORS_FROM = 2048;
 
+/**
+ * Below this many local exports, a version's reader hands its bindings to the runtime as a call's arguments; from it
+ * on (a call's arguments are limited, and sit on the stack), it returns an array literal.
+ */
+export const READER_ARGUMENTS_BELOW = 4096;
+
+/**
+ * A new version's reader of its local bindings `locals` (see RawDescription.v): `collect` called with their values,
+ * in order. An array literal of variables costs a boilerplate of one slot per element and several bytecodes per
+ * element, kept with every version: the call costs neither.
+ */
+export function versionReader(locals: readonly string[]): string {
+  const values = locals.join(',');
+  return locals.length < READER_ARGUMENTS_BELOW
+    ? `(function(${HANDLE}f){return ${HANDLE}f(${values})})`
+    : `(function(){return[${values}]})`;
+}
+
 /** The accessor's parameters when no short name is free (and always in code run through the module's eval). */
 const ACCESSOR_PARAMETERS: readonly [string, string, string] = [`${HANDLE}k`, `${HANDLE}x`, `${HANDLE}w`];
 
@@ -673,7 +691,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   if (options.versioned === true) {
     // What every update reads of a new version, compiled with it (parenthesized, so names resolve by hash): an eval
     // per version cost more than the reading.
-    description.push(field('v', `(function(){return[${bindings.map(([, local]) => local).join(',')}]})`));
+    description.push(field('v', versionReader(bindings.map(([, local]) => local))));
     const reassigned = bindings.filter(([, , mutable]) => mutable).map(([, local]) => local);
     if (reassigned.length > 0) description.push(field('u', `()=>[${reassigned.join(',')}]`));
   }
