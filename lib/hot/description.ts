@@ -28,15 +28,24 @@ export interface RawDescription {
   /**
    * Reads every local export at once, in the order of `l` (a new version carries it in its source): one call per
    * update instead of one per export, so no version's reader is ever called often enough to be optimized (V8 kept
-   * hundreds of KB of machine code per version of a large module's per-export accessor).
+   * hundreds of KB of machine code per version of a large module's per-export accessor). Returns what `collect`
+   * returns when called with the values (a large module's reader ignores it and returns an array of them).
    */
-  v?: () => unknown[];
+  v?: Reader;
   /** Reads the `m` bindings, in that order (a new version that reassigns exports carries it in its source). */
   u?: () => unknown[];
 }
 
 /** See RawDescription.a. */
 type Accessor = (index: number, value?: unknown, write?: boolean) => unknown;
+
+/** See RawDescription.v. */
+type Reader = (collect: (...values: unknown[]) => unknown[]) => unknown[];
+
+/** What a reader hands its values to: the array of them. */
+function collect(...values: unknown[]): unknown[] {
+  return values;
+}
 
 /** A module's exports as the runtime works with them. */
 export interface ModuleDescription {
@@ -139,7 +148,7 @@ class Description implements ModuleDescription {
   #index: Map<string, number> | undefined;
   #access: Accessor | undefined;
   #mutableGetter: (() => unknown[]) | undefined;
-  #reader: (() => unknown[]) | undefined;
+  #reader: Reader | undefined;
 
   constructor(raw: RawDescription) {
     this.#raw = raw;
@@ -231,7 +240,7 @@ class Description implements ModuleDescription {
     }
     if (this.#reader !== undefined) {
       try {
-        return this.#reader();
+        return this.#reader(collect);
       } catch {
         // One binding is uninitialized: read them one by one.
       }

@@ -5,7 +5,7 @@
 
 import { type ImportedNames, modeGlobal } from '../transform/transform.js';
 import { splitVersion } from '../url/version-query.js';
-import { defineModeGlobal, type InstanceHandle, type TrampolineMode } from './bindings.js';
+import { type Bindings, defineModeGlobal, type InstanceHandle, type TrampolineMode } from './bindings.js';
 import type { HotContext, Namespace } from './context.js';
 import type { ModuleDescription } from './description.js';
 import type { ModulePreview } from './runtime.js';
@@ -17,8 +17,11 @@ export interface ImportMetaLike {
   hot?: unknown;
 }
 
-/** One instance of a hot module: the first one Node loaded, or a version an update loaded. */
-export class Instance {
+/**
+ * One instance of a hot module: the first one Node loaded, or a version an update loaded. It is also the handle its
+ * module's trampolines call (see InstanceHandle): no closures of its own, as every version keeps one for good.
+ */
+export class Instance implements InstanceHandle {
   namespace: Namespace | undefined;
   stale = false;
   #mode: TrampolineMode = 0;
@@ -38,19 +41,31 @@ export class Instance {
   forwardsAt = -1;
   /** The global its exported functions test (see defineModeGlobal), if it could be defined. */
   readonly #modeGlobal: string | undefined;
+  readonly #bindings: Bindings;
   #meta: ImportMetaLike | undefined;
   #context: HotContext | undefined;
 
   constructor(
     readonly url: string,
     readonly version: number | undefined,
-    readonly handle: InstanceHandle,
+    bindings: Bindings,
     readonly description: ModuleDescription,
     readonly metaOf: () => ImportMetaLike,
     readonly makeContext: (instance: Instance) => HotContext,
   ) {
+    this.#bindings = bindings;
     const name = modeGlobal(url);
     this.#modeGlobal = defineModeGlobal(name) ? name : undefined;
+  }
+
+  /** Whether a call of its export `index` goes to `t` instead of the function's own body. */
+  s(index: number): boolean {
+    return this.#bindings.diverts(this, index);
+  }
+
+  /** A call of its export `index` that `s` diverted: forwarded to the newest version, or run and synced. */
+  t(index: number, self: unknown, args: ArrayLike<unknown>, newTarget?: unknown): unknown {
+    return this.#bindings.trampoline(this, index, self, args, newTarget);
   }
 
   /** The trampoline mode of the module's exported functions (see defineModeGlobal). */

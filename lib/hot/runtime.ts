@@ -270,10 +270,6 @@ export class HotRuntime {
     const existing = this.#modules.get(canonical);
     const pending = version === undefined ? undefined : this.#pending.get(url);
     const data = existing?.data ?? {};
-    const handle: InstanceHandle = {
-      s: (index) => this.#bindings.diverts(instance, index),
-      t: (index, self, args, newTarget) => this.#bindings.trampoline(instance, index, self, args, newTarget),
-    };
     const makeContext = (of: Instance): HotContext => {
       const context = new HotContext(canonical, data, this.#contextHost(of));
       // import.meta is an ordinary object the module may have frozen (test262 does): never let that break loading.
@@ -282,7 +278,7 @@ export class HotRuntime {
       } catch {}
       return context;
     };
-    const instance = new Instance(url, version, handle, description, metaOf, makeContext);
+    const instance = new Instance(url, version, this.#bindings, description, metaOf, makeContext);
     // Only a module whose source mentions import.meta can see it: every other one is never given one (nor a new version).
     if (raw.h === 1) {
       try {
@@ -314,7 +310,7 @@ export class HotRuntime {
       instance.module = existing;
       existing.linked.push(instance);
     }
-    return handle;
+    return instance;
   }
 
   #contextHost(instance: Instance): HotContextHost {
@@ -467,7 +463,8 @@ export class HotRuntime {
   }
 
   #load(module: HotModule, version: number, linkedTo: boolean): Pending {
-    const url = withVersion(module.url, version);
+    // A version nothing links to is only read: marked so, it is compiled without an accessor for its bindings.
+    const url = withVersion(module.url, version, !linkedTo);
     const pending = newPending(module, url, linkedTo);
     // A gate rejected on an aborted update makes that instance's evaluation throw: expected, never unhandled.
     pending.gate.promise.catch(() => undefined);

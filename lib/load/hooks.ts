@@ -15,6 +15,7 @@ import { decideResolution, requiredModuleParent } from '../resolve/resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from '../resolve/search-path.js';
 import { isRequire } from '../resolve/specifiers.js';
 import { isZipUrl, locate } from '../url/zip-url.js';
+import { gateSource, gateUrl, isGateUrl } from './gate.js';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
 
@@ -109,6 +110,8 @@ export function createHooks(options: HookOptions): Hooks {
     resolve(specifier, originalContext, next) {
       const parentURL = requiredModuleParent(originalContext.parentURL);
       const context = parentURL === undefined ? originalContext : { ...originalContext, parentURL };
+      const gate = isZipUrl(context.parentURL) ? gateUrl(specifier, context.parentURL) : undefined;
+      if (gate !== undefined) return { url: gate, shortCircuit: true };
       const decision = decideResolution(specifier, context.parentURL, context.conditions);
       switch (decision.kind) {
         case 'pass':
@@ -149,6 +152,7 @@ export function createHooks(options: HookOptions): Hooks {
       }
     },
     load(url, context, next) {
+      if (isGateUrl(url)) return { format: 'module', source: gateSource(url), shortCircuit: true };
       if (!isZipUrl(url)) return next(url, context);
       const attributes = context.importAttributes as Record<string, string> | undefined;
       const location = locate(url);

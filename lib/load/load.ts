@@ -16,6 +16,7 @@ import { isZipUrl, locate, type ZipLocation } from '../url/zip-url.js';
 import { validateAttributes } from './attributes.js';
 import { cjsImportStub, type Reexported } from './cjs-stub.js';
 import { formatOf, type ModuleFormat } from './format.js';
+import { GATE_IMPORT } from './gate.js';
 import { resolveBesideArchive } from './require-host.js';
 import { eraseTypes, stripTypes } from './typescript.js';
 
@@ -203,8 +204,9 @@ function hotSource(source: string, location: ZipLocation): string {
   const versioned = location.version !== undefined;
   try {
     const sourceMapUrl = sourceMaps ? location.canonical : undefined;
-    const { code } = transformModule(source, { url, versioned, sourceMapUrl });
-    if (versioned) return withGate(code, url);
+    const unlinked = location.unlinked === true;
+    const { code } = transformModule(source, { url, versioned, unlinked, sourceMapUrl });
+    if (versioned) return `${code}${GATE_IMPORT}`;
     return mayAwait(source) ? withEndSignal(code, url) : code;
   } catch {
     return source;
@@ -217,14 +219,4 @@ function hotSource(source: string, location: ZipLocation): string {
  */
 function withEndSignal(code: string, url: string): string {
   return `${code}\n;globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]?.evaluated(${JSON.stringify(url)});`;
-}
-
-/**
- * A new version's gate: an import appended to its source (hoisted like every import, so no line or column of the
- * module's code moves) of a tiny module that tells the runtime the version's whole graph has linked and then awaits
- * the update's go-ahead, so the body runs only once every new version of the update has linked and been checked.
- */
-function withGate(code: string, url: string): string {
-  const call = `await globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]?.linked(${JSON.stringify(url)})`;
-  return `${code}\n;import ${JSON.stringify(`data:text/javascript,${encodeURIComponent(call)}`)};`;
 }

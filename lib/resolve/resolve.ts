@@ -225,7 +225,9 @@ function decide(
     const self = target.entry === parent.entry;
     const version = self ? parent.version : undefined;
     const restores = self ? parent.restores : undefined;
-    return { kind: 'url', url: existing(archive, { ...parent, ...target, version, restores }, parentURL, require) };
+    const unlinked = self ? parent.unlinked : undefined;
+    const url = existing(archive, { ...parent, ...target, version, restores, unlinked }, parentURL, require);
+    return { kind: 'url', url };
   }
   if (isBuiltin(specifier)) {
     return { kind: 'url', url: builtinUrl(specifier) };

@@ -385,8 +385,9 @@ export class Writes {
       const end = at + name.length;
       if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) continue;
       if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) continue;
-      if (!this.#writes(at, end)) continue;
+      // Its own declaration first: the usual only occurrence of an exported name, and a cheaper test.
       if (within(at, declared)) continue;
+      if (!this.#writes(at, end)) continue;
       // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
       if (!/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at))) return true;
     }

@@ -18,10 +18,14 @@ import type { SourceEdits } from './source-edits.js';
 
 /** The module's handle on its runtime instance (declared by the registration: see ./transform.ts). */
 export const HANDLE = '__hz$';
+/** The 64 characters a mode global's name spells its hash in: six of them hold 32 bits. */
+const NAME_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789$_';
+
 /**
- * The name of the global property that holds a module instance's trampoline mode (see hot-runtime.ts): `__hz$g`
- * and seven base-36 digits of a hash of the instance's URL, always as long, so every trampoline of every module
- * has the same width. Two instances whose names collide only take each other's slow path (correct, slower).
+ * The name of the global property that holds a module instance's trampoline mode (see hot-runtime.ts): `$hz` and
+ * six characters spelling a hash of the instance's URL, always as long, so every trampoline of every module has the
+ * same width (and is short: every exported function of every version carries it). Two
+ * instances whose names collide only take each other's slow path (correct, slower).
  *
  * Why a global property: V8 optimizes a read of a global whose property cell has never changed into the constant
  * it holds, with a dependency that deoptimizes the code when the cell is written, so while the version is current
@@ -33,7 +37,10 @@ export function modeGlobal(url: string): string {
   // FNV-1a, 32 bits.
   let hash = 0x811c9dc5;
   for (let i = 0; i < url.length; i++) hash = Math.imul(hash ^ url.charCodeAt(i), 0x01000193);
-  return `__hz$g${(hash >>> 0).toString(36).padStart(7, '0')}`;
+  let name = '$hz';
+  for (let digit = 0, rest = hash >>> 0; digit < 6; digit++, rest = Math.floor(rest / 64))
+    name += NAME_DIGITS.charAt(rest % 64);
+  return name;
 }
 
 /**

@@ -58,6 +58,11 @@ export interface TransformOptions {
    */
   versioned?: boolean;
   /**
+   * A new version no importer will link to: the update reads its bindings and never assigns them, so it carries no
+   * accessor, however many exports it has.
+   */
+  unlinked?: boolean;
+  /**
    * When set, a result whose edits move code to other columns carries an inline source map naming this URL as its
    * source (the edits never move lines, and most move no column either: those need no map).
    */
@@ -531,10 +536,29 @@ export function reexportList(exports: readonly Export[]): string {
 export const INLINE_ACCESSORS_FROM = 256;
 
 /**
- * From this many local exports on, a new version carries its accessor too, though most versions never use it: made
- * through the eval, its names would resolve in quadratic time (about 64 ms at this size, and growing).
+ * From this many local exports on, a new version that importers may link to carries its accessor too (an unlinked
+ * one never needs it): made through the eval, its names would resolve in quadratic time (about 64 ms at this size,
+ * and growing).
  */
 export const VERSION_ACCESSORS_FROM = 2048;
+
+/**
+ * Below this many local exports, a version's reader hands its bindings to the runtime as a call's arguments; from it
+ * on (a call's arguments are limited, and sit on the stack), it returns an array literal.
+ */
+export const READER_ARGUMENTS_BELOW = 4096;
+
+/**
+ * A new version's reader of its local bindings `locals` (see RawDescription.v): `collect` called with their values,
+ * in order. An array literal of variables costs a boilerplate of one slot per element and several bytecodes per
+ * element, kept with every version: the call costs neither.
+ */
+export function versionReader(locals: readonly string[]): string {
+  const values = locals.join(',');
+  return locals.length < READER_ARGUMENTS_BELOW
+    ? `(function(${HANDLE}f){return ${HANDLE}f(${values})})`
+    : `(function(){return[${values}]})`;
+}
 
 /** The accessor's parameters when no short name is free (and always in code run through the module's eval). */
 const ACCESSOR_PARAMETERS: readonly [string, string, string] = [`${HANDLE}k`, `${HANDLE}x`, `${HANDLE}w`];
@@ -656,18 +680,18 @@ export function transformModule(source: string, options: TransformOptions): Tran
     field('r', quote(reexports)),
     field('h', usesMeta ? '1' : '0'),
   ];
-  // A new version is read through `v`, and written only if importers come to link to it: below
-  // VERSION_ACCESSORS_FROM it carries no accessor (one is made through its eval if ever needed), as every version
-  // kept its compiled switch and its source for good.
+  // A new version is read through `v`, and written only if importers come to link to it: an unlinked one, or one
+  // below VERSION_ACCESSORS_FROM, carries no accessor (one is made through its eval if ever needed), as every
+  // version kept its compiled switch and its source for good.
   const accessorFrom = options.versioned === true ? VERSION_ACCESSORS_FROM : INLINE_ACCESSORS_FROM;
-  if (bindings.length >= accessorFrom) {
+  if (bindings.length >= accessorFrom && options.unlinked !== true) {
     const localNames = bindings.map(([, local]) => local);
     description.push(field('a', bindingAccessor(localNames, accessorParameters(source))));
   }
   if (options.versioned === true) {
     // What every update reads of a new version, compiled with it (parenthesized, so names resolve by hash): an eval
     // per version cost more than the reading.
-    description.push(field('v', `(function(){return[${bindings.map(([, local]) => local).join(',')}]})`));
+    description.push(field('v', versionReader(bindings.map(([, local]) => local))));
     const reassigned = bindings.filter(([, , mutable]) => mutable).map(([, local]) => local);
     if (reassigned.length > 0) description.push(field('u', `()=>[${reassigned.join(',')}]`));
   }

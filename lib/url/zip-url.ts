@@ -28,6 +28,8 @@ export interface ZipUrl {
   version: number | undefined;
   /** For `?hz=NrK`: the instance whose source this one evaluates again (0: the first instance). */
   restores?: number | undefined;
+  /** For `?hz=Nu`: a version no importer links to (see UNLINKED_MARK). */
+  unlinked?: boolean | undefined;
 }
 
 /** Tells whether a URL or specifier uses the `zip:` scheme. */
@@ -61,11 +63,17 @@ function entryUrlPath(entry: string): string {
 export function formatZipUrl(
   archive: string,
   entry: string,
-  parts: { search?: string; hash?: string; version?: number | undefined; restores?: number | undefined } = {},
+  parts: {
+    search?: string;
+    hash?: string;
+    version?: number | undefined;
+    restores?: number | undefined;
+    unlinked?: boolean | undefined;
+  } = {},
 ): string {
   let search = parts.search ?? '';
   if (parts.version !== undefined) {
-    search = addVersion(search, parts.version);
+    search = addVersion(search, parts.version, parts.restores === undefined && parts.unlinked === true);
     if (parts.restores !== undefined) search += `r${parts.restores}`;
   }
   return `zip://${archiveUrlPath(archive)}!/${entryUrlPath(entry)}${search}${parts.hash ?? ''}`;
@@ -97,7 +105,8 @@ export function parseZipUrl(url: string): ZipUrl {
   if (entry.includes('!/')) nestedArchive(url, site);
   const version = stripVersion(search);
   const restores = version.restores === undefined ? {} : { restores: version.restores };
-  return { archive, entry, search: version.search, hash, version: version.version, ...restores };
+  const unlinked = version.unlinked === true ? { unlinked: true } : {};
+  return { archive, entry, search: version.search, hash, version: version.version, ...restores, ...unlinked };
 }
 
 /**
@@ -188,6 +197,7 @@ export function parseZipSpecifier(specifier: string, baseDirUrl: string): ZipUrl
     hash,
     version: version.version,
     ...(version.restores === undefined ? {} : { restores: version.restores }),
+    ...(version.unlinked === true ? { unlinked: true } : {}),
   };
 }
 

@@ -8,7 +8,13 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { manyExportsModule } from '../../bench/hot.js';
 import { addsNames, describeModule, type RawDescription, UNINITIALIZED } from '../../lib/hot/description.js';
-import { INLINE_ACCESSORS_FROM, RUNTIME_SYMBOL, transformModule } from '../../lib/transform/transform.js';
+import {
+  INLINE_ACCESSORS_FROM,
+  READER_ARGUMENTS_BELOW,
+  RUNTIME_SYMBOL,
+  transformModule,
+  VERSION_ACCESSORS_FROM,
+} from '../../lib/transform/transform.js';
 
 type Namespace = Record<string, unknown>;
 
@@ -109,6 +115,18 @@ describe('updates of modules with many exports', () => {
     assert.ok(large.length / small.length < sourceGrowth * 1.5, `${large.length} vs ${small.length}`);
   });
 
+  test('a version nothing links to carries no accessor, one importers may link to does', () => {
+    const source = manyExportsModule(VERSION_ACCESSORS_FROM, 1);
+    const url = 'zip:///srv/many.zip!/m.js?hz=2';
+    const linked = transformModule(source, { url, versioned: true }).code;
+    const unlinked = transformModule(source, { url: `${url}u`, versioned: true, unlinked: true }).code;
+    assert.match(linked, /,a:\(function\(/);
+    assert.doesNotMatch(unlinked, /,a:\(function\(/);
+    // Both still carry the one-call reader an update reads every version by.
+    assert.match(unlinked, /,v:\(function\(/);
+    assert.ok(unlinked.length < linked.length * 0.8, `${unlinked.length} vs ${linked.length}`);
+  });
+
   test('the transform of one statement exporting many names grows linearly with their number', () => {
     // CPU time, the least of three runs: a quadratic step made the larger size cost 30 to 64 times the smaller
     // one, a linear one 3 to 8 times.
@@ -206,4 +224,16 @@ describe('reading a version in one call', () => {
     assert.equal(values[2], UNINITIALIZED);
     assert.deepEqual(describeModule(next.raw).values(), [1, next.namespace.f, 2]);
   });
+
+  for (const count of [READER_ARGUMENTS_BELOW - 2, READER_ARGUMENTS_BELOW]) {
+    test(`${count} exports: the reader returns every binding in order, as arguments or as an array literal`, async () => {
+      const next = await load(manyExportsModule(count, 3));
+      const literal = /,v:\(function\(\)\{return\[/.test(next.code);
+      assert.equal(literal, count >= READER_ARGUMENTS_BELOW);
+      const values = describeModule(next.raw).values();
+      assert.equal(values.length, count);
+      assert.equal(values[0], 3);
+      assert.equal((values[count - 1] as () => number)(), count - (count >> 1) - 1 + 3);
+    });
+  }
 });

@@ -969,7 +969,7 @@ export function normalizeMessage(message: string | undefined): string {
   return (message ?? '')
     .replace(/zip:\/\/\/\S*?\/zip(?:-updated)?-\d+\/tests\.zip!\/\d+\//g, '<base>/')
     .replace(/(file:\/\/)?\/\S*?\/native-\d+\/tree\/\d+\//g, '<base>/')
-    .replace(/[?&]hz=\d+/g, '');
+    .replace(/[?&]hz=\d+(?:r\d+|u)?/g, '');
 }
 
 /** Tests whose outcomes agree but whose error messages differ (informational: paths, wording). */

@@ -31,7 +31,7 @@ test('an update assigns the live bindings, and a captured function runs the newe
   assert.equal(a.value, 2);
   assert.equal(get(), 'v2');
   assert.deepEqual(app.trace, ['a ran 1', 'a ran 2']);
-  assert.deepEqual(app.imported, [`${urlOf('a')}?hz=1`]);
+  assert.deepEqual(app.imported, [`${urlOf('a')}?hz=1u`]);
 });
 
 test('an importer sees the new values without evaluating again', async () => {

@@ -31,6 +31,6 @@ test('a module without importers that invalidates itself starts no update', asyn
   await app.load('a');
   await app.change({ a: a(2, 'hot.invalidate();') });
   await new Promise((resolve) => setImmediate(resolve));
-  assert.deepEqual(app.imported, [`${urlOf('a')}?hz=1`]);
+  assert.deepEqual(app.imported, [`${urlOf('a')}?hz=1u`]);
   assert.ok(app.logs.includes('info: fake:/a.js invalidated itself'));
 });

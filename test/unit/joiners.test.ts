@@ -32,7 +32,7 @@ test('an update that arrives while one runs applies after it, from its own snaps
   }
   assert.equal(a.value, 3);
   assert.deepEqual(app.trace, ['a1', 'a2', 'a3']);
-  assert.deepEqual(app.imported, [`${urlOf('a')}?hz=1`, `${urlOf('a')}?hz=2`]);
+  assert.deepEqual(app.imported, [`${urlOf('a')}?hz=1u`, `${urlOf('a')}?hz=2u`]);
 });
 
 test('the next update starts once one has committed, not once its top-level await settles', async () => {

@@ -90,7 +90,7 @@ test('a new version that throws is not installed; the previous one is evaluated 
   assert.equal((b.read as () => unknown)(), 1);
   // Version 1 was disposed before version 2 ran, then came back; version 2 made nothing to dispose.
   assert.deepEqual(app.trace, ['ran 1', 'dispose 1', 'ran 2', 'dispose 2', 'ran 1']);
-  assert.deepEqual(app.imported, [`${urlOf('a')}?hz=1`, `${urlOf('a')}?hz=2r0`]);
+  assert.deepEqual(app.imported, [`${urlOf('a')}?hz=1u`, `${urlOf('a')}?hz=2r0`]);
   // The restored version takes the next update as usual.
   const next = await app.change({ a: counter(3) });
   assert.equal(next.error, undefined);

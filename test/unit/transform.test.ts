@@ -69,7 +69,7 @@ describe('transformModule', () => {
     const lines = code.split('\n');
     assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var __hz\$=/);
     assert.equal(lines[1], 'export let   a = 1;');
-    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(1\)\)/);
+    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(globalThis\.\$hz[\w$]{6}!==0&&__hz\$\?\.s\(1\)\)/);
     assert.equal(lines[6], 'let ª={default:[a, 1]}.default;');
     assert.equal(lines.at(-1), 'export{ª as default};');
   });
@@ -219,7 +219,7 @@ describe('transformModule', () => {
     );
     assert.match(
       bundled.body,
-      /^var handler = \{handler\(req\) {4}\{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+      /^var handler = \{handler\(req\) {4}\{if\(globalThis\.\$hz[\w$]{6}!==0&&__hz\$\?\.s\(0\)\)/,
     );
   });
 
@@ -337,7 +337,7 @@ describe('transformModule', () => {
   test('Unicode names: a named default function keeps its name; default imports and reassignments are seen', () => {
     assert.match(
       run('export default function π() {}\n').body,
-      /^export default function π\(\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+      /^export default function π\(\) \{if\(globalThis\.\$hz[\w$]{6}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     assert.deepEqual(run("import π from './a.js'\nexport { π }\n").description.i, [['./a.js', ['default']]]);
     assert.deepEqual(run("import from from './a.js'\nexport { from }\n").description.i, [['./a.js', ['default']]]);
@@ -351,7 +351,7 @@ describe('transformModule', () => {
     // So do a no-break space between them and a line comment ended by a carriage return alone.
     assert.match(
       run('export\u00a0const a = () => 1\n').body,
-      /^export\u00a0let {3}a = \{a\(\) +\{if\(globalThis\.__hz\$g/,
+      /^export\u00a0let {3}a = \{a\(\) +\{if\(globalThis\.\$hz/,
     );
     assert.match(run('export const //c\rf = () => 1\n').body, /^export let {3}\/\/c\rf = \{f\(\) +\{if/);
     // Still a declaration: the next line is a statement of its own, not a call of the function.
@@ -364,29 +364,29 @@ describe('transformModule', () => {
   test('a trampoline goes after the directives of a function body', () => {
     assert.match(
       run('export function f() { "use strict"\n  return 1 }\n').body,
-      /^export function f\(\) \{ "use strict";if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+      /^export function f\(\) \{ "use strict";if\(globalThis\.\$hz[\w$]{6}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     assert.match(
       run("export function f() { 'a'; 'b' + 1 }\n").body,
-      /^export function f\(\) \{ 'a';if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\).*; 'b' \+ 1 \}/,
+      /^export function f\(\) \{ 'a';if\(globalThis\.\$hz[\w$]{6}!==0&&__hz\$\?\.s\(0\)\).*; 'b' \+ 1 \}/,
     );
     assert.match(
       run("export function f() { 'a'\n.length }\n").body,
-      /^export function f\(\) \{if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+      /^export function f\(\) \{if\(globalThis\.\$hz[\w$]{6}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     // Every function shape: an arrow made a method, a function expression, one with non-simple parameters (whose
     // directive stays in its own body, where Node still rejects it).
     assert.match(
       run("export const f = (a) => { 'use strict'; return a }\n").body,
-      /^export let {3}f = \{f\(a\) +\{ 'use strict';if\(globalThis\.__hz\$g\w{7}!==0&&__hz\$\?\.s\(0\)\)/,
+      /^export let {3}f = \{f\(a\) +\{ 'use strict';if\(globalThis\.\$hz[\w$]{6}!==0&&__hz\$\?\.s\(0\)\)/,
     );
     assert.match(
       run("export const g = function () { 'use strict'\n}\n").body,
-      /^export let {3}g = function \(\) \{ 'use strict';if\(globalThis\.__hz\$g/,
+      /^export let {3}g = function \(\) \{ 'use strict';if\(globalThis\.\$hz/,
     );
     assert.match(
       run("export function h(a = 1) { 'use strict' }\n").body,
-      /^export function h\(\)\{if\(globalThis\.__hz\$g.*\(a = 1\)=> \{ 'use strict' \}\)/,
+      /^export function h\(\)\{if\(globalThis\.\$hz.*\(a = 1\)=> \{ 'use strict' \}\)/,
     );
   });
 
@@ -557,4 +557,16 @@ describe('scan', () => {
     // Declared ranges out of order are searched one by one.
     assert.equal(writes.written('v3', [...declared].reverse()), false);
   });
+});
+
+test('a mode global is a 9-character identifier per instance URL', () => {
+  const names = new Set<string>();
+  for (let i = 0; i < 2000; i++) {
+    const name = modeGlobal(`zip:///srv/app.zip!/m${i}.js?hz=${i % 7}`);
+    assert.match(name, /^\$hz[A-Za-z0-9$_]{6}$/);
+    names.add(name);
+  }
+  // 32 bits of hash: 2,000 URLs collide with a chance under 1 in 2,000.
+  assert.ok(names.size >= 1999, `${names.size} distinct names`);
+  assert.equal(modeGlobal('zip:///a.zip!/x.js'), modeGlobal('zip:///a.zip!/x.js'));
 });
