@@ -61,9 +61,7 @@ describe('import.meta.hot', () => {
 
   test('decline() turns an update of that module into restart-required, applying nothing', async () => {
     const { app, archive } = await start(files(1, true), "import { s } from 'zip:./app.zip!/self.js';", '{ s }');
-    writeZip(archive, files(2, true));
-    const event = await app.event();
-    assert.equal(event.name, 'restart-required', JSON.stringify(event));
+    await app.change(archive, files(2, true), 'restart-required');
     assert.deepEqual(await app.state(), { s: 1 });
   });
 
@@ -115,13 +113,11 @@ describe('exports added by an update', () => {
       const { app, archive } = await start(version(1), "import { v } from 'zip:./app.zip!/dep.js';", '{ v }', {
         HOTZIP_HOOKS: api,
       });
-      writeZip(archive, version(2, "export const added = 'new';\n"));
-      assert.equal((await app.event()).name, 'update');
+      await app.change(archive, version(2, "export const added = 'new';\n"));
       assert.deepEqual(await app.state(), { v: 2 });
       // An entry added by that update, imported for the first time: it links to the version that has `added`.
       assert.deepEqual(await app.importInApp('zip:./app.zip!/late.js'), { both: 'new:2' });
-      writeZip(archive, version(3, "export const added = 'newer';\n"));
-      assert.equal((await app.event()).name, 'update');
+      await app.change(archive, version(3, "export const added = 'newer';\n"));
       // late.js linked to the second version; the third one's values reach it too.
       assert.deepEqual(await app.state(), { v: 3 });
       app.child.stdin.write('i data:text/javascript,export const now = globalThis.lateNow()\n');
@@ -155,15 +151,12 @@ describe('exports added by an update', () => {
 
       // One update: b adds `y`, a imports and uses it.
       const a2 = a('x, y', "'a2:' + x + ':' + y");
-      writeZip(archive, moduleTree({ 'b.js': b(2, "export const y = 'y2';"), 'a.js': a2 }));
-      const applied = await app.event();
-      assert.equal(applied.name, 'update', JSON.stringify(applied));
+      const applied = await app.change(archive, moduleTree({ 'b.js': b(2, "export const y = 'y2';"), 'a.js': a2 }));
       assert.equal(applied.updated.length, 2);
       assert.deepEqual(await app.state(), { f: 'a2:2:y2', captured: 'a2:2:y2' });
 
       // A later update of b alone (a new value of y) reaches a's binding of y through the version it linked to.
-      writeZip(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a2 }));
-      assert.equal((await app.event()).name, 'update');
+      await app.change(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a2 }));
       assert.deepEqual(await app.state(), { f: 'a2:3:y3', captured: 'a2:3:y3' });
 
       // b adds `z` but a also imports a name nobody exports: rejected as a whole, nothing ran, no dispose.
@@ -219,22 +212,26 @@ describe('exports added by an update', () => {
 
       // One update: b adds `y`; a now imports c, new in the archive, which imports that `y`.
       const c3 = fresh('c3', 'y');
-      writeZip(archive, moduleTree({ 'b.js': b(2, "export const y = 'y2';"), 'a.js': a('a2', 'c'), 'c.js': c3 }));
-      const applied = await app.event();
-      assert.equal(applied.name, 'update', JSON.stringify(applied));
+      const applied = await app.change(
+        archive,
+        moduleTree({ 'b.js': b(2, "export const y = 'y2';"), 'a.js': a('a2', 'c'), 'c.js': c3 }),
+      );
       assert.equal(applied.updated.length, 2);
       assert.deepEqual(await app.state(), { f: 'a2:2:c3-y2', captured: 'a2:2:c3-y2' });
 
       // A later update of b alone (a new value of y) reaches c through the version of b it linked to.
-      writeZip(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a('a2', 'c'), 'c.js': c3 }));
-      assert.equal((await app.event()).name, 'update');
+      await app.change(
+        archive,
+        moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a('a2', 'c'), 'c.js': c3 }),
+      );
       assert.deepEqual(await app.state(), { f: 'a2:3:c3-y3', captured: 'a2:3:c3-y3' });
 
       // c is an ordinary hot module now: an update of c alone reaches a's binding of g.
       const c4 = fresh('c4', 'y');
-      writeZip(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a('a2', 'c'), 'c.js': c4 }));
-      const own = await app.event();
-      assert.equal(own.name, 'update', JSON.stringify(own));
+      const own = await app.change(
+        archive,
+        moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a('a2', 'c'), 'c.js': c4 }),
+      );
       assert.deepEqual(
         own.updated.map((url) => url.slice(url.lastIndexOf('/') + 1)),
         ['c.js'],
