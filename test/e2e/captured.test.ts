@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { makeApp, type Tree, writeZip } from '../helpers/fixtures.js';
-import { HotApp, hookApis, hostMain, moduleTree } from '../helpers/hot-app.js';
+import { HotApp, hookApis, hostMain, moduleOf, moduleTree } from '../helpers/hot-app.js';
 
 const apps: HotApp[] = [];
 const dirs: string[] = [];
@@ -26,6 +26,25 @@ async function start(tree: Tree, imports: string, state: string, api: string) {
   apps.push(app);
   await app.next(/^READY/);
   return { app, archive: path.join(dir, 'app.zip') };
+}
+
+/**
+ * Starts an app on `version(1)` under hook API `api`, then writes each later version up to `last`: at every version
+ * `v`, the state the host prints must be `expected(v)`.
+ */
+async function follow(
+  api: string,
+  version: (v: number) => Tree,
+  imports: string,
+  state: string,
+  expected: (v: number) => unknown,
+  last = 2,
+): Promise<void> {
+  const { app, archive } = await start(version(1), imports, state, api);
+  for (let v = 1; v <= last; v++) {
+    if (v > 1) await app.change(archive, version(v));
+    assert.deepEqual(await app.state(), expected(v), `version ${v}`);
+  }
 }
 
 /** Every shape of exported function, each returning its version `v`. */
@@ -130,17 +149,11 @@ function expected(v: number): Record<string, string> {
 for (const api of hookApis) {
   describe(`captured references (${api})`, () => {
     test('every shape of exported function follows updates, keeping name, length and prototype', async () => {
-      const { app, archive } = await start(shapes(1), shapeImports, '{ calls: await call(), meta: meta() }', api);
-      assert.deepEqual(await app.state(), { calls: expected(1), meta: nativeMeta });
-      await app.change(archive, shapes(2));
-      assert.deepEqual(await app.state(), { calls: expected(2), meta: nativeMeta });
-      await app.change(archive, shapes(3));
-      assert.deepEqual(await app.state(), { calls: expected(3), meta: nativeMeta });
+      const state = '{ calls: await call(), meta: meta() }';
+      await follow(api, shapes, shapeImports, state, (v) => ({ calls: expected(v), meta: nativeMeta }), 3);
     });
   });
-}
 
-for (const api of hookApis) {
   describe(`exported functions before their module ran (${api})`, () => {
     test('a function called in an import cycle before its module body ran runs its own body, then follows updates', async () => {
       const version = (v: number): Tree =>
@@ -153,48 +166,33 @@ for (const api of hookApis) {
           // b.js runs first, and calls into a.js whose body (and registration) has not run yet.
           'b.js': "import { hello } from './a.js';\nexport const early = hello('early');\n",
         });
-      const { app, archive } = await start(
-        version(1),
-        "import { hello, seen } from 'zip:./app.zip!/a.js';\nconst h = hello;",
-        "{ seen, call: h('x'), keys: Object.keys(globalThis).filter((key) => key.startsWith('__hz')) }",
-        api,
-      );
-      assert.deepEqual(await app.state(), { seen: 'hello1:early', call: 'hello1:x', keys: [] });
-      await app.change(archive, version(2));
-      assert.deepEqual(await app.state(), { seen: 'hello1:early', call: 'hello2:x', keys: [] });
+      const imports = "import { hello, seen } from 'zip:./app.zip!/a.js';\nconst h = hello;";
+      const state = "{ seen, call: h('x'), keys: Object.keys(globalThis).filter((key) => key.startsWith('__hz')) }";
+      await follow(api, version, imports, state, (v) => ({ seen: 'hello1:early', call: `hello${v}:x`, keys: [] }));
     });
 
     test('on a frozen global object, where no mode global can be defined, captured functions still follow', async () => {
       const version = (v: number): Tree => moduleTree({ 'm.js': `export function f(x) { return 'f${v}:' + x; }\n` });
-      const { app, archive } = await start(
-        version(1),
-        "Object.freeze(globalThis);\nconst { f } = await import('zip:./app.zip!/m.js');\nconst h = f;",
-        "{ call: h('x'), names: Object.getOwnPropertyNames(globalThis).filter((key) => key.startsWith('__hz')).length }",
-        api,
-      );
-      assert.deepEqual(await app.state(), { call: 'f1:x', names: 0 });
-      await app.change(archive, version(2));
-      assert.deepEqual(await app.state(), { call: 'f2:x', names: 0 });
+      const imports = "Object.freeze(globalThis);\nconst { f } = await import('zip:./app.zip!/m.js');\nconst h = f;";
+      const state =
+        "{ call: h('x'), names: Object.getOwnPropertyNames(globalThis).filter((key) => key.startsWith('__hz')).length }";
+      await follow(api, version, imports, state, (v) => ({ call: `f${v}:x`, names: 0 }));
     });
   });
-}
 
-for (const api of hookApis) {
   describe(`captured functions keep native call semantics (${api})`, () => {
     test('parameters are bound once, by the newest version: a stale pattern never throws, defaults run once', async () => {
       const version = (v: number): Tree =>
-        moduleTree({
-          'params.js': [
-            'export let sideEffects = 0;',
-            'const count = () => ++sideEffects;',
-            v === 1
-              ? 'export function handle({ path }, n = count()) { return "v1 " + path; }'
-              : 'export function handle(req, n = count()) { return "v2 " + (req === undefined ? "none" : req.path); }',
-            v === 1
-              ? 'export const arrow = ({ path }, n = count()) => "v1 " + path;'
-              : 'export const arrow = (req, n = count()) => "v2 " + (req?.path ?? "none");',
-          ].join('\n'),
-        });
+        moduleOf('params.js', [
+          'export let sideEffects = 0;',
+          'const count = () => ++sideEffects;',
+          v === 1
+            ? 'export function handle({ path }, n = count()) { return "v1 " + path; }'
+            : 'export function handle(req, n = count()) { return "v2 " + (req === undefined ? "none" : req.path); }',
+          v === 1
+            ? 'export const arrow = ({ path }, n = count()) => "v1 " + path;'
+            : 'export const arrow = (req, n = count()) => "v2 " + (req?.path ?? "none");',
+        ]);
       const { app, archive } = await start(
         version(1),
         "import { handle, arrow, sideEffects } from 'zip:./app.zip!/params.js';\nconst h = handle, a = arrow;",
@@ -217,20 +215,16 @@ for (const api of hookApis) {
       });
     });
   });
-}
 
-for (const api of hookApis) {
   describe(`captured functions: this, arguments, new and subclassing (${api})`, () => {
     test('forwarded calls keep this, every argument, construction and a subclass new.target', async () => {
       const version = (v: number): Tree =>
-        moduleTree({
-          'fns.js': [
-            `export function Point(x) { this.x = x; this.v = ${v}; }`,
-            `export function args() { return '${v}:' + arguments.length + ':' + [...arguments].join(','); }`,
-            `export function self() { return '${v}:' + (this === undefined ? 'none' : this.tag); }`,
-            `export const arrowArgs = (a) => '${v}:' + a;`,
-          ].join('\n'),
-        });
+        moduleOf('fns.js', [
+          `export function Point(x) { this.x = x; this.v = ${v}; }`,
+          `export function args() { return '${v}:' + arguments.length + ':' + [...arguments].join(','); }`,
+          `export function self() { return '${v}:' + (this === undefined ? 'none' : this.tag); }`,
+          `export const arrowArgs = (a) => '${v}:' + a;`,
+        ]);
       const { app, archive } = await start(
         version(1),
         [
@@ -256,12 +250,10 @@ for (const api of hookApis) {
 
     test('a captured function forwards to what the newest export holds now, when the newest version reassigns it', async () => {
       const version = (v: number): Tree =>
-        moduleTree({
-          'swap.js': [
-            `export let handler = (a) => 'first${v} ' + a;`,
-            `export function swap() { handler = (a) => 'second${v} ' + a; }`,
-          ].join('\n'),
-        });
+        moduleOf('swap.js', [
+          `export let handler = (a) => 'first${v} ' + a;`,
+          `export function swap() { handler = (a) => 'second${v} ' + a; }`,
+        ]);
       const { app, archive } = await start(
         version(1),
         "import { handler, swap } from 'zip:./app.zip!/swap.js';\nconst captured = handler;",
@@ -296,28 +288,20 @@ for (const api of hookApis) {
       assert.deepEqual(await app.state(), { v: 3, fn: 'new fn 1', arrow: 'own arrow 2' });
     });
   });
-}
 
-for (const api of hookApis) {
   describe(`exported bindings as native semantics define them (${api})`, () => {
     test('every way a module assigns an exported binding reaches importers after an update', async () => {
       const version = (v: number): Tree =>
-        moduleTree({
-          'values.js': [
-            'export let lo = 0, hi = 0;',
-            `export function range(a, b) { [lo, hi] = [a * ${v}, b * ${v}]; }`,
-            `const unit = 'm', limit = ${v * 20};`,
-            `const { mode } = { mode: 'mode${v}' };`,
-            `export /* c */ const commented = ${v};`,
-            'export { limit, mode, unit };',
-          ].join('\n'),
-        });
-      const { app, archive } = await start(
-        version(1),
-        "import { lo, hi, range, limit, mode, unit, commented } from 'zip:./app.zip!/values.js';",
-        '{ before: [lo, hi], after: (range(1, 2), [lo, hi]), limit, mode, unit, commented }',
-        api,
-      );
+        moduleOf('values.js', [
+          'export let lo = 0, hi = 0;',
+          `export function range(a, b) { [lo, hi] = [a * ${v}, b * ${v}]; }`,
+          `const unit = 'm', limit = ${v * 20};`,
+          `const { mode } = { mode: 'mode${v}' };`,
+          `export /* c */ const commented = ${v};`,
+          'export { limit, mode, unit };',
+        ]);
+      const imports = "import { lo, hi, range, limit, mode, unit, commented } from 'zip:./app.zip!/values.js';";
+      const state = '{ before: [lo, hi], after: (range(1, 2), [lo, hi]), limit, mode, unit, commented }';
       const values = (v: number) => ({
         before: [0, 0],
         after: [v, 2 * v],
@@ -326,30 +310,23 @@ for (const api of hookApis) {
         unit: 'm',
         commented: v,
       });
-      assert.deepEqual(await app.state(), values(1));
-      await app.change(archive, version(2));
-      assert.deepEqual(await app.state(), values(2));
+      await follow(api, version, imports, state, values);
     });
 
     test('an exported const stays constant: assigning it throws TypeError as natively, and updates still reach importers', async () => {
       const version = (v: number): Tree =>
-        moduleTree({
-          'consts.js': [
-            `export const k = ${v};`,
-            `const hidden = ${v * 10};`,
-            'export { hidden };',
-            'export function assign() { try { k = 5; return "assigned"; } catch (e) { return e.constructor.name; } }',
-            'export function assignHidden() { try { hidden++; return "assigned"; } catch (e) { return e.constructor.name; } }',
-            'export function shadow() { let k = 1; k = 2; return k; }',
-          ].join('\n'),
-        });
-      const { app, archive } = await start(
-        version(1),
-        "import { k, hidden, assign, assignHidden, shadow } from 'zip:./app.zip!/consts.js';",
-        '{ k, hidden, assign: assign(), assignHidden: assignHidden(), shadow: shadow(), after: [k, hidden] }',
-        api,
-      );
-      const state = (v: number) => ({
+        moduleOf('consts.js', [
+          `export const k = ${v};`,
+          `const hidden = ${v * 10};`,
+          'export { hidden };',
+          'export function assign() { try { k = 5; return "assigned"; } catch (e) { return e.constructor.name; } }',
+          'export function assignHidden() { try { hidden++; return "assigned"; } catch (e) { return e.constructor.name; } }',
+          'export function shadow() { let k = 1; k = 2; return k; }',
+        ]);
+      const imports = "import { k, hidden, assign, assignHidden, shadow } from 'zip:./app.zip!/consts.js';";
+      const state =
+        '{ k, hidden, assign: assign(), assignHidden: assignHidden(), shadow: shadow(), after: [k, hidden] }';
+      const consts = (v: number) => ({
         k: v,
         hidden: v * 10,
         assign: 'TypeError',
@@ -357,14 +334,10 @@ for (const api of hookApis) {
         shadow: 2,
         after: [v, v * 10],
       });
-      assert.deepEqual(await app.state(), state(1));
-      await app.change(archive, version(2));
-      assert.deepEqual(await app.state(), state(2));
+      await follow(api, version, imports, state, consts);
     });
   });
-}
 
-for (const api of hookApis) {
   test(`\`export default a\` followed by a line \`++b\` loads as natively (${api})`, async () => {
     const { app } = await start(
       moduleTree({ 'asi.js': 'let a = 1, b = 2;\nexport default a\n++b\nexport const seen = b;\n' }),
@@ -378,14 +351,9 @@ for (const api of hookApis) {
   test(`a class captured before an update keeps constructing its own version; the binding gets the new one (${api})`, async () => {
     const version = (v: number): Tree =>
       moduleTree({ 'cls.js': `export class Thing { static version = ${v}; get v() { return ${v}; } }\n` });
-    const { app, archive } = await start(
-      version(1),
-      "import { Thing } from 'zip:./app.zip!/cls.js';\nconst Captured = Thing;",
-      '{ binding: [new Thing().v, Thing.version], captured: [new Captured().v, Captured.version, new Captured() instanceof Captured] }',
-      api,
-    );
-    assert.deepEqual(await app.state(), { binding: [1, 1], captured: [1, 1, true] });
-    await app.change(archive, version(2));
-    assert.deepEqual(await app.state(), { binding: [2, 2], captured: [1, 1, true] });
+    const imports = "import { Thing } from 'zip:./app.zip!/cls.js';\nconst Captured = Thing;";
+    const state =
+      '{ binding: [new Thing().v, Thing.version], captured: [new Captured().v, Captured.version, new Captured() instanceof Captured] }';
+    await follow(api, version, imports, state, (v) => ({ binding: [v, v], captured: [1, 1, true] }));
   });
 }

@@ -158,6 +158,11 @@ export function moduleTree(files: Tree): Tree {
   return { 'package.json': '{ "type": "module" }\n', ...files };
 }
 
+/** A module tree of one ES module, `name`, written from its source `lines`. */
+export function moduleOf(name: string, lines: readonly string[]): Tree {
+  return moduleTree({ [name]: lines.join('\n') });
+}
+
 /** The hook APIs this Node can run hotzip under: the hooks thread always, same-thread hooks where sound. */
 export const hookApis: ReadonlyArray<'registerHooks' | 'register'> =
   chooseHookApi() === 'registerHooks' ? ['registerHooks', 'register'] : ['register'];
