@@ -15,6 +15,7 @@ import {
   runNode,
   writeTree,
   writeZip,
+  zipBytes,
 } from '../helpers/fixtures.js';
 
 let app = '';
@@ -141,14 +142,18 @@ describe('resources', () => {
 describe('errors: a code, the archive and entry named, and the program keeps running', () => {
   test('every bad import rejects with its code while the process goes on', async () => {
     const dir = path.join(app, 'errors');
-    writeZip(path.join(dir, 'good.zip'), {
-      'a.mjs': "export const ok = 'ok';\n",
-      'escape.mjs': "import '../outside.mjs';\n",
-      'nested.mjs': "import 'zip:./inner.zip!/x.mjs';\n",
-      'root.mjs': "import '/etc/passwd';\n",
-      'inner.zip': new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]),
+    // The archive, and beside it a file it must not reach and a file that is no archive.
+    writeTree(dir, {
+      'good.zip': zipBytes({
+        'a.mjs': "export const ok = 'ok';\n",
+        'escape.mjs': "import '../outside.mjs';\n",
+        'nested.mjs': "import 'zip:./inner.zip!/x.mjs';\n",
+        'root.mjs': "import '/etc/passwd';\n",
+        'inner.zip': new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]),
+      }),
+      'outside.mjs': "console.log('ESCAPED');\n",
+      'corrupt.zip': 'this is not a zip archive at all',
     });
-    writeTree(dir, { 'outside.mjs': "console.log('ESCAPED');\n", 'corrupt.zip': 'this is not a zip archive at all' });
     const cases = [
       'zip:./missing.zip!/a.mjs',
       'zip:./good.zip!/missing.mjs',
