@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { makeApp, type Tree, writeZip } from '../helpers/fixtures.js';
-import { HotApp, hookApis, hostMain, moduleTree } from '../helpers/hot-app.js';
+import { HotApp, hookApis, hostMain, moduleOf, moduleTree } from '../helpers/hot-app.js';
 
 const apps: HotApp[] = [];
 const dirs: string[] = [];
@@ -28,11 +28,23 @@ async function start(tree: Tree, imports: string, state: string, api: string) {
   return { app, archive: path.join(dir, 'app.zip') };
 }
 
-/** Replaces the archive and waits for the update to apply. */
-async function update(app: HotApp, archive: string, tree: Tree): Promise<void> {
-  writeZip(archive, tree);
-  const event = await app.event();
-  assert.equal(event.name, 'update', JSON.stringify(event));
+/**
+ * Starts an app on `version(1)` under hook API `api`, then writes each later version up to `last`: at every version
+ * `v`, the state the host prints must be `expected(v)`.
+ */
+async function follow(
+  api: string,
+  version: (v: number) => Tree,
+  imports: string,
+  state: string,
+  expected: (v: number) => unknown,
+  last = 2,
+): Promise<void> {
+  const { app, archive } = await start(version(1), imports, state, api);
+  for (let v = 1; v <= last; v++) {
+    if (v > 1) await app.change(archive, version(v));
+    assert.deepEqual(await app.state(), expected(v), `version ${v}`);
+  }
 }
 
 /** Every shape of exported function, each returning its version `v`. */
@@ -83,31 +95,6 @@ const shapeImports = [
   'const meta = () => Object.fromEntries(Object.entries(captured).map(([key, fn]) => [key, fn.name + "/" + fn.length + "/" + ("prototype" in fn)]));',
 ].join('\n');
 
-function expected(v: number): Record<string, string> {
-  return {
-    block: `block${v}:xundefined`,
-    expr: `expr${v}:x`,
-    asyncArrow: `async${v}:x`,
-    fnExpr: `fnExpr${v}:x`,
-    letArrow: `let${v}:x`,
-    varFn: `var${v}:x`,
-    first: `first${v}`,
-    second: `second${v}`,
-    h: `clause${v}:x`,
-    renamed: `k${v}:x`,
-    clauseDefault: `k${v}:x`,
-    defaultArrow: `defaultArrow${v}:x`,
-    defaultAsync: `defaultAsync${v}:x`,
-    defaultAnon: `defaultAnon${v}:x`,
-    decl: `decl${v}:x`,
-    bundled: `bundled${v}:x`,
-    genExpr: `genExpr${v}:x1`,
-    genAsync: `genAsync${v}:undefined`,
-    patterns: `patterns${v}:undefined0`,
-    patternArrow: `patternArrow${v}:x2`,
-  };
-}
-
 /** name/length/has-prototype of each, as Node gives them natively. */
 const nativeMeta = {
   block: 'block/2/false',
@@ -132,20 +119,41 @@ const nativeMeta = {
   patternArrow: 'patternArrow/0/false',
 };
 
-for (const api of hookApis) {
-  describe(`captured references (${api})`, () => {
-    test('every shape of exported function follows updates, keeping name, length and prototype', async () => {
-      const { app, archive } = await start(shapes(1), shapeImports, '{ calls: await call(), meta: meta() }', api);
-      assert.deepEqual(await app.state(), { calls: expected(1), meta: nativeMeta });
-      await update(app, archive, shapes(2));
-      assert.deepEqual(await app.state(), { calls: expected(2), meta: nativeMeta });
-      await update(app, archive, shapes(3));
-      assert.deepEqual(await app.state(), { calls: expected(3), meta: nativeMeta });
-    });
-  });
+/**
+ * What each captured function returns at version `v`: `<key><v>:x` for most; these return another label, or another
+ * tail after it (what their parameters make of the call).
+ */
+function expected(v: number): Record<string, string> {
+  const label: Record<string, string> = {
+    asyncArrow: 'async',
+    letArrow: 'let',
+    varFn: 'var',
+    h: 'clause',
+    renamed: 'k',
+    clauseDefault: 'k',
+  };
+  const tail: Record<string, string> = {
+    block: ':xundefined',
+    first: '',
+    second: '',
+    genExpr: ':x1',
+    genAsync: ':undefined',
+    patterns: ':undefined0',
+    patternArrow: ':x2',
+  };
+  return Object.fromEntries(
+    Object.keys(nativeMeta).map((key) => [key, `${label[key] ?? key}${v}${tail[key] ?? ':x'}`]),
+  );
 }
 
 for (const api of hookApis) {
+  describe(`captured references (${api})`, () => {
+    test('every shape of exported function follows updates, keeping name, length and prototype', async () => {
+      const state = '{ calls: await call(), meta: meta() }';
+      await follow(api, shapes, shapeImports, state, (v) => ({ calls: expected(v), meta: nativeMeta }), 3);
+    });
+  });
+
   describe(`exported functions before their module ran (${api})`, () => {
     test('a function called in an import cycle before its module body ran runs its own body, then follows updates', async () => {
       const version = (v: number): Tree =>
@@ -158,48 +166,33 @@ for (const api of hookApis) {
           // b.js runs first, and calls into a.js whose body (and registration) has not run yet.
           'b.js': "import { hello } from './a.js';\nexport const early = hello('early');\n",
         });
-      const { app, archive } = await start(
-        version(1),
-        "import { hello, seen } from 'zip:./app.zip!/a.js';\nconst h = hello;",
-        "{ seen, call: h('x'), keys: Object.keys(globalThis).filter((key) => key.startsWith('__hz')) }",
-        api,
-      );
-      assert.deepEqual(await app.state(), { seen: 'hello1:early', call: 'hello1:x', keys: [] });
-      await update(app, archive, version(2));
-      assert.deepEqual(await app.state(), { seen: 'hello1:early', call: 'hello2:x', keys: [] });
+      const imports = "import { hello, seen } from 'zip:./app.zip!/a.js';\nconst h = hello;";
+      const state = "{ seen, call: h('x'), keys: Object.keys(globalThis).filter((key) => key.startsWith('__hz')) }";
+      await follow(api, version, imports, state, (v) => ({ seen: 'hello1:early', call: `hello${v}:x`, keys: [] }));
     });
 
     test('on a frozen global object, where no mode global can be defined, captured functions still follow', async () => {
       const version = (v: number): Tree => moduleTree({ 'm.js': `export function f(x) { return 'f${v}:' + x; }\n` });
-      const { app, archive } = await start(
-        version(1),
-        "Object.freeze(globalThis);\nconst { f } = await import('zip:./app.zip!/m.js');\nconst h = f;",
-        "{ call: h('x'), names: Object.getOwnPropertyNames(globalThis).filter((key) => key.startsWith('__hz')).length }",
-        api,
-      );
-      assert.deepEqual(await app.state(), { call: 'f1:x', names: 0 });
-      await update(app, archive, version(2));
-      assert.deepEqual(await app.state(), { call: 'f2:x', names: 0 });
+      const imports = "Object.freeze(globalThis);\nconst { f } = await import('zip:./app.zip!/m.js');\nconst h = f;";
+      const state =
+        "{ call: h('x'), names: Object.getOwnPropertyNames(globalThis).filter((key) => key.startsWith('__hz')).length }";
+      await follow(api, version, imports, state, (v) => ({ call: `f${v}:x`, names: 0 }));
     });
   });
-}
 
-for (const api of hookApis) {
   describe(`captured functions keep native call semantics (${api})`, () => {
     test('parameters are bound once, by the newest version: a stale pattern never throws, defaults run once', async () => {
       const version = (v: number): Tree =>
-        moduleTree({
-          'params.js': [
-            'export let sideEffects = 0;',
-            'const count = () => ++sideEffects;',
-            v === 1
-              ? 'export function handle({ path }, n = count()) { return "v1 " + path; }'
-              : 'export function handle(req, n = count()) { return "v2 " + (req === undefined ? "none" : req.path); }',
-            v === 1
-              ? 'export const arrow = ({ path }, n = count()) => "v1 " + path;'
-              : 'export const arrow = (req, n = count()) => "v2 " + (req?.path ?? "none");',
-          ].join('\n'),
-        });
+        moduleOf('params.js', [
+          'export let sideEffects = 0;',
+          'const count = () => ++sideEffects;',
+          v === 1
+            ? 'export function handle({ path }, n = count()) { return "v1 " + path; }'
+            : 'export function handle(req, n = count()) { return "v2 " + (req === undefined ? "none" : req.path); }',
+          v === 1
+            ? 'export const arrow = ({ path }, n = count()) => "v1 " + path;'
+            : 'export const arrow = (req, n = count()) => "v2 " + (req?.path ?? "none");',
+        ]);
       const { app, archive } = await start(
         version(1),
         "import { handle, arrow, sideEffects } from 'zip:./app.zip!/params.js';\nconst h = handle, a = arrow;",
@@ -212,7 +205,7 @@ for (const api of hookApis) {
         effects: 2,
         meta: [1, 1],
       });
-      await update(app, archive, version(2));
+      await app.change(archive, version(2));
       // v1's `{ path }` would throw on undefined: only v2's list is bound, and its default runs once a call.
       assert.deepEqual(await app.state(), {
         withArg: ['v2 /x', 'v2 /y'],
@@ -222,20 +215,16 @@ for (const api of hookApis) {
       });
     });
   });
-}
 
-for (const api of hookApis) {
   describe(`captured functions: this, arguments, new and subclassing (${api})`, () => {
     test('forwarded calls keep this, every argument, construction and a subclass new.target', async () => {
       const version = (v: number): Tree =>
-        moduleTree({
-          'fns.js': [
-            `export function Point(x) { this.x = x; this.v = ${v}; }`,
-            `export function args() { return '${v}:' + arguments.length + ':' + [...arguments].join(','); }`,
-            `export function self() { return '${v}:' + (this === undefined ? 'none' : this.tag); }`,
-            `export const arrowArgs = (a) => '${v}:' + a;`,
-          ].join('\n'),
-        });
+        moduleOf('fns.js', [
+          `export function Point(x) { this.x = x; this.v = ${v}; }`,
+          `export function args() { return '${v}:' + arguments.length + ':' + [...arguments].join(','); }`,
+          `export function self() { return '${v}:' + (this === undefined ? 'none' : this.tag); }`,
+          `export const arrowArgs = (a) => '${v}:' + a;`,
+        ]);
       const { app, archive } = await start(
         version(1),
         [
@@ -254,19 +243,17 @@ for (const api of hookApis) {
         arrow: `${v}:1`,
       });
       assert.deepEqual(await app.state(), { ...state(1), point: { x: 3, v: 1, isP: true } });
-      await update(app, archive, version(2));
+      await app.change(archive, version(2));
       // `new P()` of the captured first version builds the newest version's object, as `new Point()` would.
       assert.deepEqual(await app.state(), state(2));
     });
 
     test('a captured function forwards to what the newest export holds now, when the newest version reassigns it', async () => {
       const version = (v: number): Tree =>
-        moduleTree({
-          'swap.js': [
-            `export let handler = (a) => 'first${v} ' + a;`,
-            `export function swap() { handler = (a) => 'second${v} ' + a; }`,
-          ].join('\n'),
-        });
+        moduleOf('swap.js', [
+          `export let handler = (a) => 'first${v} ' + a;`,
+          `export function swap() { handler = (a) => 'second${v} ' + a; }`,
+        ]);
       const { app, archive } = await start(
         version(1),
         "import { handler, swap } from 'zip:./app.zip!/swap.js';\nconst captured = handler;",
@@ -275,7 +262,7 @@ for (const api of hookApis) {
       );
       // Natively, a captured reference never follows a reassignment: the first instance's own function runs.
       assert.deepEqual(await app.state(), { before: 'first1 1', after: 'first1 2', binding: 'second1 3' });
-      await update(app, archive, version(2));
+      await app.change(archive, version(2));
       assert.deepEqual(await app.state(), { before: 'first2 1', after: 'second2 2', binding: 'second2 3' });
     });
 
@@ -295,72 +282,51 @@ for (const api of hookApis) {
         api,
       );
       assert.deepEqual(await app.state(), { v: 1, fn: 'own fn 1', arrow: 'own arrow 2' });
-      await update(app, archive, version(2, 'export const fn = 5;'));
+      await app.change(archive, version(2, 'export const fn = 5;'));
       assert.deepEqual(await app.state(), { v: 2, fn: 'own fn 1', arrow: 'own arrow 2' });
-      await update(app, archive, version(3, "export const fn = (a) => 'new fn ' + a;"));
+      await app.change(archive, version(3, "export const fn = (a) => 'new fn ' + a;"));
       assert.deepEqual(await app.state(), { v: 3, fn: 'new fn 1', arrow: 'own arrow 2' });
     });
   });
-}
 
-for (const api of hookApis) {
   describe(`exported bindings as native semantics define them (${api})`, () => {
     test('every way a module assigns an exported binding reaches importers after an update', async () => {
       const version = (v: number): Tree =>
-        moduleTree({
-          'values.js': [
-            'export let lo = 0, hi = 0;',
-            `export function range(a, b) { [lo, hi] = [a * ${v}, b * ${v}]; }`,
-            `const unit = 'm', limit = ${v * 20};`,
-            `const { mode } = { mode: 'mode${v}' };`,
-            `export /* c */ const commented = ${v};`,
-            'export { limit, mode, unit };',
-          ].join('\n'),
-        });
-      const { app, archive } = await start(
-        version(1),
-        "import { lo, hi, range, limit, mode, unit, commented } from 'zip:./app.zip!/values.js';",
-        '{ before: [lo, hi], after: (range(1, 2), [lo, hi]), limit, mode, unit, commented }',
-        api,
-      );
-      assert.deepEqual(await app.state(), {
+        moduleOf('values.js', [
+          'export let lo = 0, hi = 0;',
+          `export function range(a, b) { [lo, hi] = [a * ${v}, b * ${v}]; }`,
+          `const unit = 'm', limit = ${v * 20};`,
+          `const { mode } = { mode: 'mode${v}' };`,
+          `export /* c */ const commented = ${v};`,
+          'export { limit, mode, unit };',
+        ]);
+      const imports = "import { lo, hi, range, limit, mode, unit, commented } from 'zip:./app.zip!/values.js';";
+      const state = '{ before: [lo, hi], after: (range(1, 2), [lo, hi]), limit, mode, unit, commented }';
+      const values = (v: number) => ({
         before: [0, 0],
-        after: [1, 2],
-        limit: 20,
-        mode: 'mode1',
+        after: [v, 2 * v],
+        limit: 20 * v,
+        mode: `mode${v}`,
         unit: 'm',
-        commented: 1,
+        commented: v,
       });
-      await update(app, archive, version(2));
-      assert.deepEqual(await app.state(), {
-        before: [0, 0],
-        after: [2, 4],
-        limit: 40,
-        mode: 'mode2',
-        unit: 'm',
-        commented: 2,
-      });
+      await follow(api, version, imports, state, values);
     });
 
     test('an exported const stays constant: assigning it throws TypeError as natively, and updates still reach importers', async () => {
       const version = (v: number): Tree =>
-        moduleTree({
-          'consts.js': [
-            `export const k = ${v};`,
-            `const hidden = ${v * 10};`,
-            'export { hidden };',
-            'export function assign() { try { k = 5; return "assigned"; } catch (e) { return e.constructor.name; } }',
-            'export function assignHidden() { try { hidden++; return "assigned"; } catch (e) { return e.constructor.name; } }',
-            'export function shadow() { let k = 1; k = 2; return k; }',
-          ].join('\n'),
-        });
-      const { app, archive } = await start(
-        version(1),
-        "import { k, hidden, assign, assignHidden, shadow } from 'zip:./app.zip!/consts.js';",
-        '{ k, hidden, assign: assign(), assignHidden: assignHidden(), shadow: shadow(), after: [k, hidden] }',
-        api,
-      );
-      const state = (v: number) => ({
+        moduleOf('consts.js', [
+          `export const k = ${v};`,
+          `const hidden = ${v * 10};`,
+          'export { hidden };',
+          'export function assign() { try { k = 5; return "assigned"; } catch (e) { return e.constructor.name; } }',
+          'export function assignHidden() { try { hidden++; return "assigned"; } catch (e) { return e.constructor.name; } }',
+          'export function shadow() { let k = 1; k = 2; return k; }',
+        ]);
+      const imports = "import { k, hidden, assign, assignHidden, shadow } from 'zip:./app.zip!/consts.js';";
+      const state =
+        '{ k, hidden, assign: assign(), assignHidden: assignHidden(), shadow: shadow(), after: [k, hidden] }';
+      const consts = (v: number) => ({
         k: v,
         hidden: v * 10,
         assign: 'TypeError',
@@ -368,14 +334,10 @@ for (const api of hookApis) {
         shadow: 2,
         after: [v, v * 10],
       });
-      assert.deepEqual(await app.state(), state(1));
-      await update(app, archive, version(2));
-      assert.deepEqual(await app.state(), state(2));
+      await follow(api, version, imports, state, consts);
     });
   });
-}
 
-for (const api of hookApis) {
   test(`\`export default a\` followed by a line \`++b\` loads as natively (${api})`, async () => {
     const { app } = await start(
       moduleTree({ 'asi.js': 'let a = 1, b = 2;\nexport default a\n++b\nexport const seen = b;\n' }),
@@ -389,14 +351,9 @@ for (const api of hookApis) {
   test(`a class captured before an update keeps constructing its own version; the binding gets the new one (${api})`, async () => {
     const version = (v: number): Tree =>
       moduleTree({ 'cls.js': `export class Thing { static version = ${v}; get v() { return ${v}; } }\n` });
-    const { app, archive } = await start(
-      version(1),
-      "import { Thing } from 'zip:./app.zip!/cls.js';\nconst Captured = Thing;",
-      '{ binding: [new Thing().v, Thing.version], captured: [new Captured().v, Captured.version, new Captured() instanceof Captured] }',
-      api,
-    );
-    assert.deepEqual(await app.state(), { binding: [1, 1], captured: [1, 1, true] });
-    await update(app, archive, version(2));
-    assert.deepEqual(await app.state(), { binding: [2, 2], captured: [1, 1, true] });
+    const imports = "import { Thing } from 'zip:./app.zip!/cls.js';\nconst Captured = Thing;";
+    const state =
+      '{ binding: [new Thing().v, Thing.version], captured: [new Captured().v, Captured.version, new Captured() instanceof Captured] }';
+    await follow(api, version, imports, state, (v) => ({ binding: [v, v], captured: [1, 1, true] }));
   });
 }

@@ -121,6 +121,19 @@ function dirWith(name: string, tree: Tree): string {
   return dir;
 }
 
+/**
+ * A fresh directory holding an app whose `entry` (after `imports`, which bring in `msg`) prints `started <started>`
+ * once and `msg <msg()>` every 50 ms, with `files` beside it.
+ */
+function tickingApp(name: string, entry: string, imports: readonly string[], started: string, files: Tree): string {
+  const main = [
+    ...imports,
+    `console.log('started ' + ${started});`,
+    "setInterval(() => console.log('msg ' + msg()), 50);",
+  ];
+  return dirWith(name, { [entry]: [...main, ''].join('\n'), ...files });
+}
+
 interface Listing {
   entries: Array<{
     name: string;
@@ -315,13 +328,7 @@ describe('hotzip (installed from a packed tarball)', () => {
   });
 
   test('round trip: pack --watch and run; an edit reaches the running app without a restart', async () => {
-    const src = dirWith('live', {
-      'main.js': [
-        "import { msg } from './lib/msg.js';",
-        "console.log('started ' + process.pid);",
-        "setInterval(() => console.log('msg ' + msg()), 50);",
-        '',
-      ].join('\n'),
+    const src = tickingApp('live', 'main.js', ["import { msg } from './lib/msg.js';"], 'process.pid', {
       'lib/msg.js': "export function msg() { return 'one'; }\n",
     });
     const out = path.join(work, 'live.zip');
@@ -346,14 +353,8 @@ describe('hotzip (installed from a packed tarball)', () => {
   });
 
   test('run <dir> repacks on change and restarts only on restart-required', async () => {
-    const src = dirWith('declines', {
-      'index.js': [
-        "import { version } from './conf.js';",
-        "import { msg } from './msg.js';",
-        "console.log('started ' + version);",
-        "setInterval(() => console.log('msg ' + msg()), 50);",
-        '',
-      ].join('\n'),
+    const imports = ["import { version } from './conf.js';", "import { msg } from './msg.js';"];
+    const src = tickingApp('declines', 'index.js', imports, 'version', {
       'conf.js': "import.meta.hot?.decline();\nexport const version = 'c1';\n",
       'msg.js': "export function msg() { return 'm1'; }\n",
     });

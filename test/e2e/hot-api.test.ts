@@ -61,9 +61,7 @@ describe('import.meta.hot', () => {
 
   test('decline() turns an update of that module into restart-required, applying nothing', async () => {
     const { app, archive } = await start(files(1, true), "import { s } from 'zip:./app.zip!/self.js';", '{ s }');
-    writeZip(archive, files(2, true));
-    const event = await app.event();
-    assert.equal(event.name, 'restart-required', JSON.stringify(event));
+    await app.change(archive, files(2, true), 'restart-required');
     assert.deepEqual(await app.state(), { s: 1 });
   });
 
@@ -115,13 +113,11 @@ describe('exports added by an update', () => {
       const { app, archive } = await start(version(1), "import { v } from 'zip:./app.zip!/dep.js';", '{ v }', {
         HOTZIP_HOOKS: api,
       });
-      writeZip(archive, version(2, "export const added = 'new';\n"));
-      assert.equal((await app.event()).name, 'update');
+      await app.change(archive, version(2, "export const added = 'new';\n"));
       assert.deepEqual(await app.state(), { v: 2 });
       // An entry added by that update, imported for the first time: it links to the version that has `added`.
       assert.deepEqual(await app.importInApp('zip:./app.zip!/late.js'), { both: 'new:2' });
-      writeZip(archive, version(3, "export const added = 'newer';\n"));
-      assert.equal((await app.event()).name, 'update');
+      await app.change(archive, version(3, "export const added = 'newer';\n"));
       // late.js linked to the second version; the third one's values reach it too.
       assert.deepEqual(await app.state(), { v: 3 });
       app.child.stdin.write('i data:text/javascript,export const now = globalThis.lateNow()\n');
@@ -155,27 +151,22 @@ describe('exports added by an update', () => {
 
       // One update: b adds `y`, a imports and uses it.
       const a2 = a('x, y', "'a2:' + x + ':' + y");
-      writeZip(archive, moduleTree({ 'b.js': b(2, "export const y = 'y2';"), 'a.js': a2 }));
-      const applied = await app.event();
-      assert.equal(applied.name, 'update', JSON.stringify(applied));
+      const applied = await app.change(archive, moduleTree({ 'b.js': b(2, "export const y = 'y2';"), 'a.js': a2 }));
       assert.equal(applied.updated.length, 2);
       assert.deepEqual(await app.state(), { f: 'a2:2:y2', captured: 'a2:2:y2' });
 
       // A later update of b alone (a new value of y) reaches a's binding of y through the version it linked to.
-      writeZip(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a2 }));
-      assert.equal((await app.event()).name, 'update');
+      await app.change(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a2 }));
       assert.deepEqual(await app.state(), { f: 'a2:3:y3', captured: 'a2:3:y3' });
 
       // b adds `z` but a also imports a name nobody exports: rejected as a whole, nothing ran, no dispose.
       const disposals = app.stdout.match(/^DISPOSE/gm)?.length;
-      writeZip(
+      await app.changeFails(
         archive,
         moduleTree({ 'b.js': b(4, "export const y = 'y4';\nexport const z = 'z4';"), 'a.js': a('x, y, z, nope', 'z') }),
+        'ERR_HOTZIP_UPDATE_REJECTED',
+        /nope/,
       );
-      const rejected = await app.event();
-      assert.equal(rejected.name, 'error', JSON.stringify(rejected));
-      assert.equal(rejected.code, 'ERR_HOTZIP_UPDATE_REJECTED');
-      assert.match(rejected.message ?? '', /nope/);
       assert.deepEqual(await app.state(), { f: 'a2:3:y3', captured: 'a2:3:y3' });
       assert.equal(app.stdout.match(/^DISPOSE/gm)?.length, disposals, 'no dispose ran for the rejected update');
       assert.doesNotMatch(app.stdout, /^EVAL b 4$/m, 'no new version ran');
@@ -219,22 +210,26 @@ describe('exports added by an update', () => {
 
       // One update: b adds `y`; a now imports c, new in the archive, which imports that `y`.
       const c3 = fresh('c3', 'y');
-      writeZip(archive, moduleTree({ 'b.js': b(2, "export const y = 'y2';"), 'a.js': a('a2', 'c'), 'c.js': c3 }));
-      const applied = await app.event();
-      assert.equal(applied.name, 'update', JSON.stringify(applied));
+      const applied = await app.change(
+        archive,
+        moduleTree({ 'b.js': b(2, "export const y = 'y2';"), 'a.js': a('a2', 'c'), 'c.js': c3 }),
+      );
       assert.equal(applied.updated.length, 2);
       assert.deepEqual(await app.state(), { f: 'a2:2:c3-y2', captured: 'a2:2:c3-y2' });
 
       // A later update of b alone (a new value of y) reaches c through the version of b it linked to.
-      writeZip(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a('a2', 'c'), 'c.js': c3 }));
-      assert.equal((await app.event()).name, 'update');
+      await app.change(
+        archive,
+        moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a('a2', 'c'), 'c.js': c3 }),
+      );
       assert.deepEqual(await app.state(), { f: 'a2:3:c3-y3', captured: 'a2:3:c3-y3' });
 
       // c is an ordinary hot module now: an update of c alone reaches a's binding of g.
       const c4 = fresh('c4', 'y');
-      writeZip(archive, moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a('a2', 'c'), 'c.js': c4 }));
-      const own = await app.event();
-      assert.equal(own.name, 'update', JSON.stringify(own));
+      const own = await app.change(
+        archive,
+        moduleTree({ 'b.js': b(3, "export const y = 'y3';"), 'a.js': a('a2', 'c'), 'c.js': c4 }),
+      );
       assert.deepEqual(
         own.updated.map((url) => url.slice(url.lastIndexOf('/') + 1)),
         ['c.js'],
@@ -248,14 +243,12 @@ describe('exports added by an update', () => {
       // dispose.
       const disposals = app.stdout.match(/^DISPOSE/gm)?.length;
       const z = (n: number): string => `export const y = 'y${n}';\nexport const z = 'z${n}';`;
-      writeZip(
+      await app.changeFails(
         archive,
         moduleTree({ 'b.js': b(5, z(5)), 'a.js': a('a5', 'c', 'd'), 'c.js': c4, 'd.js': fresh('d5', 'z, nope') }),
+        'ERR_HOTZIP_UPDATE_REJECTED',
+        /nope/,
       );
-      const rejected = await app.event();
-      assert.equal(rejected.name, 'error', JSON.stringify(rejected));
-      assert.equal(rejected.code, 'ERR_HOTZIP_UPDATE_REJECTED');
-      assert.match(rejected.message ?? '', /nope/);
       assert.deepEqual(await app.state(), { f: 'a2:3:c4-y3', captured: 'a2:3:c4-y3' });
       assert.equal(app.stdout.match(/^DISPOSE/gm)?.length, disposals, 'no dispose ran for the rejected update');
       assert.doesNotMatch(app.stdout, /^EVAL (b 5|d)/m, 'no module of the rejected update ran');
@@ -325,42 +318,33 @@ describe('exports added by an update', () => {
 });
 
 describe('workers', () => {
-  test('a worker thread started under --import hotzip/register updates on its own', async () => {
-    const dir = makeApp('hotzip-worker-');
-    dirs.push(dir);
-    const archive = writeZip(path.join(dir, 'app.zip'), files(1));
-    writeTree(dir, {
-      'worker.mjs': [
-        "import { parentPort } from 'node:worker_threads';",
-        "import { v } from 'zip:./app.zip!/dep.js';",
-        "import { on } from 'hotzip';",
-        "on('update', () => parentPort.postMessage('updated ' + v));",
-        "parentPort.postMessage('ready ' + v);",
-        "parentPort.on('message', () => {}); // a worker with work to wait for, as real workers have",
-      ].join('\n'),
-    });
-    const app = new HotApp(
-      dir,
-      [
+  // Each host starts its own thread or process whose hotzip updates on its own, and prints `<label> ready|updated v`.
+  const hosts: Array<{ name: string; label: string; files: Tree; main: string[] }> = [
+    {
+      name: 'a worker thread started under --import hotzip/register updates on its own',
+      label: 'WORKER',
+      files: {
+        'worker.mjs': [
+          "import { parentPort } from 'node:worker_threads';",
+          "import { v } from 'zip:./app.zip!/dep.js';",
+          "import { on } from 'hotzip';",
+          "on('update', () => parentPort.postMessage('updated ' + v));",
+          "parentPort.postMessage('ready ' + v);",
+          "parentPort.on('message', () => {}); // a worker with work to wait for, as real workers have",
+        ].join('\n'),
+      },
+      main: [
         "import { Worker } from 'node:worker_threads';",
         "const worker = new Worker(new URL('./worker.mjs', import.meta.url));",
         "worker.on('message', (m) => console.log('WORKER ' + m));",
         "process.stdin.on('data', () => process.exit(0));",
-      ].join('\n'),
-    );
-    apps.push(app);
-    await app.next(/^WORKER ready 1$/);
-    writeZip(archive, files(2));
-    await app.next(/^WORKER updated 2$/);
-  });
-
-  test('a cluster worker started under --import hotzip/register updates on its own', async () => {
-    const dir = makeApp('hotzip-cluster-');
-    dirs.push(dir);
-    const archive = writeZip(path.join(dir, 'app.zip'), files(1));
-    const app = new HotApp(
-      dir,
-      [
+      ],
+    },
+    {
+      name: 'a cluster worker started under --import hotzip/register updates on its own',
+      label: 'CLUSTER',
+      files: {},
+      main: [
         "import cluster from 'node:cluster';",
         'if (cluster.isPrimary) {',
         '  const worker = cluster.fork();',
@@ -372,13 +356,22 @@ describe('workers', () => {
         "  on('update', () => process.send('updated ' + dep.v));",
         "  process.send('ready ' + dep.v);",
         '}',
-      ].join('\n'),
-    );
-    apps.push(app);
-    await app.next(/^CLUSTER ready 1$/);
-    writeZip(archive, files(2));
-    await app.next(/^CLUSTER updated 2$/);
-  });
+      ],
+    },
+  ];
+  for (const { name, label, files: beside, main } of hosts) {
+    test(name, async () => {
+      const dir = makeApp(`hotzip-${label.toLowerCase()}-`);
+      dirs.push(dir);
+      const archive = writeZip(path.join(dir, 'app.zip'), files(1));
+      writeTree(dir, beside);
+      const app = new HotApp(dir, main.join('\n'));
+      apps.push(app);
+      await app.next(new RegExp(`^${label} ready 1$`));
+      writeZip(archive, files(2));
+      await app.next(new RegExp(`^${label} updated 2$`));
+    });
+  }
 });
 
 describe('reload() right after replacing the archive', () => {

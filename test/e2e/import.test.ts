@@ -6,7 +6,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { makeApp, nodeMajor, runNode, writeTree, writeZip } from '../helpers/fixtures.js';
+import {
+  importEach,
+  makeApp,
+  nodeMajor,
+  runArchive,
+  runMain,
+  runNode,
+  writeTree,
+  writeZip,
+  zipBytes,
+} from '../helpers/fixtures.js';
 
 let app = '';
 before(() => {
@@ -99,16 +109,13 @@ describe('zip: specifiers', () => {
       'count.mjs':
         'globalThis.n = (globalThis.n ?? 0) + 1;\nexport const n = globalThis.n;\nexport const url = import.meta.url;\n',
     });
-    writeTree(dir, {
-      'main.mjs': [
-        `const a = await import(${JSON.stringify(zipUrl(archive, 'count.mjs'))});`,
-        `const b = await import(${JSON.stringify(`${zipUrl(archive, 'count.mjs')}?hz=1`)});`,
-        `const c = await import(${JSON.stringify(`${zipUrl(archive, 'count.mjs')}?hz=2`)});`,
-        `const d = await import(${JSON.stringify(`${zipUrl(archive, 'count.mjs')}?hz=1`)});`,
-        'console.log(a.n, b.n, c.n, d.n, b.url.endsWith("count.mjs"));',
-      ].join('\n'),
-    });
-    const result = await runNode(['main.mjs'], { cwd: dir });
+    const result = await runMain(dir, [
+      `const a = await import(${JSON.stringify(zipUrl(archive, 'count.mjs'))});`,
+      `const b = await import(${JSON.stringify(`${zipUrl(archive, 'count.mjs')}?hz=1`)});`,
+      `const c = await import(${JSON.stringify(`${zipUrl(archive, 'count.mjs')}?hz=2`)});`,
+      `const d = await import(${JSON.stringify(`${zipUrl(archive, 'count.mjs')}?hz=1`)});`,
+      'console.log(a.n, b.n, c.n, d.n, b.url.endsWith("count.mjs"));',
+    ]);
     assert.equal(result.stdout, '1 2 3 2 true\n', result.stderr);
   });
 });
@@ -117,7 +124,7 @@ describe('resources', () => {
   test('readFile and readFileSync read entries by zip: URL, and files by path and file: URL', async () => {
     const dir = path.join(app, 'resources');
     writeTree(dir, { 'host.txt': 'from disk' });
-    writeZip(path.join(dir, 'r.zip'), {
+    const result = await runArchive(dir, 'r.zip', {
       'index.mjs': [
         "import { readFile, readFileSync } from 'hotzip';",
         "console.log(readFileSync(new URL('./data/greeting.txt', import.meta.url), 'utf8'));",
@@ -127,7 +134,6 @@ describe('resources', () => {
       ].join('\n'),
       'data/greeting.txt': 'hello, resource',
     });
-    const result = await runNode(['r.zip'], { cwd: dir });
     assert.equal(result.stderr, '');
     assert.equal(result.stdout, 'hello, resource\n15\nfrom disk from disk\nERR_MODULE_NOT_FOUND data/missing.txt\n');
   });
@@ -136,14 +142,18 @@ describe('resources', () => {
 describe('errors: a code, the archive and entry named, and the program keeps running', () => {
   test('every bad import rejects with its code while the process goes on', async () => {
     const dir = path.join(app, 'errors');
-    writeZip(path.join(dir, 'good.zip'), {
-      'a.mjs': "export const ok = 'ok';\n",
-      'escape.mjs': "import '../outside.mjs';\n",
-      'nested.mjs': "import 'zip:./inner.zip!/x.mjs';\n",
-      'root.mjs': "import '/etc/passwd';\n",
-      'inner.zip': new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]),
+    // The archive, and beside it a file it must not reach and a file that is no archive.
+    writeTree(dir, {
+      'good.zip': zipBytes({
+        'a.mjs': "export const ok = 'ok';\n",
+        'escape.mjs': "import '../outside.mjs';\n",
+        'nested.mjs': "import 'zip:./inner.zip!/x.mjs';\n",
+        'root.mjs': "import '/etc/passwd';\n",
+        'inner.zip': new Uint8Array([0x50, 0x4b, 0x05, 0x06, ...new Array(18).fill(0)]),
+      }),
+      'outside.mjs': "console.log('ESCAPED');\n",
+      'corrupt.zip': 'this is not a zip archive at all',
     });
-    writeTree(dir, { 'outside.mjs': "console.log('ESCAPED');\n", 'corrupt.zip': 'this is not a zip archive at all' });
     const cases = [
       'zip:./missing.zip!/a.mjs',
       'zip:./good.zip!/missing.mjs',
@@ -154,17 +164,15 @@ describe('errors: a code, the archive and entry named, and the program keeps run
       'zip:./corrupt.zip!/a.mjs',
       'zip:good.zip!/a.mjs',
     ];
-    writeTree(dir, {
-      'main.mjs': [
-        `for (const spec of ${JSON.stringify(cases)}) {`,
-        '  try { await import(spec); console.log(spec, "LOADED"); }',
-        '  catch (e) { console.log(spec, e.code, e.message.includes("good.zip") || e.message.includes("missing.zip") || e.message.includes("corrupt.zip")); }',
-        '}',
-        "const { ok } = await import('zip:./good.zip!/a.mjs');",
-        "console.log('still running', ok);",
-      ].join('\n'),
-    });
-    const result = await runNode(['main.mjs'], { cwd: dir });
+    const result = await runMain(dir, [
+      ...importEach(
+        cases,
+        '"LOADED"',
+        'e.code, e.message.includes("good.zip") || e.message.includes("missing.zip") || e.message.includes("corrupt.zip")',
+      ),
+      "const { ok } = await import('zip:./good.zip!/a.mjs');",
+      "console.log('still running', ok);",
+    ]);
     assert.equal(result.code, 0, result.stderr);
     assert.doesNotMatch(result.stdout, /ESCAPED|LOADED/);
     assert.deepEqual(result.stdout.trim().split('\n'), [
@@ -181,9 +189,7 @@ describe('errors: a code, the archive and entry named, and the program keeps run
   });
 
   test('an uncaught error prints the code and names archive and entry', async () => {
-    const dir = path.join(app, 'uncaught');
-    writeZip(path.join(dir, 'u.zip'), { 'index.mjs': "import './lib/gone.mjs';\n" });
-    const result = await runNode(['u.zip'], { cwd: dir });
+    const result = await runArchive(path.join(app, 'uncaught'), 'u.zip', { 'index.mjs': "import './lib/gone.mjs';\n" });
     assert.equal(result.code, 1);
     assert.match(result.stderr, /ERR_MODULE_NOT_FOUND/);
     assert.match(result.stderr, /entry "lib\/gone\.mjs" in .*u\.zip/);
@@ -204,8 +210,7 @@ describe('errors: a code, the archive and entry named, and the program keeps run
 
 describe('formats', () => {
   test('JSON modules need the type attribute exactly as Node requires it', async () => {
-    const dir = path.join(app, 'json');
-    writeZip(path.join(dir, 'j.zip'), {
+    const result = await runArchive(path.join(app, 'json'), 'j.zip', {
       'index.mjs': [
         "import data from './d.json' with { type: 'json' };",
         'console.log(data.answer);',
@@ -213,24 +218,23 @@ describe('formats', () => {
       ].join('\n'),
       'd.json': '{"answer": 42}',
     });
-    const result = await runNode(['j.zip'], { cwd: dir });
     const missing = nodeMajor < 21 ? 'ERR_IMPORT_ASSERTION_TYPE_MISSING' : 'ERR_IMPORT_ATTRIBUTE_MISSING';
     assert.equal(result.stdout, `42\n${missing}\n`, result.stderr);
   });
 
   test('WebAssembly entries load as format wasm', async () => {
-    const dir = path.join(app, 'wasm');
     // (module (func (export "answer") (result i32) i32.const 42))
     const wasm = new Uint8Array([
       0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 7, 10, 1, 6, 97, 110, 115, 119, 101, 114, 0, 0,
       10, 6, 1, 4, 0, 65, 42, 11,
     ]);
-    writeZip(path.join(dir, 'w.zip'), {
-      'index.mjs': "const m = await import('./answer.wasm');\nconsole.log(m.answer());\n",
-      'answer.wasm': wasm,
-    });
     const flags = nodeMajor < 24 ? ['--experimental-wasm-modules'] : [];
-    const result = await runNode([...flags, 'w.zip'], { cwd: dir });
+    const result = await runArchive(
+      path.join(app, 'wasm'),
+      'w.zip',
+      { 'index.mjs': "const m = await import('./answer.wasm');\nconsole.log(m.answer());\n", 'answer.wasm': wasm },
+      [...flags, 'w.zip'],
+    );
     assert.equal(result.stdout, '42\n', result.stderr);
   });
 });

@@ -102,6 +102,44 @@ export function runNode(args: readonly string[], options: RunOptions): Promise<R
 }
 
 /**
+ * Writes `tree` as the archive `archive` in `dir` and runs it as a program there: `node --import hotzip/register
+ * <args>`, where `args` is the archive's name unless given.
+ */
+export function runArchive(
+  dir: string,
+  archive: string,
+  tree: Tree,
+  args: readonly string[] = [archive],
+  options: Omit<RunOptions, 'cwd'> = {},
+): Promise<RunResult> {
+  writeZip(path.join(dir, archive), tree);
+  return runNode(args, { ...options, cwd: dir });
+}
+
+/** Writes `main.mjs` from its source `lines` in `dir` and runs it there under `node --import hotzip/register`. */
+export function runMain(
+  dir: string,
+  lines: readonly string[],
+  options: Omit<RunOptions, 'cwd'> = {},
+): Promise<RunResult> {
+  writeTree(dir, { 'main.mjs': lines.join('\n') });
+  return runNode(['main.mjs'], { ...options, cwd: dir });
+}
+
+/**
+ * Source lines of a module that imports each of `specifiers` in turn and prints, for each, the specifier and then
+ * `loaded` (an expression over the namespace `ns`) or `failed` (an expression over the error `e`).
+ */
+export function importEach(specifiers: readonly string[], loaded: string, failed: string): string[] {
+  return [
+    `for (const spec of ${JSON.stringify(specifiers)}) {`,
+    `  try { const ns = await import(spec); console.log(spec, ${loaded}); }`,
+    `  catch (e) { console.log(spec, ${failed}); }`,
+    '}',
+  ];
+}
+
+/**
  * A probe's output, one `name result` line per case, as name → result, with every run-specific base (a directory or
  * an archive URL) replaced by `placeholder`, so that runs from different places compare equal.
  */

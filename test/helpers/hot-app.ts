@@ -2,10 +2,20 @@
  * A long-running app under `node --import hotzip/register` that the hot-reload tests talk to: they replace its
  * archive on disk, wait for the update the app reports, and ask it to print its state.
  */
+import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { chooseHookApi } from '../../lib/node-support.js';
-import { type Tree, writeTree } from './fixtures.js';
+import { type Tree, writeTree, writeZip } from './fixtures.js';
+
+/** A runtime event the app reported: its name and payload. */
+export interface HotEvent {
+  name: string;
+  updated: string[];
+  removed: string[];
+  code?: string;
+  message?: string;
+}
 
 /**
  * The app's main module: it imports whatever `imports` says, prints `STATE <json>` of `state` on every `p` line on
@@ -110,10 +120,29 @@ export class HotApp {
   }
 
   /** Waits for the next runtime event line and returns its name and payload. */
-  async event(): Promise<{ name: string; updated: string[]; removed: string[]; code?: string; message?: string }> {
+  async event(): Promise<HotEvent> {
     const line = await this.next(/^EVENT /);
     const [, name, json] = /^EVENT (\S+) (.*)$/.exec(line) ?? [];
     return { name: name ?? '', ...JSON.parse(json ?? '{}') };
+  }
+
+  /**
+   * Writes `tree` as the archive `archive` and returns the next event, which must be named `expected` (the event
+   * is shown when it is not).
+   */
+  async change(archive: string, tree: Tree, expected = 'update'): Promise<HotEvent> {
+    writeZip(archive, tree);
+    const event = await this.event();
+    assert.equal(event.name, expected, JSON.stringify(event));
+    return event;
+  }
+
+  /** Writes `tree` as the archive `archive` and waits for the error event that refuses it, with `code` and `message`. */
+  async changeFails(archive: string, tree: Tree, code: string, message: RegExp): Promise<HotEvent> {
+    const event = await this.change(archive, tree, 'error');
+    assert.equal(event.code, code);
+    assert.match(event.message ?? '', message);
+    return event;
   }
 
   async stop(): Promise<void> {
@@ -127,6 +156,11 @@ export class HotApp {
 /** Shortcut for a tree whose package.json makes `.js` ES modules. */
 export function moduleTree(files: Tree): Tree {
   return { 'package.json': '{ "type": "module" }\n', ...files };
+}
+
+/** A module tree of one ES module, `name`, written from its source `lines`. */
+export function moduleOf(name: string, lines: readonly string[]): Tree {
+  return moduleTree({ [name]: lines.join('\n') });
 }
 
 /** The hook APIs this Node can run hotzip under: the hooks thread always, same-thread hooks where sound. */

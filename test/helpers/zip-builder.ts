@@ -216,48 +216,61 @@ class Fields {
   }
 }
 
+/**
+ * The fixed fields of a record, in the order they are written: `name:bytes` pairs (2, 4 or 8), separated by spaces.
+ * One writer serves every record laid out this way; a field left out of the values it is given is written as 0.
+ */
+type Layout = string;
+
+const END_LAYOUT: Layout =
+  'signature:4 disk:2 directoryDisk:2 entriesOnDisk:2 entries:2 directorySize:4 directoryOffset:4 commentLength:2';
+const END64_LAYOUT: Layout =
+  'signature:4 recordSize:8 versionMadeBy:2 versionNeeded:2 disk:4 directoryDisk:4 entriesOnDisk:8 entries:8 ' +
+  'directorySize:8 directoryOffset:8';
+const LOCATOR64_LAYOUT: Layout = 'signature:4 disk:4 end64Offset:8 totalDisks:4';
+
+/**
+ * Writes the fields of `layout`, each from `fields` when set there, else from `defaults`, else 0; then `tail`.
+ * Entries of `fields` no layout names (a comment's text) are passed over.
+ */
+function writeRecord(
+  layout: Layout,
+  defaults: object,
+  fields: object,
+  tail: Uint8Array = new Uint8Array(),
+): Uint8Array {
+  const set = Object.entries(fields).filter(([, value]) => value !== undefined);
+  const given = new Map<string, unknown>([...Object.entries(defaults), ...set]);
+  const out = new Fields();
+  for (const field of layout.split(' ')) {
+    const [name = '', size] = field.split(':');
+    const value = given.get(name);
+    const number = typeof value === 'number' || typeof value === 'bigint' ? value : 0;
+    if (size === '8') out.u64(number);
+    else if (size === '4') out.u32(Number(number));
+    else out.u16(Number(number));
+  }
+  return out.bytes(tail).done();
+}
+
 /** A raw end-of-central-directory record (22 bytes plus the comment). */
 export function endRecord(fields: Partial<EndRecord> = {}): Uint8Array {
   const comment = bytesOf(fields.comment ?? '');
   const entries = fields.entries ?? 0;
-  return new Fields()
-    .u32(fields.signature ?? SIG.end)
-    .u16(fields.disk ?? 0)
-    .u16(fields.directoryDisk ?? 0)
-    .u16(fields.entriesOnDisk ?? entries)
-    .u16(entries)
-    .u32(fields.directorySize ?? 0)
-    .u32(fields.directoryOffset ?? 0)
-    .u16(fields.commentLength ?? comment.length)
-    .bytes(comment)
-    .done();
+  const defaults = { signature: SIG.end, entriesOnDisk: entries, commentLength: comment.length };
+  return writeRecord(END_LAYOUT, defaults, fields, comment);
 }
 
 /** A raw ZIP64 end-of-central-directory record (56 bytes). */
 export function end64Record(fields: Partial<End64Record> = {}): Uint8Array {
   const entries = fields.entries ?? 0;
-  return new Fields()
-    .u32(fields.signature ?? SIG.end64)
-    .u64(fields.recordSize ?? SIZE.end64 - 12)
-    .u16(fields.versionMadeBy ?? 45)
-    .u16(fields.versionNeeded ?? 45)
-    .u32(fields.disk ?? 0)
-    .u32(fields.directoryDisk ?? 0)
-    .u64(fields.entriesOnDisk ?? entries)
-    .u64(entries)
-    .u64(fields.directorySize ?? 0)
-    .u64(fields.directoryOffset ?? 0)
-    .done();
+  const defaults = { signature: SIG.end64, recordSize: SIZE.end64 - 12, versionMadeBy: 45, versionNeeded: 45 };
+  return writeRecord(END64_LAYOUT, { ...defaults, entriesOnDisk: entries }, fields);
 }
 
 /** A raw ZIP64 end-of-central-directory locator (20 bytes). */
 export function locator64(fields: Partial<Locator64> = {}): Uint8Array {
-  return new Fields()
-    .u32(fields.signature ?? SIG.locator64)
-    .u32(fields.disk ?? 0)
-    .u64(fields.end64Offset ?? 0)
-    .u32(fields.totalDisks ?? 1)
-    .done();
+  return writeRecord(LOCATOR64_LAYOUT, { signature: SIG.locator64, totalDisks: 1 }, fields);
 }
 
 /** An extra field: id, length, data. */

@@ -951,17 +951,33 @@ export function sameOutcome(a: Outcome, b: Outcome): boolean {
   return a.status === b.status && (a.errorName ?? '') === (b.errorName ?? '');
 }
 
+/**
+ * The tests, by native outcome and outcome in `mode`, that `reported` picks; a test `mode` has no result for counts
+ * as `missing` (or is passed over when that is undefined).
+ */
+function comparisons(
+  native: Map<string, Outcome>,
+  other: Map<string, Outcome>,
+  mode: Mode,
+  missing: Outcome | undefined,
+  reported: (native: Outcome, other: Outcome) => boolean,
+): Mismatch[] {
+  const found: Mismatch[] = [];
+  for (const [rel, outcome] of native) {
+    const theirs = other.get(rel) ?? missing;
+    if (theirs !== undefined && reported(outcome, theirs)) found.push({ rel, mode, native: outcome, other: theirs });
+  }
+  return found;
+}
+
+/** Tests whose outcome in `mode` differs from the native one (a missing result is a crash). */
 export function parityMismatches(
   native: Map<string, Outcome>,
   other: Map<string, Outcome>,
   mode: Mode = 'zip',
 ): Mismatch[] {
-  const mismatches: Mismatch[] = [];
-  for (const [rel, outcome] of native) {
-    const theirs = other.get(rel) ?? { status: 'crash', message: 'no result' };
-    if (!sameOutcome(outcome, theirs)) mismatches.push({ rel, mode, native: outcome, other: theirs });
-  }
-  return mismatches;
+  const missing: Outcome = { status: 'crash', message: 'no result' };
+  return comparisons(native, other, mode, missing, (a, b) => !sameOutcome(a, b));
 }
 
 /** Replaces the per-test base (`file:` URL, path or `zip:` URL of a test's tree) in a message with `<base>/`. */
@@ -978,15 +994,8 @@ export function messageDifferences(
   other: Map<string, Outcome>,
   mode: Mode = 'zip',
 ): Mismatch[] {
-  const differences: Mismatch[] = [];
-  for (const [rel, outcome] of native) {
-    const theirs = other.get(rel);
-    if (!theirs || !sameOutcome(outcome, theirs)) continue;
-    if (normalizeMessage(outcome.message) !== normalizeMessage(theirs.message)) {
-      differences.push({ rel, mode, native: outcome, other: theirs });
-    }
-  }
-  return differences;
+  const reworded = (a: Outcome, b: Outcome) => normalizeMessage(a.message) !== normalizeMessage(b.message);
+  return comparisons(native, other, mode, undefined, (a, b) => sameOutcome(a, b) && reworded(a, b));
 }
 
 export interface Summary {

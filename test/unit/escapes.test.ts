@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, test } from 'node:test';
-import { makeApp, runNode, writeTree } from '../helpers/fixtures.js';
+import { importEach, makeApp, runMain, writeTree } from '../helpers/fixtures.js';
 import { buildZip } from '../helpers/zip-builder.js';
 
 const dirs: string[] = [];
@@ -53,21 +53,15 @@ test('no specifier or entry name reaches a file outside the archive', async () =
     'zip:./evil.zip!/sub/../../outside.mjs',
     'zip:./evil.zip!/C:/outside.mjs',
   ];
-  writeTree(dir, {
-    'main.mjs': [
-      "import { readFileSync } from 'hotzip';",
-      `for (const spec of ${JSON.stringify(specifiers)}) {`,
-      "  try { const ns = await import(spec); console.log(spec, 'LOADED', JSON.stringify(ns)); }",
-      '  catch (e) { console.log(spec, e.code ?? e.name); }',
-      '}',
-      `for (const url of ${JSON.stringify(['zip:./evil.zip!/link.mjs', 'zip:./evil.zip!/../outside.mjs'])}) {`,
-      "  try { readFileSync(new URL(url.replace('zip:./', 'zip://' + process.cwd() + '/'))); console.log(url, 'READ'); }",
-      '  catch (e) { console.log(url, e.code ?? e.name); }',
-      '}',
-      "console.log('done');",
-    ].join('\n'),
-  });
-  const result = await runNode(['main.mjs'], { cwd: dir });
+  const result = await runMain(dir, [
+    "import { readFileSync } from 'hotzip';",
+    ...importEach(specifiers, "'LOADED', JSON.stringify(ns)", 'e.code ?? e.name'),
+    `for (const url of ${JSON.stringify(['zip:./evil.zip!/link.mjs', 'zip:./evil.zip!/../outside.mjs'])}) {`,
+    "  try { readFileSync(new URL(url.replace('zip:./', 'zip://' + process.cwd() + '/'))); console.log(url, 'READ'); }",
+    '  catch (e) { console.log(url, e.code ?? e.name); }',
+    '}',
+    "console.log('done');",
+  ]);
   assert.equal(result.code, 0, result.stderr);
   assert.doesNotMatch(result.stdout, /ESCAPED|LOADED|READ|outside'/);
   const lines = result.stdout.trim().split('\n');

@@ -13,6 +13,7 @@ import {
   makeApp,
   nodeMajor,
   repoRoot,
+  runArchive,
   runNode,
   runProcess,
   type Tree,
@@ -318,16 +319,19 @@ describe('format detection equals Node', () => {
 
 describe('an archive with no package.json', () => {
   test('a .js whose only module syntax is top-level await runs as a module', async () => {
-    const dir = path.join(app, 'tla');
-    writeZip(path.join(dir, 'app.zip'), {
-      'index.js': [
-        'const value = await Promise.resolve(42);',
-        'if (await Promise.resolve(true)) {',
-        '  console.log(value, typeof module, typeof require, this);',
-        '}',
-      ].join('\n'),
-    });
-    const result = await runNode(['./app.zip'], { cwd: dir });
+    const result = await runArchive(
+      path.join(app, 'tla'),
+      'app.zip',
+      {
+        'index.js': [
+          'const value = await Promise.resolve(42);',
+          'if (await Promise.resolve(true)) {',
+          '  console.log(value, typeof module, typeof require, this);',
+          '}',
+        ].join('\n'),
+      },
+      ['./app.zip'],
+    );
     assert.equal(result.stderr, '');
     assert.equal(result.stdout, '42 undefined undefined undefined\n');
   });

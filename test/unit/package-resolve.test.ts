@@ -78,6 +78,18 @@ function pathOf(tree: TreeHost | Files, specifier: string, parent?: string, cond
   return result.kind === 'path' ? result.path : '';
 }
 
+/** A tree of src/main.js and the package node_modules/`name`: its package.json `manifest`, and empty `files`. */
+function withPackage(name: string, manifest: unknown, files: readonly string[]): Files {
+  const dir = `node_modules/${name}`;
+  const empty = Object.fromEntries(files.map((file) => [`${dir}/${file}`, '']));
+  return { 'src/main.js': '', [`${dir}/package.json`]: json(manifest), ...empty };
+}
+
+/** Asserts that each specifier (key) resolves in `tree` to the path (value). */
+function assertPaths(tree: TreeHost | Files, expected: Record<string, string>): void {
+  for (const [specifier, resolved] of Object.entries(expected)) assert.equal(pathOf(tree, specifier), resolved);
+}
+
 function throwsCode(
   fn: () => unknown,
   code: string,
@@ -100,11 +112,7 @@ function throwsCode(
 const Z = 'zip:///srv/app.zip!/';
 
 describe('builtins and specifiers the tree cannot answer', () => {
-  const tree = {
-    'src/main.js': '',
-    'node_modules/fs/package.json': json({ main: 'x.js' }),
-    'node_modules/fs/x.js': '',
-  };
+  const tree = withPackage('fs', { main: 'x.js' }, ['x.js']);
 
   it('maps node: specifiers and bare builtin names to node: URLs, before any node_modules', () => {
     assert.deepEqual(resolveIn(tree, 'node:fs'), { kind: 'builtin', url: 'node:fs' });
@@ -203,9 +211,11 @@ describe('exports', () => {
       'node_modules/c/i.js': '',
       'node_modules/c/d.js': '',
     };
-    assert.equal(pathOf(tree, 's'), 'node_modules/s/s.js');
-    assert.equal(pathOf(tree, 'arr'), 'node_modules/arr/a.js');
-    assert.equal(pathOf(tree, 'c'), 'node_modules/c/i.js');
+    assertPaths(tree, {
+      s: 'node_modules/s/s.js',
+      arr: 'node_modules/arr/a.js',
+      c: 'node_modules/c/i.js',
+    });
     assert.equal(pathOf(tree, 'c', 'src/main.js', REQUIRE), 'node_modules/c/d.js');
     throwsCode(
       () => resolveIn(tree, 's/s.js'),
@@ -215,35 +225,28 @@ describe('exports', () => {
   });
 
   it('lets the key order of the conditions object decide, not the order of the conditions given', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/o/package.json': json({
-        exports: { '.': { default: './d.js', import: './i.js' }, './n': { node: './n.js', import: './i.js' } },
-      }),
-      'node_modules/o/d.js': '',
-      'node_modules/o/i.js': '',
-      'node_modules/o/n.js': '',
-    };
+    const tree = withPackage(
+      'o',
+      { exports: { '.': { default: './d.js', import: './i.js' }, './n': { node: './n.js', import: './i.js' } } },
+      ['d.js', 'i.js', 'n.js'],
+    );
     assert.equal(pathOf(tree, 'o'), 'node_modules/o/d.js');
     assert.equal(pathOf(tree, 'o/n', 'src/main.js', ['import', 'node']), 'node_modules/o/n.js');
     assert.equal(pathOf(tree, 'o/n', 'src/main.js', ['import']), 'node_modules/o/i.js');
   });
 
   it('follows nested conditions, and moves on when a nested object matches nothing', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/n/package.json': json({
+    const tree = withPackage(
+      'n',
+      {
         exports: {
           node: { require: './node-cjs.cjs', browser: './never.js' },
           import: { worker: './worker.js', default: './esm.js' },
           default: './fallback.js',
         },
-      }),
-      'node_modules/n/node-cjs.cjs': '',
-      'node_modules/n/esm.js': '',
-      'node_modules/n/worker.js': '',
-      'node_modules/n/fallback.js': '',
-    };
+      },
+      ['node-cjs.cjs', 'esm.js', 'worker.js', 'fallback.js'],
+    );
     assert.equal(pathOf(tree, 'n'), 'node_modules/n/esm.js');
     assert.equal(pathOf(tree, 'n', 'src/main.js', REQUIRE), 'node_modules/n/node-cjs.cjs');
     assert.equal(pathOf(tree, 'n', 'src/main.js', ['node', 'import', 'worker']), 'node_modules/n/worker.js');
@@ -251,9 +254,9 @@ describe('exports', () => {
   });
 
   it('uses arrays as fallbacks for invalid targets and null, not for missing files', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/f/package.json': json({
+    const tree = withPackage(
+      'f',
+      {
         exports: {
           './invalid-first': ['../bad.js', 'bare', './ok.js'],
           './null-first': [null, './ok.js'],
@@ -263,12 +266,14 @@ describe('exports', () => {
           './invalid-then-null': ['../a.js', null],
           './conditions': [{ browser: './b.js' }, './ok.js'],
         },
-      }),
-      'node_modules/f/ok.js': '',
-    };
-    assert.equal(pathOf(tree, 'f/invalid-first'), 'node_modules/f/ok.js');
-    assert.equal(pathOf(tree, 'f/null-first'), 'node_modules/f/ok.js');
-    assert.equal(pathOf(tree, 'f/conditions'), 'node_modules/f/ok.js');
+      },
+      ['ok.js'],
+    );
+    assertPaths(tree, {
+      'f/invalid-first': 'node_modules/f/ok.js',
+      'f/null-first': 'node_modules/f/ok.js',
+      'f/conditions': 'node_modules/f/ok.js',
+    });
     throwsCode(() => resolveIn(tree, 'f/missing-first'), 'ERR_MODULE_NOT_FOUND');
     throwsCode(() => resolveIn(tree, 'f/empty'), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
     throwsCode(
@@ -280,47 +285,44 @@ describe('exports', () => {
   });
 
   it('excludes subpaths with null targets, even under a matching pattern', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/p/package.json': json({
-        exports: { './*': './lib/*.js', './internal/*': null, './gone': null },
-      }),
-      'node_modules/p/lib/a.js': '',
-      'node_modules/p/lib/internal/x.js': '',
-    };
+    const tree = withPackage('p', { exports: { './*': './lib/*.js', './internal/*': null, './gone': null } }, [
+      'lib/a.js',
+      'lib/internal/x.js',
+    ]);
     assert.equal(pathOf(tree, 'p/a'), 'node_modules/p/lib/a.js');
-    throwsCode(() => resolveIn(tree, 'p/internal/x'), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
-    throwsCode(() => resolveIn(tree, 'p/gone'), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+    for (const specifier of ['p/internal/x', 'p/gone']) {
+      throwsCode(() => resolveIn(tree, specifier), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+    }
   });
 
   it('expands * patterns, across slashes and in every place of the target', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/p/package.json': json({
+    const tree = withPackage(
+      'p',
+      {
         exports: {
           './features/*.js': './src/features/*.js',
           './twice/*': './src/*/*.js',
           './two/*/stars/*': './never.js',
           './plain/*': './src/plain/*',
         },
-      }),
-      'node_modules/p/src/features/a.js': '',
-      'node_modules/p/src/features/deep/b.js': '',
-      'node_modules/p/src/x/x.js': '',
-      'node_modules/p/src/plain/c.js': '',
-    };
-    assert.equal(pathOf(tree, 'p/features/a.js'), 'node_modules/p/src/features/a.js');
-    assert.equal(pathOf(tree, 'p/features/deep/b.js'), 'node_modules/p/src/features/deep/b.js');
-    assert.equal(pathOf(tree, 'p/twice/x'), 'node_modules/p/src/x/x.js');
-    assert.equal(pathOf(tree, 'p/plain/c.js'), 'node_modules/p/src/plain/c.js');
-    throwsCode(() => resolveIn(tree, 'p/features/a.mjs'), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
-    throwsCode(() => resolveIn(tree, 'p/two/a/stars/b'), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+      },
+      ['src/features/a.js', 'src/features/deep/b.js', 'src/x/x.js', 'src/plain/c.js'],
+    );
+    assertPaths(tree, {
+      'p/features/a.js': 'node_modules/p/src/features/a.js',
+      'p/features/deep/b.js': 'node_modules/p/src/features/deep/b.js',
+      'p/twice/x': 'node_modules/p/src/x/x.js',
+      'p/plain/c.js': 'node_modules/p/src/plain/c.js',
+    });
+    for (const specifier of ['p/features/a.mjs', 'p/two/a/stars/b']) {
+      throwsCode(() => resolveIn(tree, specifier), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+    }
   });
 
   it('orders pattern keys as Node does: exact first, then the longest prefix, then the longest key', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/k/package.json': json({
+    const tree = withPackage(
+      'k',
+      {
         exports: {
           './*': './any/*.js',
           './a/*': './a/*.js',
@@ -329,39 +331,28 @@ describe('exports', () => {
           './x/*.js': './x-long/*.js',
           './a/b/exact': './exact.js',
         },
-      }),
-      'node_modules/k/any/q.js': '',
-      'node_modules/k/a/q.js': '',
-      'node_modules/k/ab/q.js': '',
-      'node_modules/k/ab/exact.js': '',
-      'node_modules/k/exact.js': '',
-      'node_modules/k/x-long/q.js': '',
-      'node_modules/k/x-short/q.cjs': '',
-    };
-    assert.equal(pathOf(tree, 'k/q'), 'node_modules/k/any/q.js');
-    assert.equal(pathOf(tree, 'k/a/q'), 'node_modules/k/a/q.js');
-    assert.equal(pathOf(tree, 'k/a/b/q'), 'node_modules/k/ab/q.js');
-    assert.equal(pathOf(tree, 'k/a/b/exact'), 'node_modules/k/exact.js');
-    assert.equal(pathOf(tree, 'k/x/q.js'), 'node_modules/k/x-long/q.js');
-    assert.equal(pathOf(tree, 'k/x/q.cjs'), 'node_modules/k/x-short/q.cjs');
+      },
+      ['any/q.js', 'a/q.js', 'ab/q.js', 'ab/exact.js', 'exact.js', 'x-long/q.js', 'x-short/q.cjs'],
+    );
+    assertPaths(tree, {
+      'k/q': 'node_modules/k/any/q.js',
+      'k/a/q': 'node_modules/k/a/q.js',
+      'k/a/b/q': 'node_modules/k/ab/q.js',
+      'k/a/b/exact': 'node_modules/k/exact.js',
+      'k/x/q.js': 'node_modules/k/x-long/q.js',
+      'k/x/q.cjs': 'node_modules/k/x-short/q.cjs',
+    });
   });
 
   it('does not support trailing-slash folder mappings (removed from Node)', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/f/package.json': json({ exports: { './lib/': './lib/' } }),
-      'node_modules/f/lib/a.js': '',
-    };
-    throwsCode(() => resolveIn(tree, 'f/lib/a.js'), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
-    throwsCode(() => resolveIn(tree, 'f/lib/'), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+    const tree = withPackage('f', { exports: { './lib/': './lib/' } }, ['lib/a.js']);
+    for (const specifier of ['f/lib/a.js', 'f/lib/']) {
+      throwsCode(() => resolveIn(tree, specifier), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
+    }
   });
 
   it('reports a main entry that is not exported in Node words', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/m/package.json': json({ exports: { './x': './x.js' } }),
-      'node_modules/m/x.js': '',
-    };
+    const tree = withPackage('m', { exports: { './x': './x.js' } }, ['x.js']);
     throwsCode(
       () => resolveIn(tree, 'm'),
       'ERR_PACKAGE_PATH_NOT_EXPORTED',
@@ -370,11 +361,7 @@ describe('exports', () => {
   });
 
   it('checks that the target exists, and refuses directories the ESM way', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/e/package.json': json({ exports: { './missing': './nope.js', './dir': './lib' } }),
-      'node_modules/e/lib/index.js': '',
-    };
+    const tree = withPackage('e', { exports: { './missing': './nope.js', './dir': './lib' } }, ['lib/index.js']);
     const missing = throwsCode(
       () => resolveIn(tree, 'e/missing'),
       'ERR_MODULE_NOT_FOUND',
@@ -387,18 +374,17 @@ describe('exports', () => {
   });
 
   it('returns normalized paths and decodes percent-encoding like a file: URL', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/n/package.json': json({
-        exports: { './double': './lib//a.js', './space': './lib/a%20b.js', './*': './lib/*.js' },
-      }),
-      'node_modules/n/lib/a.js': '',
-      'node_modules/n/lib/a b.js': '',
-    };
-    assert.equal(pathOf(tree, 'n/double'), 'node_modules/n/lib/a.js');
-    assert.equal(pathOf(tree, 'n/space'), 'node_modules/n/lib/a b.js');
-    assert.equal(pathOf(tree, 'n/a b'), 'node_modules/n/lib/a b.js');
-    assert.equal(pathOf(tree, 'n/a%20b'), 'node_modules/n/lib/a b.js');
+    const tree = withPackage(
+      'n',
+      { exports: { './double': './lib//a.js', './space': './lib/a%20b.js', './*': './lib/*.js' } },
+      ['lib/a.js', 'lib/a b.js'],
+    );
+    assertPaths(tree, {
+      'n/double': 'node_modules/n/lib/a.js',
+      'n/space': 'node_modules/n/lib/a b.js',
+      'n/a b': 'node_modules/n/lib/a b.js',
+      'n/a%20b': 'node_modules/n/lib/a b.js',
+    });
   });
 });
 
@@ -433,9 +419,9 @@ describe('invalid targets and segments', () => {
       'ERR_INVALID_PACKAGE_TARGET',
       `Invalid "exports" target "../../outside.js" defined for './up' in the package config ${pj} imported from ${Z}src/main.js; targets must start with "./"`,
     );
-    throwsCode(() => resolveIn(tree, 't/abs'), 'ERR_INVALID_PACKAGE_TARGET');
-    throwsCode(() => resolveIn(tree, 't/bare'), 'ERR_INVALID_PACKAGE_TARGET');
-    throwsCode(() => resolveIn(tree, 't/url'), 'ERR_INVALID_PACKAGE_TARGET');
+    for (const specifier of ['t/abs', 't/bare', 't/url']) {
+      throwsCode(() => resolveIn(tree, specifier), 'ERR_INVALID_PACKAGE_TARGET');
+    }
   });
 
   it('rejects ., .. and node_modules segments in targets, encoded or not', () => {
@@ -444,8 +430,9 @@ describe('invalid targets and segments', () => {
       'ERR_INVALID_PACKAGE_TARGET',
       `Invalid "exports" target "./node_modules/x/i.js" defined for './nm' in the package config ${pj} imported from ${Z}src/main.js`,
     );
-    throwsCode(() => resolveIn(tree, 't/dot'), 'ERR_INVALID_PACKAGE_TARGET');
-    throwsCode(() => resolveIn(tree, 't/encoded-dot'), 'ERR_INVALID_PACKAGE_TARGET');
+    for (const specifier of ['t/dot', 't/encoded-dot']) {
+      throwsCode(() => resolveIn(tree, specifier), 'ERR_INVALID_PACKAGE_TARGET');
+    }
   });
 
   it('rejects targets that are neither strings, arrays, objects nor null', () => {
@@ -498,15 +485,13 @@ describe('package.json validation', () => {
 
   it('reports a broken package.json of the importer scope even for unrelated specifiers', () => {
     const tree = { 'package.json': '{', 'src/main.js': '' };
-    throwsCode(() => resolveIn(tree, 'anything'), 'ERR_INVALID_PACKAGE_CONFIG');
-    throwsCode(() => resolveIn(tree, '#x'), 'ERR_INVALID_PACKAGE_CONFIG');
+    for (const specifier of ['anything', '#x']) {
+      throwsCode(() => resolveIn(tree, specifier), 'ERR_INVALID_PACKAGE_CONFIG');
+    }
   });
 
   it('rejects exports mixing subpath keys and condition keys', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/m/package.json': json({ exports: { '.': './a.js', import: './b.js' } }),
-    };
+    const tree = withPackage('m', { exports: { '.': './a.js', import: './b.js' } }, []);
     throwsCode(
       () => resolveIn(tree, 'm'),
       'ERR_INVALID_PACKAGE_CONFIG',
@@ -515,10 +500,7 @@ describe('package.json validation', () => {
   });
 
   it('rejects numeric condition keys', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/m/package.json': json({ exports: { '.': { 0: './a.js', import: './a.js' } } }),
-    };
+    const tree = withPackage('m', { exports: { '.': { 0: './a.js', import: './a.js' } } }, []);
     throwsCode(
       () => resolveIn(tree, 'm'),
       'ERR_INVALID_PACKAGE_CONFIG',
@@ -533,11 +515,7 @@ describe('package.json validation', () => {
   });
 
   it('follows the running Node on "exports": false', () => {
-    const tree = {
-      'src/main.js': '',
-      'node_modules/f/package.json': json({ exports: false, main: 'm.js' }),
-      'node_modules/f/m.js': '',
-    };
+    const tree = withPackage('f', { exports: false, main: 'm.js' }, ['m.js']);
     if (modern) assert.equal(pathOf(tree, 'f'), 'node_modules/f/m.js');
     else throwsCode(() => resolveIn(tree, 'f'), 'ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
@@ -674,9 +652,11 @@ describe('imports', () => {
   };
 
   it('maps #names to files of the package, with patterns and conditions', () => {
-    assert.equal(pathOf(tree, '#util'), 'src/util.js');
-    assert.equal(pathOf(tree, '#lib/a'), 'src/lib/a.js');
-    assert.equal(pathOf(tree, '#cond'), 'src/node.js');
+    assertPaths(tree, {
+      '#util': 'src/util.js',
+      '#lib/a': 'src/lib/a.js',
+      '#cond': 'src/node.js',
+    });
     throwsCode(() => resolveIn(tree, '#lib/private/p'), 'ERR_PACKAGE_IMPORT_NOT_DEFINED');
   });
 
@@ -741,34 +721,25 @@ describe('legacy main', () => {
   const pj = (value: unknown) => ({ 'node_modules/pkg/package.json': json(value) });
 
   it('probes main, main.js, main.json, main.node, main/index.*, then index.*', () => {
-    assert.equal(
-      probe({ ...pj({ main: 'm' }), 'node_modules/pkg/m': '', 'node_modules/pkg/m.js': '' }),
-      'node_modules/pkg/m',
-    );
-    assert.equal(
-      probe({ ...pj({ main: 'm' }), 'node_modules/pkg/m.js': '', 'node_modules/pkg/m.json': '' }),
-      'node_modules/pkg/m.js',
-    );
-    assert.equal(
-      probe({ ...pj({ main: 'm' }), 'node_modules/pkg/m.json': '', 'node_modules/pkg/m.node': '' }),
-      'node_modules/pkg/m.json',
-    );
-    assert.equal(
-      probe({ ...pj({ main: 'm' }), 'node_modules/pkg/m.node': '', 'node_modules/pkg/m/index.js': '' }),
-      'node_modules/pkg/m.node',
-    );
-    assert.equal(probe({ ...pj({ main: './m' }), 'node_modules/pkg/m/index.js': '' }), 'node_modules/pkg/m/index.js');
-    assert.equal(probe({ ...pj({ main: 'm' }), 'node_modules/pkg/m/index.json': '' }), 'node_modules/pkg/m/index.json');
-    assert.equal(
-      probe({ ...pj({ main: 'm' }), 'node_modules/pkg/m/index.node': '', 'node_modules/pkg/index.js': '' }),
-      'node_modules/pkg/m/index.node',
-    );
-    assert.equal(probe({ ...pj({ main: 'missing' }), 'node_modules/pkg/index.js': '' }), 'node_modules/pkg/index.js');
-    assert.equal(
-      probe({ ...pj({}), 'node_modules/pkg/index.json': '', 'node_modules/pkg/index.node': '' }),
-      'node_modules/pkg/index.json',
-    );
-    assert.equal(probe({ 'node_modules/pkg/index.node': '' }), 'node_modules/pkg/index.node');
+    // Each case: the package.json's main (undefined: a package.json without one; null: no package.json), the files
+    // in the package, and the one resolution picks.
+    const cases: ReadonlyArray<readonly [string | undefined | null, readonly string[], string]> = [
+      ['m', ['m', 'm.js'], 'm'],
+      ['m', ['m.js', 'm.json'], 'm.js'],
+      ['m', ['m.json', 'm.node'], 'm.json'],
+      ['m', ['m.node', 'm/index.js'], 'm.node'],
+      ['./m', ['m/index.js'], 'm/index.js'],
+      ['m', ['m/index.json'], 'm/index.json'],
+      ['m', ['m/index.node', 'index.js'], 'm/index.node'],
+      ['missing', ['index.js'], 'index.js'],
+      [undefined, ['index.json', 'index.node'], 'index.json'],
+      [null, ['index.node'], 'index.node'],
+    ];
+    for (const [main, files, picked] of cases) {
+      const manifest = main === null ? {} : pj(main === undefined ? {} : { main });
+      const tree = { ...manifest, ...Object.fromEntries(files.map((file) => [`node_modules/pkg/${file}`, ''])) };
+      assert.equal(probe(tree), `node_modules/pkg/${picked}`, picked);
+    }
   });
 
   it('reports a package without a usable main as ERR_MODULE_NOT_FOUND, not as outside', () => {

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { makeApp, repoRoot, runNode, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
+import { makeApp, repoRoot, runMain, runNode, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
 import { HotApp, hostMain } from '../helpers/hot-app.js';
 
 let app = '';
@@ -122,15 +122,16 @@ describe('HOTZIP_PATH', () => {
       'helper.cjs': "module.exports = 'helper.cjs';\n",
       'plain.js': "import { tool } from 'tool';\nexport const plain = 'plain.js+' + tool;\n",
     });
-    writeTree(dir, {
-      'main.mjs': [
+    const result = await runMain(
+      dir,
+      [
         "import { tool } from 'tool';",
         "import helper from 'helper';",
         "import { plain } from 'plain';",
         'console.log(tool, helper, plain);',
-      ].join('\n'),
-    });
-    const result = await runNode(['main.mjs'], { cwd: dir, env: { HOTZIP_PATH: 'mods.zip' } });
+      ],
+      { env: { HOTZIP_PATH: 'mods.zip' } },
+    );
     assert.equal(result.stderr, '');
     assert.equal(result.stdout, 'tool.mjs helper.cjs plain.js+tool.mjs\n');
   });

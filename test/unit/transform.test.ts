@@ -449,12 +449,20 @@ describe('scan', () => {
   });
 
   test('expressionEnd finds the end of a default expression, with ASI and continuations', () => {
-    assert.deepEqual(expressionEnd('export default 1 + f(2, 3);', 14), { at: 26, semicolon: true });
-    assert.deepEqual(expressionEnd('export default a\nconst b = 1', 14), { at: 16, semicolon: false });
-    assert.deepEqual(expressionEnd('export default a\n+ b\nlet c', 14), { at: 20, semicolon: false });
-    assert.deepEqual(expressionEnd('export default a // c', 14), { at: 16, semicolon: false });
-    assert.deepEqual(expressionEnd('export default "x"', 14), { at: 18, semicolon: false });
-    assert.deepEqual(expressionEnd('export default "x" // c\nfoo()', 14), { at: 18, semicolon: false });
+    // What follows `export default `, and where the expression ends (offset), with a semicolon or not.
+    const ends = (cases: ReadonlyArray<readonly [string, number, true?]>) => {
+      for (const [rest, at, semicolon = false] of cases) {
+        assert.deepEqual(expressionEnd(`export default ${rest}`, 14), { at, semicolon }, rest);
+      }
+    };
+    ends([
+      ['1 + f(2, 3);', 26, true],
+      ['a\nconst b = 1', 16],
+      ['a\n+ b\nlet c', 20],
+      ['a // c', 16],
+      ['"x"', 18],
+      ['"x" // c\nfoo()', 18],
+    ]);
     assert.equal(expressionEnd('export default a)', 14), undefined);
     // No ASI inside: a postfix ++ / -- cannot follow a line break; a literal, `!` or a name cannot continue.
     for (const next of ['++b', '--b', '"x"', '!b', '1', 'b', '{ }', '#!']) {
@@ -480,15 +488,17 @@ describe('scan', () => {
         next,
       );
     }
-    assert.deepEqual(expressionEnd('export default a++\nb', 14), { at: 18, semicolon: false });
-    assert.deepEqual(expressionEnd('export default typeof\nb', 14), { at: 23, semicolon: false });
-    assert.deepEqual(expressionEnd('export default a.new\nb', 14), { at: 20, semicolon: false });
-    assert.deepEqual(expressionEnd('export default π\nb', 14), { at: 16, semicolon: false });
-    // An arrow function's block body ends the expression at a line break (but for `:` of a conditional).
-    assert.deepEqual(expressionEnd('export default () => {}\n(1)', 14), { at: 23, semicolon: false });
-    assert.deepEqual(expressionEnd('export default x => y => {}\n+1', 14), { at: 27, semicolon: false });
-    assert.deepEqual(expressionEnd('export default a ? () => {}\n: b', 14), { at: 31, semicolon: false });
-    assert.deepEqual(expressionEnd('export default (x) => x\n(1)', 14), { at: 27, semicolon: false });
+    ends([
+      ['a++\nb', 18],
+      ['typeof\nb', 23],
+      ['a.new\nb', 20],
+      ['π\nb', 16],
+      // An arrow function's block body ends the expression at a line break (but for `:` of a conditional).
+      ['() => {}\n(1)', 23],
+      ['x => y => {}\n+1', 27],
+      ['a ? () => {}\n: b', 31],
+      ['(x) => x\n(1)', 27],
+    ]);
   });
 
   test('topLevelDeclarations finds function and variable declarations at depth 0 only, never function expressions', () => {
@@ -527,15 +537,14 @@ describe('scan', () => {
 
   test('Writes finds assignments, updates, for-of targets and destructuring assignments, not declarations', () => {
     const writes = (source: string, name: string) => new Writes(source).written(name, [[0, 0]]);
-    assert.equal(writes('x = 1', 'x'), true);
-    assert.equal(writes('x ??= 1', 'x'), true);
-    assert.equal(writes('++x', 'x'), true);
-    assert.equal(writes('x--', 'x'), true);
+    for (const source of ['x = 1', 'x ??= 1', '++x', 'x--', 'for (x of xs) {}']) {
+      assert.equal(writes(source, 'x'), true, source);
+    }
     assert.equal(writes('[lo, hi] = [a, b]', 'hi'), true);
     assert.equal(writes('({ mode: m, ...rest } = cfg)', 'rest'), true);
-    assert.equal(writes('for (x of xs) {}', 'x'), true);
-    assert.equal(writes('const [x] = y; let { z = x } = w; o.x = 1; x == 2; f(x)', 'x'), false);
-    assert.equal(writes('function f() { let x = 2; }', 'x'), false);
+    for (const source of ['const [x] = y; let { z = x } = w; o.x = 1; x == 2; f(x)', 'function f() { let x = 2; }']) {
+      assert.equal(writes(source, 'x'), false, source);
+    }
   });
 
   test('Writes of a large source answers names it was not told to expect, and skips its own declarations', () => {
