@@ -216,7 +216,7 @@ if (process.argv.includes('--exports')) {
   try {
     console.log(`hotzip bench — Node ${process.versions.node}, ${os.cpus().length} cores`);
     if (process.argv.includes('--update'))
-      for (const line of await updateLatency(app, quick ? 10 : 40, 3)) console.log(`  ${line}`);
+      for (const line of await updateLatency(app, quick ? 20 : 60, 3)) console.log(`  ${line}`);
     if (process.argv.includes('--heap')) for (const line of heapBench(app, quick)) console.log(`  ${line}`);
   } finally {
     fs.rmSync(app, { recursive: true, force: true });
