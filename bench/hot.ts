@@ -48,14 +48,21 @@ const LATENCY_SCRIPT = `
 import { copyFileSync, renameSync } from 'node:fs';
 import { result } from 'zip:./hot.zip!/main.js';
 import { fn250 } from 'zip:./hot.zip!/m250.js';
-import { on } from 'hotzip';
+import { off, on } from 'hotzip';
 const updates = Number(process.argv[2]);
 const initial = fn250(0);
 const latencies = [];
 const alive = setInterval(() => {}, 1000); // the watcher itself never keeps a process alive
 for (let i = 1; i <= updates; i++) {
   copyFileSync('hot-' + i + '.zip', 'hot.zip.tmp');
-  const seen = new Promise((resolve) => on('update', resolve));
+  // One listener at a time: listeners left behind would make every later event call them all.
+  const seen = new Promise((resolve) => {
+    const listener = (report) => {
+      off('update', listener);
+      resolve(report);
+    };
+    on('update', listener);
+  });
   const start = performance.now();
   renameSync('hot.zip.tmp', 'hot.zip');
   await seen;

@@ -306,9 +306,7 @@ export class ArchiveWatcher implements UpdateSource {
       }
       const next = fingerprint(archive);
       if (watched.refused === undefined || !samePrints(next, watched.refused)) news = true;
-      const diff = [...new Set([...next.keys(), ...watched.baseline.keys()])].filter(
-        (name) => next.get(name) !== watched.baseline.get(name),
-      );
+      const diff = changedNames(watched.baseline, next);
       if (diff.length > 0) parts.push({ watched, next, names: diff });
       else watched.waiting = undefined;
     }
@@ -419,6 +417,14 @@ export class ArchiveWatcher implements UpdateSource {
     if (this.#timer !== undefined) clearImmediate(this.#timer);
     this.#release();
   }
+}
+
+/** The entries added, removed or changed from `before` to `after`: one pass over each, as every update makes it. */
+function changedNames(before: Fingerprint, after: Fingerprint): string[] {
+  const names: string[] = [];
+  for (const [name, print] of after) if (before.get(name) !== print) names.push(name);
+  for (const name of before.keys()) if (!after.has(name)) names.push(name);
+  return names;
 }
 
 function samePrints(a: Fingerprint, b: Fingerprint): boolean {
