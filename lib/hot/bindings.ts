@@ -13,18 +13,23 @@ export type TrampolineMode = 0 | 1 | 2;
 /**
  * Defines an instance's mode global (see modeGlobal), which every exported function tests on entry, holding 0: while
  * it holds the number 0 the functions run their own bodies, and optimized code takes it for a constant (writing any
- * other value deoptimizes that code); anything else sends them to the runtime's `s`. Non-enumerable, so it stays out
- * of `Object.keys(globalThis)`. Returns false where the global object cannot take it (frozen): the global then stays
- * missing and every call asks the runtime, slower and still right.
+ * other value deoptimizes that code); DIVERT sends them to the runtime's `s`. Non-enumerable, so it stays out of
+ * `Object.keys(globalThis)`; not configurable, so no code can delete it from under a bare read of it (see
+ * modeCondition). Defining it again (the load hook did first, or two URLs' names collide) resets it to 0. Returns
+ * false where the global object cannot take it (frozen): the global then stays missing and every call asks the
+ * runtime, slower and still right.
  */
 export function defineModeGlobal(name: string): boolean {
   try {
-    Object.defineProperty(globalThis, name, { value: 0, writable: true, configurable: true, enumerable: false });
+    Object.defineProperty(globalThis, name, { value: 0, writable: true, configurable: false, enumerable: false });
     return true;
   } catch {
     return false;
   }
 }
+
+/** What a mode global holds while its functions must ask the runtime: truthy, and not a number (see modeCondition). */
+export const DIVERT = true;
 
 /**
  * The per-instance object transformed code calls when its mode global does not hold 0: an exported

@@ -5,7 +5,7 @@
 
 import { type ImportedNames, modeGlobal } from '../transform/transform.js';
 import { splitVersion } from '../url/version-query.js';
-import { type Bindings, defineModeGlobal, type InstanceHandle, type TrampolineMode } from './bindings.js';
+import { type Bindings, DIVERT, defineModeGlobal, type InstanceHandle, type TrampolineMode } from './bindings.js';
 import type { HotContext, Namespace } from './context.js';
 import type { ModuleDescription } from './description.js';
 import type { ModulePreview } from './runtime.js';
@@ -78,7 +78,7 @@ export class Instance implements InstanceHandle {
     this.#mode = mode;
     // A plain store: a mode-2 instance switches to 0 and back around every call of its functions.
     if (this.#modeGlobal !== undefined)
-      (globalThis as Record<string, unknown>)[this.#modeGlobal] = mode === 0 ? 0 : null;
+      (globalThis as Record<string, unknown>)[this.#modeGlobal] = mode === 0 ? 0 : DIVERT;
   }
 
   /** The module's `import.meta`, created on first use: V8 builds it lazily, and most modules never need it. */

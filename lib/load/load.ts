@@ -7,11 +7,12 @@ import { openRunningArchive } from '../archive/cache.js';
 import type { Archive } from '../archive/reader.js';
 import { config } from '../config.js';
 import { fail, isCodedError } from '../errors.js';
+import { defineModeGlobal } from '../hot/bindings.js';
 import { rememberedSource, rememberSource } from '../hot/restore-sources.js';
 import type { TreeHost } from '../resolve/package.js';
 import { decideResolution, treeOf } from '../resolve/resolve.js';
 import { cachedTransform } from '../transform/cache.js';
-import { mayAwait, RUNTIME_SYMBOL, transformModule } from '../transform/transform.js';
+import { mayAwait, modeGlobal, RUNTIME_SYMBOL, transformModule } from '../transform/transform.js';
 import { isZipUrl, locate, type ZipLocation } from '../url/zip-url.js';
 import { validateAttributes } from './attributes.js';
 import { cjsImportStub, type Reexported } from './cjs-stub.js';
@@ -40,6 +41,11 @@ export interface LoadOptions {
   followReexports?: boolean | undefined;
   /** Whether ES modules are transformed for hot reload (off with HOTZIP_HOT=0). */
   hot: boolean;
+  /**
+   * The hooks run in the thread that evaluates the modules (`registerHooks`): the load hook can define a module's
+   * mode global before the module compiles, and its trampolines then read it by its bare name.
+   */
+  sameThread?: boolean | undefined;
   /** Where hot-transformed sources are cached across runs (HOTZIP_CACHE); undefined: no cache. */
   cacheDir?: string | undefined;
   /** Where a module URL resolved for `parentURL` should go instead (a version with added exports), if anywhere. */
@@ -134,16 +140,24 @@ export function loadZipModule(
         location.version ?? 0,
         location.version === undefined ? readLater(archive, location.entry) : keep(read()),
       );
+      const modeDefined = options.sameThread === true && defineModeGlobal(modeGlobal(url));
       if (cacheDir === undefined || stored === undefined) {
-        return { format: 'module', source: hotSource(javascript(), location) };
+        return { format: 'module', source: hotSource(javascript(), location, modeDefined) };
       }
       return {
         format: 'module',
         source: cachedTransform(
           cacheDir,
-          [url, sourceMapVariant, stored.entry.method, stored.entry.size, stored.entry.crc32],
+          [
+            url,
+            sourceMapVariant,
+            `mode=${modeDefined ? 1 : 0}`,
+            stored.entry.method,
+            stored.entry.size,
+            stored.entry.crc32,
+          ],
           stored.data,
-          () => hotSource(javascript(), location),
+          () => hotSource(javascript(), location, modeDefined),
         ),
       };
     }
@@ -199,13 +213,13 @@ function keep(bytes: Uint8Array): () => Uint8Array {
 }
 
 /** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */
-function hotSource(source: string, location: ZipLocation): string {
+function hotSource(source: string, location: ZipLocation, modeDefined: boolean): string {
   const { url } = location;
   const versioned = location.version !== undefined;
   try {
     const sourceMapUrl = sourceMaps ? location.canonical : undefined;
     const unlinked = location.unlinked === true;
-    const { code } = transformModule(source, { url, versioned, unlinked, sourceMapUrl });
+    const { code } = transformModule(source, { url, versioned, unlinked, sourceMapUrl, modeDefined });
     if (versioned) return `${code}${GATE_IMPORT}`;
     return mayAwait(source) ? withEndSignal(code, url) : code;
   } catch {

@@ -44,11 +44,15 @@ export function modeGlobal(url: string): string {
 }
 
 /**
- * The condition under which an exported function asks the runtime (its mode global does not hold 0). A module that
- * binds `globalThis` itself gets the longer `typeof` form, which reads the global by name.
+ * The condition under which an exported function asks the runtime (its mode global does not hold 0). `defined`: the
+ * global already exists and cannot be removed (the hooks run in the module's own thread and defined it before the
+ * module compiled), so the bare name is read, 15 bytes shorter than the `globalThis.` form in every exported
+ * function: the runtime's other values are truthy. Otherwise a missing global must read as undefined, not throw: a
+ * property read, or, where the module binds `globalThis` itself, the `typeof` form.
  */
-export function modeCondition(url: string, shadowsGlobals: boolean): string {
+export function modeCondition(url: string, shadowsGlobals: boolean, defined = false): string {
   const name = modeGlobal(url);
+  if (defined) return name;
   return shadowsGlobals ? `typeof ${name}!=='number'` : `globalThis.${name}!==0`;
 }
 

@@ -67,6 +67,11 @@ export interface TransformOptions {
    * source (the edits never move lines, and most move no column either: those need no map).
    */
   sourceMapUrl?: string | undefined;
+  /**
+   * The instance's mode global (see modeGlobal) exists and will not go away: the trampolines may read it by its bare
+   * name. Only a load hook running in the module's own thread can make it so, before the module compiles.
+   */
+  modeDefined?: boolean;
 }
 
 /** The transformed source (what the runtime needs rides in its line-1 registration). */
@@ -653,7 +658,12 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const shadowsGlobals = bindsGlobals(source);
   const edits: Edits = {
     magic: new SourceEdits(source),
-    condition: modeCondition(options.url, shadowsGlobals),
+    // A module that spells the global's name itself may bind it: the read then goes through the global object.
+    condition: modeCondition(
+      options.url,
+      shadowsGlobals,
+      options.modeDefined === true && !source.includes(modeGlobal(options.url)),
+    ),
     // An object literal's constructor is the realm's own `Object`, whatever the module binds to the name.
     object: shadowsGlobals ? '({}).constructor' : 'Object',
     mutable: [],

@@ -74,6 +74,21 @@ describe('transformModule', () => {
     assert.equal(lines.at(-1), 'export{ª as default};');
   });
 
+  test('with its mode global defined beforehand, a trampoline reads it by its bare name, unless the module spells it', () => {
+    const name = modeGlobal(url);
+    const source = 'export function f(x) { return x; }\n';
+    const bare = transformModule(source, { url, modeDefined: true }).code;
+    assert.ok(bare.includes(`{if(${name}&&__hz$?.s(0))return __hz$.t(0,this,arguments,new.target);`), bare);
+    assert.ok(!bare.includes(`globalThis.${name}`), bare);
+    // A binding of that very name in the module would shadow the global: the read goes through the global object.
+    const spelled = `${source}var ${name} = 1;\n`;
+    assert.ok(transformModule(spelled, { url, modeDefined: true }).code.includes(`if(globalThis.${name}!==0&&`));
+    // A module binding globalThis keeps the typeof form, which works for a missing global too.
+    const shadows = `${source}const globalThis = {};\n`;
+    assert.ok(transformModule(shadows, { url }).code.includes(`if(typeof ${name}!=='number'&&`));
+    assert.ok(transformModule(shadows, { url, modeDefined: true }).code.includes(`{if(${name}&&`));
+  });
+
   test('the registration goes where it moves no code: after leading imports, before a comment, or at the end', () => {
     // After an import without its `;`, the registration brings its own: `'./a.js'var` would not parse.
     assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var __hz\$=/);
