@@ -37,7 +37,8 @@ export const DIVERT = true;
  */
 export interface InstanceHandle {
   s(index: number): boolean;
-  t(index: number, self: unknown, args: ArrayLike<unknown>, newTarget?: unknown): unknown;
+  /** The call `s` just diverted (its export index is the one `s` was asked about). */
+  t(self: unknown, args: ArrayLike<unknown>, newTarget?: unknown): unknown;
 }
 
 /** What the call path needs of a module instance (the runtime's instances are these). */

@@ -39,6 +39,8 @@ export class Instance implements InstanceHandle {
   /** Forwarding targets by export index, valid while `forwardsAt` is the runtime's count of installs. */
   forwards: unknown[] = [];
   forwardsAt = -1;
+  /** The export index of the call `s` last diverted, for the `t` that follows it. */
+  #diverted = -1;
   /** The global its exported functions test (see defineModeGlobal), if it could be defined. */
   readonly #modeGlobal: string | undefined;
   readonly #bindings: Bindings;
@@ -60,12 +62,17 @@ export class Instance implements InstanceHandle {
 
   /** Whether a call of its export `index` goes to `t` instead of the function's own body. */
   s(index: number): boolean {
-    return this.#bindings.diverts(this, index);
+    if (!this.#bindings.diverts(this, index)) return false;
+    this.#diverted = index;
+    return true;
   }
 
-  /** A call of its export `index` that `s` diverted: forwarded to the newest version, or run and synced. */
-  t(index: number, self: unknown, args: ArrayLike<unknown>, newTarget?: unknown): unknown {
-    return this.#bindings.trampoline(this, index, self, args, newTarget);
+  /**
+   * The call `s` diverted, forwarded to the newest version or run and synced. The trampoline calls it right after
+   * `s` returned true, with nothing in between that could run code, so the index `s` kept is this call's.
+   */
+  t(self: unknown, args: ArrayLike<unknown>, newTarget?: unknown): unknown {
+    return this.#bindings.trampoline(this, this.#diverted, self, args, newTarget);
   }
 
   /** The trampoline mode of the module's exported functions (see defineModeGlobal). */

@@ -16,8 +16,26 @@ import { assignmentEnd, nextCode, wordAt } from './declarations.js';
 import { directivesEnd, scanCode, skipBalanced } from './scan.js';
 import type { SourceEdits } from './source-edits.js';
 
-/** The module's handle on its runtime instance (declared by the registration: see ./transform.ts). */
+/** The prefix of every name the transform declares; also the handle's name where no short one is free. */
 export const HANDLE = '__hz$';
+
+/**
+ * One-character names for the module's handle on its runtime instance (declared by the registration: see
+ * ./transform.ts), which every trampoline spells twice: Latin-1 letters that almost never appear in code and keep an
+ * ASCII source one byte per character in V8. A module that contains all of them gets HANDLE.
+ */
+const SHORT_HANDLES = ['µ', 'ß', 'ø', 'æ'];
+
+/** The handle's name in `source`: a short one the module never spells, else HANDLE. */
+export function handleName(source: string): string {
+  return SHORT_HANDLES.find((name) => !source.includes(name)) ?? HANDLE;
+}
+
+/** What a module's trampolines test and call: its modeCondition, and its handle's name. */
+export interface Guard {
+  condition: string;
+  handle: string;
+}
 /** The 64 characters a mode global's name spells its hash in: six of them hold 32 bits. */
 const NAME_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789$_';
 
@@ -119,15 +137,17 @@ const SIMPLE_HEAD = /(async\s+)?function\s*(\*?)\s*[\w$]*\s*\(\s*(?:[\w$]+\s*(?:
  * The forwarding test, placed where a body opens (see the runtime's `s` and `t`): while the instance is current its
  * mode global holds 0, and optimized code drops the test (see modeGlobal). Before the registration ran (the global
  * and the handle are still missing) the function runs its own body; once the version is replaced, it asks the
- * runtime. `condition` is the module's modeCondition.
+ * runtime.
  */
 export function trampolineTest(
   index: number,
   kind: { constructible: boolean; generator: boolean },
-  condition: string,
+  guard: Guard,
 ): string {
-  const call = `${HANDLE}.t(${index},this,arguments${kind.constructible ? ',new.target' : ''})`;
-  return `if(${condition}&&${HANDLE}?.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
+  // `t` takes the index `s` was just asked about: nothing can run between the two calls.
+  const { condition, handle } = guard;
+  const call = `${handle}.t(this,arguments${kind.constructible ? ',new.target' : ''})`;
+  return `if(${condition}&&${handle}?.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
 }
 
 /**
@@ -149,7 +169,7 @@ export function addFunctionTrampoline(
   edits: SourceEdits,
   at: number,
   index: number,
-  condition: string,
+  condition: Guard,
 ): boolean {
   const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
     trampolineTest(i, kind, condition);
@@ -302,7 +322,7 @@ export function addArrowTrampoline(
   at: number,
   index: number,
   name: string,
-  condition: string,
+  condition: Guard,
 ): number | undefined {
   const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
     trampolineTest(i, kind, condition);

@@ -31,7 +31,9 @@ import {
   addArrowTrampoline,
   addFunctionTrampoline,
   functionExpressionAt,
+  type Guard,
   HANDLE,
+  handleName,
   modeCondition,
   modeGlobal,
 } from './trampoline.js';
@@ -128,8 +130,8 @@ export function importedNames(source: string, entry: Import): ImportedNames {
 
 interface Edits {
   magic: SourceEdits;
-  /** The trampolines' test of the instance's mode global (see modeCondition). */
-  condition: string;
+  /** The trampolines' test of the instance's mode global (see modeCondition), and the handle they call. */
+  condition: Guard;
   /** How the inserted code names `Object`: the module may bind that name itself. */
   object: string;
   mutable: string[];
@@ -656,14 +658,18 @@ function field(key: keyof RawDescription, code: string): string {
 export function transformModule(source: string, options: TransformOptions): TransformResult {
   const [imports, exports] = lex(source);
   const shadowsGlobals = bindsGlobals(source);
+  const handle = handleName(source);
   const edits: Edits = {
     magic: new SourceEdits(source),
     // A module that spells the global's name itself may bind it: the read then goes through the global object.
-    condition: modeCondition(
-      options.url,
-      shadowsGlobals,
-      options.modeDefined === true && !source.includes(modeGlobal(options.url)),
-    ),
+    condition: {
+      condition: modeCondition(
+        options.url,
+        shadowsGlobals,
+        options.modeDefined === true && !source.includes(modeGlobal(options.url)),
+      ),
+      handle,
+    },
     // An object literal's constructor is the realm's own `Object`, whatever the module binds to the name.
     object: shadowsGlobals ? '({}).constructor' : 'Object',
     mutable: [],
@@ -711,7 +717,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // registration its own, maybe not yet assigned, binding: the runtime is then looked up in the global scope, by an
   // indirect eval (a module is simply not hot where code generation from strings is disallowed).
   const lookup = shadowsGlobals ? `(()=>{try{return(0,eval)(${quote(runtime)})}catch{}})()` : runtime;
-  let header = `var ${HANDLE}=${lookup}?.register(${quote(options.url)},()=>import.meta,{${description.join(',')}});`;
+  let header = `var ${handle}=${lookup}?.register(${quote(options.url)},()=>import.meta,{${description.join(',')}});`;
   header += edits.prefixExtra.join('');
   const quiet = quietHeaderPosition(source, imports);
   // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,

@@ -116,7 +116,11 @@ test('without maps, only the rest of a line after a one-line exported body moves
   // Every module's mode global has a name of the same length; hooks in the modules' own thread read it bare.
   const defined = chooseHookApi() === 'registerHooks';
   const test = (index: number, constructible: boolean) =>
-    trampolineTest(index, { constructible, generator: false }, modeCondition('zip:x', false, defined)).length;
+    trampolineTest(
+      index,
+      { constructible, generator: false },
+      { condition: modeCondition('zip:x', false, defined), handle: 'µ' },
+    ).length;
   const shifts: Record<string, number> = {
     b: test(0, true),
     c: '{default'.length + test(0, false),
