@@ -15,11 +15,15 @@ export type TrampolineMode = 0 | 1 | 2;
  * it holds the number 0 the functions run their own bodies, and optimized code takes it for a constant (writing any
  * other value deoptimizes that code); DIVERT sends them to the runtime's `s`. Non-enumerable, so it stays out of
  * `Object.keys(globalThis)`; not configurable, so no code can delete it from under a bare read of it (see
- * modeCondition). Defining it again (the load hook did first, or two URLs' names collide) resets it to 0. Returns
+ * modeCondition). Returns
  * false where the global object cannot take it (frozen): the global then stays missing and every call asks the
  * runtime, slower and still right.
  */
 export function defineModeGlobal(name: string): boolean {
+  // Defined by the load hook already (with `registerHooks`), or by an instance whose URL's name collides: left as it
+  // is, since a value other than 0 only sends calls to the runtime, which runs each function's own body when its
+  // instance is current. A second definition cost as much as the first (about 6 µs on a large global object).
+  if (Object.hasOwn(globalThis, name)) return true;
   try {
     Object.defineProperty(globalThis, name, { value: 0, writable: true, configurable: false, enumerable: false });
     return true;

@@ -12,6 +12,26 @@ const REGEX_KEYWORDS = /(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|new|dele
 /** White space and line terminators past ASCII (no-break space, U+2028, the BOM…): never part of a name. */
 export const WIDE_SPACE = /\s/;
 
+/**
+ * Whether a character code is white space or a line terminator, exactly what `\s` matches: the scans test every
+ * blank they skip, and a regex call per character was a tenth of the transform's time.
+ */
+export function isSpaceCode(code: number): boolean {
+  if (code <= 32) return code === 32 || (code >= 9 && code <= 13);
+  if (code < 160) return false;
+  return (
+    code === 160 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x2028 ||
+    code === 0x2029 ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  );
+}
+
 /** Whether a character code can continue a name (ASCII letters, digits, `$`, `_`, and anything past ASCII but space). */
 export function isIdentifierChar(code: number): boolean {
   return (
@@ -65,7 +85,7 @@ function skipRegex(source: string, i: number): number {
 /** The last significant character before `i`, for telling a regex from a division. */
 function regexAllowed(source: string, i: number): boolean {
   let j = i - 1;
-  while (j >= 0 && /\s/.test(source[j] ?? '')) j--;
+  while (j >= 0 && isSpaceCode(source.charCodeAt(j))) j--;
   if (j < 0) return true;
   const c = source[j] ?? '';
   if (REGEX_AFTER.has(c)) return true;
@@ -192,7 +212,7 @@ export function expressionEnd(source: string, from: number): { at: number; semic
       i++;
       continue;
     }
-    if (/\s/.test(c)) {
+    if (isSpaceCode(code)) {
       i++;
       continue;
     }
@@ -271,7 +291,7 @@ export function expressionEnd(source: string, from: number): { at: number; semic
 /** Index of the first character at or after `i` that is neither white space nor in a comment. */
 function skipBlank(source: string, i: number): number {
   while (i < source.length) {
-    if (/\s/.test(source[i] ?? '')) i++;
+    if (isSpaceCode(source.charCodeAt(i))) i++;
     else if (source.startsWith('//', i)) {
       while (i < source.length && !isLineTerminator(source.charCodeAt(i))) i++;
     } else if (source.startsWith('/*', i)) {

@@ -25,7 +25,7 @@ import {
   wordAt,
 } from './declarations.js';
 import { lex } from './lex.js';
-import { classBodyStart, expressionEnd } from './scan.js';
+import { classBodyStart, expressionEnd, isSpaceCode } from './scan.js';
 import { SourceEdits } from './source-edits.js';
 import {
   addArrowTrampoline,
@@ -616,8 +616,6 @@ const GLOBAL_BINDING_AT = new RegExp(GLOBAL_BINDING.source, 'y');
 /** How far before the white space that precedes a name GLOBAL_BINDING's matches start (`[`, `as`, … `function*`). */
 const GLOBAL_BINDING_STARTS = [1, 2, 3, 5, 6, 8, 9];
 
-const WHITE_SPACE = /\s/;
-
 /**
  * Whether `source` matches GLOBAL_BINDING. The regex scanned every position of every module (a sixth of the
  * transform's time); here it is tried only where one of the three names occurs, at the few places a match of it
@@ -627,7 +625,7 @@ export function bindsGlobals(source: string): boolean {
   for (const name of ['Object', 'Symbol', 'globalThis']) {
     for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) {
       let space = at;
-      while (space > 0 && WHITE_SPACE.test(source[space - 1] as string)) space--;
+      while (space > 0 && isSpaceCode(source.charCodeAt(space - 1))) space--;
       for (const back of GLOBAL_BINDING_STARTS) {
         if (space - back < 0) break;
         GLOBAL_BINDING_AT.lastIndex = space - back;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { SourceMap } from 'node:module';
 import { describe, test } from 'node:test';
 import { topLevelDeclarations, variableStatement, Writes } from '../../lib/transform/declarations.js';
-import { classBodyStart, expressionEnd } from '../../lib/transform/scan.js';
+import { classBodyStart, expressionEnd, isSpaceCode } from '../../lib/transform/scan.js';
 import { fromListItem, listItem, modeGlobal, transformModule } from '../../lib/transform/transform.js';
 import { checkTransformed } from '../helpers/syntax-check.js';
 
@@ -467,6 +467,12 @@ describe('transformModule', () => {
 });
 
 describe('scan', () => {
+  test('isSpaceCode matches exactly what \\s matches, for every UTF-16 code unit', () => {
+    for (let code = 0; code <= 0xffff; code++) {
+      assert.equal(isSpaceCode(code), /\s/.test(String.fromCharCode(code)), `U+${code.toString(16)}`);
+    }
+  });
+
   test('classBodyStart skips an extends expression', () => {
     const source = 'class extends mix({ a: 1 }, (x) => x) {';
     assert.equal(classBodyStart(source, 0), source.length - 1);
