@@ -203,14 +203,23 @@ export function parseZipSpecifier(specifier: string, baseDirUrl: string): ZipUrl
 
 /** Tells whether a URL path segment is `.` or `..`, also percent-encoded, as the WHATWG URL parser sees them. */
 function dotSegment(segment: string): 0 | 1 | 2 {
+  // Almost every segment is a name: a dot segment has at most six characters and starts with `.` or `%`.
+  const first = segment.charCodeAt(0);
+  if (segment.length > 6 || (first !== 46 && first !== 37)) return 0;
   const lower = segment.toLowerCase();
   if (lower === '.' || lower === '%2e') return 1;
   if (lower === '..' || lower === '.%2e' || lower === '%2e.' || lower === '%2e%2e') return 2;
   return 0;
 }
 
+/** What normalizeEntry may change: a segment that starts with `.` or `%`, or an empty one (`//`, a leading `/`). */
+const NORMALIZABLE = /(?:^|\/)[.%/]/;
+
 /** Removes `.`/`..` segments from an entry path, refusing any that climbs past the archive root. */
 function normalizeEntry(entry: string, specifier: string, site: ErrorSite): string {
+  // Most paths have nothing to remove (no dot segment, no empty one): kept as they are, without a split.
+  if (!NORMALIZABLE.test(entry)) return entry;
+  // As the URL parser does (Node resolves a file: URL before the disk sees it): an empty segment counts for `..`.
   const out: string[] = [];
   const segments = entry.split('/');
   segments.forEach((segment, i) => {
@@ -218,11 +227,12 @@ function normalizeEntry(entry: string, specifier: string, site: ErrorSite): stri
     if (dots === 2) {
       if (out.length === 0) escapes(specifier, site);
       out.pop();
-    } else if (dots === 0 && (segment !== '' || i === segments.length - 1)) {
-      out.push(segment);
-    }
+    } else if (dots === 0) out.push(segment);
+    // A path ending in a dot segment names a directory, as a URL's does (`a/.` is `a/`, never a file `a`).
+    if (dots !== 0 && i === segments.length - 1 && out.length > 0) out.push('');
   });
-  return out.join('/');
+  // Then as the disk does: an empty segment names the same file as none (a final one stays: a directory).
+  return out.filter((segment, i) => segment !== '' || (i === out.length - 1 && i > 0)).join('/');
 }
 
 function escapes(specifier: string, site: ErrorSite): never {
@@ -258,8 +268,13 @@ export function resolveEntrySpecifier(
       site,
     );
   }
-  const parentDir = parentEntry.includes('/') ? parentEntry.slice(0, parentEntry.lastIndexOf('/') + 1) : '';
+  // The importer's name is decoded text: a `%` in it is a character, escaped so as not to be decoded again.
+  const parentDir = parentEntry.includes('/')
+    ? parentEntry.slice(0, parentEntry.lastIndexOf('/') + 1).replaceAll('%', '%25')
+    : '';
   const raw = normalizeEntry(`${parentDir}${path}`, specifier, site);
+  // Without a `%` there is nothing to decode (and no encoded separator to refuse).
+  if (!raw.includes('%')) return { entry: raw, search, hash };
   const segments = raw.split('/').map((segment) => decodeEntry(segment, site, 'ERR_INVALID_MODULE_SPECIFIER'));
   return { entry: segments.join('/'), search, hash };
 }

@@ -179,6 +179,36 @@ describe('resolveEntrySpecifier', () => {
       'ERR_HOTZIP_INVALID_SPECIFIER',
     );
   });
+  test('agrees with the URL parser on every path it accepts (generated specifiers and importers)', () => {
+    const parts = ['a', 'b.js', '.', '..', '%2e', '.%2E', '%2E%2e', '', '.hidden', 'x%2ey', '%41', 'sp ace', '..a'];
+    let seed = 7;
+    // An importer is a real entry: its name has no dot segment and no empty one.
+    const names = parts.filter((part) => part !== '' && part !== '.' && part !== '..' && !/^[.%]2e/i.test(part));
+    const pick = (from = parts): string => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return from[seed % from.length] as string;
+    };
+    let accepted = 0;
+    for (let n = 0; n < 4000; n++) {
+      const specifier = `./${Array.from({ length: 1 + (n % 5) }, () => pick()).join('/')}`;
+      const parent = `${Array.from({ length: n % 3 }, () => pick(names)).join('/')}${n % 3 === 0 ? '' : '/'}m.js`;
+      const root = 'file:///r/o/o/t/';
+      const expected = new URL(specifier, new URL(parent.replace(/%/g, '%25'), root)).pathname;
+      let entry: string;
+      try {
+        entry = resolveEntrySpecifier(specifier, parent, site).entry;
+      } catch {
+        // Refused: only a path that leaves the root (or its parent's own dot segments) may be.
+        continue;
+      }
+      accepted++;
+      assert.ok(expected.startsWith('/r/o/o/t/'), `${specifier} from ${parent}`);
+      // An empty segment names the same file as none, on disk as in an archive.
+      const path = decodeURIComponent(expected.slice('/r/o/o/t/'.length)).replace(/\/{2,}/g, '/');
+      assert.equal(entry, path.startsWith('/') ? path.slice(1) : path, `${specifier} from ${parent}`);
+    }
+    assert.ok(accepted > 1000, `only ${accepted} accepted`);
+  });
   test('refuses encoded separators like Node does for file: URLs', () => {
     assert.equal(
       codeOf(() => resolveEntrySpecifier('./a%2fb.js', 'a.js', site)),
