@@ -54,7 +54,7 @@ export interface LoadOptions {
  */
 const sourceMaps = config().sourceMaps;
 
-/** What, besides the bytes and the URL, changes the transform's output: part of every cache key. */
+/** What, besides the bytes and the URL, changes the transform's output: part of every cache pack's key. */
 const sourceMapVariant = `maps=${sourceMaps ? 1 : 0}`;
 
 /**
@@ -141,8 +141,12 @@ export function loadZipModule(
         format: 'module',
         source: cachedTransform(
           cacheDir,
-          [url, sourceMapVariant, stored.entry.method, stored.entry.size, stored.entry.crc32],
-          stored.data,
+          {
+            pack: [location.archive, sourceMapVariant],
+            url,
+            identity: [stored.entry.method, stored.entry.size, stored.entry.crc32],
+            content: stored.data,
+          },
           () => hotSource(javascript(), location),
         ),
       };
