@@ -1,7 +1,8 @@
 /**
  * The transform cache (on by default, in a per-user folder; HOTZIP_CACHE=<dir> or 0): hits only for the very same
- * bytes, URL, variant and Node version; used only in a folder this user owns and nobody else may write to; anything
- * damaged or unwritable falls back to transforming.
+ * bytes, URL, variant and Node version; one pack per archive and variant, read once per start and written once per
+ * burst of loading (a file per module in Node 20's hooks thread); used only in a folder this user owns and nobody
+ * else may write to; anything damaged or unwritable falls back to transforming.
  */
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
