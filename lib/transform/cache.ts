@@ -24,13 +24,15 @@
  * pack in Node's thread pool: the entries of the pack as it is on disk then, except those of the modules transformed
  * again, plus the new ones, written to a temporary file and renamed over it. So a pack is rewritten once per burst
  * with misses (the start's graph, then once for each later dynamic import that loads new modules), never once per
- * module, and one pack's writes in a process run one after the other. Concurrent processes each rename a whole pack:
- * the last one wins and the others' new entries are transformed again next time.
+ * module, and one pack's writes in a process run one after the other. Concurrent processes each rename a whole pack
+ * and the last one wins: each merges the pack it finds when it writes, so only the entries another process renamed
+ * in the meantime are lost, and transformed again next time.
  *
  * Node's hooks thread (`module.register`, used where `module.registerHooks` is missing or unsound) is stopped as soon
  * as the application's thread ends, with anything scheduled unfinished: there each entry is written in line to a file
- * of its own, as before packs (a pack rewritten in line per module would cost quadratic time). Those per-module files
- * are read only there; elsewhere they are left alone.
+ * of its own, as before packs (a pack rewritten in line per module would cost quadratic time), the source's length
+ * after the key so that a truncated file is a miss. Those per-module files are read only there; elsewhere they are
+ * left alone.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
