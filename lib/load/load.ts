@@ -60,7 +60,7 @@ export interface LoadOptions {
  */
 const sourceMaps = config().sourceMaps;
 
-/** What, besides the bytes and the URL, changes the transform's output: part of every cache key. */
+/** What, besides the bytes and the URL, changes the transform's output: part of every cache pack's key. */
 const sourceMapVariant = `maps=${sourceMaps ? 1 : 0}`;
 
 /**
@@ -148,15 +148,13 @@ export function loadZipModule(
         format: 'module',
         source: cachedTransform(
           cacheDir,
-          [
+          {
+            pack: [location.archive, sourceMapVariant],
             url,
-            sourceMapVariant,
-            `mode=${modeDefined ? 1 : 0}`,
-            stored.entry.method,
-            stored.entry.size,
-            stored.entry.crc32,
-          ],
-          stored.data,
+            // The trampolines' form depends on whether the global could be defined (not where it is frozen).
+            identity: [`mode=${modeDefined ? 1 : 0}`, stored.entry.method, stored.entry.size, stored.entry.crc32],
+            content: stored.data,
+          },
           () => hotSource(javascript(), location, modeDefined),
         ),
       };

@@ -1,6 +1,6 @@
 /**
  * The disk cache of hot-transformed module sources, on by default: a repeat start of the same archive serves each
- * module's rewritten source from a file instead of lexing and rewriting it again (measured: the transform is most of
+ * module's rewritten source from the cache instead of lexing and rewriting it again (measured: the transform is most of
  * what hot reload adds to a cold start). It lives in a per-user folder (see defaultCacheDir), or in HOTZIP_CACHE=<dir>;
  * HOTZIP_CACHE=0 turns it off.
  *
@@ -9,9 +9,30 @@
  * the options that change the output, a SHA-1 of the entry's bytes as stored in the archive (deflated: inflating is
  * deterministic, so equal stored bytes are equal content, and a hit needs no inflating; the first load read and
  * CRC-checked them), the Node version and a fingerprint of the transform's own code and hotzip's version, so a
- * different hotzip build never reuses another's output. The key is stored in the file and compared in full on every
- * read; files are written to a temporary name and renamed, so concurrent processes see a whole file or none. Any
- * failure to read or write the cache only means the module is transformed as if there were no cache.
+ * different hotzip build never reuses another's output. Any failure to read or write the cache only means the module
+ * is transformed as if there were no cache.
+ *
+ * The entries of one archive (and one set of options, Node version and hotzip build) share one file, a pack: creating
+ * one file per module cost a first start more kernel time than the transform it saves (inode allocation, hundreds of
+ * files), and a repeat start reads one file instead of hundreds. A pack's first line is its full key, compared whole;
+ * its second an index of [URL, entry key, byte length], the entries' sources following in that order; a pack whose
+ * key differs, whose index does not parse or whose lengths do not add up to its size is a miss for all its entries.
+ * It is read once per burst of loading (the modules loading together; released when the loading settles, so a later
+ * dynamic import reads it again rather than every pack staying in memory), and each entry's key is compared in full.
+ *
+ * A first start collects its misses and, once the loading settles (the next turn of the event loop), rewrites the
+ * pack in Node's thread pool: the entries of the pack as it is on disk then, except those of the modules transformed
+ * again, plus the new ones, written to a temporary file and renamed over it. So a pack is rewritten once per burst
+ * with misses (the start's graph, then once for each later dynamic import that loads new modules), never once per
+ * module, and one pack's writes in a process run one after the other. Concurrent processes each rename a whole pack
+ * and the last one wins: each merges the pack it finds when it writes, so only the entries another process renamed
+ * in the meantime are lost, and transformed again next time.
+ *
+ * Node's hooks thread (`module.register`, used where `module.registerHooks` is missing or unsound) is stopped as soon
+ * as the application's thread ends, with anything scheduled unfinished: there each entry is written in line to a file
+ * of its own, as before packs (a pack rewritten in line per module would cost quadratic time), the source's length
+ * after the key so that a truncated file is a miss. Those per-module files are read only there; elsewhere they are
+ * left alone.
  */
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
@@ -117,97 +138,265 @@ function fileName(key: string): string {
   return `${(hash >>> 0).toString(16).padStart(8, '0')}.js`;
 }
 
-/**
- * One module's transform, through the cache in `dir`: `transform` runs only on a miss. `identity` is everything
- * else that decides the output (the URL, options, the entry's method, size and CRC-32); `content` the bytes that
- * decide the source, hashed into the key.
- */
-export function cachedTransform(
-  dir: string,
-  identity: ReadonlyArray<string | number>,
-  content: Uint8Array,
-  transform: () => string,
-): string {
+/** Where a module's transform is kept, and everything that decides whether a kept one may be served. */
+export interface CacheSlot {
+  /** The archive's path and the options that change the output: one pack per distinct value. */
+  pack: ReadonlyArray<string | number>;
+  /** The module's URL: a pack holds one entry per URL. */
+  url: string;
+  /** Everything else about the entry that decides the output (its method, size and CRC-32). */
+  identity: ReadonlyArray<string | number>;
+  /** The bytes that decide the source, hashed into the key. */
+  content: Uint8Array;
+}
+
+/** One module's transform, through the cache in `dir`: `transform` runs only on a miss. */
+export function cachedTransform(dir: string, slot: CacheSlot, transform: () => string): string {
   if (!usableCacheDir(dir)) return transform();
-  // JSON keeps the key on one line whatever the URL holds.
-  const key = JSON.stringify([
-    implementationFingerprint(),
-    process.version,
-    ...identity,
-    createHash('sha1').update(content).digest('base64'),
-  ]);
-  const file = path.join(dir, fileName(key));
-  const pending = writing.get(file);
+  const digest = createHash('sha1').update(slot.content).digest('base64');
+  if (!isMainThread) {
+    // JSON keeps the key on one line whatever the URL holds.
+    const key = JSON.stringify([
+      implementationFingerprint(),
+      process.version,
+      ...slot.pack,
+      slot.url,
+      ...slot.identity,
+      digest,
+    ]);
+    return cachedInFile(path.join(dir, fileName(key)), key, transform);
+  }
+  const pack = packFor(dir, slot.pack);
+  const key = JSON.stringify([slot.url, ...slot.identity, digest]);
+  const pending = pack.fresh.get(slot.url) ?? pack.writing.get(slot.url);
   if (pending?.key === key) return pending.code;
+  settleLater(pack);
+  pack.contents ??= readPack(pack);
+  const hit = pack.contents.entries.get(key);
+  if (hit?.url === slot.url) return pack.contents.bytes.toString('utf8', hit.start, hit.end);
+  const code = transform();
+  pack.fresh.set(slot.url, { url: slot.url, key, code });
+  return code;
+}
+
+/**
+ * The per-module file of the hooks thread: read if its stored key matches in full and its source has the length
+ * stored after the key (a truncated file is no file), else transformed and written in line (the thread may be
+ * stopped before anything scheduled runs).
+ */
+function cachedInFile(file: string, key: string, transform: () => string): string {
   try {
     // Looked up without an exception on a miss: a first start misses for every module.
     if (fs.statSync(file, { throwIfNoEntry: false }) !== undefined) {
       const cached = fs.readFileSync(file, 'utf8');
       if (cached.length > key.length && cached.startsWith(key) && cached.charCodeAt(key.length) === 10) {
-        return cached.slice(key.length + 1);
+        const newline = cached.indexOf('\n', key.length + 1);
+        const code = cached.slice(newline + 1);
+        if (newline > 0 && cached.slice(key.length + 1, newline) === String(code.length)) return code;
       }
     }
   } catch {
     // Unreadable: transform below.
   }
   const code = transform();
-  write(file, key, code);
+  try {
+    writeFileAtomic(file, `${key}\n${code.length}\n${code}`, 0o600);
+  } catch (error) {
+    log('debug', `cannot write the transform cache ${file}: ${String(error)}`);
+  }
   return code;
 }
 
-/** Entries being written, by file: this process serves them from memory meanwhile. */
-const writing = new Map<string, { key: string; code: string }>();
-/** Entries waiting for the loading under way to end. */
-let queued: Array<{ file: string; key: string; code: string }> = [];
+/** A module transformed by this process: its URL, its entry key (all but the pack's own key) and its source. */
+interface FreshEntry {
+  url: string;
+  key: string;
+  code: string;
+}
+
+/** Where one entry's source is in a pack's bytes. */
+interface PackEntry {
+  url: string;
+  start: number;
+  end: number;
+}
+
+/** A pack as read: its bytes and its entries by key. */
+interface PackContents {
+  bytes: Buffer;
+  entries: Map<string, PackEntry>;
+}
+
+/** One pack's state in this process. */
+interface Pack {
+  file: string;
+  /** The first line of the file (with its newline): the pack's full key. */
+  header: Buffer;
+  /** The pack as read in the loading under way; released when it settles. */
+  contents: PackContents | undefined;
+  /** Entries transformed since the last write was started. */
+  fresh: Map<string, FreshEntry>;
+  /** Entries in writes not finished yet, by URL: served from memory meanwhile. */
+  writing: Map<string, FreshEntry>;
+  /** This pack's writes, one after the other: each merges what the one before it renamed into place. */
+  written: Promise<void>;
+}
+
+const PACK_FORMAT = 'hotzip-pack 1';
+
+const noEntries: PackContents = { bytes: Buffer.alloc(0), entries: new Map() };
+
+const packs = new Map<string, Pack>();
+
+/** The pack of `id` in `dir`; its file is named by a hash of its full key, which its first line holds. */
+function packFor(dir: string, id: ReadonlyArray<string | number>): Pack {
+  const name = `${dir}\0${JSON.stringify(id)}`;
+  let pack = packs.get(name);
+  if (pack === undefined) {
+    const header = `${PACK_FORMAT} ${JSON.stringify([implementationFingerprint(), process.version, ...id])}\n`;
+    const hash = createHash('sha1').update(header).digest('hex').slice(0, 24);
+    pack = {
+      file: path.join(dir, `${hash}.pack`),
+      header: Buffer.from(header),
+      contents: undefined,
+      fresh: new Map(),
+      writing: new Map(),
+      written: Promise.resolve(),
+    };
+    packs.set(name, pack);
+  }
+  return pack;
+}
+
+/** Reads a pack whole; a missing, unreadable, damaged or foreign one has no entries. */
+function readPack(pack: Pack): PackContents {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(pack.file);
+  } catch (error) {
+    log('debug', `transform cache: no pack ${pack.file} (${String(error)})`);
+    return noEntries;
+  }
+  const contents = parsePack(pack.header, bytes);
+  log(
+    'debug',
+    contents === undefined
+      ? `transform cache: pack ${pack.file} is damaged or another's: not used`
+      : `transform cache: read pack ${pack.file}, ${contents.entries.size} entries`,
+  );
+  return contents ?? noEntries;
+}
+
+/**
+ * The entries of a pack's bytes: undefined unless its first line is `header` exactly, its index parses, and the
+ * lengths it lists add up to the rest of the file (a truncated pack is no pack).
+ */
+function parsePack(header: Buffer, bytes: Buffer): PackContents | undefined {
+  if (bytes.length < header.length || !bytes.subarray(0, header.length).equals(header)) return undefined;
+  const newline = bytes.indexOf(10, header.length);
+  if (newline < 0) return undefined;
+  let index: unknown;
+  try {
+    index = JSON.parse(bytes.toString('utf8', header.length, newline));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(index)) return undefined;
+  const entries = new Map<string, PackEntry>();
+  let at = newline + 1;
+  for (const item of index as unknown[]) {
+    if (!Array.isArray(item) || item.length !== 3) return undefined;
+    const [url, key, length] = item as unknown[];
+    if (typeof url !== 'string' || typeof key !== 'string') return undefined;
+    if (typeof length !== 'number' || !Number.isSafeInteger(length) || length < 0) return undefined;
+    entries.set(key, { url, start: at, end: at + length });
+    at += length;
+  }
+  return at === bytes.length ? { bytes, entries } : undefined;
+}
+
+/** A pack's bytes: `old`'s entries but for the URLs `fresh` replaces, then `fresh`'s. */
+function packBytes(header: Buffer, old: PackContents | undefined, fresh: Map<string, FreshEntry>): Buffer {
+  const index: Array<[string, string, number]> = [];
+  const parts: Uint8Array[] = [];
+  if (old !== undefined) {
+    for (const [key, { url, start, end }] of old.entries) {
+      if (fresh.has(url)) continue;
+      index.push([url, key, end - start]);
+      parts.push(old.bytes.subarray(start, end));
+    }
+  }
+  for (const { url, key, code } of fresh.values()) {
+    const bytes = Buffer.from(code, 'utf8');
+    index.push([url, key, bytes.length]);
+    parts.push(bytes);
+  }
+  return Buffer.concat([header, Buffer.from(`${JSON.stringify(index)}\n`), ...parts]);
+}
+
+/** Packs used in the loading under way. */
+const touched = new Set<Pack>();
 let settled: Promise<void> = Promise.resolve();
 
 /**
- * Writes an entry off the module-loading path: once the modules loading together have loaded (the next turn of the
- * event loop), in Node's thread pool (written in line, a first start paid about as much again for filling the cache
- * as for the transform itself). Node's hooks thread (`module.register`) is stopped as soon as the application's
- * thread ends, with its writes unfinished: there they are made in line.
+ * Marks a pack used by the loading under way: once the modules loading together have loaded (the next turn of the
+ * event loop) its contents are released and its new entries written, off the module-loading path (written in line,
+ * a first start paid about as much again for filling the cache as for the transform itself).
  */
-function write(file: string, key: string, code: string): void {
-  if (!isMainThread) {
-    try {
-      writeFileAtomic(file, `${key}\n${code}`, 0o600);
-    } catch (error) {
-      log('debug', `cannot write the transform cache ${file}: ${String(error)}`);
-    }
-    return;
-  }
-  writing.set(file, { key, code });
-  if (queued.length === 0) {
-    settled = Promise.all([settled, new Promise<void>((resolve) => setImmediate(() => flush().then(resolve)))]).then(
+function settleLater(pack: Pack): void {
+  if (touched.size === 0) {
+    settled = Promise.all([settled, new Promise<void>((resolve) => setImmediate(() => settle().then(resolve)))]).then(
       () => {},
     );
   }
-  queued.push({ file, key, code });
+  touched.add(pack);
 }
 
-/** Starts writing every queued entry; settles when all are written (or failed). */
-function flush(): Promise<void> {
-  const entries = queued;
-  queued = [];
-  return Promise.all(
-    entries.map(
-      ({ file, key, code }) =>
-        new Promise<void>((resolve) => {
-          const temp = temporaryFileFor(file);
-          const done = (error: unknown): void => {
-            if (writing.get(file)?.key === key) writing.delete(file);
-            if (error !== null && error !== undefined) {
-              log('debug', `cannot write the transform cache ${file}: ${String(error)}`);
-              fs.rm(temp, { force: true }, () => resolve());
-            } else resolve();
-          };
-          fs.writeFile(temp, `${key}\n${code}`, { mode: 0o600 }, (error) => {
-            if (error !== null) done(error);
-            else fs.rename(temp, file, done);
-          });
-        }),
-    ),
-  ).then(() => {});
+/** Releases the packs read by the loading that has settled, and starts writing those with new entries. */
+function settle(): Promise<void> {
+  const writes: Array<Promise<void>> = [];
+  for (const pack of touched) {
+    pack.contents = undefined;
+    if (pack.fresh.size === 0) continue;
+    const batch = pack.fresh;
+    pack.fresh = new Map();
+    for (const [url, entry] of batch) pack.writing.set(url, entry);
+    pack.written = pack.written.then(() => writePack(pack, batch));
+    writes.push(pack.written);
+  }
+  touched.clear();
+  return Promise.all(writes).then(() => {});
+}
+
+/**
+ * Rewrites a pack with `batch` added, in Node's thread pool: the pack as it is on disk now (another process may have
+ * renamed a newer one into place) merged with the batch, into a temporary file renamed over it. Never rejects.
+ */
+function writePack(pack: Pack, batch: Map<string, FreshEntry>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const temp = temporaryFileFor(pack.file);
+    const done = (error: unknown): void => {
+      for (const [url, entry] of batch) if (pack.writing.get(url) === entry) pack.writing.delete(url);
+      if (error !== null && error !== undefined) {
+        log('debug', `cannot write the transform cache ${pack.file}: ${String(error)}`);
+        fs.rm(temp, { force: true }, () => resolve());
+      } else resolve();
+    };
+    fs.readFile(pack.file, (readError, bytes) => {
+      let data: Buffer;
+      try {
+        data = packBytes(pack.header, readError === null ? parsePack(pack.header, bytes) : undefined, batch);
+      } catch (error) {
+        done(error);
+        return;
+      }
+      log('debug', `transform cache: writing pack ${pack.file}, ${batch.size} new entries`);
+      fs.writeFile(temp, data, { mode: 0o600 }, (error) => {
+        if (error !== null) done(error);
+        else fs.rename(temp, pack.file, done);
+      });
+    });
+  });
 }
 
 /** Settles once every cache write started so far has finished (or failed). */
