@@ -22,9 +22,10 @@ export const HANDLE = '__hz$';
 /**
  * One-character names for the module's handle on its runtime instance (declared by the registration: see
  * ./transform.ts), which every trampoline spells twice: Latin-1 letters that almost never appear in code and keep an
- * ASCII source one byte per character in V8. A module that contains all of them gets HANDLE.
+ * ASCII source one byte per character in V8, none of them a short default-export name or accessor parameter. A
+ * module that contains all of them gets HANDLE.
  */
-const SHORT_HANDLES = ['µ', 'ß', 'ø', 'æ'];
+const SHORT_HANDLES = ['ÿ', 'Þ', 'Ð', 'Ý'];
 
 /** The handle's name in `source`: a short one the module never spells, else HANDLE. */
 export function handleName(source: string): string {

@@ -119,7 +119,7 @@ test('without maps, only the rest of a line after a one-line exported body moves
     trampolineTest(
       index,
       { constructible, generator: false },
-      { condition: modeCondition('zip:x', false, defined), handle: 'µ' },
+      { condition: modeCondition('zip:x', false, defined), handle: 'ÿ' },
     ).length;
   const shifts: Record<string, number> = {
     b: test(0, true),

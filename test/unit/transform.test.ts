@@ -12,9 +12,9 @@ import { checkTransformed } from '../helpers/syntax-check.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
 /** The trampolines' test of the module's mode global, as the transform writes it for `url`. */
-const mode = `globalThis.${modeGlobal(url)}!==0&&µ?`;
+const mode = `globalThis.${modeGlobal(url)}!==0&&ÿ?`;
 const REGISTRATION =
-  /var µ=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\);/;
+  /var ÿ=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\);/;
 
 /** The transformed code, the code without its registration, the registration's description and where it went. */
 function run(
@@ -67,9 +67,9 @@ describe('transformModule', () => {
     assert.equal(code.split('\n').length, source.split('\n').length + 1);
     assertColumnsKept(source, code);
     const lines = code.split('\n');
-    assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var µ=/);
+    assert.match(lines[0] ?? '', /^import \{ helper \} from '\.\/helper\.js';var ÿ=/);
     assert.equal(lines[1], 'export let   a = 1;');
-    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(globalThis\.\$hz[\w$]{6}!==0&&µ\?\.s\(1\)\)/);
+    assert.match(lines[3] ?? '', /^export function f\(x\) \{if\(globalThis\.\$hz[\w$]{6}!==0&&ÿ\?\.s\(1\)\)/);
     assert.equal(lines[6], 'let ª={default:[a, 1]}.default;');
     assert.equal(lines.at(-1), 'export{ª as default};');
   });
@@ -78,7 +78,7 @@ describe('transformModule', () => {
     const name = modeGlobal(url);
     const source = 'export function f(x) { return x; }\n';
     const bare = transformModule(source, { url, modeDefined: true }).code;
-    assert.ok(bare.includes(`{if(${name}&&µ?.s(0))return µ.t(this,arguments,new.target);`), bare);
+    assert.ok(bare.includes(`{if(${name}&&ÿ?.s(0))return ÿ.t(this,arguments,new.target);`), bare);
     assert.ok(!bare.includes(`globalThis.${name}`), bare);
     // A binding of that very name in the module would shadow the global: the read goes through the global object.
     const spelled = `${source}var ${name} = 1;\n`;
@@ -92,9 +92,9 @@ describe('transformModule', () => {
   test('the handle has a one-letter name the module never spells, else the long one', () => {
     const source = 'export function f(x) { return x; }\n';
     for (const [extra, handle] of [
-      ['', 'µ'],
-      ['// µ\n', 'ß'],
-      ['// µ ß ø æ\n', '__hz$'],
+      ['', 'ÿ'],
+      ['// ÿ\n', 'Þ'],
+      ['// ÿ Þ Ð Ý\n', '__hz$'],
     ]) {
       const { code } = transformModule(`${source}${extra}`, { url });
       assert.ok(code.includes(`var ${handle}=globalThis[`), code);
@@ -104,10 +104,10 @@ describe('transformModule', () => {
 
   test('the registration goes where it moves no code: after leading imports, before a comment, or at the end', () => {
     // After an import without its `;`, the registration brings its own: `'./a.js'var` would not parse.
-    assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var µ=/);
+    assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var ÿ=/);
     assert.match(
       run("import a from './a.js' // c\nexport const b = a\n").code,
-      /^import a from '\.\/a\.js' ;var µ=.*;\/\/ c\n/,
+      /^import a from '\.\/a\.js' ;var ÿ=.*;\/\/ c\n/,
     );
     assert.equal(run('// license\nexport const b = 1;\n').at, 0);
     assert.equal(run('/* one */ /* two */\nexport const b = 1;\n').at, '/* one */ /* two */'.length);
@@ -154,7 +154,7 @@ describe('transformModule', () => {
     const fn = run('export default function () { return 1; }\n');
     assert.match(
       fn.code,
-      /^var µ=.*Object\.defineProperty\(__hz\$default,'name',\{value:'default'\}\);function __hz\$default {3}\(\) \{if/,
+      /^var ÿ=.*Object\.defineProperty\(__hz\$default,'name',\{value:'default'\}\);function __hz\$default {3}\(\) \{if/,
     );
     assert.match(fn.body, /\nexport\{__hz\$default as default\};$/);
     const cls = run('export default class { static name() {} }\n');
@@ -171,9 +171,9 @@ describe('transformModule', () => {
     assert.equal(
       body,
       [
-        `export function f(a) {if(${mode}.s(0))return µ.t(this,arguments,new.target); return a; }`,
-        `export async function g() {if(${mode}.s(1))return µ.t(this,arguments);}`,
-        `export function* h() {if(${mode}.s(2))return yield*µ.t(this,arguments);}`,
+        `export function f(a) {if(${mode}.s(0))return ÿ.t(this,arguments,new.target); return a; }`,
+        `export async function g() {if(${mode}.s(1))return ÿ.t(this,arguments);}`,
+        `export function* h() {if(${mode}.s(2))return yield*ÿ.t(this,arguments);}`,
         '',
         '',
       ].join('\n'),
@@ -181,7 +181,7 @@ describe('transformModule', () => {
   });
 
   test('every shape of exported function gets a trampoline that tests before its parameters are bound', () => {
-    const t = (index: number, delegate = '') => `if(${mode}.s(${index}))return ${delegate}µ.t(this,arguments);`;
+    const t = (index: number, delegate = '') => `if(${mode}.s(${index}))return ${delegate}ÿ.t(this,arguments);`;
     const { body } = run(
       [
         'export const a = x => x * 2;',
@@ -220,7 +220,7 @@ describe('transformModule', () => {
     const { code } = transformModule('const globalThis = {};\nexport function f() {}\n', { url });
     assert.equal(
       code.split('\n')[1],
-      `export function f() {if(typeof ${modeGlobal(url)}!=='number'&&µ?.s(0))return µ.t(this,arguments,new.target);}`,
+      `export function f() {if(typeof ${modeGlobal(url)}!=='number'&&ÿ?.s(0))return ÿ.t(this,arguments,new.target);}`,
     );
   });
 
@@ -231,8 +231,8 @@ describe('transformModule', () => {
     assert.equal(
       body,
       [
-        `function h(a) {if(${mode}.s(0))return µ.t(this,arguments,new.target);}`,
-        `let   k = {k()    {if(${mode}.s(1))return µ.t(this,arguments);return 1}}.k, j = 2;`,
+        `function h(a) {if(${mode}.s(0))return ÿ.t(this,arguments,new.target);}`,
+        `let   k = {k()    {if(${mode}.s(1))return ÿ.t(this,arguments);return 1}}.k, j = 2;`,
         'export { h as hh, k, j };',
         'let ª={default:h}.default;',
         '',
@@ -244,7 +244,7 @@ describe('transformModule', () => {
     const bundled = run(
       'var handler = (req) => req;\nvar src_default = handler;\nexport { src_default as default };\n',
     );
-    assert.match(bundled.body, /^var handler = \{handler\(req\) {4}\{if\(globalThis\.\$hz[\w$]{6}!==0&&µ\?\.s\(0\)\)/);
+    assert.match(bundled.body, /^var handler = \{handler\(req\) {4}\{if\(globalThis\.\$hz[\w$]{6}!==0&&ÿ\?\.s\(0\)\)/);
   });
 
   test('a const the module itself assigns stays const; its exports go through aliases declared right after it', () => {
@@ -361,7 +361,7 @@ describe('transformModule', () => {
   test('Unicode names: a named default function keeps its name; default imports and reassignments are seen', () => {
     assert.match(
       run('export default function π() {}\n').body,
-      /^export default function π\(\) \{if\(globalThis\.\$hz[\w$]{6}!==0&&µ\?\.s\(0\)\)/,
+      /^export default function π\(\) \{if\(globalThis\.\$hz[\w$]{6}!==0&&ÿ\?\.s\(0\)\)/,
     );
     assert.deepEqual(run("import π from './a.js'\nexport { π }\n").description.i, [['./a.js', ['default']]]);
     assert.deepEqual(run("import from from './a.js'\nexport { from }\n").description.i, [['./a.js', ['default']]]);
@@ -388,21 +388,21 @@ describe('transformModule', () => {
   test('a trampoline goes after the directives of a function body', () => {
     assert.match(
       run('export function f() { "use strict"\n  return 1 }\n').body,
-      /^export function f\(\) \{ "use strict";if\(globalThis\.\$hz[\w$]{6}!==0&&µ\?\.s\(0\)\)/,
+      /^export function f\(\) \{ "use strict";if\(globalThis\.\$hz[\w$]{6}!==0&&ÿ\?\.s\(0\)\)/,
     );
     assert.match(
       run("export function f() { 'a'; 'b' + 1 }\n").body,
-      /^export function f\(\) \{ 'a';if\(globalThis\.\$hz[\w$]{6}!==0&&µ\?\.s\(0\)\).*; 'b' \+ 1 \}/,
+      /^export function f\(\) \{ 'a';if\(globalThis\.\$hz[\w$]{6}!==0&&ÿ\?\.s\(0\)\).*; 'b' \+ 1 \}/,
     );
     assert.match(
       run("export function f() { 'a'\n.length }\n").body,
-      /^export function f\(\) \{if\(globalThis\.\$hz[\w$]{6}!==0&&µ\?\.s\(0\)\)/,
+      /^export function f\(\) \{if\(globalThis\.\$hz[\w$]{6}!==0&&ÿ\?\.s\(0\)\)/,
     );
     // Every function shape: an arrow made a method, a function expression, one with non-simple parameters (whose
     // directive stays in its own body, where Node still rejects it).
     assert.match(
       run("export const f = (a) => { 'use strict'; return a }\n").body,
-      /^export let {3}f = \{f\(a\) +\{ 'use strict';if\(globalThis\.\$hz[\w$]{6}!==0&&µ\?\.s\(0\)\)/,
+      /^export let {3}f = \{f\(a\) +\{ 'use strict';if\(globalThis\.\$hz[\w$]{6}!==0&&ÿ\?\.s\(0\)\)/,
     );
     assert.match(
       run("export const g = function () { 'use strict'\n}\n").body,
@@ -418,7 +418,7 @@ describe('transformModule', () => {
     assert.equal(run('#!/usr/bin/env node\r\nexport default function () {}\n').at, '#!/usr/bin/env node\r\n'.length);
     assert.equal(run('#!/usr/bin/env node\rexport default function () {}\n').at, '#!/usr/bin/env node\r'.length);
     // Only a hashbang: the registration goes on a line of its own, not into the hashbang's comment.
-    assert.equal(run('#!/usr/bin/env node').code.split('\n')[1]?.startsWith('var µ='), true);
+    assert.equal(run('#!/usr/bin/env node').code.split('\n')[1]?.startsWith('var ÿ='), true);
   });
 
   test('registration lists escape the separators a string export name or a specifier may hold', () => {
@@ -451,7 +451,7 @@ describe('transformModule', () => {
   test('a hashbang line stays first', () => {
     assert.match(
       transformModule('#!/usr/bin/env node\nexport const a = import.meta.url;\n', { url }).code,
-      /^#!\/usr\/bin\/env node\nvar µ=/,
+      /^#!\/usr\/bin\/env node\nvar ÿ=/,
     );
   });
 
