@@ -277,9 +277,13 @@ const WIDE_NAME_CHAR = new RegExp(`[${WIDE_NAME}]`);
 /**
  * Where each name-like word of `source` occurs (a letter, `$`, `_` or one of WIDE_NAME, then those or digits). With
  * `wanted`, those words alone: only a word whose length and first character some wanted name has is ever copied out
- * of the source and looked up.
+ * of the source and looked up; with `keep`, only the occurrences it accepts, asked before the word is copied.
  */
-function wordIndex(source: string, wanted: ReadonlySet<string> | undefined): Map<string, number[]> {
+function wordIndex(
+  source: string,
+  wanted: ReadonlySet<string> | undefined,
+  keep?: (start: number, end: number) => boolean,
+): Map<string, number[]> {
   const index = new Map<string, number[]>();
   const lengths = new Set<number>();
   const firsts = new Set<number>();
@@ -298,7 +302,10 @@ function wordIndex(source: string, wanted: ReadonlySet<string> | undefined): Map
     }
     let end = i + 1;
     while (end < length && isWordCode(source.charCodeAt(end))) end++;
-    if (wanted === undefined || (lengths.has(end - i) && firsts.has(code))) {
+    if (
+      (wanted === undefined || (lengths.has(end - i) && firsts.has(code))) &&
+      (keep === undefined || keep(i, end))
+    ) {
       const word = source.slice(i, end);
       if (wanted === undefined || wanted.has(word)) {
         const list = index.get(word);
@@ -309,6 +316,24 @@ function wordIndex(source: string, wanted: ReadonlySet<string> | undefined): Map
     i = end;
   }
   return index;
+}
+
+/** Whether white space code. */
+function isSpaceCode(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && WIDE_SPACE.test(String.fromCharCode(code)));
+}
+
+/**
+ * Whether `++` or `--` ends the four characters before `at`, but for white space after it (as the regex
+ * `/(?:\+\+|--)\s*$/` on them would say, without copying them out).
+ */
+function followsIncrement(source: string, at: number): boolean {
+  const low = Math.max(0, at - 4);
+  let j = at;
+  while (j > low && isSpaceCode(source.charCodeAt(j - 1))) j--;
+  if (j - 2 < low) return false;
+  const c = source.charCodeAt(j - 1);
+  return (c === 43 || c === 45) && source.charCodeAt(j - 2) === c;
 }
 
 /**
@@ -324,6 +349,8 @@ export class Writes {
   /** The names the index holds, when it was built for those alone (see expect); undefined: every word. */
   #indexed: ReadonlySet<string> | undefined;
   #expected: ReadonlySet<string> | undefined;
+  /** Where declarations of the expected names start, in order (see expect); the index skips them. */
+  #declarations: readonly number[] = [];
   #searches = 0;
 
   constructor(source: string) {
@@ -332,10 +359,37 @@ export class Writes {
 
   /**
    * Announces the names about to be asked about: an index of a large source then records those words alone (most
-   * of its words are keywords and property names nobody asks about). Any other name is still answered, by a search.
+   * of its words are keywords and property names nobody asks about), and of them only the occurrences that may be
+   * writes (a module with tens of thousands of exports mentions most of them once, where it declares them). Any
+   * other name is still answered, by a search. `declarations` are where declarations of those names start, in
+   * source order, each inside the `declared` ranges every question about its name passes: the index skips them.
    */
-  expect(names: ReadonlySet<string>): void {
+  expect(names: ReadonlySet<string>, declarations: readonly number[] = []): void {
     this.#expected = names;
+    this.#declarations = declarations;
+  }
+
+  /**
+   * Whether the occurrence of a name at `[at, end)` may be a write, whatever ranges the question passes as its
+   * declarations (asked of the occurrences in source order, as the index is built).
+   */
+  #mayWrite(at: number, end: number, declarations: { next: number }): boolean {
+    const list = this.#declarations;
+    let next = declarations.next;
+    while (next < list.length && (list[next] as number) < at) next++;
+    declarations.next = next;
+    if (list[next] === at) return false;
+    return this.#writtenAt(at, end);
+  }
+
+  /** What `written` asks of every occurrence but whether it lies in the name's declared ranges. */
+  #writtenAt(at: number, end: number): boolean {
+    const source = this.#source;
+    if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) return false;
+    if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) return false;
+    if (!this.#writes(at, end)) return false;
+    // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
+    return !/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at));
   }
 
   /** Where `name` occurs as a whole word (and, for a small source, possibly inside a longer word: checked later). */
@@ -343,8 +397,13 @@ export class Writes {
     const source = this.#source;
     if (this.#index !== undefined || source.length > LARGE_SOURCE || ++this.#searches > 8) {
       if (this.#index === undefined) {
-        this.#index = wordIndex(source, this.#expected);
-        this.#indexed = this.#expected;
+        const expected = this.#expected;
+        const cursor = { next: 0 };
+        this.#index =
+          expected === undefined
+            ? wordIndex(source, undefined)
+            : wordIndex(source, expected, (at, end) => this.#mayWrite(at, end, cursor));
+        this.#indexed = expected;
       }
       if (this.#indexed === undefined || this.#indexed.has(name)) return this.#index.get(name) ?? [];
     }
@@ -379,17 +438,20 @@ export class Writes {
   }
 
   /** Whether `name` may be written anywhere but inside the `declared` ranges (its own declarations). */
-  written(name: string, declared: ReadonlyArray<readonly [number, number]> = []): boolean {
+  written(
+    name: string,
+    declared: ReadonlyArray<readonly [number, number]> | (() => ReadonlyArray<readonly [number, number]>) = [],
+  ): boolean {
     const source = this.#source;
+    let ranges = typeof declared === 'function' ? undefined : declared;
     for (const at of this.#occurrences(name)) {
       const end = at + name.length;
       if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) continue;
       if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) continue;
       // Its own declaration first: the usual only occurrence of an exported name, and a cheaper test.
-      if (within(at, declared)) continue;
-      if (!this.#writes(at, end)) continue;
-      // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
-      if (!/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at))) return true;
+      ranges ??= (declared as () => ReadonlyArray<readonly [number, number]>)();
+      if (within(at, ranges)) continue;
+      if (this.#writtenAt(at, end)) return true;
     }
     return false;
   }
@@ -399,12 +461,7 @@ export class Writes {
     const source = this.#source;
     const before = source.charCodeAt(at - 1);
     // `++name`, `--name` (and the rare `+ +name`: safe side).
-    if (
-      (before === 43 || before === 45 || before === 32) &&
-      /(?:\+\+|--)\s*$/.test(source.slice(Math.max(0, at - 4), at))
-    ) {
-      return true;
-    }
+    if ((before === 43 || before === 45 || before === 32) && followsIncrement(source, at)) return true;
     const next = nextCode(source, end);
     if (next === -1) return false;
     const c = source[next] ?? '';

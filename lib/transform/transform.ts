@@ -292,9 +292,12 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   };
   // Only a newer version's reassigned exports are copied into the live bindings (see TransformOptions.versioned);
   // they are looked for once every export statement has all its declarators.
-  const maybeReassigned: Array<{ binding: number; ranges: VariableStatement | [number, number] | undefined }> = [];
-  const reassigned = (local: string, ranges: ReadonlyArray<readonly [number, number]>): boolean =>
-    versioned && writes.written(local, ranges);
+  // In parallel arrays, one entry per binding: by binding index, the statement declaring it (whose declarators are
+  // its declared ranges) or else its own range (`start` -1: none).
+  const reassignBinding: number[] = [];
+  const reassignStatement: Array<VariableStatement | undefined> = [];
+  const reassignStart: number[] = [];
+  const reassignEnd: number[] = [];
   const trampolined = new Set<number>();
   /**
    * A trampoline for the function an exported binding holds from its declaration; for a binding exported by a
@@ -354,7 +357,12 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         const index = bindings.length;
         const { local, refers } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
-        if (versioned && local !== DEFAULT_LOCAL) maybeReassigned.push({ binding: index, ranges: undefined });
+        if (versioned && local !== DEFAULT_LOCAL) {
+          reassignBinding.push(index);
+          reassignStatement.push(undefined);
+          reassignStart.push(-1);
+          reassignEnd.push(-1);
+        }
         bindings.push(['default', local, false]);
         if (refers !== undefined) trampoline(declared(refers), refers, index);
         continue;
@@ -386,28 +394,64 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     }
     // Function and class declarations are reassignable bindings too, though rarely reassigned.
     if (versioned && !isConst) {
-      const ranges: VariableStatement | [number, number] =
-        declaration?.type === 'variable' ? declaration.statement : [entry.localStart, entry.localEnd];
-      maybeReassigned.push({ binding: index, ranges });
+      reassignBinding.push(index);
+      if (declaration?.type === 'variable') {
+        reassignStatement.push(declaration.statement);
+        reassignStart.push(-1);
+        reassignEnd.push(-1);
+      } else {
+        reassignStatement.push(undefined);
+        reassignStart.push(entry.localStart);
+        reassignEnd.push(entry.localEnd);
+      }
     }
     bindings.push([entry.name, local, false]);
   }
   const asked = new Set<string>();
-  for (const { binding } of maybeReassigned) asked.add(bindings[binding]?.[1] ?? '');
+  // Where the statements the questions pass as declared ranges declare a plain name: a declaration is no write, and
+  // the scan skips them without copying the name out (a large module mentions most exports only there).
+  const declaredAt: number[] = [];
+  const listed = new Set<VariableStatement>();
+  const listDeclarations = (statement: VariableStatement): void => {
+    if (listed.has(statement)) return;
+    listed.add(statement);
+    for (const declarator of statement.declarators) {
+      if (declarator.simple !== undefined) declaredAt.push(declarator.binding[0]);
+    }
+  };
+  for (let k = 0; k < reassignBinding.length; k++) {
+    asked.add(bindings[reassignBinding[k] as number]?.[1] ?? '');
+    const statement = reassignStatement[k];
+    if (statement !== undefined) listDeclarations(statement);
+  }
   for (const { statement } of consts.values()) {
     for (const declarator of statement.declarators) for (const name of declarator.names) asked.add(name);
+    listDeclarations(statement);
   }
-  writes.expect(asked);
-  for (const { binding, ranges } of maybeReassigned) {
-    const exported = bindings[binding];
+  writes.expect(asked, inOrder(declaredAt));
+  let k = 0;
+  // The ranges of binding k's declarations, built only for a name that occurs where it may be written.
+  const declaredRanges = (): ReadonlyArray<readonly [number, number]> => {
+    const statement = reassignStatement[k];
+    if (statement !== undefined) return rangesOf(statement);
+    const start = reassignStart[k] as number;
+    return start === -1 ? [] : [[start, reassignEnd[k] as number]];
+  };
+  for (; k < reassignBinding.length; k++) {
+    const exported = bindings[reassignBinding[k] as number];
     if (exported === undefined) continue;
-    exported[2] = reassigned(
-      exported[1],
-      ranges === undefined ? [] : Array.isArray(ranges) ? [ranges] : rangesOf(ranges),
-    );
+    exported[2] = writes.written(exported[1], declaredRanges);
   }
   keepConstsConstant(edits, bindings, consts, writes);
   return bindings;
+}
+
+/** `positions` in ascending order (sorted in place only when they are not already). */
+function inOrder(positions: number[]): number[] {
+  for (let i = 1; i < positions.length; i++) {
+    if ((positions[i] as number) < (positions[i - 1] as number)) return positions.sort((a, b) => a - b);
+  }
+  return positions;
 }
 
 /**
