@@ -234,8 +234,15 @@ function rewriteDefault(
   return { local: DEFAULT_LOCAL };
 }
 
-/** An exported local binding: export name, local name, and whether the module may reassign it. */
-type Binding = [name: string, local: string, mutable: boolean];
+/**
+ * The exported local bindings, in parallel arrays by binding index (no object per export: a module may have tens of
+ * thousands): export name, local name, and whether the module may reassign it.
+ */
+interface Bindings {
+  names: string[];
+  locals: string[];
+  mutable: boolean[];
+}
 
 /** A `const` statement that declares exported bindings, and which of them (binding index, clause entry if any). */
 interface ExportedConst {
@@ -271,8 +278,10 @@ function exportedDeclarator(source: string, start: number, end: number, local: s
  * The transform's view of the module's exported local bindings: makes them assignable by the runtime, keeps
  * `const` constant, and gives every exported function a trampoline.
  */
-function localExports(source: string, exports: readonly Export[], edits: Edits, versioned: boolean): Binding[] {
-  const bindings: Binding[] = [];
+function localExports(source: string, exports: readonly Export[], edits: Edits, versioned: boolean): Bindings {
+  const bindings: Bindings = { names: [], locals: [], mutable: [] };
+  const names = bindings.names;
+  const locals = bindings.locals;
   const writes = new Writes(source);
   let declarations: Map<string, Declaration> | undefined;
   const declared = (name: string): Declaration | undefined => {
@@ -350,11 +359,11 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
       }
       statements.set(entry.exportStart, statement);
       if (kind === 'default') {
-        if (bindings.some(([name]) => name === 'default')) {
+        if (names.includes('default')) {
           // A second `export default` is a SyntaxError: leave it for Node to report in its own words.
           continue;
         }
-        const index = bindings.length;
+        const index = names.length;
         const { local, refers } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
         if (versioned && local !== DEFAULT_LOCAL) {
@@ -363,17 +372,18 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
           reassignStart.push(-1);
           reassignEnd.push(-1);
         }
-        bindings.push(['default', local, false]);
+        names.push('default');
+        locals.push(local);
         if (refers !== undefined) trampoline(declared(refers), refers, index);
         continue;
       }
       if (kind === 'function' && entry.localName !== undefined) {
-        trampoline({ type: 'function', at: keywordAt }, entry.localName, bindings.length);
+        trampoline({ type: 'function', at: keywordAt }, entry.localName, names.length);
       }
     }
     if (statement.kind === 'default') continue;
     const local = entry.localName ?? entry.name;
-    const index = bindings.length;
+    const index = names.length;
     let declaration: Declaration | undefined;
     let exportAt = entry.exportStart;
     if (statement.variables !== undefined) {
@@ -405,8 +415,11 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         reassignEnd.push(entry.localEnd);
       }
     }
-    bindings.push([entry.name, local, false]);
+    names.push(entry.name);
+    locals.push(local);
   }
+  const mutable: boolean[] = new Array(names.length).fill(false);
+  bindings.mutable = mutable;
   const asked = new Set<string>();
   // Where the statements the questions pass as declared ranges declare a plain name: a declaration is no write, and
   // the scan skips them without copying the name out (a large module mentions most exports only there).
@@ -420,7 +433,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     }
   };
   for (let k = 0; k < reassignBinding.length; k++) {
-    asked.add(bindings[reassignBinding[k] as number]?.[1] ?? '');
+    asked.add(locals[reassignBinding[k] as number] ?? '');
     const statement = reassignStatement[k];
     if (statement !== undefined) listDeclarations(statement);
   }
@@ -438,9 +451,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     return start === -1 ? [] : [[start, reassignEnd[k] as number]];
   };
   for (; k < reassignBinding.length; k++) {
-    const exported = bindings[reassignBinding[k] as number];
-    if (exported === undefined) continue;
-    exported[2] = writes.written(exported[1], declaredRanges);
+    const binding = reassignBinding[k] as number;
+    mutable[binding] = writes.written(locals[binding] as string, declaredRanges);
   }
   keepConstsConstant(edits, bindings, consts, writes);
   return bindings;
@@ -462,7 +474,7 @@ function inOrder(positions: number[]): number[] {
  */
 function keepConstsConstant(
   edits: Edits,
-  bindings: Binding[],
+  bindings: Bindings,
   consts: ReadonlyMap<number, ExportedConst>,
   writes: Writes,
 ): void {
@@ -483,15 +495,15 @@ function keepConstsConstant(
     const declarations: string[] = [];
     const clause: string[] = [];
     for (const { binding, clause: entry } of uses) {
-      const exported = bindings[binding];
-      if (exported === undefined) continue;
+      const local = bindings.locals[binding];
+      if (local === undefined) continue;
       const alias = `${ALIAS}${aliases++}`;
-      declarations.push(`${alias}=${exported[1]}`);
-      if (entry === undefined) clause.push(`${alias} as ${exported[0]}`);
+      declarations.push(`${alias}=${local}`);
+      if (entry === undefined) clause.push(`${alias} as ${bindings.names[binding]}`);
       else if (entry.start === entry.localStart)
         edits.magic.overwrite(entry.localStart, entry.localEnd, `${alias} as ${entry.name}`);
       else edits.magic.overwrite(entry.localStart, entry.localEnd, alias);
-      exported[1] = alias;
+      bindings.locals[binding] = alias;
     }
     // The aliases are in their temporal dead zone until the declaration has run, as the constants are.
     const text = `let ${declarations.join(',')};`;
@@ -707,8 +719,17 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const bindings = localExports(source, exports, edits, options.versioned === true);
   // Local exports as `name` or `name=local`; the runtime assigns them through the module's own eval, so the
   // registration stays a few bytes per export instead of a setter and a getter spelled out per binding.
-  const locals = bindings.map(([name, local]) => (name === local ? name : `${listItem(name)}=${local}`));
-  for (const [name, , mutable] of bindings) if (mutable) edits.mutable.push(name);
+  const { names, locals, mutable } = bindings;
+  // Most locals are their export's name: the list is joined from the locals themselves unless one differs.
+  let listed = locals;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    const local = locals[i] as string;
+    if (name === local) continue;
+    if (listed === locals) listed = [...locals];
+    listed[i] = `${listItem(name)}=${local}`;
+  }
+  for (let i = 0; i < names.length; i++) if (mutable[i] === true) edits.mutable.push(names[i] as string);
   const dependencies: string[] = [];
   for (const entry of imports) {
     if (!isStaticImport(entry)) continue;
@@ -718,7 +739,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const usesMeta = imports.some((entry) => entry.type === 'import-meta');
   const description = [
     field('e', `(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`),
-    field('l', quote(locals.join(','))),
+    field('l', quote(listed.join(','))),
     field('m', JSON.stringify(edits.mutable)),
     field('i', `[${dependencies.join(',')}]`),
     field('r', quote(reexports)),
@@ -728,15 +749,14 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // below VERSION_ACCESSORS_FROM, carries no accessor (one is made through its eval if ever needed), as every
   // version kept its compiled switch and its source for good.
   const accessorFrom = options.versioned === true ? VERSION_ACCESSORS_FROM : INLINE_ACCESSORS_FROM;
-  if (bindings.length >= accessorFrom && options.unlinked !== true) {
-    const localNames = bindings.map(([, local]) => local);
-    description.push(field('a', bindingAccessor(localNames, accessorParameters(source))));
+  if (locals.length >= accessorFrom && options.unlinked !== true) {
+    description.push(field('a', bindingAccessor(locals, accessorParameters(source))));
   }
   if (options.versioned === true) {
     // What every update reads of a new version, compiled with it (parenthesized, so names resolve by hash): an eval
     // per version cost more than the reading.
-    description.push(field('v', versionReader(bindings.map(([, local]) => local))));
-    const reassigned = bindings.filter(([, , mutable]) => mutable).map(([, local]) => local);
+    description.push(field('v', versionReader(locals)));
+    const reassigned = locals.filter((_, i) => mutable[i] === true);
     if (reassigned.length > 0) description.push(field('u', `()=>[${reassigned.join(',')}]`));
   }
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the handle undefined: run.
