@@ -13,7 +13,7 @@
  * differently) keep no trampoline.
  */
 import { assignmentEnd, nextCode, wordAt } from './declarations.js';
-import { directivesEnd, scanCode, skipBalanced } from './scan.js';
+import { directivesEnd, scanCode, skipBalanced, WIDE_SPACE } from './scan.js';
 import type { SourceEdits } from './source-edits.js';
 
 /** The module's handle on its runtime instance (declared by the registration: see ./transform.ts). */
@@ -108,6 +108,16 @@ function standIns(length: number): string {
   return Array.from({ length }, (_, i) => `${STAND_IN}${i}`).join(',');
 }
 
+/** The kinds of function SIMPLE_HEAD reads. */
+const GENERATOR = { constructible: false, generator: true };
+const ASYNC = { constructible: false, generator: false };
+const CONSTRUCTIBLE = { constructible: true, generator: false };
+
+/** Whether a character code is white space as a regex's `\s` means it. */
+function isSpace(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && WIDE_SPACE.test(String.fromCharCode(code)));
+}
+
 /** `[async] function [*] [name](a, b) {`: plain parameters only, no comments. */
 const SIMPLE_HEAD = /(async\s+)?function\s*(\*?)\s*[\w$]*\s*\(\s*(?:[\w$]+\s*(?:,\s*[\w$]+\s*)*,?\s*)?\)\s*\{/y;
 
@@ -147,21 +157,22 @@ export function addFunctionTrampoline(
   index: number,
   condition: string,
 ): boolean {
-  const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
-    trampolineTest(i, kind, condition);
-  // The common shape, read with one regex: this runs for every exported function on the cold-import path.
+  // The common shape, read with one regex: this runs for every exported function on the cold-import path. Tested,
+  // not executed (no match to allocate): `async` and `*` are read back from the source.
   SIMPLE_HEAD.lastIndex = at;
-  const simple = SIMPLE_HEAD.exec(source);
-  if (simple !== null) {
-    const generator = simple[2] === '*';
-    insertTest(
-      source,
-      edits,
-      SIMPLE_HEAD.lastIndex,
-      test(index, { constructible: !generator && simple[1] === undefined, generator }),
-    );
+  if (SIMPLE_HEAD.test(source)) {
+    const isAsync = source.startsWith('async', at);
+    let star = at + (isAsync ? 'async'.length : 0);
+    while (isSpace(source.charCodeAt(star))) star++;
+    star += 'function'.length;
+    while (isSpace(source.charCodeAt(star))) star++;
+    const generator = source.charCodeAt(star) === 42;
+    const kind = generator ? GENERATOR : isAsync ? ASYNC : CONSTRUCTIBLE;
+    insertTest(source, edits, SIMPLE_HEAD.lastIndex, trampolineTest(index, kind, condition));
     return true;
   }
+  const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
+    trampolineTest(i, kind, condition);
   let keyword = at;
   const isAsync = wordAt(source, at) === 'async';
   if (isAsync) keyword = nextCode(source, at + 'async'.length);

@@ -258,8 +258,20 @@ type DirectExport = Extract<Export, { type: 'direct' }>;
 
 const ALIAS = '__hz$c';
 
-/** The first character of a function, an arrow function (`(`, `async`, a parameter name) or an alias. */
-const FUNCTION_START = /[A-Za-z_$(\u0080-\uffff]/;
+/**
+ * Whether a character code can start a function, an arrow function (`(`, `async`, a parameter name) or an alias:
+ * `[A-Za-z_$(\u0080-\uffff]`.
+ */
+function startsFunction(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    code === 95 ||
+    code === 36 ||
+    code === 40 ||
+    (code >= 0x80 && code <= 0xffff)
+  );
+}
 
 /**
  * The declarator of name `local` at `[start, end)` in an `export const`/`let`/`var`: a plain `name = …` has its
@@ -308,17 +320,25 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const reassignStart: number[] = [];
   const reassignEnd: number[] = [];
   const trampolined = new Set<number>();
+  /** The trampoline of the function declared at `at`, export `index` (none twice for one function). */
+  const functionTrampoline = (at: number, index: number): void => {
+    if (!startsFunction(source.charCodeAt(at)) || trampolined.has(at)) return;
+    trampolined.add(at);
+    addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
+  };
   /**
    * A trampoline for the function an exported binding holds from its declaration; for a binding exported by a
    * clause or `export default name`, following a few plain aliases (`var src_default = handler;`, as bundlers write
    * a default export: those modules have had their declarations read already).
    */
   const trampoline = (declaration: Declaration | undefined, local: string, index: number, hops = 0): void => {
-    let at: number;
-    if (declaration?.type === 'function') at = declaration.at;
-    else if (declaration !== undefined && declaration.declarator.simple === local) at = declaration.declarator.init;
-    else return;
-    if (declaration.type === 'variable' && at !== -1 && declarations !== undefined && hops < 4) {
+    if (declaration?.type === 'function') {
+      if (declaration.at !== -1) functionTrampoline(declaration.at, index);
+      return;
+    }
+    if (declaration === undefined || declaration.declarator.simple !== local) return;
+    const at = declaration.declarator.init;
+    if (at !== -1 && declarations !== undefined && hops < 4) {
       const word = wordAt(source, at);
       if (word !== '' && at + word.length === declaration.declarator.initEnd && word !== local) {
         trampoline(declarations.get(word), word, index, hops + 1);
@@ -326,9 +346,9 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
       }
     }
     // Only a function, an arrow function or a name starts so: skip literals without reading further.
-    if (at === -1 || trampolined.has(at) || !FUNCTION_START.test(source[at] ?? '')) return;
+    if (at === -1 || !startsFunction(source.charCodeAt(at)) || trampolined.has(at)) return;
     trampolined.add(at);
-    if (declaration.type === 'function' || functionExpressionAt(source, at)) {
+    if (functionExpressionAt(source, at)) {
       addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
     } else addArrowTrampoline(source, edits.magic, at, index, local, edits.condition);
   };
@@ -378,7 +398,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         continue;
       }
       if (kind === 'function' && entry.localName !== undefined) {
-        trampoline({ type: 'function', at: keywordAt }, entry.localName, names.length);
+        functionTrampoline(keywordAt, names.length);
       }
     }
     if (statement.kind === 'default') continue;
