@@ -281,7 +281,7 @@ const WIDE_NAME_CHAR = new RegExp(`[${WIDE_NAME}]`);
  */
 function wordIndex(
   source: string,
-  wanted: ReadonlySet<string> | undefined,
+  wanted: readonly string[] | undefined,
   keep?: (start: number, end: number) => boolean,
 ): Map<string, number[]> {
   const index = new Map<string, number[]>();
@@ -291,6 +291,8 @@ function wordIndex(
     lengths.add(name.length);
     firsts.add(name.charCodeAt(0));
   }
+  // Made only once a word passes the cheaper tests: a large module's names would cost a hash each.
+  let wantedSet: ReadonlySet<string> | undefined;
   const length = source.length;
   let i = 0;
   while (i < length) {
@@ -307,7 +309,8 @@ function wordIndex(
       (keep === undefined || keep(i, end))
     ) {
       const word = source.slice(i, end);
-      if (wanted === undefined || wanted.has(word)) {
+      if (wanted !== undefined) wantedSet ??= new Set(wanted);
+      if (wantedSet === undefined || wantedSet.has(word)) {
         const list = index.get(word);
         if (list === undefined) index.set(word, [i]);
         else list.push(i);
@@ -346,9 +349,9 @@ export class Writes {
   #patterns: Array<[number, number]> | undefined;
   /** Where each identifier occurs, for a large source (one pass, instead of one search per name asked about). */
   #index: Map<string, number[]> | undefined;
-  /** The names the index holds, when it was built for those alone (see expect); undefined: every word. */
-  #indexed: ReadonlySet<string> | undefined;
-  #expected: ReadonlySet<string> | undefined;
+  #expected: readonly string[] | undefined;
+  /** The expected names as a set, made only if a question does not say its name is one of them. */
+  #expectedSet: ReadonlySet<string> | undefined;
   /** Where declarations of the expected names start, in order (see expect); the index skips them. */
   #declarations: readonly number[] = [];
   #searches = 0;
@@ -364,7 +367,7 @@ export class Writes {
    * other name is still answered, by a search. `declarations` are where declarations of those names start, in
    * source order, each inside the `declared` ranges every question about its name passes: the index skips them.
    */
-  expect(names: ReadonlySet<string>, declarations: readonly number[] = []): void {
+  expect(names: readonly string[], declarations: readonly number[] = []): void {
     this.#expected = names;
     this.#declarations = declarations;
   }
@@ -393,7 +396,7 @@ export class Writes {
   }
 
   /** Where `name` occurs as a whole word (and, for a small source, possibly inside a longer word: checked later). */
-  #occurrences(name: string): number[] {
+  #occurrences(name: string, expected: boolean): number[] {
     const source = this.#source;
     if (this.#index !== undefined || source.length > LARGE_SOURCE || ++this.#searches > 8) {
       if (this.#index === undefined) {
@@ -403,9 +406,10 @@ export class Writes {
           expected === undefined
             ? wordIndex(source, undefined)
             : wordIndex(source, expected, (at, end) => this.#mayWrite(at, end, cursor));
-        this.#indexed = expected;
       }
-      if (this.#indexed === undefined || this.#indexed.has(name)) return this.#index.get(name) ?? [];
+      if (this.#expected === undefined || expected) return this.#index.get(name) ?? [];
+      this.#expectedSet ??= new Set(this.#expected);
+      if (this.#expectedSet.has(name)) return this.#index.get(name) ?? [];
     }
     const found: number[] = [];
     for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) found.push(at);
@@ -437,14 +441,18 @@ export class Writes {
     return patterns;
   }
 
-  /** Whether `name` may be written anywhere but inside the `declared` ranges (its own declarations). */
+  /**
+   * Whether `name` may be written anywhere but inside the `declared` ranges (its own declarations, or a function
+   * making them, called only if the name occurs elsewhere). `expected`: the caller knows `name` was announced.
+   */
   written(
     name: string,
     declared: ReadonlyArray<readonly [number, number]> | (() => ReadonlyArray<readonly [number, number]>) = [],
+    expected = false,
   ): boolean {
     const source = this.#source;
     let ranges = typeof declared === 'function' ? undefined : declared;
-    for (const at of this.#occurrences(name)) {
+    for (const at of this.#occurrences(name, expected)) {
       const end = at + name.length;
       if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) continue;
       if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) continue;

@@ -251,7 +251,16 @@ interface ExportedConst {
   end: () => VariableStatement['end'];
   /** Where `export` is, for `export const`; -1 when exported by clauses. */
   exportAt: number;
-  uses: Array<{ binding: number; clause: DirectExport | undefined }>;
+  /** The binding index of each use, and its clause entry if any, in parallel arrays. */
+  useBindings: number[];
+  useClauses: Array<DirectExport | undefined>;
+}
+
+/** An export statement as the transform reads it: its keyword, and for `const`/`let`/`var` its declarators. */
+interface ExportStatement {
+  kind: string;
+  keywordAt: number;
+  variables?: VariableStatement;
 }
 
 type DirectExport = Extract<Export, { type: 'direct' }>;
@@ -334,13 +343,15 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const trampoline = (declaration: Declaration | undefined, local: string, index: number, hops = 0): void => {
     if (declaration?.type === 'function') {
       if (declaration.at !== -1) functionTrampoline(declaration.at, index);
-      return;
-    }
-    if (declaration === undefined || declaration.declarator.simple !== local) return;
-    const at = declaration.declarator.init;
+    } else if (declaration !== undefined) declaratorTrampoline(declaration.declarator, local, index, hops);
+  };
+  /** trampoline, for a binding declared by `declarator`. */
+  const declaratorTrampoline = (declarator: Declarator, local: string, index: number, hops = 0): void => {
+    if (declarator.simple !== local) return;
+    const at = declarator.init;
     if (at !== -1 && declarations !== undefined && hops < 4) {
       const word = wordAt(source, at);
-      if (word !== '' && at + word.length === declaration.declarator.initEnd && word !== local) {
+      if (word !== '' && at + word.length === declarator.initEnd && word !== local) {
         trampoline(declarations.get(word), word, index, hops + 1);
         return;
       }
@@ -358,15 +369,29 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     if (found === undefined) {
       const end = (): VariableStatement['end'] =>
         exportAt === -1 ? statement.end : variableStatement(source, statement.keyword)?.end;
-      found = { statement, exportAt, uses: [], end };
+      found = { statement, exportAt, useBindings: [], useClauses: [], end };
       consts.set(statement.keyword, found);
     }
     return found;
   };
-  const statements = new Map<number, { kind: string; keywordAt: number; variables?: VariableStatement }>();
+  // The export statements by where they start. The lexer lists exports in source order, so an entry's statement is
+  // the last one seen or a new one: the map is built only should an entry come out of order.
+  const starts: number[] = [];
+  const seen: ExportStatement[] = [];
+  let furthest = -1;
+  let byStart: Map<number, ExportStatement> | undefined;
+  const statementAt = (start: number): ExportStatement | undefined => {
+    if (start > furthest) return undefined;
+    if (starts[starts.length - 1] === start) return seen[seen.length - 1];
+    if (byStart === undefined) {
+      byStart = new Map();
+      for (let i = 0; i < starts.length; i++) byStart.set(starts[i] as number, seen[i] as ExportStatement);
+    }
+    return byStart.get(start);
+  };
   for (const entry of exports) {
     if (entry.type !== 'direct') continue;
-    let statement = statements.get(entry.exportStart);
+    let statement = statementAt(entry.exportStart);
     if (statement === undefined) {
       const keywordAt = nextCode(source, entry.exportStart + 'export'.length);
       const word = wordAt(source, keywordAt);
@@ -377,7 +402,10 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
       if (kind === 'const' || kind === 'let' || kind === 'var') {
         statement.variables = { kind, keyword: keywordAt, declarators: [], end: undefined };
       }
-      statements.set(entry.exportStart, statement);
+      starts.push(entry.exportStart);
+      seen.push(statement);
+      byStart?.set(entry.exportStart, statement);
+      furthest = Math.max(furthest, entry.exportStart);
       if (kind === 'default') {
         if (names.includes('default')) {
           // A second `export default` is a SyntaxError: leave it for Node to report in its own words.
@@ -404,29 +432,31 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     if (statement.kind === 'default') continue;
     const local = entry.localName ?? entry.name;
     const index = names.length;
-    let declaration: Declaration | undefined;
+    // The statement declaring the binding, when a variable statement does (no object per export for it).
+    let variables: VariableStatement | undefined;
     let exportAt = entry.exportStart;
     if (statement.variables !== undefined) {
       const declarator = exportedDeclarator(source, entry.localStart, entry.localEnd, local);
       statement.variables.declarators.push(declarator);
-      declaration = { type: 'variable', statement: statement.variables, declarator };
+      variables = statement.variables;
+      declaratorTrampoline(declarator, local, index);
     } else if (statement.kind === '{') {
-      declaration = declared(local);
+      const declaration = declared(local);
+      if (declaration?.type === 'variable') variables = declaration.statement;
       exportAt = -1;
+      trampoline(declaration, local, index);
     }
-    if (statement.kind !== 'function') trampoline(declaration, local, index);
-    const isConst = declaration?.type === 'variable' && declaration.statement.kind === 'const';
-    if (declaration?.type === 'variable' && isConst) {
-      exportedConst(declaration.statement, exportAt).uses.push({
-        binding: index,
-        clause: exportAt === -1 ? entry : undefined,
-      });
+    const isConst = variables?.kind === 'const';
+    if (variables !== undefined && isConst) {
+      const constant = exportedConst(variables, exportAt);
+      constant.useBindings.push(index);
+      constant.useClauses.push(exportAt === -1 ? entry : undefined);
     }
     // Function and class declarations are reassignable bindings too, though rarely reassigned.
     if (versioned && !isConst) {
       reassignBinding.push(index);
-      if (declaration?.type === 'variable') {
-        reassignStatement.push(declaration.statement);
+      if (variables !== undefined) {
+        reassignStatement.push(variables);
         reassignStart.push(-1);
         reassignEnd.push(-1);
       } else {
@@ -440,7 +470,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   }
   const mutable: boolean[] = new Array(names.length).fill(false);
   bindings.mutable = mutable;
-  const asked = new Set<string>();
+  // The names asked about (repeats are harmless): an array, as a set would hash each of them.
+  const asked: string[] = [];
   // Where the statements the questions pass as declared ranges declare a plain name: a declaration is no write, and
   // the scan skips them without copying the name out (a large module mentions most exports only there).
   const declaredAt: number[] = [];
@@ -453,12 +484,12 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     }
   };
   for (let k = 0; k < reassignBinding.length; k++) {
-    asked.add(locals[reassignBinding[k] as number] ?? '');
+    asked.push(locals[reassignBinding[k] as number] ?? '');
     const statement = reassignStatement[k];
     if (statement !== undefined) listDeclarations(statement);
   }
   for (const { statement } of consts.values()) {
-    for (const declarator of statement.declarators) for (const name of declarator.names) asked.add(name);
+    for (const declarator of statement.declarators) for (const name of declarator.names) asked.push(name);
     listDeclarations(statement);
   }
   writes.expect(asked, inOrder(declaredAt));
@@ -472,7 +503,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   };
   for (; k < reassignBinding.length; k++) {
     const binding = reassignBinding[k] as number;
-    mutable[binding] = writes.written(locals[binding] as string, declaredRanges);
+    mutable[binding] = writes.written(locals[binding] as string, declaredRanges, true);
   }
   keepConstsConstant(edits, bindings, consts, writes);
   return bindings;
@@ -500,10 +531,10 @@ function keepConstsConstant(
 ): void {
   let aliases = 0;
   for (const constant of consts.values()) {
-    const { statement, exportAt, uses } = constant;
+    const { statement, exportAt, useBindings, useClauses } = constant;
     const ranges = statement.declarators.map((declarator) => declarator.binding);
     const names = statement.declarators.flatMap((declarator) => declarator.names);
-    if (!names.some((name) => writes.written(name, ranges))) {
+    if (!names.some((name) => writes.written(name, ranges, true))) {
       edits.magic.overwrite(statement.keyword, statement.keyword + 5, 'let  ');
       continue;
     }
@@ -514,7 +545,9 @@ function keepConstsConstant(
     }
     const declarations: string[] = [];
     const clause: string[] = [];
-    for (const { binding, clause: entry } of uses) {
+    for (let use = 0; use < useBindings.length; use++) {
+      const binding = useBindings[use] as number;
+      const entry = useClauses[use];
       const local = bindings.locals[binding];
       if (local === undefined) continue;
       const alias = `${ALIAS}${aliases++}`;
