@@ -52,9 +52,9 @@ export interface ModuleDescription {
   /**
    * Assigns the module's exported local bindings from a namespace-like object. With `from`, the version `values`
    * is the namespace of, the names that are local bindings there too are read from those bindings directly: a
-   * module namespace's properties are much slower to test and read.
+   * module namespace's properties are much slower to test and read. `latest`: `from.values()`, if just read.
    */
-  set(values: Readonly<Record<string, unknown>>, from?: ModuleDescription): void;
+  set(values: Readonly<Record<string, unknown>>, from?: ModuleDescription, latest?: unknown[]): void;
   /** Reads one exported local binding's current value (undefined for a name that is not one). */
   get(name: string): unknown;
   /** The index of a local export's binding, or -1. */
@@ -198,16 +198,17 @@ class Description implements ModuleDescription {
   indexOf(name: string): number {
     if (this.#index === undefined) {
       this.#index = new Map();
-      for (const [at, each] of this.#parse().names.entries()) this.#index.set(each, at);
+      const { names } = this.#parse();
+      for (let at = 0; at < names.length; at++) this.#index.set(names[at] as string, at);
     }
     return this.#index.get(name) ?? -1;
   }
 
-  set(namespace: Readonly<Record<string, unknown>>, from?: ModuleDescription): void {
+  set(namespace: Readonly<Record<string, unknown>>, from?: ModuleDescription, read?: unknown[]): void {
     const { names } = this.#parse();
     const assign = this.#accessor();
     const same = from?.layout === this.#raw.l;
-    const latest = from?.values();
+    const latest = from === undefined ? undefined : (read ?? from.values());
     // Each binding on its own: one the transform could not make assignable (a hidden const), or a value still
     // uninitialized in `namespace`, must not stop the rest.
     for (let i = 0; i < names.length; i++) {

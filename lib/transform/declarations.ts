@@ -304,10 +304,7 @@ function wordIndex(
     }
     let end = i + 1;
     while (end < length && isWordCode(source.charCodeAt(end))) end++;
-    if (
-      (wanted === undefined || (lengths.has(end - i) && firsts.has(code))) &&
-      (keep === undefined || keep(i, end))
-    ) {
+    if ((wanted === undefined || (lengths.has(end - i) && firsts.has(code))) && (keep === undefined || keep(i, end))) {
       const word = source.slice(i, end);
       if (wanted !== undefined) wantedSet ??= new Set(wanted);
       if (wantedSet === undefined || wantedSet.has(word)) {
