@@ -123,7 +123,11 @@ function parseLocals(raw: RawDescription): ParsedLocals {
 
 /** Whether `next` has a name `known` lacks; in order and equal (the usual update), without building a set. */
 export function addsNames(known: readonly string[], next: readonly string[]): boolean {
-  if (next.length <= known.length && next.every((name, i) => name === known[i])) return false;
+  if (next.length <= known.length) {
+    let i = 0;
+    while (i < next.length && next[i] === known[i]) i++;
+    if (i === next.length) return false;
+  }
   const set = new Set(known);
   return next.some((name) => !set.has(name));
 }

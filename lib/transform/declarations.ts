@@ -258,17 +258,18 @@ const LARGE_SOURCE = 100_000;
 
 const ASSIGNING_OPERATOR = /(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--/y;
 
+/** By ASCII code: 1 for the characters that may continue a name-like word (letters, digits, `$`, `_`). */
+const ASCII_WORD = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  ASCII_WORD[code] =
+    (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 36 || code === 95
+      ? 1
+      : 0;
+}
+
 /** Whether a character code may continue a name-like word (and, but for digits, start one). */
 function isWordCode(code: number): boolean {
-  if (code < 128) {
-    return (
-      (code >= 97 && code <= 122) ||
-      (code >= 65 && code <= 90) ||
-      (code >= 48 && code <= 57) ||
-      code === 36 ||
-      code === 95
-    );
-  }
+  if (code < 128) return ASCII_WORD[code] === 1;
   return WIDE_NAME_CHAR.test(String.fromCharCode(code));
 }
 

@@ -364,7 +364,10 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     } else addArrowTrampoline(source, edits.magic, at, index, local, edits.condition);
   };
   const consts = new Map<number, ExportedConst>();
+  // The last one found: a statement's declarators come one after another.
+  let lastConst: ExportedConst | undefined;
   const exportedConst = (statement: VariableStatement, exportAt: number): ExportedConst => {
+    if (lastConst?.statement.keyword === statement.keyword) return lastConst;
     let found = consts.get(statement.keyword);
     if (found === undefined) {
       const end = (): VariableStatement['end'] =>
@@ -372,6 +375,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
       found = { statement, exportAt, useBindings: [], useClauses: [], end };
       consts.set(statement.keyword, found);
     }
+    lastConst = found;
     return found;
   };
   // The export statements by where they start. The lexer lists exports in source order, so an entry's statement is
