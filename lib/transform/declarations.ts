@@ -262,7 +262,11 @@ const ASSIGNING_OPERATOR = /(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\
 const ASCII_WORD = new Uint8Array(128);
 for (let code = 0; code < 128; code++) {
   ASCII_WORD[code] =
-    (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 36 || code === 95
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 36 ||
+    code === 95
       ? 1
       : 0;
 }

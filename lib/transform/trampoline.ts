@@ -132,9 +132,29 @@ export function trampolineTest(
   kind: { constructible: boolean; generator: boolean },
   condition: string,
 ): string {
-  const call = `${HANDLE}.t(${index},this,arguments${kind.constructible ? ',new.target' : ''})`;
-  return `if(${condition}&&${HANDLE}?.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
+  // Flat strings joined once (a module may have tens of thousands of these): the parts around the index are
+  // the same for every function of a kind in the module.
+  let parts = testParts;
+  if (parts === undefined || parts.condition !== condition) {
+    const head = `if(${condition}&&${HANDLE}?.s(`;
+    parts = { condition, head, tails: new Map() };
+    testParts = parts;
+  }
+  const key = (kind.constructible ? 1 : 0) + (kind.generator ? 2 : 0);
+  let tail = parts.tails.get(key);
+  if (tail === undefined) {
+    tail = [
+      `))return ${kind.generator ? 'yield*' : ''}${HANDLE}.t(`,
+      `,this,arguments${kind.constructible ? ',new.target' : ''});`,
+    ];
+    parts.tails.set(key, tail);
+  }
+  const at = String(index);
+  return parts.head + at + tail[0] + at + tail[1];
 }
+
+/** trampolineTest's constant parts, for the last condition it was asked with (one per module transformed). */
+let testParts: { condition: string; head: string; tails: Map<number, [string, string]> } | undefined;
 
 /**
  * Inserts the forwarding test into the body whose `{` is just before `from`, after the body's directive prologue:
@@ -142,6 +162,12 @@ export function trampolineTest(
  * would load where Node rejects it.
  */
 function insertTest(source: string, edits: SourceEdits, from: number, text: string): void {
+  // The usual body starts with a statement: no white space, comment or string (directive) to read past first.
+  const c = source.charCodeAt(from);
+  if (c !== 34 && c !== 39 && c !== 47 && !isSpace(c)) {
+    edits.insert(from, text);
+    return;
+  }
   const directives = directivesEnd(source, from);
   edits.insert(directives.at, directives.open ? `;${text}` : text);
 }
