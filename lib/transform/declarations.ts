@@ -279,6 +279,23 @@ function isWordCode(code: number): boolean {
 
 const WIDE_NAME_CHAR = new RegExp(`[${WIDE_NAME}]`);
 
+/** Up to this many first characters of wanted names, wordIndex searches for them instead of reading every one. */
+const FEW_FIRSTS = 4;
+
+/**
+ * Whether wordIndex's scan starts a word at `at`, which holds a word character other than a digit: unless the
+ * digits before it follow such a character (then it continues that word).
+ */
+function startsWord(source: string, at: number): boolean {
+  let j = at - 1;
+  while (j >= 0) {
+    const code = source.charCodeAt(j);
+    if (code < 48 || code > 57) return !isWordCode(code);
+    j--;
+  }
+  return true;
+}
+
 /**
  * Where each name-like word of `source` occurs (a letter, `$`, `_` or one of WIDE_NAME, then those or digits). With
  * `wanted`, those words alone: only a word whose length and first character some wanted name has is ever copied out
@@ -298,7 +315,43 @@ function wordIndex(
   }
   // Made only once a word passes the cheaper tests: a large module's names would cost a hash each.
   let wantedSet: ReadonlySet<string> | undefined;
+  const visit = (start: number, end: number): void => {
+    if (keep !== undefined && !keep(start, end)) return;
+    const word = source.slice(start, end);
+    if (wanted !== undefined) wantedSet ??= new Set(wanted);
+    if (wantedSet === undefined || wantedSet.has(word)) {
+      const list = index.get(word);
+      if (list === undefined) index.set(word, [start]);
+      else list.push(start);
+    }
+  };
   const length = source.length;
+  if (wanted !== undefined && firsts.size <= FEW_FIRSTS) {
+    // The words that start with one of a few characters: found by searching for those characters (a native search
+    // skips the rest of the source), in order, and each kept only where the scan below would start a word.
+    const characters: string[] = [];
+    const next: number[] = [];
+    for (const code of firsts) {
+      if (!isWordCode(code) || (code >= 48 && code <= 57)) continue;
+      characters.push(String.fromCharCode(code));
+      next.push(source.indexOf(String.fromCharCode(code)));
+    }
+    for (;;) {
+      let stream = -1;
+      for (let k = 0; k < next.length; k++) {
+        const at = next[k] as number;
+        if (at !== -1 && (stream === -1 || at < (next[stream] as number))) stream = k;
+      }
+      if (stream === -1) break;
+      const start = next[stream] as number;
+      next[stream] = source.indexOf(characters[stream] as string, start + 1);
+      if (!startsWord(source, start)) continue;
+      let end = start + 1;
+      while (end < length && isWordCode(source.charCodeAt(end))) end++;
+      if (lengths.has(end - start)) visit(start, end);
+    }
+    return index;
+  }
   let i = 0;
   while (i < length) {
     const code = source.charCodeAt(i);
@@ -309,15 +362,7 @@ function wordIndex(
     }
     let end = i + 1;
     while (end < length && isWordCode(source.charCodeAt(end))) end++;
-    if ((wanted === undefined || (lengths.has(end - i) && firsts.has(code))) && (keep === undefined || keep(i, end))) {
-      const word = source.slice(i, end);
-      if (wanted !== undefined) wantedSet ??= new Set(wanted);
-      if (wantedSet === undefined || wantedSet.has(word)) {
-        const list = index.get(word);
-        if (list === undefined) index.set(word, [i]);
-        else list.push(i);
-      }
-    }
+    if (wanted === undefined || (lengths.has(end - i) && firsts.has(code))) visit(i, end);
     i = end;
   }
   return index;
