@@ -393,7 +393,10 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     }
     return byStart.get(start);
   };
-  for (const entry of exports) {
+  // Loops over every export are indexed: a module may have tens of thousands, and this code runs mostly before
+  // it is optimized, where an iterator costs objects and calls per element.
+  for (let e = 0; e < exports.length; e++) {
+    const entry = exports[e] as Export;
     if (entry.type !== 'direct') continue;
     let statement = statementAt(entry.exportStart);
     if (statement === undefined) {
@@ -483,7 +486,9 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const listDeclarations = (statement: VariableStatement): void => {
     if (listed.has(statement)) return;
     listed.add(statement);
-    for (const declarator of statement.declarators) {
+    const declarators = statement.declarators;
+    for (let d = 0; d < declarators.length; d++) {
+      const declarator = declarators[d] as Declarator;
       if (declarator.simple !== undefined) declaredAt.push(declarator.binding[0]);
     }
   };
@@ -493,7 +498,11 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     if (statement !== undefined) listDeclarations(statement);
   }
   for (const { statement } of consts.values()) {
-    for (const declarator of statement.declarators) for (const name of declarator.names) asked.push(name);
+    const declarators = statement.declarators;
+    for (let d = 0; d < declarators.length; d++) {
+      const declared = (declarators[d] as Declarator).names;
+      for (let n = 0; n < declared.length; n++) asked.push(declared[n] as string);
+    }
     listDeclarations(statement);
   }
   writes.expect(asked, inOrder(declaredAt));
@@ -536,9 +545,13 @@ function keepConstsConstant(
   let aliases = 0;
   for (const constant of consts.values()) {
     const { statement, exportAt, useBindings, useClauses } = constant;
-    const ranges = statement.declarators.map((declarator) => declarator.binding);
-    const names = statement.declarators.flatMap((declarator) => declarator.names);
-    if (!names.some((name) => writes.written(name, ranges, true))) {
+    // The declared ranges, made only if a name occurs where it may be written.
+    let declared: Array<[number, number]> | undefined;
+    const ranges = (): Array<[number, number]> => {
+      declared ??= statement.declarators.map((declarator) => declarator.binding);
+      return declared;
+    };
+    if (!anyWritten(statement.declarators, writes, ranges)) {
       edits.magic.overwrite(statement.keyword, statement.keyword + 5, 'let  ');
       continue;
     }
@@ -570,6 +583,19 @@ function keepConstsConstant(
       edits.suffix.push(`export{${clause.join(',')}};`);
     }
   }
+}
+
+/** Whether the module may write a name that one of `declarators` declares (asked in their order). */
+function anyWritten(
+  declarators: readonly Declarator[],
+  writes: Writes,
+  ranges: () => ReadonlyArray<readonly [number, number]>,
+): boolean {
+  for (let d = 0; d < declarators.length; d++) {
+    const names = (declarators[d] as Declarator).names;
+    for (let n = 0; n < names.length; n++) if (writes.written(names[n] as string, ranges, true)) return true;
+  }
+  return false;
 }
 
 /** Where code may start: after a hashbang line (ended by any line terminator), which must stay first. */
