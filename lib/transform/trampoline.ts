@@ -132,29 +132,36 @@ export function trampolineTest(
   kind: { constructible: boolean; generator: boolean },
   condition: string,
 ): string {
-  // Flat strings joined once (a module may have tens of thousands of these): the parts around the index are
-  // the same for every function of a kind in the module.
-  let parts = testParts;
-  if (parts === undefined || parts.condition !== condition) {
-    const head = `if(${condition}&&${HANDLE}?.s(`;
-    parts = { condition, head, tails: new Map() };
-    testParts = parts;
+  const parts = testParts(kind, condition);
+  const at = String(index);
+  return parts[0] + at + parts[1] + at + parts[2];
+}
+
+/**
+ * The text of trampolineTest around the index, which appears twice: the same for every function of a kind in a
+ * module (a module may have tens of thousands), so they are made once.
+ */
+function testParts(kind: { constructible: boolean; generator: boolean }, condition: string): readonly string[] {
+  let cached = partsCache;
+  if (cached === undefined || cached.condition !== condition) {
+    cached = { condition, head: `if(${condition}&&${HANDLE}?.s(`, kinds: new Map() };
+    partsCache = cached;
   }
   const key = (kind.constructible ? 1 : 0) + (kind.generator ? 2 : 0);
-  let tail = parts.tails.get(key);
-  if (tail === undefined) {
-    tail = [
+  let parts = cached.kinds.get(key);
+  if (parts === undefined) {
+    parts = [
+      cached.head,
       `))return ${kind.generator ? 'yield*' : ''}${HANDLE}.t(`,
       `,this,arguments${kind.constructible ? ',new.target' : ''});`,
     ];
-    parts.tails.set(key, tail);
+    cached.kinds.set(key, parts);
   }
-  const at = String(index);
-  return parts.head + at + tail[0] + at + tail[1];
+  return parts;
 }
 
-/** trampolineTest's constant parts, for the last condition it was asked with (one per module transformed). */
-let testParts: { condition: string; head: string; tails: Map<number, [string, string]> } | undefined;
+/** testParts's, for the last condition it was asked with (one per module transformed). */
+let partsCache: { condition: string; head: string; kinds: Map<number, readonly string[]> } | undefined;
 
 /**
  * Inserts the forwarding test into the body whose `{` is just before `from`, after the body's directive prologue:
@@ -194,7 +201,21 @@ export function addFunctionTrampoline(
     while (isSpace(source.charCodeAt(star))) star++;
     const generator = source.charCodeAt(star) === 42;
     const kind = generator ? GENERATOR : isAsync ? ASYNC : CONSTRUCTIBLE;
-    insertTest(source, edits, SIMPLE_HEAD.lastIndex, trampolineTest(index, kind, condition));
+    const from = SIMPLE_HEAD.lastIndex;
+    const c = source.charCodeAt(from);
+    if (c === 34 || c === 39 || c === 47 || isSpace(c)) {
+      insertTest(source, edits, from, trampolineTest(index, kind, condition));
+      return true;
+    }
+    // The usual body, which starts with a statement: the test goes first, inserted as its constant parts and the
+    // index, so that no string is made for it (joined once, with the whole module).
+    const parts = testParts(kind, condition);
+    const digits = String(index);
+    edits.insert(from, parts[0] as string);
+    edits.insert(from, digits);
+    edits.insert(from, parts[1] as string);
+    edits.insert(from, digits);
+    edits.insert(from, parts[2] as string);
     return true;
   }
   const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
