@@ -11,6 +11,13 @@ export class SourceEdits {
   readonly #starts: number[] = [];
   readonly #ends: number[] = [];
   readonly #texts: string[] = [];
+  /**
+   * The edits made before an earlier one in source order (by position, then end): the transform makes a few such
+   * (a statement's keyword, rewritten once its exports are all read) among thousands made in order.
+   */
+  readonly #late: number[] = [];
+  #lastStart = -1;
+  #lastEnd = -1;
   #tail = '';
 
   constructor(source: string) {
@@ -19,13 +26,17 @@ export class SourceEdits {
 
   /** Inserts `text` before the character at `at`. */
   insert(at: number, text: string): void {
-    this.#starts.push(at);
-    this.#ends.push(at);
-    this.#texts.push(text);
+    this.overwrite(at, at, text);
   }
 
   /** Replaces `[start, end)` with `text`. */
   overwrite(start: number, end: number, text: string): void {
+    if (start < this.#lastStart || (start === this.#lastStart && end < this.#lastEnd)) {
+      this.#late.push(this.#starts.length);
+    } else {
+      this.#lastStart = start;
+      this.#lastEnd = end;
+    }
     this.#starts.push(start);
     this.#ends.push(end);
     this.#texts.push(text);
@@ -57,18 +68,29 @@ export class SourceEdits {
    * position keep it); undefined when they were made in that order already, as the transform mostly makes them.
    */
   #sorted(): number[] | undefined {
+    const late = this.#late;
+    if (late.length === 0) return undefined;
     const starts = this.#starts;
     const ends = this.#ends;
-    for (let k = 1; k < starts.length; k++) {
-      const start = starts[k] as number;
-      const previous = starts[k - 1] as number;
-      if (start < previous || (start === previous && (ends[k] as number) < (ends[k - 1] as number))) {
-        return Array.from({ length: starts.length }, (_, index) => index).sort(
-          (a, b) => (starts[a] as number) - (starts[b] as number) || (ends[a] as number) - (ends[b] as number) || a - b,
-        );
+    const before = (a: number, b: number): boolean =>
+      (starts[a] as number) < (starts[b] as number) ||
+      (starts[a] === starts[b] && ((ends[a] as number) < (ends[b] as number) || (ends[a] === ends[b] && a < b)));
+    // The others are in order already: the late ones, sorted, are merged into them.
+    const sortedLate = [...late].sort((a, b) => (before(a, b) ? -1 : 1));
+    const order: number[] = [];
+    let next = 0;
+    let lateAt = 0;
+    for (let k = 0; k < starts.length; k++) {
+      if (k === late[next]) {
+        next++;
+        continue;
       }
+      while (lateAt < sortedLate.length && before(sortedLate[lateAt] as number, k))
+        order.push(sortedLate[lateAt++] as number);
+      order.push(k);
     }
-    return undefined;
+    while (lateAt < sortedLate.length) order.push(sortedLate[lateAt++] as number);
+    return order;
   }
 
   /** The edited source. */

@@ -144,10 +144,11 @@ export function trampolineTest(
 function testParts(kind: { constructible: boolean; generator: boolean }, condition: string): readonly string[] {
   let cached = partsCache;
   if (cached === undefined || cached.condition !== condition) {
-    cached = { condition, head: `if(${condition}&&${HANDLE}?.s(`, kinds: new Map() };
+    cached = { condition, head: `if(${condition}&&${HANDLE}?.s(`, kinds: new Map(), lastKey: -1, last: undefined };
     partsCache = cached;
   }
   const key = (kind.constructible ? 1 : 0) + (kind.generator ? 2 : 0);
+  if (cached.lastKey === key && cached.last !== undefined) return cached.last;
   let parts = cached.kinds.get(key);
   if (parts === undefined) {
     parts = [
@@ -157,11 +158,22 @@ function testParts(kind: { constructible: boolean; generator: boolean }, conditi
     ];
     cached.kinds.set(key, parts);
   }
+  cached.lastKey = key;
+  cached.last = parts;
   return parts;
 }
 
 /** testParts's, for the last condition it was asked with (one per module transformed). */
-let partsCache: { condition: string; head: string; kinds: Map<number, readonly string[]> } | undefined;
+let partsCache:
+  | {
+      condition: string;
+      head: string;
+      kinds: Map<number, readonly string[]>;
+      /** The kind asked for last, and its parts: a module's functions are mostly of one kind. */
+      lastKey: number;
+      last: readonly string[] | undefined;
+    }
+  | undefined;
 
 /**
  * Inserts the forwarding test into the body whose `{` is just before `from`, after the body's directive prologue:
