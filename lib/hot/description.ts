@@ -55,6 +55,11 @@ export interface ModuleDescription {
    * module namespace's properties are much slower to test and read. `latest`: `from.values()`, if just read.
    */
   set(values: Readonly<Record<string, unknown>>, from?: ModuleDescription, latest?: unknown[]): void;
+  /**
+   * Takes `from`'s parsed lists when it registered the same ones (an update that changes no export's name): a large
+   * module's lists are then split once, not once per version.
+   */
+  shareLists(from: ModuleDescription): void;
   /** Reads one exported local binding's current value (undefined for a name that is not one). */
   get(name: string): unknown;
   /** The index of a local export's binding, or -1. */
@@ -166,6 +171,12 @@ class Description implements ModuleDescription {
     return this.#parsed;
   }
 
+  shareLists(from: ModuleDescription): void {
+    if (this.#parsed !== undefined || !(from instanceof Description) || from === this) return;
+    // Read-only once parsed: both versions may hold the same arrays.
+    if (from.#raw.l === this.#raw.l && from.#raw.r === this.#raw.r) this.#parsed = from.#parse();
+  }
+
   #accessor(): Accessor {
     this.#access ??= this.#raw.e(bindingAccessor(this.#parse().locals)) as Accessor;
     return this.#access;
@@ -237,11 +248,10 @@ class Description implements ModuleDescription {
   }
 
   values(): unknown[] {
-    const { locals } = this.#parse();
     // A first instance without a reader of its own: through its eval, except where its accessor is in its source
     // (many exports, which an eval would resolve in quadratic time).
     if (this.#reader === undefined && this.#raw.a === undefined) {
-      this.#reader = this.#raw.e(`()=>[${locals.join(',')}]`) as () => unknown[];
+      this.#reader = this.#raw.e(`()=>[${this.#parse().locals.join(',')}]`) as () => unknown[];
     }
     if (this.#reader !== undefined) {
       try {
@@ -251,6 +261,7 @@ class Description implements ModuleDescription {
       }
     }
     const read = this.#accessor();
+    const { locals } = this.#parse();
     const all: unknown[] = new Array(locals.length);
     for (let i = 0; i < locals.length; i++) {
       try {

@@ -591,6 +591,7 @@ export class HotRuntime {
       [...this.#modules.values()]
         .filter((importer) => !importer.removed)
         .map((importer): [string, ModulePreview] => [importer.url, shapeOf(importer.current)]);
+    instance.description.shareLists(current.description);
     const beforeValues = current.description.values();
     const afterValues = instance.description.values();
     const read = new Map<ModuleDescription, unknown[]>([
