@@ -442,6 +442,27 @@ export class Writes {
     return !/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at));
   }
 
+  /**
+   * False when no announced name (see expect) may be written but in its declarations, which is then known without
+   * asking about each: told by the index, built now for a large source or many names. True when some may be, or
+   * when the answer would cost more than asking.
+   */
+  mayWriteAny(): boolean {
+    const expected = this.#expected;
+    if (expected === undefined) return true;
+    if (this.#index === undefined && this.#source.length <= LARGE_SOURCE && expected.length <= 8) return true;
+    return this.#indexOf(expected).size > 0;
+  }
+
+  /** The index of the occurrences of `expected` that may be writes (see expect), built on first use. */
+  #indexOf(expected: readonly string[]): Map<string, number[]> {
+    if (this.#index === undefined) {
+      const cursor = { next: 0 };
+      this.#index = wordIndex(this.#source, expected, (at, end) => this.#mayWrite(at, end, cursor));
+    }
+    return this.#index;
+  }
+
   /** Where `name` occurs as a whole word (and, for a small source, possibly inside a longer word: checked later). */
   #occurrences(name: string, expected: boolean): number[] {
     const source = this.#source;

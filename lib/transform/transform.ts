@@ -514,11 +514,13 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     const start = reassignStart[k] as number;
     return start === -1 ? [] : [[start, reassignEnd[k] as number]];
   };
-  for (; k < reassignBinding.length; k++) {
+  // Most large modules write none of their exports: then no name is asked about one by one.
+  const anyWrite = writes.mayWriteAny();
+  for (; anyWrite && k < reassignBinding.length; k++) {
     const binding = reassignBinding[k] as number;
     mutable[binding] = writes.written(locals[binding] as string, declaredRanges, true);
   }
-  keepConstsConstant(edits, bindings, consts, writes);
+  keepConstsConstant(edits, bindings, consts, anyWrite ? writes : undefined);
   return bindings;
 }
 
@@ -535,12 +537,13 @@ function inOrder(positions: number[]): number[] {
  * none of whose names the module ever writes becomes `let  ` (same width): nothing can observe the difference. One
  * whose names the module may write (natively a TypeError, or a shadowing local) stays `const`, and its exports go
  * through `let` aliases declared just after it; should its end be unreadable, it becomes `let  ` after all.
+ * Without `writes`, the module writes none of them.
  */
 function keepConstsConstant(
   edits: Edits,
   bindings: Bindings,
   consts: ReadonlyMap<number, ExportedConst>,
-  writes: Writes,
+  writes: Writes | undefined,
 ): void {
   let aliases = 0;
   for (const constant of consts.values()) {
@@ -551,7 +554,7 @@ function keepConstsConstant(
       declared ??= statement.declarators.map((declarator) => declarator.binding);
       return declared;
     };
-    if (!anyWritten(statement.declarators, writes, ranges)) {
+    if (writes === undefined || !anyWritten(statement.declarators, writes, ranges)) {
       edits.magic.overwrite(statement.keyword, statement.keyword + 5, 'let  ');
       continue;
     }

@@ -588,6 +588,11 @@ describe('scan', () => {
     // Asked about without saying it was announced, a name is looked up the same way.
     assert.equal(writes.written('k2', declared), true);
     assert.equal(writes.written('k16', declared), false);
+    assert.equal(writes.mayWriteAny(), true);
+    // Without the writes, none is found, and that is known without asking about each name.
+    const unwritten = new Writes(`${declaration}x.k10 = 1; k12x = 1; f(k2, m3);\n`.padEnd(120_000, ' '));
+    unwritten.expect(names, declaredAt);
+    assert.equal(unwritten.mayWriteAny(), false);
   });
 });
 
