@@ -128,6 +128,8 @@ function parseLocals(raw: RawDescription): ParsedLocals {
 
 /** Whether `next` has a name `known` lacks; in order and equal (the usual update), without building a set. */
 export function addsNames(known: readonly string[], next: readonly string[]): boolean {
+  // Versions that registered the same lists share them (see shareLists).
+  if (known === next) return false;
   if (next.length <= known.length) {
     let i = 0;
     while (i < next.length && next[i] === known[i]) i++;
