@@ -4,7 +4,7 @@
  * `export default name` refers to, and to list the exports a newer version reassigns. A scanner over statements,
  * not a parser: what it cannot read with certainty it reports as unknown, and callers then take the safe side.
  */
-import { expressionEnd, isIdentifierChar, scanCode, skipBalanced, WIDE_SPACE } from './scan.js';
+import { expressionEnd, isIdentifierChar, isSpaceCode, scanCode, skipBalanced, WIDE_SPACE } from './scan.js';
 
 /** One declarator of a `const`/`let`/`var` statement. */
 export interface Declarator {
@@ -368,11 +368,6 @@ function wordIndex(
   return index;
 }
 
-/** Whether white space code. */
-function isSpaceCode(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && WIDE_SPACE.test(String.fromCharCode(code)));
-}
-
 /**
  * Whether `++` or `--` ends the four characters before `at`, but for white space after it (as the regex
  * `/(?:\+\+|--)\s*$/` on them would say, without copying them out).
@@ -467,17 +462,11 @@ export class Writes {
   #occurrences(name: string, expected: boolean): number[] {
     const source = this.#source;
     if (this.#index !== undefined || source.length > LARGE_SOURCE || ++this.#searches > 8) {
-      if (this.#index === undefined) {
-        const expected = this.#expected;
-        const cursor = { next: 0 };
-        this.#index =
-          expected === undefined
-            ? wordIndex(source, undefined)
-            : wordIndex(source, expected, (at, end) => this.#mayWrite(at, end, cursor));
-      }
-      if (this.#expected === undefined || expected) return this.#index.get(name) ?? [];
+      if (this.#expected === undefined) this.#index ??= wordIndex(source, undefined);
+      const index = this.#indexOf(this.#expected ?? []);
+      if (this.#expected === undefined || expected) return index.get(name) ?? [];
       this.#expectedSet ??= new Set(this.#expected);
-      if (this.#expectedSet.has(name)) return this.#index.get(name) ?? [];
+      if (this.#expectedSet.has(name)) return index.get(name) ?? [];
     }
     const found: number[] = [];
     for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) found.push(at);

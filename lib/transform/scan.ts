@@ -12,6 +12,11 @@ const REGEX_KEYWORDS = /(?:^|[^\w$])(?:return|typeof|case|do|else|in|of|new|dele
 /** White space and line terminators past ASCII (no-break space, U+2028, the BOM…): never part of a name. */
 export const WIDE_SPACE = /\s/;
 
+/** Whether a character code is white space or a line terminator, as a regex's `\s` says. */
+export function isSpaceCode(code: number): boolean {
+  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && WIDE_SPACE.test(String.fromCharCode(code)));
+}
+
 /** Whether a character code can continue a name (ASCII letters, digits, `$`, `_`, and anything past ASCII but space). */
 export function isIdentifierChar(code: number): boolean {
   return (

@@ -13,7 +13,7 @@
  * differently) keep no trampoline.
  */
 import { assignmentEnd, nextCode, wordAt } from './declarations.js';
-import { directivesEnd, scanCode, skipBalanced, WIDE_SPACE } from './scan.js';
+import { directivesEnd, isSpaceCode, scanCode, skipBalanced } from './scan.js';
 import type { SourceEdits } from './source-edits.js';
 
 /** The module's handle on its runtime instance (declared by the registration: see ./transform.ts). */
@@ -113,11 +113,6 @@ const GENERATOR = { constructible: false, generator: true };
 const ASYNC = { constructible: false, generator: false };
 const CONSTRUCTIBLE = { constructible: true, generator: false };
 
-/** Whether a character code is white space as a regex's `\s` means it. */
-function isSpace(code: number): boolean {
-  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && WIDE_SPACE.test(String.fromCharCode(code)));
-}
-
 /** `[async] function [*] [name](a, b) {`: plain parameters only, no comments. */
 const SIMPLE_HEAD = /(async\s+)?function\s*(\*?)\s*[\w$]*\s*\(\s*(?:[\w$]+\s*(?:,\s*[\w$]+\s*)*,?\s*)?\)\s*\{/y;
 
@@ -183,7 +178,7 @@ let partsCache:
 function insertTest(source: string, edits: SourceEdits, from: number, text: string): void {
   // The usual body starts with a statement: no white space, comment or string (directive) to read past first.
   const c = source.charCodeAt(from);
-  if (c !== 34 && c !== 39 && c !== 47 && !isSpace(c)) {
+  if (c !== 34 && c !== 39 && c !== 47 && !isSpaceCode(c)) {
     edits.insert(from, text);
     return;
   }
@@ -208,14 +203,14 @@ export function addFunctionTrampoline(
   if (SIMPLE_HEAD.test(source)) {
     const isAsync = source.startsWith('async', at);
     let star = at + (isAsync ? 'async'.length : 0);
-    while (isSpace(source.charCodeAt(star))) star++;
+    while (isSpaceCode(source.charCodeAt(star))) star++;
     star += 'function'.length;
-    while (isSpace(source.charCodeAt(star))) star++;
+    while (isSpaceCode(source.charCodeAt(star))) star++;
     const generator = source.charCodeAt(star) === 42;
     const kind = generator ? GENERATOR : isAsync ? ASYNC : CONSTRUCTIBLE;
     const from = SIMPLE_HEAD.lastIndex;
     const c = source.charCodeAt(from);
-    if (c === 34 || c === 39 || c === 47 || isSpace(c)) {
+    if (c === 34 || c === 39 || c === 47 || isSpaceCode(c)) {
       insertTest(source, edits, from, trampolineTest(index, kind, condition));
       return true;
     }
