@@ -52,9 +52,14 @@ export interface ModuleDescription {
   /**
    * Assigns the module's exported local bindings from a namespace-like object. With `from`, the version `values`
    * is the namespace of, the names that are local bindings there too are read from those bindings directly: a
-   * module namespace's properties are much slower to test and read.
+   * module namespace's properties are much slower to test and read. `latest`: `from.values()`, if just read.
    */
-  set(values: Readonly<Record<string, unknown>>, from?: ModuleDescription): void;
+  set(values: Readonly<Record<string, unknown>>, from?: ModuleDescription, latest?: unknown[]): void;
+  /**
+   * Takes `from`'s parsed lists when it registered the same ones (an update that changes no export's name): a large
+   * module's lists are then split once, not once per version.
+   */
+  shareLists(from: ModuleDescription): void;
   /** Reads one exported local binding's current value (undefined for a name that is not one). */
   get(name: string): unknown;
   /** The index of a local export's binding, or -1. */
@@ -123,7 +128,13 @@ function parseLocals(raw: RawDescription): ParsedLocals {
 
 /** Whether `next` has a name `known` lacks; in order and equal (the usual update), without building a set. */
 export function addsNames(known: readonly string[], next: readonly string[]): boolean {
-  if (next.length <= known.length && next.every((name, i) => name === known[i])) return false;
+  // Versions that registered the same lists share them (see shareLists).
+  if (known === next) return false;
+  if (next.length <= known.length) {
+    let i = 0;
+    while (i < next.length && next[i] === known[i]) i++;
+    if (i === next.length) return false;
+  }
   const set = new Set(known);
   return next.some((name) => !set.has(name));
 }
@@ -162,6 +173,12 @@ class Description implements ModuleDescription {
     return this.#parsed;
   }
 
+  shareLists(from: ModuleDescription): void {
+    if (this.#parsed !== undefined || !(from instanceof Description) || from === this) return;
+    // Read-only once parsed: both versions may hold the same arrays.
+    if (from.#raw.l === this.#raw.l && from.#raw.r === this.#raw.r) this.#parsed = from.#parse();
+  }
+
   #accessor(): Accessor {
     this.#access ??= this.#raw.e(bindingAccessor(this.#parse().locals)) as Accessor;
     return this.#access;
@@ -198,16 +215,17 @@ class Description implements ModuleDescription {
   indexOf(name: string): number {
     if (this.#index === undefined) {
       this.#index = new Map();
-      for (const [at, each] of this.#parse().names.entries()) this.#index.set(each, at);
+      const { names } = this.#parse();
+      for (let at = 0; at < names.length; at++) this.#index.set(names[at] as string, at);
     }
     return this.#index.get(name) ?? -1;
   }
 
-  set(namespace: Readonly<Record<string, unknown>>, from?: ModuleDescription): void {
+  set(namespace: Readonly<Record<string, unknown>>, from?: ModuleDescription, read?: unknown[]): void {
     const { names } = this.#parse();
     const assign = this.#accessor();
     const same = from?.layout === this.#raw.l;
-    const latest = from?.values();
+    const latest = from === undefined ? undefined : (read ?? from.values());
     // Each binding on its own: one the transform could not make assignable (a hidden const), or a value still
     // uninitialized in `namespace`, must not stop the rest.
     for (let i = 0; i < names.length; i++) {
@@ -232,11 +250,10 @@ class Description implements ModuleDescription {
   }
 
   values(): unknown[] {
-    const { locals } = this.#parse();
     // A first instance without a reader of its own: through its eval, except where its accessor is in its source
     // (many exports, which an eval would resolve in quadratic time).
     if (this.#reader === undefined && this.#raw.a === undefined) {
-      this.#reader = this.#raw.e(`()=>[${locals.join(',')}]`) as () => unknown[];
+      this.#reader = this.#raw.e(`()=>[${this.#parse().locals.join(',')}]`) as () => unknown[];
     }
     if (this.#reader !== undefined) {
       try {
@@ -246,6 +263,7 @@ class Description implements ModuleDescription {
       }
     }
     const read = this.#accessor();
+    const { locals } = this.#parse();
     const all: unknown[] = new Array(locals.length);
     for (let i = 0; i < locals.length; i++) {
       try {

@@ -14,7 +14,7 @@ import { splitSuffix, splitVersion, VERSION_PARAM, withRestore, withVersion } fr
 import type { HotzipEvents } from './api.js';
 import { Bindings, type InstanceHandle } from './bindings.js';
 import { HotContext, type HotContextHost, type Namespace } from './context.js';
-import { addsNames, describeModule, type RawDescription } from './description.js';
+import { addsNames, describeModule, type ModuleDescription, type RawDescription } from './description.js';
 import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { HotModule, type ImportMetaLike, Instance, type Joining, newPending, type Pending } from './module.js';
@@ -135,6 +135,12 @@ export class HotRuntime {
   readonly #locate: ((urls: string[]) => SyntaxLocation | undefined) | undefined;
   readonly #preview: (url: string, version: number) => ModulePreview | undefined;
   readonly #timeoutMs: number;
+  /**
+   * The values the check of the version about to be installed read, by description: #install follows #unusable in
+   * the same turn, with no code run between them, so they are still current and a large module is not read again.
+   * Dropped when the turn ends.
+   */
+  #valuesRead: Map<ModuleDescription, unknown[]> | undefined;
 
   constructor(options: {
     importModule: (url: string) => Promise<Namespace>;
@@ -585,13 +591,26 @@ export class HotRuntime {
       [...this.#modules.values()]
         .filter((importer) => !importer.removed)
         .map((importer): [string, ModulePreview] => [importer.url, shapeOf(importer.current)]);
+    instance.description.shareLists(current.description);
+    const beforeValues = current.description.values();
+    const afterValues = instance.description.values();
+    const read = new Map<ModuleDescription, unknown[]>([
+      [current.description, beforeValues],
+      [instance.description, afterValues],
+    ]);
+    this.#valuesRead = read;
+    queueMicrotask(() => {
+      if (this.#valuesRead === read) this.#valuesRead = undefined;
+    });
     return unusableExports(
       {
         url: module.url,
         before: current.description,
         beforeNamespace: current.namespace,
+        beforeValues,
         after: instance.description,
         afterNamespace: namespace,
+        afterValues,
       },
       importers,
       (url) => this.#hostImporters.importersOf(url),
@@ -611,12 +630,15 @@ export class HotRuntime {
     instance.namespace = namespace;
     instance.module = module;
     this.#bindings.installed();
+    const read = this.#valuesRead;
+    this.#valuesRead = undefined;
     for (const older of [...module.linked, module.current]) {
       if (older.originals !== undefined) continue;
       // By export index, as trampolines ask (a binding still in its temporal dead zone was captured by nothing).
-      older.originals = older.description.values();
+      older.originals = read?.get(older.description) ?? older.description.values();
     }
-    for (const target of module.linked) target.description.set(namespace, instance.description);
+    const latest = read?.get(instance.description);
+    for (const target of module.linked) target.description.set(namespace, instance.description, latest);
     const previous = module.current.handlers;
     for (const older of [...module.linked, module.current]) {
       older.stale = true;

@@ -94,8 +94,12 @@ export interface VersionPair {
   before: ModuleDescription;
   /** The running version's namespace, if it has one (a first instance has none). */
   beforeNamespace: Namespace | undefined;
+  /** `before.values()`, when the caller has read them already. */
+  beforeValues?: unknown[];
   after: ModuleDescription;
   afterNamespace: Namespace;
+  /** `after.values()`, when the caller has read them already. */
+  afterValues?: unknown[];
 }
 
 /**
@@ -114,8 +118,8 @@ export function unusableExports(
   const { url, before, after, afterNamespace: namespace } = pair;
   const same = before.layout === after.layout;
   const retyped: string[] = [];
-  const beforeValues = before.values();
-  const afterValues = after.values();
+  const beforeValues = pair.beforeValues ?? before.values();
+  const afterValues = pair.afterValues ?? after.values();
   const check = (name: string, from: number, to: number): void => {
     try {
       const old = from !== -1 ? beforeValues[from] : pair.beforeNamespace?.[name];
@@ -126,7 +130,10 @@ export function unusableExports(
       // Uninitialized on either side: nothing callable was there before, or it is not callable now.
     }
   };
-  if (same) for (const [at, name] of after.localNames.entries()) check(name, at, at);
+  if (same) {
+    const names = after.localNames;
+    for (let at = 0; at < names.length; at++) check(names[at] as string, at, at);
+  }
   // Names that are not local bindings (re-exported), or all of them when the lists differ.
   if (!same || after.reexports !== '') {
     for (const name of Object.keys(namespace)) {

@@ -4,7 +4,7 @@
  * `export default name` refers to, and to list the exports a newer version reassigns. A scanner over statements,
  * not a parser: what it cannot read with certainty it reports as unknown, and callers then take the safe side.
  */
-import { expressionEnd, isIdentifierChar, scanCode, skipBalanced, WIDE_SPACE } from './scan.js';
+import { expressionEnd, isIdentifierChar, isSpaceCode, scanCode, skipBalanced, WIDE_SPACE } from './scan.js';
 
 /** One declarator of a `const`/`let`/`var` statement. */
 export interface Declarator {
@@ -258,28 +258,54 @@ const LARGE_SOURCE = 100_000;
 
 const ASSIGNING_OPERATOR = /(?:\*\*|<<|>>>?|&&|\|\||\?\?|[-+*/%&|^])?=(?![=>])|\+\+|--/y;
 
+/** By ASCII code: 1 for the characters that may continue a name-like word (letters, digits, `$`, `_`). */
+const ASCII_WORD = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  ASCII_WORD[code] =
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    (code >= 48 && code <= 57) ||
+    code === 36 ||
+    code === 95
+      ? 1
+      : 0;
+}
+
 /** Whether a character code may continue a name-like word (and, but for digits, start one). */
 function isWordCode(code: number): boolean {
-  if (code < 128) {
-    return (
-      (code >= 97 && code <= 122) ||
-      (code >= 65 && code <= 90) ||
-      (code >= 48 && code <= 57) ||
-      code === 36 ||
-      code === 95
-    );
-  }
+  if (code < 128) return ASCII_WORD[code] === 1;
   return WIDE_NAME_CHAR.test(String.fromCharCode(code));
 }
 
 const WIDE_NAME_CHAR = new RegExp(`[${WIDE_NAME}]`);
 
+/** Up to this many first characters of wanted names, wordIndex searches for them instead of reading every one. */
+const FEW_FIRSTS = 4;
+
+/**
+ * Whether wordIndex's scan starts a word at `at`, which holds a word character other than a digit: unless the
+ * digits before it follow such a character (then it continues that word).
+ */
+function startsWord(source: string, at: number): boolean {
+  let j = at - 1;
+  while (j >= 0) {
+    const code = source.charCodeAt(j);
+    if (code < 48 || code > 57) return !isWordCode(code);
+    j--;
+  }
+  return true;
+}
+
 /**
  * Where each name-like word of `source` occurs (a letter, `$`, `_` or one of WIDE_NAME, then those or digits). With
  * `wanted`, those words alone: only a word whose length and first character some wanted name has is ever copied out
- * of the source and looked up.
+ * of the source and looked up; with `keep`, only the occurrences it accepts, asked before the word is copied.
  */
-function wordIndex(source: string, wanted: ReadonlySet<string> | undefined): Map<string, number[]> {
+function wordIndex(
+  source: string,
+  wanted: readonly string[] | undefined,
+  keep?: (start: number, end: number) => boolean,
+): Map<string, number[]> {
   const index = new Map<string, number[]>();
   const lengths = new Set<number>();
   const firsts = new Set<number>();
@@ -287,7 +313,45 @@ function wordIndex(source: string, wanted: ReadonlySet<string> | undefined): Map
     lengths.add(name.length);
     firsts.add(name.charCodeAt(0));
   }
+  // Made only once a word passes the cheaper tests: a large module's names would cost a hash each.
+  let wantedSet: ReadonlySet<string> | undefined;
+  const visit = (start: number, end: number): void => {
+    if (keep !== undefined && !keep(start, end)) return;
+    const word = source.slice(start, end);
+    if (wanted !== undefined) wantedSet ??= new Set(wanted);
+    if (wantedSet === undefined || wantedSet.has(word)) {
+      const list = index.get(word);
+      if (list === undefined) index.set(word, [start]);
+      else list.push(start);
+    }
+  };
   const length = source.length;
+  if (wanted !== undefined && firsts.size <= FEW_FIRSTS) {
+    // The words that start with one of a few characters: found by searching for those characters (a native search
+    // skips the rest of the source), in order, and each kept only where the scan below would start a word.
+    const characters: string[] = [];
+    const next: number[] = [];
+    for (const code of firsts) {
+      if (!isWordCode(code) || (code >= 48 && code <= 57)) continue;
+      characters.push(String.fromCharCode(code));
+      next.push(source.indexOf(String.fromCharCode(code)));
+    }
+    for (;;) {
+      let stream = -1;
+      for (let k = 0; k < next.length; k++) {
+        const at = next[k] as number;
+        if (at !== -1 && (stream === -1 || at < (next[stream] as number))) stream = k;
+      }
+      if (stream === -1) break;
+      const start = next[stream] as number;
+      next[stream] = source.indexOf(characters[stream] as string, start + 1);
+      if (!startsWord(source, start)) continue;
+      let end = start + 1;
+      while (end < length && isWordCode(source.charCodeAt(end))) end++;
+      if (lengths.has(end - start)) visit(start, end);
+    }
+    return index;
+  }
   let i = 0;
   while (i < length) {
     const code = source.charCodeAt(i);
@@ -298,17 +362,23 @@ function wordIndex(source: string, wanted: ReadonlySet<string> | undefined): Map
     }
     let end = i + 1;
     while (end < length && isWordCode(source.charCodeAt(end))) end++;
-    if (wanted === undefined || (lengths.has(end - i) && firsts.has(code))) {
-      const word = source.slice(i, end);
-      if (wanted === undefined || wanted.has(word)) {
-        const list = index.get(word);
-        if (list === undefined) index.set(word, [i]);
-        else list.push(i);
-      }
-    }
+    if (wanted === undefined || (lengths.has(end - i) && firsts.has(code))) visit(i, end);
     i = end;
   }
   return index;
+}
+
+/**
+ * Whether `++` or `--` ends the four characters before `at`, but for white space after it (as the regex
+ * `/(?:\+\+|--)\s*$/` on them would say, without copying them out).
+ */
+function followsIncrement(source: string, at: number): boolean {
+  const low = Math.max(0, at - 4);
+  let j = at;
+  while (j > low && isSpaceCode(source.charCodeAt(j - 1))) j--;
+  if (j - 2 < low) return false;
+  const c = source.charCodeAt(j - 1);
+  return (c === 43 || c === 45) && source.charCodeAt(j - 2) === c;
 }
 
 /**
@@ -321,9 +391,11 @@ export class Writes {
   #patterns: Array<[number, number]> | undefined;
   /** Where each identifier occurs, for a large source (one pass, instead of one search per name asked about). */
   #index: Map<string, number[]> | undefined;
-  /** The names the index holds, when it was built for those alone (see expect); undefined: every word. */
-  #indexed: ReadonlySet<string> | undefined;
-  #expected: ReadonlySet<string> | undefined;
+  #expected: readonly string[] | undefined;
+  /** The expected names as a set, made only if a question does not say its name is one of them. */
+  #expectedSet: ReadonlySet<string> | undefined;
+  /** Where declarations of the expected names start, in order (see expect); the index skips them. */
+  #declarations: readonly number[] = [];
   #searches = 0;
 
   constructor(source: string) {
@@ -332,21 +404,69 @@ export class Writes {
 
   /**
    * Announces the names about to be asked about: an index of a large source then records those words alone (most
-   * of its words are keywords and property names nobody asks about). Any other name is still answered, by a search.
+   * of its words are keywords and property names nobody asks about), and of them only the occurrences that may be
+   * writes (a module with tens of thousands of exports mentions most of them once, where it declares them). Any
+   * other name is still answered, by a search. `declarations` are where declarations of those names start, in
+   * source order, each inside the `declared` ranges every question about its name passes: the index skips them.
    */
-  expect(names: ReadonlySet<string>): void {
+  expect(names: readonly string[], declarations: readonly number[] = []): void {
     this.#expected = names;
+    this.#declarations = declarations;
+  }
+
+  /**
+   * Whether the occurrence of a name at `[at, end)` may be a write, whatever ranges the question passes as its
+   * declarations (asked of the occurrences in source order, as the index is built).
+   */
+  #mayWrite(at: number, end: number, declarations: { next: number }): boolean {
+    const list = this.#declarations;
+    let next = declarations.next;
+    while (next < list.length && (list[next] as number) < at) next++;
+    declarations.next = next;
+    if (list[next] === at) return false;
+    return this.#writtenAt(at, end);
+  }
+
+  /** What `written` asks of every occurrence but whether it lies in the name's declared ranges. */
+  #writtenAt(at: number, end: number): boolean {
+    const source = this.#source;
+    if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) return false;
+    if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) return false;
+    if (!this.#writes(at, end)) return false;
+    // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
+    return !/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at));
+  }
+
+  /**
+   * False when no announced name (see expect) may be written but in its declarations, which is then known without
+   * asking about each: told by the index, built now for a large source or many names. True when some may be, or
+   * when the answer would cost more than asking.
+   */
+  mayWriteAny(): boolean {
+    const expected = this.#expected;
+    if (expected === undefined) return true;
+    if (this.#index === undefined && this.#source.length <= LARGE_SOURCE && expected.length <= 8) return true;
+    return this.#indexOf(expected).size > 0;
+  }
+
+  /** The index of the occurrences of `expected` that may be writes (see expect), built on first use. */
+  #indexOf(expected: readonly string[]): Map<string, number[]> {
+    if (this.#index === undefined) {
+      const cursor = { next: 0 };
+      this.#index = wordIndex(this.#source, expected, (at, end) => this.#mayWrite(at, end, cursor));
+    }
+    return this.#index;
   }
 
   /** Where `name` occurs as a whole word (and, for a small source, possibly inside a longer word: checked later). */
-  #occurrences(name: string): number[] {
+  #occurrences(name: string, expected: boolean): number[] {
     const source = this.#source;
     if (this.#index !== undefined || source.length > LARGE_SOURCE || ++this.#searches > 8) {
-      if (this.#index === undefined) {
-        this.#index = wordIndex(source, this.#expected);
-        this.#indexed = this.#expected;
-      }
-      if (this.#indexed === undefined || this.#indexed.has(name)) return this.#index.get(name) ?? [];
+      if (this.#expected === undefined) this.#index ??= wordIndex(source, undefined);
+      const index = this.#indexOf(this.#expected ?? []);
+      if (this.#expected === undefined || expected) return index.get(name) ?? [];
+      this.#expectedSet ??= new Set(this.#expected);
+      if (this.#expectedSet.has(name)) return index.get(name) ?? [];
     }
     const found: number[] = [];
     for (let at = source.indexOf(name); at !== -1; at = source.indexOf(name, at + 1)) found.push(at);
@@ -378,18 +498,25 @@ export class Writes {
     return patterns;
   }
 
-  /** Whether `name` may be written anywhere but inside the `declared` ranges (its own declarations). */
-  written(name: string, declared: ReadonlyArray<readonly [number, number]> = []): boolean {
+  /**
+   * Whether `name` may be written anywhere but inside the `declared` ranges (its own declarations, or a function
+   * making them, called only if the name occurs elsewhere). `expected`: the caller knows `name` was announced.
+   */
+  written(
+    name: string,
+    declared: ReadonlyArray<readonly [number, number]> | (() => ReadonlyArray<readonly [number, number]>) = [],
+    expected = false,
+  ): boolean {
     const source = this.#source;
-    for (const at of this.#occurrences(name)) {
+    let ranges = typeof declared === 'function' ? undefined : declared;
+    for (const at of this.#occurrences(name, expected)) {
       const end = at + name.length;
       if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) continue;
       if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) continue;
       // Its own declaration first: the usual only occurrence of an exported name, and a cheaper test.
-      if (within(at, declared)) continue;
-      if (!this.#writes(at, end)) continue;
-      // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
-      if (!/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at))) return true;
+      ranges ??= (declared as () => ReadonlyArray<readonly [number, number]>)();
+      if (within(at, ranges)) continue;
+      if (this.#writtenAt(at, end)) return true;
     }
     return false;
   }
@@ -399,12 +526,7 @@ export class Writes {
     const source = this.#source;
     const before = source.charCodeAt(at - 1);
     // `++name`, `--name` (and the rare `+ +name`: safe side).
-    if (
-      (before === 43 || before === 45 || before === 32) &&
-      /(?:\+\+|--)\s*$/.test(source.slice(Math.max(0, at - 4), at))
-    ) {
-      return true;
-    }
+    if ((before === 43 || before === 45 || before === 32) && followsIncrement(source, at)) return true;
     const next = nextCode(source, end);
     if (next === -1) return false;
     const c = source[next] ?? '';

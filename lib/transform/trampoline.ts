@@ -13,7 +13,7 @@
  * differently) keep no trampoline.
  */
 import { assignmentEnd, nextCode, wordAt } from './declarations.js';
-import { directivesEnd, scanCode, skipBalanced } from './scan.js';
+import { directivesEnd, isSpaceCode, scanCode, skipBalanced } from './scan.js';
 import type { SourceEdits } from './source-edits.js';
 
 /** The prefix of every name the transform declares; also the handle's name where no short one is free. */
@@ -131,6 +131,11 @@ function standIns(length: number): string {
   return Array.from({ length }, (_, i) => `${STAND_IN}${i}`).join(',');
 }
 
+/** The kinds of function SIMPLE_HEAD reads. */
+const GENERATOR = { constructible: false, generator: true };
+const ASYNC = { constructible: false, generator: false };
+const CONSTRUCTIBLE = { constructible: true, generator: false };
+
 /** `[async] function [*] [name](a, b) {`: plain parameters only, no comments. */
 const SIMPLE_HEAD = /(async\s+)?function\s*(\*?)\s*[\w$]*\s*\(\s*(?:[\w$]+\s*(?:,\s*[\w$]+\s*)*,?\s*)?\)\s*\{/y;
 
@@ -146,10 +151,53 @@ export function trampolineTest(
   guard: Guard,
 ): string {
   // `t` takes the index `s` was just asked about: nothing can run between the two calls.
-  const { condition, handle } = guard;
-  const call = `${handle}.t(this,arguments${kind.constructible ? ',new.target' : ''})`;
-  return `if(${condition}&&${handle}?.s(${index}))return ${kind.generator ? 'yield*' : ''}${call};`;
+  const parts = testParts(kind, guard);
+  return parts[0] + String(index) + parts[1];
 }
+
+/**
+ * The text of trampolineTest around the index: the same for every function of a kind in a module (a module may have
+ * tens of thousands), so it is made once.
+ */
+function testParts(kind: { constructible: boolean; generator: boolean }, guard: Guard): readonly [string, string] {
+  let cached = partsCache;
+  if (cached === undefined || cached.condition !== guard.condition || cached.handle !== guard.handle) {
+    cached = {
+      condition: guard.condition,
+      handle: guard.handle,
+      head: `if(${guard.condition}&&${guard.handle}?.s(`,
+      kinds: new Map(),
+      lastKey: -1,
+      last: undefined,
+    };
+    partsCache = cached;
+  }
+  const key = (kind.constructible ? 1 : 0) + (kind.generator ? 2 : 0);
+  if (cached.lastKey === key && cached.last !== undefined) return cached.last;
+  let parts = cached.kinds.get(key);
+  if (parts === undefined) {
+    const delegate = kind.generator ? 'yield*' : '';
+    const target = kind.constructible ? ',new.target' : '';
+    parts = [cached.head, `))return ${delegate}${guard.handle}.t(this,arguments${target});`];
+    cached.kinds.set(key, parts);
+  }
+  cached.lastKey = key;
+  cached.last = parts;
+  return parts;
+}
+
+/** testParts's, for the last guard it was asked with (one per module transformed). */
+let partsCache:
+  | {
+      condition: string;
+      handle: string;
+      head: string;
+      kinds: Map<number, readonly [string, string]>;
+      /** The kind asked for last, and its parts: a module's functions are mostly of one kind. */
+      lastKey: number;
+      last: readonly [string, string] | undefined;
+    }
+  | undefined;
 
 /**
  * Inserts the forwarding test into the body whose `{` is just before `from`, after the body's directive prologue:
@@ -157,6 +205,12 @@ export function trampolineTest(
  * would load where Node rejects it.
  */
 function insertTest(source: string, edits: SourceEdits, from: number, text: string): void {
+  // The usual body starts with a statement: no white space, comment or string (directive) to read past first.
+  const c = source.charCodeAt(from);
+  if (c !== 34 && c !== 39 && c !== 47 && !isSpaceCode(c)) {
+    edits.insert(from, text);
+    return;
+  }
   const directives = directivesEnd(source, from);
   edits.insert(directives.at, directives.open ? `;${text}` : text);
 }
@@ -172,21 +226,33 @@ export function addFunctionTrampoline(
   index: number,
   condition: Guard,
 ): boolean {
-  const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
-    trampolineTest(i, kind, condition);
-  // The common shape, read with one regex: this runs for every exported function on the cold-import path.
+  // The common shape, read with one regex: this runs for every exported function on the cold-import path. Tested,
+  // not executed (no match to allocate): `async` and `*` are read back from the source.
   SIMPLE_HEAD.lastIndex = at;
-  const simple = SIMPLE_HEAD.exec(source);
-  if (simple !== null) {
-    const generator = simple[2] === '*';
-    insertTest(
-      source,
-      edits,
-      SIMPLE_HEAD.lastIndex,
-      test(index, { constructible: !generator && simple[1] === undefined, generator }),
-    );
+  if (SIMPLE_HEAD.test(source)) {
+    const isAsync = source.startsWith('async', at);
+    let star = at + (isAsync ? 'async'.length : 0);
+    while (isSpaceCode(source.charCodeAt(star))) star++;
+    star += 'function'.length;
+    while (isSpaceCode(source.charCodeAt(star))) star++;
+    const generator = source.charCodeAt(star) === 42;
+    const kind = generator ? GENERATOR : isAsync ? ASYNC : CONSTRUCTIBLE;
+    const from = SIMPLE_HEAD.lastIndex;
+    const c = source.charCodeAt(from);
+    if (c === 34 || c === 39 || c === 47 || isSpaceCode(c)) {
+      insertTest(source, edits, from, trampolineTest(index, kind, condition));
+      return true;
+    }
+    // The usual body, which starts with a statement: the test goes first, inserted as its constant parts and the
+    // index, so that no string is made for it (joined once, with the whole module).
+    const parts = testParts(kind, condition);
+    edits.insert(from, parts[0]);
+    edits.insert(from, String(index));
+    edits.insert(from, parts[1]);
     return true;
   }
+  const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
+    trampolineTest(i, kind, condition);
   let keyword = at;
   const isAsync = wordAt(source, at) === 'async';
   if (isAsync) keyword = nextCode(source, at + 'async'.length);

@@ -241,8 +241,15 @@ function rewriteDefault(
   return { local: DEFAULT_LOCAL };
 }
 
-/** An exported local binding: export name, local name, and whether the module may reassign it. */
-type Binding = [name: string, local: string, mutable: boolean];
+/**
+ * The exported local bindings, in parallel arrays by binding index (no object per export: a module may have tens of
+ * thousands): export name, local name, and whether the module may reassign it.
+ */
+interface Bindings {
+  names: string[];
+  locals: string[];
+  mutable: boolean[];
+}
 
 /** A `const` statement that declares exported bindings, and which of them (binding index, clause entry if any). */
 interface ExportedConst {
@@ -251,15 +258,36 @@ interface ExportedConst {
   end: () => VariableStatement['end'];
   /** Where `export` is, for `export const`; -1 when exported by clauses. */
   exportAt: number;
-  uses: Array<{ binding: number; clause: DirectExport | undefined }>;
+  /** The binding index of each use, and its clause entry if any, in parallel arrays. */
+  useBindings: number[];
+  useClauses: Array<DirectExport | undefined>;
+}
+
+/** An export statement as the transform reads it: its keyword, and for `const`/`let`/`var` its declarators. */
+interface ExportStatement {
+  kind: string;
+  keywordAt: number;
+  variables?: VariableStatement;
 }
 
 type DirectExport = Extract<Export, { type: 'direct' }>;
 
 const ALIAS = '__hz$c';
 
-/** The first character of a function, an arrow function (`(`, `async`, a parameter name) or an alias. */
-const FUNCTION_START = /[A-Za-z_$(\u0080-\uffff]/;
+/**
+ * Whether a character code can start a function, an arrow function (`(`, `async`, a parameter name) or an alias:
+ * `[A-Za-z_$(\u0080-\uffff]`.
+ */
+function startsFunction(code: number): boolean {
+  return (
+    (code >= 97 && code <= 122) ||
+    (code >= 65 && code <= 90) ||
+    code === 95 ||
+    code === 36 ||
+    code === 40 ||
+    (code >= 0x80 && code <= 0xffff)
+  );
+}
 
 /**
  * The declarator of name `local` at `[start, end)` in an `export const`/`let`/`var`: a plain `name = …` has its
@@ -278,8 +306,10 @@ function exportedDeclarator(source: string, start: number, end: number, local: s
  * The transform's view of the module's exported local bindings: makes them assignable by the runtime, keeps
  * `const` constant, and gives every exported function a trampoline.
  */
-function localExports(source: string, exports: readonly Export[], edits: Edits, versioned: boolean): Binding[] {
-  const bindings: Binding[] = [];
+function localExports(source: string, exports: readonly Export[], edits: Edits, versioned: boolean): Bindings {
+  const bindings: Bindings = { names: [], locals: [], mutable: [] };
+  const names = bindings.names;
+  const locals = bindings.locals;
   const writes = new Writes(source);
   let declarations: Map<string, Declaration> | undefined;
   const declared = (name: string): Declaration | undefined => {
@@ -299,49 +329,83 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   };
   // Only a newer version's reassigned exports are copied into the live bindings (see TransformOptions.versioned);
   // they are looked for once every export statement has all its declarators.
-  const maybeReassigned: Array<{ binding: number; ranges: VariableStatement | [number, number] | undefined }> = [];
-  const reassigned = (local: string, ranges: ReadonlyArray<readonly [number, number]>): boolean =>
-    versioned && writes.written(local, ranges);
+  // In parallel arrays, one entry per binding: by binding index, the statement declaring it (whose declarators are
+  // its declared ranges) or else its own range (`start` -1: none).
+  const reassignBinding: number[] = [];
+  const reassignStatement: Array<VariableStatement | undefined> = [];
+  const reassignStart: number[] = [];
+  const reassignEnd: number[] = [];
   const trampolined = new Set<number>();
+  /** The trampoline of the function declared at `at`, export `index` (none twice for one function). */
+  const functionTrampoline = (at: number, index: number): void => {
+    if (!startsFunction(source.charCodeAt(at)) || trampolined.has(at)) return;
+    trampolined.add(at);
+    addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
+  };
   /**
    * A trampoline for the function an exported binding holds from its declaration; for a binding exported by a
    * clause or `export default name`, following a few plain aliases (`var src_default = handler;`, as bundlers write
    * a default export: those modules have had their declarations read already).
    */
   const trampoline = (declaration: Declaration | undefined, local: string, index: number, hops = 0): void => {
-    let at: number;
-    if (declaration?.type === 'function') at = declaration.at;
-    else if (declaration !== undefined && declaration.declarator.simple === local) at = declaration.declarator.init;
-    else return;
-    if (declaration.type === 'variable' && at !== -1 && declarations !== undefined && hops < 4) {
+    if (declaration?.type === 'function') {
+      if (declaration.at !== -1) functionTrampoline(declaration.at, index);
+    } else if (declaration !== undefined) declaratorTrampoline(declaration.declarator, local, index, hops);
+  };
+  /** trampoline, for a binding declared by `declarator`. */
+  const declaratorTrampoline = (declarator: Declarator, local: string, index: number, hops = 0): void => {
+    if (declarator.simple !== local) return;
+    const at = declarator.init;
+    if (at !== -1 && declarations !== undefined && hops < 4) {
       const word = wordAt(source, at);
-      if (word !== '' && at + word.length === declaration.declarator.initEnd && word !== local) {
+      if (word !== '' && at + word.length === declarator.initEnd && word !== local) {
         trampoline(declarations.get(word), word, index, hops + 1);
         return;
       }
     }
     // Only a function, an arrow function or a name starts so: skip literals without reading further.
-    if (at === -1 || trampolined.has(at) || !FUNCTION_START.test(source[at] ?? '')) return;
+    if (at === -1 || !startsFunction(source.charCodeAt(at)) || trampolined.has(at)) return;
     trampolined.add(at);
-    if (declaration.type === 'function' || functionExpressionAt(source, at)) {
+    if (functionExpressionAt(source, at)) {
       addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
     } else addArrowTrampoline(source, edits.magic, at, index, local, edits.condition);
   };
   const consts = new Map<number, ExportedConst>();
+  // The last one found: a statement's declarators come one after another.
+  let lastConst: ExportedConst | undefined;
   const exportedConst = (statement: VariableStatement, exportAt: number): ExportedConst => {
+    if (lastConst?.statement.keyword === statement.keyword) return lastConst;
     let found = consts.get(statement.keyword);
     if (found === undefined) {
       const end = (): VariableStatement['end'] =>
         exportAt === -1 ? statement.end : variableStatement(source, statement.keyword)?.end;
-      found = { statement, exportAt, uses: [], end };
+      found = { statement, exportAt, useBindings: [], useClauses: [], end };
       consts.set(statement.keyword, found);
     }
+    lastConst = found;
     return found;
   };
-  const statements = new Map<number, { kind: string; keywordAt: number; variables?: VariableStatement }>();
-  for (const entry of exports) {
+  // The export statements by where they start. The lexer lists exports in source order, so an entry's statement is
+  // the last one seen or a new one: the map is built only should an entry come out of order.
+  const starts: number[] = [];
+  const seen: ExportStatement[] = [];
+  let furthest = -1;
+  let byStart: Map<number, ExportStatement> | undefined;
+  const statementAt = (start: number): ExportStatement | undefined => {
+    if (start > furthest) return undefined;
+    if (starts[starts.length - 1] === start) return seen[seen.length - 1];
+    if (byStart === undefined) {
+      byStart = new Map();
+      for (let i = 0; i < starts.length; i++) byStart.set(starts[i] as number, seen[i] as ExportStatement);
+    }
+    return byStart.get(start);
+  };
+  // Loops over every export are indexed: a module may have tens of thousands, and this code runs mostly before
+  // it is optimized, where an iterator costs objects and calls per element.
+  for (let e = 0; e < exports.length; e++) {
+    const entry = exports[e] as Export;
     if (entry.type !== 'direct') continue;
-    let statement = statements.get(entry.exportStart);
+    let statement = statementAt(entry.exportStart);
     if (statement === undefined) {
       const keywordAt = nextCode(source, entry.exportStart + 'export'.length);
       const word = wordAt(source, keywordAt);
@@ -352,69 +416,127 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
       if (kind === 'const' || kind === 'let' || kind === 'var') {
         statement.variables = { kind, keyword: keywordAt, declarators: [], end: undefined };
       }
-      statements.set(entry.exportStart, statement);
+      starts.push(entry.exportStart);
+      seen.push(statement);
+      byStart?.set(entry.exportStart, statement);
+      furthest = Math.max(furthest, entry.exportStart);
       if (kind === 'default') {
-        if (bindings.some(([name]) => name === 'default')) {
+        if (names.includes('default')) {
           // A second `export default` is a SyntaxError: leave it for Node to report in its own words.
           continue;
         }
-        const index = bindings.length;
+        const index = names.length;
         const { local, refers } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
-        if (versioned && local !== DEFAULT_LOCAL) maybeReassigned.push({ binding: index, ranges: undefined });
-        bindings.push(['default', local, false]);
+        if (versioned && local !== DEFAULT_LOCAL) {
+          reassignBinding.push(index);
+          reassignStatement.push(undefined);
+          reassignStart.push(-1);
+          reassignEnd.push(-1);
+        }
+        names.push('default');
+        locals.push(local);
         if (refers !== undefined) trampoline(declared(refers), refers, index);
         continue;
       }
       if (kind === 'function' && entry.localName !== undefined) {
-        trampoline({ type: 'function', at: keywordAt }, entry.localName, bindings.length);
+        functionTrampoline(keywordAt, names.length);
       }
     }
     if (statement.kind === 'default') continue;
     const local = entry.localName ?? entry.name;
-    const index = bindings.length;
-    let declaration: Declaration | undefined;
+    const index = names.length;
+    // The statement declaring the binding, when a variable statement does (no object per export for it).
+    let variables: VariableStatement | undefined;
     let exportAt = entry.exportStart;
     if (statement.variables !== undefined) {
       const declarator = exportedDeclarator(source, entry.localStart, entry.localEnd, local);
       statement.variables.declarators.push(declarator);
-      declaration = { type: 'variable', statement: statement.variables, declarator };
+      variables = statement.variables;
+      declaratorTrampoline(declarator, local, index);
     } else if (statement.kind === '{') {
-      declaration = declared(local);
+      const declaration = declared(local);
+      if (declaration?.type === 'variable') variables = declaration.statement;
       exportAt = -1;
+      trampoline(declaration, local, index);
     }
-    if (statement.kind !== 'function') trampoline(declaration, local, index);
-    const isConst = declaration?.type === 'variable' && declaration.statement.kind === 'const';
-    if (declaration?.type === 'variable' && isConst) {
-      exportedConst(declaration.statement, exportAt).uses.push({
-        binding: index,
-        clause: exportAt === -1 ? entry : undefined,
-      });
+    const isConst = variables?.kind === 'const';
+    if (variables !== undefined && isConst) {
+      const constant = exportedConst(variables, exportAt);
+      constant.useBindings.push(index);
+      constant.useClauses.push(exportAt === -1 ? entry : undefined);
     }
     // Function and class declarations are reassignable bindings too, though rarely reassigned.
     if (versioned && !isConst) {
-      const ranges: VariableStatement | [number, number] =
-        declaration?.type === 'variable' ? declaration.statement : [entry.localStart, entry.localEnd];
-      maybeReassigned.push({ binding: index, ranges });
+      reassignBinding.push(index);
+      if (variables !== undefined) {
+        reassignStatement.push(variables);
+        reassignStart.push(-1);
+        reassignEnd.push(-1);
+      } else {
+        reassignStatement.push(undefined);
+        reassignStart.push(entry.localStart);
+        reassignEnd.push(entry.localEnd);
+      }
     }
-    bindings.push([entry.name, local, false]);
+    names.push(entry.name);
+    locals.push(local);
   }
-  const asked = new Set<string>();
-  for (const { binding } of maybeReassigned) asked.add(bindings[binding]?.[1] ?? '');
+  const mutable: boolean[] = new Array(names.length).fill(false);
+  bindings.mutable = mutable;
+  // The names asked about (repeats are harmless): an array, as a set would hash each of them.
+  const asked: string[] = [];
+  // Where the statements the questions pass as declared ranges declare a plain name: a declaration is no write, and
+  // the scan skips them without copying the name out (a large module mentions most exports only there).
+  const declaredAt: number[] = [];
+  const listed = new Set<VariableStatement>();
+  const listDeclarations = (statement: VariableStatement): void => {
+    if (listed.has(statement)) return;
+    listed.add(statement);
+    const declarators = statement.declarators;
+    for (let d = 0; d < declarators.length; d++) {
+      const declarator = declarators[d] as Declarator;
+      if (declarator.simple !== undefined) declaredAt.push(declarator.binding[0]);
+    }
+  };
+  for (let k = 0; k < reassignBinding.length; k++) {
+    asked.push(locals[reassignBinding[k] as number] ?? '');
+    const statement = reassignStatement[k];
+    if (statement !== undefined) listDeclarations(statement);
+  }
   for (const { statement } of consts.values()) {
-    for (const declarator of statement.declarators) for (const name of declarator.names) asked.add(name);
+    const declarators = statement.declarators;
+    for (let d = 0; d < declarators.length; d++) {
+      const declared = (declarators[d] as Declarator).names;
+      for (let n = 0; n < declared.length; n++) asked.push(declared[n] as string);
+    }
+    listDeclarations(statement);
   }
-  writes.expect(asked);
-  for (const { binding, ranges } of maybeReassigned) {
-    const exported = bindings[binding];
-    if (exported === undefined) continue;
-    exported[2] = reassigned(
-      exported[1],
-      ranges === undefined ? [] : Array.isArray(ranges) ? [ranges] : rangesOf(ranges),
-    );
+  writes.expect(asked, inOrder(declaredAt));
+  let k = 0;
+  // The ranges of binding k's declarations, built only for a name that occurs where it may be written.
+  const declaredRanges = (): ReadonlyArray<readonly [number, number]> => {
+    const statement = reassignStatement[k];
+    if (statement !== undefined) return rangesOf(statement);
+    const start = reassignStart[k] as number;
+    return start === -1 ? [] : [[start, reassignEnd[k] as number]];
+  };
+  // Most large modules write none of their exports: then no name is asked about one by one.
+  const anyWrite = writes.mayWriteAny();
+  for (; anyWrite && k < reassignBinding.length; k++) {
+    const binding = reassignBinding[k] as number;
+    mutable[binding] = writes.written(locals[binding] as string, declaredRanges, true);
   }
-  keepConstsConstant(edits, bindings, consts, writes);
+  keepConstsConstant(edits, bindings, consts, anyWrite ? writes : undefined);
   return bindings;
+}
+
+/** `positions` in ascending order (sorted in place only when they are not already). */
+function inOrder(positions: number[]): number[] {
+  for (let i = 1; i < positions.length; i++) {
+    if ((positions[i] as number) < (positions[i - 1] as number)) return positions.sort((a, b) => a - b);
+  }
+  return positions;
 }
 
 /**
@@ -422,19 +544,24 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
  * none of whose names the module ever writes becomes `let  ` (same width): nothing can observe the difference. One
  * whose names the module may write (natively a TypeError, or a shadowing local) stays `const`, and its exports go
  * through `let` aliases declared just after it; should its end be unreadable, it becomes `let  ` after all.
+ * Without `writes`, the module writes none of them.
  */
 function keepConstsConstant(
   edits: Edits,
-  bindings: Binding[],
+  bindings: Bindings,
   consts: ReadonlyMap<number, ExportedConst>,
-  writes: Writes,
+  writes: Writes | undefined,
 ): void {
   let aliases = 0;
   for (const constant of consts.values()) {
-    const { statement, exportAt, uses } = constant;
-    const ranges = statement.declarators.map((declarator) => declarator.binding);
-    const names = statement.declarators.flatMap((declarator) => declarator.names);
-    if (!names.some((name) => writes.written(name, ranges))) {
+    const { statement, exportAt, useBindings, useClauses } = constant;
+    // The declared ranges, made only if a name occurs where it may be written.
+    let declared: Array<[number, number]> | undefined;
+    const ranges = (): Array<[number, number]> => {
+      declared ??= statement.declarators.map((declarator) => declarator.binding);
+      return declared;
+    };
+    if (writes === undefined || !anyWritten(statement.declarators, writes, ranges)) {
       edits.magic.overwrite(statement.keyword, statement.keyword + 5, 'let  ');
       continue;
     }
@@ -445,16 +572,18 @@ function keepConstsConstant(
     }
     const declarations: string[] = [];
     const clause: string[] = [];
-    for (const { binding, clause: entry } of uses) {
-      const exported = bindings[binding];
-      if (exported === undefined) continue;
+    for (let use = 0; use < useBindings.length; use++) {
+      const binding = useBindings[use] as number;
+      const entry = useClauses[use];
+      const local = bindings.locals[binding];
+      if (local === undefined) continue;
       const alias = `${ALIAS}${aliases++}`;
-      declarations.push(`${alias}=${exported[1]}`);
-      if (entry === undefined) clause.push(`${alias} as ${exported[0]}`);
+      declarations.push(`${alias}=${local}`);
+      if (entry === undefined) clause.push(`${alias} as ${bindings.names[binding]}`);
       else if (entry.start === entry.localStart)
         edits.magic.overwrite(entry.localStart, entry.localEnd, `${alias} as ${entry.name}`);
       else edits.magic.overwrite(entry.localStart, entry.localEnd, alias);
-      exported[1] = alias;
+      bindings.locals[binding] = alias;
     }
     // The aliases are in their temporal dead zone until the declaration has run, as the constants are.
     const text = `let ${declarations.join(',')};`;
@@ -464,6 +593,19 @@ function keepConstsConstant(
       edits.suffix.push(`export{${clause.join(',')}};`);
     }
   }
+}
+
+/** Whether the module may write a name that one of `declarators` declares (asked in their order). */
+function anyWritten(
+  declarators: readonly Declarator[],
+  writes: Writes,
+  ranges: () => ReadonlyArray<readonly [number, number]>,
+): boolean {
+  for (let d = 0; d < declarators.length; d++) {
+    const names = (declarators[d] as Declarator).names;
+    for (let n = 0; n < names.length; n++) if (writes.written(names[n] as string, ranges, true)) return true;
+  }
+  return false;
 }
 
 /** Where code may start: after a hashbang line (ended by any line terminator), which must stay first. */
@@ -677,8 +819,17 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const bindings = localExports(source, exports, edits, options.versioned === true);
   // Local exports as `name` or `name=local`; the runtime assigns them through the module's own eval, so the
   // registration stays a few bytes per export instead of a setter and a getter spelled out per binding.
-  const locals = bindings.map(([name, local]) => (name === local ? name : `${listItem(name)}=${local}`));
-  for (const [name, , mutable] of bindings) if (mutable) edits.mutable.push(name);
+  const { names, locals, mutable } = bindings;
+  // Most locals are their export's name: the list is joined from the locals themselves unless one differs.
+  let listed = locals;
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    const local = locals[i] as string;
+    if (name === local) continue;
+    if (listed === locals) listed = [...locals];
+    listed[i] = `${listItem(name)}=${local}`;
+  }
+  for (let i = 0; i < names.length; i++) if (mutable[i] === true) edits.mutable.push(names[i] as string);
   const dependencies: string[] = [];
   for (const entry of imports) {
     if (!isStaticImport(entry)) continue;
@@ -688,7 +839,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const usesMeta = imports.some((entry) => entry.type === 'import-meta');
   const description = [
     field('e', `(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`),
-    field('l', quote(locals.join(','))),
+    field('l', quote(listed.join(','))),
     field('m', JSON.stringify(edits.mutable)),
     field('i', `[${dependencies.join(',')}]`),
     field('r', quote(reexports)),
@@ -698,15 +849,14 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // below VERSION_ACCESSORS_FROM, carries no accessor (one is made through its eval if ever needed), as every
   // version kept its compiled switch and its source for good.
   const accessorFrom = options.versioned === true ? VERSION_ACCESSORS_FROM : INLINE_ACCESSORS_FROM;
-  if (bindings.length >= accessorFrom && options.unlinked !== true) {
-    const localNames = bindings.map(([, local]) => local);
-    description.push(field('a', bindingAccessor(localNames, accessorParameters(source))));
+  if (locals.length >= accessorFrom && options.unlinked !== true) {
+    description.push(field('a', bindingAccessor(locals, accessorParameters(source))));
   }
   if (options.versioned === true) {
     // What every update reads of a new version, compiled with it (parenthesized, so names resolve by hash): an eval
     // per version cost more than the reading.
-    description.push(field('v', versionReader(bindings.map(([, local]) => local))));
-    const reassigned = bindings.filter(([, , mutable]) => mutable).map(([, local]) => local);
+    description.push(field('v', versionReader(locals)));
+    const reassigned = locals.filter((_, i) => mutable[i] === true);
     if (reassigned.length > 0) description.push(field('u', `()=>[${reassigned.join(',')}]`));
   }
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the handle undefined: run.
