@@ -348,6 +348,19 @@ for (const api of hookApis) {
     assert.deepEqual(await app.state(), { a: 1, seen: 3 });
   });
 
+  test(`a module that declares the handle's letters through escapes (\\u00ff, \\u{DE}) loads and forwards (${api})`, async () => {
+    // As esbuild writes non-ASCII names by default: the source never spells the letters themselves.
+    const version = (v: number): Tree =>
+      moduleOf('esc.js', [
+        "const \\u00ff = 'y', \\u{DE} = 'p', \\u00d0 = 'd', \\u00DD = 'e';",
+        `export function f(x) { const \\u00ff = x; return \\u00ff + ${v}; }`,
+        `export const g = () => \\u00ff + \\u{DE} + \\u00d0 + \\u00DD + ${v};`,
+      ]);
+    const imports = "import { f, g } from 'zip:./app.zip!/esc.js';\nconst captured = { f, g };";
+    const state = '{ f: captured.f("x"), g: captured.g(), live: f("x") }';
+    await follow(api, version, imports, state, (v) => ({ f: `x${v}`, g: `ypde${v}`, live: `x${v}` }));
+  });
+
   test(`a class captured before an update keeps constructing its own version; the binding gets the new one (${api})`, async () => {
     const version = (v: number): Tree =>
       moduleTree({ 'cls.js': `export class Thing { static version = ${v}; get v() { return ${v}; } }\n` });

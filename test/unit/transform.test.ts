@@ -102,6 +102,22 @@ describe('transformModule', () => {
     }
   });
 
+  test('a name spelled with escapes counts as spelled: the handle and the bare mode global avoid it', () => {
+    const source = 'export function f(x) { return x; }\n';
+    for (const [extra, handle] of [
+      ['let \\u00ff = 1;\n', 'Þ'],
+      ['let \\u{FF} = 1, \\u{000de} = 2;\n', 'Ð'],
+      ['let \\u00FF, \\u00de, \\u00D0, \\u{dd};\n', '__hz$'],
+    ]) {
+      const { code } = transformModule(`${source}${extra}`, { url });
+      assert.ok(code.includes(`var ${handle}=globalThis[`), code);
+    }
+    // A binding of the mode global's name through an escape would shadow the global as the name itself does.
+    const name = modeGlobal(url);
+    const escaped = `${source}var \\u0024${name.slice(1)} = 1;\n`;
+    assert.ok(transformModule(escaped, { url, modeDefined: true }).code.includes(`if(globalThis.${name}!==0&&`));
+  });
+
   test('the registration goes where it moves no code: after leading imports, before a comment, or at the end', () => {
     // After an import without its `;`, the registration brings its own: `'./a.js'var` would not parse.
     assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var ÿ=/);
