@@ -36,6 +36,7 @@ import {
   handleName,
   modeCondition,
   modeGlobal,
+  spelledText,
 } from './trampoline.js';
 
 export { modeGlobal };
@@ -655,8 +656,10 @@ function field(key: keyof RawDescription, code: string): string {
  */
 export function transformModule(source: string, options: TransformOptions): TransformResult {
   const [imports, exports] = lex(source);
-  const shadowsGlobals = bindsGlobals(source);
-  const handle = handleName(source);
+  // Read with its escapes decoded: `let glob\u0061lThis` binds globalThis, `let \u00ff` the handle's letter.
+  const spelled = spelledText(source);
+  const shadowsGlobals = bindsGlobals(spelled);
+  const handle = handleName(spelled);
   const edits: Edits = {
     magic: new SourceEdits(source),
     // A module that spells the global's name itself may bind it: the read then goes through the global object.
@@ -664,7 +667,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
       condition: modeCondition(
         options.url,
         shadowsGlobals,
-        options.modeDefined === true && !source.includes(modeGlobal(options.url)),
+        options.modeDefined === true && !spelled.includes(modeGlobal(options.url)),
       ),
       handle,
     },
