@@ -63,6 +63,13 @@ const dynamicCases: Case[] = [
   { name: 'throws', specifier: '../bad/throws.js' },
   { name: 'throws-again', specifier: '../bad/throws.js' },
   { name: 'default-function-name', specifier: '../lib/defaults.js' },
+  // A name that reads as a dot segment once decoded: its own URL must lead back to it, as a file: URL does.
+  { name: 'escaped-dot-name', specifier: '../pct/%252e%252e/outer.js' },
+  { name: 'file-slash', specifier: '../lib/a.js/' },
+  { name: 'file-dot', specifier: '../lib/a.js/.' },
+  // The URL parser drops tabs and newlines, and leading or trailing spaces, before resolving.
+  { name: 'tab-in-specifier', specifier: '../lib/\ta.js' },
+  { name: 'trailing-space', specifier: '../lib/a.js ' },
 ];
 
 function caseModule(item: Case): string {
@@ -84,6 +91,9 @@ export function parityTree(): Tree {
     }),
     'main.js': "export const main = 'main';\n",
     'lib/a.js': "import { b } from './b.js';\nexport const a = 'a' + b;\n",
+    'pct/%2e%2e/inner.js': 'export const url = import.meta.url;\n',
+    'pct/%2e%2e/outer.js':
+      "import { url } from './inner.js';\nexport const same = (await import(url)).url === url;\nexport const tail = url.slice(url.lastIndexOf('/pct/'));\n",
     'lib/b.js': "export const b = 'b';\nexport const url = import.meta.url;\n",
     'lib/sp ace.js': 'export const spaced = true;\n',
     'lib/util.js': "export const util = 'util';\n",
