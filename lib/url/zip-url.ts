@@ -187,12 +187,13 @@ export function parseZipSpecifier(specifier: string, baseDirUrl: string): ZipUrl
   const archiveUrl = new URL(archivePart.startsWith('///') ? archivePart.slice(2) : archivePart, baseDirUrl);
   const archive = fileURLToPath(archiveUrl);
   const site = { archive };
-  const entry = bang === -1 ? '' : decodeEntry(path.slice(bang + 2), site);
+  // Dot segments are found before decoding, as the URL parser finds them: `%252e` is a name (`%2e`), never `.`.
+  const entry = bang === -1 ? '' : decodeEntry(normalizeEntry(path.slice(bang + 2), specifier, site), site);
   if (entry.includes('!/')) nestedArchive(specifier, site);
   const version = stripVersion(search);
   return {
     archive,
-    entry: normalizeEntry(entry, specifier, site),
+    entry,
     search: version.search,
     hash,
     version: version.version,
