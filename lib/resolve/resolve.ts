@@ -98,14 +98,17 @@ function notFound(archive: Archive, entry: string, parentURL: string | undefined
   );
 }
 
-/** Checks that a resolved entry exists the way Node checks a file: a directory is ERR_UNSUPPORTED_DIR_IMPORT. */
+/**
+ * Checks that a resolved entry exists the way Node checks a file: a directory is ERR_UNSUPPORTED_DIR_IMPORT, and so
+ * is any path ending in `/`, there or not (Node stats such a path as the root directory).
+ */
 function existing(archive: Archive, target: ZipUrl, parentURL: string | undefined, require: boolean): string {
   let entry = target.entry;
   if (require) {
     entry = resolveCommonJSPath(treeOf(archive), entry) ?? notFound(archive, entry, parentURL, true);
-  } else if (!archive.isFile(entry)) {
+  } else if (entry.endsWith('/') || !archive.isFile(entry)) {
     const bare = entry.replace(/\/$/, '');
-    if (archive.isDirectory(bare)) {
+    if (bare !== entry || archive.isDirectory(bare)) {
       const from = parentURL === undefined ? '' : ` imported from ${parentURL}`;
       throw new HotzipError(
         'ERR_UNSUPPORTED_DIR_IMPORT',

@@ -244,6 +244,9 @@ function escapes(specifier: string, site: ErrorSite): never {
   );
 }
 
+/** What the URL parser removes from a URL's text before reading it. */
+const URL_IGNORED = /[\t\n\r]|^[\0-\x20]+|[\0-\x20]+$/g;
+
 /**
  * Resolves a relative specifier (`./x.js`, `../y/z.js`) against the entry that imports it, like a URL would,
  * except that `..` past the archive root and root-absolute paths (`/x.js`) are errors: archive code never reaches
@@ -254,7 +257,8 @@ export function resolveEntrySpecifier(
   parentEntry: string,
   site: ErrorSite,
 ): { entry: string; search: string; hash: string } {
-  const { path, search, hash } = splitSuffix(specifier);
+  // As the URL parser reads it: tabs and newlines dropped, and C0 controls or spaces at either end.
+  const { path, search, hash } = splitSuffix(specifier.replace(URL_IGNORED, ''));
   if (path.startsWith('/')) {
     fail(
       'ERR_HOTZIP_INVALID_SPECIFIER',
