@@ -348,6 +348,33 @@ for (const api of hookApis) {
     assert.deepEqual(await app.state(), { a: 1, seen: 3 });
   });
 
+  test(`generators of a module that reassigns an export run once updated, live and captured (${api})`, async () => {
+    // The newest version of such a module asks the runtime on every call (to copy the reassigned exports out); a
+    // generator's body runs at its first next(), after the call has returned.
+    const version = (v: number): Tree =>
+      moduleOf('gen.js', [
+        'export let count = 0;',
+        `export function* gen(a) { count++; yield 'gen${v}:' + a; yield count; }`,
+        `export async function* agen(a) { count++; yield 'agen${v}:' + a; }`,
+        'export function bump() { count += 10; }',
+      ]);
+    const imports = [
+      "import * as live from 'zip:./app.zip!/gen.js';",
+      'const captured = { gen: live.gen, agen: live.agen };',
+      'const all = async (it) => { const out = []; for await (const x of it) out.push(x); return out.join(); };',
+    ].join('\n');
+    const state =
+      '{ live: [...live.gen("x")].join() + "/" + await all(live.agen("y")), captured: [...captured.gen("x")][0] + "/" + await all(captured.agen("y")) }';
+    await follow(
+      api,
+      version,
+      imports,
+      state,
+      (v) => ({ live: `gen${v}:x,1/agen${v}:y`, captured: `gen${v}:x/agen${v}:y` }),
+      3,
+    );
+  });
+
   test(`a module that declares the handle's letters through escapes (\\u00ff, \\u{DE}) loads and forwards (${api})`, async () => {
     // As esbuild writes non-ASCII names by default: the source never spells the letters themselves.
     const version = (v: number): Tree =>
