@@ -388,6 +388,18 @@ for (const api of hookApis) {
     await follow(api, version, imports, '{ call: handler() }', (v) => ({ call: `wrapped:handler${v}` }));
   });
 
+  test(`an update after the application froze globalThis installs (${api})`, async () => {
+    // The first version's mode global can no longer be written: its captured functions keep their own bodies.
+    const version = (v: number): Tree =>
+      moduleOf('frozen.js', [
+        `export function f() { return 'f${v}'; }`,
+        'export let n = 0;',
+        'export function bump() { n++; }',
+      ]);
+    const imports = "import { f, n, bump } from 'zip:./app.zip!/frozen.js';\nObject.freeze(globalThis);";
+    await follow(api, version, imports, '{ live: f(), n: (bump(), n) }', (v) => ({ live: `f${v}`, n: 1 }), 3);
+  });
+
   test(`a module that declares the handle's letters through escapes (\\u00ff, \\u{DE}) loads and forwards (${api})`, async () => {
     // As esbuild writes non-ASCII names by default: the source never spells the letters themselves.
     const version = (v: number): Tree =>
