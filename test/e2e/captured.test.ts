@@ -407,10 +407,20 @@ for (const api of hookApis) {
         "const \\u00ff = 'y', \\u{DE} = 'p', \\u00d0 = 'd', \\u00DD = 'e';",
         `export function f(x) { const \\u00ff = x; return \\u00ff + ${v}; }`,
         `export const g = () => \\u00ff + \\u{DE} + \\u00d0 + \\u00DD + ${v};`,
+        // The default export's and the accessor's short names too.
+        `const \\u00aa = 'a', \\u00ba = 'o', \\u00fe = 't', \\u00f0 = 'e', \\u00b5 = 'm${v}';`,
+        'export default \\u00aa + \\u00ba + \\u00fe + \\u00f0;',
+        'export { \\u00b5 as micro };',
       ]);
-    const imports = "import { f, g } from 'zip:./app.zip!/esc.js';\nconst captured = { f, g };";
-    const state = '{ f: captured.f("x"), g: captured.g(), live: f("x") }';
-    await follow(api, version, imports, state, (v) => ({ f: `x${v}`, g: `ypde${v}`, live: `x${v}` }));
+    const imports = "import d, { f, g, micro } from 'zip:./app.zip!/esc.js';\nconst captured = { f, g };";
+    const state = '{ f: captured.f("x"), g: captured.g(), live: f("x"), d, micro }';
+    await follow(api, version, imports, state, (v) => ({
+      f: `x${v}`,
+      g: `ypde${v}`,
+      live: `x${v}`,
+      d: 'aote',
+      micro: `m${v}`,
+    }));
   });
 
   test(`a class captured before an update keeps constructing its own version; the binding gets the new one (${api})`, async () => {

@@ -7,7 +7,13 @@ import { SourceMap } from 'node:module';
 import { describe, test } from 'node:test';
 import { topLevelDeclarations, variableStatement, Writes } from '../../lib/transform/declarations.js';
 import { classBodyStart, expressionEnd, isSpaceCode } from '../../lib/transform/scan.js';
-import { fromListItem, listItem, modeGlobal, transformModule } from '../../lib/transform/transform.js';
+import {
+  accessorParameters,
+  fromListItem,
+  listItem,
+  modeGlobal,
+  transformModule,
+} from '../../lib/transform/transform.js';
 import { checkTransformed } from '../helpers/syntax-check.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
@@ -112,6 +118,11 @@ describe('transformModule', () => {
       const { code } = transformModule(`${source}${extra}`, { url });
       assert.ok(code.includes(`var ${handle}=globalThis[`), code);
     }
+    // The default export's local and the accessor's parameters as well.
+    const defaults = 'let \\u00aa = 1;\nexport default \\u00aa + 1;\nexport function f() { return \\u00ff; }\n';
+    assert.equal(checkTransformed(`${defaults}let \\u00ff;\n`, url), 'checked');
+    assert.ok(!transformModule(defaults, { url }).code.includes('let ª='));
+    assert.deepEqual(accessorParameters('let \\u00b5, \\u{df};').slice(0, 2), ['ø', 'æ']);
     // A binding of the mode global's name through an escape would shadow the global as the name itself does.
     const name = modeGlobal(url);
     const escaped = `${source}var \\u0024${name.slice(1)} = 1;\n`;
