@@ -70,6 +70,8 @@ const dynamicCases: Case[] = [
   // The URL parser drops tabs and newlines, and leading or trailing spaces, before resolving.
   { name: 'tab-in-specifier', specifier: '../lib/\ta.js' },
   { name: 'trailing-space', specifier: '../lib/a.js ' },
+  // require() reads a path, not a URL: nothing is dropped or decoded.
+  { name: 'require-no-url', specifier: '../cjs/require-paths.cjs' },
 ];
 
 function caseModule(item: Case): string {
@@ -125,6 +127,10 @@ export function parityTree(): Tree {
     'data/d.json': '{ "answer": 42, "list": [1, 2] }\n',
     'data/notes.txt': 'plain text\n',
     'cjs/c.cjs': "exports.named = 'n';\nexports.other = 1;\nmodule.exports.third = typeof require;\n",
+    'cjs/require-paths.cjs': [
+      'const code = (specifier) => { try { return Object.keys(require(specifier)).join(); } catch (e) { return e.code; } };',
+      "module.exports = { space: code('./c.cjs '), tab: code('./c\\t.cjs'), percent: code('./c%2ecjs'), plain: code('./c.cjs') };",
+    ].join('\n'),
     'cjs/pkg/package.json': '{ "type": "commonjs" }\n',
     'cjs/pkg/m.js': 'module.exports = { fromTypeCommonjs: true, filenameType: typeof __filename };\n',
     'cjs/pkg/e.mjs': 'export const esm = true;\n',
