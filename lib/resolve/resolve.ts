@@ -14,6 +14,7 @@ import {
   isZipUrl,
   locate,
   parseZipSpecifier,
+  resolveEntryPath,
   resolveEntrySpecifier,
   type ZipLocation,
   type ZipUrl,
@@ -222,7 +223,10 @@ function decide(
   if (isRelativeSpecifier(specifier) || specifier.startsWith('/')) {
     const archive = openRunningArchive(parent.archive, parent.version);
     const relative = specifier === '.' || specifier === '..' ? `${specifier}/` : specifier;
-    const target = resolveEntrySpecifier(relative, parent.entry, site);
+    // require() reads a path (nothing decoded, `?` and `#` are characters); import a URL.
+    const target = require
+      ? { entry: resolveEntryPath(relative, parent.entry, site), search: '', hash: '' }
+      : resolveEntrySpecifier(relative, parent.entry, site);
     // A new version importing itself gets itself, as a fresh module would; every other import binds to the live
     // instances, which is what lets an update replace modules one by one.
     const self = target.entry === parent.entry;

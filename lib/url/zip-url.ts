@@ -244,6 +244,43 @@ function escapes(specifier: string, site: ErrorSite): never {
   );
 }
 
+/** Refuses a root path (`/x.js`) and a backslash: archive code never reaches the disk through a relative path. */
+function rootOrBackslash(specifier: string, path: string, site: ErrorSite): void {
+  if (path.startsWith('/')) {
+    fail(
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+      `"${specifier}" is a root path, which would leave the archive (imported by ${describeSite(site)})`,
+      site,
+    );
+  }
+  if (path.includes('\\')) {
+    fail(
+      'ERR_HOTZIP_INVALID_SPECIFIER',
+      `"${specifier}" contains a backslash (imported by ${describeSite(site)})`,
+      site,
+    );
+  }
+}
+
+/**
+ * Resolves a relative `require()` path (`./x`, `../y/z.js`) against the entry that requires it, as Node's
+ * `path.resolve` does: a path, not a URL, so nothing is decoded or dropped and `?` and `#` are characters; `..` past
+ * the archive root and root paths are errors. A path ending in `/`, `/.` or `/..` keeps a trailing `/` (a directory).
+ */
+export function resolveEntryPath(specifier: string, parentEntry: string, site: ErrorSite): string {
+  rootOrBackslash(specifier, specifier, site);
+  const parentDir = parentEntry.slice(0, parentEntry.lastIndexOf('/') + 1);
+  const out: string[] = [];
+  for (const segment of `${parentDir}${specifier}`.split('/')) {
+    if (segment === '..') {
+      if (out.length === 0) escapes(specifier, site);
+      out.pop();
+    } else if (segment !== '' && segment !== '.') out.push(segment);
+  }
+  const directory = /(?:^|\/)\.{0,2}$/.test(specifier);
+  return directory && out.length > 0 ? `${out.join('/')}/` : out.join('/');
+}
+
 /** What the URL parser removes from a URL's text before reading it. */
 const URL_IGNORED = /[\t\n\r]|^[\0-\x20]+|[\0-\x20]+$/g;
 
@@ -259,20 +296,7 @@ export function resolveEntrySpecifier(
 ): { entry: string; search: string; hash: string } {
   // As the URL parser reads it: tabs and newlines dropped, and C0 controls or spaces at either end.
   const { path, search, hash } = splitSuffix(specifier.replace(URL_IGNORED, ''));
-  if (path.startsWith('/')) {
-    fail(
-      'ERR_HOTZIP_INVALID_SPECIFIER',
-      `"${specifier}" is a root path, which would leave the archive (imported by ${describeSite(site)})`,
-      site,
-    );
-  }
-  if (path.includes('\\')) {
-    fail(
-      'ERR_HOTZIP_INVALID_SPECIFIER',
-      `"${specifier}" contains a backslash (imported by ${describeSite(site)})`,
-      site,
-    );
-  }
+  rootOrBackslash(specifier, path, site);
   // The importer's name is decoded text: a `%` in it is a character, escaped so as not to be decoded again.
   const parentDir = parentEntry.includes('/')
     ? parentEntry.slice(0, parentEntry.lastIndexOf('/') + 1).replaceAll('%', '%25')
