@@ -72,6 +72,16 @@ export interface BoundModule {
 /** A cached "no forwarding target" (undefined means not looked up yet). */
 const NO_TARGET = Symbol('no target');
 
+/** What a generator object offers `yield*`. */
+type Steppable = Record<'next' | 'throw' | 'return', (value: unknown) => unknown>;
+
+const GENERATOR_FUNCTIONS = [Object.getPrototypeOf(function* () {}), Object.getPrototypeOf(async function* () {})];
+
+/** Whether `fn` is a generator function (sync or async): calling it only creates the generator. */
+function isGeneratorFunction(fn: unknown): boolean {
+  return typeof fn === 'function' && GENERATOR_FUNCTIONS.includes(Object.getPrototypeOf(fn));
+}
+
 /** Calls `fn` as the original call did: as a constructor when it was one. */
 export function invoke(fn: unknown, self: unknown, args: ArrayLike<unknown>, newTarget: unknown): unknown {
   if (typeof fn !== 'function') throw new TypeError('an updated export is no longer a function');
@@ -160,14 +170,17 @@ export class Bindings {
     const mode = instance.mode;
     instance.mode = 0;
     let result: unknown;
+    let own: unknown;
     try {
       // Installed (mode 2 is set at install): its namespace reads the binding without compiling an accessor for it.
-      const own = instance.namespace !== undefined ? instance.namespace[name] : instance.description.get(name);
+      own = instance.namespace !== undefined ? instance.namespace[name] : instance.description.get(name);
       result = invoke(own, self, args, newTarget);
     } finally {
       instance.mode = mode;
       this.#sync(instance);
     }
+    // A generator's body runs at each step, after the call returned: asking again there would recurse forever.
+    if (isGeneratorFunction(own)) return this.#steps(instance, result as Steppable);
     if (result instanceof Promise) {
       result.then(
         () => this.#sync(instance),
@@ -175,6 +188,39 @@ export class Bindings {
       );
     }
     return result;
+  }
+
+  /**
+   * A current version's generator, consumed by its trampoline's `yield*`: each step runs as its call did (the
+   * instance's functions run their own bodies), then copies the reassigned exports out.
+   */
+  #steps(instance: BoundInstance, generator: Steppable): Steppable & Iterable<unknown> & AsyncIterable<unknown> {
+    const step = (method: keyof Steppable, value: unknown): unknown => {
+      const mode = instance.mode;
+      instance.mode = 0;
+      let result: unknown;
+      try {
+        result = generator[method](value);
+      } finally {
+        instance.mode = mode;
+        this.#sync(instance);
+      }
+      if (result instanceof Promise) {
+        result.then(
+          () => this.#sync(instance),
+          () => this.#sync(instance),
+        );
+      }
+      return result;
+    };
+    const steps = {
+      next: (value: unknown) => step('next', value),
+      throw: (value: unknown) => step('throw', value),
+      return: (value: unknown) => step('return', value),
+      [Symbol.iterator]: () => steps as Iterator<unknown>,
+      [Symbol.asyncIterator]: () => steps as AsyncIterator<unknown>,
+    };
+    return steps;
   }
 
   /** Copies a current version's reassigned exports into the live instance's bindings, when they changed. */

@@ -84,8 +84,13 @@ export class Instance implements InstanceHandle {
     if (mode === this.#mode) return;
     this.#mode = mode;
     // A plain store: a mode-2 instance switches to 0 and back around every call of its functions.
-    if (this.#modeGlobal !== undefined)
+    if (this.#modeGlobal === undefined) return;
+    try {
       (globalThis as Record<string, unknown>)[this.#modeGlobal] = mode === 0 ? 0 : DIVERT;
+    } catch {
+      // The application froze globalThis since: the global keeps 0, so the functions run their own bodies (as
+      // natively); the update itself goes on.
+    }
   }
 
   /** The module's `import.meta`, created on first use: V8 builds it lazily, and most modules never need it. */

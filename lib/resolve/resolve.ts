@@ -14,6 +14,7 @@ import {
   isZipUrl,
   locate,
   parseZipSpecifier,
+  resolveEntryPath,
   resolveEntrySpecifier,
   type ZipLocation,
   type ZipUrl,
@@ -98,14 +99,17 @@ function notFound(archive: Archive, entry: string, parentURL: string | undefined
   );
 }
 
-/** Checks that a resolved entry exists the way Node checks a file: a directory is ERR_UNSUPPORTED_DIR_IMPORT. */
+/**
+ * Checks that a resolved entry exists the way Node checks a file: a directory is ERR_UNSUPPORTED_DIR_IMPORT, and so
+ * is any path ending in `/`, there or not (Node stats such a path as the root directory).
+ */
 function existing(archive: Archive, target: ZipUrl, parentURL: string | undefined, require: boolean): string {
   let entry = target.entry;
   if (require) {
     entry = resolveCommonJSPath(treeOf(archive), entry) ?? notFound(archive, entry, parentURL, true);
-  } else if (!archive.isFile(entry)) {
+  } else if (entry.endsWith('/') || !archive.isFile(entry)) {
     const bare = entry.replace(/\/$/, '');
-    if (archive.isDirectory(bare)) {
+    if (bare !== entry || archive.isDirectory(bare)) {
       const from = parentURL === undefined ? '' : ` imported from ${parentURL}`;
       throw new HotzipError(
         'ERR_UNSUPPORTED_DIR_IMPORT',
@@ -219,7 +223,10 @@ function decide(
   if (isRelativeSpecifier(specifier) || specifier.startsWith('/')) {
     const archive = openRunningArchive(parent.archive, parent.version);
     const relative = specifier === '.' || specifier === '..' ? `${specifier}/` : specifier;
-    const target = resolveEntrySpecifier(relative, parent.entry, site);
+    // require() reads a path (nothing decoded, `?` and `#` are characters); import a URL.
+    const target = require
+      ? { entry: resolveEntryPath(relative, parent.entry, site), search: '', hash: '' }
+      : resolveEntrySpecifier(relative, parent.entry, site);
     // A new version importing itself gets itself, as a fresh module would; every other import binds to the live
     // instances, which is what lets an update replace modules one by one.
     const self = target.entry === parent.entry;

@@ -27,9 +27,23 @@ export const HANDLE = '__hz$';
  */
 const SHORT_HANDLES = ['ÿ', 'Þ', 'Ð', 'Ý'];
 
-/** The handle's name in `source`: a short one the module never spells, else HANDLE. */
-export function handleName(source: string): string {
-  return SHORT_HANDLES.find((name) => !source.includes(name)) ?? HANDLE;
+const UNICODE_ESCAPE = /\\u(?:\{([0-9a-fA-F]+)\}|([0-9a-fA-F]{4}))/g;
+
+/**
+ * `source` with its `\u` escapes read as the characters they stand for: a name may be declared through them
+ * (`let \u00ff`, as esbuild writes non-ASCII names by default), and it then binds the same name as the letters.
+ */
+export function spelledText(source: string): string {
+  if (!source.includes('\\u')) return source;
+  return source.replace(UNICODE_ESCAPE, (sequence, braced: string | undefined, four: string | undefined) => {
+    const code = Number.parseInt(braced ?? four ?? '', 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : sequence;
+  });
+}
+
+/** The handle's name in `spelled` (a module's spelledText): a short one the module never spells, else HANDLE. */
+export function handleName(spelled: string): string {
+  return SHORT_HANDLES.find((name) => !spelled.includes(name)) ?? HANDLE;
 }
 
 /** What a module's trampolines test and call: its modeCondition, and its handle's name. */

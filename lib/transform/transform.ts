@@ -36,6 +36,7 @@ import {
   handleName,
   modeCondition,
   modeGlobal,
+  spelledText,
 } from './trampoline.js';
 
 export { modeGlobal };
@@ -130,6 +131,8 @@ export function importedNames(source: string, entry: Import): ImportedNames {
 
 interface Edits {
   magic: SourceEdits;
+  /** The source with its `\u` escapes decoded (see spelledText): what the names the transform adds must avoid. */
+  spelled: string;
   /** The trampolines' test of the instance's mode global (see modeCondition), and the handle they call. */
   condition: Guard;
   /** How the inserted code names `Object`: the module may bind that name itself. */
@@ -211,7 +214,7 @@ function rewriteDefault(
   const end = expressionEnd(source, expressionStart);
   if (end !== undefined) {
     while (source[expressionStart] === ' ' || source[expressionStart] === '\t') expressionStart++;
-    const short = SHORT_DEFAULT_LOCALS.find((name) => !source.includes(name));
+    const short = SHORT_DEFAULT_LOCALS.find((name) => !edits.spelled.includes(name));
     const replacement = short === undefined ? undefined : fitted(source, at, expressionStart, `let ${short}={default:`);
     // Without room (a line break after `default`) or a free short name: the long name, and the line's columns move.
     const [local, open, close] =
@@ -719,7 +722,7 @@ const ACCESSOR_PARAMETERS: readonly [string, string, string] = [`${HANDLE}k`, `$
  */
 const SHORT_PARAMETERS = ['µ', 'ß', 'ø', 'æ', 'ñ', 'ý', 'ü', 'ç'];
 
-/** The accessor's parameter names for `source`: three short ones it does not contain, else the long ones. */
+/** The accessor's parameter names for a module's spelledText: three short ones it does not contain, else the long ones. */
 export function accessorParameters(source: string): readonly [string, string, string] {
   const free = SHORT_PARAMETERS.filter((name) => !source.includes(name));
   const [k, x, w] = free;
@@ -797,16 +800,19 @@ function field(key: keyof RawDescription, code: string): string {
  */
 export function transformModule(source: string, options: TransformOptions): TransformResult {
   const [imports, exports] = lex(source);
-  const shadowsGlobals = bindsGlobals(source);
-  const handle = handleName(source);
+  // Read with its escapes decoded: `let glob\u0061lThis` binds globalThis, `let \u00ff` the handle's letter.
+  const spelled = spelledText(source);
+  const shadowsGlobals = bindsGlobals(spelled);
+  const handle = handleName(spelled);
   const edits: Edits = {
     magic: new SourceEdits(source),
+    spelled,
     // A module that spells the global's name itself may bind it: the read then goes through the global object.
     condition: {
       condition: modeCondition(
         options.url,
         shadowsGlobals,
-        options.modeDefined === true && !source.includes(modeGlobal(options.url)),
+        options.modeDefined === true && !spelled.includes(modeGlobal(options.url)),
       ),
       handle,
     },
@@ -850,7 +856,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // version kept its compiled switch and its source for good.
   const accessorFrom = options.versioned === true ? VERSION_ACCESSORS_FROM : INLINE_ACCESSORS_FROM;
   if (locals.length >= accessorFrom && options.unlinked !== true) {
-    description.push(field('a', bindingAccessor(locals, accessorParameters(source))));
+    description.push(field('a', bindingAccessor(locals, accessorParameters(spelled))));
   }
   if (options.versioned === true) {
     // What every update reads of a new version, compiled with it (parenthesized, so names resolve by hash): an eval

@@ -187,12 +187,13 @@ export function parseZipSpecifier(specifier: string, baseDirUrl: string): ZipUrl
   const archiveUrl = new URL(archivePart.startsWith('///') ? archivePart.slice(2) : archivePart, baseDirUrl);
   const archive = fileURLToPath(archiveUrl);
   const site = { archive };
-  const entry = bang === -1 ? '' : decodeEntry(path.slice(bang + 2), site);
+  // Dot segments are found before decoding, as the URL parser finds them: `%252e` is a name (`%2e`), never `.`.
+  const entry = bang === -1 ? '' : decodeEntry(normalizeEntry(path.slice(bang + 2), specifier, site), site);
   if (entry.includes('!/')) nestedArchive(specifier, site);
   const version = stripVersion(search);
   return {
     archive,
-    entry: normalizeEntry(entry, specifier, site),
+    entry,
     search: version.search,
     hash,
     version: version.version,
@@ -243,17 +244,8 @@ function escapes(specifier: string, site: ErrorSite): never {
   );
 }
 
-/**
- * Resolves a relative specifier (`./x.js`, `../y/z.js`) against the entry that imports it, like a URL would,
- * except that `..` past the archive root and root-absolute paths (`/x.js`) are errors: archive code never reaches
- * the disk through a relative path. Returns the entry name and the specifier's own query and fragment.
- */
-export function resolveEntrySpecifier(
-  specifier: string,
-  parentEntry: string,
-  site: ErrorSite,
-): { entry: string; search: string; hash: string } {
-  const { path, search, hash } = splitSuffix(specifier);
+/** Refuses a root path (`/x.js`) and a backslash: archive code never reaches the disk through a relative path. */
+function rootOrBackslash(specifier: string, path: string, site: ErrorSite): void {
   if (path.startsWith('/')) {
     fail(
       'ERR_HOTZIP_INVALID_SPECIFIER',
@@ -268,6 +260,43 @@ export function resolveEntrySpecifier(
       site,
     );
   }
+}
+
+/**
+ * Resolves a relative `require()` path (`./x`, `../y/z.js`) against the entry that requires it, as Node's
+ * `path.resolve` does: a path, not a URL, so nothing is decoded or dropped and `?` and `#` are characters; `..` past
+ * the archive root and root paths are errors. A path ending in `/`, `/.` or `/..` keeps a trailing `/` (a directory).
+ */
+export function resolveEntryPath(specifier: string, parentEntry: string, site: ErrorSite): string {
+  rootOrBackslash(specifier, specifier, site);
+  const parentDir = parentEntry.slice(0, parentEntry.lastIndexOf('/') + 1);
+  const out: string[] = [];
+  for (const segment of `${parentDir}${specifier}`.split('/')) {
+    if (segment === '..') {
+      if (out.length === 0) escapes(specifier, site);
+      out.pop();
+    } else if (segment !== '' && segment !== '.') out.push(segment);
+  }
+  const directory = /(?:^|\/)\.{0,2}$/.test(specifier);
+  return directory && out.length > 0 ? `${out.join('/')}/` : out.join('/');
+}
+
+/** What the URL parser removes from a URL's text before reading it. */
+const URL_IGNORED = /[\t\n\r]|^[\0-\x20]+|[\0-\x20]+$/g;
+
+/**
+ * Resolves a relative specifier (`./x.js`, `../y/z.js`) against the entry that imports it, like a URL would,
+ * except that `..` past the archive root and root-absolute paths (`/x.js`) are errors: archive code never reaches
+ * the disk through a relative path. Returns the entry name and the specifier's own query and fragment.
+ */
+export function resolveEntrySpecifier(
+  specifier: string,
+  parentEntry: string,
+  site: ErrorSite,
+): { entry: string; search: string; hash: string } {
+  // As the URL parser reads it: tabs and newlines dropped, and C0 controls or spaces at either end.
+  const { path, search, hash } = splitSuffix(specifier.replace(URL_IGNORED, ''));
+  rootOrBackslash(specifier, path, site);
   // The importer's name is decoded text: a `%` in it is a character, escaped so as not to be decoded again.
   const parentDir = parentEntry.includes('/')
     ? parentEntry.slice(0, parentEntry.lastIndexOf('/') + 1).replaceAll('%', '%25')

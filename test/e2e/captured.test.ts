@@ -348,6 +348,61 @@ for (const api of hookApis) {
     assert.deepEqual(await app.state(), { a: 1, seen: 3 });
   });
 
+  test(`generators of a module that reassigns an export run once updated, live and captured (${api})`, async () => {
+    // The newest version of such a module asks the runtime on every call (to copy the reassigned exports out); a
+    // generator's body runs at its first next(), after the call has returned.
+    const version = (v: number): Tree =>
+      moduleOf('gen.js', [
+        'export let count = 0;',
+        `export function* gen(a) { count++; yield 'gen${v}:' + a; yield count; }`,
+        `export async function* agen(a) { count++; yield 'agen${v}:' + a; }`,
+        'export function bump() { count += 10; }',
+      ]);
+    const imports = [
+      "import * as live from 'zip:./app.zip!/gen.js';",
+      'const captured = { gen: live.gen, agen: live.agen };',
+      'const all = async (it) => { const out = []; for await (const x of it) out.push(x); return out.join(); };',
+    ].join('\n');
+    const state =
+      '{ live: [...live.gen("x")].join() + "/" + await all(live.agen("y")), captured: [...captured.gen("x")][0] + "/" + await all(captured.agen("y")) }';
+    await follow(
+      api,
+      version,
+      imports,
+      state,
+      (v) => ({ live: `gen${v}:x,1/agen${v}:y`, captured: `gen${v}:x/agen${v}:y` }),
+      3,
+    );
+  });
+
+  test(`an update after the application froze globalThis installs (${api})`, async () => {
+    // The first version's mode global can no longer be written: its captured functions keep their own bodies.
+    const version = (v: number): Tree =>
+      moduleOf('frozen.js', [
+        `export function f() { return 'f${v}'; }`,
+        'export let n = 0;',
+        'export function bump() { n++; }',
+      ]);
+    const imports = "import { f, n, bump } from 'zip:./app.zip!/frozen.js';\nObject.freeze(globalThis);";
+    await follow(api, version, imports, '{ live: f(), n: (bump(), n) }', (v) => ({ live: `f${v}`, n: 1 }), 3);
+  });
+
+  test(`a module that declares the handle's letters through escapes (\\u00ff, \\u{DE}) loads and forwards (${api})`, async () => {
+    // As esbuild writes non-ASCII names by default: the source never spells the letters themselves.
+    const version = (v: number): Tree =>
+      moduleOf('esc.js', [
+        "const \\u00ff = 'y', \\u{DE} = 'p', \\u00d0 = 'd', \\u00DD = 'e';",
+        `export function f(x) { const \\u00ff = x; return \\u00ff + ${v}; }`,
+        `export const g = () => \\u00ff + \\u{DE} + \\u00d0 + \\u00DD + ${v};`,
+        // The default export's and the accessor's short names too.
+        `const \\u00aa = 'a', \\u00ba = 'o', \\u00fe = 't', \\u00f0 = 'e';`,
+        `export default \\u00aa + \\u00ba + \\u00fe + \\u00f0 + ${v};`,
+      ]);
+    const imports = "import d, { f, g } from 'zip:./app.zip!/esc.js';\nconst captured = { f, g };";
+    const state = '{ f: captured.f("x"), g: captured.g(), live: f("x"), d }';
+    await follow(api, version, imports, state, (v) => ({ f: `x${v}`, g: `ypde${v}`, live: `x${v}`, d: `aote${v}` }));
+  });
+
   test(`a class captured before an update keeps constructing its own version; the binding gets the new one (${api})`, async () => {
     const version = (v: number): Tree =>
       moduleTree({ 'cls.js': `export class Thing { static version = ${v}; get v() { return ${v}; } }\n` });

@@ -63,6 +63,15 @@ const dynamicCases: Case[] = [
   { name: 'throws', specifier: '../bad/throws.js' },
   { name: 'throws-again', specifier: '../bad/throws.js' },
   { name: 'default-function-name', specifier: '../lib/defaults.js' },
+  // A name that reads as a dot segment once decoded: its own URL must lead back to it, as a file: URL does.
+  { name: 'escaped-dot-name', specifier: '../pct/%252e%252e/outer.js' },
+  { name: 'file-slash', specifier: '../lib/a.js/' },
+  { name: 'file-dot', specifier: '../lib/a.js/.' },
+  // The URL parser drops tabs and newlines, and leading or trailing spaces, before resolving.
+  { name: 'tab-in-specifier', specifier: '../lib/\ta.js' },
+  { name: 'trailing-space', specifier: '../lib/a.js ' },
+  // require() reads a path, not a URL: nothing is dropped or decoded.
+  { name: 'require-no-url', specifier: '../cjs/require-paths.cjs' },
 ];
 
 function caseModule(item: Case): string {
@@ -84,6 +93,9 @@ export function parityTree(): Tree {
     }),
     'main.js': "export const main = 'main';\n",
     'lib/a.js': "import { b } from './b.js';\nexport const a = 'a' + b;\n",
+    'pct/%2e%2e/inner.js': 'export const url = import.meta.url;\n',
+    'pct/%2e%2e/outer.js':
+      "import { url } from './inner.js';\nexport const same = (await import(url)).url === url;\nexport const tail = url.slice(url.lastIndexOf('/pct/'));\n",
     'lib/b.js': "export const b = 'b';\nexport const url = import.meta.url;\n",
     'lib/sp ace.js': 'export const spaced = true;\n',
     'lib/util.js': "export const util = 'util';\n",
@@ -115,6 +127,10 @@ export function parityTree(): Tree {
     'data/d.json': '{ "answer": 42, "list": [1, 2] }\n',
     'data/notes.txt': 'plain text\n',
     'cjs/c.cjs': "exports.named = 'n';\nexports.other = 1;\nmodule.exports.third = typeof require;\n",
+    'cjs/require-paths.cjs': [
+      'const code = (specifier) => { try { return Object.keys(require(specifier)).join(); } catch (e) { return e.code; } };',
+      "module.exports = { space: code('./c.cjs '), tab: code('./c\\t.cjs'), percent: code('./c%2ecjs'), plain: code('./c.cjs') };",
+    ].join('\n'),
     'cjs/pkg/package.json': '{ "type": "commonjs" }\n',
     'cjs/pkg/m.js': 'module.exports = { fromTypeCommonjs: true, filenameType: typeof __filename };\n',
     'cjs/pkg/e.mjs': 'export const esm = true;\n',

@@ -102,6 +102,33 @@ describe('transformModule', () => {
     }
   });
 
+  test('a name spelled with escapes counts as spelled: the handle and the bare mode global avoid it', () => {
+    const source = 'export function f(x) { return x; }\n';
+    for (const [extra, handle] of [
+      ['let \\u00ff = 1;\n', 'Þ'],
+      ['let \\u{FF} = 1, \\u{000de} = 2;\n', 'Ð'],
+      ['let \\u00FF, \\u00de, \\u00D0, \\u{dd};\n', '__hz$'],
+    ]) {
+      const { code } = transformModule(`${source}${extra}`, { url });
+      assert.ok(code.includes(`var ${handle}=globalThis[`), code);
+    }
+    // The default export's local and the accessor's parameters as well.
+    const defaults = 'let \\u00aa = 1;\nexport default \\u00aa + 1;\nexport function f() { return \\u00ff; }\n';
+    assert.equal(checkTransformed(`${defaults}let \\u00ff;\n`, url), 'checked');
+    assert.ok(!transformModule(defaults, { url }).code.includes('let ª='));
+    // Enough exports for an inline accessor, one of them bound to `\u00b5` (µ): the accessor's parameters avoid it.
+    const many = Array.from({ length: 300 }, (_, i) => `export let v${i} = ${i};`).join('\n');
+    const accessor = transformModule(`let \\u00b5 = 1, \\u{df} = 2;\nexport { \\u00b5 as mu };\n${many}\n`, {
+      url,
+    }).code;
+    assert.match(accessor, /,a:\(/, 'an inline accessor');
+    assert.ok(!accessor.includes('µ') && !accessor.includes('ß'), accessor);
+    // A binding of the mode global's name through an escape would shadow the global as the name itself does.
+    const name = modeGlobal(url);
+    const escaped = `${source}var \\u0024${name.slice(1)} = 1;\n`;
+    assert.ok(transformModule(escaped, { url, modeDefined: true }).code.includes(`if(globalThis.${name}!==0&&`));
+  });
+
   test('the registration goes where it moves no code: after leading imports, before a comment, or at the end', () => {
     // After an import without its `;`, the registration brings its own: `'./a.js'var` would not parse.
     assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var ÿ=/);

@@ -128,6 +128,13 @@ describe('parseZipSpecifier', () => {
     assert.equal(parsed.archive, '/home/u/app/src/my dir/a.zip');
     assert.equal(parsed.entry, 'x y.js');
   });
+  test('dot segments are found before decoding: an escaped `%` never makes one', () => {
+    // As a file: URL reads them: `%252e` is the three characters `%2e`, a name, never `.`.
+    assert.equal(parseZipSpecifier('zip:./a.zip!/%252e%252e/x.js', base).entry, '%2e%2e/x.js');
+    assert.equal(parseZipSpecifier('zip:./a.zip!/lib/%252E/x.js', base).entry, 'lib/%2E/x.js');
+    assert.equal(parseZipSpecifier('zip:./a.zip!/lib/%2e%2e/x.js', base).entry, 'x.js');
+    assert.equal(parseZipSpecifier('zip:./a.zip!/lib/./%25/x.js', base).entry, 'lib/%/x.js');
+  });
   test('rejects malformed specifiers with ERR_HOTZIP_INVALID_SPECIFIER', () => {
     for (const bad of [
       'zip:',
