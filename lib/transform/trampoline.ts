@@ -176,42 +176,25 @@ export function trampolineTest(
 function testParts(kind: { constructible: boolean; generator: boolean }, guard: Guard): readonly [string, string] {
   let cached = partsCache;
   if (cached === undefined || cached.condition !== guard.condition || cached.handle !== guard.handle) {
-    cached = {
-      condition: guard.condition,
-      handle: guard.handle,
-      head: `if(${guard.condition}&&${guard.handle}?.s(`,
-      kinds: new Map(),
-      lastKey: -1,
-      last: undefined,
-    };
+    cached = { condition: guard.condition, handle: guard.handle, kinds: [] };
     partsCache = cached;
   }
   const key = (kind.constructible ? 1 : 0) + (kind.generator ? 2 : 0);
-  if (cached.lastKey === key && cached.last !== undefined) return cached.last;
-  let parts = cached.kinds.get(key);
+  let parts = cached.kinds[key];
   if (parts === undefined) {
     const delegate = kind.generator ? 'yield*' : '';
     const target = kind.constructible ? ',new.target' : '';
-    parts = [cached.head, `))return ${delegate}${guard.handle}.t(this,arguments${target});`];
-    cached.kinds.set(key, parts);
+    parts = [
+      `if(${guard.condition}&&${guard.handle}?.s(`,
+      `))return ${delegate}${guard.handle}.t(this,arguments${target});`,
+    ];
+    cached.kinds[key] = parts;
   }
-  cached.lastKey = key;
-  cached.last = parts;
   return parts;
 }
 
-/** testParts's, for the last guard it was asked with (one per module transformed). */
-let partsCache:
-  | {
-      condition: string;
-      handle: string;
-      head: string;
-      kinds: Map<number, readonly [string, string]>;
-      /** The kind asked for last, and its parts: a module's functions are mostly of one kind. */
-      lastKey: number;
-      last: readonly [string, string] | undefined;
-    }
-  | undefined;
+/** testParts's, for the last guard it was asked with (one per module transformed), by kind (see its `key`). */
+let partsCache: { condition: string; handle: string; kinds: Array<readonly [string, string] | undefined> } | undefined;
 
 /**
  * Inserts the forwarding test into the body whose `{` is just before `from`, after the body's directive prologue:
