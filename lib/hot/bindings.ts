@@ -15,9 +15,8 @@ export type TrampolineMode = 0 | 1 | 2;
  * it holds the number 0 the functions run their own bodies, and optimized code takes it for a constant (writing any
  * other value deoptimizes that code); DIVERT sends them to the runtime's `s`. Non-enumerable, so it stays out of
  * `Object.keys(globalThis)`; not configurable, so no code can delete it from under a bare read of it (see
- * modeCondition). Returns
- * false where the global object cannot take it (frozen): the global then stays missing and every call asks the
- * runtime, slower and still right.
+ * modeCondition). Returns false where the global object cannot take it (frozen): the global then stays missing and
+ * every call asks the runtime, slower and still right.
  */
 export function defineModeGlobal(name: string): boolean {
   // Defined by the load hook already (with `registerHooks`), or by an instance whose URL's name collides: left as it
@@ -167,20 +166,30 @@ export class Bindings {
     }
     const name = instance.description.exports[index] ?? '';
     // A newer version's own function: run it, then copy its reassigned exports into the live bindings.
+    let own: unknown;
+    const result = this.#runOwn(instance, () => {
+      // Installed (mode 2 is set at install): its namespace reads the binding without compiling an accessor for it.
+      own = instance.namespace !== undefined ? instance.namespace[name] : instance.description.get(name);
+      return invoke(own, self, args, newTarget);
+    });
+    // A generator's body runs at each step, after the call returned: asking again there would recurse forever.
+    return isGeneratorFunction(own) ? this.#steps(instance, result as Steppable) : result;
+  }
+
+  /**
+   * Runs `run` with the instance's functions running their own bodies, then copies its reassigned exports out: at
+   * once, and again when a promise it returned settles.
+   */
+  #runOwn(instance: BoundInstance, run: () => unknown): unknown {
     const mode = instance.mode;
     instance.mode = 0;
     let result: unknown;
-    let own: unknown;
     try {
-      // Installed (mode 2 is set at install): its namespace reads the binding without compiling an accessor for it.
-      own = instance.namespace !== undefined ? instance.namespace[name] : instance.description.get(name);
-      result = invoke(own, self, args, newTarget);
+      result = run();
     } finally {
       instance.mode = mode;
       this.#sync(instance);
     }
-    // A generator's body runs at each step, after the call returned: asking again there would recurse forever.
-    if (isGeneratorFunction(own)) return this.#steps(instance, result as Steppable);
     if (result instanceof Promise) {
       result.then(
         () => this.#sync(instance),
@@ -195,24 +204,8 @@ export class Bindings {
    * instance's functions run their own bodies), then copies the reassigned exports out.
    */
   #steps(instance: BoundInstance, generator: Steppable): Steppable & Iterable<unknown> & AsyncIterable<unknown> {
-    const step = (method: keyof Steppable, value: unknown): unknown => {
-      const mode = instance.mode;
-      instance.mode = 0;
-      let result: unknown;
-      try {
-        result = generator[method](value);
-      } finally {
-        instance.mode = mode;
-        this.#sync(instance);
-      }
-      if (result instanceof Promise) {
-        result.then(
-          () => this.#sync(instance),
-          () => this.#sync(instance),
-        );
-      }
-      return result;
-    };
+    const step = (method: keyof Steppable, value: unknown): unknown =>
+      this.#runOwn(instance, () => generator[method](value));
     const steps = {
       next: (value: unknown) => step('next', value),
       throw: (value: unknown) => step('throw', value),
