@@ -201,10 +201,15 @@ export interface Pending {
   evaluated: Promise<Namespace>;
   /** Other modules of the update link to this version: it must keep receiving updates whatever it exports. */
   linkedTo: boolean;
+  /**
+   * Its graph holds no other gated module, so it may await the go-ahead in its own body (see `HotRuntime.linked`):
+   * its body starts only after its dependencies have evaluated, and none of them waits for the update.
+   */
+  inlineGate: boolean;
 }
 
 /** A new instance's bookkeeping before it is imported: nothing linked, no instance, its gate closed. */
-export function newPending(module: HotModule, url: string, linkedTo: boolean): Pending {
+export function newPending(module: HotModule, url: string, linkedTo: boolean, inlineGate = false): Pending {
   return {
     module,
     url,
@@ -213,5 +218,6 @@ export function newPending(module: HotModule, url: string, linkedTo: boolean): P
     gate: deferred<void>(),
     evaluated: Promise.resolve({}),
     linkedTo,
+    inlineGate,
   };
 }

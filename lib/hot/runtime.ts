@@ -190,14 +190,23 @@ export class HotRuntime {
   }
 
   /**
-   * Called by a new instance's gate, an import at the end of its source (see ./load.ts): Node evaluates it once the
-   * instance's whole graph has linked, before the body runs, even when the body must also wait for a gated
-   * dependency. It signals that, and holds the body until the whole update has linked and checked.
+   * Called by a new instance's gate, an import at the end of its source: Node evaluates it once the instance's whole
+   * graph has linked, before the body runs, even when the body must also wait for a gated dependency. Or called as
+   * the body's first statement, by a version whose graph holds no other gated module (see `gatesInline`). It signals
+   * that, and holds the body until the whole update has linked and checked.
    */
   linked(url: string): Promise<void> | undefined {
     const pending = this.#pending.get(url);
     pending?.linked.resolve();
     return pending?.gate.promise ?? this.#joining.get(url)?.gate.promise;
+  }
+
+  /**
+   * Whether the new version at `url` may call `linked` from its own body, before its registration, instead of from a
+   * gate module: a module record fewer kept by every update. Asked by a load hook in this thread (see `Pending`).
+   */
+  gatesInline(url: string): boolean {
+    return this.#pending.get(url)?.inlineGate === true;
   }
 
   /** Canonical URLs of every hot module loaded in this thread. */
@@ -403,7 +412,7 @@ export class HotRuntime {
         if (joiner === undefined) this.#joining.delete(url);
         else this.#joining.set(url, joiner);
       },
-      load: (module, version, linkedTo) => this.#load(module, version, linkedTo),
+      load: (module, version, linkedTo, inlineGate) => this.#load(module, version, linkedTo, inlineGate),
       forget: (url) => this.#pending.delete(url),
       check: (loaded) => this.#check(loaded),
       evaluationOrder: (targets) => this.#evaluationOrder(targets),
@@ -468,10 +477,10 @@ export class HotRuntime {
     return [...joining.values()];
   }
 
-  #load(module: HotModule, version: number, linkedTo: boolean): Pending {
+  #load(module: HotModule, version: number, linkedTo: boolean, inlineGate: boolean): Pending {
     // A version nothing links to is only read: marked so, it is compiled without an accessor for its bindings.
     const url = withVersion(module.url, version, !linkedTo);
-    const pending = newPending(module, url, linkedTo);
+    const pending = newPending(module, url, linkedTo, inlineGate);
     // A gate rejected on an aborted update makes that instance's evaluation throw: expected, never unhandled.
     pending.gate.promise.catch(() => undefined);
     this.#pending.set(url, pending);

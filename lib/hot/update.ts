@@ -42,8 +42,8 @@ export interface UpdateHost {
   joiners(targets: HotModule[], previews: Array<ModulePreview | undefined>, version: number): Joining[];
   /** Makes a joiner's gate reachable by its `linked` call, or (with `undefined`) no longer. */
   join(url: string, joiner: Joining | undefined): void;
-  /** Imports a module's new version, held at its gate. */
-  load(module: HotModule, version: number, linkedTo: boolean): Pending;
+  /** Imports a module's new version, held at its gate (`inlineGate`: one in its own body, see `Pending`). */
+  load(module: HotModule, version: number, linkedTo: boolean, inlineGate: boolean): Pending;
   /** Drops a new instance's bookkeeping once its update is over. */
   forget(url: string): void;
   /** Waits until every new instance has linked, then checks the update; returns why it cannot apply. */
@@ -191,7 +191,10 @@ export class Update {
     ];
     if (this.#redirected.length > 0) host.changeRedirects({ kind: 'update', version, urls: this.#redirected });
     for (const joiner of this.#joining) host.join(joiner.url, joiner);
-    this.#pendings = this.#targets.map((module) => host.load(module, version, this.#adding.has(module)));
+    // A version imports another gated module only through the update's redirects (a version adding exports) or a
+    // joiner: without either, each version's graph has its gate alone, and the gate can be an await in its body.
+    const inlineGate = this.#adding.size === 0 && this.#joining.length === 0;
+    this.#pendings = this.#targets.map((module) => host.load(module, version, this.#adding.has(module), inlineGate));
   }
 
   /** Waits until the whole update has linked, then checks it; returns why it cannot apply, if it cannot. */

@@ -55,7 +55,17 @@ export function register(options: RegisterOptions = {}): boolean {
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
     const report = runtime && ((message: HookReport) => runtime.hookReport(message));
-    const hooks = createHooks({ shimRequire, hot, sameThread: true, searchPath, cacheDir, redirect, report });
+    const inlineGate = runtime && ((url: string) => runtime.gatesInline(url));
+    const hooks = createHooks({
+      shimRequire,
+      hot,
+      sameThread: true,
+      searchPath,
+      cacheDir,
+      redirect,
+      report,
+      inlineGate,
+    });
     nodeModule.registerHooks({
       resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,
       load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,

@@ -50,6 +50,11 @@ export interface LoadOptions {
   cacheDir?: string | undefined;
   /** Where a module URL resolved for `parentURL` should go instead (a version with added exports), if anywhere. */
   redirect?: ((url: string, parentURL: string | undefined) => string | undefined) | undefined;
+  /**
+   * Whether the new version at `url` may await its update's go-ahead in its own body rather than through a gate
+   * module (asked of the runtime, so only where the hooks run in its thread).
+   */
+  inlineGate?: ((url: string) => boolean) | undefined;
 }
 
 /**
@@ -141,8 +146,9 @@ export function loadZipModule(
         location.version === undefined ? readLater(archive, location.entry) : keep(read()),
       );
       const modeDefined = options.sameThread === true && defineModeGlobal(modeGlobal(url));
+      const inlineGate = location.version !== undefined && options.inlineGate?.(url) === true;
       if (cacheDir === undefined || stored === undefined) {
-        return { format: 'module', source: hotSource(javascript(), location, modeDefined) };
+        return { format: 'module', source: hotSource(javascript(), location, modeDefined, inlineGate) };
       }
       return {
         format: 'module',
@@ -155,7 +161,7 @@ export function loadZipModule(
             identity: [`mode=${modeDefined ? 1 : 0}`, stored.entry.method, stored.entry.size, stored.entry.crc32],
             content: stored.data,
           },
-          () => hotSource(javascript(), location, modeDefined),
+          () => hotSource(javascript(), location, modeDefined, inlineGate),
         ),
       };
     }
@@ -211,14 +217,15 @@ function keep(bytes: Uint8Array): () => Uint8Array {
 }
 
 /** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */
-function hotSource(source: string, location: ZipLocation, modeDefined: boolean): string {
+function hotSource(source: string, location: ZipLocation, modeDefined: boolean, inlineGate: boolean): string {
   const { url } = location;
   const versioned = location.version !== undefined;
   try {
     const sourceMapUrl = sourceMaps ? location.canonical : undefined;
     const unlinked = location.unlinked === true;
-    const { code } = transformModule(source, { url, versioned, unlinked, sourceMapUrl, modeDefined });
-    if (versioned) return `${code}${GATE_IMPORT}`;
+    const options = { url, versioned, unlinked, sourceMapUrl, modeDefined, inlineGate };
+    const { code, gatedInline } = transformModule(source, options);
+    if (versioned) return gatedInline === true ? code : `${code}${GATE_IMPORT}`;
     return mayAwait(source) ? withEndSignal(code, url) : code;
   } catch {
     return source;

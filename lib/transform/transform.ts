@@ -75,11 +75,19 @@ export interface TransformOptions {
    * name. Only a load hook running in the module's own thread can make it so, before the module compiles.
    */
   modeDefined?: boolean;
+  /**
+   * A new version awaits its update's go-ahead in its own body, before its registration, instead of through a gate
+   * module of its own: a second module record, job and compiled body kept for good by every update. Only for a
+   * version whose graph holds no other gated module (its own await would wait for theirs, and theirs for its).
+   */
+  inlineGate?: boolean;
 }
 
 /** The transformed source (what the runtime needs rides in its line-1 registration). */
 export interface TransformResult {
   code: string;
+  /** The version awaits its go-ahead in its body (see TransformOptions.inlineGate); else it needs a gate module. */
+  gatedInline?: boolean;
 }
 
 /** Space between keywords: white space and comments. */
@@ -873,18 +881,29 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const lookup = shadowsGlobals ? `(()=>{try{return(0,eval)(${quote(runtime)})}catch{}})()` : runtime;
   let header = `var ${handle}=${lookup}?.register(${quote(options.url)},()=>import.meta,{${description.join(',')}});`;
   header += edits.prefixExtra.join('');
+  // The gate runs before the registration: a new version registers only once its update has said go.
+  const gate = options.inlineGate === true ? `await ${lookup}?.linked(${quote(options.url)});` : '';
+  let gatedInline = gate !== '';
   const quiet = quietHeaderPosition(source, imports);
   // Without a quiet place, a module that needs its registration before its body runs (a reader of import.meta.hot,
   // a default function to rename, top-level await that may never settle) takes line 1 and moves that line's
   // columns; any other registers as its body ends, which changes nothing it can observe.
   // A module that is one hashbang line (no line break) has nowhere but the end: in its line, code is a comment.
-  if (source.startsWith('#!') && !/[\n\r\u2028\u2029]/.test(source)) edits.suffix.unshift(header);
-  else if (quiet !== -1) edits.magic.insert(quiet.at, quiet.separate ? `;${header}` : header);
+  if (source.startsWith('#!') && !/[\n\r\u2028\u2029]/.test(source)) {
+    edits.suffix.unshift(header);
+    gatedInline = false;
+  } else if (quiet !== -1) edits.magic.insert(quiet.at, `${quiet.separate ? ';' : ''}${gate}${header}`);
   else if (usesMeta || edits.prefixExtra.length > 0 || mayAwait(source)) {
-    edits.magic.insert(codeStart(source), header);
-  } else edits.suffix.unshift(header);
+    edits.magic.insert(codeStart(source), `${gate}${header}`);
+  } else {
+    // A gate here would move line 1's columns, which the gate module keeps (a source map would correct them).
+    if (gatedInline && options.sourceMapUrl !== undefined) edits.magic.insert(codeStart(source), gate);
+    else gatedInline = false;
+    edits.suffix.unshift(header);
+  }
   if (edits.suffix.length > 0) edits.magic.append(`\n${edits.suffix.join('')}`);
   const mapUrl = options.sourceMapUrl;
   const mapped = mapUrl !== undefined && edits.magic.movesColumns();
-  return { code: mapped ? edits.magic.toStringWithMap(mapUrl) : edits.magic.toString() };
+  const code = mapped ? edits.magic.toStringWithMap(mapUrl) : edits.magic.toString();
+  return gatedInline ? { code, gatedInline } : { code };
 }

@@ -5,7 +5,8 @@
  * the runtime's bindings, trampolines and gates work on it as on a real module.
  *
  * What the stand-in keeps of Node: one record per URL (a module map), a graph linked whole before anything evaluates,
- * a new version's gate signalled at link time and awaited before its body, dependencies evaluated before importers,
+ * a new version's gate signalled at link time and awaited before its body (or, where the runtime lets a version gate
+ * inline, signalled as its body starts, once its dependencies have evaluated), dependencies evaluated before importers,
  * an evaluation error cached on its record, and each update reading the snapshot of the files it was previewed from.
  * Not kept: cycles, CommonJS, re-exported bindings (a module's `reexports` is only compared, never served).
  */
@@ -62,6 +63,8 @@ interface ModuleRecord {
   scope: ((code: string) => unknown) | undefined;
   namespace: Namespace;
   gate: Promise<void> | undefined;
+  /** A version that awaits its gate in its own body: it signals linked only once its dependencies have evaluated. */
+  inlineGate: boolean;
   evaluation: Promise<Namespace> | undefined;
 }
 
@@ -234,6 +237,8 @@ export class FakeApp {
     // Linked: every new version's gate module runs now, before any body, and says so to the runtime.
     for (const each of created) {
       if (stripVersion(splitSuffix(each.url).search).version !== undefined) {
+        each.inlineGate = this.runtime.gatesInline(each.url);
+        if (each.inlineGate) continue;
         each.gate = this.runtime.linked(each.url);
         each.gate?.catch(() => undefined);
       }
@@ -260,6 +265,7 @@ export class FakeApp {
       scope: undefined,
       namespace,
       gate: undefined,
+      inlineGate: false,
       evaluation: undefined,
     };
     for (const exported of [...(source.exports ?? [])].sort()) {
@@ -285,6 +291,7 @@ export class FakeApp {
   #evaluate(record: ModuleRecord): Promise<Namespace> {
     record.evaluation ??= (async () => {
       for (const dep of record.deps.values()) await this.#evaluate(dep);
+      if (record.inlineGate) record.gate = this.runtime.linked(record.url);
       await record.gate;
       const meta: { url: string; resolve(specifier: string): string; hot?: unknown } = {
         url: record.url,
