@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { codeOf } from '../errors.js';
 import { emptyReport, type HotRuntime, type UpdateReport, type UpdateSource } from '../hot/runtime.js';
+import { warmUpLater } from '../hot/warm-up.js';
 import { log } from '../log.js';
 import { splitSuffix } from '../url/version-query.js';
 import { formatZipUrl, isZipUrl, parseZipUrl } from '../url/zip-url.js';
@@ -137,6 +138,7 @@ export class ArchiveWatcher implements UpdateSource {
   /** Starts watching the archive a hot module came from (once per archive). */
   track(url: string): void {
     if (!isZipUrl(url)) return;
+    warmUpLater(url, () => this.#runtime.moduleUrls);
     // Every hot module registers as it starts: its archive is nearly always watched already, and parsing the URL
     // (a file: URL conversion) to find that out cost more than the rest of the registration.
     const bang = url.indexOf('!/');
