@@ -36,6 +36,12 @@ export interface RawDescription {
   u?: () => unknown[];
 }
 
+/**
+ * A registration as a module makes it: a new version whose list of local exports is its predecessor's leaves `l` out
+ * (the runtime fills it in with that same string before describing the module).
+ */
+export type Registered = Omit<RawDescription, 'l'> & { l?: string };
+
 /** See RawDescription.a. */
 type Accessor = (index: number, value?: unknown, write?: boolean) => unknown;
 

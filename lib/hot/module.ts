@@ -206,6 +206,8 @@ export interface Pending {
    * its body starts only after its dependencies have evaluated, and none of them waits for the update.
    */
   inlineGate: boolean;
+  /** The layout the load hook was given for it (see `HotRuntime.versionHints`), once asked. */
+  layout?: string | undefined;
 }
 
 /** A new instance's bookkeeping before it is imported: nothing linked, no instance, its gate closed. */

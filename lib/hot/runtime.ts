@@ -14,7 +14,13 @@ import { splitSuffix, splitVersion, VERSION_PARAM, withRestore, withVersion } fr
 import type { HotzipEvents } from './api.js';
 import { Bindings, type InstanceHandle } from './bindings.js';
 import { HotContext, type HotContextHost, type Namespace } from './context.js';
-import { addsNames, describeModule, type ModuleDescription, type RawDescription } from './description.js';
+import {
+  addsNames,
+  describeModule,
+  type ModuleDescription,
+  type RawDescription,
+  type Registered,
+} from './description.js';
 import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { HotModule, type ImportMetaLike, Instance, type Joining, newPending, type Pending } from './module.js';
@@ -192,7 +198,7 @@ export class HotRuntime {
   /**
    * Called by a new instance's gate, an import at the end of its source: Node evaluates it once the instance's whole
    * graph has linked, before the body runs, even when the body must also wait for a gated dependency. Or called as
-   * the body's first statement, by a version whose graph holds no other gated module (see `gatesInline`). It signals
+   * the body's first statement, by a version whose graph holds no other gated module (see `versionHints`). It signals
    * that, and holds the body until the whole update has linked and checked.
    */
   linked(url: string): Promise<void> | undefined {
@@ -202,11 +208,17 @@ export class HotRuntime {
   }
 
   /**
-   * Whether the new version at `url` may call `linked` from its own body, before its registration, instead of from a
-   * gate module: a module record fewer kept by every update. Asked by a load hook in this thread (see `Pending`).
+   * What the load hook may leave out of the new version at `url` (asked by a load hook in this thread, as it loads
+   * the version): `inlineGate`, whether it may call `linked` from its own body, before its registration, instead of
+   * from a gate module (a module record fewer kept by every update, see `Pending`); `layout`, the list of local
+   * exports of the version it replaces: a registration with the same list may leave it out, and is given this one
+   * string (a large module's list is kept once, not once per version).
    */
-  gatesInline(url: string): boolean {
-    return this.#pending.get(url)?.inlineGate === true;
+  versionHints(url: string): { inlineGate: boolean; layout: string } | undefined {
+    const pending = this.#pending.get(url);
+    if (pending === undefined) return undefined;
+    pending.layout = pending.module.current.description.layout;
+    return { inlineGate: pending.inlineGate, layout: pending.layout };
   }
 
   /** Canonical URLs of every hot module loaded in this thread. */
@@ -278,12 +290,15 @@ export class HotRuntime {
    * (touched only when the module mentions `import.meta` or is a new version, so start-up does not pay for it) and
    * its description.
    */
-  register(url: string, metaOf: () => ImportMetaLike, raw: RawDescription): InstanceHandle {
-    const description = describeModule(raw);
+  register(url: string, metaOf: () => ImportMetaLike, registered: Registered): InstanceHandle {
     // Start-up registers every module once with a plain URL: only an update's `?hz=N` needs parsing.
     const { canonical, version } = url.includes('?') ? splitVersion(url) : { canonical: url, version: undefined };
     const existing = this.#modules.get(canonical);
     const pending = version === undefined ? undefined : this.#pending.get(url);
+    // A version whose list of local exports is its predecessor's left it out (see versionHints).
+    if (registered.l === undefined) registered.l = pending?.layout ?? '';
+    const raw = registered as RawDescription;
+    const description = describeModule(raw);
     const data = existing?.data ?? {};
     const makeContext = (of: Instance): HotContext => {
       const context = new HotContext(canonical, data, this.#contextHost(of));

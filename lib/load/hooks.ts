@@ -100,7 +100,7 @@ function orSearchPath(
 }
 
 /** What the registering thread hands the hooks thread (`module.register`'s data): options, and the redirects' port. */
-export interface HooksThreadData extends Omit<HookOptions, 'redirect' | 'report' | 'inlineGate'> {
+export interface HooksThreadData extends Omit<HookOptions, 'redirect' | 'report' | 'versionHints'> {
   redirects?: MessagePort | undefined;
 }
 

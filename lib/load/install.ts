@@ -55,7 +55,7 @@ export function register(options: RegisterOptions = {}): boolean {
   if (api === 'registerHooks') {
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
     const report = runtime && ((message: HookReport) => runtime.hookReport(message));
-    const inlineGate = runtime && ((url: string) => runtime.gatesInline(url));
+    const versionHints = runtime && ((url: string) => runtime.versionHints(url));
     const hooks = createHooks({
       shimRequire,
       hot,
@@ -64,7 +64,7 @@ export function register(options: RegisterOptions = {}): boolean {
       cacheDir,
       redirect,
       report,
-      inlineGate,
+      versionHints,
     });
     nodeModule.registerHooks({
       resolve: (specifier, context, next) => hooks.resolve(specifier, context, next) as nodeModule.ResolveFnOutput,

@@ -22,6 +22,12 @@ import { resolveBesideArchive } from './require-host.js';
 import { eraseTypes, stripTypes } from './typescript.js';
 
 /** What the load hook hands Node. */
+/** See LoadOptions.versionHints. */
+export interface VersionHints {
+  inlineGate: boolean;
+  layout: string;
+}
+
 export interface LoadedModule {
   format: ModuleFormat;
   source: string | Uint8Array;
@@ -51,10 +57,10 @@ export interface LoadOptions {
   /** Where a module URL resolved for `parentURL` should go instead (a version with added exports), if anywhere. */
   redirect?: ((url: string, parentURL: string | undefined) => string | undefined) | undefined;
   /**
-   * Whether the new version at `url` may await its update's go-ahead in its own body rather than through a gate
-   * module (asked of the runtime, so only where the hooks run in its thread).
+   * What the runtime lets the new version at `url` leave out (see `HotRuntime.versionHints`): its gate module, and
+   * its list of exports when unchanged. Asked of the runtime, so only where the hooks run in its thread.
    */
-  inlineGate?: ((url: string) => boolean) | undefined;
+  versionHints?: ((url: string) => VersionHints | undefined) | undefined;
 }
 
 /**
@@ -146,9 +152,9 @@ export function loadZipModule(
         location.version === undefined ? readLater(archive, location.entry) : keep(read()),
       );
       const modeDefined = options.sameThread === true && defineModeGlobal(modeGlobal(url));
-      const inlineGate = location.version !== undefined && options.inlineGate?.(url) === true;
+      const hints = location.version === undefined ? undefined : options.versionHints?.(url);
       if (cacheDir === undefined || stored === undefined) {
-        return { format: 'module', source: hotSource(javascript(), location, modeDefined, inlineGate) };
+        return { format: 'module', source: hotSource(javascript(), location, modeDefined, hints) };
       }
       return {
         format: 'module',
@@ -161,7 +167,7 @@ export function loadZipModule(
             identity: [`mode=${modeDefined ? 1 : 0}`, stored.entry.method, stored.entry.size, stored.entry.crc32],
             content: stored.data,
           },
-          () => hotSource(javascript(), location, modeDefined, inlineGate),
+          () => hotSource(javascript(), location, modeDefined, hints),
         ),
       };
     }
@@ -217,13 +223,21 @@ function keep(bytes: Uint8Array): () => Uint8Array {
 }
 
 /** The module made hot; a source the lexer cannot read is served as is, so that Node reports its syntax error. */
-function hotSource(source: string, location: ZipLocation, modeDefined: boolean, inlineGate: boolean): string {
+function hotSource(source: string, location: ZipLocation, modeDefined: boolean, hints?: VersionHints): string {
   const { url } = location;
   const versioned = location.version !== undefined;
   try {
     const sourceMapUrl = sourceMaps ? location.canonical : undefined;
     const unlinked = location.unlinked === true;
-    const options = { url, versioned, unlinked, sourceMapUrl, modeDefined, inlineGate };
+    const options = {
+      url,
+      versioned,
+      unlinked,
+      sourceMapUrl,
+      modeDefined,
+      inlineGate: hints?.inlineGate === true,
+      layout: hints?.layout,
+    };
     const { code, gatedInline } = transformModule(source, options);
     if (versioned) return gatedInline === true ? code : `${code}${GATE_IMPORT}`;
     return mayAwait(source) ? withEndSignal(code, url) : code;

@@ -81,6 +81,11 @@ export interface TransformOptions {
    * version whose graph holds no other gated module (its own await would wait for theirs, and theirs for its).
    */
   inlineGate?: boolean;
+  /**
+   * A new version's predecessor's list of local exports (its registration's `l`): a version with the same list
+   * leaves it out, and the runtime hands it that same string.
+   */
+  layout?: string | undefined;
 }
 
 /** The transformed source (what the runtime needs rides in its line-1 registration). */
@@ -853,7 +858,9 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const usesMeta = imports.some((entry) => entry.type === 'import-meta');
   const description = [
     field('e', `(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`),
-    field('l', quote(listed.join(','))),
+    ...(options.layout !== undefined && listed.join(',') === options.layout
+      ? []
+      : [field('l', quote(listed.join(',')))]),
     field('m', JSON.stringify(edits.mutable)),
     field('i', `[${dependencies.join(',')}]`),
     field('r', quote(reexports)),

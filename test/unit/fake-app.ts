@@ -237,7 +237,7 @@ export class FakeApp {
     // Linked: every new version's gate module runs now, before any body, and says so to the runtime.
     for (const each of created) {
       if (stripVersion(splitSuffix(each.url).search).version !== undefined) {
-        each.inlineGate = this.runtime.gatesInline(each.url);
+        each.inlineGate = this.runtime.versionHints(each.url)?.inlineGate === true;
         if (each.inlineGate) continue;
         each.gate = this.runtime.linked(each.url);
         each.gate?.catch(() => undefined);

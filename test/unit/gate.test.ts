@@ -104,7 +104,7 @@ describe('a version whose graph holds no other gated module awaits its go-ahead 
   });
 });
 
-test('the load hook serves a version without a gate import when the runtime lets it gate inline', (t) => {
+test('the load hook leaves out what the runtime lets a version leave out: its gate module, an unchanged export list', (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotzip-gate-'));
   t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
   const archive = path.join(dir, 'app.zip');
@@ -114,9 +114,11 @@ test('the load hook serves a version without a gate import when the runtime lets
     shimRequire: false,
     hot: true,
     sameThread: true,
-    inlineGate: (url) => {
+    versionHints: (url) => {
       asked.push(url);
-      return url.endsWith('=7');
+      // Version 7 gates inline and keeps its predecessor's list; version 8 neither; version 9 has a changed list.
+      if (url.endsWith('=8')) return { inlineGate: false, layout: 'a' };
+      return { inlineGate: url.endsWith('=7'), layout: url.endsWith('=7') ? 'a' : 'a,b' };
     },
   });
   const base = `zip://${pathToFileURL(archive).pathname}!/a.js`;
@@ -127,9 +129,12 @@ test('the load hook serves a version without a gate import when the runtime lets
   };
   const inline = load(`${base}?hz=7`);
   assert.ok(inline.includes(`.linked("${base}?hz=7");var `) && !inline.includes(GATE_IMPORT), inline);
+  assert.ok(!inline.includes(',l:'), inline);
   const gatedByModule = load(`${base}?hz=8`);
   assert.ok(gatedByModule.endsWith(GATE_IMPORT) && !gatedByModule.includes('.linked('), gatedByModule);
+  assert.ok(!gatedByModule.includes(',l:'), gatedByModule);
+  assert.ok(load(`${base}?hz=9`).includes(',l:"a",'));
   // A first instance is never asked.
-  load(base);
-  assert.deepEqual(asked, [`${base}?hz=7`, `${base}?hz=8`]);
+  assert.ok(load(base).includes(',l:"a",'));
+  assert.deepEqual(asked, [`${base}?hz=7`, `${base}?hz=8`, `${base}?hz=9`]);
 });
