@@ -4,7 +4,7 @@
  * they took 20–45 ms where later ones take 5. So once no hot module has started for a second, hotzip runs, in the
  * background, the two pure parts of an update that cost most: parsing an archive's snapshot, and rewriting one of
  * its modules as a new version; the results are dropped. It runs once per process, in slices that yield to the
- * event loop (a few ms each), and never keeps the process alive.
+ * event loop (a few ms each, some 0.1 s in all), started by a timer that never keeps the process alive.
  */
 import { cachedArchive } from '../archive/cache.js';
 import { Archive } from '../archive/reader.js';
@@ -92,9 +92,12 @@ export function warmUpdatePath(url: string, modules: Iterable<string>): Promise<
         resolve(undefined);
         return;
       }
-      if (++round < ROUNDS) setImmediate(step).unref();
+      if (++round < ROUNDS) setImmediate(step);
       else resolve(rewritten);
     };
-    setImmediate(step).unref();
+    // Not unref'd: the loop would then wait in its poll for any other event before each slice (seconds in an idle
+    // server, or a slice run just as an archive change arrives). A process can outlive its last handle by the
+    // slices left, some 0.1 s, only if that handle closes while they run.
+    setImmediate(step);
   });
 }
