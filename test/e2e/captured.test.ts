@@ -387,6 +387,19 @@ for (const api of hookApis) {
     await follow(api, version, imports, '{ live: f(), n: (bump(), n) }', (v) => ({ live: `f${v}`, n: 1 }), 3);
   });
 
+  test(`a module that wraps its own exported function keeps the original's body for the wrapper once updated (${api})`, async () => {
+    // Natively the wrapper calls the function it saved, whose body runs; an updated version must not send that call
+    // to what the export holds now (the wrapper again).
+    const version = (v: number): Tree =>
+      moduleOf('wrap.js', [
+        `export let handler = function () { return 'handler${v}'; };`,
+        'const original = handler;',
+        "handler = function () { return 'wrapped:' + original(); };",
+      ]);
+    const imports = "import { handler } from 'zip:./app.zip!/wrap.js';";
+    await follow(api, version, imports, '{ call: handler() }', (v) => ({ call: `wrapped:handler${v}` }));
+  });
+
   test(`a module that declares the handle's letters through escapes (\\u00ff, \\u{DE}) loads and forwards (${api})`, async () => {
     // As esbuild writes non-ASCII names by default: the source never spells the letters themselves.
     const version = (v: number): Tree =>
