@@ -400,6 +400,16 @@ for (const api of hookApis) {
     await follow(api, version, imports, '{ call: handler() }', (v) => ({ call: `wrapped:handler${v}` }));
   });
 
+  test(`an export whose local name is written with an escape reaches importers once updated (${api})`, async () => {
+    const version = (v: number): Tree =>
+      moduleOf('esc-binding.js', [
+        `const \\u00b5 = 'mu${v}', \\u0061b = 'ab${v}', cd = 'cd${v}';`,
+        'export { \\u00b5 as mu, ab, \\u0063d as cd };',
+      ]);
+    const imports = "import { mu, ab, cd } from 'zip:./app.zip!/esc-binding.js';";
+    await follow(api, version, imports, '{ mu, ab, cd }', (v) => ({ mu: `mu${v}`, ab: `ab${v}`, cd: `cd${v}` }));
+  });
+
   test(`a module that declares the handle's letters through escapes (\\u00ff, \\u{DE}) loads and forwards (${api})`, async () => {
     // As esbuild writes non-ASCII names by default: the source never spells the letters themselves.
     const version = (v: number): Tree =>
