@@ -214,7 +214,8 @@ function insertTest(source: string, edits: SourceEdits, from: number, text: stri
 
 /**
  * For the `function` (or `async function`) at `at`, a declaration or an expression: inserts its trampoline, which
- * forwards to export `index` of the newest version. Returns false when the shape is not one it can read.
+ * forwards to export `index` of the newest version. Returns the index of its body's `{`, or -1 when the shape is not
+ * one it can read.
  */
 export function addFunctionTrampoline(
   source: string,
@@ -222,7 +223,7 @@ export function addFunctionTrampoline(
   at: number,
   index: number,
   condition: Guard,
-): boolean {
+): number {
   // The common shape, read with one regex: this runs for every exported function on the cold-import path. Tested,
   // not executed (no match to allocate): `async` and `*` are read back from the source.
   SIMPLE_HEAD.lastIndex = at;
@@ -238,7 +239,7 @@ export function addFunctionTrampoline(
     const c = source.charCodeAt(from);
     if (c === 34 || c === 39 || c === 47 || isSpaceCode(c)) {
       insertTest(source, edits, from, trampolineTest(index, kind, condition));
-      return true;
+      return from - 1;
     }
     // The usual body, which starts with a statement: the test goes first, inserted as its constant parts and the
     // index, so that no string is made for it (joined once, with the whole module).
@@ -246,27 +247,27 @@ export function addFunctionTrampoline(
     edits.insert(from, parts[0]);
     edits.insert(from, String(index));
     edits.insert(from, parts[1]);
-    return true;
+    return from - 1;
   }
   const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
     trampolineTest(i, kind, condition);
   let keyword = at;
   const isAsync = wordAt(source, at) === 'async';
   if (isAsync) keyword = nextCode(source, at + 'async'.length);
-  if (wordAt(source, keyword) !== 'function') return false;
+  if (wordAt(source, keyword) !== 'function') return -1;
   let next = nextCode(source, keyword + 'function'.length);
   const generator = source[next] === '*';
   if (generator) next = nextCode(source, next + 1);
   if (source[next] !== '(') next = nextCode(source, next + wordAt(source, next).length);
-  if (source[next] !== '(') return false;
+  if (source[next] !== '(') return -1;
   const params = parameterList(source, next);
-  if (params === undefined) return false;
+  if (params === undefined) return -1;
   const brace = nextCode(source, params.close + 1);
-  if (source[brace] !== '{') return false;
+  if (source[brace] !== '{') return -1;
   const kind = { constructible: !generator && !isAsync, generator };
   if (params.simple) {
     insertTest(source, edits, brace + 1, test(index, kind));
-    return true;
+    return brace;
   }
   // The parameter list moves into a function that binds it once, in the version that runs the body.
   const end = skipBalanced(source, brace);
@@ -279,7 +280,7 @@ export function addFunctionTrampoline(
     edits.insert(params.close + 1, '=>');
     edits.insert(end, ')(...arguments)}');
   }
-  return true;
+  return brace;
 }
 
 /** An arrow function's parts, read from its start. */

@@ -25,7 +25,7 @@ import {
   wordAt,
 } from './declarations.js';
 import { lex } from './lex.js';
-import { classBodyStart, expressionEnd, isSpaceCode } from './scan.js';
+import { classBodyStart, expressionEnd, isSpaceCode, skipBalanced } from './scan.js';
 import { SourceEdits } from './source-edits.js';
 import {
   addArrowTrampoline,
@@ -171,7 +171,7 @@ function rewriteDefault(
   at: number,
   afterExport: number,
   index: number,
-): { local: string; refers?: string } {
+): { local: string; refers?: string; brace?: number } {
   DEFAULT_DECLARATION.lastIndex = afterExport;
   const declaration = DEFAULT_DECLARATION.exec(source);
   const keyword = declaration?.[1];
@@ -182,9 +182,8 @@ function rewriteDefault(
     const keywordEnd = declaration.indices?.[2]?.[0] ?? afterExport + declaration[0].length;
     const keywordStart = keywordSpan[0];
     if (named) {
-      if (!keyword.startsWith('class'))
-        addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition);
-      return { local: named };
+      if (keyword.startsWith('class')) return { local: named };
+      return { local: named, brace: addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition) };
     }
     // Anonymous declarations get a name, exported as default from a clause: `export default function (` becomes
     // `function __hz$default  (`, same length. The name property is set back to "default" as Node would have it.
@@ -252,6 +251,8 @@ interface Bindings {
   names: string[];
   locals: string[];
   mutable: boolean[];
+  /** The binding indexes whose function the module keeps in an OWN variable (see ownCaptures). */
+  owned: number[];
 }
 
 /** A `const` statement that declares exported bindings, and which of them (binding index, clause entry if any). */
@@ -276,6 +277,13 @@ interface ExportStatement {
 type DirectExport = Extract<Export, { type: 'direct' }>;
 
 const ALIAS = '__hz$c';
+
+/**
+ * The prefix of the variables in which a newer version keeps the functions carrying its trampolines, by binding
+ * index, when the module may reassign their exports: the binding may then hold another function (a wrapper of the
+ * saved original, say) when the trampoline asks the runtime to run its own body.
+ */
+const OWN = '__hz$o';
 
 /**
  * Whether a character code can start a function, an arrow function (`(`, `async`, a parameter name) or an alias:
@@ -310,7 +318,7 @@ function exportedDeclarator(source: string, start: number, end: number, local: s
  * `const` constant, and gives every exported function a trampoline.
  */
 function localExports(source: string, exports: readonly Export[], edits: Edits, versioned: boolean): Bindings {
-  const bindings: Bindings = { names: [], locals: [], mutable: [] };
+  const bindings: Bindings = { names: [], locals: [], mutable: [], owned: [] };
   const names = bindings.names;
   const locals = bindings.locals;
   const writes = new Writes(source);
@@ -339,11 +347,26 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const reassignStart: number[] = [];
   const reassignEnd: number[] = [];
   const trampolined = new Set<number>();
-  /** The trampoline of the function declared at `at`, export `index` (none twice for one function). */
-  const functionTrampoline = (at: number, index: number): void => {
+  // A newer version's trampolined functions, in parallel arrays: binding index, the name declared with the function,
+  // and where that declaration is (a function declaration's body `{`, else its variable statement). Those whose
+  // export the module may reassign are kept as declared (see ownCaptures).
+  const ownIndex: number[] = [];
+  const ownName: string[] = [];
+  const ownBrace: number[] = [];
+  const ownStatement: Array<VariableStatement | undefined> = [];
+  const own = (index: number, name: string, brace: number, statement: VariableStatement | undefined): void => {
+    if (!versioned) return;
+    ownIndex.push(index);
+    ownName.push(name);
+    ownBrace.push(brace);
+    ownStatement.push(statement);
+  };
+  /** The trampoline of the function declared at `at` as `name`, export `index` (none twice for one function). */
+  const functionTrampoline = (at: number, index: number, name: string): void => {
     if (!startsFunction(source.charCodeAt(at)) || trampolined.has(at)) return;
     trampolined.add(at);
-    addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
+    const brace = addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
+    if (brace !== -1) own(index, name, brace, undefined);
   };
   /**
    * A trampoline for the function an exported binding holds from its declaration; for a binding exported by a
@@ -352,11 +375,19 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
    */
   const trampoline = (declaration: Declaration | undefined, local: string, index: number, hops = 0): void => {
     if (declaration?.type === 'function') {
-      if (declaration.at !== -1) functionTrampoline(declaration.at, index);
-    } else if (declaration !== undefined) declaratorTrampoline(declaration.declarator, local, index, hops);
+      if (declaration.at !== -1) functionTrampoline(declaration.at, index, local);
+    } else if (declaration !== undefined) {
+      declaratorTrampoline(declaration.declarator, declaration.statement, local, index, hops);
+    }
   };
-  /** trampoline, for a binding declared by `declarator`. */
-  const declaratorTrampoline = (declarator: Declarator, local: string, index: number, hops = 0): void => {
+  /** trampoline, for a binding declared by `declarator` of `statement`. */
+  const declaratorTrampoline = (
+    declarator: Declarator,
+    statement: VariableStatement,
+    local: string,
+    index: number,
+    hops = 0,
+  ): void => {
     if (declarator.simple !== local) return;
     const at = declarator.init;
     if (at !== -1 && declarations !== undefined && hops < 4) {
@@ -369,9 +400,10 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     // Only a function, an arrow function or a name starts so: skip literals without reading further.
     if (at === -1 || !startsFunction(source.charCodeAt(at)) || trampolined.has(at)) return;
     trampolined.add(at);
-    if (functionExpressionAt(source, at)) {
-      addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
-    } else addArrowTrampoline(source, edits.magic, at, index, local, edits.condition);
+    const added = functionExpressionAt(source, at)
+      ? addFunctionTrampoline(source, edits.magic, at, index, edits.condition) !== -1
+      : addArrowTrampoline(source, edits.magic, at, index, local, edits.condition) !== undefined;
+    if (added) own(index, local, -1, statement);
   };
   const consts = new Map<number, ExportedConst>();
   // The last one found: a statement's declarators come one after another.
@@ -429,7 +461,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
           continue;
         }
         const index = names.length;
-        const { local, refers } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
+        const { local, refers, brace } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
+        if (brace !== undefined && brace !== -1) own(index, local, brace, undefined);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
         if (versioned && local !== DEFAULT_LOCAL) {
           reassignBinding.push(index);
@@ -443,7 +476,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         continue;
       }
       if (kind === 'function' && entry.localName !== undefined) {
-        functionTrampoline(keywordAt, names.length);
+        functionTrampoline(keywordAt, names.length, entry.localName);
       }
     }
     if (statement.kind === 'default') continue;
@@ -456,7 +489,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
       const declarator = exportedDeclarator(source, entry.localStart, entry.localEnd, local);
       statement.variables.declarators.push(declarator);
       variables = statement.variables;
-      declaratorTrampoline(declarator, local, index);
+      declaratorTrampoline(declarator, variables, local, index);
     } else if (statement.kind === '{') {
       const declaration = declared(local);
       if (declaration?.type === 'variable') variables = declaration.statement;
@@ -531,7 +564,40 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     mutable[binding] = writes.written(locals[binding] as string, declaredRanges, true);
   }
   keepConstsConstant(edits, bindings, consts, anyWrite ? writes : undefined);
+  for (let c = 0; anyWrite && c < ownIndex.length; c++) {
+    const index = ownIndex[c] as number;
+    if (mutable[index] !== true) continue;
+    if (ownCapture(source, edits, index, ownName[c] as string, ownBrace[c] as number, ownStatement[c])) {
+      bindings.owned.push(index);
+    }
+  }
   return bindings;
+}
+
+/**
+ * Keeps the function that carries trampoline `index` in a variable of its own (OWN and the index), assigned right
+ * after its declaration (`function f() {…}var __hz$o0=f;`, `let f = () => …;var __hz$o0=f;`): the runtime runs that
+ * function's body when the trampoline asks, whatever the module has assigned to its export since. A declaration
+ * whose end is unsure keeps none (the runtime then runs what the export holds). Returns whether it keeps one.
+ */
+function ownCapture(
+  source: string,
+  edits: Edits,
+  index: number,
+  name: string,
+  brace: number,
+  statement: VariableStatement | undefined,
+): boolean {
+  const text = `var ${OWN}${index}=${name};`;
+  if (statement === undefined) {
+    // A function declaration ends with its body; a statement may follow on the same line.
+    edits.magic.insert(skipBalanced(source, brace), text);
+    return true;
+  }
+  const end = statement.end ?? variableStatement(source, statement.keyword)?.end;
+  if (end === undefined) return false;
+  edits.magic.insert(end.semicolon ? end.at + 1 : end.at, end.semicolon ? text : `;${text}`);
+  return true;
 }
 
 /** `positions` in ascending order (sorted in place only when they are not already). */
@@ -864,6 +930,8 @@ export function transformModule(source: string, options: TransformOptions): Tran
     description.push(field('v', versionReader(locals)));
     const reassigned = locals.filter((_, i) => mutable[i] === true);
     if (reassigned.length > 0) description.push(field('u', `()=>[${reassigned.join(',')}]`));
+    const { owned } = bindings;
+    if (owned.length > 0) description.push(field('o', `()=>({${owned.map((i) => `${i}:${OWN}${i}`).join(',')}})`));
   }
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the handle undefined: run.
   const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;
