@@ -190,7 +190,7 @@ export class Bindings {
     const result = this.#runOwn(instance, () => {
       own = instance.description.own(index);
       // Installed (mode 2 is set at install): its namespace reads the binding without compiling an accessor for it.
-      if (own === undefined) {
+      if (typeof own !== 'function') {
         own = instance.namespace !== undefined ? instance.namespace[name] : instance.description.get(name);
       }
       return invoke(own, self, args, newTarget);

@@ -13,7 +13,7 @@
  * differently) keep no trampoline.
  */
 import { assignmentEnd, nextCode, wordAt } from './declarations.js';
-import { directivesEnd, isSpaceCode, scanCode, skipBalanced } from './scan.js';
+import { directivesEnd, isSpaceCode, scanCode, skipBalanced, unescapeName } from './scan.js';
 import type { SourceEdits } from './source-edits.js';
 
 /** The prefix of every name the transform declares; also the handle's name where no short one is free. */
@@ -27,18 +27,12 @@ export const HANDLE = '__hz$';
  */
 const SHORT_HANDLES = ['ÿ', 'Þ', 'Ð', 'Ý'];
 
-const UNICODE_ESCAPE = /\\u(?:\{([0-9a-fA-F]+)\}|([0-9a-fA-F]{4}))/g;
-
 /**
  * `source` with its `\u` escapes read as the characters they stand for: a name may be declared through them
  * (`let \u00ff`, as esbuild writes non-ASCII names by default), and it then binds the same name as the letters.
  */
 export function spelledText(source: string): string {
-  if (!source.includes('\\u')) return source;
-  return source.replace(UNICODE_ESCAPE, (sequence, braced: string | undefined, four: string | undefined) => {
-    const code = Number.parseInt(braced ?? four ?? '', 16);
-    return code <= 0x10ffff ? String.fromCodePoint(code) : sequence;
-  });
+  return unescapeName(source);
 }
 
 /** The handle's name in `spelled` (a module's spelledText): a short one the module never spells, else HANDLE. */
@@ -92,7 +86,9 @@ export function modeCondition(url: string, shadowsGlobals: boolean, defined = fa
 /** The plain parameters standing in for a non-simple list, as many as its `length`. */
 const STAND_IN = '__hz$';
 
-const SIMPLE_PARAMETER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+/** A plain name, its characters possibly spelled with `\u` escapes. */
+const SIMPLE_PARAMETER =
+  /^(?:[\p{ID_Start}$_]|\\u(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4}))(?:[\p{ID_Continue}$\u200c\u200d]|\\u(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4}))*$/u;
 
 /** A parameter list: its parentheses, whether every parameter is a plain identifier, and its `length`. */
 interface ParameterList {
@@ -340,9 +336,11 @@ function readsOwnThis(source: string, from: number, to: number): boolean {
   let resumeAt = from;
   scanCode(source, from, (i, c) => {
     if (i >= to) return true;
-    if (i < resumeAt || !/[\w$]/.test(c) || /[\w$]/.test(source[i - 1] ?? '')) return false;
-    const word = wordAt(source, i);
-    resumeAt = i + word.length;
+    if (i < resumeAt || !/[\w$\\]/.test(c) || /[\w$]/.test(source[i - 1] ?? '')) return false;
+    const spelled = wordAt(source, i);
+    resumeAt = i + spelled.length;
+    // `\u0061rguments` is `arguments` too.
+    const word = unescapeName(spelled);
     if ((word === 'this' || word === 'arguments') && source[i - 1] !== '.') {
       found = true;
       return true;

@@ -25,7 +25,7 @@ import {
   wordAt,
 } from './declarations.js';
 import { lex } from './lex.js';
-import { classBodyStart, expressionEnd, isSpaceCode, skipBalanced } from './scan.js';
+import { classBodyStart, expressionEnd, isSpaceCode, skipBalanced, unescapeName } from './scan.js';
 import { SourceEdits } from './source-edits.js';
 import {
   addArrowTrampoline,
@@ -86,8 +86,10 @@ export interface TransformResult {
 const GAP = String.raw`(?:\s|/\*[\s\S]*?\*/|//[^\n\r\u2028\u2029]*)+`;
 /** Space that holds no line break (`async` and `function` must share a line). */
 const INLINE_GAP = String.raw`(?:[^\S\n\r\u2028\u2029]|/\*(?:(?!\*/)[^\n\r\u2028\u2029])*\*/)+`;
-/** An identifier, ASCII or not. */
-const IDENTIFIER = String.raw`[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*`;
+/** A `\u` escape, which may spell any character of an identifier. */
+const ESCAPE = String.raw`\\u(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})`;
+/** An identifier, ASCII or not, its characters possibly spelled with escapes. */
+const IDENTIFIER = String.raw`(?:[\p{ID_Start}$_]|${ESCAPE})(?:[\p{ID_Continue}$\u200c\u200d]|${ESCAPE})*`;
 /** The end of a keyword: no identifier character follows. */
 const KEYWORD_END = String.raw`(?![\p{ID_Continue}$\u200c\u200d])`;
 
@@ -121,7 +123,8 @@ export function importedNames(source: string, entry: Import): ImportedNames {
         .split(/\s+as\s+/)[0]
         ?.replace(/^type\s+/, '')
         .replace(/^["']|["']$/g, '');
-      if (name) names.push(name);
+      // A name spelled with escapes (an identifier, or a string) is the name they denote.
+      if (name) names.push(unescapeName(name));
     }
   }
   const head = clause.replace(/\{[^}]*\}/, '').replace(/^(import|export)\s*/, '');
@@ -251,8 +254,14 @@ interface Bindings {
   names: string[];
   locals: string[];
   mutable: boolean[];
-  /** The binding indexes whose function the module keeps in an OWN variable (see ownCaptures). */
+  /** The binding indexes whose function the module keeps in an OWN variable (see ownCapture). */
   owned: number[];
+  /**
+   * The OWN variables of function declarations, in parallel arrays: the assignment, and where it goes should the
+   * registration come last (see transformModule).
+   */
+  hoistedCaptures: string[];
+  hoistedAt: number[];
 }
 
 /** A `const` statement that declares exported bindings, and which of them (binding index, clause entry if any). */
@@ -305,7 +314,8 @@ function startsFunction(code: number): boolean {
  * initializer found right after the name; a name inside a pattern has none (`{ a } = …`, `[a] = …`).
  */
 function exportedDeclarator(source: string, start: number, end: number, local: string): Declarator {
-  const declarator: Declarator = { names: [local], simple: local, binding: [start, end], init: -1, initEnd: -1 };
+  const name = unescapeName(local);
+  const declarator: Declarator = { names: [name], simple: name, binding: [start, end], init: -1, initEnd: -1 };
   const next = nextCode(source, end);
   if (source[next] === '=' && source[next + 1] !== '=' && source[next + 1] !== '>') {
     declarator.init = nextCode(source, next + 1);
@@ -318,14 +328,15 @@ function exportedDeclarator(source: string, start: number, end: number, local: s
  * `const` constant, and gives every exported function a trampoline.
  */
 function localExports(source: string, exports: readonly Export[], edits: Edits, versioned: boolean): Bindings {
-  const bindings: Bindings = { names: [], locals: [], mutable: [], owned: [] };
+  const bindings: Bindings = { names: [], locals: [], mutable: [], owned: [], hoistedCaptures: [], hoistedAt: [] };
   const names = bindings.names;
   const locals = bindings.locals;
   const writes = new Writes(source);
   let declarations: Map<string, Declaration> | undefined;
   const declared = (name: string): Declaration | undefined => {
     declarations ??= topLevelDeclarations(source);
-    return declarations.get(name);
+    // By the name it denotes: a local spelled with escapes (`export { \u0061b }`) is the binding `ab`.
+    return declarations.get(unescapeName(name));
   };
   // Each statement's declared ranges, built once it has all its declarators: per export, a statement declaring
   // thousands of names would cost the square of their number.
@@ -349,7 +360,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const trampolined = new Set<number>();
   // A newer version's trampolined functions, in parallel arrays: binding index, the name declared with the function,
   // and where that declaration is (a function declaration's body `{`, else its variable statement). Those whose
-  // export the module may reassign are kept as declared (see ownCaptures).
+  // export the module may reassign are kept as declared (see ownCapture).
   const ownIndex: number[] = [];
   const ownName: string[] = [];
   const ownBrace: number[] = [];
@@ -388,12 +399,12 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     index: number,
     hops = 0,
   ): void => {
-    if (declarator.simple !== local) return;
+    if (declarator.simple !== unescapeName(local)) return;
     const at = declarator.init;
     if (at !== -1 && declarations !== undefined && hops < 4) {
       const word = wordAt(source, at);
-      if (word !== '' && at + word.length === declarator.initEnd && word !== local) {
-        trampoline(declarations.get(word), word, index, hops + 1);
+      if (word !== '' && at + word.length === declarator.initEnd && unescapeName(word) !== unescapeName(local)) {
+        trampoline(declarations.get(unescapeName(word)), word, index, hops + 1);
         return;
       }
     }
@@ -515,7 +526,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         reassignEnd.push(entry.localEnd);
       }
     }
-    names.push(entry.name);
+    names.push(exportName(source, entry));
     locals.push(local);
   }
   const mutable: boolean[] = new Array(names.length).fill(false);
@@ -536,7 +547,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     }
   };
   for (let k = 0; k < reassignBinding.length; k++) {
-    asked.push(locals[reassignBinding[k] as number] ?? '');
+    asked.push(unescapeName(locals[reassignBinding[k] as number] ?? ''));
     const statement = reassignStatement[k];
     if (statement !== undefined) listDeclarations(statement);
   }
@@ -561,13 +572,13 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const anyWrite = writes.mayWriteAny();
   for (; anyWrite && k < reassignBinding.length; k++) {
     const binding = reassignBinding[k] as number;
-    mutable[binding] = writes.written(locals[binding] as string, declaredRanges, true);
+    mutable[binding] = writes.written(unescapeName(locals[binding] as string), declaredRanges, true);
   }
   keepConstsConstant(edits, bindings, consts, anyWrite ? writes : undefined);
   for (let c = 0; anyWrite && c < ownIndex.length; c++) {
     const index = ownIndex[c] as number;
     if (mutable[index] !== true) continue;
-    if (ownCapture(source, edits, index, ownName[c] as string, ownBrace[c] as number, ownStatement[c])) {
+    if (ownCapture(source, edits, bindings, index, ownName[c] as string, ownBrace[c] as number, ownStatement[c])) {
       bindings.owned.push(index);
     }
   }
@@ -576,13 +587,16 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
 
 /**
  * Keeps the function that carries trampoline `index` in a variable of its own (OWN and the index), assigned right
- * after its declaration (`function f() {…}var __hz$o0=f;`, `let f = () => …;var __hz$o0=f;`): the runtime runs that
- * function's body when the trampoline asks, whatever the module has assigned to its export since. A declaration
- * whose end is unsure keeps none (the runtime then runs what the export holds). Returns whether it keeps one.
+ * after its declaration (`let f = () => …;var __hz$o0=f;`), or for a function declaration (hoisted: the module may
+ * assign its name before the declaration's text) with the registration when that runs before the body, else right
+ * after it too (see transformModule): the runtime runs that function's body when the trampoline asks, whatever the
+ * module has assigned to its export since. A declaration whose end is unsure keeps none (the runtime then runs what
+ * the export holds). Returns whether it keeps one.
  */
 function ownCapture(
   source: string,
   edits: Edits,
+  bindings: Bindings,
   index: number,
   name: string,
   brace: number,
@@ -591,7 +605,8 @@ function ownCapture(
   const text = `var ${OWN}${index}=${name};`;
   if (statement === undefined) {
     // A function declaration ends with its body; a statement may follow on the same line.
-    edits.magic.insert(skipBalanced(source, brace), text);
+    bindings.hoistedCaptures.push(text);
+    bindings.hoistedAt.push(skipBalanced(source, brace));
     return true;
   }
   const end = statement.end ?? variableStatement(source, statement.keyword)?.end;
@@ -648,7 +663,8 @@ function keepConstsConstant(
       if (local === undefined) continue;
       const alias = `${ALIAS}${aliases++}`;
       declarations.push(`${alias}=${local}`);
-      if (entry === undefined) clause.push(`${alias} as ${bindings.names[binding]}`);
+      // An `export const` exports each name as its local, spelled as the source spells it.
+      if (entry === undefined) clause.push(`${alias} as ${local}`);
       else if (entry.start === entry.localStart)
         edits.magic.overwrite(entry.localStart, entry.localEnd, `${alias} as ${entry.name}`);
       else edits.magic.overwrite(entry.localStart, entry.localEnd, alias);
@@ -735,12 +751,25 @@ export function fromListItem(item: string): string {
   return item.includes('%') ? decodeURIComponent(item) : item;
 }
 
+/**
+ * The name an export entry exports: the lexer gives a string name (`export { a as "b" }`) read, and an identifier as
+ * the source spells it, which may be with `\u` escapes (`export { a as \u0062 }` exports `b`).
+ */
+export function exportName(source: string, entry: { readonly name: string; readonly start: number }): string {
+  const name = entry.name;
+  if (!name.includes('\\')) return name;
+  const c = source[entry.start];
+  return c === '"' || c === "'" ? name : unescapeName(name);
+}
+
 /** What a module re-exports, as `name:from` and `*:from`, comma-separated: compared between versions. */
-export function reexportList(exports: readonly Export[]): string {
+export function reexportList(exports: readonly Export[], source: string): string {
   return exports
     .filter((entry) => entry.type !== 'direct')
     .map((entry) =>
-      entry.type === 'reexport-all' ? `*:${listItem(entry.from)}` : `${listItem(entry.name)}:${listItem(entry.from)}`,
+      entry.type === 'reexport-all'
+        ? `*:${listItem(entry.from)}`
+        : `${listItem(exportName(source, entry))}:${listItem(entry.from)}`,
     )
     .join(',');
 }
@@ -860,6 +889,11 @@ function field(key: keyof RawDescription, code: string): string {
   return `${key}:${code}`;
 }
 
+/** `code` (string literals) with each character past U+00FF written as a `\u` escape. */
+function escapeWide(code: string): string {
+  return code.replace(/[^\0-\u00ff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * Makes `source` (an ES module) hot-replaceable in place. Throws the lexer's SyntaxError for sources it cannot
  * lex; callers then serve the source untouched so that Node reports the real syntax error.
@@ -869,6 +903,10 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // Read with its escapes decoded: `let glob\u0061lThis` binds globalThis, `let \u00ff` the handle's letter.
   const spelled = spelledText(source);
   const shadowsGlobals = bindsGlobals(spelled);
+  // Names a module spells with escapes are listed as the names they denote, which may hold characters past Latin-1
+  // (esbuild escapes non-ASCII names): those are escaped again in the lists' string literals, so that the source
+  // stays one byte a character in V8 if it was.
+  const narrow = spelled === source ? (code: string): string => code : escapeWide;
   const handle = handleName(spelled);
   const edits: Edits = {
     magic: new SourceEdits(source),
@@ -907,14 +945,14 @@ export function transformModule(source: string, options: TransformOptions): Tran
     if (!isStaticImport(entry)) continue;
     dependencies.push(`[${quote(entry.specifier)},${JSON.stringify(importedNames(source, entry))}]`);
   }
-  const reexports = reexportList(exports);
+  const reexports = reexportList(exports, source);
   const usesMeta = imports.some((entry) => entry.type === 'import-meta');
   const description = [
     field('e', `(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`),
-    field('l', quote(listed.join(','))),
-    field('m', JSON.stringify(edits.mutable)),
-    field('i', `[${dependencies.join(',')}]`),
-    field('r', quote(reexports)),
+    field('l', narrow(quote(listed.join(',')))),
+    field('m', narrow(JSON.stringify(edits.mutable))),
+    field('i', narrow(`[${dependencies.join(',')}]`)),
+    field('r', narrow(quote(reexports))),
     field('h', usesMeta ? '1' : '0'),
   ];
   // A new version is read through `v`, and written only if importers come to link to it: an unlinked one, or one
@@ -946,11 +984,18 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // a default function to rename, top-level await that may never settle) takes line 1 and moves that line's
   // columns; any other registers as its body ends, which changes nothing it can observe.
   // A module that is one hashbang line (no line break) has nowhere but the end: in its line, code is a comment.
-  if (source.startsWith('#!') && !/[\n\r\u2028\u2029]/.test(source)) edits.suffix.unshift(header);
+  const oneLine = source.startsWith('#!') && !/[\n\r\u2028\u2029]/.test(source);
+  const first = !oneLine && (quiet !== -1 || usesMeta || edits.prefixExtra.length > 0 || mayAwait(source));
+  // A function declaration is hoisted: its OWN variable is assigned with a registration that runs before the body
+  // (before the module can assign the name), else just after the declaration.
+  const { hoistedCaptures, hoistedAt } = bindings;
+  if (first) header += hoistedCaptures.join('');
+  else
+    for (let c = 0; c < hoistedAt.length; c++) edits.magic.insert(hoistedAt[c] as number, hoistedCaptures[c] as string);
+  if (oneLine) edits.suffix.unshift(header);
   else if (quiet !== -1) edits.magic.insert(quiet.at, quiet.separate ? `;${header}` : header);
-  else if (usesMeta || edits.prefixExtra.length > 0 || mayAwait(source)) {
-    edits.magic.insert(codeStart(source), header);
-  } else edits.suffix.unshift(header);
+  else if (first) edits.magic.insert(codeStart(source), header);
+  else edits.suffix.unshift(header);
   if (edits.suffix.length > 0) edits.magic.append(`\n${edits.suffix.join('')}`);
   const mapUrl = options.sourceMapUrl;
   const mapped = mapUrl !== undefined && edits.magic.movesColumns();
