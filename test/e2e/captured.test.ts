@@ -463,6 +463,22 @@ for (const api of hookApis) {
     await follow(api, version, imports, '{ mu, ab, cd }', (v) => ({ mu: `mu${v}`, ab: `ab${v}`, cd: `cd${v}` }));
   });
 
+  test(`a function and a reassigned export named through escapes follow updates, live and captured (${api})`, async () => {
+    // The function's trampoline and the write through the escaped spelling are found only if the scanners read the
+    // escapes as the letters they spell.
+    const version = (v: number): Tree =>
+      moduleOf('esc-fn.js', [
+        'export let \\u006e = 0;',
+        `export function \\u0066n(a) { return 'fn${v}:' + a; }`,
+        'export function bump() { \\u{6e} += 1; }',
+      ]);
+    const imports = "import { n, fn, bump } from 'zip:./app.zip!/esc-fn.js';\nconst captured = fn;";
+    await follow(api, version, imports, '{ captured: captured(1), n: (bump(), n) }', (v) => ({
+      captured: `fn${v}:1`,
+      n: 1,
+    }));
+  });
+
   test(`a module that declares the handle's letters through escapes (\\u00ff, \\u{DE}) loads and forwards (${api})`, async () => {
     // As esbuild writes non-ASCII names by default: the source never spells the letters themselves.
     const version = (v: number): Tree =>
