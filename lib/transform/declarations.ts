@@ -473,7 +473,13 @@ export class Writes {
    */
   mayWriteAny(): boolean {
     const expected = this.#expected;
-    if (expected === undefined || this.#escapedNames().size > 0) return true;
+    if (expected === undefined) return true;
+    // A name spelled with escapes somewhere (a string's `\u00e9` is no name): only one that is asked about counts.
+    const escaped = this.#escapedNames();
+    if (escaped.size > 0) {
+      this.#expectedSet ??= new Set(expected);
+      for (const name of escaped.keys()) if (this.#expectedSet.has(name)) return true;
+    }
     if (this.#index === undefined && this.#source.length <= LARGE_SOURCE && expected.length <= 8) return true;
     return this.#indexOf(expected).size > 0;
   }

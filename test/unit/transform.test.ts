@@ -748,6 +748,16 @@ describe('scan', () => {
     const unwritten = new Writes(`${declaration}x.k10 = 1; k12x = 1; f(k2, m3);\n`.padEnd(120_000, ' '));
     unwritten.expect(names, declaredAt);
     assert.equal(unwritten.mayWriteAny(), false);
+    // A string's escape names nothing asked about: still known at once. A write through an escape is found.
+    const strings = `${declaration}f('caf\\u00e9');\n`.padEnd(120_000, ' ');
+    const quiet = new Writes(strings);
+    quiet.expect(names, declaredAt);
+    assert.equal(quiet.mayWriteAny(), false);
+    const escaped = new Writes(`${declaration}\\u006b2 = 1;\n`.padEnd(120_000, ' '));
+    escaped.expect(names, declaredAt);
+    assert.equal(escaped.mayWriteAny(), true);
+    assert.equal(escaped.written('k2', declared, true), true);
+    assert.equal(escaped.written('k4', declared, true), false);
   });
 });
 
