@@ -57,6 +57,12 @@ export interface BoundInstance {
   forwardsAt: number;
   /** The mutable values last copied into the live bindings. */
   synced: unknown[] | undefined;
+  /**
+   * The local export indexes whose declared function (see ModuleDescription.own) the instance had assigned another
+   * value by the time it was installed (a wrapper of it, say): that function is then only ever called as a saved
+   * original, never through the export.
+   */
+  readonly replaced: readonly number[] | undefined;
   readonly module: BoundModule | undefined;
 }
 
@@ -120,33 +126,44 @@ export class Bindings {
     }
     const cached = instance.forwards[index];
     if (cached !== undefined) return cached === NO_TARGET ? undefined : cached;
-    const target = this.#findForwardTarget(instance, index);
-    // An export the newest version reassigns is read at every call, as the namespace would show it.
+    const found = this.#findForwardTarget(instance, index);
+    // An export the newest version reassigns is read at every call, as the namespace would show it, unless the
+    // target is the function that version declared for it (kept as declared: see ModuleDescription.own).
     const name = instance.description.exports[index] ?? '';
-    if (!instance.module?.current.description.mutable.includes(name)) instance.forwards[index] = target ?? NO_TARGET;
-    return target;
+    if (found.declared || !instance.module?.current.description.mutable.includes(name)) {
+      instance.forwards[index] = found.target ?? NO_TARGET;
+    }
+    return found.target;
   }
 
   /**
-   * The export of the newest version after `instance` that has it as a function other than the caller's own (an
-   * export removed, or no longer a function, in the newest version leaves the one before it in charge).
+   * What a stale function forwards to, in the newest version after `instance` that has its export as a function:
+   * the export's value, if it is a function other than the caller's own; but where that version had replaced the
+   * function it declared for the export before it was installed (a module that wraps its own export), the declared
+   * one: the stale function is then a saved original its own version's wrapper calls (forwarding it to the newest
+   * wrapper would wrap twice). An export removed, or no longer a function, in the newest version leaves the one
+   * before it in charge.
    */
-  #findForwardTarget(instance: BoundInstance, index: number): unknown {
+  #findForwardTarget(instance: BoundInstance, index: number): { target: unknown; declared: boolean } {
     const name = instance.description.exports[index];
     const versions = instance.module?.versions ?? [];
-    if (name === undefined) return undefined;
+    if (name === undefined) return { target: undefined, declared: false };
     for (let at = versions.length - 1; at >= 0; at--) {
       const version = versions[at];
-      if (version === undefined || version === instance) return undefined;
+      if (version === undefined || version === instance) return { target: undefined, declared: false };
+      const local = version.description.indexOf(name);
+      const declared = version.replaced?.includes(local) ? version.description.own(local) : undefined;
+      if (typeof declared === 'function') return { target: declared, declared: true };
       let value: unknown;
       try {
         value = version.namespace !== undefined ? version.namespace[name] : version.description.get(name);
       } catch {
         // Uninitialized (a binding still in its temporal dead zone): look at an older version.
       }
-      if (typeof value === 'function' && value !== instance.originals?.[index]) return value;
+      if (typeof value === 'function' && value !== instance.originals?.[index])
+        return { target: value, declared: false };
     }
-    return undefined;
+    return { target: undefined, declared: false };
   }
 
   trampoline(
@@ -165,11 +182,17 @@ export class Bindings {
       return invoke(target, self, args, newTarget === own ? target : newTarget);
     }
     const name = instance.description.exports[index] ?? '';
-    // A newer version's own function: run it, then copy its reassigned exports into the live bindings.
+    // A newer version's own function: run it, then copy its reassigned exports into the live bindings. The caller
+    // is the function the module declared for export `index`: kept as declared when the module may have assigned
+    // the export another value since (a wrapper that calls the saved original would call itself again), else what
+    // the binding holds.
     let own: unknown;
     const result = this.#runOwn(instance, () => {
+      own = instance.description.own(index);
       // Installed (mode 2 is set at install): its namespace reads the binding without compiling an accessor for it.
-      own = instance.namespace !== undefined ? instance.namespace[name] : instance.description.get(name);
+      if (typeof own !== 'function') {
+        own = instance.namespace !== undefined ? instance.namespace[name] : instance.description.get(name);
+      }
       return invoke(own, self, args, newTarget);
     });
     // A generator's body runs at each step, after the call returned: asking again there would recurse forever.

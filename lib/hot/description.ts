@@ -34,6 +34,11 @@ export interface RawDescription {
   v?: Reader;
   /** Reads the `m` bindings, in that order (a new version that reassigns exports carries it in its source). */
   u?: () => unknown[];
+  /**
+   * The functions carrying the trampolines of exports the module may reassign, by local binding index, as the
+   * module declared them (a new version's; undefined until the declaration has run).
+   */
+  o?: () => Record<number, unknown>;
 }
 
 /**
@@ -88,6 +93,14 @@ export interface ModuleDescription {
   readonly localNames: readonly string[];
   /** The current values of the `mutable` bindings, in that order (throws while one is uninitialized). */
   mutableValues(): unknown[];
+  /**
+   * The function that carries the trampoline of the local export at `index`, as the module declared it, when the
+   * module may have assigned that export another value since; undefined otherwise (the binding holds it, or the
+   * declaration has not run yet).
+   */
+  own(index: number): unknown;
+  /** The local export indexes `own` may answer for (none but in a new version that reassigns its functions). */
+  owned(): number[];
   exports: string[];
   mutable: string[];
   imports: Array<[string, ImportedNames]>;
@@ -166,6 +179,8 @@ class Description implements ModuleDescription {
   #access: Accessor | undefined;
   #mutableGetter: (() => unknown[]) | undefined;
   #reader: Reader | undefined;
+  /** What `o` returned, once every function it keeps was declared (they never change after). */
+  #owns: Record<number, unknown> | undefined;
 
   constructor(raw: RawDescription) {
     this.#raw = raw;
@@ -288,6 +303,19 @@ class Description implements ModuleDescription {
     this.#access = raw.a;
     this.#reader = raw.v;
     this.#mutableGetter = raw.u;
+  }
+
+  own(index: number): unknown {
+    if (this.#owns !== undefined) return this.#owns[index];
+    const owns = this.#raw.o?.();
+    if (owns === undefined) return undefined;
+    if (Object.values(owns).every((value) => value !== undefined)) this.#owns = owns;
+    return owns[index];
+  }
+
+  owned(): number[] {
+    const owns = this.#owns ?? this.#raw.o?.();
+    return owns === undefined ? [] : Object.keys(owns).map(Number);
   }
 
   mutableValues(): unknown[] {

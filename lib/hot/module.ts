@@ -29,6 +29,8 @@ export class Instance implements InstanceHandle {
   module: HotModule | undefined;
   /** The mutable values last copied into the live bindings, to copy only on change. */
   synced: unknown[] | undefined;
+  /** See BoundInstance.replaced: set at install, for a version that keeps its declared functions. */
+  replaced: number[] | undefined;
   resolvedImports: Array<[string, ImportedNames]> | undefined;
   /**
    * The instance's own exported values as it left them, read just before an update first assigned its bindings:

@@ -8,7 +8,7 @@ import { formatOf } from '../load/format.js';
 import { stripTypes } from '../load/typescript.js';
 import { decideResolution, treeOf } from '../resolve/resolve.js';
 import { lex } from '../transform/lex.js';
-import { type ImportedNames, importedNames, isStaticImport, reexportList } from '../transform/transform.js';
+import { exportName, type ImportedNames, importedNames, isStaticImport, reexportList } from '../transform/transform.js';
 import { splitVersion } from '../url/version-query.js';
 import { isZipUrl, locate, locateInstance, type ZipLocation } from '../url/zip-url.js';
 import type { ModulePreview } from './runtime.js';
@@ -53,8 +53,8 @@ export function previewModule(url: string, version: number): ModulePreview | und
   const versioned = locateInstance(location, version);
   return {
     hot,
-    exports: exports.filter((entry) => entry.type !== 'reexport-all').map((entry) => entry.name),
-    reexports: reexportList(exports),
+    exports: exports.filter((entry) => entry.type !== 'reexport-all').map((entry) => exportName(source, entry)),
+    reexports: reexportList(exports, source),
     imports: () => {
       const resolved: Array<[string, ImportedNames]> = [];
       for (const entry of imports) {

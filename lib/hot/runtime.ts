@@ -662,6 +662,15 @@ export class HotRuntime {
       older.originals = read?.get(older.description) ?? older.description.values();
     }
     const latest = read?.get(instance.description);
+    const owned = instance.description.owned();
+    if (owned.length > 0) {
+      // Which of its declared functions its evaluation replaced: stale functions forward to those (see Bindings).
+      const values = latest ?? instance.description.values();
+      instance.replaced = owned.filter((at) => {
+        const declared = instance.description.own(at);
+        return typeof declared === 'function' && values[at] !== declared;
+      });
+    }
     for (const target of module.linked) target.description.set(namespace, instance.description, latest);
     const previous = module.current.handlers;
     for (const older of [...module.linked, module.current]) {

@@ -4,13 +4,26 @@
  * `export default name` refers to, and to list the exports a newer version reassigns. A scanner over statements,
  * not a parser: what it cannot read with certainty it reports as unknown, and callers then take the safe side.
  */
-import { expressionEnd, isIdentifierChar, isSpaceCode, scanCode, skipBalanced, WIDE_SPACE } from './scan.js';
+import {
+  expressionEnd,
+  isIdentifierChar,
+  isNameEscape,
+  isSpaceCode,
+  scanCode,
+  skipBalanced,
+  unescapeName,
+  unicodeEscapeLength,
+  WIDE_SPACE,
+} from './scan.js';
 
 /** One declarator of a `const`/`let`/`var` statement. */
 export interface Declarator {
-  /** The names it declares (for a destructuring pattern, every identifier in it: a superset, which is safe). */
+  /**
+   * The names it declares (for a destructuring pattern, every identifier in it: a superset, which is safe), with
+   * their `\u` escapes read (see unescapeName).
+   */
   names: string[];
-  /** The declared name when the binding is a plain identifier (`name = …`), else undefined. */
+  /** The declared name when the binding is a plain identifier (`name = …`), else undefined; escapes read. */
   simple: string | undefined;
   /** Where the binding (identifier or pattern) is, `[start, end)`. */
   binding: [number, number];
@@ -46,10 +59,18 @@ function isLineTerminator(code: number): boolean {
   return code === 10 || code === 13 || code === 0x2028 || code === 0x2029;
 }
 
-/** The identifier-like word starting at `at` ('' when none). */
+/**
+ * The identifier-like word starting at `at` ('' when none), as the source spells it: `\u` escapes included (its
+ * length is the source's; unescapeName gives the name it denotes).
+ */
 export function wordAt(source: string, at: number): string {
   let end = at;
-  while (end < source.length && isIdentifierChar(source.charCodeAt(end))) end++;
+  for (;;) {
+    while (end < source.length && isIdentifierChar(source.charCodeAt(end))) end++;
+    const sequence = unicodeEscapeLength(source, end);
+    if (sequence === 0 || !isNameEscape(source, end, sequence, end === at)) break;
+    end += sequence;
+  }
   return end === at ? '' : source.slice(at, end);
 }
 
@@ -72,16 +93,20 @@ export function nextCode(source: string, from: number): number {
   return -1;
 }
 
-/** Identifiers of a destructuring pattern's text (not property keys before `:`). */
+/** Identifiers of a destructuring pattern's text (not property keys before `:`), escapes read. */
 function patternNames(source: string, start: number, end: number): string[] {
   const names: string[] = [];
+  let resumeAt = start;
   scanCode(source, start, (i, c) => {
     if (i >= end) return true;
-    if (!IDENTIFIER_START.test(c) || isIdentifierChar(source.charCodeAt(i - 1))) return false;
+    if (i < resumeAt || !(IDENTIFIER_START.test(c) || c === '\\') || isIdentifierChar(source.charCodeAt(i - 1))) {
+      return false;
+    }
     const word = wordAt(source, i);
     if (word === '') return false;
+    resumeAt = i + word.length;
     const after = nextCode(source, i + word.length);
-    if (source[after] !== ':') names.push(word);
+    if (source[after] !== ':') names.push(unescapeName(word));
     return false;
   });
   return names;
@@ -124,9 +149,10 @@ export function variableStatement(source: string, keyword: number): VariableStat
       bindingEnd = skipBalanced(source, start);
       names = patternNames(source, start, bindingEnd);
     } else {
-      simple = wordAt(source, start);
-      if (simple === '' || !IDENTIFIER_START.test(c)) return statement;
-      bindingEnd = start + simple.length;
+      const word = wordAt(source, start);
+      if (word === '' || !(IDENTIFIER_START.test(c) || c === '\\')) return statement;
+      bindingEnd = start + word.length;
+      simple = unescapeName(word);
       names = [simple];
     }
     const next = nextCode(source, bindingEnd);
@@ -209,7 +235,8 @@ export function topLevelDeclarations(source: string): Map<string, Declaration> {
         let name = nextCode(source, at);
         if (source[name] === '*') name = nextCode(source, name + 1);
         const declared = wordAt(source, name);
-        if (declared !== '' && !found.has(declared)) found.set(declared, { type: 'function', at: i });
+        const key = unescapeName(declared);
+        if (declared !== '' && !found.has(key)) found.set(key, { type: 'function', at: i });
         resumeAt = name + declared.length;
       } else {
         resumeAt = i + word.length;
@@ -397,6 +424,8 @@ export class Writes {
   /** Where declarations of the expected names start, in order (see expect); the index skips them. */
   #declarations: readonly number[] = [];
   #searches = 0;
+  /** Where names spelled with `\u` escapes occur, by the name they denote (see escapedNames), once needed. */
+  #escaped: Map<string, number[]> | undefined;
 
   constructor(source: string) {
     this.#source = source;
@@ -445,6 +474,12 @@ export class Writes {
   mayWriteAny(): boolean {
     const expected = this.#expected;
     if (expected === undefined) return true;
+    // A name spelled with escapes somewhere (a string's `\u00e9` is no name): only one that is asked about counts.
+    const escaped = this.#escapedNames();
+    if (escaped.size > 0) {
+      this.#expectedSet ??= new Set(expected);
+      for (const name of escaped.keys()) if (this.#expectedSet.has(name)) return true;
+    }
     if (this.#index === undefined && this.#source.length <= LARGE_SOURCE && expected.length <= 8) return true;
     return this.#indexOf(expected).size > 0;
   }
@@ -518,7 +553,40 @@ export class Writes {
       if (within(at, ranges)) continue;
       if (this.#writtenAt(at, end)) return true;
     }
+    // The same name spelled with escapes (`\u0061b = 1` writes `ab`).
+    for (const at of this.#escapedNames().get(name) ?? []) {
+      const end = at + wordAt(source, at).length;
+      ranges ??= typeof declared === 'function' ? declared() : declared;
+      if (within(at, ranges)) continue;
+      if (this.#writtenAt(at, end)) return true;
+    }
     return false;
+  }
+
+  /**
+   * Where each word spelled with a `\u` escape starts, by the name it denotes: found from each escape (in strings
+   * and comments too, which can only make a name look written).
+   */
+  #escapedNames(): Map<string, number[]> {
+    if (this.#escaped !== undefined) return this.#escaped;
+    const source = this.#source;
+    const found = new Map<string, number[]>();
+    this.#escaped = found;
+    for (let at = source.indexOf('\\u'); at !== -1; at = source.indexOf('\\u', at + 1)) {
+      if (unicodeEscapeLength(source, at) === 0) continue;
+      // The first escape of its word (the search resumes past each word): the word starts at the letters before it.
+      let start = at;
+      while (start > 0 && isIdentifierChar(source.charCodeAt(start - 1))) start--;
+      const word = wordAt(source, start);
+      // No name reaches it (an escape that spells no name's character ends the word before it).
+      if (start + word.length <= at || /[0-9]/.test(word[0] ?? '')) continue;
+      const name = unescapeName(word);
+      const list = found.get(name);
+      if (list === undefined) found.set(name, [start]);
+      else if (!list.includes(start)) list.push(start);
+      at = start + word.length - 1;
+    }
+    return found;
   }
 
   /** Whether the name at `[at, end)` may be written there; most reads are told apart by the next character alone. */

@@ -44,6 +44,55 @@ export function isIdentifierChar(code: number): boolean {
   );
 }
 
+/**
+ * The length of the `\u` escape at `at` (`\uXXXX` or `\u{X…}`), 0 when none starts there: an identifier may spell
+ * any of its characters so (`let \u0061b` declares `ab`; esbuild writes non-ASCII names so by default).
+ */
+export function unicodeEscapeLength(source: string, at: number): number {
+  if (source.charCodeAt(at) !== 92 || source.charCodeAt(at + 1) !== 117) return 0;
+  let i = at + 2;
+  if (source.charCodeAt(i) === 123) {
+    i++;
+    while (isHexCode(source.charCodeAt(i))) i++;
+    return i > at + 3 && source.charCodeAt(i) === 125 ? i + 1 - at : 0;
+  }
+  for (; i < at + 6; i++) if (!isHexCode(source.charCodeAt(i))) return 0;
+  return 6;
+}
+
+function isHexCode(code: number): boolean {
+  return (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+}
+
+const NAME_START = /^[\p{ID_Start}$_]$/u;
+const NAME_PART = /^[\p{ID_Continue}$\u200c\u200d]$/u;
+
+/**
+ * Whether the `\u` escape at `at`, `length` long (see unicodeEscapeLength), spells a character a name may have
+ * there (`start`: its first): one that spells another (`\u0020`) makes the source a SyntaxError, which Node must
+ * report in its own words on the source as written.
+ */
+export function isNameEscape(source: string, at: number, length: number, start: boolean): boolean {
+  const braced = source.charCodeAt(at + 2) === 123;
+  const code = Number.parseInt(source.slice(at + (braced ? 3 : 2), at + length - (braced ? 1 : 0)), 16);
+  if (!(code <= 0x10ffff)) return false;
+  return (start ? NAME_START : NAME_PART).test(String.fromCodePoint(code));
+}
+
+const UNICODE_ESCAPE = /\\u(?:\{([0-9a-fA-F]+)\}|([0-9a-fA-F]{4}))/g;
+
+/**
+ * `text` with its `\u` escapes read as the characters they stand for: the name an identifier spelled with them
+ * denotes (a code point past U+10FFFF, never valid, stays as written).
+ */
+export function unescapeName(text: string): string {
+  if (!text.includes('\\u')) return text;
+  return text.replace(UNICODE_ESCAPE, (sequence, braced: string | undefined, four: string | undefined) => {
+    const code = Number.parseInt(braced ?? four ?? '', 16);
+    return code <= 0x10ffff ? String.fromCodePoint(code) : sequence;
+  });
+}
+
 /** Index just past the string literal opening at `i` (quote char at `i`). */
 function skipString(source: string, i: number): number {
   const quote = source[i];

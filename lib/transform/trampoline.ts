@@ -13,7 +13,7 @@
  * differently) keep no trampoline.
  */
 import { assignmentEnd, nextCode, wordAt } from './declarations.js';
-import { directivesEnd, isSpaceCode, scanCode, skipBalanced } from './scan.js';
+import { directivesEnd, isSpaceCode, scanCode, skipBalanced, unescapeName } from './scan.js';
 import type { SourceEdits } from './source-edits.js';
 
 /** The prefix of every name the transform declares; also the handle's name where no short one is free. */
@@ -27,18 +27,12 @@ export const HANDLE = '__hz$';
  */
 const SHORT_HANDLES = ['ÿ', 'Þ', 'Ð', 'Ý'];
 
-const UNICODE_ESCAPE = /\\u(?:\{([0-9a-fA-F]+)\}|([0-9a-fA-F]{4}))/g;
-
 /**
  * `source` with its `\u` escapes read as the characters they stand for: a name may be declared through them
  * (`let \u00ff`, as esbuild writes non-ASCII names by default), and it then binds the same name as the letters.
  */
 export function spelledText(source: string): string {
-  if (!source.includes('\\u')) return source;
-  return source.replace(UNICODE_ESCAPE, (sequence, braced: string | undefined, four: string | undefined) => {
-    const code = Number.parseInt(braced ?? four ?? '', 16);
-    return code <= 0x10ffff ? String.fromCodePoint(code) : sequence;
-  });
+  return unescapeName(source);
 }
 
 /** The handle's name in `spelled` (a module's spelledText): a short one the module never spells, else HANDLE. */
@@ -92,7 +86,9 @@ export function modeCondition(url: string, shadowsGlobals: boolean, defined = fa
 /** The plain parameters standing in for a non-simple list, as many as its `length`. */
 const STAND_IN = '__hz$';
 
-const SIMPLE_PARAMETER = /^[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*$/u;
+/** A plain name, its characters possibly spelled with `\u` escapes. */
+const SIMPLE_PARAMETER =
+  /^(?:[\p{ID_Start}$_]|\\u(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4}))(?:[\p{ID_Continue}$\u200c\u200d]|\\u(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4}))*$/u;
 
 /** A parameter list: its parentheses, whether every parameter is a plain identifier, and its `length`. */
 interface ParameterList {
@@ -214,7 +210,8 @@ function insertTest(source: string, edits: SourceEdits, from: number, text: stri
 
 /**
  * For the `function` (or `async function`) at `at`, a declaration or an expression: inserts its trampoline, which
- * forwards to export `index` of the newest version. Returns false when the shape is not one it can read.
+ * forwards to export `index` of the newest version. Returns the index of its body's `{`, or -1 when the shape is not
+ * one it can read.
  */
 export function addFunctionTrampoline(
   source: string,
@@ -222,7 +219,7 @@ export function addFunctionTrampoline(
   at: number,
   index: number,
   condition: Guard,
-): boolean {
+): number {
   // The common shape, read with one regex: this runs for every exported function on the cold-import path. Tested,
   // not executed (no match to allocate): `async` and `*` are read back from the source.
   SIMPLE_HEAD.lastIndex = at;
@@ -238,7 +235,7 @@ export function addFunctionTrampoline(
     const c = source.charCodeAt(from);
     if (c === 34 || c === 39 || c === 47 || isSpaceCode(c)) {
       insertTest(source, edits, from, trampolineTest(index, kind, condition));
-      return true;
+      return from - 1;
     }
     // The usual body, which starts with a statement: the test goes first, inserted as its constant parts and the
     // index, so that no string is made for it (joined once, with the whole module).
@@ -246,27 +243,27 @@ export function addFunctionTrampoline(
     edits.insert(from, parts[0]);
     edits.insert(from, String(index));
     edits.insert(from, parts[1]);
-    return true;
+    return from - 1;
   }
   const test = (i: number, kind: { constructible: boolean; generator: boolean }): string =>
     trampolineTest(i, kind, condition);
   let keyword = at;
   const isAsync = wordAt(source, at) === 'async';
   if (isAsync) keyword = nextCode(source, at + 'async'.length);
-  if (wordAt(source, keyword) !== 'function') return false;
+  if (wordAt(source, keyword) !== 'function') return -1;
   let next = nextCode(source, keyword + 'function'.length);
   const generator = source[next] === '*';
   if (generator) next = nextCode(source, next + 1);
   if (source[next] !== '(') next = nextCode(source, next + wordAt(source, next).length);
-  if (source[next] !== '(') return false;
+  if (source[next] !== '(') return -1;
   const params = parameterList(source, next);
-  if (params === undefined) return false;
+  if (params === undefined) return -1;
   const brace = nextCode(source, params.close + 1);
-  if (source[brace] !== '{') return false;
+  if (source[brace] !== '{') return -1;
   const kind = { constructible: !generator && !isAsync, generator };
   if (params.simple) {
     insertTest(source, edits, brace + 1, test(index, kind));
-    return true;
+    return brace;
   }
   // The parameter list moves into a function that binds it once, in the version that runs the body.
   const end = skipBalanced(source, brace);
@@ -279,7 +276,7 @@ export function addFunctionTrampoline(
     edits.insert(params.close + 1, '=>');
     edits.insert(end, ')(...arguments)}');
   }
-  return true;
+  return brace;
 }
 
 /** An arrow function's parts, read from its start. */
@@ -339,9 +336,11 @@ function readsOwnThis(source: string, from: number, to: number): boolean {
   let resumeAt = from;
   scanCode(source, from, (i, c) => {
     if (i >= to) return true;
-    if (i < resumeAt || !/[\w$]/.test(c) || /[\w$]/.test(source[i - 1] ?? '')) return false;
-    const word = wordAt(source, i);
-    resumeAt = i + word.length;
+    if (i < resumeAt || !/[\w$\\]/.test(c) || /[\w$]/.test(source[i - 1] ?? '')) return false;
+    const spelled = wordAt(source, i);
+    resumeAt = i + spelled.length;
+    // `\u0061rguments` is `arguments` too.
+    const word = unescapeName(spelled);
     if ((word === 'this' || word === 'arguments') && source[i - 1] !== '.') {
       found = true;
       return true;

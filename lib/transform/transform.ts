@@ -25,7 +25,7 @@ import {
   wordAt,
 } from './declarations.js';
 import { lex } from './lex.js';
-import { classBodyStart, expressionEnd, isSpaceCode } from './scan.js';
+import { classBodyStart, expressionEnd, isSpaceCode, skipBalanced, unescapeName } from './scan.js';
 import { SourceEdits } from './source-edits.js';
 import {
   addArrowTrampoline,
@@ -99,8 +99,10 @@ export interface TransformResult {
 const GAP = String.raw`(?:\s|/\*[\s\S]*?\*/|//[^\n\r\u2028\u2029]*)+`;
 /** Space that holds no line break (`async` and `function` must share a line). */
 const INLINE_GAP = String.raw`(?:[^\S\n\r\u2028\u2029]|/\*(?:(?!\*/)[^\n\r\u2028\u2029])*\*/)+`;
-/** An identifier, ASCII or not. */
-const IDENTIFIER = String.raw`[\p{ID_Start}$_][\p{ID_Continue}$\u200c\u200d]*`;
+/** A `\u` escape, which may spell any character of an identifier. */
+const ESCAPE = String.raw`\\u(?:\{[0-9a-fA-F]+\}|[0-9a-fA-F]{4})`;
+/** An identifier, ASCII or not, its characters possibly spelled with escapes. */
+const IDENTIFIER = String.raw`(?:[\p{ID_Start}$_]|${ESCAPE})(?:[\p{ID_Continue}$\u200c\u200d]|${ESCAPE})*`;
 /** The end of a keyword: no identifier character follows. */
 const KEYWORD_END = String.raw`(?![\p{ID_Continue}$\u200c\u200d])`;
 
@@ -134,7 +136,8 @@ export function importedNames(source: string, entry: Import): ImportedNames {
         .split(/\s+as\s+/)[0]
         ?.replace(/^type\s+/, '')
         .replace(/^["']|["']$/g, '');
-      if (name) names.push(name);
+      // A name spelled with escapes (an identifier, or a string) is the name they denote.
+      if (name) names.push(unescapeName(name));
     }
   }
   const head = clause.replace(/\{[^}]*\}/, '').replace(/^(import|export)\s*/, '');
@@ -184,7 +187,7 @@ function rewriteDefault(
   at: number,
   afterExport: number,
   index: number,
-): { local: string; refers?: string } {
+): { local: string; refers?: string; brace?: number } {
   DEFAULT_DECLARATION.lastIndex = afterExport;
   const declaration = DEFAULT_DECLARATION.exec(source);
   const keyword = declaration?.[1];
@@ -195,9 +198,8 @@ function rewriteDefault(
     const keywordEnd = declaration.indices?.[2]?.[0] ?? afterExport + declaration[0].length;
     const keywordStart = keywordSpan[0];
     if (named) {
-      if (!keyword.startsWith('class'))
-        addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition);
-      return { local: named };
+      if (keyword.startsWith('class')) return { local: named };
+      return { local: named, brace: addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition) };
     }
     // Anonymous declarations get a name, exported as default from a clause: `export default function (` becomes
     // `function __hz$default  (`, same length. The name property is set back to "default" as Node would have it.
@@ -265,6 +267,14 @@ interface Bindings {
   names: string[];
   locals: string[];
   mutable: boolean[];
+  /** The binding indexes whose function the module keeps in an OWN variable (see ownCapture). */
+  owned: number[];
+  /**
+   * The OWN variables of function declarations, in parallel arrays: the assignment, and where it goes should the
+   * registration come last (see transformModule).
+   */
+  hoistedCaptures: string[];
+  hoistedAt: number[];
 }
 
 /** A `const` statement that declares exported bindings, and which of them (binding index, clause entry if any). */
@@ -291,6 +301,13 @@ type DirectExport = Extract<Export, { type: 'direct' }>;
 const ALIAS = '__hz$c';
 
 /**
+ * The prefix of the variables in which a newer version keeps the functions carrying its trampolines, by binding
+ * index, when the module may reassign their exports: the binding may then hold another function (a wrapper of the
+ * saved original, say) when the trampoline asks the runtime to run its own body.
+ */
+const OWN = '__hz$o';
+
+/**
  * Whether a character code can start a function, an arrow function (`(`, `async`, a parameter name) or an alias:
  * `[A-Za-z_$(\u0080-\uffff]`.
  */
@@ -310,7 +327,8 @@ function startsFunction(code: number): boolean {
  * initializer found right after the name; a name inside a pattern has none (`{ a } = …`, `[a] = …`).
  */
 function exportedDeclarator(source: string, start: number, end: number, local: string): Declarator {
-  const declarator: Declarator = { names: [local], simple: local, binding: [start, end], init: -1, initEnd: -1 };
+  const name = unescapeName(local);
+  const declarator: Declarator = { names: [name], simple: name, binding: [start, end], init: -1, initEnd: -1 };
   const next = nextCode(source, end);
   if (source[next] === '=' && source[next + 1] !== '=' && source[next + 1] !== '>') {
     declarator.init = nextCode(source, next + 1);
@@ -323,14 +341,15 @@ function exportedDeclarator(source: string, start: number, end: number, local: s
  * `const` constant, and gives every exported function a trampoline.
  */
 function localExports(source: string, exports: readonly Export[], edits: Edits, versioned: boolean): Bindings {
-  const bindings: Bindings = { names: [], locals: [], mutable: [] };
+  const bindings: Bindings = { names: [], locals: [], mutable: [], owned: [], hoistedCaptures: [], hoistedAt: [] };
   const names = bindings.names;
   const locals = bindings.locals;
   const writes = new Writes(source);
   let declarations: Map<string, Declaration> | undefined;
   const declared = (name: string): Declaration | undefined => {
     declarations ??= topLevelDeclarations(source);
-    return declarations.get(name);
+    // By the name it denotes: a local spelled with escapes (`export { \u0061b }`) is the binding `ab`.
+    return declarations.get(unescapeName(name));
   };
   // Each statement's declared ranges, built once it has all its declarators: per export, a statement declaring
   // thousands of names would cost the square of their number.
@@ -352,11 +371,26 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const reassignStart: number[] = [];
   const reassignEnd: number[] = [];
   const trampolined = new Set<number>();
-  /** The trampoline of the function declared at `at`, export `index` (none twice for one function). */
-  const functionTrampoline = (at: number, index: number): void => {
+  // A newer version's trampolined functions, in parallel arrays: binding index, the name declared with the function,
+  // and where that declaration is (a function declaration's body `{`, else its variable statement). Those whose
+  // export the module may reassign are kept as declared (see ownCapture).
+  const ownIndex: number[] = [];
+  const ownName: string[] = [];
+  const ownBrace: number[] = [];
+  const ownStatement: Array<VariableStatement | undefined> = [];
+  const own = (index: number, name: string, brace: number, statement: VariableStatement | undefined): void => {
+    if (!versioned) return;
+    ownIndex.push(index);
+    ownName.push(name);
+    ownBrace.push(brace);
+    ownStatement.push(statement);
+  };
+  /** The trampoline of the function declared at `at` as `name`, export `index` (none twice for one function). */
+  const functionTrampoline = (at: number, index: number, name: string): void => {
     if (!startsFunction(source.charCodeAt(at)) || trampolined.has(at)) return;
     trampolined.add(at);
-    addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
+    const brace = addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
+    if (brace !== -1) own(index, name, brace, undefined);
   };
   /**
    * A trampoline for the function an exported binding holds from its declaration; for a binding exported by a
@@ -365,26 +399,35 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
    */
   const trampoline = (declaration: Declaration | undefined, local: string, index: number, hops = 0): void => {
     if (declaration?.type === 'function') {
-      if (declaration.at !== -1) functionTrampoline(declaration.at, index);
-    } else if (declaration !== undefined) declaratorTrampoline(declaration.declarator, local, index, hops);
+      if (declaration.at !== -1) functionTrampoline(declaration.at, index, local);
+    } else if (declaration !== undefined) {
+      declaratorTrampoline(declaration.declarator, declaration.statement, local, index, hops);
+    }
   };
-  /** trampoline, for a binding declared by `declarator`. */
-  const declaratorTrampoline = (declarator: Declarator, local: string, index: number, hops = 0): void => {
-    if (declarator.simple !== local) return;
+  /** trampoline, for a binding declared by `declarator` of `statement`. */
+  const declaratorTrampoline = (
+    declarator: Declarator,
+    statement: VariableStatement,
+    local: string,
+    index: number,
+    hops = 0,
+  ): void => {
+    if (declarator.simple !== unescapeName(local)) return;
     const at = declarator.init;
     if (at !== -1 && declarations !== undefined && hops < 4) {
       const word = wordAt(source, at);
-      if (word !== '' && at + word.length === declarator.initEnd && word !== local) {
-        trampoline(declarations.get(word), word, index, hops + 1);
+      if (word !== '' && at + word.length === declarator.initEnd && unescapeName(word) !== unescapeName(local)) {
+        trampoline(declarations.get(unescapeName(word)), word, index, hops + 1);
         return;
       }
     }
     // Only a function, an arrow function or a name starts so: skip literals without reading further.
     if (at === -1 || !startsFunction(source.charCodeAt(at)) || trampolined.has(at)) return;
     trampolined.add(at);
-    if (functionExpressionAt(source, at)) {
-      addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
-    } else addArrowTrampoline(source, edits.magic, at, index, local, edits.condition);
+    const added = functionExpressionAt(source, at)
+      ? addFunctionTrampoline(source, edits.magic, at, index, edits.condition) !== -1
+      : addArrowTrampoline(source, edits.magic, at, index, local, edits.condition) !== undefined;
+    if (added) own(index, local, -1, statement);
   };
   const consts = new Map<number, ExportedConst>();
   // The last one found: a statement's declarators come one after another.
@@ -442,7 +485,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
           continue;
         }
         const index = names.length;
-        const { local, refers } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
+        const { local, refers, brace } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
+        if (brace !== undefined && brace !== -1) own(index, local, brace, undefined);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
         if (versioned && local !== DEFAULT_LOCAL) {
           reassignBinding.push(index);
@@ -456,7 +500,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         continue;
       }
       if (kind === 'function' && entry.localName !== undefined) {
-        functionTrampoline(keywordAt, names.length);
+        functionTrampoline(keywordAt, names.length, entry.localName);
       }
     }
     if (statement.kind === 'default') continue;
@@ -469,7 +513,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
       const declarator = exportedDeclarator(source, entry.localStart, entry.localEnd, local);
       statement.variables.declarators.push(declarator);
       variables = statement.variables;
-      declaratorTrampoline(declarator, local, index);
+      declaratorTrampoline(declarator, variables, local, index);
     } else if (statement.kind === '{') {
       const declaration = declared(local);
       if (declaration?.type === 'variable') variables = declaration.statement;
@@ -495,7 +539,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         reassignEnd.push(entry.localEnd);
       }
     }
-    names.push(entry.name);
+    names.push(exportName(source, entry));
     locals.push(local);
   }
   const mutable: boolean[] = new Array(names.length).fill(false);
@@ -516,7 +560,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     }
   };
   for (let k = 0; k < reassignBinding.length; k++) {
-    asked.push(locals[reassignBinding[k] as number] ?? '');
+    asked.push(unescapeName(locals[reassignBinding[k] as number] ?? ''));
     const statement = reassignStatement[k];
     if (statement !== undefined) listDeclarations(statement);
   }
@@ -541,10 +585,47 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const anyWrite = writes.mayWriteAny();
   for (; anyWrite && k < reassignBinding.length; k++) {
     const binding = reassignBinding[k] as number;
-    mutable[binding] = writes.written(locals[binding] as string, declaredRanges, true);
+    mutable[binding] = writes.written(unescapeName(locals[binding] as string), declaredRanges, true);
   }
   keepConstsConstant(edits, bindings, consts, anyWrite ? writes : undefined);
+  for (let c = 0; anyWrite && c < ownIndex.length; c++) {
+    const index = ownIndex[c] as number;
+    if (mutable[index] !== true) continue;
+    if (ownCapture(source, edits, bindings, index, ownName[c] as string, ownBrace[c] as number, ownStatement[c])) {
+      bindings.owned.push(index);
+    }
+  }
   return bindings;
+}
+
+/**
+ * Keeps the function that carries trampoline `index` in a variable of its own (OWN and the index), assigned right
+ * after its declaration (`let f = () => …;var __hz$o0=f;`), or for a function declaration (hoisted: the module may
+ * assign its name before the declaration's text) with the registration when that runs before the body, else right
+ * after it too (see transformModule): the runtime runs that function's body when the trampoline asks, whatever the
+ * module has assigned to its export since. A declaration whose end is unsure keeps none (the runtime then runs what
+ * the export holds). Returns whether it keeps one.
+ */
+function ownCapture(
+  source: string,
+  edits: Edits,
+  bindings: Bindings,
+  index: number,
+  name: string,
+  brace: number,
+  statement: VariableStatement | undefined,
+): boolean {
+  const text = `var ${OWN}${index}=${name};`;
+  if (statement === undefined) {
+    // A function declaration ends with its body; a statement may follow on the same line.
+    bindings.hoistedCaptures.push(text);
+    bindings.hoistedAt.push(skipBalanced(source, brace));
+    return true;
+  }
+  const end = statement.end ?? variableStatement(source, statement.keyword)?.end;
+  if (end === undefined) return false;
+  edits.magic.insert(end.semicolon ? end.at + 1 : end.at, end.semicolon ? text : `;${text}`);
+  return true;
 }
 
 /** `positions` in ascending order (sorted in place only when they are not already). */
@@ -595,7 +676,8 @@ function keepConstsConstant(
       if (local === undefined) continue;
       const alias = `${ALIAS}${aliases++}`;
       declarations.push(`${alias}=${local}`);
-      if (entry === undefined) clause.push(`${alias} as ${bindings.names[binding]}`);
+      // An `export const` exports each name as its local, spelled as the source spells it.
+      if (entry === undefined) clause.push(`${alias} as ${local}`);
       else if (entry.start === entry.localStart)
         edits.magic.overwrite(entry.localStart, entry.localEnd, `${alias} as ${entry.name}`);
       else edits.magic.overwrite(entry.localStart, entry.localEnd, alias);
@@ -682,12 +764,25 @@ export function fromListItem(item: string): string {
   return item.includes('%') ? decodeURIComponent(item) : item;
 }
 
+/**
+ * The name an export entry exports: the lexer gives a string name (`export { a as "b" }`) read, and an identifier as
+ * the source spells it, which may be with `\u` escapes (`export { a as \u0062 }` exports `b`).
+ */
+export function exportName(source: string, entry: { readonly name: string; readonly start: number }): string {
+  const name = entry.name;
+  if (!name.includes('\\')) return name;
+  const c = source[entry.start];
+  return c === '"' || c === "'" ? name : unescapeName(name);
+}
+
 /** What a module re-exports, as `name:from` and `*:from`, comma-separated: compared between versions. */
-export function reexportList(exports: readonly Export[]): string {
+export function reexportList(exports: readonly Export[], source: string): string {
   return exports
     .filter((entry) => entry.type !== 'direct')
     .map((entry) =>
-      entry.type === 'reexport-all' ? `*:${listItem(entry.from)}` : `${listItem(entry.name)}:${listItem(entry.from)}`,
+      entry.type === 'reexport-all'
+        ? `*:${listItem(entry.from)}`
+        : `${listItem(exportName(source, entry))}:${listItem(entry.from)}`,
     )
     .join(',');
 }
@@ -807,6 +902,11 @@ function field(key: keyof RawDescription, code: string): string {
   return `${key}:${code}`;
 }
 
+/** `code` (string literals) with each character past U+00FF written as a `\u` escape. */
+function escapeWide(code: string): string {
+  return code.replace(/[^\0-\u00ff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
 /**
  * Makes `source` (an ES module) hot-replaceable in place. Throws the lexer's SyntaxError for sources it cannot
  * lex; callers then serve the source untouched so that Node reports the real syntax error.
@@ -816,6 +916,10 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // Read with its escapes decoded: `let glob\u0061lThis` binds globalThis, `let \u00ff` the handle's letter.
   const spelled = spelledText(source);
   const shadowsGlobals = bindsGlobals(spelled);
+  // Names a module spells with escapes are listed as the names they denote, which may hold characters past Latin-1
+  // (esbuild escapes non-ASCII names): those are escaped again in the lists' string literals, so that the source
+  // stays one byte a character in V8 if it was.
+  const narrow = spelled === source ? (code: string): string => code : escapeWide;
   const handle = handleName(spelled);
   const edits: Edits = {
     magic: new SourceEdits(source),
@@ -854,16 +958,16 @@ export function transformModule(source: string, options: TransformOptions): Tran
     if (!isStaticImport(entry)) continue;
     dependencies.push(`[${quote(entry.specifier)},${JSON.stringify(importedNames(source, entry))}]`);
   }
-  const reexports = reexportList(exports);
+  const reexports = reexportList(exports, source);
   const usesMeta = imports.some((entry) => entry.type === 'import-meta');
   const description = [
     field('e', `(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`),
     ...(options.layout !== undefined && listed.join(',') === options.layout
       ? []
-      : [field('l', quote(listed.join(',')))]),
-    field('m', JSON.stringify(edits.mutable)),
-    field('i', `[${dependencies.join(',')}]`),
-    field('r', quote(reexports)),
+      : [field('l', narrow(quote(listed.join(','))))]),
+    field('m', narrow(JSON.stringify(edits.mutable))),
+    field('i', narrow(`[${dependencies.join(',')}]`)),
+    field('r', narrow(quote(reexports))),
     field('h', usesMeta ? '1' : '0'),
   ];
   // A new version is read through `v`, and written only if importers come to link to it: an unlinked one, or one
@@ -879,6 +983,8 @@ export function transformModule(source: string, options: TransformOptions): Tran
     description.push(field('v', versionReader(locals)));
     const reassigned = locals.filter((_, i) => mutable[i] === true);
     if (reassigned.length > 0) description.push(field('u', `()=>[${reassigned.join(',')}]`));
+    const { owned } = bindings;
+    if (owned.length > 0) description.push(field('o', `()=>({${owned.map((i) => `${i}:${OWN}${i}`).join(',')}})`));
   }
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the handle undefined: run.
   const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;
@@ -896,13 +1002,20 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // a default function to rename, top-level await that may never settle) takes line 1 and moves that line's
   // columns; any other registers as its body ends, which changes nothing it can observe.
   // A module that is one hashbang line (no line break) has nowhere but the end: in its line, code is a comment.
-  if (source.startsWith('#!') && !/[\n\r\u2028\u2029]/.test(source)) {
+  const oneLine = source.startsWith('#!') && !/[\n\r\u2028\u2029]/.test(source);
+  const first = !oneLine && (quiet !== -1 || usesMeta || edits.prefixExtra.length > 0 || mayAwait(source));
+  // A function declaration is hoisted: its OWN variable is assigned with a registration that runs before the body
+  // (before the module can assign the name), else just after the declaration.
+  const { hoistedCaptures, hoistedAt } = bindings;
+  if (first) header += hoistedCaptures.join('');
+  else
+    for (let c = 0; c < hoistedAt.length; c++) edits.magic.insert(hoistedAt[c] as number, hoistedCaptures[c] as string);
+  if (oneLine) {
     edits.suffix.unshift(header);
     gatedInline = false;
   } else if (quiet !== -1) edits.magic.insert(quiet.at, `${quiet.separate ? ';' : ''}${gate}${header}`);
-  else if (usesMeta || edits.prefixExtra.length > 0 || mayAwait(source)) {
-    edits.magic.insert(codeStart(source), `${gate}${header}`);
-  } else {
+  else if (first) edits.magic.insert(codeStart(source), `${gate}${header}`);
+  else {
     // A gate here would move line 1's columns, which the gate module keeps (a source map would correct them).
     if (gatedInline && options.sourceMapUrl !== undefined) edits.magic.insert(codeStart(source), gate);
     else gatedInline = false;

@@ -387,6 +387,98 @@ for (const api of hookApis) {
     await follow(api, version, imports, '{ live: f(), n: (bump(), n) }', (v) => ({ live: `f${v}`, n: 1 }), 3);
   });
 
+  test(`a module that wraps its own exported function keeps the original's body for the wrapper once updated (${api})`, async () => {
+    // Natively the wrapper calls the function it saved, whose body runs; an updated version must not send that call
+    // to what the export holds now (the wrapper again).
+    const version = (v: number): Tree =>
+      moduleOf('wrap.js', [
+        `export let handler = function () { return 'handler${v}'; };`,
+        'const original = handler;',
+        "handler = function () { return 'wrapped:' + original(); };",
+      ]);
+    const imports = "import { handler } from 'zip:./app.zip!/wrap.js';";
+    await follow(api, version, imports, '{ call: handler() }', (v) => ({ call: `wrapped:handler${v}` }));
+  });
+
+  test(`a module that wraps its own export keeps the original's body in every shape once updated (${api})`, async () => {
+    // Each module saves its exported function, then assigns the export a wrapper that calls the saved one. Natively
+    // the saved function runs its own body; the newest version's trampoline used to run what the export held (the
+    // wrapper again), and a captured wrapper of the first version, whose saved original forwards, used to reach the
+    // newest wrapper instead of the newest original: wrapped twice either way.
+    const version = (v: number): Tree =>
+      moduleTree({
+        // A function declaration, reassigned after it.
+        'decl.js': [
+          `export function decl() { return 'decl${v}'; }`,
+          'const original = decl;',
+          "decl = function () { return 'wrapped:' + original(); };",
+        ].join('\n'),
+        // A generator: the trampoline's own steps would run the wrapper's generator.
+        'gen.js': [
+          `export let gen = function* () { yield 'gen${v}'; };`,
+          'const original = gen;',
+          "gen = function* () { yield 'wrapped'; yield* original(); };",
+        ].join('\n'),
+        // An async function: the saved one's promise, not the wrapper's.
+        'async.js': [
+          `export async function later() { return 'async${v}'; }`,
+          'const original = later;',
+          "later = async function () { return 'wrapped:' + (await original()); };",
+        ].join('\n'),
+        // An arrow (rewritten as a method), wrapped only when a function of the module is called.
+        'install.js': [
+          `export let handler = () => 'install${v}';`,
+          'const original = handler;',
+          "export function install() { handler = () => 'wrapped:' + original(); }",
+        ].join('\n'),
+      });
+    const imports = [
+      "import { decl } from 'zip:./app.zip!/decl.js';",
+      "import { gen } from 'zip:./app.zip!/gen.js';",
+      "import { later } from 'zip:./app.zip!/async.js';",
+      "import * as installed from 'zip:./app.zip!/install.js';",
+      'const captured = { decl, gen, later };',
+    ].join('\n');
+    const state = [
+      '{ decl: decl(), gen: [...gen()].join(), later: await later(),',
+      'install: (installed.install(), installed.handler()),',
+      'captured: [captured.decl(), [...captured.gen()].join(), await captured.later()].join() }',
+    ].join(' ');
+    await follow(api, version, imports, state, (v) => ({
+      decl: `wrapped:decl${v}`,
+      gen: `wrapped,gen${v}`,
+      later: `wrapped:async${v}`,
+      install: `wrapped:install${v}`,
+      captured: `wrapped:decl${v},wrapped,gen${v},wrapped:async${v}`,
+    }));
+  });
+
+  test(`an export whose local name is written with an escape reaches importers once updated (${api})`, async () => {
+    const version = (v: number): Tree =>
+      moduleOf('esc-binding.js', [
+        `const \\u00b5 = 'mu${v}', \\u0061b = 'ab${v}', cd = 'cd${v}';`,
+        'export { \\u00b5 as mu, ab, \\u0063d as cd };',
+      ]);
+    const imports = "import { mu, ab, cd } from 'zip:./app.zip!/esc-binding.js';";
+    await follow(api, version, imports, '{ mu, ab, cd }', (v) => ({ mu: `mu${v}`, ab: `ab${v}`, cd: `cd${v}` }));
+  });
+
+  test(`a function and a reassigned export named through escapes follow updates, live and captured (${api})`, async () => {
+    // The function's trampoline and the write through the escaped spelling are found only if the scanners read the
+    // escapes as the letters they spell.
+    const version = (v: number): Tree =>
+      moduleOf('esc-fn.js', [
+        'export let \\u006e = 0;',
+        `export function \\u0066n(a) { return 'fn${v}:' + a; }`,
+        'export function bump() { \\u{6e} += 1; }',
+      ]);
+    const imports = "import { n, fn, bump } from 'zip:./app.zip!/esc-fn.js';\nconst captured = fn;";
+    await follow(api, version, imports, '{ captured: captured(1), n: (bump(), n) }', (v) => ({
+      captured: `fn${v}:1`,
+      n: 1,
+    }));
+  });
+
   test(`a module that declares the handle's letters through escapes (\\u00ff, \\u{DE}) loads and forwards (${api})`, async () => {
     // As esbuild writes non-ASCII names by default: the source never spells the letters themselves.
     const version = (v: number): Tree =>

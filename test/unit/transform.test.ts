@@ -129,6 +129,77 @@ describe('transformModule', () => {
     assert.ok(transformModule(escaped, { url, modeDefined: true }).code.includes(`if(globalThis.${name}!==0&&`));
   });
 
+  test('a local name spelled with escapes is the name it denotes, and keeps its spelling in the output', () => {
+    // As esbuild writes non-ASCII names by default: `µ` is `\u00b5` in every place the module names it.
+    const source = [
+      "const \\u00b5 = 'mu', \\u0061b = 'ab', cd = 'cd';",
+      'export { \\u00b5 as mu, ab, \\u0063d as cd, cd as \\u{65}f };',
+      'export let \\u0067 = 1;',
+      'export function set() { \\u0067 = 2; }',
+    ].join('\n');
+    const { body, description } = run(source, true);
+    // Every const becomes let (nothing writes them), spelled as before; the clause is untouched.
+    assert.ok(body.startsWith("let   \\u00b5 = 'mu', \\u0061b = 'ab', cd = 'cd';\nexport { \\u00b5 as mu,"), body);
+    assert.equal(description.l, 'mu=\\u00b5,ab,cd=\\u0063d,ef=cd,g=\\u0067,set');
+    // `g` is written by `set`, through its escaped spelling: a newer version copies it out.
+    assert.deepEqual(description.m, ['g']);
+    assert.equal(checkTransformed(source, url), 'checked');
+  });
+
+  test('a declaration spelled with escapes is matched to the export clause that names it plainly, and back', () => {
+    // `let \u0061 = 1` declares `a`: reassigned later, it is listed as mutable under its export's name.
+    const { description } = run('let \\u0061 = 1;\nexport { a };\nexport function bump() { a++; }\n', true);
+    assert.deepEqual(description.m, ['a']);
+    // A const written through the other spelling stays const: the write throws TypeError natively.
+    const { body } = run('const ab = 1;\nexport { ab };\ntry { \\u0061b = 2; } catch {}\n');
+    assert.ok(body.startsWith('const ab = 1;let __hz$c0=ab;'), body);
+    const declarations = topLevelDeclarations(
+      'const \\u0061b = 1, { x: \\u{63}, d\\u0065 } = o;\nfunction \\u0066() {}\n',
+    );
+    assert.deepEqual([...declarations.keys()].sort(), ['ab', 'c', 'de', 'f']);
+    const statement = variableStatement('let \\u0061 = 1, b = 2;', 0);
+    assert.deepEqual(
+      statement?.declarators.map((d) => [d.simple, d.binding]),
+      [
+        ['a', [4, 10]],
+        ['b', [16, 17]],
+      ],
+    );
+    assert.equal(new Writes('\\u{61}b += 1').written('ab', [[0, 0]]), true);
+  });
+
+  test('a function whose name is spelled with escapes gets its trampoline, exported plainly or by default', () => {
+    const source = [
+      'export function \\u0066n(a) { return a; }',
+      'function \\u0067(b) { return b; }',
+      'export { g as \\u0068 };',
+      'export default function \\u0064ef() {}',
+    ].join('\n');
+    const { body, description } = run(source);
+    assert.ok(body.includes('export function \\u0066n(a) {if('), body);
+    assert.ok(body.includes('function \\u0067(b) {if('), body);
+    assert.ok(body.includes('export default function \\u0064ef() {if('), body);
+    assert.equal(description.l, 'fn=\\u0066n,h=g,default=\\u0064ef');
+    assert.equal(checkTransformed(source, url), 'checked');
+  });
+
+  test('an escape that spells no identifier character does not stop the transform: Node reports its SyntaxError', async () => {
+    for (const source of ['const \\u0020x = 1;\nexport { \\u0020x as y };\n', 'export let a\\u{110000} = 1;\n']) {
+      const { code } = transformModule(source, { url, versioned: true });
+      const message = async (text: string): Promise<string> => {
+        try {
+          await import(`data:text/javascript,${encodeURIComponent(text)}`);
+        } catch (error) {
+          return `${(error as Error).name}: ${(error as Error).message}`;
+        }
+        return 'loaded';
+      };
+      const native = await message(source);
+      assert.match(native, /^SyntaxError/);
+      assert.equal(await message(code), native, code);
+    }
+  });
+
   test('the registration goes where it moves no code: after leading imports, before a comment, or at the end', () => {
     // After an import without its `;`, the registration brings its own: `'./a.js'var` would not parse.
     assert.match(run("import a from './a.js'\nexport const b = a;\n").code, /^import a from '\.\/a\.js';var ÿ=/);
@@ -333,6 +404,33 @@ describe('transformModule', () => {
     assert.deepEqual(description.m, ['a', 'b']);
     assert.equal(description.l, 'a,b,c,inc,f');
     assert.deepEqual(run(source).description.m, []);
+  });
+
+  test('a new version keeps each function whose export it reassigns as declared, for its trampoline to run', () => {
+    // The export may hold a wrapper of the saved function when that function's trampoline asks the runtime.
+    const source = [
+      "export let handler = () => 'h';",
+      'const original = handler;',
+      "handler = () => 'w:' + original();",
+      'export function kept() {}',
+    ].join('\n');
+    const version = run(source, true);
+    assert.ok(version.body.startsWith('export let handler = {handler()    {if('), version.body);
+    assert.ok(version.body.includes('}}.handler;var __hz$o0=handler;\nconst original'), version.body);
+    const owns = version.description.o as () => unknown;
+    assert.equal(typeof owns, 'function');
+    assert.ok(version.code.includes(',o:()=>({0:__hz$o0})'), version.code);
+    // Not in a first instance (its importers link to it: its trampolines run their own bodies), nor for `kept`.
+    assert.ok(!run(source).code.includes('__hz$o'));
+    assert.ok(!version.code.includes('__hz$o1'));
+    // A function declaration (hoisted, so the module may assign it first) with a registration before the body.
+    const hoisted = run('// first\nf = null;\nexport function f() {}\n', true).code;
+    assert.match(hoisted, /o:\(\)=>\(\{0:__hz\$o0\}\)\}\);var __hz\$o0=f;\/\/ first\nf = null;/);
+    // Else right after its declaration.
+    const after = run('f = null;\nexport function f() {}\n', true).code;
+    assert.ok(after.includes('export function f() {if(') && after.includes('}var __hz$o0=f;\n'), after);
+    for (const text of [source, 'f = null;\nexport function f() {}\n'])
+      assert.equal(checkTransformed(text, url), 'checked');
   });
 
   test('records static imports with the names they take, and re-exports for comparison between versions', () => {
@@ -650,6 +748,16 @@ describe('scan', () => {
     const unwritten = new Writes(`${declaration}x.k10 = 1; k12x = 1; f(k2, m3);\n`.padEnd(120_000, ' '));
     unwritten.expect(names, declaredAt);
     assert.equal(unwritten.mayWriteAny(), false);
+    // A string's escape names nothing asked about: still known at once. A write through an escape is found.
+    const strings = `${declaration}f('caf\\u00e9');\n`.padEnd(120_000, ' ');
+    const quiet = new Writes(strings);
+    quiet.expect(names, declaredAt);
+    assert.equal(quiet.mayWriteAny(), false);
+    const escaped = new Writes(`${declaration}\\u006b2 = 1;\n`.padEnd(120_000, ' '));
+    escaped.expect(names, declaredAt);
+    assert.equal(escaped.mayWriteAny(), true);
+    assert.equal(escaped.written('k2', declared, true), true);
+    assert.equal(escaped.written('k4', declared, true), false);
   });
 });
 
