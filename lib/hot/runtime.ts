@@ -127,6 +127,11 @@ export class HotRuntime {
   readonly #pending = new Map<string, Pending>();
   /** Modules joining an update in progress, by their versioned URL. */
   readonly #joining = new Map<string, Joining>();
+  /**
+   * Gates of new instances that had not linked when their update ended (refused at its time limit): one still waiting
+   * for a dependency links later, and its `linked` call must still find its gate, closed for good, until it settles.
+   */
+  readonly #unlinked = new Map<string, Promise<void>>();
   readonly #events: Emitter<HotzipEvents>;
   #version = 0;
   #sequence = 0;
@@ -204,7 +209,7 @@ export class HotRuntime {
   linked(url: string): Promise<void> | undefined {
     const pending = this.#pending.get(url);
     pending?.linked.resolve();
-    return pending?.gate.promise ?? this.#joining.get(url)?.gate.promise;
+    return pending?.gate.promise ?? this.#joining.get(url)?.gate.promise ?? this.#unlinked.get(url);
   }
 
   /**
@@ -428,7 +433,7 @@ export class HotRuntime {
         else this.#joining.set(url, joiner);
       },
       load: (module, version, linkedTo, inlineGate) => this.#load(module, version, linkedTo, inlineGate),
-      forget: (url) => this.#pending.delete(url),
+      forget: (url) => this.#forget(url),
       check: (loaded) => this.#check(loaded),
       evaluationOrder: (targets) => this.#evaluationOrder(targets),
       unusable: (module, instance, namespace) => this.#unusable(module, instance, namespace),
@@ -492,6 +497,16 @@ export class HotRuntime {
     return [...joining.values()];
   }
 
+  #forget(url: string): void {
+    const pending = this.#pending.get(url);
+    this.#pending.delete(url);
+    if (pending === undefined || pending.linked.settled) return;
+    // An update that ends with an instance not linked has rejected its gate: without it, `linked` would let it run.
+    this.#unlinked.set(url, pending.gate.promise);
+    const drop = (): void => void this.#unlinked.delete(url);
+    pending.evaluated.then(drop, drop);
+  }
+
   #load(module: HotModule, version: number, linkedTo: boolean, inlineGate: boolean): Pending {
     // A version nothing links to is only read: marked so, it is compiled without an accessor for its bindings.
     const url = withVersion(module.url, version, !linkedTo);
@@ -551,9 +566,11 @@ export class HotRuntime {
     );
     if (!(await settlesWithin(all, this.#timeoutMs))) {
       const late = pendings.find((pending) => !pending.linked.settled);
+      // A version gated in its own body says it linked once the modules it loads for the first time have run.
+      const what = late?.inlineGate === true ? 'load, link and run what it loads for the first time' : 'load and link';
       return updateError(
         'ERR_HOTZIP_UPDATE_REJECTED',
-        `update rejected, nothing changed: ${late?.module.url ?? 'a new version'} did not load and link within ${this.#timeoutMs} ms (HOTZIP_UPDATE_TIMEOUT)`,
+        `update rejected, nothing changed: ${late?.module.url ?? 'a new version'} did not ${what} within ${this.#timeoutMs} ms (HOTZIP_UPDATE_TIMEOUT)`,
         late?.module.url,
       );
     }

@@ -8,6 +8,7 @@
  */
 import { cachedArchive } from '../archive/cache.js';
 import { Archive } from '../archive/reader.js';
+import { chooseHookApi } from '../node-support.js';
 import { transformModule } from '../transform/transform.js';
 import { isZipUrl, parseZipUrl } from '../url/zip-url.js';
 
@@ -70,7 +71,8 @@ export function warmUpdatePath(url: string, modules: Iterable<string>): Promise<
   let module: { url: string; entry: string } | undefined;
   try {
     archive = cachedArchive(parseZipUrl(url).archive);
-    module = archive === undefined ? undefined : sample(archive, modules);
+    // With `module.register` versions are rewritten in Node's hooks thread: warming this one's rewrite is waste.
+    module = archive === undefined || chooseHookApi() !== 'registerHooks' ? undefined : sample(archive, modules);
   } catch {
     return Promise.resolve(undefined);
   }

@@ -728,10 +728,13 @@ function quietHeaderPosition(source: string, imports: readonly Import[]): { at: 
     for (;;) {
       const c = source[at];
       if (c === ';') separate = false;
-      else if (c !== ' ' && c !== '\t' && c !== '\r') break;
+      // A CR LF is one line break: what goes between its two characters would make it two.
+      else if (c !== ' ' && c !== '\t' && (c !== '\r' || source[at + 1] === '\n')) break;
       at++;
     }
-    if (at >= source.length || source[at] === '\n' || source.startsWith('//', at)) return { at, separate };
+    if (at >= source.length || source[at] === '\n' || source.startsWith('\r\n', at) || source.startsWith('//', at)) {
+      return { at, separate };
+    }
     if (source.startsWith('/*', at)) {
       const close = source.indexOf('*/', at + 2);
       if (close === -1) return -1;

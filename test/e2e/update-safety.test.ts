@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { makeApp, type Tree, writeTree, writeZip, zipBytes } from '../helpers/fixtures.js';
 import { HotApp, hookApis, hostMain, moduleTree } from '../helpers/hot-app.js';
 
@@ -162,6 +163,44 @@ for (const api of hookApis) {
       writeZip(archive, tree('export const v = 2;\n', 2));
       await app.next(/^EVENT update .*other\.js/);
       assert.deepEqual(await app.state(), { v: 2, o: 2, reloaded: 0 });
+    });
+
+    test('a version whose new dependency still awaits at the time limit never runs once its update is refused', async () => {
+      const a = (v: number, imports = ''): Tree =>
+        moduleTree({
+          'a.js': `import './d.js';${imports}\n(globalThis.ran ??= []).push(${v});\nexport const a = ${v};\n`,
+          'd.js': 'export {};\n',
+        });
+      const { app, archive, dir } = await startApp(
+        a(0),
+        "import { a } from 'zip:./app.zip!/a.js';",
+        '{ a, ran: globalThis.ran, slow: globalThis.slowDone === true }',
+        limit,
+        { 'slow.mjs': 'await new Promise((resolve) => setTimeout(resolve, 900));\nglobalThis.slowDone = true;\n' },
+      );
+      const slow = ` import ${JSON.stringify(pathToFileURL(path.join(dir, 'slow.mjs')).href)};`;
+      // Where the gate is an await in the version's body, the version links only once the file has evaluated: the
+      // update is refused before anything ran. Where it is a module of its own, the version links at once and is
+      // given the go-ahead, then fails its evaluation's time limit (it may finish later: it is not installed).
+      if (api === 'registerHooks')
+        await app.changeFails(
+          archive,
+          a(1, slow),
+          REJECTED,
+          /a\.js did not load, link and run what it loads for the first time/,
+        );
+      else await app.changeFails(archive, a(1, slow), 'ERR_HOTZIP_UPDATE_FAILED', /a\.js did not finish evaluating/);
+      let state: unknown;
+      for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
+        state = await app.state();
+        if ((state as { slow: boolean }).slow) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const ran = api === 'registerHooks' ? [0] : [0, 0, 1];
+      assert.deepEqual(await app.state(), { a: 0, ran, slow: true });
+      await app.change(archive, a(2));
+      assert.deepEqual(await app.state(), { a: 2, ran: [...ran, 2], slow: true });
     });
 
     test('a dispose handler that never settles does not hold its update or any other archive’s', async () => {

@@ -207,6 +207,19 @@ describe('transformModule', () => {
       run("import a from './a.js' // c\nexport const b = a\n").code,
       /^import a from '\.\/a\.js' ;var ÿ=.*;\/\/ c\n/,
     );
+    // Before a CR LF, not between its two characters: JavaScript reads a lone CR as a line break of its own, which
+    // would move every later line down by one (a new version's inline gate goes there too).
+    const lines = (code: string): string[] => code.split(/\r\n|[\r\n\u2028\u2029]/);
+    for (const source of [
+      "import a from './a.js'\r\nconsole.log(a);\r\nthrow new Error();\r\nexport { a };\r\n",
+      "// license\r\nimport a from './a.js'; \r\n\r\nconsole.log(a);\r\nexport { a };\r\n",
+    ]) {
+      const url = 'zip:///srv/app.zip!/a.js';
+      for (const options of [{ url }, { url: `${url}?hz=2`, versioned: true, inlineGate: true }]) {
+        const { code } = transformModule(source, options);
+        assert.deepEqual(lines(code).slice(1, lines(source).length - 1), lines(source).slice(1, -1), code);
+      }
+    }
     assert.equal(run('// license\nexport const b = 1;\n').at, 0);
     assert.equal(run('/* one */ /* two */\nexport const b = 1;\n').at, '/* one */ /* two */'.length);
     // Otherwise on the appended last line, as the body ends. A dynamic import runs: nothing goes after it.

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { openArchive } from '../../lib/archive/cache.js';
 import { warmUpdatePath } from '../../lib/hot/warm-up.js';
+import { chooseHookApi } from '../../lib/node-support.js';
 import { writeZip } from '../helpers/fixtures.js';
 
 function archiveWith(files: Record<string, string>): { dir: string; url: (entry: string) => string } {
@@ -36,7 +37,9 @@ test('rewrites the largest loaded module of the archive within the limit, not on
     fs.rmSync(other.dir, { recursive: true, force: true });
   });
   const loaded = [app.url('small.js'), app.url('mid.js'), app.url('huge.js'), other.url('bigger.js'), 'file:///x.js'];
-  assert.equal(await warmUpdatePath(app.url('small.js'), loaded), 'mid.js');
+  // Where versions are rewritten in Node's hooks thread (`module.register`), this thread's rewrite is not warmed.
+  const rewritten = chooseHookApi() === 'registerHooks' ? 'mid.js' : undefined;
+  assert.equal(await warmUpdatePath(app.url('small.js'), loaded), rewritten);
 });
 
 test('an archive not read yet, or a module the lexer cannot read, only ends the warm-up', async (t) => {
