@@ -706,6 +706,21 @@ function anyWritten(
   return false;
 }
 
+/**
+ * A first line that runs nothing anyone can observe: one constant or variable declared with a literal (or a string
+ * directive), ended by its own `;` and then the line. A version's gate may follow it at the end of that line (no
+ * column moves): running it before the go-ahead only initializes a binding of an instance nothing else sees yet.
+ */
+const INERT_FIRST_LINE =
+  /(?:(?:export[ \t]+)?(?:const|let|var)[ \t]+[A-Za-z_$][\w$]*[ \t]*=[ \t]*)?(?:-?(?:0[xX][\da-fA-F_]+|0[oO][0-7_]+|0[bB][01_]+|\d[\d_]*(?:\.[\d_]*)?(?:[eE][+-]?\d+)?)n?|'[^'\\\n\r]*'|"[^"\\\n\r]*"|true|false|null)[ \t]*;[ \t]*(?=\r?\n)/y;
+
+/** The end of the code of `source`'s first line when that line is inert (see INERT_FIRST_LINE), else -1. */
+function inertFirstLineEnd(source: string): number {
+  INERT_FIRST_LINE.lastIndex = codeStart(source);
+  const match = INERT_FIRST_LINE.exec(source);
+  return match === null ? -1 : INERT_FIRST_LINE.lastIndex;
+}
+
 /** Where code may start: after a hashbang line (ended by any line terminator), which must stay first. */
 function codeStart(source: string): number {
   if (!source.startsWith('#!')) return 0;
@@ -1019,8 +1034,11 @@ export function transformModule(source: string, options: TransformOptions): Tran
   } else if (quiet !== -1) edits.magic.insert(quiet.at, `${quiet.separate ? ';' : ''}${gate}${header}`);
   else if (first) edits.magic.insert(codeStart(source), `${gate}${header}`);
   else {
-    // A gate here would move line 1's columns, which the gate module keeps (a source map would correct them).
-    if (gatedInline && options.sourceMapUrl !== undefined) edits.magic.insert(codeStart(source), gate);
+    // A gate at line 1's start would move its columns, which the gate module keeps (a source map would correct
+    // them); after a first line that runs nothing observable it moves none.
+    const inertEnd = gatedInline ? inertFirstLineEnd(source) : -1;
+    if (inertEnd !== -1) edits.magic.insert(inertEnd, gate);
+    else if (gatedInline && options.sourceMapUrl !== undefined) edits.magic.insert(codeStart(source), gate);
     else gatedInline = false;
     edits.suffix.unshift(header);
   }

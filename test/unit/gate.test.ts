@@ -70,8 +70,37 @@ describe('a version whose graph holds no other gated module awaits its go-ahead 
     }
   });
 
-  test('a module whose line 1 is code keeps its gate module: an await there would move that line', () => {
-    const source = 'export const a = 1;\nexport function f() { return a; }\n';
+  test("after a first line that runs nothing observable, at that line's end, moving no column", () => {
+    for (const source of [
+      'export const version = 1;\nexport function f(a) { return a + version; }\n',
+      "const name = 'x';\r\nexport { name };\r\n",
+      '#!/usr/bin/env node\nexport let n = -0x1F;  \n(n)();\n',
+      "'use strict';\nexport const a = 2;\n",
+    ]) {
+      const { code, gatedInline } = inline(source);
+      assert.equal(gatedInline, true, source);
+      const lines = code.split('\n');
+      const row = source.startsWith('#!') ? 1 : 0;
+      assert.ok(lines[row]?.replace(/\r$/, '').endsWith(gate), code);
+      // The first line's code keeps its columns (a const becomes an equally wide let); later lines are untouched.
+      assert.equal(lines[row]?.slice(0, 12), source.split('\n')[row]?.replace('const', 'let  ').slice(0, 12), code);
+      assert.equal(lines.length, source.split('\n').length + 1, code);
+      parse(code);
+    }
+    // Not inert: a call, a member read, no `;` of its own (the statement may go on), more code on the line.
+    for (const first of [
+      'export const a = f();',
+      'const a = 1..x;',
+      'export const a = 1',
+      'const a = 1; f();',
+      'const a = b;',
+    ]) {
+      assert.equal(inline(`${first}\nexport { a };\n`).gatedInline, undefined, first);
+    }
+  });
+
+  test('a module whose line 1 is other code keeps its gate module: an await there would move that line', () => {
+    const source = 'export const a = compute();\nexport function f() { return a; }\n';
     const { code, gatedInline } = inline(source);
     assert.equal(gatedInline, undefined);
     assert.ok(!code.includes('.linked('), code);
