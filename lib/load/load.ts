@@ -21,13 +21,13 @@ import { GATE_IMPORT } from './gate.js';
 import { resolveBesideArchive } from './require-host.js';
 import { eraseTypes, stripTypes } from './typescript.js';
 
-/** What the load hook hands Node. */
 /** See LoadOptions.versionHints. */
 export interface VersionHints {
   inlineGate: boolean;
   layout: string;
 }
 
+/** What the load hook hands Node. */
 export interface LoadedModule {
   format: ModuleFormat;
   source: string | Uint8Array;
