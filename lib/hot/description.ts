@@ -83,6 +83,11 @@ export interface ModuleDescription {
    */
   values(): unknown[];
   /**
+   * The instance's namespace, once it has evaluated: a version too small to carry a reader of its own is read
+   * through it (what its local exports hold, by export name).
+   */
+  readThrough(namespace: Readonly<Record<string, unknown>>): void;
+  /**
    * Drops what was parsed or compiled for the updates (lists, index, readers): a replaced version that no importer
    * links to keeps it only until its next use, as Node keeps every version's instance for good.
    */
@@ -179,6 +184,8 @@ class Description implements ModuleDescription {
   #access: Accessor | undefined;
   #mutableGetter: (() => unknown[]) | undefined;
   #reader: Reader | undefined;
+  /** The instance's namespace, once it evaluated, where it carries no reader (see readThrough). */
+  #namespace: Readonly<Record<string, unknown>> | undefined;
   /** What `o` returned, once every function it keeps was declared (they never change after). */
   #owns: Record<number, unknown> | undefined;
 
@@ -270,7 +277,13 @@ class Description implements ModuleDescription {
     return this.#accessor()(at);
   }
 
+  readThrough(namespace: Readonly<Record<string, unknown>>): void {
+    this.#namespace = namespace;
+  }
+
   values(): unknown[] {
+    // A version without a reader of its own (few exports), once evaluated: through its namespace, by export name.
+    if (this.#reader === undefined && this.#namespace !== undefined) return this.#namespaceValues(this.#namespace);
     // A first instance without a reader of its own: through its eval, except where its accessor is in its source
     // (many exports, which an eval would resolve in quadratic time).
     if (this.#reader === undefined && this.#raw.a === undefined) {
@@ -316,6 +329,20 @@ class Description implements ModuleDescription {
   owned(): number[] {
     const owns = this.#owns ?? this.#raw.o?.();
     return owns === undefined ? [] : Object.keys(owns).map(Number);
+  }
+
+  /** values() through the namespace: each local export by its exported name (a module namespace reads bindings live). */
+  #namespaceValues(namespace: Readonly<Record<string, unknown>>): unknown[] {
+    const { names } = this.#parse();
+    const all: unknown[] = new Array(names.length);
+    for (let i = 0; i < names.length; i++) {
+      try {
+        all[i] = namespace[names[i] as string];
+      } catch {
+        all[i] = UNINITIALIZED;
+      }
+    }
+    return all;
   }
 
   mutableValues(): unknown[] {

@@ -627,6 +627,7 @@ export class HotRuntime {
 
   /** Why a new version's exports cannot be installed, if they cannot (see unusableExports). */
   #unusable(module: HotModule, instance: Instance, namespace: Namespace): (Error & { code?: string }) | undefined {
+    instance.description.readThrough(namespace);
     const current = module.current;
     const importers = (): Importers =>
       [...this.#modules.values()]
@@ -669,6 +670,7 @@ export class HotRuntime {
   /** Makes `instance` the module's current version and assigns every linked instance; returns the replaced context. */
   #install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext | undefined {
     instance.namespace = namespace;
+    instance.description.readThrough(namespace);
     instance.module = module;
     this.#bindings.installed();
     const read = this.#valuesRead;

@@ -14,6 +14,7 @@ import {
   RUNTIME_SYMBOL,
   transformModule,
   VERSION_ACCESSORS_FROM,
+  VERSION_READER_FROM,
 } from '../../lib/transform/transform.js';
 
 type Namespace = Record<string, unknown>;
@@ -85,13 +86,16 @@ function countingValues(values: Namespace): { proxy: Namespace; reads: () => num
 describe('updates of modules with many exports', () => {
   for (const count of [INLINE_ACCESSORS_FROM * 2, INLINE_ACCESSORS_FROM * 8]) {
     test(`${count} exports: installing them never goes through the module's eval`, async () => {
-      // The live instance is a first instance (it carries its accessor), the next one a version (it carries a reader).
+      // The live instance is a first instance (it carries its accessor), the next one a version: it carries a reader,
+      // or (fewer exports) is read through its namespace once it has evaluated, as the runtime tells it.
       const live = await load(manyExportsModule(count, 0), false);
       const next = await load(manyExportsModule(count, 1));
+      assert.equal(typeof next.raw.v === 'function', count >= VERSION_READER_FROM);
       const target = counted(live.raw);
       const source = counted(next.raw);
       const liveDescription = describeModule(target.raw);
       const nextDescription = describeModule(source.raw);
+      nextDescription.readThrough(next.namespace);
       assert.equal(liveDescription.exports.length, count);
       const values = countingValues(next.namespace);
       liveDescription.set(values.proxy, nextDescription);
@@ -199,7 +203,9 @@ describe('updates of modules with many exports', () => {
 
 describe('reading a version in one call', () => {
   test('a binding still in its temporal dead zone reads as uninitialized, and the others still read', async () => {
-    const source = 'export const early = 1;\nexport function f() { return late; }\nexport let late = 2;\n';
+    // Enough exports for the version to carry a reader.
+    const padding = Array.from({ length: VERSION_READER_FROM }, (_, i) => `export const p${i} = 0;`).join('\n');
+    const source = `export const early = 1;\nexport function f() { return late; }\nexport let late = 2;\n${padding}\n`;
     const next = await load(source);
     assert.equal(typeof next.raw.v, 'function', 'a new version carries its reader');
     // The same registration before its body ran: `late` is not initialized yet.
@@ -222,7 +228,29 @@ describe('reading a version in one call', () => {
     assert.equal(values[0], 1);
     assert.equal(values[1], next.namespace.f);
     assert.equal(values[2], UNINITIALIZED);
-    assert.deepEqual(describeModule(next.raw).values(), [1, next.namespace.f, 2]);
+    assert.deepEqual(describeModule(next.raw).values().slice(0, 3), [1, next.namespace.f, 2]);
+  });
+
+  test('a smaller version carries no reader: it is read through its namespace, a binding in its dead zone too', async () => {
+    const source =
+      'export const early = 1;\nexport function f() { return late; }\nexport let late = 2;\nexport { f as g };\n';
+    const next = await load(source);
+    assert.equal(next.raw.v, undefined);
+    const counting = counted(next.raw);
+    const description = describeModule(counting.raw);
+    description.readThrough(next.namespace);
+    assert.deepEqual(description.values(), [1, next.namespace.f, 2, next.namespace.f]);
+    // Before its body ran, `late` reads as uninitialized through the namespace as through a reader.
+    const early: Namespace = { early: 1, f: next.namespace.f, g: next.namespace.f };
+    Object.defineProperty(early, 'late', {
+      get() {
+        throw new ReferenceError('late is not initialized');
+      },
+    });
+    const before = describeModule(next.raw);
+    before.readThrough(early);
+    assert.deepEqual(before.values(), [1, next.namespace.f, UNINITIALIZED, next.namespace.f]);
+    assert.equal(counting.evals, 0, 'no eval');
   });
 
   for (const count of [READER_ARGUMENTS_BELOW - 2, READER_ARGUMENTS_BELOW]) {
