@@ -822,10 +822,10 @@ export const VERSION_ACCESSORS_FROM = 2048;
 
 /**
  * From this many local exports on, a new version carries its reader (see RawDescription.v). Below, the runtime
- * reads its values through its namespace once it has evaluated (0.1–0.5 ms for 450 exports), which keeps nothing:
- * the reader's source and bytecode stayed with every version (about 5 KB at 450 exports).
+ * reads its values through its namespace once it has evaluated (0.1–0.5 ms for 450 exports, about 1 ms for 4,000),
+ * which keeps nothing: the reader's source and bytecode stayed with every version (about 7 KB at 450 exports).
  */
-export const VERSION_READER_FROM = 1024;
+export const VERSION_READER_FROM = 2048;
 
 /**
  * Below this many local exports, a version's reader hands its bindings to the runtime as a call's arguments; from it
