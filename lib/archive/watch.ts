@@ -131,6 +131,9 @@ export class ArchiveWatcher implements UpdateSource {
   /** A refusal waiting out its grace period (see GRACE_MS). */
   #held: Held | undefined;
 
+  /** Every hot module loaded, for the warm-up: made once, as every module's registration passes it on. */
+  readonly #loadedModules = (): string[] => this.#runtime.moduleUrls;
+
   constructor(runtime: HotRuntime) {
     this.#runtime = runtime;
   }
@@ -138,7 +141,7 @@ export class ArchiveWatcher implements UpdateSource {
   /** Starts watching the archive a hot module came from (once per archive). */
   track(url: string): void {
     if (!isZipUrl(url)) return;
-    warmUpLater(url, () => this.#runtime.moduleUrls);
+    warmUpLater(url, this.#loadedModules);
     // Every hot module registers as it starts: its archive is nearly always watched already, and parsing the URL
     // (a file: URL conversion) to find that out cost more than the rest of the registration.
     const bang = url.indexOf('!/');

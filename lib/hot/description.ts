@@ -53,6 +53,19 @@ type Accessor = (index: number, value?: unknown, write?: boolean) => unknown;
 /** See RawDescription.v. */
 type Reader = (collect: (...values: unknown[]) => unknown[]) => unknown[];
 
+/** Bindings 0..count-1 read one by one: UNINITIALIZED for one still in its temporal dead zone, the others still read. */
+function readEach(count: number, read: (index: number) => unknown): unknown[] {
+  const all: unknown[] = new Array(count);
+  for (let i = 0; i < count; i++) {
+    try {
+      all[i] = read(i);
+    } catch {
+      all[i] = UNINITIALIZED;
+    }
+  }
+  return all;
+}
+
 /** What a reader hands its values to: the array of them. */
 function collect(...values: unknown[]): unknown[] {
   return values;
@@ -282,8 +295,13 @@ class Description implements ModuleDescription {
   }
 
   values(): unknown[] {
-    // A version without a reader of its own (few exports), once evaluated: through its namespace, by export name.
-    if (this.#reader === undefined && this.#namespace !== undefined) return this.#namespaceValues(this.#namespace);
+    // A version without a reader of its own (few exports), once evaluated: through its namespace, by export name (a
+    // module namespace reads the bindings live).
+    const namespace = this.#namespace;
+    if (this.#reader === undefined && namespace !== undefined) {
+      const { names } = this.#parse();
+      return readEach(names.length, (i) => namespace[names[i] as string]);
+    }
     // A first instance without a reader of its own: through its eval, except where its accessor is in its source
     // (many exports, which an eval would resolve in quadratic time).
     if (this.#reader === undefined && this.#raw.a === undefined) {
@@ -296,17 +314,7 @@ class Description implements ModuleDescription {
         // One binding is uninitialized: read them one by one.
       }
     }
-    const read = this.#accessor();
-    const { locals } = this.#parse();
-    const all: unknown[] = new Array(locals.length);
-    for (let i = 0; i < locals.length; i++) {
-      try {
-        all[i] = read(i);
-      } catch {
-        all[i] = UNINITIALIZED;
-      }
-    }
-    return all;
+    return readEach(this.#parse().locals.length, this.#accessor());
   }
 
   release(): void {
@@ -329,20 +337,6 @@ class Description implements ModuleDescription {
   owned(): number[] {
     const owns = this.#owns ?? this.#raw.o?.();
     return owns === undefined ? [] : Object.keys(owns).map(Number);
-  }
-
-  /** values() through the namespace: each local export by its exported name (a module namespace reads bindings live). */
-  #namespaceValues(namespace: Readonly<Record<string, unknown>>): unknown[] {
-    const { names } = this.#parse();
-    const all: unknown[] = new Array(names.length);
-    for (let i = 0; i < names.length; i++) {
-      try {
-        all[i] = namespace[names[i] as string];
-      } catch {
-        all[i] = UNINITIALIZED;
-      }
-    }
-    return all;
   }
 
   mutableValues(): unknown[] {
