@@ -17,6 +17,9 @@ export interface ImportMetaLike {
   hot?: unknown;
 }
 
+/** Every instance's `forwards` until its first forwarded call: never written to (see Instance.forwards). */
+const NOT_FORWARDED: unknown[] = [];
+
 /**
  * One instance of a hot module: the first one Node loaded, or a version an update loaded. It is also the handle its
  * module's trampolines call (see InstanceHandle): no closures of its own, as every version keeps one for good.
@@ -38,8 +41,11 @@ export class Instance implements InstanceHandle {
    * an array read in one pass, where a map by name cost a hash of every export name.
    */
   originals: unknown[] | undefined;
-  /** Forwarding targets by export index, valid while `forwardsAt` is the runtime's count of installs. */
-  forwards: unknown[] = [];
+  /**
+   * Forwarding targets by export index, valid while `forwardsAt` is the runtime's count of installs: a fresh array
+   * replaces the shared empty one at first use (no count is -1), so an instance never forwarded to holds none.
+   */
+  forwards: unknown[] = NOT_FORWARDED;
   forwardsAt = -1;
   /** The export index of the call `s` last diverted, for the `t` that follows it. */
   #diverted = -1;
@@ -54,7 +60,6 @@ export class Instance implements InstanceHandle {
     readonly version: number | undefined,
     bindings: Bindings,
     readonly description: ModuleDescription,
-    readonly metaOf: () => ImportMetaLike,
     readonly makeContext: (instance: Instance) => HotContext,
   ) {
     this.#bindings = bindings;
@@ -97,7 +102,7 @@ export class Instance implements InstanceHandle {
 
   /** The module's `import.meta`, created on first use: V8 builds it lazily, and most modules never need it. */
   get meta(): ImportMetaLike {
-    this.#meta ??= this.metaOf();
+    this.#meta ??= this.description.meta() as ImportMetaLike;
     return this.#meta;
   }
 

@@ -18,12 +18,11 @@ import {
   addsNames,
   describeModule,
   type ModuleDescription,
-  type RawDescription,
   type Registered,
 } from './description.js';
 import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
-import { HotModule, type ImportMetaLike, Instance, type Joining, newPending, type Pending } from './module.js';
+import { HotModule, Instance, type Joining, newPending, type Pending } from './module.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
 import { deferred, settlesWithin } from './settle.js';
 import { type Loaded, Update, type UpdateHost } from './update.js';
@@ -291,19 +290,17 @@ export class HotRuntime {
 
   /**
    * Called by each transformed module as its body starts, or as it ends when nothing needs it earlier (see
-   * ./transform.ts), with its URL, a thunk for its `import.meta`
-   * (touched only when the module mentions `import.meta` or is a new version, so start-up does not pay for it) and
-   * its description.
+   * ./transform.ts), with its URL and its description, whose `e` called with no code returns the module's
+   * `import.meta` (touched only when the module mentions `import.meta` or is a new version, so start-up does not pay
+   * for it).
    */
-  register(url: string, metaOf: () => ImportMetaLike, registered: Registered): InstanceHandle {
+  register(url: string, registered: Registered): InstanceHandle {
     // Start-up registers every module once with a plain URL: only an update's `?hz=N` needs parsing.
     const { canonical, version } = url.includes('?') ? splitVersion(url) : { canonical: url, version: undefined };
     const existing = this.#modules.get(canonical);
     const pending = version === undefined ? undefined : this.#pending.get(url);
     // A version whose list of local exports is its predecessor's left it out (see versionHints).
-    if (registered.l === undefined) registered.l = pending?.layout ?? '';
-    const raw = registered as RawDescription;
-    const description = describeModule(raw);
+    const description = describeModule(registered, pending?.layout);
     const data = existing?.data ?? {};
     const makeContext = (of: Instance): HotContext => {
       const context = new HotContext(canonical, data, this.#contextHost(of));
@@ -313,9 +310,9 @@ export class HotRuntime {
       } catch {}
       return context;
     };
-    const instance = new Instance(url, version, this.#bindings, description, metaOf, makeContext);
+    const instance = new Instance(url, version, this.#bindings, description, makeContext);
     // Only a module whose source mentions import.meta can see it: every other one is never given one (nor a new version).
-    if (raw.h === 1) {
+    if (registered.h === 1) {
       try {
         instance.meta.url = canonical;
       } catch {}

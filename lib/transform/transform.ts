@@ -985,16 +985,20 @@ export function transformModule(source: string, options: TransformOptions): Tran
   }
   const reexports = reexportList(exports, source);
   const usesMeta = imports.some((entry) => entry.type === 'import-meta');
+  // One closure gives both the module's eval and, called with no code, its import.meta (a closure and its shared
+  // info fewer per module and per version). Named, so V8 keeps no name it inferred for it (`.register.e`, built of
+  // three cons strings); the name is the transform's own, which no module code can mean. Empty fields are left out:
+  // the runtime reads them as empty.
   const description = [
-    field('e', `(${HANDLE}c,${HANDLE}v)=>eval(${HANDLE}c)`),
+    field('e', `function ${HANDLE}e(${HANDLE}c,${HANDLE}v){return ${HANDLE}c?eval(${HANDLE}c):import.meta}`),
     ...(options.layout !== undefined && listed.join(',') === options.layout
       ? []
       : [field('l', narrow(quote(listed.join(','))))]),
-    field('m', narrow(JSON.stringify(edits.mutable))),
-    field('i', narrow(`[${dependencies.join(',')}]`)),
-    field('r', narrow(quote(reexports))),
-    field('h', usesMeta ? '1' : '0'),
   ];
+  if (edits.mutable.length > 0) description.push(field('m', narrow(JSON.stringify(edits.mutable))));
+  if (dependencies.length > 0) description.push(field('i', narrow(`[${dependencies.join(',')}]`)));
+  if (reexports !== '') description.push(field('r', narrow(quote(reexports))));
+  if (usesMeta) description.push(field('h', '1'));
   // A new version is read through `v`, and written only if importers come to link to it: an unlinked one, or one
   // below VERSION_ACCESSORS_FROM, carries no accessor (one is made through its eval if ever needed), as every
   // version kept its compiled switch and its source for good.
@@ -1018,7 +1022,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // registration its own, maybe not yet assigned, binding: the runtime is then looked up in the global scope, by an
   // indirect eval (a module is simply not hot where code generation from strings is disallowed).
   const lookup = shadowsGlobals ? `(()=>{try{return(0,eval)(${quote(runtime)})}catch{}})()` : runtime;
-  let header = `var ${handle}=${lookup}?.register(${quote(options.url)},()=>import.meta,{${description.join(',')}});`;
+  let header = `var ${handle}=${lookup}?.register(${quote(options.url)},{${description.join(',')}});`;
   header += edits.prefixExtra.join('');
   // The gate runs before the registration: a new version registers only once its update has said go.
   const gate = options.inlineGate === true ? `await ${lookup}?.linked(${quote(options.url)});` : '';

@@ -37,7 +37,7 @@ async function load(
   const global = globalThis as unknown as Record<symbol, unknown>;
   const saved = global[runtimeKey];
   global[runtimeKey] = {
-    register: (at: string, _meta: unknown, raw: RawDescription) => {
+    register: (at: string, raw: RawDescription) => {
       registered.set(at, raw);
       // A current instance's handle: its functions run their own bodies (no mode global is defined here).
       return { s: () => false, t: () => undefined };

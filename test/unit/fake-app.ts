@@ -304,7 +304,9 @@ export class FakeApp {
       const hz = {
         register: (raw: RawDescription) => {
           record.scope = (code) => raw.e(code);
-          return this.runtime.register(record.url, () => meta, raw);
+          // A transformed module's `e` answers '' with its import.meta; this scope has none, so the fake's does.
+          const e = raw.e;
+          return this.runtime.register(record.url, { ...raw, e: (code, values) => (code ? e(code, values) : meta) });
         },
       };
       await compile(record.source, record.url)(

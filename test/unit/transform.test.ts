@@ -14,7 +14,9 @@ const url = 'zip:///srv/app.zip!/m.js';
 /** The trampolines' test of the module's mode global, as the transform writes it for `url`. */
 const mode = `globalThis.${modeGlobal(url)}!==0&&ÿ?`;
 const REGISTRATION =
-  /var ÿ=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\(\)=>import\.meta,\{e:\(__hz\$c,__hz\$v\)=>eval\(__hz\$c\),(.*?)\}\);/;
+  /var ÿ=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\{e:function __hz\$e\(__hz\$c,__hz\$v\)\{return __hz\$c\?eval\(__hz\$c\):import\.meta\},?(.*?)\}\);/;
+/** What the runtime reads a field the registration leaves out as (it leaves out empty ones). */
+const EMPTY_FIELDS = { m: [], i: [], r: '', h: 0 };
 
 /** The transformed code, the code without its registration, the registration's description and where it went. */
 function run(
@@ -25,7 +27,7 @@ function run(
   const match = REGISTRATION.exec(code);
   assert.ok(match, code);
   assert.equal(match[1], url);
-  const description = Function(`return {${match[2]}}`)() as Record<string, unknown>;
+  const description = { ...EMPTY_FIELDS, ...(Function(`return {${match[2]}}`)() as Record<string, unknown>) };
   return { code, body: code.replace(match[0], ''), description, at: match.index };
 }
 
@@ -601,6 +603,45 @@ describe('transformModule', () => {
   test('tells the runtime whether the module mentions import.meta', () => {
     assert.equal(run('export const u = import.meta.url;\n').description.h, 1);
     assert.equal(run('export const u = 1;\n').description.h, 0);
+  });
+
+  test('the registration leaves its empty fields out; all of them when the module has nothing to list', () => {
+    const plain = transformModule('export const u = 1;\n', { url }).code;
+    assert.doesNotMatch(plain, /[{,][mirh]:/, plain);
+    const full = run(
+      "import { x } from './x.js';\nexport let n = 1;\nexport { y } from './y.js';\nn = import.meta.url;\n",
+      true,
+    ).description;
+    assert.deepEqual(
+      { m: full.m, i: full.i, r: full.r, h: full.h },
+      {
+        m: ['n'],
+        i: [
+          ['./x.js', ['x']],
+          ['./y.js', ['y']],
+        ],
+        r: 'y:./y.js',
+        h: 1,
+      },
+    );
+  });
+
+  test("the registration's eval runs code in the module's scope, and answers no code with its import.meta", async () => {
+    const key = Symbol.for('hotzip.runtime');
+    const global = globalThis as unknown as Record<symbol, unknown>;
+    const saved = global[key];
+    let registered: { e(code: string): unknown } | undefined;
+    global[key] = { register: (_url: string, raw: { e(code: string): unknown }) => (registered = raw) };
+    try {
+      const { code } = transformModule('export const hidden = 41;\n', { url });
+      await import(`data:text/javascript,${encodeURIComponent(code)}`);
+      assert.ok(registered);
+      assert.equal(registered.e('hidden + 1'), 42);
+      const meta = registered.e('') as { url: string };
+      assert.match(meta.url, /^data:text\/javascript,/);
+    } finally {
+      global[key] = saved;
+    }
   });
 });
 
