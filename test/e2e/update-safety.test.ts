@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { makeApp, type Tree, writeTree, writeZip, zipBytes } from '../helpers/fixtures.js';
-import { HotApp, hookApis, hostMain, moduleTree } from '../helpers/hot-app.js';
+import { HotApp, type HotEvent, hookApis, hostMain, moduleTree } from '../helpers/hot-app.js';
 
 const apps: HotApp[] = [];
 const dirs: string[] = [];
@@ -371,17 +371,31 @@ for (const api of hookApis) {
         {},
         { 'deps.zip': zipBytes(deps('a', 0)) },
       );
-      const pause = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 30));
+      // HOTZIP_TEST_RENAME_PAUSE=400 plays a loaded machine, where the test's second write comes after the watcher's
+      // grace period for the first one.
+      const pause = (): Promise<void> =>
+        new Promise((resolve) => setTimeout(resolve, Number(process.env.HOTZIP_TEST_RENAME_PAUSE ?? 30)));
+      // The update both writes make. When more than the grace period (200 ms) passed between them, the first one's
+      // refusal was said meanwhile, naming the missing name: by design, and still one update follows.
+      const oneUpdate = async (missing: string): Promise<HotEvent> => {
+        for (let event = await app.event(); ; event = await app.event()) {
+          if (event.name === 'update') return event;
+          assert.equal(event.code, 'ERR_HOTZIP_UPDATE_REJECTED', JSON.stringify(event));
+          assert.match(event.message ?? '', new RegExp(`exports "${missing}"|export named '${missing}'`));
+        }
+      };
       // As a build writes them: deps.zip first (it no longer has the name app.zip's live version imports).
       writeZip(path.join(dir, 'deps.zip'), deps('b', 1));
       await pause();
-      let event = await app.change(archive, main('b'));
+      writeZip(archive, main('b'));
+      let event = await oneUpdate('a');
       assert.equal(event.updated.length, 2, JSON.stringify(event));
       assert.deepEqual(await app.state(), { got: 'v1' });
       // And app.zip first (it imports a name the live deps.zip lacks).
       writeZip(archive, main('c'));
       await pause();
-      event = await app.change(path.join(dir, 'deps.zip'), deps('c', 2));
+      writeZip(path.join(dir, 'deps.zip'), deps('c', 2));
+      event = await oneUpdate('c');
       assert.equal(event.updated.length, 2, JSON.stringify(event));
       assert.deepEqual(await app.state(), { got: 'v2' });
     });
