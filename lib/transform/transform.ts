@@ -987,10 +987,11 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const usesMeta = imports.some((entry) => entry.type === 'import-meta');
   // One closure gives both the module's eval and, called with no code, its import.meta (a closure and its shared
   // info fewer per module and per version). Named, so V8 keeps no name it inferred for it (`.register.e`, built of
-  // three cons strings); the name is the transform's own, which no module code can mean. Empty fields are left out:
-  // the runtime reads them as empty.
+  // three cons strings). The code it evaluates names the module's bindings: the function binds no name of its own
+  // that the module may also bind (its name is the handle's, which the module never spells; its code is read from
+  // `arguments`, which a module cannot bind). Empty fields are left out: the runtime reads them as empty.
   const description = [
-    field('e', `function ${HANDLE}e(${HANDLE}c,${HANDLE}v){return ${HANDLE}c?eval(${HANDLE}c):import.meta}`),
+    field('e', `function ${handle}(){return arguments[0]?eval(arguments[0]):import.meta}`),
     ...(options.layout !== undefined && listed.join(',') === options.layout
       ? []
       : [field('l', narrow(quote(listed.join(','))))]),

@@ -58,10 +58,10 @@ function counted(raw: RawDescription): { raw: RawDescription; evals: number; cha
   const stats = { raw, evals: 0, chars: 0 };
   stats.raw = {
     ...raw,
-    e: (code, values) => {
+    e: (code) => {
       stats.evals++;
       stats.chars += code.length;
-      return raw.e(code, values);
+      return raw.e(code);
     },
   };
   return stats;
