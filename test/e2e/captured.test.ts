@@ -345,16 +345,17 @@ for (const api of hookApis) {
           `export const __hz$e = 'e${v}';`,
           `export let __hz$c = 'c${v}';`,
           `export function __hz$v() { return 'v${v}'; }`,
+          `export const __hz$k = 'k${v}', __hz$x = 'x${v}', __hz$w = 'w${v}';`,
           `export const e = 'plain${v}';`,
         ]);
-      const imports = "import { __hz$e, __hz$c, __hz$v, e } from 'zip:./app.zip!/names.js';";
-      const state = '{ e: __hz$e, c: __hz$c, v: __hz$v(), plain: e }';
+      const imports = "import { __hz$e, __hz$c, __hz$v, __hz$k, __hz$x, __hz$w, e } from 'zip:./app.zip!/names.js';";
+      const state = '{ e: __hz$e, c: __hz$c, v: __hz$v(), accessor: __hz$k + __hz$x + __hz$w, plain: e }';
       await follow(
         api,
         version,
         imports,
         state,
-        (v) => ({ e: `e${v}`, c: `c${v}`, v: `v${v}`, plain: `plain${v}` }),
+        (v) => ({ e: `e${v}`, c: `c${v}`, v: `v${v}`, accessor: `k${v}x${v}w${v}`, plain: `plain${v}` }),
         3,
       );
     });
