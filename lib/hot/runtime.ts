@@ -14,12 +14,7 @@ import { splitSuffix, splitVersion, VERSION_PARAM, withRestore, withVersion } fr
 import type { HotzipEvents } from './api.js';
 import { Bindings, type InstanceHandle } from './bindings.js';
 import { HotContext, type HotContextHost, type Namespace } from './context.js';
-import {
-  addsNames,
-  describeModule,
-  type ModuleDescription,
-  type Registered,
-} from './description.js';
+import { addsNames, describeModule, type ModuleDescription, type Registered } from './description.js';
 import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { HotModule, Instance, type Joining, newPending, type Pending } from './module.js';

@@ -840,12 +840,13 @@ export const READER_ARGUMENTS_BELOW = 4096;
  */
 export function versionReader(locals: readonly string[]): string {
   const values = locals.join(',');
+  // `collect` is read from `arguments`: a parameter would stand for the module's binding of the same name.
   return locals.length < READER_ARGUMENTS_BELOW
-    ? `(function(${HANDLE}f){return ${HANDLE}f(${values})})`
+    ? `(function(){return arguments[0](${values})})`
     : `(function(){return[${values}]})`;
 }
 
-/** The accessor's parameters when no short name is free (and always in code run through the module's eval). */
+/** The accessor's parameters when no short name is free. */
 const ACCESSOR_PARAMETERS: readonly [string, string, string] = [`${HANDLE}k`, `${HANDLE}x`, `${HANDLE}w`];
 
 /**
@@ -855,11 +856,18 @@ const ACCESSOR_PARAMETERS: readonly [string, string, string] = [`${HANDLE}k`, `$
  */
 const SHORT_PARAMETERS = ['µ', 'ß', 'ø', 'æ', 'ñ', 'ý', 'ü', 'ç'];
 
-/** The accessor's parameter names for a module's spelledText: three short ones it does not contain, else the long ones. */
+/**
+ * The accessor's parameter names for `source` (a module's spelledText, or the locals it reads): three short ones it
+ * does not contain, else the long ones, lengthened until it does not contain them either (a parameter would stand
+ * for the module's binding of the same name).
+ */
 export function accessorParameters(source: string): readonly [string, string, string] {
   const free = SHORT_PARAMETERS.filter((name) => !source.includes(name));
   const [k, x, w] = free;
-  return k !== undefined && x !== undefined && w !== undefined ? [k, x, w] : ACCESSOR_PARAMETERS;
+  if (k !== undefined && x !== undefined && w !== undefined) return [k, x, w];
+  const unused = (name: string): string => (source.includes(name) ? unused(`${name}_`) : name);
+  const [long0, long1, long2] = ACCESSOR_PARAMETERS;
+  return [unused(long0), unused(long1), unused(long2)];
 }
 
 /**
@@ -987,10 +995,11 @@ export function transformModule(source: string, options: TransformOptions): Tran
   const usesMeta = imports.some((entry) => entry.type === 'import-meta');
   // One closure gives both the module's eval and, called with no code, its import.meta (a closure and its shared
   // info fewer per module and per version). Named, so V8 keeps no name it inferred for it (`.register.e`, built of
-  // three cons strings); the name is the transform's own, which no module code can mean. Empty fields are left out:
-  // the runtime reads them as empty.
+  // three cons strings). The code it evaluates names the module's bindings: the function binds no name of its own
+  // that the module may also bind (its name is the handle's, which the module never spells; its code is read from
+  // `arguments`, which a module cannot bind). Empty fields are left out: the runtime reads them as empty.
   const description = [
-    field('e', `function ${HANDLE}e(${HANDLE}c,${HANDLE}v){return ${HANDLE}c?eval(${HANDLE}c):import.meta}`),
+    field('e', `function ${handle}(){return arguments[0]?eval(arguments[0]):import.meta}`),
     ...(options.layout !== undefined && listed.join(',') === options.layout
       ? []
       : [field('l', narrow(quote(listed.join(','))))]),

@@ -336,6 +336,29 @@ for (const api of hookApis) {
       });
       await follow(api, version, imports, state, consts);
     });
+
+    test('bindings named like the names hotzip writes into a module reach importers after an update', async () => {
+      // The registration's eval runs the runtime's code in the module's scope: a name of its own there (a parameter,
+      // a function expression's name) would stand for the module's binding of that name.
+      const version = (v: number): Tree =>
+        moduleOf('names.js', [
+          `export const __hz$e = 'e${v}';`,
+          `export let __hz$c = 'c${v}';`,
+          `export function __hz$v() { return 'v${v}'; }`,
+          `export const __hz$k = 'k${v}', __hz$x = 'x${v}', __hz$w = 'w${v}';`,
+          `export const e = 'plain${v}';`,
+        ]);
+      const imports = "import { __hz$e, __hz$c, __hz$v, __hz$k, __hz$x, __hz$w, e } from 'zip:./app.zip!/names.js';";
+      const state = '{ e: __hz$e, c: __hz$c, v: __hz$v(), accessor: __hz$k + __hz$x + __hz$w, plain: e }';
+      await follow(
+        api,
+        version,
+        imports,
+        state,
+        (v) => ({ e: `e${v}`, c: `c${v}`, v: `v${v}`, accessor: `k${v}x${v}w${v}`, plain: `plain${v}` }),
+        3,
+      );
+    });
   });
 
   test(`\`export default a\` followed by a line \`++b\` loads as natively (${api})`, async () => {

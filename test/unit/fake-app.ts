@@ -306,7 +306,7 @@ export class FakeApp {
           record.scope = (code) => raw.e(code);
           // A transformed module's `e` answers '' with its import.meta; this scope has none, so the fake's does.
           const e = raw.e;
-          return this.runtime.register(record.url, { ...raw, e: (code, values) => (code ? e(code, values) : meta) });
+          return this.runtime.register(record.url, { ...raw, e: (code) => (code ? e(code) : meta) });
         },
       };
       await compile(record.source, record.url)(

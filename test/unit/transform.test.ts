@@ -14,7 +14,7 @@ const url = 'zip:///srv/app.zip!/m.js';
 /** The trampolines' test of the module's mode global, as the transform writes it for `url`. */
 const mode = `globalThis.${modeGlobal(url)}!==0&&ÿ?`;
 const REGISTRATION =
-  /var ÿ=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\{e:function __hz\$e\(__hz\$c,__hz\$v\)\{return __hz\$c\?eval\(__hz\$c\):import\.meta\},?(.*?)\}\);/;
+  /var ÿ=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\{e:function ÿ\(\)\{return arguments\[0\]\?eval\(arguments\[0\]\):import\.meta\},?(.*?)\}\);/;
 /** What the runtime reads a field the registration leaves out as (it leaves out empty ones). */
 const EMPTY_FIELDS = { m: [], i: [], r: '', h: 0 };
 
@@ -633,10 +633,13 @@ describe('transformModule', () => {
     let registered: { e(code: string): unknown } | undefined;
     global[key] = { register: (_url: string, raw: { e(code: string): unknown }) => (registered = raw) };
     try {
-      const { code } = transformModule('export const hidden = 41;\n', { url });
+      // Names the transform writes elsewhere are the module's own here: the eval binds none of them.
+      const source = "export const hidden = 41, __hz$e = 'e', __hz$c = 'c', __hz$v = 'v';\n";
+      const { code } = transformModule(source, { url });
       await import(`data:text/javascript,${encodeURIComponent(code)}`);
       assert.ok(registered);
       assert.equal(registered.e('hidden + 1'), 42);
+      assert.deepEqual(registered.e('[__hz$e, __hz$c, __hz$v]'), ['e', 'c', 'v']);
       const meta = registered.e('') as { url: string };
       assert.match(meta.url, /^data:text\/javascript,/);
     } finally {
