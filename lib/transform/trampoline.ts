@@ -16,8 +16,25 @@ import { assignmentEnd, nextCode, wordAt } from './declarations.js';
 import { directivesEnd, isSpaceCode, scanCode, skipBalanced, unescapeName } from './scan.js';
 import type { SourceEdits } from './source-edits.js';
 
-/** The prefix of every name the transform declares; also the handle's name where no short one is free. */
+/** The prefix of every name the transform declares, unless the module spells it (see declaredPrefix). */
 export const HANDLE = '__hz$';
+
+/** Prefixes as long as HANDLE, tried in turn: a name the transform declares fits where HANDLE's would. */
+const PREFIXES = [HANDLE, '__hZ$', '__Hz$', '__HZ$'];
+
+/**
+ * The prefix of the names the transform declares in a module (aliases, kept functions, a default's binding,
+ * parameters standing in for a parameter list, the handle where no short one is free): one `spelled` (its
+ * spelledText) never contains, so none of them can be a name the module binds or reads. A module that spells all
+ * of PREFIXES gets a longer one (a declared default name may then no longer fit in place: its line's columns move).
+ */
+export function declaredPrefix(spelled: string): string {
+  const free = PREFIXES.find((prefix) => !spelled.includes(prefix));
+  if (free !== undefined) return free;
+  let prefix = `${HANDLE}$`;
+  while (spelled.includes(prefix)) prefix += '$';
+  return prefix;
+}
 
 /**
  * One-character names for the module's handle on its runtime instance (declared by the registration: see
@@ -35,15 +52,16 @@ export function spelledText(source: string): string {
   return unescapeName(source);
 }
 
-/** The handle's name in `spelled` (a module's spelledText): a short one the module never spells, else HANDLE. */
-export function handleName(spelled: string): string {
-  return SHORT_HANDLES.find((name) => !spelled.includes(name)) ?? HANDLE;
+/** The handle's name in `spelled` (a module's spelledText): a short one the module never spells, else `prefix`. */
+export function handleName(spelled: string, prefix: string): string {
+  return SHORT_HANDLES.find((name) => !spelled.includes(name)) ?? prefix;
 }
 
-/** What a module's trampolines test and call: its modeCondition, and its handle's name. */
+/** What a module's trampolines test and call: its modeCondition, its handle's name, and its declaredPrefix. */
 export interface Guard {
   condition: string;
   handle: string;
+  prefix: string;
 }
 /** The 64 characters a mode global's name spells its hash in: six of them hold 32 bits. */
 const NAME_DIGITS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789$_';
@@ -82,9 +100,6 @@ export function modeCondition(url: string, shadowsGlobals: boolean, defined = fa
   if (defined) return name;
   return shadowsGlobals ? `typeof ${name}!=='number'` : `globalThis.${name}!==0`;
 }
-
-/** The plain parameters standing in for a non-simple list, as many as its `length`. */
-const STAND_IN = '__hz$';
 
 /** A plain name, its characters possibly spelled with `\u` escapes. */
 const SIMPLE_PARAMETER =
@@ -137,8 +152,9 @@ function parameterList(source: string, open: number): ParameterList | undefined 
   return { open, close, simple, length };
 }
 
-function standIns(length: number): string {
-  return Array.from({ length }, (_, i) => `${STAND_IN}${i}`).join(',');
+/** The plain parameters standing in for a non-simple list, as many as its `length`. */
+function standIns(length: number, prefix: string): string {
+  return Array.from({ length }, (_, i) => `${prefix}${i}`).join(',');
 }
 
 /** The kinds of function SIMPLE_HEAD reads. */
@@ -267,7 +283,7 @@ export function addFunctionTrampoline(
   }
   // The parameter list moves into a function that binds it once, in the version that runs the body.
   const end = skipBalanced(source, brace);
-  const head = `(${standIns(params.length)}){${test(index, kind)}return `;
+  const head = `(${standIns(params.length, condition.prefix)}){${test(index, kind)}return `;
   if (generator) {
     edits.insert(params.open, `${head}yield*${isAsync ? 'async ' : ''}function*`);
     edits.insert(end, '.apply(this,arguments)}');
@@ -396,7 +412,7 @@ export function addArrowTrampoline(
     // The whole arrow stays as it is, called by a method with stand-in parameters.
     edits.insert(
       at,
-      `{${arrow.isAsync ? 'async ' : ''}${name}(${standIns(arrow.params.length)}){${test(index, kind)}return(`,
+      `{${arrow.isAsync ? 'async ' : ''}${name}(${standIns(arrow.params.length, condition.prefix)}){${test(index, kind)}return(`,
     );
     edits.insert(arrow.end, `)(...arguments)}}.${name}`);
     return arrow.end;

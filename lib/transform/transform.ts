@@ -30,6 +30,7 @@ import { SourceEdits } from './source-edits.js';
 import {
   addArrowTrampoline,
   addFunctionTrampoline,
+  declaredPrefix,
   functionExpressionAt,
   type Guard,
   HANDLE,
@@ -45,7 +46,6 @@ export { modeGlobal };
 export const RUNTIME_SYMBOL = 'hotzip.runtime';
 
 /** The local names the transform introduces (with ./trampoline.ts's); chosen to be unlikely in user code. */
-const DEFAULT_LOCAL = '__hz$default';
 
 /** What one static import or re-export of a module asks of its dependency: names, or '*' for the namespace. */
 export type ImportedNames = readonly string[] | '*';
@@ -149,8 +149,13 @@ interface Edits {
   magic: SourceEdits;
   /** The source with its `\u` escapes decoded (see spelledText): what the names the transform adds must avoid. */
   spelled: string;
-  /** The trampolines' test of the instance's mode global (see modeCondition), and the handle they call. */
+  /**
+   * The trampolines' test of the instance's mode global (see modeCondition), the handle they call, and the prefix
+   * of every name the transform declares in this module (see declaredPrefix).
+   */
   condition: Guard;
+  /** The binding an anonymous default declaration or a default expression gets when no short one fits. */
+  defaultLocal: string;
   /** How the inserted code names `Object`: the module may bind that name itself. */
   object: string;
   mutable: string[];
@@ -204,23 +209,23 @@ function rewriteDefault(
     // Anonymous declarations get a name, exported as default from a clause: `export default function (` becomes
     // `function __hz$default  (`, same length. The name property is set back to "default" as Node would have it.
     const keywordText = keyword.trimEnd();
-    const replacement = fitted(source, at, keywordStart + keywordText.length, `${keywordText} ${DEFAULT_LOCAL}`);
+    const replacement = fitted(source, at, keywordStart + keywordText.length, `${keywordText} ${edits.defaultLocal}`);
     if (replacement !== undefined) {
       edits.magic.overwrite(at, keywordStart + keywordText.length, replacement);
-      edits.suffix.push(`export{${DEFAULT_LOCAL} as default};`);
+      edits.suffix.push(`export{${edits.defaultLocal} as default};`);
     } else {
-      edits.magic.insert(keywordEnd, ` ${DEFAULT_LOCAL} `);
+      edits.magic.insert(keywordEnd, ` ${edits.defaultLocal} `);
     }
     if (keyword.startsWith('class')) {
       const body = classBodyStart(source, keywordEnd);
       // A static `name` method is defined before static blocks run: only the name the class got from us changes.
-      const fixClassName = `static{if(${edits.object}.getOwnPropertyDescriptor(this,'name')?.value===${quote(DEFAULT_LOCAL)})${edits.object}.defineProperty(this,'name',{value:'default'})}`;
+      const fixClassName = `static{if(${edits.object}.getOwnPropertyDescriptor(this,'name')?.value===${quote(edits.defaultLocal)})${edits.object}.defineProperty(this,'name',{value:'default'})}`;
       if (body !== -1) edits.magic.insert(body + 1, fixClassName);
     } else {
-      edits.prefixExtra.push(`${edits.object}.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`);
+      edits.prefixExtra.push(`${edits.object}.defineProperty(${edits.defaultLocal},'name',{value:'default'});`);
       addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition);
     }
-    return { local: DEFAULT_LOCAL };
+    return { local: edits.defaultLocal };
   }
   // `export default <expression>`: a local binding. Wrapped as `{default: EXPR}.default`, an anonymous function or
   // class is named "default" by the language itself, as it is natively.
@@ -235,7 +240,7 @@ function rewriteDefault(
     const [local, open, close] =
       short !== undefined && replacement !== undefined
         ? [short, replacement, '}.default']
-        : [DEFAULT_LOCAL, `let ${DEFAULT_LOCAL}=({default:`, '}).default'];
+        : [edits.defaultLocal, `let ${edits.defaultLocal}=({default:`, '}).default'];
     edits.magic.overwrite(at, expressionStart, open);
     // A function or arrow function gets its trampoline (inserted first: its closing text precedes the wrapper's).
     let refers: string | undefined;
@@ -251,12 +256,12 @@ function rewriteDefault(
     edits.suffix.push(`export{${local} as default};`);
     return refers === undefined ? { local } : { local, refers };
   }
-  edits.suffix.push(`export{${DEFAULT_LOCAL} as default};`);
-  edits.magic.overwrite(at, expressionStart, `let ${DEFAULT_LOCAL} =`);
+  edits.suffix.push(`export{${edits.defaultLocal} as default};`);
+  edits.magic.overwrite(at, expressionStart, `let ${edits.defaultLocal} =`);
   edits.suffix.push(
-    `if(typeof ${DEFAULT_LOCAL}==='function'&&${DEFAULT_LOCAL}.name===${quote(DEFAULT_LOCAL)})${edits.object}.defineProperty(${DEFAULT_LOCAL},'name',{value:'default'});`,
+    `if(typeof ${edits.defaultLocal}==='function'&&${edits.defaultLocal}.name===${quote(edits.defaultLocal)})${edits.object}.defineProperty(${edits.defaultLocal},'name',{value:'default'});`,
   );
-  return { local: DEFAULT_LOCAL };
+  return { local: edits.defaultLocal };
 }
 
 /**
@@ -298,14 +303,15 @@ interface ExportStatement {
 
 type DirectExport = Extract<Export, { type: 'direct' }>;
 
-const ALIAS = '__hz$c';
-
 /**
  * The prefix of the variables in which a newer version keeps the functions carrying its trampolines, by binding
  * index, when the module may reassign their exports: the binding may then hold another function (a wrapper of the
  * saved original, say) when the trampoline asks the runtime to run its own body.
  */
-const OWN = '__hz$o';
+const OWN = 'o';
+
+/** The infix of the `let` aliases through which a `const` the module assigns is exported (after the prefix). */
+const ALIAS = 'c';
 
 /**
  * Whether a character code can start a function, an arrow function (`(`, `async`, a parameter name) or an alias:
@@ -488,7 +494,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
         const { local, refers, brace } = rewriteDefault(source, edits, entry.exportStart, keywordAt, index);
         if (brace !== undefined && brace !== -1) own(index, local, brace, undefined);
         // A default function may reassign its own name (`fn = 2`); a default expression's binding is ours alone.
-        if (versioned && local !== DEFAULT_LOCAL) {
+        if (versioned && local !== edits.defaultLocal) {
           reassignBinding.push(index);
           reassignStatement.push(undefined);
           reassignStart.push(-1);
@@ -615,7 +621,7 @@ function ownCapture(
   brace: number,
   statement: VariableStatement | undefined,
 ): boolean {
-  const text = `var ${OWN}${index}=${name};`;
+  const text = `var ${edits.condition.prefix}${OWN}${index}=${name};`;
   if (statement === undefined) {
     // A function declaration ends with its body; a statement may follow on the same line.
     bindings.hoistedCaptures.push(text);
@@ -674,7 +680,7 @@ function keepConstsConstant(
       const entry = useClauses[use];
       const local = bindings.locals[binding];
       if (local === undefined) continue;
-      const alias = `${ALIAS}${aliases++}`;
+      const alias = `${edits.condition.prefix}${ALIAS}${aliases++}`;
       declarations.push(`${alias}=${local}`);
       // An `export const` exports each name as its local, spelled as the source spells it.
       if (entry === undefined) clause.push(`${alias} as ${local}`);
@@ -953,7 +959,8 @@ export function transformModule(source: string, options: TransformOptions): Tran
   // (esbuild escapes non-ASCII names): those are escaped again in the lists' string literals, so that the source
   // stays one byte a character in V8 if it was.
   const narrow = spelled === source ? (code: string): string => code : escapeWide;
-  const handle = handleName(spelled);
+  const prefix = declaredPrefix(spelled);
+  const handle = handleName(spelled, prefix);
   const edits: Edits = {
     magic: new SourceEdits(source),
     spelled,
@@ -965,7 +972,9 @@ export function transformModule(source: string, options: TransformOptions): Tran
         options.modeDefined === true && !spelled.includes(modeGlobal(options.url)),
       ),
       handle,
+      prefix,
     },
+    defaultLocal: `${prefix}default`,
     // An object literal's constructor is the realm's own `Object`, whatever the module binds to the name.
     object: shadowsGlobals ? '({}).constructor' : 'Object',
     mutable: [],
@@ -1023,7 +1032,10 @@ export function transformModule(source: string, options: TransformOptions): Tran
     const reassigned = locals.filter((_, i) => mutable[i] === true);
     if (reassigned.length > 0) description.push(field('u', `()=>[${reassigned.join(',')}]`));
     const { owned } = bindings;
-    if (owned.length > 0) description.push(field('o', `()=>({${owned.map((i) => `${i}:${OWN}${i}`).join(',')}})`));
+    if (owned.length > 0) {
+      const kept = owned.map((i) => `${i}:${edits.condition.prefix}${OWN}${i}`);
+      description.push(field('o', `()=>({${kept.join(',')}})`));
+    }
   }
   // `var`: hoisted, so a function called before the registration ran (in a cycle) finds the handle undefined: run.
   const runtime = `globalThis[Symbol.for(${quote(RUNTIME_SYMBOL)})]`;

@@ -361,6 +361,44 @@ for (const api of hookApis) {
     });
   });
 
+  test(`a module declaring names like the ones hotzip declares in it loads, runs and updates as natively (${api})`, async () => {
+    // An alias of a const the module assigns (`__hz$c0`), a version's kept function (`__hz$o2`: `handler`'s), an anonymous
+    // default's binding (`__hz$default`) and the parameters standing in for a non-simple list (`__hz$0`): each of
+    // these the module binds itself, so the transform must name its own otherwise.
+    const version = (v: number): Tree =>
+      moduleOf('declared.js', [
+        `const __hz$c0 = 'alias${v}', __hz$o2 = 'own${v}', __hz$0 = 'stand-in${v}', __hz$default = 'default${v}';`,
+        `export const fixed = 'fixed${v}';`,
+        'export function tryAssign() { try { fixed = 0; } catch (error) { return error.name; } }',
+        `export let handler = function () { return 'handler${v}'; };`,
+        'const original = handler;',
+        "handler = function () { return 'wrapped:' + original(); };",
+        `export function withDefaults(x, a = 'a${v}', { b } = { b: 'b${v}' }) { return [x, a, b, __hz$0].join(' '); }`,
+        'export const own = () => [__hz$c0, __hz$o2, __hz$default].join(" ");',
+        `export default function () { return 'anonymous${v}'; }`,
+      ]);
+    const imports =
+      "import anonymous, { fixed, tryAssign, handler, withDefaults, own } from 'zip:./app.zip!/declared.js';";
+    const state =
+      "{ fixed, assign: tryAssign(), handler: handler(), defaults: withDefaults('x'), own: own(), anonymous: anonymous(), name: anonymous.name }";
+    await follow(
+      api,
+      version,
+      imports,
+      state,
+      (v) => ({
+        fixed: `fixed${v}`,
+        assign: 'TypeError',
+        handler: `wrapped:handler${v}`,
+        defaults: `x a${v} b${v} stand-in${v}`,
+        own: `alias${v} own${v} default${v}`,
+        anonymous: `anonymous${v}`,
+        name: 'default',
+      }),
+      3,
+    );
+  });
+
   test(`\`export default a\` followed by a line \`++b\` loads as natively (${api})`, async () => {
     const { app } = await start(
       moduleTree({ 'asi.js': 'let a = 1, b = 2;\nexport default a\n++b\nexport const seen = b;\n' }),

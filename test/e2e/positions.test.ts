@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chooseHookApi } from '../../lib/node-support.js';
-import { modeCondition, trampolineTest } from '../../lib/transform/trampoline.js';
+import { HANDLE, modeCondition, trampolineTest } from '../../lib/transform/trampoline.js';
 import { makeApp, runNode, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
 
 let app = '';
@@ -119,7 +119,7 @@ test('without maps, only the rest of a line after a one-line exported body moves
     trampolineTest(
       index,
       { constructible, generator: false },
-      { condition: modeCondition('zip:x', false, defined), handle: 'ÿ' },
+      { condition: modeCondition('zip:x', false, defined), handle: 'ÿ', prefix: HANDLE },
     ).length;
   const shifts: Record<string, number> = {
     b: test(0, true),

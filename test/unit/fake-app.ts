@@ -80,7 +80,7 @@ export function nameOf(url: string): string {
 
 /** The module body, with the registration a transformed module carries at its top. */
 function compile(source: FakeModule, url: string): Body {
-  const condition = { condition: modeCondition(url, false), handle: HANDLE };
+  const condition = { condition: modeCondition(url, false), handle: HANDLE, prefix: HANDLE };
   const exports = source.exports ?? [];
   const trampolined = source.body.replace(/\bHOT\((\w+)\)/g, (_, name: string) => {
     const index = exports.indexOf(name);

@@ -605,6 +605,25 @@ describe('transformModule', () => {
     assert.equal(run('export const u = 1;\n').description.h, 0);
   });
 
+  test('the names it declares take a prefix the module never spells, of the same width while one is free', () => {
+    const declared = (code: string): string[] => [...new Set(code.match(/__h[zZ]\$+[\w$]*|__H[zZ]\$+[\w$]*/g))];
+    const shapes =
+      'export const k = 1;\nfunction set() { k = 2; }\nexport default function () {}\nexport function f(a, b = 1) {}\n';
+    assert.deepEqual(declared(transformModule(shapes, { url }).code).sort(), ['__hz$0', '__hz$c0', '__hz$default']);
+    const spelled = `const mine = '__hz$';\n${shapes}`;
+    assert.deepEqual(
+      declared(transformModule(spelled, { url }).code)
+        .filter((name) => name !== '__hz$')
+        .sort(),
+      ['__hZ$0', '__hZ$c0', '__hZ$default'],
+    );
+    // Spelled through an escape, it is still the module's name.
+    const escaped = transformModule(`const \\u005f_hz$c0 = 1;\n${shapes}`, { url }).code;
+    assert.ok(escaped.includes('let __hZ$c0=k'), escaped);
+    const all = transformModule(`const all = '__hz$ __hZ$ __Hz$ __HZ$';\n${shapes}`, { url }).code;
+    assert.ok(all.includes('let __hz$$c0=k') && all.includes('function __hz$$default'), all);
+  });
+
   test('the registration leaves its empty fields out; all of them when the module has nothing to list', () => {
     const plain = transformModule('export const u = 1;\n', { url }).code;
     assert.doesNotMatch(plain, /[{,][mirh]:/, plain);
