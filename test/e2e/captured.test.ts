@@ -399,6 +399,60 @@ for (const api of hookApis) {
     );
   });
 
+  test(`captured functions follow versions whose declared names take different prefixes (${api})`, async () => {
+    // Version 2 spells hotzip's prefix, version 3 every prefix of its width and the next two longer ones (its
+    // anonymous defaults' names no longer fit in place), version 4 none: each version's declared names differ.
+    const marker = ['', "'__hz$'", "'__hz$ __hZ$ __Hz$ __HZ$ __hz$$ __hz$$$'", ''];
+    const version = (v: number): Tree =>
+      moduleTree({
+        'fn.js': [
+          `export const marker = ${marker[v - 1] || "''"};`,
+          `export const fixed = 'fixed${v}';`,
+          'export function tryAssign() { try { fixed = 0; } catch (error) { return error.name; } }',
+          `export let handler = function () { return 'handler${v}'; };`,
+          'const original = handler;',
+          "handler = function () { return 'wrapped:' + original(); };",
+          `export function withDefaults(x, a = 'a${v}', { b } = { b: 'b${v}' }) { return [x, a, b].join(' '); }`,
+          `export default function () { return 'anonymous${v}'; }`,
+          // Version 3 also spells every short handle: its handle takes the long prefix too.
+          v === 3 ? '// \u00ff \u00de \u00d0 \u00dd' : '',
+          `export const arrow = (x, { y } = { y: 'y${v}' }) => [x, y].join(' ');`,
+        ].join('\n'),
+        'arrow.js': [
+          `export const marker = ${marker[v - 1] || "''"};`,
+          `export default (x, { y } = { y: 'y${v}' }) => [x, y].join(' ');`,
+        ].join('\n'),
+        'cls.js': [`export const marker = ${marker[v - 1] || "''"};`, `export default class { v = ${v}; }`].join('\n'),
+      });
+    const imports = [
+      "import anonymous, { fixed, tryAssign, handler, withDefaults } from 'zip:./app.zip!/fn.js';",
+      "import K from 'zip:./app.zip!/cls.js';",
+      "import defaultArrow from 'zip:./app.zip!/arrow.js';",
+      "import { arrow } from 'zip:./app.zip!/fn.js';",
+      'const d = anonymous, h = handler, w = withDefaults, a = arrow, da = defaultArrow;',
+    ].join('\n');
+    const state =
+      "{ fixed, assign: tryAssign(), live: anonymous(), captured: d(), names: [anonymous.name, d.name, K.name], handler: [handler(), h()], defaults: w('x'), arrows: [arrow('x'), a('x'), defaultArrow('x'), da('x')], instance: new K().v }";
+    await follow(
+      api,
+      version,
+      imports,
+      state,
+      (v) => ({
+        fixed: `fixed${v}`,
+        assign: 'TypeError',
+        live: `anonymous${v}`,
+        captured: `anonymous${v}`,
+        names: ['default', 'default', 'default'],
+        handler: [`wrapped:handler${v}`, `wrapped:handler${v}`],
+        defaults: `x a${v} b${v}`,
+        arrows: [`x y${v}`, `x y${v}`, `x y${v}`, `x y${v}`],
+        instance: v,
+      }),
+      4,
+    );
+  });
+
   test(`\`export default a\` followed by a line \`++b\` loads as natively (${api})`, async () => {
     const { app } = await start(
       moduleTree({ 'asi.js': 'let a = 1, b = 2;\nexport default a\n++b\nexport const seen = b;\n' }),
