@@ -47,6 +47,20 @@ async function follow(
   }
 }
 
+/**
+ * The shapes for which the transform declares names in a module, at version `v`: an exported const the module assigns
+ * (an alias), and an exported function the module reassigns (a kept function in a new version).
+ */
+function declaringShapes(v: number): string[] {
+  return [
+    `export const fixed = 'fixed${v}';`,
+    'export function tryAssign() { try { fixed = 0; } catch (error) { return error.name; } }',
+    `export let handler = function () { return 'handler${v}'; };`,
+    'const original = handler;',
+    "handler = function () { return 'wrapped:' + original(); };",
+  ];
+}
+
 /** Every shape of exported function, each returning its version `v`. */
 function shapes(v: number): Tree {
   return moduleTree({
@@ -368,11 +382,7 @@ for (const api of hookApis) {
     const version = (v: number): Tree =>
       moduleOf('declared.js', [
         `const __hz$c0 = 'alias${v}', __hz$o2 = 'own${v}', __hz$0 = 'stand-in${v}', __hz$default = 'default${v}';`,
-        `export const fixed = 'fixed${v}';`,
-        'export function tryAssign() { try { fixed = 0; } catch (error) { return error.name; } }',
-        `export let handler = function () { return 'handler${v}'; };`,
-        'const original = handler;',
-        "handler = function () { return 'wrapped:' + original(); };",
+        ...declaringShapes(v),
         `export function withDefaults(x, a = 'a${v}', { b } = { b: 'b${v}' }) { return [x, a, b, __hz$0].join(' '); }`,
         'export const own = () => [__hz$c0, __hz$o2, __hz$default].join(" ");',
         `export default function () { return 'anonymous${v}'; }`,
@@ -407,11 +417,7 @@ for (const api of hookApis) {
       moduleTree({
         'fn.js': [
           `export const marker = ${marker[v - 1] || "''"};`,
-          `export const fixed = 'fixed${v}';`,
-          'export function tryAssign() { try { fixed = 0; } catch (error) { return error.name; } }',
-          `export let handler = function () { return 'handler${v}'; };`,
-          'const original = handler;',
-          "handler = function () { return 'wrapped:' + original(); };",
+          ...declaringShapes(v),
           `export function withDefaults(x, a = 'a${v}', { b } = { b: 'b${v}' }) { return [x, a, b].join(' '); }`,
           `export default function () { return 'anonymous${v}'; }`,
           // Version 3 also spells every short handle: its handle takes the long prefix too.
