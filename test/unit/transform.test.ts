@@ -7,7 +7,7 @@ import { SourceMap } from 'node:module';
 import { describe, test } from 'node:test';
 import { topLevelDeclarations, variableStatement, Writes } from '../../lib/transform/declarations.js';
 import { classBodyStart, expressionEnd, isSpaceCode } from '../../lib/transform/scan.js';
-import { fromListItem, listItem, modeGlobal, transformModule } from '../../lib/transform/transform.js';
+import { fromListItem, listItem, modeGlobal, RUNTIME_SYMBOL, transformModule } from '../../lib/transform/transform.js';
 import { checkTransformed } from '../helpers/syntax-check.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
@@ -646,7 +646,7 @@ describe('transformModule', () => {
   });
 
   test("the registration's eval runs code in the module's scope, and answers no code with its import.meta", async () => {
-    const key = Symbol.for('hotzip.runtime');
+    const key = Symbol.for(RUNTIME_SYMBOL);
     const global = globalThis as unknown as Record<symbol, unknown>;
     const saved = global[key];
     let registered: { e(code: string): unknown } | undefined;
