@@ -8,11 +8,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { config } from '../config.js';
 import { HotzipError } from '../errors.js';
 import { log } from '../log.js';
 import { REGISTRATION_FORMAT } from '../transform/transform.js';
 
-/** What the install that claimed a thread leaves on its global object. */
+/** What the install that claimed a thread leaves on its global object; every later install reads it, of any format. */
 export interface ThreadClaim {
   /** Its registration format (see REGISTRATION_FORMAT). */
   format: number;
@@ -44,7 +45,8 @@ export function claimThread(
     return true;
   }
   if (found.format !== self.format) throw mismatch(self, found);
-  if (found.root !== self.root) {
+  // The message reads both package.json files: only when it is shown.
+  if (found.root !== self.root && config().logLevel === 'debug') {
     log('debug', `${describe(self)} stands down: ${describe(found)} is already installed in this thread and serves it`);
   }
   return false;

@@ -60,11 +60,16 @@ const importsM = "import { v, f } from 'zip:./app.zip!/m.js';\nconst captured = 
 const state = '{ v, f: f(), captured: captured() }';
 
 /** An app importing m.js from app.zip, started with `--import` of each of `preloads`; `later` runs after its imports. */
-async function start(api: string, preloads: string[], later = ''): Promise<{ app: HotApp; archive: string }> {
+async function start(
+  api: string,
+  preloads: string[],
+  later = '',
+  env: Record<string, string> = {},
+): Promise<{ app: HotApp; archive: string }> {
   const dir = makeApp('hotzip-two-');
   dirs.push(dir);
   const archive = writeZip(path.join(dir, 'app.zip'), mod(1));
-  const app = new HotApp(dir, hostMain(`${importsM}\n${later}`, state), { HOTZIP_HOOKS: api }, preloads);
+  const app = new HotApp(dir, hostMain(`${importsM}\n${later}`, state), { HOTZIP_HOOKS: api, ...env }, preloads);
   apps.push(app);
   await app.next(/^READY/);
   return { app, archive };
@@ -84,8 +89,12 @@ async function updatesOnce(app: HotApp, archive: string): Promise<void> {
 for (const api of hookApis) {
   describe(`two installs of the same format (${api})`, () => {
     test('two --import of hotzip/register: the second stands down, hot reload updates once', async () => {
-      const { app, archive } = await start(api, [registerOf(one), registerOf(two)]);
+      const { app, archive } = await start(api, [registerOf(one), registerOf(two)], '', { HOTZIP_LOG: 'debug' });
       await updatesOnce(app, archive);
+      assert.match(
+        app.stderr,
+        new RegExp(`hotzip ${version} at ${two} stands down: hotzip ${version} at ${one} is already`),
+      );
       // The app's own `hotzip` (a third folder) reached the runtime of the first.
       assert.doesNotMatch(app.stderr, /ERR_HOTZIP/);
     });
