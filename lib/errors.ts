@@ -62,6 +62,8 @@ const messages = {
   ERR_HOTZIP_UPDATE_FAILED: [Error, '%s'],
   /** An update that cannot be applied in place (a declined module, changed re-exports). */
   ERR_HOTZIP_RESTART_REQUIRED: [Error, '%s'],
+  /** A second hotzip install in one thread whose registration format differs from the one already installed. */
+  ERR_HOTZIP_RUNTIME_MISMATCH: [Error, '%s'],
   /** The `hotzip` command was given an unknown flag, a flag without its value, or the wrong operands (exit 2). */
   ERR_HOTZIP_USAGE: [Error, '%s'],
   /** A `hotzip` command could not do its work: a missing or damaged archive, a pack that cannot be written (exit 1). */

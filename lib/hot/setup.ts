@@ -32,16 +32,23 @@ function locateSyntaxError(urls: string[]): SyntaxLocation | undefined {
   return undefined;
 }
 
-/** This thread's runtime, if `hotzip/register` installed one. */
-export function currentRuntime(): HotRuntime | undefined {
+/** What the runtime API calls on this thread's runtime: part of the registration format, as another install may call it. */
+export type SharedRuntime = Pick<HotRuntime, 'reload' | 'on' | 'off'>;
+
+/**
+ * This thread's runtime, if `hotzip/register` installed one: this install's or, when it stood down for another of
+ * the same registration format, that one's (the symbol names the format, so whatever is there speaks it).
+ */
+export function currentRuntime(): SharedRuntime | undefined {
   const value = (globalThis as Record<symbol, unknown>)[key];
-  return value instanceof HotRuntime ? value : undefined;
+  return typeof value === 'object' && value !== null ? (value as SharedRuntime) : undefined;
 }
+
+let installed: HotRuntime | undefined;
 
 /** Creates this thread's runtime and watcher once; later calls return the same runtime. */
 export function installHotRuntime(): HotRuntime {
-  const existing = currentRuntime();
-  if (existing !== undefined) return existing;
+  if (installed !== undefined) return installed;
   const runtime = new HotRuntime({
     importModule: (url) => import(url),
     log,
@@ -51,5 +58,6 @@ export function installHotRuntime(): HotRuntime {
   });
   runtime.setSource(new ArchiveWatcher(runtime));
   Object.defineProperty(globalThis, key, { value: runtime, configurable: true });
+  installed = runtime;
   return runtime;
 }

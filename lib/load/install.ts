@@ -19,6 +19,7 @@ import { installZipFileUrlToPath } from '../url/zip-file-url.js';
 import { installCjsLoader } from './cjs-require.js';
 import { installCreateRequire } from './create-require.js';
 import { createHooks, type HooksThreadData } from './hooks.js';
+import { claimThread } from './thread-claim.js';
 
 /** Options of `register()`. */
 export interface RegisterOptions {
@@ -31,15 +32,13 @@ export interface RegisterOptions {
   hot?: boolean;
 }
 
-let installed = false;
-
 /**
  * Installs the hooks once per thread; later calls return false and change nothing (hooks cannot be re-registered
- * with other options). Modules imported before this call are not served by hotzip.
+ * with other options), also from another install of hotzip of the same registration format; one of another format
+ * throws ERR_HOTZIP_RUNTIME_MISMATCH. Modules imported before this call are not served by hotzip.
  */
 export function register(options: RegisterOptions = {}): boolean {
-  if (installed) return false;
-  installed = true;
+  if (!claimThread()) return false;
   const api = chooseHookApi();
   const shimRequire = !nativeCjsRequire(api);
   const settings = config();

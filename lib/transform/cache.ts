@@ -110,6 +110,8 @@ const IMPLEMENTATION = [
   './scan.js',
   './lex.js',
   '../load/load.js',
+  '../load/gate.js',
+  '../load/typescript.js',
 ];
 
 let fingerprint: string | undefined;

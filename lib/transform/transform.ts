@@ -42,8 +42,18 @@ import {
 
 export { modeGlobal };
 
-/** The global symbol under which the application thread's hot runtime is reachable from transformed modules. */
-export const RUNTIME_SYMBOL = 'hotzip.runtime';
+/**
+ * The registration format: what transformed modules hand the runtime (../hot/description.ts), and what one install of
+ * hotzip calls on another's runtime in the same thread (`reload`, `on`, `off`). Raise it with any change to either:
+ * installs of different formats then refuse to share a thread (../load/thread-claim.ts). Format 1 was never numbered.
+ */
+export const REGISTRATION_FORMAT = 2;
+
+/**
+ * The global symbol under which the application thread's hot runtime is reachable from transformed modules. It names
+ * the format, so that code written for one format never finds a runtime of another: such a module is simply not hot.
+ */
+export const RUNTIME_SYMBOL = `hotzip.runtime.${REGISTRATION_FORMAT}`;
 
 /** The local names the transform introduces (with ./trampoline.ts's); chosen to be unlikely in user code. */
 

@@ -56,9 +56,11 @@ export class HotApp {
   #waiters: Array<() => void> = [];
   exited: Promise<number | null>;
 
-  constructor(dir: string, main: string, env: Record<string, string> = {}) {
+  /** `preloads` are what the app is started with `--import` of, in order. */
+  constructor(dir: string, main: string, env: Record<string, string> = {}, preloads = ['hotzip/register']) {
     writeTree(dir, { 'main.mjs': main });
-    this.child = spawn(process.execPath, ['--import', 'hotzip/register', path.join(dir, 'main.mjs')], {
+    const args = [...preloads.flatMap((preload) => ['--import', preload]), path.join(dir, 'main.mjs')];
+    this.child = spawn(process.execPath, args, {
       cwd: dir,
       env: { ...process.env, NODE_OPTIONS: '', ...env },
     });

@@ -14,6 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Zippable, zipSync } from 'fflate';
+import { RUNTIME_SYMBOL } from '../../lib/transform/transform.js';
 
 /** The repository root (this file is compiled to dist/test/test262/runner.js). */
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -405,7 +406,7 @@ async function completion(printsFrom, errorsFrom, deadline) {
  */
 async function forceUpdate(test, deadline) {
   const update = { kind: 'applied' };
-  const runtime = globalThis[Symbol.for('hotzip.runtime')];
+  const runtime = globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})];
   if (runtime === undefined) {
     update.error = { errorName: 'Error', message: 'no hotzip runtime in this process' };
     return update;

@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
+import { RUNTIME_SYMBOL } from '../../lib/transform/transform.js';
 import { makeApp, repoRoot, runNode, type Tree, writeTree, writeZip, zipBytes } from '../helpers/fixtures.js';
 import { prng } from '../helpers/prng.js';
 import { checkTransformed } from '../helpers/syntax-check.js';
@@ -404,7 +405,7 @@ const namespaces = async () => {
   }
 }
 await namespaces()
-const runtime = globalThis[Symbol.for('hotzip.runtime')]
+const runtime = globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]
 if (runtime !== undefined && process.env.PROBE_UPDATE === '1') {
   // Every module evaluated again as a new version (the transform's versioned output), then read again.
   const report = await runtime.apply({ updated: runtime.moduleUrls, label: 'syntax' })

@@ -7,14 +7,17 @@ import { SourceMap } from 'node:module';
 import { describe, test } from 'node:test';
 import { topLevelDeclarations, variableStatement, Writes } from '../../lib/transform/declarations.js';
 import { classBodyStart, expressionEnd, isSpaceCode } from '../../lib/transform/scan.js';
-import { fromListItem, listItem, modeGlobal, transformModule } from '../../lib/transform/transform.js';
+import { fromListItem, listItem, modeGlobal, RUNTIME_SYMBOL, transformModule } from '../../lib/transform/transform.js';
 import { checkTransformed } from '../helpers/syntax-check.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
 /** The trampolines' test of the module's mode global, as the transform writes it for `url`. */
 const mode = `globalThis.${modeGlobal(url)}!==0&&ÿ?`;
-const REGISTRATION =
-  /var ÿ=globalThis\[Symbol\.for\("hotzip\.runtime"\)\]\?\.register\("([^"]+)",\{e:function ÿ\(\)\{return arguments\[0\]\?eval\(arguments\[0\]\):import\.meta\},?(.*?)\}\);/;
+/** The runtime's symbol as a pattern. */
+const SYMBOL = RUNTIME_SYMBOL.replaceAll('.', '\\.');
+const REGISTRATION = new RegExp(
+  `var ÿ=globalThis\\[Symbol\\.for\\("${SYMBOL}"\\)\\]\\?\\.register\\("([^"]+)",\\{e:function ÿ\\(\\)\\{return arguments\\[0\\]\\?eval\\(arguments\\[0\\]\\):import\\.meta\\},?(.*?)\\}\\);`,
+);
 /** What the runtime reads a field the registration leaves out as (it leaves out empty ones). */
 const EMPTY_FIELDS = { m: [], i: [], r: '', h: 0 };
 
@@ -578,7 +581,10 @@ describe('transformModule', () => {
       const { code } = transformModule(source, { url });
       assert.doesNotMatch(code, /=globalThis\[/, code);
       assert.doesNotMatch(code, /(?<![\w$.])Object\.(?:define|get)/, code);
-      assert.match(code, /\(0,eval\)\("globalThis\[Symbol\.for\(\\"hotzip\.runtime\\"\)\]"\)/, code);
+      assert.ok(
+        code.includes(`(0,eval)(${JSON.stringify(`globalThis[Symbol.for(${JSON.stringify(RUNTIME_SYMBOL)})]`)})`),
+        code,
+      );
       assert.equal(checkTransformed(source, url), 'checked');
     }
     // Uses that bind nothing keep the short forms.
@@ -646,7 +652,7 @@ describe('transformModule', () => {
   });
 
   test("the registration's eval runs code in the module's scope, and answers no code with its import.meta", async () => {
-    const key = Symbol.for('hotzip.runtime');
+    const key = Symbol.for(RUNTIME_SYMBOL);
     const global = globalThis as unknown as Record<symbol, unknown>;
     const saved = global[key];
     let registered: { e(code: string): unknown } | undefined;
