@@ -173,6 +173,9 @@ function innerName(name: string): { key: string; read: string } {
  */
 const INNER_CALL = '.apply(this,arguments)';
 
+/** INNER_CALL, with no receiver in a construct call. */
+const CONSTRUCT_CALL = '.apply(new.target?void 0:this,arguments)';
+
 /** The kinds of function SIMPLE_HEAD reads. */
 const GENERATOR = { constructible: false, generator: true };
 const ASYNC = { constructible: false, generator: false };
@@ -310,7 +313,10 @@ export function addFunctionTrampoline(
     edits.insert(params.open, `${head}${isAsync ? 'async' : ''}`);
     edits.insert(params.close + 1, '=>');
   }
-  edits.insert(end, `}${inner.read}${INNER_CALL}}`);
+  // An anonymous default declaration is renamed: in a construct call, its instance as the receiver would name that
+  // frame after the new name (V8 names an instance's type after its constructor's own name, not its `name` property).
+  const call = own === '' && name === 'default' && kind.constructible ? CONSTRUCT_CALL : INNER_CALL;
+  edits.insert(end, `}${inner.read}${call}}`);
   return brace;
 }
 

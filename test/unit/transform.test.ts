@@ -278,6 +278,17 @@ describe('transformModule', () => {
       run('export default class {}\n// ª º þ ð\n').body,
       /^let __hz\$default=\(\{default:class \{\}\}\)\.default;/,
     );
+    // With non-simple parameters, the function binding them is named "default" too, and in a construct call gets no
+    // receiver: the instance's type would be named after the declared name.
+    assert.match(
+      run('export default function (a = 1) {}\n').body,
+      /return\{default:\(a = 1\)=> \{\}\}\.default\.apply\(new\.target\?void 0:this,arguments\)\}/,
+    );
+    // A `__proto__` key would set the literal's prototype: that name is computed.
+    assert.match(
+      run('export function __proto__(a = 1) {}\n').body,
+      /return\{\["__proto__"\]:\(a = 1\)=> \{\}\}\.__proto__\.apply\(this,arguments\)\}/,
+    );
     // Split over lines, the declaration keeps `export default` and gains the name after its keyword.
     assert.match(run('export default\nfunction () {}\n').body, /export default\nfunction +__hz\$default \(\)/);
   });
