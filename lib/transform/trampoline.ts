@@ -7,7 +7,7 @@
  * that runs: with only plain identifier parameters the test simply opens the body (binding those twice would be
  * unobservable); a function with defaults, patterns or a rest parameter keeps a parameter list of plain names as
  * long as its `length`, and binds its own list in an arrow function that shares its `this`, `arguments` and
- * `new.target`. An exported arrow function becomes a method of the same name, parameters and body: a method, like
+ * `new.target` (see innerName for the name it shows in stack traces). An exported arrow function becomes a method of the same name, parameters and body: a method, like
  * an arrow, is not a constructor and has no `prototype`, and unlike an arrow it sees the arguments it was called
  * with, all of which it must forward. Arrows whose body reads `this` or `arguments` (which a method would see
  * differently) keep no trampoline.
@@ -157,6 +157,25 @@ function standIns(length: number, prefix: string): string {
   return Array.from({ length }, (_, i) => `${prefix}${i}`).join(',');
 }
 
+/**
+ * The object literal property that names the inner function of a non-simple parameter list, and how it is read back:
+ * a property key gives a function its name (the one stack traces print) without binding anything its body could
+ * see, as a name of its own would. `__proto__: value` would set the literal's prototype instead, so that one is
+ * computed.
+ */
+function innerName(name: string): { key: string; read: string } {
+  return { key: unescapeName(name) === '__proto__' ? '["__proto__"]' : name, read: `.${name}` };
+}
+
+/**
+ * How a trampoline calls the inner function: with the outer call's receiver, so that its stack frame reads like the
+ * outer one's (`Object.name` for a method call; the arrow itself ignores the receiver).
+ */
+const INNER_CALL = '.apply(this,arguments)';
+
+/** INNER_CALL, with no receiver in a construct call. */
+const CONSTRUCT_CALL = '.apply(new.target?void 0:this,arguments)';
+
 /** The kinds of function SIMPLE_HEAD reads. */
 const GENERATOR = { constructible: false, generator: true };
 const ASYNC = { constructible: false, generator: false };
@@ -226,8 +245,8 @@ function insertTest(source: string, edits: SourceEdits, from: number, text: stri
 
 /**
  * For the `function` (or `async function`) at `at`, a declaration or an expression: inserts its trampoline, which
- * forwards to export `index` of the newest version. Returns the index of its body's `{`, or -1 when the shape is not
- * one it can read.
+ * forwards to export `index` of the newest version. `name` is the name an anonymous one gets from where it stands
+ * (its binding's, or "default"). Returns the index of its body's `{`, or -1 when the shape is not one it can read.
  */
 export function addFunctionTrampoline(
   source: string,
@@ -235,6 +254,7 @@ export function addFunctionTrampoline(
   at: number,
   index: number,
   condition: Guard,
+  name: string,
 ): number {
   // The common shape, read with one regex: this runs for every exported function on the cold-import path. Tested,
   // not executed (no match to allocate): `async` and `*` are read back from the source.
@@ -270,7 +290,8 @@ export function addFunctionTrampoline(
   let next = nextCode(source, keyword + 'function'.length);
   const generator = source[next] === '*';
   if (generator) next = nextCode(source, next + 1);
-  if (source[next] !== '(') next = nextCode(source, next + wordAt(source, next).length);
+  const own = source[next] === '(' ? '' : wordAt(source, next);
+  if (own !== '') next = nextCode(source, next + own.length);
   if (source[next] !== '(') return -1;
   const params = parameterList(source, next);
   if (params === undefined) return -1;
@@ -281,17 +302,21 @@ export function addFunctionTrampoline(
     insertTest(source, edits, brace + 1, test(index, kind));
     return brace;
   }
-  // The parameter list moves into a function that binds it once, in the version that runs the body.
+  // The parameter list moves into a function that binds it once, in the version that runs the body, named as the
+  // function is.
   const end = skipBalanced(source, brace);
-  const head = `(${standIns(params.length, condition.prefix)}){${test(index, kind)}return `;
+  const inner = innerName(own === '' ? name : own);
+  const head = `(${standIns(params.length, condition.prefix)}){${test(index, kind)}return${generator ? ' yield*' : ''}{${inner.key}:`;
   if (generator) {
-    edits.insert(params.open, `${head}yield*${isAsync ? 'async ' : ''}function*`);
-    edits.insert(end, '.apply(this,arguments)}');
+    edits.insert(params.open, `${head}${isAsync ? 'async ' : ''}function*`);
   } else {
-    edits.insert(params.open, `${head}(${isAsync ? 'async' : ''}`);
+    edits.insert(params.open, `${head}${isAsync ? 'async' : ''}`);
     edits.insert(params.close + 1, '=>');
-    edits.insert(end, ')(...arguments)}');
   }
+  // An anonymous default declaration is renamed: in a construct call, its instance as the receiver would name that
+  // frame after the new name (V8 names an instance's type after its constructor's own name, not its `name` property).
+  const call = own === '' && name === 'default' && kind.constructible ? CONSTRUCT_CALL : INNER_CALL;
+  edits.insert(end, `}${inner.read}${call}}`);
   return brace;
 }
 
@@ -409,12 +434,13 @@ export function addArrowTrampoline(
   if (arrow === undefined || readsOwnThis(source, arrow.paramsStart, arrow.end)) return undefined;
   const kind = { constructible: false, generator: false };
   if (arrow.params !== undefined && !arrow.params.simple) {
-    // The whole arrow stays as it is, called by a method with stand-in parameters.
+    // The whole arrow stays as it is, named as the method, called by it with stand-in parameters.
+    const inner = innerName(name);
     edits.insert(
       at,
-      `{${arrow.isAsync ? 'async ' : ''}${name}(${standIns(arrow.params.length, condition.prefix)}){${test(index, kind)}return(`,
+      `{${arrow.isAsync ? 'async ' : ''}${name}(${standIns(arrow.params.length, condition.prefix)}){${test(index, kind)}return{${inner.key}:`,
     );
-    edits.insert(arrow.end, `)(...arguments)}}.${name}`);
+    edits.insert(arrow.end, `}${inner.read}${INNER_CALL}}}.${name}`);
     return arrow.end;
   }
   // `async (a) => …` becomes `{async name(a)…`: the name goes where the parameters start.

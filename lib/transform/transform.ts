@@ -212,12 +212,26 @@ function rewriteDefault(
     // Where a name goes: past the keyword (and any `*` and blanks).
     const keywordEnd = declaration.indices?.[2]?.[0] ?? afterExport + declaration[0].length;
     const keywordStart = keywordSpan[0];
+    const isClass = keyword.startsWith('class');
     if (named) {
-      if (keyword.startsWith('class')) return { local: named };
-      return { local: named, brace: addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition) };
+      if (isClass) return { local: named };
+      return {
+        local: named,
+        brace: addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition, named),
+      };
     }
-    // Anonymous declarations get a name, exported as default from a clause: `export default function (` becomes
-    // `function __hz$default  (`, same length. The name property is set back to "default" as Node would have it.
+    // An anonymous class takes the expression's form, which a class declaration (never hoisted) is equivalent to:
+    // named by its place in an object literal, it is "default" to V8 itself, which names its instances' method
+    // frames (`default.method`) after its own name, not after the `name` property a renamed one would have set back.
+    const body = isClass ? classBodyStart(source, keywordEnd) : -1;
+    if (body !== -1) {
+      return {
+        local: wrapDefault(source, edits, at, afterExport, { at: skipBalanced(source, body), semicolon: false }),
+      };
+    }
+    // Anonymous functions get a name, exported as default from a clause: `export default function (` becomes
+    // `function __hz$default  (`, same length (a function declaration is hoisted: it stays one). The name property is
+    // set back to "default" as Node would have it.
     const keywordText = keyword.trimEnd();
     const replacement = fitted(source, at, keywordStart + keywordText.length, `${keywordText} ${edits.defaultLocal}`);
     if (replacement !== undefined) {
@@ -226,44 +240,28 @@ function rewriteDefault(
     } else {
       edits.magic.insert(keywordEnd, ` ${edits.defaultLocal} `);
     }
-    if (keyword.startsWith('class')) {
-      const body = classBodyStart(source, keywordEnd);
-      // A static `name` method is defined before static blocks run: only the name the class got from us changes.
-      const fixClassName = `static{if(${edits.object}.getOwnPropertyDescriptor(this,'name')?.value===${quote(edits.defaultLocal)})${edits.object}.defineProperty(this,'name',{value:'default'})}`;
-      if (body !== -1) edits.magic.insert(body + 1, fixClassName);
-    } else {
+    if (!isClass) {
       edits.prefixExtra.push(`${edits.object}.defineProperty(${edits.defaultLocal},'name',{value:'default'});`);
-      addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition);
+      addFunctionTrampoline(source, edits.magic, keywordStart, index, edits.condition, 'default');
     }
     return { local: edits.defaultLocal };
   }
   // `export default <expression>`: a local binding. Wrapped as `{default: EXPR}.default`, an anonymous function or
   // class is named "default" by the language itself, as it is natively.
   const defaultKeyword = source.indexOf('default', afterExport);
-  let expressionStart = defaultKeyword + 'default'.length;
+  const expressionStart = defaultKeyword + 'default'.length;
   const end = expressionEnd(source, expressionStart);
   if (end !== undefined) {
-    while (source[expressionStart] === ' ' || source[expressionStart] === '\t') expressionStart++;
-    const short = SHORT_DEFAULT_LOCALS.find((name) => !edits.spelled.includes(name));
-    const replacement = short === undefined ? undefined : fitted(source, at, expressionStart, `let ${short}={default:`);
-    // Without room (a line break after `default`) or a free short name: the long name, and the line's columns move.
-    const [local, open, close] =
-      short !== undefined && replacement !== undefined
-        ? [short, replacement, '}.default']
-        : [edits.defaultLocal, `let ${edits.defaultLocal}=({default:`, '}).default'];
-    edits.magic.overwrite(at, expressionStart, open);
-    // A function or arrow function gets its trampoline (inserted first: its closing text precedes the wrapper's).
     let refers: string | undefined;
-    if (functionExpressionAt(source, expressionStart)) {
-      addFunctionTrampoline(source, edits.magic, expressionStart, index, edits.condition);
-    } else if (
-      addArrowTrampoline(source, edits.magic, expressionStart, index, 'default', edits.condition) === undefined
-    ) {
-      const word = wordAt(source, expressionStart);
-      if (word !== '' && nextCode(source, expressionStart + word.length) >= end.at) refers = word;
-    }
-    edits.magic.insert(end.at, end.semicolon ? close : `${close};`);
-    edits.suffix.push(`export{${local} as default};`);
+    const local = wrapDefault(source, edits, at, afterExport, end, (start) => {
+      // A function or arrow function gets its trampoline.
+      if (functionExpressionAt(source, start)) {
+        addFunctionTrampoline(source, edits.magic, start, index, edits.condition, 'default');
+      } else if (addArrowTrampoline(source, edits.magic, start, index, 'default', edits.condition) === undefined) {
+        const word = wordAt(source, start);
+        if (word !== '' && nextCode(source, start + word.length) >= end.at) refers = word;
+      }
+    });
     return refers === undefined ? { local } : { local, refers };
   }
   edits.suffix.push(`export{${edits.defaultLocal} as default};`);
@@ -272,6 +270,37 @@ function rewriteDefault(
     `if(typeof ${edits.defaultLocal}==='function'&&${edits.defaultLocal}.name===${quote(edits.defaultLocal)})${edits.object}.defineProperty(${edits.defaultLocal},'name',{value:'default'});`,
   );
   return { local: edits.defaultLocal };
+}
+
+/**
+ * Rewrites `export default <expression>` at `at`, the expression ending at `end`, as a local binding wrapped as
+ * `{default: EXPR}.default` (an anonymous function or class is then named "default" by the language itself, as it
+ * is natively), exported as default from a clause; returns the binding's name. `edit` makes the expression's own
+ * edits, given where it starts: between the wrapper's, in source order, so that its closing text precedes the
+ * wrapper's.
+ */
+function wrapDefault(
+  source: string,
+  edits: Edits,
+  at: number,
+  afterExport: number,
+  end: { at: number; semicolon: boolean },
+  edit?: (start: number) => void,
+): string {
+  let expressionStart = source.indexOf('default', afterExport) + 'default'.length;
+  while (source[expressionStart] === ' ' || source[expressionStart] === '\t') expressionStart++;
+  const short = SHORT_DEFAULT_LOCALS.find((name) => !edits.spelled.includes(name));
+  const replacement = short === undefined ? undefined : fitted(source, at, expressionStart, `let ${short}={default:`);
+  // Without room (a line break after `default`) or a free short name: the long name, and the line's columns move.
+  const [local, open, close] =
+    short !== undefined && replacement !== undefined
+      ? [short, replacement, '}.default']
+      : [edits.defaultLocal, `let ${edits.defaultLocal}=({default:`, '}).default'];
+  edits.magic.overwrite(at, expressionStart, open);
+  edit?.(expressionStart);
+  edits.magic.insert(end.at, end.semicolon ? close : `${close};`);
+  edits.suffix.push(`export{${local} as default};`);
+  return local;
 }
 
 /**
@@ -405,7 +434,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const functionTrampoline = (at: number, index: number, name: string): void => {
     if (!startsFunction(source.charCodeAt(at)) || trampolined.has(at)) return;
     trampolined.add(at);
-    const brace = addFunctionTrampoline(source, edits.magic, at, index, edits.condition);
+    const brace = addFunctionTrampoline(source, edits.magic, at, index, edits.condition, name);
     if (brace !== -1) own(index, name, brace, undefined);
   };
   /**
@@ -441,7 +470,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     if (at === -1 || !startsFunction(source.charCodeAt(at)) || trampolined.has(at)) return;
     trampolined.add(at);
     const added = functionExpressionAt(source, at)
-      ? addFunctionTrampoline(source, edits.magic, at, index, edits.condition) !== -1
+      ? addFunctionTrampoline(source, edits.magic, at, index, edits.condition, local) !== -1
       : addArrowTrampoline(source, edits.magic, at, index, local, edits.condition) !== undefined;
     if (added) own(index, local, -1, statement);
   };
