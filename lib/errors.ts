@@ -7,6 +7,7 @@
  */
 
 import { config } from './config.js';
+import { parseZipUrl } from './url/zip-url.js';
 
 /** Where in which archive an error happened; every hotzip error names the archive and, where known, the entry. */
 export interface ErrorSite {
@@ -189,6 +190,17 @@ export interface UpdateError extends Error {
   frame?: string;
 }
 
+/** The archive and entry of an archive module's URL (any version query ignored); nothing for another URL. */
+function siteOfModule(url: string | undefined): ErrorSite {
+  if (url === undefined || !url.startsWith('zip:')) return {};
+  try {
+    const { archive, entry } = parseZipUrl(url);
+    return entry === '' ? { archive } : { archive, entry };
+  } catch {
+    return {};
+  }
+}
+
 const updateCodes = ['ERR_HOTZIP_UPDATE_REJECTED', 'ERR_HOTZIP_UPDATE_FAILED', 'ERR_HOTZIP_RESTART_REQUIRED'] as const;
 
 /** An update's error; a `code` that is not an update code (a load error's own) is kept as the error's code. */
@@ -200,7 +212,9 @@ export function updateError(
   location?: SourceLocation,
 ): UpdateError {
   const known = updateCodes.find((c) => c === code);
-  const error: UpdateError = new HotzipError(known ?? 'ERR_HOTZIP_UPDATE_REJECTED', message, {}, { cause });
+  const error: UpdateError = new HotzipError(known ?? 'ERR_HOTZIP_UPDATE_REJECTED', message, siteOfModule(url), {
+    cause,
+  });
   if (known === undefined) Object.defineProperty(error, 'code', { value: code, enumerable: true });
   if (url !== undefined) error.url = url;
   if (location !== undefined)
