@@ -21,7 +21,7 @@ const mainUsage = `Usage: hotzip <command> [options]
 Commands:
   pack <dir> [-o out.zip] [-m entry] [--store | --level N] [--watch]
                                  write a reproducible archive of a directory
-  run [node flags] <app.zip | dir> [-- args]
+  run [node flags] <app.zip | dir> [-m entry] [-- args]
                                  run an archive's (or directory's) main module with hot reload
   ls <app.zip> [--json]          list entries: sizes, CRC-32, method
   verify <app.zip>               check the whole archive, inflating every entry

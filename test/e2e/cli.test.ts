@@ -158,6 +158,8 @@ describe('hotzip (installed from a packed tarball)', () => {
   test('npm exec runs the installed binary; --help everywhere; bad usage exits 2', async () => {
     const viaNpm = await execFileAsync('npm', ['exec', '--', 'hotzip', '--help'], { cwd: app, env: env() });
     assert.match(viaNpm.stdout, /Usage: hotzip <command>/);
+    // The overview lists every command's options, as the README's table does.
+    assert.match(viaNpm.stdout, /run \[node flags\] <app\.zip \| dir> \[-m entry\] \[-- args\]/);
     for (const command of ['pack', 'run', 'ls', 'verify']) {
       const help = await hz([command, '--help']);
       assert.equal(help.code, 0, help.stderr);
