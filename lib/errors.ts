@@ -184,6 +184,9 @@ export interface SourceLocation {
  */
 export interface UpdateError extends Error {
   readonly code: string;
+  /** The archive and entry of the module it concerns (as on every hotzip error). */
+  readonly archive?: string | undefined;
+  readonly entry?: string | undefined;
   url?: string;
   line?: number;
   column?: number;
