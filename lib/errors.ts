@@ -7,6 +7,7 @@
  */
 
 import { config } from './config.js';
+import { parseZipUrl } from './url/zip-url.js';
 
 /** Where in which archive an error happened; every hotzip error names the archive and, where known, the entry. */
 export interface ErrorSite {
@@ -185,10 +186,24 @@ export interface SourceLocation {
  */
 export interface UpdateError extends Error {
   readonly code: string;
+  /** The archive and entry of the module it concerns (as on every hotzip error). */
+  readonly archive?: string | undefined;
+  readonly entry?: string | undefined;
   url?: string;
   line?: number;
   column?: number;
   frame?: string;
+}
+
+/** The archive and entry of an archive module's URL (any version query ignored); nothing for another URL. */
+function siteOfModule(url: string | undefined): ErrorSite {
+  if (url === undefined || !url.startsWith('zip:')) return {};
+  try {
+    const { archive, entry } = parseZipUrl(url);
+    return entry === '' ? { archive } : { archive, entry };
+  } catch {
+    return {};
+  }
 }
 
 const updateCodes = ['ERR_HOTZIP_UPDATE_REJECTED', 'ERR_HOTZIP_UPDATE_FAILED', 'ERR_HOTZIP_RESTART_REQUIRED'] as const;
@@ -202,7 +217,9 @@ export function updateError(
   location?: SourceLocation,
 ): UpdateError {
   const known = updateCodes.find((c) => c === code);
-  const error: UpdateError = new HotzipError(known ?? 'ERR_HOTZIP_UPDATE_REJECTED', message, {}, { cause });
+  const error: UpdateError = new HotzipError(known ?? 'ERR_HOTZIP_UPDATE_REJECTED', message, siteOfModule(url), {
+    cause,
+  });
   if (known === undefined) Object.defineProperty(error, 'code', { value: code, enumerable: true });
   if (url !== undefined) error.url = url;
   if (location !== undefined)

@@ -235,9 +235,13 @@ function readCentral(
   limits: ArchiveLimits,
 ): { entries: RawEntry[]; names: string[]; unservable: Map<string, string> } {
   if (dir.count > limits.maxEntries) {
-    fail('ERR_HOTZIP_LIMIT', `${r.path} has ${dir.count} entries, over the limit of ${limits.maxEntries}`, {
-      archive: r.path,
-    });
+    fail(
+      'ERR_HOTZIP_LIMIT',
+      `${r.path} has ${dir.count} entries, over the limit of ${limits.maxEntries} (HOTZIP_MAX_ENTRIES)`,
+      {
+        archive: r.path,
+      },
+    );
   }
   const entries: RawEntry[] = [];
   const names: string[] = [];

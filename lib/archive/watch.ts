@@ -11,7 +11,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { codeOf } from '../errors.js';
+import { codeOf, type UpdateError } from '../errors.js';
 import { emptyReport, type HotRuntime, type UpdateReport, type UpdateSource } from '../hot/runtime.js';
 import { warmUpLater } from '../hot/warm-up.js';
 import { log } from '../log.js';
@@ -296,7 +296,7 @@ export class ArchiveWatcher implements UpdateSource {
     const involved = new Set(archives);
     for (const watched of this.#archives.values()) if (watched.waiting !== undefined) involved.add(watched);
     const parts: Part[] = [];
-    let unreadable: (Error & { code?: string }) | undefined;
+    let unreadable: UpdateError | undefined;
     let news = !automatic;
     for (const watched of involved) {
       let archive: Archive;
@@ -306,7 +306,7 @@ export class ArchiveWatcher implements UpdateSource {
         // Half-written or gone: leave running code alone and look again at the next change.
         const code = codeOf(error);
         log('debug', `${watched.path} not applied (${code ?? 'error'}): ${String(error)}; waiting for the next change`);
-        unreadable ??= error as Error & { code?: string };
+        unreadable ??= error as UpdateError;
         continue;
       }
       const next = fingerprint(archive);

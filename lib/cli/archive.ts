@@ -42,6 +42,30 @@ export function openArchive(file: string, limits: ArchiveLimits = cliLimits()): 
   }
 }
 
+/**
+ * What the loader would refuse in the archive at `file` under its limits (HOTZIP_MAX_*, HOTZIP_RATIO_FLOOR_BYTES):
+ * one line each, none when it would serve every entry. `pack` warns with them, so an archive the program cannot load
+ * (a file of repeated bytes over the ratio limit, say) is not found out only at start-up.
+ */
+export function limitProblems(file: string): string[] {
+  let archive: Archive;
+  try {
+    const absolute = path.resolve(file);
+    archive = Archive.parse(fs.readFileSync(absolute), absolute, limitsFromEnv());
+  } catch (error) {
+    return [describeError(error)];
+  }
+  const problems: string[] = [];
+  for (const name of archive.entries.keys()) {
+    try {
+      archive.stored(name);
+    } catch (error) {
+      problems.push(describeError(error));
+    }
+  }
+  return problems;
+}
+
 /** An entry name safe to print on one terminal line: names holding control characters are shown JSON-quoted. */
 export function printableName(name: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.

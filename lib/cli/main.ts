@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { describePack, packDirectory } from '../archive/pack.js';
-import { describeError } from './archive.js';
+import { describeError, limitProblems } from './archive.js';
 import { type ArgSpec, type ParsedArgs, parseArgs } from './args.js';
 import { CliError, commandFailed, usageError } from './error.js';
 import { formatListing, listArchive } from './ls.js';
@@ -21,7 +21,7 @@ const mainUsage = `Usage: hotzip <command> [options]
 Commands:
   pack <dir> [-o out.zip] [-m entry] [--store | --level N] [--watch]
                                  write a reproducible archive of a directory
-  run [node flags] <app.zip | dir> [-- args]
+  run [node flags] <app.zip | dir> [-m entry] [-- args]
                                  run an archive's (or directory's) main module with hot reload
   ls <app.zip> [--json]          list entries: sizes, CRC-32, method
   verify <app.zip>               check the whole archive, inflating every entry
@@ -72,6 +72,9 @@ async function pack(args: ParsedArgs): Promise<number> {
     try {
       const result = packDirectory(dir, output, { level, main, onProgress });
       out(describePack(result, output));
+      for (const problem of limitProblems(output)) {
+        process.stderr.write(`hotzip pack: warning: the loader will refuse this: ${problem}\n`);
+      }
       return result;
     } catch (error) {
       throw commandFailed(`cannot pack ${dir}: ${describeError(error)}`);

@@ -8,7 +8,7 @@
 
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { DEFAULT_UPDATE_TIMEOUT_MS } from '../config.js';
-import { codeOf, updateError } from '../errors.js';
+import { codeOf, type UpdateError, updateError } from '../errors.js';
 import type { ImportedNames } from '../transform/transform.js';
 import { splitSuffix, splitVersion, VERSION_PARAM, withRestore, withVersion } from '../url/version-query.js';
 import type { HotzipEvents } from './api.js';
@@ -33,7 +33,7 @@ export interface UpdateReport {
   removed: string[];
   ms: number;
   /** Why the update was rejected or partly failed; undefined when everything applied. */
-  error: (Error & { code?: string }) | undefined;
+  error: UpdateError | undefined;
   /** Modules that declined updates or changed their re-exports: only a restart applies them. */
   restartRequired: string[];
   /**
@@ -78,7 +78,7 @@ export interface SyntaxLocation {
 }
 
 /** A report of an update that did nothing (or, with `error`, could not start). */
-export function emptyReport(error?: Error & { code?: string }): UpdateReport {
+export function emptyReport(error?: UpdateError): UpdateReport {
   return { updated: [], added: [], removed: [], ms: 0, error, restartRequired: [], failed: [] };
 }
 
@@ -515,7 +515,7 @@ export class HotRuntime {
    * Waits until every new instance has linked, then checks the update as a whole; returns why it cannot apply, if
    * it cannot. No new instance registers before its gate opens, so the previews stand in for their registrations.
    */
-  async #check(loaded: Loaded): Promise<(Error & { code?: string }) | undefined> {
+  async #check(loaded: Loaded): Promise<UpdateError | undefined> {
     const { targets, pendings, previews, joining, added, report } = loaded;
     this.#drainReports();
     const failure = await this.#waitLinked(pendings, added);
@@ -536,7 +536,7 @@ export class HotRuntime {
   }
 
   /** Waits until every new instance has linked (its gate ran); returns the first failure, if any. */
-  async #waitLinked(pendings: Pending[], added: string[]): Promise<(Error & { code?: string }) | undefined> {
+  async #waitLinked(pendings: Pending[], added: string[]): Promise<UpdateError | undefined> {
     const all = Promise.all(
       pendings.map((pending) =>
         Promise.race([
@@ -569,7 +569,7 @@ export class HotRuntime {
     return (await all).find((outcome) => outcome !== undefined);
   }
 
-  #describeLoadError(pending: Pending, error: unknown, added: string[]): Error & { code?: string } {
+  #describeLoadError(pending: Pending, error: unknown, added: string[]): UpdateError {
     const code = codeOf(error);
     const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const where = error instanceof SyntaxError ? this.#locate?.([pending.module.url, ...added]) : undefined;
@@ -589,7 +589,7 @@ export class HotRuntime {
     shapes: ModulePreview[],
     joining: Joining[],
     report: UpdateReport,
-  ): (Error & { code?: string }) | undefined {
+  ): UpdateError | undefined {
     const modules: UpdatedModule[] = [];
     for (const [index, module] of targets.entries()) {
       const next = shapes[index];
@@ -618,7 +618,7 @@ export class HotRuntime {
   }
 
   /** Why a new version's exports cannot be installed, if they cannot (see unusableExports). */
-  #unusable(module: HotModule, instance: Instance, namespace: Namespace): (Error & { code?: string }) | undefined {
+  #unusable(module: HotModule, instance: Instance, namespace: Namespace): UpdateError | undefined {
     instance.description.readThrough(namespace);
     const current = module.current;
     const importers = (): Importers =>

@@ -5,7 +5,7 @@
  * that fails once committed is rolled back alone: its predecessor is restored.
  */
 
-import { updateError } from '../errors.js';
+import { type UpdateError, updateError } from '../errors.js';
 import { splitVersion } from '../url/version-query.js';
 import type { HotzipEvents } from './api.js';
 import type { HotContext, Namespace } from './context.js';
@@ -47,9 +47,9 @@ export interface UpdateHost {
   /** Drops a new instance's bookkeeping once its update is over. */
   forget(url: string): void;
   /** Waits until every new instance has linked, then checks the update; returns why it cannot apply. */
-  check(loaded: Loaded): Promise<(Error & { code?: string }) | undefined>;
+  check(loaded: Loaded): Promise<UpdateError | undefined>;
   evaluationOrder(targets: HotModule[]): number[];
-  unusable(module: HotModule, instance: Instance, namespace: Namespace): (Error & { code?: string }) | undefined;
+  unusable(module: HotModule, instance: Instance, namespace: Namespace): UpdateError | undefined;
   install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext | undefined;
   restore(failed: Pending, report: UpdateReport): Promise<void>;
   notifyDependents(updated: string[]): void;
@@ -198,7 +198,7 @@ export class Update {
   }
 
   /** Waits until the whole update has linked, then checks it; returns why it cannot apply, if it cannot. */
-  #check(): Promise<(Error & { code?: string }) | undefined> {
+  #check(): Promise<UpdateError | undefined> {
     return this.#host.check({
       targets: this.#targets,
       pendings: this.#pendings,
@@ -210,7 +210,7 @@ export class Update {
   }
 
   /** Rejects every gate: no new body runs, and nothing changed. */
-  #rollBack(rejection: Error & { code?: string }): void {
+  #rollBack(rejection: UpdateError): void {
     for (const pending of this.#pendings) pending.gate.reject(rejection);
     for (const joiner of this.#joining) joiner.gate.reject(rejection);
     this.#report.error = rejection;

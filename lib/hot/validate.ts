@@ -3,14 +3,14 @@
  * runtime reads the modules, writes the report and decides what to do with a finding.
  */
 
-import { updateError } from '../errors.js';
+import { type UpdateError, updateError } from '../errors.js';
 import type { ImportedNames } from '../transform/transform.js';
 import type { Namespace } from './context.js';
 import { addsNames, type ModuleDescription, UNINITIALIZED } from './description.js';
 import type { ModulePreview } from './runtime.js';
 
 /** An error the checks return: the update's error, with its code. */
-export type CheckError = Error & { code?: string };
+export type CheckError = UpdateError;
 
 /** Modules that may import a module: each one's URL, and its shape (undefined where it could not be read). */
 export type Importers = Array<[string, ModulePreview | undefined]>;

@@ -237,11 +237,12 @@ function normalizeEntry(entry: string, specifier: string, site: ErrorSite): stri
 }
 
 function escapes(specifier: string, site: ErrorSite): never {
-  return fail(
-    'ERR_HOTZIP_INVALID_SPECIFIER',
-    `"${specifier}" leaves the archive (imported by ${describeSite(site)})`,
-    site,
-  );
+  // A `zip:` specifier's own entry path has no importing entry: its site is only the archive it names.
+  const where =
+    site.entry === undefined
+      ? `leaves the archive ${site.archive}`
+      : `leaves the archive (imported by ${describeSite(site)})`;
+  return fail('ERR_HOTZIP_INVALID_SPECIFIER', `"${specifier}" ${where}`, site);
 }
 
 /** Refuses a root path (`/x.js`) and a backslash: archive code never reaches the disk through a relative path. */

@@ -158,6 +158,8 @@ describe('hotzip (installed from a packed tarball)', () => {
   test('npm exec runs the installed binary; --help everywhere; bad usage exits 2', async () => {
     const viaNpm = await execFileAsync('npm', ['exec', '--', 'hotzip', '--help'], { cwd: app, env: env() });
     assert.match(viaNpm.stdout, /Usage: hotzip <command>/);
+    // The overview lists every command's options, as the README's table does.
+    assert.match(viaNpm.stdout, /run \[node flags\] <app\.zip \| dir> \[-m entry\] \[-- args\]/);
     for (const command of ['pack', 'run', 'ls', 'verify']) {
       const help = await hz([command, '--help']);
       assert.equal(help.code, 0, help.stderr);
@@ -240,6 +242,24 @@ describe('hotzip (installed from a packed tarball)', () => {
     const named = await hz(['pack', src]);
     assert.equal(named.code, 0, named.stderr);
     assert.ok(fs.existsSync(path.join(work, `${path.basename(src)}.zip`)));
+  });
+
+  test('pack warns about an entry the loader would refuse, and still writes the archive', async () => {
+    const src = dirWith('repeated', { 'spaces.js': `export const z = 1;//${' '.repeat(3_000_000)}\n` });
+    const packed = await hz(['pack', src, '-o', 'repeated.zip']);
+    assert.equal(packed.code, 0, packed.stderr);
+    assert.match(packed.stdout, /^wrote repeated\.zip/);
+    assert.match(
+      packed.stderr,
+      /^hotzip pack: warning: the loader will refuse this: ERR_HOTZIP_LIMIT: .*"spaces\.js".*\(HOTZIP_MAX_RATIO\)\n$/,
+    );
+    // Under the limits the program runs with, or stored, there is nothing to say.
+    const allowed = await hz(['pack', src, '-o', 'repeated.zip'], { env: { HOTZIP_MAX_RATIO: '5000' } });
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.equal(allowed.stderr, '');
+    const stored = await hz(['pack', src, '-o', 'repeated-stored.zip', '--store']);
+    assert.equal(stored.code, 0, stored.stderr);
+    assert.equal(stored.stderr, '');
   });
 
   test('ls prints a table and marks entries that are never served', async () => {

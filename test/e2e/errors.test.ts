@@ -61,6 +61,7 @@ describe('error messages', () => {
       'zip:./no-main.zip',
       'zip:./a.zip!x.js',
       'zip:./missing.zip!/x.js',
+      'zip:./a.zip!/../x.js',
     ]);
     const badMain = found.get('zip:./bad-main.zip');
     assert.equal(badMain?.code, 'ERR_MODULE_NOT_FOUND');
@@ -76,6 +77,10 @@ describe('error messages', () => {
     const missing = found.get('zip:./missing.zip!/x.js');
     assert.equal(missing?.code, 'ERR_MODULE_NOT_FOUND');
     assert.match(missing?.message ?? '', /Cannot find archive '.*missing\.zip' imported from file:\/\/.*\/probe\.mjs$/);
+    // The archive a zip: specifier names is not its importer.
+    const escaping = found.get('zip:./a.zip!/../x.js');
+    assert.equal(escaping?.code, 'ERR_HOTZIP_INVALID_SPECIFIER');
+    assert.match(escaping?.message ?? '', /"zip:\.\/a\.zip!\/\.\.\/x\.js" leaves the archive \/.*\/a\.zip$/);
   });
 
   test("stacks start outside hotzip's code unless HOTZIP_LOG=debug", async () => {

@@ -135,6 +135,8 @@ describe('hot reload', () => {
       assert.equal(event.name, 'error', `${what}: ${JSON.stringify(event)}`);
       assert.equal(event.code, code, what);
       assert.match(event.message ?? '', /a\.js|x\.js/, what);
+      assert.equal(event.archive, archive, what);
+      assert.equal(event.entry, what === 'link error' ? 'x.js' : 'a.js', what);
       if (what === 'syntax error')
         assert.match(event.message ?? '', /a\.js:1:\d+ has a syntax error[\s\S]*> 1 \| export let = ;/);
       // Every state() calls greet five times: the old instance keeps counting.
@@ -145,6 +147,7 @@ describe('hot reload', () => {
     const thrown = await app.event();
     assert.equal(thrown.code, 'ERR_HOTZIP_UPDATE_FAILED');
     assert.match(thrown.message ?? '', /boom at top level/);
+    assert.deepEqual([thrown.archive, thrown.entry], [archive, 'a.js']);
     const afterThrow = (await app.state()) as Record<string, unknown>;
     assert.equal(afterThrow.k, 1, 'the previous exports of a module that threw stay installed');
     writeZip(archive, tree(4));

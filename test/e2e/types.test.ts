@@ -26,7 +26,7 @@ const consumer = {
   'src/main.ts': `import { greet } from 'zip:./plugins/hello.zip!/lib/index.js';
 import hello from 'zip:./plugins/hello.zip!/lib/index.js';
 import * as plugin from 'zip:./plugins/hello.zip!/lib/index.js';
-import { off, on, readFileSync, reload, type UpdateReport } from 'hotzip';
+import { off, on, readFileSync, reload, type UpdateError, type UpdateReport } from 'hotzip';
 
 const greeting: string = greet('world');
 console.log(greeting, hello, plugin.banner);
@@ -55,6 +55,12 @@ console.log(next);
 
 on('update', (report: UpdateReport) => console.log(report.updated.length));
 on('error', (report) => console.log(report.error?.message, report.failed.length));
+// The report's error is an UpdateError: the module's URL, archive and entry, and a syntax error's position.
+on('error', (report) => {
+  const error: UpdateError | undefined = report.error;
+  const where: Array<string | number | undefined> = [error?.code, error?.archive, error?.entry, error?.url, error?.line];
+  console.log(where);
+});
 off('restart-required', (report) => console.log(report.restartRequired));
 // @ts-expect-error: not an event hotzip emits
 on('updated', () => {});

@@ -15,6 +15,9 @@ export interface HotEvent {
   removed: string[];
   code?: string;
   message?: string;
+  /** The archive and entry the error names. */
+  archive?: string;
+  entry?: string;
 }
 
 /**
@@ -26,7 +29,7 @@ export function hostMain(imports: string, state: string): string {
     imports,
     "import { on } from 'hotzip';",
     "for (const name of ['update', 'error', 'restart-required']) {",
-    '  on(name, (r) => console.log("EVENT " + name + " " + JSON.stringify({ updated: r.updated, removed: r.removed, code: r.error?.code, message: r.error?.message, restart: r.restartRequired })));',
+    '  on(name, (r) => console.log("EVENT " + name + " " + JSON.stringify({ updated: r.updated, removed: r.removed, code: r.error?.code, message: r.error?.message, archive: r.error?.archive, entry: r.error?.entry, restart: r.restartRequired })));',
     '}',
     "process.stdin.setEncoding('utf8');",
     "let buffered = '';",
