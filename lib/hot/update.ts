@@ -9,7 +9,7 @@ import { updateError } from '../errors.js';
 import { splitVersion } from '../url/version-query.js';
 import type { HotzipEvents } from './api.js';
 import type { HotContext, Namespace } from './context.js';
-import { addsNames } from './description.js';
+import { changesNames } from './description.js';
 import type { Emitter } from './events.js';
 import type { HotModule, Instance, Joining, Pending } from './module.js';
 import type { RedirectChange } from './redirects.js';
@@ -144,10 +144,12 @@ export class Update {
     const previews = targets.map((module) => host.preview(module.url, version));
     this.#previews = previews;
     // Importers in this update of a version that adds exports must link to that version: the live instance lacks
-    // them. Only then: every version someone links to keeps receiving updates, at a cost per update.
+    // them. So must later first-time importers of a version that removes one (the live instance still lists it,
+    // where a fresh start would not). Only then: every version someone links to keeps receiving updates, at a cost
+    // per update.
     const adding = new Set(
       targets.filter((module, index) =>
-        addsNames(module.linked.at(-1)?.description.exports ?? [], previews[index]?.exports ?? []),
+        changesNames(module.linked.at(-1)?.description.exports ?? [], previews[index]?.exports ?? []),
       ),
     );
     this.#adding = adding;

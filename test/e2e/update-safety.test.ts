@@ -88,6 +88,20 @@ for (const api of hookApis) {
       await app.change(archive, routes("export function handler() { return 'v2'; }\nexport const keep = 2;\n"));
       assert.deepEqual(await app.state(), { captured: 'v2' });
     });
+
+    test('a name an update removes is gone from later import()s, as on a fresh start', async () => {
+      const { app, archive } = await startApp(
+        routes("export function handler() { return 'v0'; }\nexport const keep = 0;\n"),
+        "globalThis.held = await import('zip:./app.zip!/routes.js');",
+        "{ later: Object.keys(await import('zip:./app.zip!/routes.js')), held: Object.keys(globalThis.held), keep: globalThis.held.keep }",
+      );
+      // Imported through import() only: nothing checks the name, so the update applies.
+      await app.change(archive, routes('export const keep = 1;\n'));
+      // The namespace held before cannot lose a key (it keeps its last value); one imported after has none.
+      assert.deepEqual(await app.state(), { later: ['keep'], held: ['handler', 'keep'], keep: 1 });
+      await app.change(archive, routes('export const keep = 2;\n'));
+      assert.deepEqual(await app.state(), { later: ['keep'], held: ['handler', 'keep'], keep: 2 });
+    });
   });
 
   describe(`exports used through a namespace or a barrel (${api})`, () => {
