@@ -9,7 +9,7 @@ import { updateError } from '../errors.js';
 import { splitVersion } from '../url/version-query.js';
 import type { HotzipEvents } from './api.js';
 import type { HotContext, Namespace } from './context.js';
-import { changesNames } from './description.js';
+import { addsNames, changesNames } from './description.js';
 import type { Emitter } from './events.js';
 import type { HotModule, Instance, Joining, Pending } from './module.js';
 import type { RedirectChange } from './redirects.js';
@@ -68,6 +68,8 @@ export class Update {
   #targets: HotModule[] = [];
   #previews: Array<ModulePreview | undefined> = [];
   #adding = new Set<HotModule>();
+  /** Modules whose new version later first-time importers link to: those in #adding, and those removing names. */
+  #relinked = new Set<HotModule>();
   #joining: Joining[] = [];
   #redirected: string[] = [];
   #pendings: Pending[] = [];
@@ -144,15 +146,21 @@ export class Update {
     const previews = targets.map((module) => host.preview(module.url, version));
     this.#previews = previews;
     // Importers in this update of a version that adds exports must link to that version: the live instance lacks
-    // them. So must later first-time importers of a version that removes one (the live instance still lists it,
-    // where a fresh start would not). Only then: every version someone links to keeps receiving updates, at a cost
-    // per update.
+    // them. Later first-time importers link to a version that adds or removes one (the live instance's list is not
+    // what a fresh start would show); importers in the update of one that only removes names still link to the live
+    // instance, so that the check names what they miss. Only then: every version someone links to keeps receiving
+    // updates, at a cost per update.
+    const exportLists = targets.map((module, index) => ({
+      known: module.linked.at(-1)?.description.exports ?? [],
+      next: previews[index]?.exports ?? [],
+    }));
     const adding = new Set(
-      targets.filter((module, index) =>
-        changesNames(module.linked.at(-1)?.description.exports ?? [], previews[index]?.exports ?? []),
-      ),
+      targets.filter((_, index) => addsNames(exportLists[index]?.known ?? [], exportLists[index]?.next ?? [])),
     );
     this.#adding = adding;
+    this.#relinked = new Set(
+      targets.filter((_, index) => changesNames(exportLists[index]?.known ?? [], exportLists[index]?.next ?? [])),
+    );
     // A barrel (`export * from`) of a module that adds exports gains them too, but only a new instance of it can
     // show them: it joins the update, unchanged, as a version that adds exports (and so do its own barrels).
     for (let grew = adding.size > 0; grew; ) {
@@ -196,7 +204,9 @@ export class Update {
     // A version imports another gated module only through the update's redirects (a version adding exports) or a
     // joiner: without either, each version's graph has its gate alone, and the gate can be an await in its body.
     const inlineGate = this.#adding.size === 0 && this.#joining.length === 0;
-    this.#pendings = this.#targets.map((module) => host.load(module, version, this.#adding.has(module), inlineGate));
+    this.#pendings = this.#targets.map((module) =>
+      host.load(module, version, this.#adding.has(module) || this.#relinked.has(module), inlineGate),
+    );
   }
 
   /** Waits until the whole update has linked, then checks it; returns why it cannot apply, if it cannot. */
