@@ -2,15 +2,18 @@
  * `npm run corpus:upgrades`: every pair of the upgrade corpus (real consecutive releases of npm packages), each
  * upgraded in place under hotzip and compared with fresh native processes on both releases; prints one line per
  * pair and the totals. Exits 1 when any upgrade ends in a verdict that is not accepted. Options: `--only a,b`,
- * `--json <file>` (outcomes, with the update reports); `HOTZIP_CORPUS_DEBUG=1` prints the details of every pair.
+ * `--json <file>` (outcomes, with the update reports), `--downgrades` (each pair the other way round too: the same
+ * real diffs reversed); `HOTZIP_CORPUS_DEBUG=1` prints the details of every pair.
  */
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CorpusInstallError, ensureInstalled } from '../corpus-npm/install.js';
-import { acceptedVerdicts, formatUpgrades, runPair, type UpgradeOutcome, upgradesDir } from './harness.js';
+import { acceptedVerdicts, downgrade, formatUpgrades, runPair, type UpgradeOutcome, upgradesDir } from './harness.js';
 import { upgradePairs } from './pairs.js';
 
-const { values } = parseArgs({ options: { only: { type: 'string' }, json: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { only: { type: 'string' }, json: { type: 'string' }, downgrades: { type: 'boolean', default: false } },
+});
 
 try {
   console.error(`upgrade corpus: ${ensureInstalled(upgradesDir)}`);
@@ -23,7 +26,8 @@ try {
 }
 
 const only = values.only?.split(',');
-const pairs = upgradePairs.filter((pair) => only === undefined || only.includes(pair.name));
+const chosen = upgradePairs.filter((pair) => only === undefined || only.includes(pair.name));
+const pairs = values.downgrades ? [...chosen, ...chosen.map(downgrade)] : chosen;
 console.log(`hotzip upgrade corpus — Node ${process.versions.node}, ${pairs.length} upgrades`);
 const started = performance.now();
 const outcomes: UpgradeOutcome[] = [];

@@ -9,9 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { makeApp, repoRoot, runProcess, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
 import { closureOf, comparable, filesOf, firstDifference, LOAD_MODULE } from '../corpus-npm/harness.js';
 import type { Observation, SerializedReport } from '../corpus-npm/observe.js';
+import { makeApp, repoRoot, runProcess, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
 import type { UpgradeDriverConfig, UpgradeLine } from './driver.js';
 import type { UpgradePair } from './pairs.js';
 
@@ -60,12 +60,12 @@ export interface UpgradeOutcome {
   changed: string[];
   /** Modules of the package the update evaluated again. */
   updated: number;
-  /** The captured copy of the namespace after the update: `newer` when its smoke call answers as the newer release
-   * does natively, `older` when as the older one (same answer on both: `same`). */
-  captured: 'newer' | 'older' | 'same' | 'differs' | '-';
+  /** The captured copy of the namespace after the update: `to` when its smoke call answers as the release upgraded
+   * to does natively, `from` when as the one it started on (the same answer on both: `same`). */
+  captured: 'to' | 'from' | 'same' | 'differs' | '-';
   /** The namespace an `import()` of the package made after the update gets, compared as a whole with both releases
    * natively (as `captured`). */
-  reimported: 'newer' | 'older' | 'same' | 'differs' | '-';
+  reimported: 'to' | 'from' | 'same' | 'differs' | '-';
   detail: string;
   reports: SerializedReport[];
 }
@@ -193,16 +193,29 @@ function keyChanges(older: Observation, newer: Observation): string {
   const after = Object.keys(newer.keys ?? {});
   const added = after.filter((key) => !before.includes(key));
   const removed = before.filter((key) => !after.includes(key));
-  return [added.length > 0 ? `added ${added.join(', ')}` : '', removed.length > 0 ? `removed ${removed.join(', ')}` : '']
+  return [
+    added.length > 0 ? `added ${added.join(', ')}` : '',
+    removed.length > 0 ? `removed ${removed.join(', ')}` : '',
+  ]
     .filter((part) => part !== '')
     .join('; ');
 }
 
 /** Which release `seen` answers as, given what each answers natively. */
-function which(seen: string | undefined, older: string | undefined, newer: string | undefined): UpgradeOutcome['captured'] {
+function which(
+  seen: string | undefined,
+  older: string | undefined,
+  newer: string | undefined,
+): UpgradeOutcome['captured'] {
   if (seen === undefined) return '-';
   if (older === newer) return seen === newer ? 'same' : 'differs';
-  return seen === newer ? 'newer' : seen === older ? 'older' : 'differs';
+  return seen === newer ? 'to' : seen === older ? 'from' : 'differs';
+}
+
+/** The first line of a child's stderr that names an error (else its last lines): what a crash says. */
+function firstError(stderr: string): string {
+  const lines = stderr.trim().split('\n');
+  return lines.find((line) => /\b\w*Error\b|ERR_/.test(line)) ?? lines.slice(-3).join(' | ');
 }
 
 function smokeOf(observation: Observation | undefined): string | undefined {
@@ -214,10 +227,19 @@ function clearRefusal(error: { code: string; message: string }): boolean {
   return /^ERR_HOTZIP_/.test(error.code) && error.message.includes('app.zip') && /!\/\S/.test(error.message);
 }
 
-/** Runs one pair: both oracles and the upgrade under hotzip, at once, and classifies the result. */
+/** The same pair the other way round: from its newer release back to its older one (real diffs, reversed). */
+export function downgrade(pair: UpgradePair): UpgradePair {
+  return { ...pair, from: pair.to, to: pair.from };
+}
+
+/**
+ * Runs one pair (from `pair.from` to `pair.to`, whichever is newer): both oracles and the upgrade under hotzip, at
+ * once, and classifies the result.
+ */
 export async function runPair(pair: UpgradePair, timeoutMs = 15_000): Promise<UpgradeOutcome> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `hotzip-upgrade-${pair.name}-`));
   try {
+    // "older" and "newer" are the release the program starts on and the one it moves to (a downgrade swaps them).
     const older = releaseTree(pair.name, pair.from);
     const newer = releaseTree(pair.name, pair.to);
     const changed = changedEntries(older, newer);
@@ -245,15 +267,15 @@ export async function runPair(pair: UpgradePair, timeoutMs = 15_000): Promise<Up
       ['native (newer)', nativeNew],
     ] as const) {
       if (seen.exit !== 'ok' || seen.before?.ok !== true) {
-        return finish('crash', `${side}: ${seen.exit}, ${seen.before?.error?.message ?? seen.stderr.slice(-300)}`);
+        return finish('crash', `${side}: ${seen.exit}, ${seen.before?.error?.message ?? firstError(seen.stderr)}`);
       }
     }
-    if (zip.before === undefined) return finish('crash', `hotzip: ${zip.exit}: ${zip.stderr.slice(-300)}`);
+    if (zip.before === undefined) return finish('crash', `hotzip: ${zip.exit}: ${firstError(zip.stderr)}`);
     if (comparable(zip.before) !== comparable(nativeOld.before)) {
       return finish('load-difference', firstDifference(nativeOld.before as Observation, zip.before));
     }
     if (zip.exit !== 'ok' || zip.after === undefined) {
-      return finish('crash', `hotzip after the update: ${zip.exit}: ${zip.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      return finish('crash', `hotzip after the update: ${zip.exit}: ${firstError(zip.stderr)}`);
     }
     const nativeNewAfter = nativeNew.after as Observation;
     const nativeOldAfter = nativeOld.after as Observation;
@@ -269,14 +291,20 @@ export async function runPair(pair: UpgradePair, timeoutMs = 15_000): Promise<Up
     if (error !== undefined || restart) {
       const what = error !== undefined ? `${error.code}: ${error.message.split('\n')[0]}` : 'restart required';
       if (error !== undefined && clearRefusal(error) && seesOld) return finish('refused-with-code', what);
-      return finish(
-        'refused-badly',
-        seesOld ? what : `${what}; then: ${firstDifference(nativeOldAfter, zip.after)}`,
-      );
+      return finish('refused-badly', seesOld ? what : `${what}; then: ${firstDifference(nativeOldAfter, zip.after)}`);
     }
-    if (seesNew) return finish('applied+parity', seesOld ? 'both releases look the same to the smoke call' : '');
-    if (outcome.reimported === 'newer' && onlyKeysDiffer(zip.after, nativeOldAfter, nativeNewAfter)) {
-      return finish('applied+export-list', `held namespace keeps the older release's keys: ${keyChanges(nativeOldAfter, nativeNewAfter)}`);
+    if (seesNew) {
+      const notes = [
+        seesOld ? 'both releases look the same to the smoke call' : '',
+        updated === 0 ? 'no module of it evaluated again (what changed in what it loads is not an ES module)' : '',
+      ];
+      return finish('applied+parity', notes.filter((note) => note !== '').join('; '));
+    }
+    if (outcome.reimported === 'to' && onlyKeysDiffer(zip.after, nativeOldAfter, nativeNewAfter)) {
+      return finish(
+        'applied+export-list',
+        `held namespace keeps the older release's keys: ${keyChanges(nativeOldAfter, nativeNewAfter)}`,
+      );
     }
     const changedScripts = changed.filter((entry) => JS_FILE.test(entry));
     if (seesOld && updated === 0) {

@@ -158,7 +158,8 @@ export function filesOf(packageDir: string): string[] {
 }
 
 /** The app's `load.mjs`: imports a package by name from inside the app (the archive, or the extracted tree). */
-export const LOAD_MODULE = '// The corpus app: imports a package by name.\nexport const load = (name) => import(name);\n';
+export const LOAD_MODULE =
+  '// The corpus app: imports a package by name.\nexport const load = (name) => import(name);\n';
 
 /** The archive trees of a batch: the app as installed, and the same with every JavaScript file changed. */
 export function batchTrees(names: readonly string[]): { tree: Tree; updated: Tree; entries: number } {

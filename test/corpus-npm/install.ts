@@ -15,7 +15,6 @@ export const corpusDir = path.join(repoRoot, 'test', 'corpus-npm');
 /** Where `npm ci` puts the corpus. */
 export const corpusModules = path.join(corpusDir, 'node_modules');
 
-
 /** Thrown when the corpus cannot be installed; its message says why and what npm said. */
 export class CorpusInstallError extends Error {
   constructor(message: string) {

@@ -159,4 +159,3 @@ export async function applyUpdate(
   }
   return { reports, waitedMs: Math.round(performance.now() - started) };
 }
-
