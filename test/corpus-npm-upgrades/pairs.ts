@@ -39,6 +39,12 @@ export const upgradePairs: readonly UpgradePair[] = [
     smoke: `typeof m.default + m.default.length`,
   },
   {
+    name: 'date-fns',
+    from: '4.0.0',
+    to: '4.1.0',
+    smoke: `[m.format(new Date(Date.UTC(2020, 0, 2)), 'yyyy-MM-dd'), (() => { try { return m.constructFrom(null, 0).getTime(); } catch (error) { return error.name; } })()].join()`,
+  },
+  {
     name: 'defu',
     from: '6.1.3',
     to: '6.1.4',
@@ -55,6 +61,13 @@ export const upgradePairs: readonly UpgradePair[] = [
     from: '1.5.3',
     to: '1.5.4',
     smoke: `m.init.then(() => JSON.stringify(m.parse('import a from "b"; export const c = 1;').slice(0, 2).map((list) => list.map((item) => item.n))))`,
+  },
+  {
+    name: 'es-toolkit',
+    from: '1.26.0',
+    to: '1.26.1',
+    specifier: 'es-toolkit/compat',
+    smoke: `[m.isMatch({ a: 1, b: [1, 2] }, { b: [2] }), m.isMatch({ a: { b: 1 } }, { a: null }), m.chunk([1, 2, 3], 2).length].join()`,
   },
   {
     name: 'fflate',
