@@ -8,7 +8,15 @@
 import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { CorpusInstallError, ensureInstalled } from '../corpus-npm/install.js';
-import { acceptedVerdicts, downgrade, formatUpgrades, runPair, type UpgradeOutcome, upgradesDir } from './harness.js';
+import {
+  acceptedBack,
+  acceptedVerdicts,
+  downgrade,
+  formatUpgrades,
+  runPair,
+  type UpgradeOutcome,
+  upgradesDir,
+} from './harness.js';
 import { upgradePairs } from './pairs.js';
 
 const { values } = parseArgs({
@@ -40,4 +48,4 @@ for (const pair of pairs) {
 console.log(formatUpgrades(outcomes));
 console.log(`upgrades run in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 if (values.json !== undefined) fs.writeFileSync(values.json, JSON.stringify(outcomes, null, 2));
-process.exit(outcomes.every((o) => acceptedVerdicts.includes(o.verdict)) ? 0 : 1);
+process.exit(outcomes.every((o) => acceptedVerdicts.includes(o.verdict) && acceptedBack.includes(o.back)) ? 0 : 1);

@@ -12,7 +12,7 @@ import { pathToFileURL } from 'node:url';
 import { closureOf, comparable, filesOf, firstDifference, LOAD_MODULE } from '../corpus-npm/harness.js';
 import type { Observation, SerializedReport } from '../corpus-npm/observe.js';
 import { makeApp, repoRoot, runProcess, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
-import type { UpgradeDriverConfig, UpgradeLine } from './driver.js';
+import type { Phase, UpgradeDriverConfig, UpgradeLine } from './driver.js';
 import type { UpgradePair } from './pairs.js';
 
 /** The folder holding the upgrade corpus's package.json and lockfile. */
@@ -67,7 +67,36 @@ export interface UpgradeOutcome {
    * natively (as `captured`). */
   reimported: 'to' | 'from' | 'same' | 'differs' | '-';
   detail: string;
+  /** The update back to the starting release, in the same process: see `roundTrip`. */
+  back: 'parity' | 'refused-with-code' | 'difference' | 'crash' | '-';
+  backDetail: string;
   reports: SerializedReport[];
+}
+
+/** The round-trip verdicts that are not defects. */
+export const acceptedBack: readonly UpgradeOutcome['back'][] = ['parity', 'refused-with-code'];
+
+/**
+ * The update back to the starting release: the namespace the program holds (its keys are the starting release's
+ * again) and one imported after it must answer as that release natively, or the update be refused with a clear
+ * error while the program still answers so.
+ */
+function roundTrip(zip: SideSeen, start: Observation): Pick<UpgradeOutcome, 'back' | 'backDetail'> {
+  if (zip.exit !== 'ok' || zip.back === undefined) {
+    return { back: 'crash', backDetail: `${zip.exit}: ${firstError(zip.stderr)}` };
+  }
+  const error = zip.backReports.find((report) => report.error !== undefined)?.error;
+  const held = comparable(zip.back) === comparable(start);
+  const again = comparable(zip['back-reimported']) === comparable(start);
+  if (error !== undefined) {
+    const what = `${error.code}: ${error.message.split('\n')[0]}`;
+    return clearRefusal(error) && held
+      ? { back: 'refused-with-code', backDetail: what }
+      : { back: 'difference', backDetail: what };
+  }
+  if (held && again) return { back: 'parity', backDetail: '' };
+  const seen = held ? (zip['back-reimported'] as Observation) : zip.back;
+  return { back: 'difference', backDetail: `${held ? 'import() again' : 'held'}: ${firstDifference(start, seen)}` };
 }
 
 const JS_FILE = /\.(c|m)?js$/;
@@ -108,15 +137,12 @@ function changedEntries(older: Tree, newer: Tree): string[] {
   return changed.sort((x, y) => Number(!JS_FILE.test(x)) - Number(!JS_FILE.test(y)) || (x < y ? -1 : 1));
 }
 
-interface SideSeen {
-  before?: Observation;
-  after?: Observation;
-  captured?: Observation;
-  reimported?: Observation;
+type SideSeen = { [phase in Phase]?: Observation } & {
   reports: SerializedReport[];
+  backReports: SerializedReport[];
   exit: string;
   stderr: string;
-}
+};
 
 async function runSide(
   mode: 'native' | 'zip',
@@ -143,6 +169,7 @@ async function runSide(
     cwd = makeApp('hotzip-upgrade-app-');
     config.archive = writeZip(path.join(cwd, 'app.zip'), trees.start);
     config.next = writeZip(path.join(cwd, 'next.zip'), trees.next ?? trees.start);
+    config.back = writeZip(path.join(cwd, 'back.zip'), trees.start);
     config.loadUrl = `zip://${pathToFileURL(config.archive).pathname}!/load.mjs`;
     args.push('--import', pathToFileURL(registerPath).href);
   }
@@ -156,13 +183,14 @@ async function runSide(
     });
     const seen: SideSeen = {
       reports: [],
+      backReports: [],
       exit: run.code === 0 ? 'ok' : `exit ${run.code} ${run.signal ?? ''}`.trim(),
       stderr: run.stderr,
     };
     const text = fs.existsSync(config.results) ? fs.readFileSync(config.results, 'utf8') : '';
     for (const line of text.split('\n').filter((l) => l !== '')) {
       const parsed = JSON.parse(line) as UpgradeLine;
-      if (parsed.kind === 'update') seen.reports.push(...parsed.reports);
+      if (parsed.kind === 'update') (parsed.round === 'next' ? seen.reports : seen.backReports).push(...parsed.reports);
       else seen[parsed.phase] = parsed.observation;
     }
     return seen;
@@ -258,6 +286,8 @@ export async function runPair(pair: UpgradePair, timeoutMs = 15_000): Promise<Up
       captured: '-',
       reimported: '-',
       detail: '',
+      back: '-',
+      backDetail: '',
       reports: zip.reports,
     };
     const finish = (verdict: UpgradeVerdict, detail: string): UpgradeOutcome =>
@@ -278,6 +308,7 @@ export async function runPair(pair: UpgradePair, timeoutMs = 15_000): Promise<Up
       return finish('crash', `hotzip after the update: ${zip.exit}: ${firstError(zip.stderr)}`);
     }
     const nativeNewAfter = nativeNew.after as Observation;
+    Object.assign(outcome, roundTrip(zip, nativeOld.after as Observation));
     const nativeOldAfter = nativeOld.after as Observation;
     outcome.captured = which(smokeOf(zip.captured), smokeOf(nativeOldAfter), smokeOf(nativeNewAfter));
     outcome.reimported =
@@ -318,7 +349,7 @@ export async function runPair(pair: UpgradePair, timeoutMs = 15_000): Promise<Up
 
 /** The outcomes as a table: package, releases, changed entries, modules updated, verdict, captured copy, detail. */
 export function formatUpgrades(outcomes: readonly UpgradeOutcome[]): string {
-  const header = ['package', 'from → to', 'changed', 'updated', 'verdict', 'captured', 'reimported', 'detail'];
+  const header = ['package', 'from → to', 'changed', 'updated', 'verdict', 'captured', 'reimported', 'back', 'detail'];
   const rows = outcomes.map((o) => [
     o.pair.name,
     `${o.pair.from} → ${o.pair.to}`,
@@ -327,7 +358,11 @@ export function formatUpgrades(outcomes: readonly UpgradeOutcome[]): string {
     o.verdict,
     o.captured,
     o.reimported,
-    o.detail.slice(0, 160),
+    o.back,
+    [o.detail, o.backDetail === '' ? '' : `back: ${o.backDetail}`]
+      .filter((part) => part !== '')
+      .join('; ')
+      .slice(0, 160),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]): string =>
@@ -337,10 +372,13 @@ export function formatUpgrades(outcomes: readonly UpgradeOutcome[]): string {
       .trimEnd();
   const counts = new Map<string, number>();
   for (const o of outcomes) counts.set(o.verdict, (counts.get(o.verdict) ?? 0) + 1);
+  const backs = new Map<string, number>();
+  for (const o of outcomes) backs.set(o.back, (backs.get(o.back) ?? 0) + 1);
   return [
     line(header),
     ...rows.map(line),
     '',
-    `totals: ${outcomes.length} upgrades; ${[...counts].map(([verdict, n]) => `${verdict} ${n}`).join(', ')}`,
+    `totals: ${outcomes.length} upgrades; ${[...counts].map(([verdict, n]) => `${verdict} ${n}`).join(', ')}; ` +
+      `back to the starting release: ${[...backs].map(([verdict, n]) => `${verdict} ${n}`).join(', ')}`,
   ].join('\n');
 }

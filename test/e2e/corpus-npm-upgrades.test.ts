@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { ensureInstalled } from '../corpus-npm/install.js';
 import {
+  acceptedBack,
   acceptedVerdicts,
   aliasOf,
   runPair,
@@ -70,6 +71,8 @@ describe('upgrade corpus subset: real releases upgraded in place, against native
       assert.ok(outcome !== undefined, `no outcome for ${pair.name}`);
       assert.ok(outcome.changed.length > 0, 'the two releases are the same bytes');
       assert.ok(acceptedVerdicts.includes(outcome.verdict), `${outcome.verdict}: ${outcome.detail}`);
+      // Back to the starting release in the same process: a second update over what the first one left.
+      assert.ok(acceptedBack.includes(outcome.back), `back: ${outcome.back}: ${outcome.backDetail}`);
     });
   }
 
