@@ -70,6 +70,8 @@ export class Update {
   #adding = new Set<HotModule>();
   /** Modules whose new version later first-time importers link to: those in #adding, and those removing names. */
   #relinked = new Set<HotModule>();
+  /** Modules whose entries this update removes (marked in the plan, pruned once it is sure to apply). */
+  #removed: HotModule[] = [];
   #joining: Joining[] = [];
   #redirected: string[] = [];
   #pendings: Pending[] = [];
@@ -89,9 +91,11 @@ export class Update {
     try {
       const rejection = await this.#check();
       if (rejection !== undefined) {
+        this.#unmarkRemoved();
         this.#rollBack(rejection);
         return this.#finish();
       }
+      await this.#prune();
       await this.#commit();
       return this.#finish();
     } finally {
@@ -108,8 +112,9 @@ export class Update {
   }
 
   /**
-   * Prunes removed modules, then decides what the update loads: the changed modules, the barrels that gain exports
-   * through them, and the modules that join it. False when nothing is to load (or a module declined).
+   * Marks removed modules, then decides what the update loads: the changed modules, the barrels that gain exports
+   * through them, and the modules that join it. False when nothing is to load (or a module declined); a change
+   * that only removes modules is pruned here.
    */
   async #plan(): Promise<boolean> {
     const host = this.#host;
@@ -122,13 +127,13 @@ export class Update {
     // A removed entry was pruned, its decline() with it: restoring it is not an update of a declined module.
     const restored = new Set(targets.filter((module) => module.removed));
     for (const module of targets) module.removed = false;
+    // Marked at once (a removed module's imports no longer hold back the check), pruned only once the update is
+    // sure to apply: a refused update has run nothing, so the change is tried again as a whole later.
     for (const url of changes.removed ?? []) {
       const module = host.modules.get(url);
-      if (module === undefined) continue;
+      if (module === undefined || module.removed) continue;
       module.removed = true;
-      for (const prune of module.current.handlers?.pruners ?? [])
-        await host.safely(() => prune(module.data), url, 'prune', report);
-      report.removed.push(url);
+      this.#removed.push(module);
     }
     const declined = targets.filter((module) => !restored.has(module) && module.current.handlers?.declined === true);
     if (declined.length > 0) {
@@ -136,9 +141,13 @@ export class Update {
       report.restartRequired = [...declined, ...targets.filter((module) => !declined.includes(module))].map(
         (module) => module.url,
       );
+      this.#unmarkRemoved();
       return false;
     }
-    if (targets.length === 0) return false;
+    if (targets.length === 0) {
+      await this.#prune();
+      return false;
+    }
 
     // One version number for the whole update: its modules are read from one snapshot of each archive.
     const version = host.nextVersion();
@@ -219,6 +228,20 @@ export class Update {
       added: this.#changes.added ?? [],
       report: this.#report,
     });
+  }
+
+  /** Runs the prune handlers of the modules this update removes, and reports them removed. */
+  async #prune(): Promise<void> {
+    for (const module of this.#removed) {
+      for (const prune of module.current.handlers?.pruners ?? [])
+        await this.#host.safely(() => prune(module.data), module.url, 'prune', this.#report);
+      this.#report.removed.push(module.url);
+    }
+  }
+
+  /** The update does not apply: the modules it removes are still what the running code has. */
+  #unmarkRemoved(): void {
+    for (const module of this.#removed) module.removed = false;
   }
 
   /** Rejects every gate: no new body runs, and nothing changed. */

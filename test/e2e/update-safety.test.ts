@@ -371,6 +371,30 @@ for (const api of hookApis) {
       assert.deepEqual(await app.state(), { sum: 11 });
     });
 
+    test('a refused change that also removes a loaded entry prunes nothing and still waits for the other archive', async () => {
+      // A release whose chunk was renamed: chunk.1.js goes, main.js needs a name deps.zip has not got yet.
+      const chunk = "import.meta.hot?.prune(() => console.log('PRUNED chunk'));\nexport const c = 100;\n";
+      const main = (names: string): string =>
+        `import { ${names} } from 'zip:./deps.zip!/lib.js';\nexport const sum = () => ${names.replace(', ', ' + ')};\n`;
+      const deps = (extra: string): Tree => moduleTree({ 'lib.js': `export const a = 1;\n${extra}` });
+      const { app, dir, archive } = await startApp(
+        moduleTree({ 'main.js': main('a'), 'chunk.1.js': chunk }),
+        "import { sum } from 'zip:./app.zip!/main.js';\nimport { c } from 'zip:./app.zip!/chunk.1.js';",
+        '{ sum: sum(), c }',
+        {},
+        { 'deps.zip': zipBytes(deps('')) },
+      );
+      const refused = await app.change(archive, moduleTree({ 'main.js': main('a, b') }), 'error');
+      assert.deepEqual(refused.removed, [], 'a refused update removes nothing');
+      assert.doesNotMatch(app.stdout, /PRUNED/);
+      assert.deepEqual(await app.state(), { sum: 1, c: 100 });
+      writeZip(path.join(dir, 'deps.zip'), deps('export const b = 10;\n'));
+      const applied = await app.next(/^EVENT update .*main\.js/);
+      assert.match(applied, /chunk\.1\.js/, 'the removal applies with the change it came with');
+      assert.match(app.stdout, /^PRUNED chunk$/m);
+      assert.deepEqual(await app.state(), { sum: 11, c: 100 });
+    });
+
     test('a name renamed in deps.zip and in its app.zip importer, written one after the other, is one update', async () => {
       const main = (name: string): Tree =>
         moduleTree({
