@@ -14,7 +14,7 @@ import { splitSuffix, splitVersion, VERSION_PARAM, withRestore, withVersion } fr
 import type { HotzipEvents } from './api.js';
 import { Bindings, type InstanceHandle } from './bindings.js';
 import { HotContext, type HotContextHost, type Namespace } from './context.js';
-import { changesNames, describeModule, type ModuleDescription, type Registered } from './description.js';
+import { addsNames, describeModule, type ModuleDescription, type Registered } from './description.js';
 import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { HotModule, Instance, type Joining, newPending, type Pending } from './module.js';
@@ -688,8 +688,8 @@ export class HotRuntime {
       older.stale = true;
       older.mode = 1;
     }
-    if (linkedTo || changesNames(module.linked.at(-1)?.description.exports ?? [], instance.description.exports)) {
-      // Exports the linked instances cannot gain (or lose): importers that come later link to this version instead.
+    if (linkedTo || addsNames(module.linked.at(-1)?.description.exports ?? [], instance.description.exports)) {
+      // Exports the linked instances cannot gain: importers that come later link to this version instead.
       module.linked.push(instance);
       this.#changeRedirects({ kind: 'newest', url: module.url, to: instance.url });
     }
