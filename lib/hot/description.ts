@@ -175,6 +175,14 @@ function parseLocals(layout: string, reexports: string | undefined): ParsedLocal
   return { names, locals, exports };
 }
 
+/**
+ * Whether `next` names exports other than `known`'s (adds or removes one): the linked instances cannot follow such a
+ * list, so a later first-time importer must link to the version that has it.
+ */
+export function changesNames(known: readonly string[], next: readonly string[]): boolean {
+  return addsNames(known, next) || addsNames(next, known);
+}
+
 /** Whether `next` has a name `known` lacks; in order and equal (the usual update), without building a set. */
 export function addsNames(known: readonly string[], next: readonly string[]): boolean {
   // Versions that registered the same lists share them (see shareLists).

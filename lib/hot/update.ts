@@ -9,7 +9,7 @@ import { type UpdateError, updateError } from '../errors.js';
 import { splitVersion } from '../url/version-query.js';
 import type { HotzipEvents } from './api.js';
 import type { HotContext, Namespace } from './context.js';
-import { addsNames } from './description.js';
+import { addsNames, changesNames } from './description.js';
 import type { Emitter } from './events.js';
 import type { HotModule, Instance, Joining, Pending } from './module.js';
 import type { RedirectChange } from './redirects.js';
@@ -68,6 +68,10 @@ export class Update {
   #targets: HotModule[] = [];
   #previews: Array<ModulePreview | undefined> = [];
   #adding = new Set<HotModule>();
+  /** Modules whose new version later first-time importers link to: those in #adding, and those removing names. */
+  #relinked = new Set<HotModule>();
+  /** Modules whose entries this update removes (marked in the plan, pruned once it is sure to apply). */
+  #removed: HotModule[] = [];
   #joining: Joining[] = [];
   #redirected: string[] = [];
   #pendings: Pending[] = [];
@@ -87,9 +91,11 @@ export class Update {
     try {
       const rejection = await this.#check();
       if (rejection !== undefined) {
+        this.#unmarkRemoved();
         this.#rollBack(rejection);
         return this.#finish();
       }
+      await this.#prune();
       await this.#commit();
       return this.#finish();
     } finally {
@@ -106,8 +112,9 @@ export class Update {
   }
 
   /**
-   * Prunes removed modules, then decides what the update loads: the changed modules, the barrels that gain exports
-   * through them, and the modules that join it. False when nothing is to load (or a module declined).
+   * Marks removed modules, then decides what the update loads: the changed modules, the barrels that gain exports
+   * through them, and the modules that join it. False when nothing is to load (or a module declined); a change
+   * that only removes modules is pruned here.
    */
   async #plan(): Promise<boolean> {
     const host = this.#host;
@@ -120,13 +127,13 @@ export class Update {
     // A removed entry was pruned, its decline() with it: restoring it is not an update of a declined module.
     const restored = new Set(targets.filter((module) => module.removed));
     for (const module of targets) module.removed = false;
+    // Marked at once (a removed module's imports no longer hold back the check), pruned only once the update is
+    // sure to apply: a refused update has run nothing, so the change is tried again as a whole later.
     for (const url of changes.removed ?? []) {
       const module = host.modules.get(url);
-      if (module === undefined) continue;
+      if (module === undefined || module.removed) continue;
       module.removed = true;
-      for (const prune of module.current.handlers?.pruners ?? [])
-        await host.safely(() => prune(module.data), url, 'prune', report);
-      report.removed.push(url);
+      this.#removed.push(module);
     }
     const declined = targets.filter((module) => !restored.has(module) && module.current.handlers?.declined === true);
     if (declined.length > 0) {
@@ -134,9 +141,13 @@ export class Update {
       report.restartRequired = [...declined, ...targets.filter((module) => !declined.includes(module))].map(
         (module) => module.url,
       );
+      this.#unmarkRemoved();
       return false;
     }
-    if (targets.length === 0) return false;
+    if (targets.length === 0) {
+      await this.#prune();
+      return false;
+    }
 
     // One version number for the whole update: its modules are read from one snapshot of each archive.
     const version = host.nextVersion();
@@ -144,13 +155,21 @@ export class Update {
     const previews = targets.map((module) => host.preview(module.url, version));
     this.#previews = previews;
     // Importers in this update of a version that adds exports must link to that version: the live instance lacks
-    // them. Only then: every version someone links to keeps receiving updates, at a cost per update.
+    // them. Later first-time importers link to a version that adds or removes one (the live instance's list is not
+    // what a fresh start would show); importers in the update of one that only removes names still link to the live
+    // instance, so that the check names what they miss. Only then: every version someone links to keeps receiving
+    // updates, at a cost per update.
+    const exportLists = targets.map((module, index) => ({
+      known: module.linked.at(-1)?.description.exports ?? [],
+      next: previews[index]?.exports ?? [],
+    }));
     const adding = new Set(
-      targets.filter((module, index) =>
-        addsNames(module.linked.at(-1)?.description.exports ?? [], previews[index]?.exports ?? []),
-      ),
+      targets.filter((_, index) => addsNames(exportLists[index]?.known ?? [], exportLists[index]?.next ?? [])),
     );
     this.#adding = adding;
+    this.#relinked = new Set(
+      targets.filter((_, index) => changesNames(exportLists[index]?.known ?? [], exportLists[index]?.next ?? [])),
+    );
     // A barrel (`export * from`) of a module that adds exports gains them too, but only a new instance of it can
     // show them: it joins the update, unchanged, as a version that adds exports (and so do its own barrels).
     for (let grew = adding.size > 0; grew; ) {
@@ -194,7 +213,9 @@ export class Update {
     // A version imports another gated module only through the update's redirects (a version adding exports) or a
     // joiner: without either, each version's graph has its gate alone, and the gate can be an await in its body.
     const inlineGate = this.#adding.size === 0 && this.#joining.length === 0;
-    this.#pendings = this.#targets.map((module) => host.load(module, version, this.#adding.has(module), inlineGate));
+    this.#pendings = this.#targets.map((module) =>
+      host.load(module, version, this.#adding.has(module) || this.#relinked.has(module), inlineGate),
+    );
   }
 
   /** Waits until the whole update has linked, then checks it; returns why it cannot apply, if it cannot. */
@@ -207,6 +228,20 @@ export class Update {
       added: this.#changes.added ?? [],
       report: this.#report,
     });
+  }
+
+  /** Runs the prune handlers of the modules this update removes, and reports them removed. */
+  async #prune(): Promise<void> {
+    for (const module of this.#removed) {
+      for (const prune of module.current.handlers?.pruners ?? [])
+        await this.#host.safely(() => prune(module.data), module.url, 'prune', this.#report);
+      this.#report.removed.push(module.url);
+    }
+  }
+
+  /** The update does not apply: the modules it removes are still what the running code has. */
+  #unmarkRemoved(): void {
+    for (const module of this.#removed) module.removed = false;
   }
 
   /** Rejects every gate: no new body runs, and nothing changed. */

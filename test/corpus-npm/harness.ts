@@ -112,34 +112,38 @@ function dependencyNames(dir: string): string[] {
   ];
 }
 
-/** Finds `name` as Node would from inside `from`: the nearest node_modules up to the corpus root. */
-function locate(from: string, name: string): string | undefined {
+/** Finds `name` as Node would from inside `from`: the nearest node_modules up to `root`. */
+function locate(from: string, name: string, root: string): string | undefined {
   let dir = from;
   for (;;) {
     const candidate = path.join(dir, 'node_modules', name);
     if (fs.existsSync(path.join(candidate, 'package.json'))) return candidate;
-    if (dir === corpusDir || path.dirname(dir) === dir) return undefined;
+    if (dir === root || path.dirname(dir) === dir) return undefined;
     dir = path.dirname(dir);
   }
 }
 
-/** Package folders (logical paths below the corpus) that `names` need: themselves and their dependency closure. */
-export function closureOf(names: readonly string[]): string[] {
+/**
+ * Package folders (logical paths below `root`, the corpus by default) that `names` need: themselves and their
+ * dependency closure.
+ */
+export function closureOf(names: readonly string[], root = corpusDir): string[] {
   const found = new Set<string>();
-  const queue = names.map((name) => path.join(corpusModules, name));
+  const queue = names.map((name) => path.join(root, 'node_modules', name));
   while (queue.length > 0) {
     const dir = queue.pop() as string;
     if (found.has(dir) || !fs.existsSync(path.join(dir, 'package.json'))) continue;
     found.add(dir);
     for (const dep of dependencyNames(dir)) {
-      const at = locate(dir, dep);
+      const at = locate(dir, dep, root);
       if (at !== undefined && !found.has(at)) queue.push(at);
     }
   }
   return [...found].sort();
 }
 
-function filesOf(packageDir: string): string[] {
+/** The files of a package folder, without its nested node_modules. */
+export function filesOf(packageDir: string): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
     for (const dirent of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -153,7 +157,9 @@ function filesOf(packageDir: string): string[] {
   return files;
 }
 
-const LOAD_MODULE = '// The corpus app: imports a package by name.\nexport const load = (name) => import(name);\n';
+/** The app's `load.mjs`: imports a package by name from inside the app (the archive, or the extracted tree). */
+export const LOAD_MODULE =
+  '// The corpus app: imports a package by name.\nexport const load = (name) => import(name);\n';
 
 /** The archive trees of a batch: the app as installed, and the same with every JavaScript file changed. */
 export function batchTrees(names: readonly string[]): { tree: Tree; updated: Tree; entries: number } {
@@ -294,13 +300,15 @@ async function runRounds(
   return result;
 }
 
-function comparable(observation: Observation | undefined): string {
+/** What two observations must agree on: the error code, or the keys, the members of `default` and the smoke result. */
+export function comparable(observation: Observation | undefined): string {
   if (observation === undefined) return 'missing';
   if (!observation.ok) return JSON.stringify({ error: observation.error?.code });
   return JSON.stringify({ keys: observation.keys, defaultKeys: observation.defaultKeys, smoke: observation.smoke });
 }
 
-function firstDifference(a: Observation, b: Observation): string {
+/** The first thing that differs between a reference observation `a` and `b`, in one line. */
+export function firstDifference(a: Observation, b: Observation): string {
   if (!b.ok) return `${b.error?.code}: ${b.error?.message.split('\n')[0]}`;
   if (!a.ok) return `native failed (${a.error?.code}: ${a.error?.message.split('\n')[0]}) but the archive loaded`;
   for (const part of ['keys', 'defaultKeys'] as const) {

@@ -15,8 +15,6 @@ export const corpusDir = path.join(repoRoot, 'test', 'corpus-npm');
 /** Where `npm ci` puts the corpus. */
 export const corpusModules = path.join(corpusDir, 'node_modules');
 
-const STAMP = path.join(corpusModules, '.hotzip-corpus-lock.sha256');
-
 /** Thrown when the corpus cannot be installed; its message says why and what npm said. */
 export class CorpusInstallError extends Error {
   constructor(message: string) {
@@ -25,9 +23,9 @@ export class CorpusInstallError extends Error {
   }
 }
 
-function lockHash(): string {
+function lockHash(dir: string): string {
   return createHash('sha256')
-    .update(fs.readFileSync(path.join(corpusDir, 'package-lock.json')))
+    .update(fs.readFileSync(path.join(dir, 'package-lock.json')))
     .digest('hex');
 }
 
@@ -36,11 +34,21 @@ function lockHash(): string {
  * CorpusInstallError naming the registry when npm fails.
  */
 export function ensureCorpusInstalled(): 'up to date' | 'installed' {
-  const wanted = lockHash();
-  if (fs.existsSync(STAMP) && fs.readFileSync(STAMP, 'utf8').trim() === wanted) return 'up to date';
+  return ensureInstalled(corpusDir);
+}
+
+/**
+ * Installs the pinned tree of `dir` (a folder of this repository holding a package.json and its lockfile) into
+ * `dir/node_modules`, unless it matches the lockfile already: the corpus's way, for every pinned corpus.
+ */
+export function ensureInstalled(dir: string): 'up to date' | 'installed' {
+  const stamp = path.join(dir, 'node_modules', '.hotzip-corpus-lock.sha256');
+  const lockfile = path.relative(repoRoot, path.join(dir, 'package-lock.json'));
+  const wanted = lockHash(dir);
+  if (fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === wanted) return 'up to date';
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const result = spawnSync(npm, ['ci', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'], {
-    cwd: corpusDir,
+    cwd: dir,
     encoding: 'utf8',
     timeout: 10 * 60_000,
     env: { ...process.env, NODE_OPTIONS: undefined },
@@ -49,10 +57,10 @@ export function ensureCorpusInstalled(): 'up to date' | 'installed' {
     const said = `${result.stderr ?? ''}${result.stdout ?? ''}`.trim().split('\n').slice(-8).join('\n');
     const why = result.error !== undefined ? String(result.error) : `npm ci exited with ${result.status}`;
     throw new CorpusInstallError(
-      `the npm corpus could not be installed from test/corpus-npm/package-lock.json (${why}): ` +
+      `the npm corpus could not be installed from ${lockfile} (${why}): ` +
         `the npm registry (or npm's cache) is unavailable, or the lockfile is broken. npm said:\n${said}`,
     );
   }
-  fs.writeFileSync(STAMP, `${wanted}\n`);
+  fs.writeFileSync(stamp, `${wanted}\n`);
   return 'installed';
 }

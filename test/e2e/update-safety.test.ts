@@ -88,6 +88,20 @@ for (const api of hookApis) {
       await app.change(archive, routes("export function handler() { return 'v2'; }\nexport const keep = 2;\n"));
       assert.deepEqual(await app.state(), { captured: 'v2' });
     });
+
+    test('a name an update removes is gone from later import()s, as on a fresh start', async () => {
+      const { app, archive } = await startApp(
+        routes("export function handler() { return 'v0'; }\nexport const keep = 0;\n"),
+        "globalThis.held = await import('zip:./app.zip!/routes.js');",
+        "{ later: Object.keys(await import('zip:./app.zip!/routes.js')), held: Object.keys(globalThis.held), keep: globalThis.held.keep }",
+      );
+      // Imported through import() only: nothing checks the name, so the update applies.
+      await app.change(archive, routes('export const keep = 1;\n'));
+      // The namespace held before cannot lose a key (it keeps its last value); one imported after has none.
+      assert.deepEqual(await app.state(), { later: ['keep'], held: ['handler', 'keep'], keep: 1 });
+      await app.change(archive, routes('export const keep = 2;\n'));
+      assert.deepEqual(await app.state(), { later: ['keep'], held: ['handler', 'keep'], keep: 2 });
+    });
   });
 
   describe(`exports used through a namespace or a barrel (${api})`, () => {
@@ -355,6 +369,30 @@ for (const api of hookApis) {
       writeZip(path.join(dir, 'deps.zip'), deps('export const b = 10;\n'));
       await app.next(/^EVENT update .*main\.js/);
       assert.deepEqual(await app.state(), { sum: 11 });
+    });
+
+    test('a refused change that also removes a loaded entry prunes nothing and still waits for the other archive', async () => {
+      // A release whose chunk was renamed: chunk.1.js goes, main.js needs a name deps.zip has not got yet.
+      const chunk = "import.meta.hot?.prune(() => console.log('PRUNED chunk'));\nexport const c = 100;\n";
+      const main = (names: string): string =>
+        `import { ${names} } from 'zip:./deps.zip!/lib.js';\nexport const sum = () => ${names.replace(', ', ' + ')};\n`;
+      const deps = (extra: string): Tree => moduleTree({ 'lib.js': `export const a = 1;\n${extra}` });
+      const { app, dir, archive } = await startApp(
+        moduleTree({ 'main.js': main('a'), 'chunk.1.js': chunk }),
+        "import { sum } from 'zip:./app.zip!/main.js';\nimport { c } from 'zip:./app.zip!/chunk.1.js';",
+        '{ sum: sum(), c }',
+        {},
+        { 'deps.zip': zipBytes(deps('')) },
+      );
+      const refused = await app.change(archive, moduleTree({ 'main.js': main('a, b') }), 'error');
+      assert.deepEqual(refused.removed, [], 'a refused update removes nothing');
+      assert.doesNotMatch(app.stdout, /PRUNED/);
+      assert.deepEqual(await app.state(), { sum: 1, c: 100 });
+      writeZip(path.join(dir, 'deps.zip'), deps('export const b = 10;\n'));
+      const applied = await app.next(/^EVENT update .*main\.js/);
+      assert.match(applied, /chunk\.1\.js/, 'the removal applies with the change it came with');
+      assert.match(app.stdout, /^PRUNED chunk$/m);
+      assert.deepEqual(await app.state(), { sum: 11, c: 100 });
     });
 
     test('a name renamed in deps.zip and in its app.zip importer, written one after the other, is one update', async () => {

@@ -91,6 +91,23 @@ test('a module that adds an export serves it to importers loaded later, and keep
   assert.equal(later.added, 'newer');
 });
 
+test('a module that removes an export serves importers loaded later a namespace without it', async () => {
+  const app = new FakeApp({ a: counter(1) });
+  const first = await app.load('a');
+  const report = await app.change({ a: { exports: ['value'], body: 'let value = 2;' } });
+  assert.equal(report.error, undefined);
+  assert.equal(app.runtime.redirect(urlOf('a')), `${urlOf('a')}?hz=1`);
+  const later = await app.load('a');
+  // As a fresh start on the new version would: no `get`. The namespace held before keeps its last value.
+  assert.deepEqual(Object.keys(later), ['value']);
+  assert.equal(later.value, 2);
+  assert.equal(first.value, 2);
+  assert.equal(typeof first.get, 'function');
+  await app.change({ a: { exports: ['value'], body: 'let value = 3;' } });
+  assert.equal(first.value, 3);
+  assert.equal(later.value, 3);
+});
+
 test('runtime and module events report each update; a replaced version stops listening', async () => {
   const listening = (value: number): FakeModule =>
     counter(value, `hot.on('hotzip:afterUpdate', (payload) => trace(['${value} saw', payload.updates]));`);

@@ -57,3 +57,31 @@ test('removing a module that was never loaded prunes nothing', async () => {
   assert.deepEqual(report.removed, []);
   assert.deepEqual(app.trace, []);
 });
+
+test('a refused update prunes nothing and reports nothing removed; the next good change removes it', async () => {
+  const app = new FakeApp({ a, b });
+  await app.load('b');
+  await app.load('a');
+  const refused = await app.change({ b: undefined, a: { ...a, syntaxError: { line: 1, column: 1 } } });
+  assert.equal(refused.error?.code, 'ERR_HOTZIP_UPDATE_REJECTED');
+  assert.deepEqual(refused.removed, []);
+  assert.deepEqual(app.trace, [], 'no prune handler ran for an update that changed nothing');
+  // Still a live importer: b's import of `value` holds back its removal.
+  const held = await app.change({ a: aWithoutValue });
+  assert.match(held.error?.message ?? '', /no longer exports "value", which fake:\/b\.js imports/);
+  // The watcher's baseline did not move past the refused change: it reports b's removal again with a's next change.
+  const applied = await app.runtime.apply({ updated: [urlOf('a')], removed: [urlOf('b')], added: [] });
+  assert.equal(applied.error, undefined);
+  assert.deepEqual(applied.removed, [urlOf('b')]);
+  assert.deepEqual(app.trace, [['prune b', 'state']]);
+});
+
+test('an update needing a restart prunes nothing', async () => {
+  const declining: FakeModule = { ...a, body: `${a.body} hot.decline();` };
+  const app = new FakeApp({ a: declining, b });
+  await app.load('b');
+  const report = await app.change({ b: undefined, a: { ...declining, body: `let value = 5; let other = 6;` } });
+  assert.deepEqual(report.restartRequired, [urlOf('a')]);
+  assert.deepEqual(report.removed, []);
+  assert.deepEqual(app.trace, []);
+});
