@@ -2,10 +2,12 @@
  * Where an import of a hot module goes instead of the URL resolution found: a newer version that added exports.
  * The runtime keeps the table; with Node's hooks thread (`module.register`) the resolve hook keeps a copy, fed over a
  * MessagePort that it drains synchronously before every look-up, so a change posted before an `import()` began is
- * always seen by it (a 'message' listener would run too late: the hooks thread answers resolves first).
+ * always seen by it (a 'message' listener would run too late: the hooks thread answers resolves first). The same
+ * port tells it which version each module runs (see ./restore-sources.ts), read as promptly.
  */
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { splitVersion, withVersion } from '../url/version-query.js';
+import { pinSource } from './restore-sources.js';
 
 /** One change to the table, as the runtime posts it to the hooks thread (structured-clonable). */
 export type RedirectChange =
@@ -15,6 +17,9 @@ export type RedirectChange =
   | { kind: 'update'; version: number; urls: string[] }
   /** Update `version` is over: its new instances' later imports follow the `newest` entries. */
   | { kind: 'done'; version: number };
+
+/** What the runtime posts to the hooks thread: a redirect change, or the version a module runs now. */
+export type HooksMessage = RedirectChange | { kind: 'running'; url: string; version: number };
 
 /** The redirect table of one thread. */
 export class RedirectTable {
@@ -56,12 +61,17 @@ export class RedirectTable {
   }
 }
 
-/** The hooks thread's look-up: a copy of the runtime's table, brought up to date from `port` before each answer. */
+/**
+ * The hooks thread's look-up: a copy of the runtime's table, brought up to date from `port` before each answer (the
+ * running versions it posts are recorded too: a load always follows its resolve).
+ */
 export function redirectsFrom(port: MessagePort): (url: string, parentURL: string | undefined) => string | undefined {
   const table = new RedirectTable();
   return (url, parentURL) => {
     for (let received = receiveMessageOnPort(port); received !== undefined; received = receiveMessageOnPort(port)) {
-      table.apply(received.message as RedirectChange);
+      const message = received.message as HooksMessage;
+      if (message.kind === 'running') pinSource(message.url, message.version);
+      else table.apply(message);
     }
     return table.target(url, parentURL);
   };

@@ -136,6 +136,7 @@ export class HotRuntime {
   readonly #log: (level: 'info' | 'debug' | 'error', message: string) => void;
   readonly #redirects = new RedirectTable();
   #mirror: ((change: RedirectChange) => void) | undefined;
+  #installs: ((url: string, version: number) => void) | undefined;
 
   readonly #locate: ((urls: string[]) => SyntaxLocation | undefined) | undefined;
   readonly #preview: (url: string, version: number) => ModulePreview | undefined;
@@ -187,6 +188,14 @@ export class HotRuntime {
   mirrorRedirects(post: (change: RedirectChange) => void): void {
     for (const change of this.#redirects.changes()) post(change);
     this.#mirror = post;
+  }
+
+  /**
+   * Tells `post` the version a module runs, each time an update installs one: where the load hook runs, that
+   * version's source must stay kept, as a failed update evaluates it again (the hooks thread is told over its port).
+   */
+  mirrorInstalls(post: (url: string, version: number) => void): void {
+    this.#installs = post;
   }
 
   #changeRedirects(change: RedirectChange): void {
@@ -702,6 +711,7 @@ export class HotRuntime {
     }
     module.current = instance;
     module.versions.push(instance);
+    this.#installs?.(module.url, instance.version ?? 0);
     if (module.live.description.usesMeta) {
       try {
         module.live.meta.hot = instance.context;

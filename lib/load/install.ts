@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { config } from '../config.js';
 import type { HookReport } from '../hot/host-importers.js';
+import type { HooksMessage } from '../hot/redirects.js';
+import { pinSource } from '../hot/restore-sources.js';
 import { installHotRuntime } from '../hot/setup.js';
 import { chooseHookApi, nativeCjsRequire } from '../node-support.js';
 import { enableCompileCache } from '../transform/cache.js';
@@ -52,6 +54,7 @@ export function register(options: RegisterOptions = {}): boolean {
   const cacheDir = hot ? settings.cacheDir : undefined;
   if (cacheDir !== undefined) enableCompileCache(cacheDir, nodeModule.enableCompileCache);
   if (api === 'registerHooks') {
+    runtime?.mirrorInstalls(pinSource);
     const redirect = runtime && ((url: string, parentURL: string | undefined) => runtime.redirect(url, parentURL));
     const report = runtime && ((message: HookReport) => runtime.hookReport(message));
     const versionHints = runtime && ((url: string) => runtime.versionHints(url));
@@ -70,12 +73,14 @@ export function register(options: RegisterOptions = {}): boolean {
       load: (url, context, next) => hooks.load(url, context, next) as nodeModule.LoadFnOutput,
     });
   } else {
-    // The hooks thread keeps a copy of the runtime's redirects, fed over this port (see ./redirects.ts).
+    // The hooks thread keeps a copy of the runtime's redirects, and the versions modules run, fed over this port.
     let redirects: MessagePort | undefined;
     if (runtime !== undefined) {
       const { port1, port2 } = new MessageChannel();
       port1.unref();
-      runtime.mirrorRedirects((change) => port1.postMessage(change));
+      const post = (message: HooksMessage): void => port1.postMessage(message);
+      runtime.mirrorRedirects(post);
+      runtime.mirrorInstalls((url, version) => post({ kind: 'running', url, version }));
       runtime.hookReportsFrom(port1);
       redirects = port2;
     }

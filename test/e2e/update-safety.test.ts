@@ -547,6 +547,53 @@ for (const api of hookApis) {
       });
     }
 
+    test('a version that throws after several refused updates brings back the version that runs', async () => {
+      // Each refused update loads a version that never runs: the running one's source must outlast them all, both
+      // for a first instance and for a version an update installed.
+      const version = (n: number): string =>
+        [
+          `console.log('EVAL v${n}');`,
+          `export const v = ${n};`,
+          'const timer = setInterval(() => { globalThis.ticks = (globalThis.ticks ?? 0) + 1; }, 10);',
+          'import.meta.hot?.dispose(() => clearInterval(timer));',
+        ].join('\n');
+      const { app, archive } = await startApp(
+        moduleTree({ 'x.js': version(0) }),
+        "import { v } from 'zip:./app.zip!/x.js';",
+        '{ v, ticks: globalThis.ticks }',
+      );
+      const refuseThenThrow = async (running: number): Promise<void> => {
+        for (let i = 0; i < 6; i++) {
+          const refused = await app.change(
+            archive,
+            moduleTree({ 'x.js': `export const v = ;// ${running} ${i}\n` }),
+            'error',
+          );
+          assert.equal(refused.code, REJECTED);
+        }
+        const failed = await app.change(
+          archive,
+          moduleTree({ 'x.js': `export const v = 9;\nthrow new Error('boom ${running}');\n` }),
+          'error',
+        );
+        assert.equal(failed.code, 'ERR_HOTZIP_UPDATE_FAILED');
+        // Evaluated again from its own source, which the archive no longer holds.
+        assert.equal(count(app, `EVAL v${running}`), 2);
+        assert.doesNotMatch(app.stderr, /could not be evaluated again/);
+        const first = (await app.state()) as { ticks?: number };
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const later = (await app.state()) as { v: number; ticks: number };
+        assert.equal(later.v, running);
+        assert.ok(
+          later.ticks > (first.ticks ?? 0),
+          `the restored version's timer runs: ${first.ticks} → ${later.ticks}`,
+        );
+      };
+      await refuseThenThrow(0);
+      await app.change(archive, moduleTree({ 'x.js': version(1) }), 'update');
+      await refuseThenThrow(1);
+    });
+
     test('a version that throws at top level runs once, not again at every later change', async () => {
       const tree = (x: string, o: number): Tree => moduleTree({ 'x.js': x, 'o.js': `export const o = ${o};\n` });
       const broken = "console.log('EVAL-BROKEN');\nexport const v = 1;\nthrow new Error('boom');\n";
