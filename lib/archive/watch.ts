@@ -49,6 +49,8 @@ interface Watched {
    * another archive's change is.
    */
   refused: Fingerprint | undefined;
+  /** Its snapshot could not be read: the timer that says so if it stays that way (see DAMAGED_MS), kept once said. */
+  damaged: NodeJS.Timeout | undefined;
 }
 
 /** A refusal the watcher found on its own, said when its grace period ends (see GRACE_MS). */
@@ -76,6 +78,13 @@ const POLL_MS = 500;
  * build writes its archives one after the other, and the next one may make the change apply.
  */
 const GRACE_MS = 200;
+
+/**
+ * How long an archive found unreadable by the watcher (torn, truncated, corrupt, deleted) may stay so before it is
+ * said, as an `error` event and line: a writer in the middle of writing it makes it unreadable for a moment, and
+ * its next write is a change that is read again; an archive still unreadable this long after is damaged.
+ */
+const DAMAGED_MS = 1000;
 
 /** The print of an entry that is not in the archive. */
 const REMOVED = 'removed';
@@ -165,6 +174,7 @@ export class ArchiveWatcher implements UpdateSource {
       waiting: undefined,
       directories: [],
       refused: undefined,
+      damaged: undefined,
     };
     this.#archives.set(archivePath, watched);
     if (prefix !== undefined) this.#trackedPrefixes.add(prefix);
@@ -282,6 +292,27 @@ export class ArchiveWatcher implements UpdateSource {
     this.#held = held;
   }
 
+  /**
+   * An archive the watcher found unreadable: said once if it still is after DAMAGED_MS (an explicit check reports it
+   * in its own report), until it is read again. The running code is untouched meanwhile.
+   */
+  #damaged(watched: Watched): void {
+    if (watched.damaged !== undefined) return;
+    const timer = setTimeout(() => {
+      if (watched.damaged !== timer) return;
+      try {
+        refreshArchive(watched.path);
+        // Readable by now, with no event for it: look at it as at a change.
+        watched.damaged = undefined;
+        this.#schedule(watched);
+      } catch (error) {
+        this.#runtime.announce(emptyReport(error as UpdateError), path.basename(watched.path));
+      }
+    }, DAMAGED_MS);
+    timer.unref();
+    watched.damaged = timer;
+  }
+
   /** Drops a held refusal: what it was about is being tried again, or nothing waits any more. */
   #release(): void {
     if (this.#held !== undefined) clearTimeout(this.#held.timer);
@@ -307,8 +338,11 @@ export class ArchiveWatcher implements UpdateSource {
         const code = codeOf(error);
         log('debug', `${watched.path} not applied (${code ?? 'error'}): ${String(error)}; waiting for the next change`);
         unreadable ??= error as UpdateError;
+        if (automatic) this.#damaged(watched);
         continue;
       }
+      clearTimeout(watched.damaged);
+      watched.damaged = undefined;
       const next = fingerprint(archive);
       if (watched.refused === undefined || !samePrints(next, watched.refused)) news = true;
       const diff = changedNames(watched.baseline, next);
