@@ -82,6 +82,19 @@ export function emptyReport(error?: UpdateError): UpdateReport {
   return { updated: [], added: [], removed: [], ms: 0, error, restartRequired: [], failed: [] };
 }
 
+/**
+ * Records `error` in `report`, which holds one error, the first: a later one is logged at once, so that an update
+ * failing in two ways (a dispose handler that hangs, then a version that throws) says both.
+ */
+export function reportError(
+  report: UpdateReport,
+  error: UpdateError,
+  log: (level: 'error', message: string) => void,
+): void {
+  if (report.error === undefined) report.error = error;
+  else if (report.error !== error) log('error', error.message);
+}
+
 /** The changes an update source reports. */
 export interface ChangeSet {
   updated: string[];
@@ -761,7 +774,7 @@ export class HotRuntime {
       `a ${kind} handler of ${url} did not settle within ${this.#timeoutMs} ms (HOTZIP_UPDATE_TIMEOUT); the update went on without it`,
       url,
     );
-    if (report !== undefined) report.error ??= error;
+    if (report !== undefined) reportError(report, error, this.#log);
     else this.#log('error', error.message);
   }
 

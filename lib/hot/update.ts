@@ -13,7 +13,7 @@ import { addsNames, changesNames } from './description.js';
 import type { Emitter } from './events.js';
 import type { HotModule, Instance, Joining, Pending } from './module.js';
 import type { RedirectChange } from './redirects.js';
-import { type ChangeSet, emptyReport, type ModulePreview, type UpdateReport } from './runtime.js';
+import { type ChangeSet, emptyReport, type ModulePreview, reportError, type UpdateReport } from './runtime.js';
 import { settledThisTurn, settlesWithin } from './settle.js';
 
 /** An update as its check phase sees it: the modules it replaces, their new versions, who joins, and its report. */
@@ -288,11 +288,15 @@ export class Update {
         }
         if ('error' in outcome) {
           report.failed.push(url);
-          report.error ??= updateError(
-            'ERR_HOTZIP_UPDATE_FAILED',
-            `${url} threw while evaluating; its previous exports stay installed (its dispose handlers have run): ${String(outcome.error)}`,
-            url,
-            outcome.error,
+          reportError(
+            report,
+            updateError(
+              'ERR_HOTZIP_UPDATE_FAILED',
+              `${url} threw while evaluating; its previous exports stay installed (its dispose handlers have run): ${String(outcome.error)}`,
+              url,
+              outcome.error,
+            ),
+            host.log,
           );
           return;
         }
@@ -301,7 +305,7 @@ export class Update {
           if (pending.instance === undefined) throw new Error(`${pending.url} did not register`);
           const unusable = host.unusable(pending.module, pending.instance, outcome.namespace);
           if (unusable !== undefined) {
-            report.error ??= unusable;
+            reportError(report, unusable, host.log);
             report.failed.push(url);
             return;
           }
@@ -311,7 +315,11 @@ export class Update {
           ]);
           report.updated.push(url);
         } catch (error) {
-          report.error ??= updateError('ERR_HOTZIP_UPDATE_FAILED', `${url}: ${String(error)}`, url, error);
+          reportError(
+            report,
+            updateError('ERR_HOTZIP_UPDATE_FAILED', `${url}: ${String(error)}`, url, error),
+            host.log,
+          );
         }
       };
       const outcome = pending.evaluated.then(
@@ -335,10 +343,14 @@ export class Update {
       expired = true;
       const urls = [...unsettled];
       report.failed.push(...urls);
-      report.error ??= updateError(
-        'ERR_HOTZIP_UPDATE_FAILED',
-        `${urls.join(', ')} did not finish evaluating within ${host.timeoutMs} ms (top-level await; HOTZIP_UPDATE_TIMEOUT): not installed, the previous exports stay`,
-        urls[0],
+      reportError(
+        report,
+        updateError(
+          'ERR_HOTZIP_UPDATE_FAILED',
+          `${urls.join(', ')} did not finish evaluating within ${host.timeoutMs} ms (top-level await; HOTZIP_UPDATE_TIMEOUT): not installed, the previous exports stay`,
+          urls[0],
+        ),
+        host.log,
       );
     }
     // A failed version ran after its predecessor's dispose handlers: that one comes back as it was.

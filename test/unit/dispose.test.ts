@@ -73,3 +73,15 @@ test('only the updated modules are disposed', async () => {
   await app.change({ b: disposing('b', 2), a: disposing('a', 2) });
   assert.deepEqual([...app.trace].sort(), ['dispose a1', 'dispose b1']);
 });
+
+test('an update failing in two ways says both: the first in its report, the other as it happens', async () => {
+  const app = new FakeApp({ a: version(1, 'return new Promise(() => {});') }, { timeoutMs: 50 });
+  await app.load('a');
+  const report = await app.change({ a: { exports: ['value'], body: "let value = 2; throw new Error('boom');" } });
+  assert.match(report.error?.message ?? '', /a dispose handler of fake:\/a\.js did not settle within 50 ms/);
+  assert.deepEqual(report.failed, [urlOf('a')]);
+  assert.ok(
+    app.logs.some((line) => /^error: fake:\/a\.js threw while evaluating.*boom/.test(line)),
+    app.logs.join('\n'),
+  );
+});
