@@ -204,9 +204,14 @@ function formatBytes(n: number): string {
   return `${(n / 1_000_000).toFixed(1)} MB`;
 }
 
+/** `n entries`, or `1 entry`. */
+export function entryCount(n: number): string {
+  return n === 1 ? '1 entry' : `${n} entries`;
+}
+
 /** The one-line summary of a pack: entries, bytes in and out, ratio, time. */
 export function describePack(result: PackResult, out: string): string {
   const ratio = result.bytesIn === 0 ? 100 : Math.round((result.bytesOut / result.bytesIn) * 100);
   const what = result.written ? 'wrote' : 'unchanged';
-  return `${what} ${out}: ${result.entries} entries, ${formatBytes(result.bytesIn)} -> ${formatBytes(result.bytesOut)} (${ratio}%) in ${Math.round(result.ms)} ms`;
+  return `${what} ${out}: ${entryCount(result.entries)}, ${formatBytes(result.bytesIn)} -> ${formatBytes(result.bytesOut)} (${ratio}%) in ${Math.round(result.ms)} ms`;
 }

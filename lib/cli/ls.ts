@@ -2,6 +2,7 @@
  * `hotzip ls <app.zip> [--json]`: what an archive holds, as the reader sees it (so a listing never shows an entry the
  * loader would refuse without saying so).
  */
+import { entryCount } from '../archive/pack.js';
 import { cliLimits, openArchive, printableName } from './archive.js';
 
 /** One row of the listing; sizes are null for entries that are never served (the reader keeps only their reason). */
@@ -62,6 +63,6 @@ export function formatListing(entries: readonly ListedEntry[]): string {
     packed += e.compressedSize ?? 0;
   }
   const unservable = entries.filter((e) => e.unservable !== null).length;
-  const total = `${entries.length} entries, ${size} bytes (${packed} packed)${unservable > 0 ? `, ${unservable} never served` : ''}`;
+  const total = `${entryCount(entries.length)}, ${size} bytes (${packed} packed)${unservable > 0 ? `, ${unservable} never served` : ''}`;
   return [line(header), ...rows.map(line), total].join('\n');
 }

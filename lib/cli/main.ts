@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describePack, packDirectory } from '../archive/pack.js';
+import { describePack, entryCount, packDirectory } from '../archive/pack.js';
 import { describeError, limitProblems } from './archive.js';
 import { type ArgSpec, type ParsedArgs, parseArgs } from './args.js';
 import { CliError, commandFailed, usageError } from './error.js';
@@ -195,7 +195,7 @@ Options:
     spec: {},
     run: (args) => {
       const file = oneOperand(args, '<app.zip>');
-      out(`ok: ${file}: ${verifyArchive(file)} entries`);
+      out(`ok: ${file}: ${entryCount(verifyArchive(file))}`);
       return 0;
     },
   },

@@ -85,7 +85,7 @@ function archiveMain(archive: Archive, conditions: readonly string[]): string {
   return fail(
     'ERR_MODULE_NOT_FOUND',
     `Cannot find the main module of ${archive.path}: no package.json "exports" or "main", no index.js or index.mjs; ` +
-      "name the entry (zip:./app.zip!/main.js) or set a main ('hotzip pack -m main.js')",
+      `name the entry (zip:./${archive.path.split(/[\\/]/).pop() ?? 'app.zip'}!/main.js) or set a main ('hotzip pack -m main.js')`,
     { archive: archive.path },
   );
 }

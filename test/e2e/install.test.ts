@@ -27,6 +27,20 @@ async function checkInstalled(app: string): Promise<void> {
   for (const file of ['dist/loader/register.js', 'dist/lib/index.js', 'dist/lib/cli/main.js', 'client.d.ts']) {
     assert.ok(fs.existsSync(path.join(app, 'node_modules', 'hotzip', file)), `the installed package has ${file}`);
   }
+  // Every source map shipped names sources the package holds (stack traces through hotzip point at them).
+  const installed = path.join(app, 'node_modules', 'hotzip');
+  const maps = fs
+    .readdirSync(path.join(installed, 'dist'), { recursive: true })
+    .map(String)
+    .filter((file) => file.endsWith('.js.map'));
+  assert.ok(maps.length > 0);
+  for (const map of maps) {
+    const { sources } = JSON.parse(fs.readFileSync(path.join(installed, 'dist', map), 'utf8')) as { sources: string[] };
+    for (const source of sources) {
+      const file = path.resolve(path.dirname(path.join(installed, 'dist', map)), source);
+      assert.ok(fs.existsSync(file), `${map} names ${source}, which the package holds`);
+    }
+  }
   writeZip(path.join(app, 'plugins', 'hello.zip'), {
     'package.json': '{ "type": "module" }\n',
     'lib/x.js': 'export const x = "hello from " + import.meta.url.split("!")[1]\n',
