@@ -395,17 +395,37 @@ function wordIndex(
   return index;
 }
 
-/**
- * Whether `++` or `--` ends the four characters before `at`, but for white space after it (as the regex
- * `/(?:\+\+|--)\s*$/` on them would say, without copying them out).
- */
-function followsIncrement(source: string, at: number): boolean {
-  const low = Math.max(0, at - 4);
+/** Where the code before `at` ends, past white space and block comments (0 when none comes before). */
+function codeBefore(source: string, at: number): number {
   let j = at;
-  while (j > low && isSpaceCode(source.charCodeAt(j - 1))) j--;
-  if (j - 2 < low) return false;
+  for (;;) {
+    while (j > 0 && isSpaceCode(source.charCodeAt(j - 1))) j--;
+    if (j < 2 || source[j - 1] !== '/' || source[j - 2] !== '*') return j;
+    const open = source.lastIndexOf('/*', j - 3);
+    if (open === -1) return j;
+    j = open;
+  }
+}
+
+/** Whether `++` or `--` comes just before `at`, but for white space and block comments (`++\n x`, `--/* c *\/x`). */
+function followsIncrement(source: string, at: number): boolean {
+  const j = codeBefore(source, at);
+  if (j < 2) return false;
   const c = source.charCodeAt(j - 1);
-  return (c === 43 || c === 45) && source.charCodeAt(j - 2) === c;
+  if ((c !== 43 && c !== 45) || source.charCodeAt(j - 2) !== c) return false;
+  // On an earlier line, `++` may end a line comment (`// ---`): then it is no operator.
+  const lineStart = Math.max(source.lastIndexOf('\n', j - 1), source.lastIndexOf('\r', j - 1)) + 1;
+  return !source.slice(lineStart, j).includes('//');
+}
+
+/** Whether a destructuring target `[…]`/`{…}` closing at `close` is assigned: `] =`, or `] of`/`] in` in a `for` head. */
+function assignedPattern(source: string, open: number, close: number): boolean {
+  const next = nextCode(source, close + 1);
+  if (next === -1) return false;
+  if (source[next] === '=') return source[next + 1] !== '=' && source[next + 1] !== '>';
+  const word = wordAt(source, next);
+  if (word !== 'of' && word !== 'in') return false;
+  return /(?:^|[^\w$])for\s*(?:await\s*)?\(\s*$/.test(source.slice(Math.max(0, open - 24), open));
 }
 
 /**
@@ -508,11 +528,18 @@ export class Writes {
     return found;
   }
 
-  /** Targets of destructuring assignments (never declarations), as `[start, end)`. */
+  /**
+   * Targets of destructuring assignments and of `for (… of/in …)` heads (never declarations), as `[start, end)`:
+   * brackets matched backwards from each `] =` (which sees into template substitutions) and by one forward scan
+   * that skips strings, comments and regexes (which a bracket in them would mislead backwards). Either finding a
+   * range only makes more names look written: the safe side.
+   */
   #patternTargets(): Array<[number, number]> {
     if (this.#patterns !== undefined) return this.#patterns;
     const source = this.#source;
     const patterns: Array<[number, number]> = [];
+    const declaration = (open: number): boolean =>
+      /(?:^|[^\w$])(?:const|let|var)\s*$/.test(source.slice(Math.max(0, open - 8), open));
     for (const match of source.matchAll(/[\]}]\s*=(?![=>])/g)) {
       const close = match.index;
       const closer = source[close];
@@ -524,11 +551,20 @@ export class Writes {
         if (c === closer) depth++;
         else if (c === opener && --depth === 0) break;
       }
-      if (open < 0) continue;
-      const before = source.slice(Math.max(0, open - 8), open);
-      if (/(?:^|[^\w$])(?:const|let|var)\s*$/.test(before)) continue;
+      if (open < 0 || declaration(open)) continue;
       patterns.push([open, close + 1]);
     }
+    const opens: number[] = [];
+    scanCode(source, 0, (i, c) => {
+      if (c === '[' || c === '{' || c === '(') opens.push(i);
+      else if (c === ']' || c === '}' || c === ')') {
+        const open = opens.pop();
+        if (c !== ')' && open !== undefined && assignedPattern(source, open, i) && !declaration(open)) {
+          patterns.push([open, i + 1]);
+        }
+      }
+      return false;
+    });
     this.#patterns = patterns;
     return patterns;
   }
@@ -594,8 +630,13 @@ export class Writes {
     const source = this.#source;
     const before = source.charCodeAt(at - 1);
     // `++name`, `--name` (and the rare `+ +name`: safe side).
-    if ((before === 43 || before === 45 || before === 32) && followsIncrement(source, at)) return true;
-    const next = nextCode(source, end);
+    if ((before === 43 || before === 45 || before === 47 || isSpaceCode(before)) && followsIncrement(source, at)) {
+      return true;
+    }
+    let next = nextCode(source, end);
+    // A parenthesized target (`(name) = 1`, `(name)++`, `[(name)] = …`) is read past its parentheses; a name that
+    // ends a condition or a call may look written then (`if (name) ++other`): the safe side.
+    while (next !== -1 && source[next] === ')') next = nextCode(source, next + 1);
     if (next === -1) return false;
     const c = source[next] ?? '';
     if (c === ',' || c === ']' || c === '}') {
@@ -605,7 +646,7 @@ export class Writes {
     if (c === 'o' || c === 'i') {
       // `for (name of …)` assigns; `for (const name of …)` declares a binding of its own (told apart by the caller).
       const word = wordAt(source, next);
-      return (word === 'of' || word === 'in') && /\(\s*$/.test(source.slice(Math.max(0, at - 12), at));
+      return (word === 'of' || word === 'in') && source[codeBefore(source, at) - 1] === '(';
     }
     if ('=+-*/%&|^<>?'.includes(c)) {
       ASSIGNING_OPERATOR.lastIndex = next;

@@ -85,7 +85,8 @@ function declareLexical(scope: Scope, statements: readonly acorn.AnyNode[]): voi
     }
     if (statement.type === 'VariableDeclaration' && statement.kind !== 'var') {
       const kind = statement.kind === 'const' ? 'const' : 'let';
-      for (const declarator of statement.declarations) for (const name of boundNames(declarator.id)) scope.declare(name, kind);
+      for (const declarator of statement.declarations)
+        for (const name of boundNames(declarator.id)) scope.declare(name, kind);
     } else if (statement.type === 'FunctionDeclaration' && statement.id) scope.declare(statement.id.name, 'function');
     else if (statement.type === 'ClassDeclaration' && statement.id) scope.declare(statement.id.name, 'class');
     else if (statement.type === 'ImportDeclaration') {
@@ -105,7 +106,8 @@ export function writtenModuleBindings(program: acorn.Program): { written: Set<st
   const vars: acorn.VariableDeclaration[] = [];
   hoistedVars(program, vars);
   for (const statement of vars) {
-    for (const declarator of statement.declarations) for (const name of boundNames(declarator.id)) module.declare(name, 'var');
+    for (const declarator of statement.declarations)
+      for (const name of boundNames(declarator.id)) module.declare(name, 'var');
   }
   declareLexical(module, program.body);
 
@@ -143,7 +145,10 @@ export function writtenModuleBindings(program: acorn.Program): { written: Set<st
   // Module-level `var` names initialized once already: a later initializer of the same name reassigns it.
   const initialized = new Set<string>();
   for (const statement of program.body) {
-    const declaration = statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration' ? statement.declaration : statement;
+    const declaration =
+      statement.type === 'ExportNamedDeclaration' || statement.type === 'ExportDefaultDeclaration'
+        ? statement.declaration
+        : statement;
     if (declaration?.type === 'FunctionDeclaration' && declaration.id) initialized.add(declaration.id.name);
   }
   const varDeclaration = (node: acorn.VariableDeclaration, scope: Scope, loopHead: boolean): void => {
@@ -158,10 +163,7 @@ export function writtenModuleBindings(program: acorn.Program): { written: Set<st
     }
   };
 
-  const visitFunction = (
-    node: acorn.Function,
-    scope: Scope,
-  ): void => {
+  const visitFunction = (node: acorn.Function, scope: Scope): void => {
     let outer = scope;
     if (node.type === 'FunctionExpression' && node.id) {
       outer = new Scope(scope);
@@ -290,11 +292,13 @@ export function exportedLocals(program: acorn.Program, module: Scope): Map<strin
     if (node.type === 'ExportNamedDeclaration' && !node.source) {
       const declaration = node.declaration;
       if (declaration?.type === 'VariableDeclaration') {
-        for (const declarator of declaration.declarations) for (const name of boundNames(declarator.id)) add(name, name);
+        for (const declarator of declaration.declarations)
+          for (const name of boundNames(declarator.id)) add(name, name);
       } else if (declaration) add(declaration.id.name, declaration.id.name);
       for (const specifier of node.specifiers) {
         const local = specifier.local.type === 'Identifier' ? specifier.local.name : String(specifier.local.value);
-        const name = specifier.exported.type === 'Identifier' ? specifier.exported.name : String(specifier.exported.value);
+        const name =
+          specifier.exported.type === 'Identifier' ? specifier.exported.name : String(specifier.exported.value);
         add(name, local);
       }
     } else if (node.type === 'ExportDefaultDeclaration') {
@@ -328,9 +332,7 @@ export function listedReassigned(code: string): string[] {
   for (const property of description.properties) {
     if (property.type !== 'Property' || property.key.type !== 'Identifier' || property.key.name !== 'm') continue;
     if (property.value.type !== 'ArrayExpression') return [];
-    return property.value.elements
-      .map((element) => (element?.type === 'Literal' ? String(element.value) : ''))
-      .sort();
+    return property.value.elements.map((element) => (element?.type === 'Literal' ? String(element.value) : '')).sort();
   }
   return [];
 }
