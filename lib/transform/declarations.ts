@@ -473,17 +473,23 @@ export class Writes {
     while (next < list.length && (list[next] as number) < at) next++;
     declarations.next = next;
     if (list[next] === at) return false;
-    return this.#writtenAt(at, end);
+    return this.#writtenAt(at, end, true);
   }
 
-  /** What `written` asks of every occurrence but whether it lies in the name's declared ranges. */
-  #writtenAt(at: number, end: number): boolean {
+  /**
+   * What `written` asks of every occurrence but whether it lies in the name's declared ranges. `redeclarations`:
+   * whether a `var` declarator with a value (`var name = …`, `for (var name of …)`) counts as a write.
+   */
+  #writtenAt(at: number, end: number, redeclarations: boolean): boolean {
     const source = this.#source;
     if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) return false;
     if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) return false;
     if (!this.#writes(at, end)) return false;
-    // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
-    return !/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at));
+    // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it; so may a `var`,
+    // but one outside functions declares the module's own `var` binding again, and its value is a write.
+    const before = source.slice(Math.max(0, at - 8), at);
+    if (/(?:^|[^\w$])(?:const|let)\s+$/.test(before)) return false;
+    return redeclarations || !/(?:^|[^\w$])var\s+$/.test(before);
   }
 
   /**
@@ -572,11 +578,14 @@ export class Writes {
   /**
    * Whether `name` may be written anywhere but inside the `declared` ranges (its own declarations, or a function
    * making them, called only if the name occurs elsewhere). `expected`: the caller knows `name` was announced.
+   * `redeclarations`: the name is a module-level `var`, which another `var` declarator with a value reassigns (one
+   * in a function, a binding of its own, then looks written: the safe side).
    */
   written(
     name: string,
     declared: ReadonlyArray<readonly [number, number]> | (() => ReadonlyArray<readonly [number, number]>) = [],
     expected = false,
+    redeclarations = false,
   ): boolean {
     const source = this.#source;
     let ranges = typeof declared === 'function' ? undefined : declared;
@@ -587,14 +596,14 @@ export class Writes {
       // Its own declaration first: the usual only occurrence of an exported name, and a cheaper test.
       ranges ??= (declared as () => ReadonlyArray<readonly [number, number]>)();
       if (within(at, ranges)) continue;
-      if (this.#writtenAt(at, end)) return true;
+      if (this.#writtenAt(at, end, redeclarations)) return true;
     }
     // The same name spelled with escapes (`\u0061b = 1` writes `ab`).
     for (const at of this.#escapedNames().get(name) ?? []) {
       const end = at + wordAt(source, at).length;
       ranges ??= typeof declared === 'function' ? declared() : declared;
       if (within(at, ranges)) continue;
-      if (this.#writtenAt(at, end)) return true;
+      if (this.#writtenAt(at, end, redeclarations)) return true;
     }
     return false;
   }
@@ -646,7 +655,13 @@ export class Writes {
     if (c === 'o' || c === 'i') {
       // `for (name of …)` assigns; `for (const name of …)` declares a binding of its own (told apart by the caller).
       const word = wordAt(source, next);
-      return (word === 'of' || word === 'in') && source[codeBefore(source, at) - 1] === '(';
+      if (word !== 'of' && word !== 'in') return false;
+      // `for (name of …)`, or `for (var name of …)` (a write only of a module-level `var`: see writtenAt).
+      let open = codeBefore(source, at);
+      if (source.startsWith('var', open - 3) && !isIdentifierChar(source.charCodeAt(open - 4))) {
+        open = codeBefore(source, open - 3);
+      }
+      return source[open - 1] === '(';
     }
     if ('=+-*/%&|^<>?'.includes(c)) {
       ASSIGNING_OPERATOR.lastIndex = next;
