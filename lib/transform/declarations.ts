@@ -418,6 +418,44 @@ function followsIncrement(source: string, at: number): boolean {
   return !source.slice(lineStart, j).includes('//');
 }
 
+/**
+ * Words after which a `[` starts an expression (`return [a] = b`, `export default [a] = b`), not a computed member
+ * (`obj[key] = 1`).
+ */
+const BEFORE_EXPRESSION = new Set([
+  'return',
+  'typeof',
+  'void',
+  'delete',
+  'await',
+  'yield',
+  'in',
+  'of',
+  'instanceof',
+  'new',
+  'case',
+  'do',
+  'else',
+  'throw',
+  'extends',
+  'default',
+]);
+
+/**
+ * Whether the `[` at `open` reads a computed member (`obj[key] = 1`, `a[0][key] = 1`), which writes no name inside
+ * it: it follows a name that is no keyword, or a `]`. After `)` it may start a statement (`if (c) [a, b] = [b, a]`).
+ */
+function memberBracket(source: string, open: number): boolean {
+  if (source[open] !== '[') return false;
+  const j = codeBefore(source, open);
+  if (j === 0) return false;
+  if (source[j - 1] === ']') return true;
+  if (!isIdentifierChar(source.charCodeAt(j - 1))) return false;
+  let start = j - 1;
+  while (start > 0 && isIdentifierChar(source.charCodeAt(start - 1))) start--;
+  return !BEFORE_EXPRESSION.has(source.slice(start, j));
+}
+
 /** Whether a destructuring target `[…]`/`{…}` closing at `close` is assigned: `] =`, or `] of`/`] in` in a `for` head. */
 function assignedPattern(source: string, open: number, close: number): boolean {
   const next = nextCode(source, close + 1);
@@ -557,7 +595,7 @@ export class Writes {
         if (c === closer) depth++;
         else if (c === opener && --depth === 0) break;
       }
-      if (open < 0 || declaration(open)) continue;
+      if (open < 0 || declaration(open) || memberBracket(source, open)) continue;
       patterns.push([open, close + 1]);
     }
     const opens: number[] = [];
@@ -565,7 +603,13 @@ export class Writes {
       if (c === '[' || c === '{' || c === '(') opens.push(i);
       else if (c === ']' || c === '}' || c === ')') {
         const open = opens.pop();
-        if (c !== ')' && open !== undefined && assignedPattern(source, open, i) && !declaration(open)) {
+        if (
+          c !== ')' &&
+          open !== undefined &&
+          assignedPattern(source, open, i) &&
+          !declaration(open) &&
+          !memberBracket(source, open)
+        ) {
           patterns.push([open, i + 1]);
         }
       }

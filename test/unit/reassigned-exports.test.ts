@@ -46,6 +46,10 @@ const REASSIGNING: ReadonlyArray<readonly [string, readonly string[]]> = [
   ['export var v = 1; var v = 2;', ['v']],
   ['export var v = 1; { var v = 2; }', ['v']],
   ['export var v = 1; for (var v of []) ;', ['v']],
+  ['export let x; function f() { return [x] = [1]; }', ['x']],
+  ['export let x, y; if (x) [x, y] = [y, x];', ['x', 'y']],
+  ['export let x; export default [x] = [1];', ['x']],
+  ['export let x; const o = {}; o[x] = 1; o[0][x] = 2; [x] = [3];', ['x']],
 ];
 
 /** Modules that write a name an export has, but never the exported binding. */
@@ -62,6 +66,8 @@ const NOT_REASSIGNING: readonly string[] = [
   'let x = 1; export default x; x = 2;',
   'export let x; (function x() { x = 1 })',
   'export let x; class K { static { var x = 1; x++ } }',
+  'export let x; const o = {}; o[x] = 1; o[0][x] = 2; o.k[x] = 3;',
+  'export let x; class K { static [x] = 1; [x] = 2 }',
 ];
 
 describe('reassigned exports oracle', () => {

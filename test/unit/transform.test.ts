@@ -833,7 +833,14 @@ describe('scan', () => {
       assert.equal(writes(source, 'x'), false, source);
     }
     // A line comment ending in `--` or `++` is no operator; a condition is not a target (`(x) ++y` is on the safe side).
-    for (const source of ['// ------\nx.m = 1', 'if (x) y = 1', 'f(x) == 1', 'let [x] = a; for (const [x] of xs) ;']) {
+    for (const source of [
+      '// ------\nx.m = 1',
+      'if (x) y = 1',
+      'f(x) == 1',
+      'let [x] = a; for (const [x] of xs) ;',
+      'o[x] = 1; o[0][x] = 2; o.k\n[x] = 3',
+      'class K { static [x] = 1 }',
+    ]) {
       assert.equal(writes(source, 'x'), false, source);
     }
   });
