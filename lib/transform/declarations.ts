@@ -395,17 +395,75 @@ function wordIndex(
   return index;
 }
 
-/**
- * Whether `++` or `--` ends the four characters before `at`, but for white space after it (as the regex
- * `/(?:\+\+|--)\s*$/` on them would say, without copying them out).
- */
-function followsIncrement(source: string, at: number): boolean {
-  const low = Math.max(0, at - 4);
+/** Where the code before `at` ends, past white space and block comments (0 when none comes before). */
+function codeBefore(source: string, at: number): number {
   let j = at;
-  while (j > low && isSpaceCode(source.charCodeAt(j - 1))) j--;
-  if (j - 2 < low) return false;
+  for (;;) {
+    while (j > 0 && isSpaceCode(source.charCodeAt(j - 1))) j--;
+    if (j < 2 || source[j - 1] !== '/' || source[j - 2] !== '*') return j;
+    const open = source.lastIndexOf('/*', j - 3);
+    if (open === -1) return j;
+    j = open;
+  }
+}
+
+/** Whether `++` or `--` comes just before `at`, but for white space and block comments (`++\n x`, `--/* c *\/x`). */
+function followsIncrement(source: string, at: number): boolean {
+  const j = codeBefore(source, at);
+  if (j < 2) return false;
   const c = source.charCodeAt(j - 1);
-  return (c === 43 || c === 45) && source.charCodeAt(j - 2) === c;
+  if ((c !== 43 && c !== 45) || source.charCodeAt(j - 2) !== c) return false;
+  // On an earlier line, `++` may end a line comment (`// ---`): then it is no operator.
+  const lineStart = Math.max(source.lastIndexOf('\n', j - 1), source.lastIndexOf('\r', j - 1)) + 1;
+  return !source.slice(lineStart, j).includes('//');
+}
+
+/**
+ * Words after which a `[` starts an expression (`return [a] = b`, `export default [a] = b`), not a computed member
+ * (`obj[key] = 1`).
+ */
+const BEFORE_EXPRESSION = new Set([
+  'return',
+  'typeof',
+  'void',
+  'delete',
+  'await',
+  'yield',
+  'in',
+  'of',
+  'instanceof',
+  'new',
+  'case',
+  'do',
+  'else',
+  'throw',
+  'extends',
+  'default',
+]);
+
+/**
+ * Whether the `[` at `open` reads a computed member (`obj[key] = 1`, `a[0][key] = 1`), which writes no name inside
+ * it: it follows a name that is no keyword, or a `]`. After `)` it may start a statement (`if (c) [a, b] = [b, a]`).
+ */
+function memberBracket(source: string, open: number): boolean {
+  if (source[open] !== '[') return false;
+  const j = codeBefore(source, open);
+  if (j === 0) return false;
+  if (source[j - 1] === ']') return true;
+  if (!isIdentifierChar(source.charCodeAt(j - 1))) return false;
+  let start = j - 1;
+  while (start > 0 && isIdentifierChar(source.charCodeAt(start - 1))) start--;
+  return !BEFORE_EXPRESSION.has(source.slice(start, j));
+}
+
+/** Whether a destructuring target `[…]`/`{…}` closing at `close` is assigned: `] =`, or `] of`/`] in` in a `for` head. */
+function assignedPattern(source: string, open: number, close: number): boolean {
+  const next = nextCode(source, close + 1);
+  if (next === -1) return false;
+  if (source[next] === '=') return source[next + 1] !== '=' && source[next + 1] !== '>';
+  const word = wordAt(source, next);
+  if (word !== 'of' && word !== 'in') return false;
+  return /(?:^|[^\w$])for\s*(?:await\s*)?\(\s*$/.test(source.slice(Math.max(0, open - 24), open));
 }
 
 /**
@@ -453,17 +511,23 @@ export class Writes {
     while (next < list.length && (list[next] as number) < at) next++;
     declarations.next = next;
     if (list[next] === at) return false;
-    return this.#writtenAt(at, end);
+    return this.#writtenAt(at, end, true);
   }
 
-  /** What `written` asks of every occurrence but whether it lies in the name's declared ranges. */
-  #writtenAt(at: number, end: number): boolean {
+  /**
+   * What `written` asks of every occurrence but whether it lies in the name's declared ranges. `redeclarations`:
+   * whether a `var` declarator with a value (`var name = …`, `for (var name of …)`) counts as a write.
+   */
+  #writtenAt(at: number, end: number, redeclarations: boolean): boolean {
     const source = this.#source;
     if (isIdentifierChar(source.charCodeAt(at - 1)) || isIdentifierChar(source.charCodeAt(end))) return false;
     if (source[at - 1] === '.' && !source.startsWith('...', at - 3)) return false;
     if (!this.#writes(at, end)) return false;
-    // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it.
-    return !/(?:^|[^\w$])(?:const|let|var)\s+$/.test(source.slice(Math.max(0, at - 8), at));
+    // A declaration in a nested scope (`let name = …`) shadows the binding rather than writing it; so may a `var`,
+    // but one outside functions declares the module's own `var` binding again, and its value is a write.
+    const before = source.slice(Math.max(0, at - 8), at);
+    if (/(?:^|[^\w$])(?:const|let)\s+$/.test(before)) return false;
+    return redeclarations || !/(?:^|[^\w$])var\s+$/.test(before);
   }
 
   /**
@@ -508,11 +572,18 @@ export class Writes {
     return found;
   }
 
-  /** Targets of destructuring assignments (never declarations), as `[start, end)`. */
+  /**
+   * Targets of destructuring assignments and of `for (… of/in …)` heads (never declarations), as `[start, end)`:
+   * brackets matched backwards from each `] =` (which sees into template substitutions) and by one forward scan
+   * that skips strings, comments and regexes (which a bracket in them would mislead backwards). Either finding a
+   * range only makes more names look written: the safe side.
+   */
   #patternTargets(): Array<[number, number]> {
     if (this.#patterns !== undefined) return this.#patterns;
     const source = this.#source;
     const patterns: Array<[number, number]> = [];
+    const declaration = (open: number): boolean =>
+      /(?:^|[^\w$])(?:const|let|var)\s*$/.test(source.slice(Math.max(0, open - 8), open));
     for (const match of source.matchAll(/[\]}]\s*=(?![=>])/g)) {
       const close = match.index;
       const closer = source[close];
@@ -524,11 +595,26 @@ export class Writes {
         if (c === closer) depth++;
         else if (c === opener && --depth === 0) break;
       }
-      if (open < 0) continue;
-      const before = source.slice(Math.max(0, open - 8), open);
-      if (/(?:^|[^\w$])(?:const|let|var)\s*$/.test(before)) continue;
+      if (open < 0 || declaration(open) || memberBracket(source, open)) continue;
       patterns.push([open, close + 1]);
     }
+    const opens: number[] = [];
+    scanCode(source, 0, (i, c) => {
+      if (c === '[' || c === '{' || c === '(') opens.push(i);
+      else if (c === ']' || c === '}' || c === ')') {
+        const open = opens.pop();
+        if (
+          c !== ')' &&
+          open !== undefined &&
+          assignedPattern(source, open, i) &&
+          !declaration(open) &&
+          !memberBracket(source, open)
+        ) {
+          patterns.push([open, i + 1]);
+        }
+      }
+      return false;
+    });
     this.#patterns = patterns;
     return patterns;
   }
@@ -536,11 +622,14 @@ export class Writes {
   /**
    * Whether `name` may be written anywhere but inside the `declared` ranges (its own declarations, or a function
    * making them, called only if the name occurs elsewhere). `expected`: the caller knows `name` was announced.
+   * `redeclarations`: the name is a module-level `var`, which another `var` declarator with a value reassigns (one
+   * in a function, a binding of its own, then looks written: the safe side).
    */
   written(
     name: string,
     declared: ReadonlyArray<readonly [number, number]> | (() => ReadonlyArray<readonly [number, number]>) = [],
     expected = false,
+    redeclarations = false,
   ): boolean {
     const source = this.#source;
     let ranges = typeof declared === 'function' ? undefined : declared;
@@ -551,14 +640,14 @@ export class Writes {
       // Its own declaration first: the usual only occurrence of an exported name, and a cheaper test.
       ranges ??= (declared as () => ReadonlyArray<readonly [number, number]>)();
       if (within(at, ranges)) continue;
-      if (this.#writtenAt(at, end)) return true;
+      if (this.#writtenAt(at, end, redeclarations)) return true;
     }
     // The same name spelled with escapes (`\u0061b = 1` writes `ab`).
     for (const at of this.#escapedNames().get(name) ?? []) {
       const end = at + wordAt(source, at).length;
       ranges ??= typeof declared === 'function' ? declared() : declared;
       if (within(at, ranges)) continue;
-      if (this.#writtenAt(at, end)) return true;
+      if (this.#writtenAt(at, end, redeclarations)) return true;
     }
     return false;
   }
@@ -594,8 +683,13 @@ export class Writes {
     const source = this.#source;
     const before = source.charCodeAt(at - 1);
     // `++name`, `--name` (and the rare `+ +name`: safe side).
-    if ((before === 43 || before === 45 || before === 32) && followsIncrement(source, at)) return true;
-    const next = nextCode(source, end);
+    if ((before === 43 || before === 45 || before === 47 || isSpaceCode(before)) && followsIncrement(source, at)) {
+      return true;
+    }
+    let next = nextCode(source, end);
+    // A parenthesized target (`(name) = 1`, `(name)++`, `[(name)] = …`) is read past its parentheses; a name that
+    // ends a condition or a call may look written then (`if (name) ++other`): the safe side.
+    while (next !== -1 && source[next] === ')') next = nextCode(source, next + 1);
     if (next === -1) return false;
     const c = source[next] ?? '';
     if (c === ',' || c === ']' || c === '}') {
@@ -605,7 +699,13 @@ export class Writes {
     if (c === 'o' || c === 'i') {
       // `for (name of …)` assigns; `for (const name of …)` declares a binding of its own (told apart by the caller).
       const word = wordAt(source, next);
-      return (word === 'of' || word === 'in') && /\(\s*$/.test(source.slice(Math.max(0, at - 12), at));
+      if (word !== 'of' && word !== 'in') return false;
+      // `for (name of …)`, or `for (var name of …)` (a write only of a module-level `var`: see writtenAt).
+      let open = codeBefore(source, at);
+      if (source.startsWith('var', open - 3) && !isIdentifierChar(source.charCodeAt(open - 4))) {
+        open = codeBefore(source, open - 3);
+      }
+      return source[open - 1] === '(';
     }
     if ('=+-*/%&|^<>?'.includes(c)) {
       ASSIGNING_OPERATOR.lastIndex = next;

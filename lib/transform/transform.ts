@@ -415,6 +415,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const reassignStatement: Array<VariableStatement | undefined> = [];
   const reassignStart: number[] = [];
   const reassignEnd: number[] = [];
+  // Whether it is a `var`, which a module-level `var` declarator with a value writes again.
+  const reassignVar: boolean[] = [];
   const trampolined = new Set<number>();
   // A newer version's trampolined functions, in parallel arrays: binding index, the name declared with the function,
   // and where that declaration is (a function declaration's body `{`, else its variable statement). Those whose
@@ -538,6 +540,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
           reassignStatement.push(undefined);
           reassignStart.push(-1);
           reassignEnd.push(-1);
+          reassignVar.push(false);
         }
         names.push('default');
         locals.push(local);
@@ -574,6 +577,7 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
     // Function and class declarations are reassignable bindings too, though rarely reassigned.
     if (versioned && !isConst) {
       reassignBinding.push(index);
+      reassignVar.push(variables?.kind === 'var');
       if (variables !== undefined) {
         reassignStatement.push(variables);
         reassignStart.push(-1);
@@ -630,7 +634,8 @@ function localExports(source: string, exports: readonly Export[], edits: Edits, 
   const anyWrite = writes.mayWriteAny();
   for (; anyWrite && k < reassignBinding.length; k++) {
     const binding = reassignBinding[k] as number;
-    mutable[binding] = writes.written(unescapeName(locals[binding] as string), declaredRanges, true);
+    const local = unescapeName(locals[binding] as string);
+    mutable[binding] = writes.written(local, declaredRanges, true, reassignVar[k] === true);
   }
   keepConstsConstant(edits, bindings, consts, anyWrite ? writes : undefined);
   for (let c = 0; anyWrite && c < ownIndex.length; c++) {

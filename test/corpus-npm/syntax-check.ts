@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parse } from 'acorn';
 
-export { checkTransformed } from '../helpers/syntax-check.js';
+export { checkTransformed, type ReassignedTally } from '../helpers/syntax-check.js';
 
 function nearestType(dir: string, root: string, cache: Map<string, string | undefined>): string | undefined {
   if (cache.has(dir)) return cache.get(dir);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import * as acorn from 'acorn';
 import { transformModule } from '../../lib/transform/transform.js';
+import { listedReassigned, reassignedExports } from './reassigned-exports.js';
 
 /** A module's static imports (specifier, imported names, attributes) and exports (names), in a comparable form. */
 export interface ModuleShape {
@@ -119,6 +120,21 @@ export type CheckOutcome =
 export interface CheckOptions {
   /** Also check the output with an inline source map (the `HOTZIP_SOURCE_MAPS=1` variant). */
   sourceMaps?: boolean;
+  /**
+   * Counts of the new version's list of reassigned exports against the oracle's (reassigned-exports.ts): every
+   * module checked adds to them. A name the oracle finds and the list lacks fails the check whether or not given.
+   */
+  reassigned?: ReassignedTally;
+}
+
+/** What checkTransformed found of the transform's lists of reassigned exports, summed over modules. */
+export interface ReassignedTally {
+  /** Exports the oracle finds reassigned (all listed, or the check failed). */
+  reassigned: number;
+  /** Exports listed that the module never reassigns: harmless, slower calls. */
+  extra: number;
+  /** Modules with at least one extra, as `url: names`. */
+  extraModules: string[];
 }
 
 /**
@@ -151,6 +167,23 @@ export function checkTransformed(source: string, url: string, options: CheckOpti
     }
     const shape = shapeOf(parseModule(code, `${url} (${variant}, transformed)`));
     assert.deepEqual(shape, original, `${url} (${variant}): the transform changed the import or export lists`);
+    if (transformOptions.versioned === true) checkReassigned(source, code, url, options.reassigned);
   }
   return 'checked';
+}
+
+/**
+ * Asserts that a new version's registration lists every export the module reassigns (its importers would miss
+ * the later values of any other), and tallies the listed ones it never reassigns.
+ */
+function checkReassigned(source: string, code: string, url: string, tally: ReassignedTally | undefined): void {
+  const truth = reassignedExports(source);
+  const listed = listedReassigned(code);
+  const missing = truth.filter((name) => !listed.includes(name));
+  assert.deepEqual(missing, [], `${url} (new version): reassigned exports missing from the transform's list`);
+  if (tally === undefined) return;
+  const extra = listed.filter((name) => !truth.includes(name));
+  tally.reassigned += truth.length;
+  tally.extra += extra.length;
+  if (extra.length > 0) tally.extraModules.push(`${url}: ${extra.join(', ')}`);
 }

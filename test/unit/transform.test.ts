@@ -800,6 +800,51 @@ describe('scan', () => {
     }
   });
 
+  test('Writes finds writes behind parentheses, in for-of/in head patterns, across comments and line breaks', () => {
+    const writes = (source: string, name: string, redeclarations = false) =>
+      new Writes(source).written(name, [[0, 0]], false, redeclarations);
+    for (const source of [
+      'for ([x] of xs) ;',
+      'for ({ x } of xs) ;',
+      'for ({ k: [x] } in o) ;',
+      'async function g() { for await ([x] of xs) ; }',
+      'for (/* c */x of xs) ;',
+      '(x) = 1',
+      '(x)++',
+      '((x)) += 1',
+      '[(x)] = [1]',
+      '({ a: (x) } = o)',
+      '++\nx',
+      '++\tx',
+      '++/* c */x',
+      '[a.b, x] /* c */ = [1, 2]',
+      '[x, y = "]"] = [1]',
+      '[x, y = "["] = [1]',
+      '[x, /* ] */ y] = [1]',
+      '[x, y = /]/] = [1]',
+      '[x, y = `]`] = [1]',
+      'for ([x, y = "["] of xs) ;',
+    ]) {
+      assert.equal(writes(source, 'x'), true, source);
+    }
+    // A `var` declarator with a value writes a module-level `var` (asked so), and shadows any other binding.
+    for (const source of ['var x = 2', '{ var x = 2 }', 'for (var x of xs) ;']) {
+      assert.equal(writes(source, 'x', true), true, source);
+      assert.equal(writes(source, 'x'), false, source);
+    }
+    // A line comment ending in `--` or `++` is no operator; a condition is not a target (`(x) ++y` is on the safe side).
+    for (const source of [
+      '// ------\nx.m = 1',
+      'if (x) y = 1',
+      'f(x) == 1',
+      'let [x] = a; for (const [x] of xs) ;',
+      'o[x] = 1; o[0][x] = 2; o.k\n[x] = 3',
+      'class K { static [x] = 1 }',
+    ]) {
+      assert.equal(writes(source, 'x'), false, source);
+    }
+  });
+
   test('Writes of a large source answers names it was not told to expect, and skips its own declarations', () => {
     // Over 100,000 characters the names are looked up in an index of the expected ones; others are searched.
     const names = Array.from({ length: 12_000 }, (_, i) => `v${i}`);
