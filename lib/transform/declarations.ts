@@ -456,6 +456,15 @@ function memberBracket(source: string, open: number): boolean {
   return !BEFORE_EXPRESSION.has(source.slice(start, j));
 }
 
+/**
+ * What the backward match cannot see: a `]` or `}` followed by `of` or `in` (maybe a pattern in a `for` head), or by
+ * a comment (maybe before its `=`).
+ */
+const FORWARD_ONLY = /[\]}]\s*(?:(?:of|in)(?![\w$])|\/[*/])/;
+
+/** What may start a string, comment, regex or template, inside which a bracket is no bracket. */
+const QUOTE_OR_SLASH = /['"`/]/g;
+
 /** Whether a destructuring target `[…]`/`{…}` closing at `close` is assigned: `] =`, or `] of`/`] in` in a `for` head. */
 function assignedPattern(source: string, open: number, close: number): boolean {
   const next = nextCode(source, close + 1);
@@ -584,6 +593,10 @@ export class Writes {
     const patterns: Array<[number, number]> = [];
     const declaration = (open: number): boolean =>
       /(?:^|[^\w$])(?:const|let|var)\s*$/.test(source.slice(Math.max(0, open - 8), open));
+    // The forward scan reads the whole source in JavaScript, on the cold-import path: it runs only where the
+    // backward match may be wrong (a string, comment, regex or template inside the brackets it matched, or none
+    // matched) or cannot see (see FORWARD_ONLY).
+    let doubtful = FORWARD_ONLY.test(source);
     for (const match of source.matchAll(/[\]}]\s*=(?![=>])/g)) {
       const close = match.index;
       const closer = source[close];
@@ -595,8 +608,21 @@ export class Writes {
         if (c === closer) depth++;
         else if (c === opener && --depth === 0) break;
       }
-      if (open < 0 || declaration(open) || memberBracket(source, open)) continue;
+      if (open < 0) {
+        doubtful = true;
+        continue;
+      }
+      if (!doubtful) {
+        QUOTE_OR_SLASH.lastIndex = open;
+        const quote = QUOTE_OR_SLASH.exec(source);
+        doubtful = quote !== null && quote.index < close;
+      }
+      if (declaration(open) || memberBracket(source, open)) continue;
       patterns.push([open, close + 1]);
+    }
+    if (!doubtful) {
+      this.#patterns = patterns;
+      return patterns;
     }
     const opens: number[] = [];
     scanCode(source, 0, (i, c) => {
