@@ -338,8 +338,12 @@ export class HotRuntime {
         this.#suffixed.set(entry, [...(this.#suffixed.get(entry) ?? []), canonical]);
       }
       this.#source?.track(canonical);
-      // A module that joined an update (`?hz=N`): later first-time importers must link to this same instance.
-      if (version !== undefined) this.#changeRedirects({ kind: 'newest', url: canonical, to: url });
+      // A module that joined an update (`?hz=N`): later first-time importers must link to this same instance, and
+      // the version it runs is that one, not a first instance's 0 (its source must outlast refused updates).
+      if (version !== undefined) {
+        this.#changeRedirects({ kind: 'newest', url: canonical, to: url });
+        this.#installs?.(canonical, version);
+      }
     } else {
       // A second instance of a module: a first-time import that raced the update the module joined (or an instance
       // that had not started evaluating when it joined one). Its importers linked to it: updates must reach it too.
