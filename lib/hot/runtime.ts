@@ -529,7 +529,7 @@ export class HotRuntime {
    * it cannot. No new instance registers before its gate opens, so the previews stand in for their registrations.
    */
   async #check(loaded: Loaded): Promise<UpdateError | undefined> {
-    const { targets, pendings, previews, joining, added, report } = loaded;
+    const { targets, pendings, previews, joining, added, relinkedWithin, report } = loaded;
     this.#drainReports();
     const failure = await this.#waitLinked(pendings, added);
     if (failure !== undefined) return failure;
@@ -545,7 +545,7 @@ export class HotRuntime {
       }
       shapes.push(shape);
     }
-    return this.#validate(targets, shapes, joining, report);
+    return this.#validate(targets, shapes, joining, relinkedWithin, report);
   }
 
   /** Waits until every new instance has linked (its gate ran); returns the first failure, if any. */
@@ -601,9 +601,18 @@ export class HotRuntime {
     targets: HotModule[],
     shapes: ModulePreview[],
     joining: Joining[],
+    relinkedWithin: ReadonlySet<string>,
     report: UpdateReport,
   ): UpdateError | undefined {
     const modules: UpdatedModule[] = [];
+    // The update's own importers, linked to the new version of a module in `relinkedWithin`.
+    const within =
+      relinkedWithin.size === 0
+        ? undefined
+        : new Set([
+            ...targets.map((module) => module.url),
+            ...joining.map((joiner) => splitVersion(joiner.url).canonical),
+          ]);
     for (const [index, module] of targets.entries()) {
       const next = shapes[index];
       if (next === undefined) continue;
@@ -612,6 +621,7 @@ export class HotRuntime {
         liveReexports: module.live.description.reexports,
         exports: module.current.description.exports,
         next,
+        linkedNew: relinkedWithin.has(module.url) ? within : undefined,
       });
     }
     // Importers: every loaded module (as the update leaves it), and the modules joining the update, which may have
