@@ -210,28 +210,33 @@ export class Update {
 
   /**
    * The modules that only remove names which an importer within the update (a new version, a joiner) takes whole
-   * (`import * as`, `export *`) while none of them names a removed one: linked to the live instance, that importer
-   * would keep the removed names, so the check would refuse an update a fresh start runs. Those importers link to
-   * the new version instead; where one names a removed export, they stay on the live instance, so that the check
-   * names what it misses.
+   * (`import * as`), while none of them names a removed one or re-exports everything: linked to the live instance,
+   * that importer would keep the removed names, and the check would refuse an update a fresh start runs. The
+   * update's importers link to their new version instead; otherwise they stay on the live instance, so that the
+   * check names what they miss.
    */
   #wholeImports(): Set<HotModule> {
     const within = new Set<HotModule>();
     const removing = this.#targets.filter((module) => this.#relinked.has(module) && !this.#adding.has(module));
     if (removing.length === 0) return within;
-    const uses = [
-      ...this.#previews.flatMap((preview) => preview?.imports() ?? []),
-      ...this.#joining.flatMap((joiner) => joiner.preview.imports()),
-    ];
+    // A module with an `export *` (of any module: a preview does not say which) passes names on to importers the
+    // update leaves on their live instance, which may still use a removed one: it keeps the live instance.
+    const uses = [...this.#previews, ...this.#joining.map((joiner) => joiner.preview)].flatMap((preview) =>
+      (preview?.imports() ?? []).map(([url, names]) => ({
+        url,
+        names,
+        star: /(?:^|,)\*:/.test(preview?.reexports ?? ''),
+      })),
+    );
     for (const module of removing) {
       const kept = new Set(this.#previews[this.#targets.indexOf(module)]?.exports ?? []);
       const removed = module.current.description.exports.filter((name) => !kept.has(name));
       let whole = false;
       let misses = false;
-      for (const [url, names] of uses) {
+      for (const { url, names, star } of uses) {
         if (url !== module.url) continue;
-        if (names === '*') whole = true;
-        else if (names.some((name) => removed.includes(name))) misses = true;
+        if (names === '*' && !star) whole = true;
+        else if (names === '*' || names.some((name) => removed.includes(name))) misses = true;
       }
       if (whole && !misses) within.add(module);
     }

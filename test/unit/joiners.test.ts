@@ -153,3 +153,18 @@ test('an importer in the same update that still names the removed export is name
   assert.equal(report.error?.code, 'ERR_HOTZIP_UPDATE_REJECTED');
   assert.match(report.error?.message ?? '', /no longer exports "gone", which .*\bb\b.* imports$/);
 });
+
+test('a barrel in the same update keeps the live instance of a version removing an export: its importers are checked', async () => {
+  const app = new FakeApp({
+    a: { exports: ['value', 'gone'], body: "let value = 1; let gone = 'old';" },
+    b: { exports: ['own'], imports: { a: '*' }, reexports: '*:a', body: 'let own = 1;' },
+    c: { exports: ['seen'], imports: { b: ['gone'] }, body: "let seen = dep('b').gone;" },
+  });
+  await app.load('c');
+  const report = await app.change({
+    a: { exports: ['value'], body: 'let value = 2;' },
+    b: { exports: ['own'], imports: { a: '*' }, reexports: '*:a', body: 'let own = 2;' },
+  });
+  assert.equal(report.error?.code, 'ERR_HOTZIP_UPDATE_REJECTED');
+  assert.match(report.error?.message ?? '', /no longer exports "gone"/);
+});
