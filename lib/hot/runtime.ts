@@ -531,7 +531,12 @@ export class HotRuntime {
   async #check(loaded: Loaded): Promise<UpdateError | undefined> {
     const { targets, pendings, previews, joining, added, relinkedWithin, report } = loaded;
     this.#drainReports();
-    const failure = await this.#waitLinked(pendings, added);
+    // A syntax error may be in a new version, an added entry or a module joining the update (already in the
+    // archive, loaded for the first time): the error names the module that has it.
+    const failure = await this.#waitLinked(pendings, [
+      ...added,
+      ...joining.map((joiner) => splitVersion(joiner.url).canonical),
+    ]);
     if (failure !== undefined) return failure;
     const shapes: ModulePreview[] = [];
     for (const [index, pending] of pendings.entries()) {
