@@ -351,8 +351,12 @@ export class HotRuntime {
         this.#suffixed.set(entry, [...(this.#suffixed.get(entry) ?? []), canonical]);
       }
       this.#source?.track(canonical);
-      // A module that joined an update (`?hz=N`): later first-time importers must link to this same instance.
-      if (version !== undefined) this.#changeRedirects({ kind: 'newest', url: canonical, to: url });
+      // A module that joined an update (`?hz=N`): later first-time importers must link to this same instance, and
+      // the version it runs is that one, not a first instance's 0 (its source must outlast refused updates).
+      if (version !== undefined) {
+        this.#changeRedirects({ kind: 'newest', url: canonical, to: url });
+        this.#installs?.(canonical, version);
+      }
     } else {
       // A second instance of a module: a first-time import that raced the update the module joined (or an instance
       // that had not started evaluating when it joined one). Its importers linked to it: updates must reach it too.
@@ -538,9 +542,14 @@ export class HotRuntime {
    * it cannot. No new instance registers before its gate opens, so the previews stand in for their registrations.
    */
   async #check(loaded: Loaded): Promise<UpdateError | undefined> {
-    const { targets, pendings, previews, joining, added, report } = loaded;
+    const { targets, pendings, previews, joining, added, relinkedWithin, report } = loaded;
     this.#drainReports();
-    const failure = await this.#waitLinked(pendings, added);
+    // A syntax error may be in a new version, an added entry or a module joining the update (already in the
+    // archive, loaded for the first time): the error names the module that has it.
+    const failure = await this.#waitLinked(pendings, [
+      ...added,
+      ...joining.map((joiner) => splitVersion(joiner.url).canonical),
+    ]);
     if (failure !== undefined) return failure;
     const shapes: ModulePreview[] = [];
     for (const [index, pending] of pendings.entries()) {
@@ -554,7 +563,7 @@ export class HotRuntime {
       }
       shapes.push(shape);
     }
-    return this.#validate(targets, shapes, joining, report);
+    return this.#validate(targets, shapes, joining, relinkedWithin, report);
   }
 
   /** Waits until every new instance has linked (its gate ran); returns the first failure, if any. */
@@ -610,9 +619,18 @@ export class HotRuntime {
     targets: HotModule[],
     shapes: ModulePreview[],
     joining: Joining[],
+    relinkedWithin: ReadonlySet<string>,
     report: UpdateReport,
   ): UpdateError | undefined {
     const modules: UpdatedModule[] = [];
+    // The update's own importers, linked to the new version of a module in `relinkedWithin`.
+    const within =
+      relinkedWithin.size === 0
+        ? undefined
+        : new Set([
+            ...targets.map((module) => module.url),
+            ...joining.map((joiner) => splitVersion(joiner.url).canonical),
+          ]);
     for (const [index, module] of targets.entries()) {
       const next = shapes[index];
       if (next === undefined) continue;
@@ -621,6 +639,7 @@ export class HotRuntime {
         liveReexports: module.live.description.reexports,
         exports: module.current.description.exports,
         next,
+        linkedNew: relinkedWithin.has(module.url) ? within : undefined,
       });
     }
     // Importers: every loaded module (as the update leaves it), and the modules joining the update, which may have

@@ -25,6 +25,11 @@ export interface Loaded {
   joining: Joining[];
   /** Entries the change added. */
   added: string[];
+  /**
+   * Modules removing names whose importers within the update link to their new version (see Update.#wholeImports):
+   * the check asks only the other importers what they miss.
+   */
+  relinkedWithin: ReadonlySet<string>;
   report: UpdateReport;
 }
 
@@ -73,6 +78,8 @@ export class Update {
   /** Modules whose entries this update removes (marked in the plan, pruned once it is sure to apply). */
   #removed: HotModule[] = [];
   #joining: Joining[] = [];
+  /** Modules in #relinked, not #adding, that the update's own importers link to (see #wholeImports). */
+  #relinkedWithin = new Set<HotModule>();
   #redirected: string[] = [];
   #pendings: Pending[] = [];
   #version = 0;
@@ -197,7 +204,43 @@ export class Update {
       }
     }
     this.#joining = host.joiners(targets, previews, version);
+    this.#relinkedWithin = this.#wholeImports();
     return true;
+  }
+
+  /**
+   * The modules that only remove names which an importer within the update (a new version, a joiner) takes whole
+   * (`import * as`), while none of them names a removed one or re-exports everything: linked to the live instance,
+   * that importer would keep the removed names, and the check would refuse an update a fresh start runs. The
+   * update's importers link to their new version instead; otherwise they stay on the live instance, so that the
+   * check names what they miss.
+   */
+  #wholeImports(): Set<HotModule> {
+    const within = new Set<HotModule>();
+    const removing = this.#targets.filter((module) => this.#relinked.has(module) && !this.#adding.has(module));
+    if (removing.length === 0) return within;
+    // A module with an `export *` (of any module: a preview does not say which) passes names on to importers the
+    // update leaves on their live instance, which may still use a removed one: it keeps the live instance.
+    const uses = [...this.#previews, ...this.#joining.map((joiner) => joiner.preview)].flatMap((preview) =>
+      (preview?.imports() ?? []).map(([url, names]) => ({
+        url,
+        names,
+        star: /(?:^|,)\*:/.test(preview?.reexports ?? ''),
+      })),
+    );
+    for (const module of removing) {
+      const kept = new Set(this.#previews[this.#targets.indexOf(module)]?.exports ?? []);
+      const removed = module.current.description.exports.filter((name) => !kept.has(name));
+      let whole = false;
+      let misses = false;
+      for (const { url, names, star } of uses) {
+        if (url !== module.url) continue;
+        if (names === '*' && !star) whole = true;
+        else if (names === '*' || names.some((name) => removed.includes(name))) misses = true;
+      }
+      if (whole && !misses) within.add(module);
+    }
+    return within;
   }
 
   /** Points the update's imports at its versions, and imports every new version (each held at its gate). */
@@ -205,14 +248,14 @@ export class Update {
     const host = this.#host;
     const version = this.#version;
     this.#redirected = [
-      ...[...this.#adding].map((module) => module.url),
+      ...[...this.#adding, ...this.#relinkedWithin].map((module) => module.url),
       ...this.#joining.map((joiner) => splitVersion(joiner.url).canonical),
     ];
     if (this.#redirected.length > 0) host.changeRedirects({ kind: 'update', version, urls: this.#redirected });
     for (const joiner of this.#joining) host.join(joiner.url, joiner);
-    // A version imports another gated module only through the update's redirects (a version adding exports) or a
-    // joiner: without either, each version's graph has its gate alone, and the gate can be an await in its body.
-    const inlineGate = this.#adding.size === 0 && this.#joining.length === 0;
+    // A version imports another gated module only through the update's redirects or a joiner: without either, each
+    // version's graph has its gate alone, and the gate can be an await in its body.
+    const inlineGate = this.#redirected.length === 0;
     this.#pendings = this.#targets.map((module) =>
       host.load(module, version, this.#adding.has(module) || this.#relinked.has(module), inlineGate),
     );
@@ -226,6 +269,7 @@ export class Update {
       previews: this.#previews,
       joining: this.#joining,
       added: this.#changes.added ?? [],
+      relinkedWithin: new Set([...this.#relinkedWithin].map((module) => module.url)),
       report: this.#report,
     });
   }

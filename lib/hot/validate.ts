@@ -27,6 +27,8 @@ export interface UpdatedModule {
   exports: readonly string[];
   /** Its new version, as read from the update's snapshot. */
   next: ModulePreview;
+  /** Importers that link to its new version, not to the live instance: what it removes is not theirs to miss. */
+  linkedNew?: ReadonlySet<string> | undefined;
 }
 
 /** Why an update cannot apply in place; `restartRequired` names the module only a restart can apply. */
@@ -63,6 +65,7 @@ export function validateUpdate(
     const kept = new Set(next.exports);
     const removed = exported.filter((name) => !kept.has(name));
     for (const [importer, names] of [...archiveUses(url, importers()), ...hostUses(url)]) {
+      if (module.linkedNew?.has(importer) === true) continue;
       const missing = names === '*' ? removed[0] : names.find((name) => removed.includes(name));
       if (missing !== undefined) {
         const how = names === '*' ? ' (a namespace import or export * uses every name)' : '';

@@ -594,6 +594,38 @@ for (const api of hookApis) {
       await refuseThenThrow(1);
     });
 
+    test('a module that joined an update keeps its source through refused updates, and a failure brings it back', async () => {
+      // b.js first runs as a version an update loaded (a.js starts importing it): that version, not a first
+      // instance, is what a failed one must evaluate again.
+      const b = [
+        "console.log('EVAL b');",
+        'export const b = 1;',
+        'const timer = setInterval(() => { globalThis.ticks = (globalThis.ticks ?? 0) + 1; }, 10);',
+        'import.meta.hot?.dispose(() => clearInterval(timer));',
+      ].join('\n');
+      const withB = (source: string): Tree =>
+        moduleTree({ 'a.js': "import { b } from './b.js';\nexport const v = b;\n", 'b.js': source });
+      const { app, archive } = await startApp(
+        moduleTree({ 'a.js': 'export const v = 0;\n' }),
+        "import { v } from 'zip:./app.zip!/a.js';",
+        '{ v, ticks: globalThis.ticks }',
+      );
+      await app.change(archive, withB(b), 'update');
+      for (let i = 0; i < 6; i++) {
+        const refused = await app.change(archive, withB(`export const b = ;// ${i}\n`), 'error');
+        assert.equal(refused.code, REJECTED);
+      }
+      const failed = await app.change(archive, withB("export const b = 9;\nthrow new Error('boom');\n"), 'error');
+      assert.equal(failed.code, 'ERR_HOTZIP_UPDATE_FAILED');
+      assert.equal(count(app, 'EVAL b'), 2);
+      assert.doesNotMatch(app.stderr, /could not be evaluated again/);
+      const first = (await app.state()) as { ticks?: number };
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const later = (await app.state()) as { v: number; ticks: number };
+      assert.equal(later.v, 1);
+      assert.ok(later.ticks > (first.ticks ?? 0), `the restored version's timer runs: ${first.ticks} → ${later.ticks}`);
+    });
+
     test('a version that throws at top level runs once, not again at every later change', async () => {
       const tree = (x: string, o: number): Tree => moduleTree({ 'x.js': x, 'o.js': `export const o = ${o};\n` });
       const broken = "console.log('EVAL-BROKEN');\nexport const v = 1;\nthrow new Error('boom');\n";

@@ -121,3 +121,50 @@ test('an importer in the same update links to the version that adds the export i
   assert.equal(b.seen, 'added');
   assert.ok(app.imported.includes(`${urlOf('a')}?hz=1`));
 });
+
+test('importers in the same update that take the whole namespace of a version removing an export link to it', async () => {
+  const app = new FakeApp({
+    a: { exports: ['value', 'gone'], body: "let value = 1; let gone = 'old';" },
+    b: { exports: ['seen'], imports: { a: ['value'] }, body: "let seen = dep('a').value;" },
+  });
+  const b = await app.load('b');
+  // b now takes a's namespace, and so does c, a module joining the update: a fresh start shows them no `gone`.
+  const report = await app.change({
+    a: { exports: ['value'], body: 'let value = 2;' },
+    b: { exports: ['seen'], imports: { a: '*', c: '*' }, body: "let seen = [Object.keys(dep('a')), dep('c').keys];" },
+    c: { exports: ['keys'], imports: { a: '*' }, body: "let keys = Object.keys(dep('a'));" },
+  });
+  assert.equal(report.error, undefined);
+  assert.deepEqual(b.seen, [['value'], ['value']]);
+  assert.ok(app.imported.includes(`${urlOf('a')}?hz=1`));
+});
+
+test('an importer in the same update that still names the removed export is named by the check', async () => {
+  const app = new FakeApp({
+    a: { exports: ['value', 'gone'], body: "let value = 1; let gone = 'old';" },
+    b: { exports: ['seen'], imports: { a: ['value'] }, body: "let seen = dep('a').value;" },
+  });
+  await app.load('b');
+  const report = await app.change({
+    a: { exports: ['value'], body: 'let value = 2;' },
+    b: { exports: ['seen'], imports: { a: ['gone'] }, body: "let seen = dep('a').gone;" },
+    c: { exports: ['keys'], imports: { a: '*' }, body: "let keys = Object.keys(dep('a'));" },
+  });
+  assert.equal(report.error?.code, 'ERR_HOTZIP_UPDATE_REJECTED');
+  assert.match(report.error?.message ?? '', /no longer exports "gone", which .*\bb\b.* imports$/);
+});
+
+test('a barrel in the same update keeps the live instance of a version removing an export: its importers are checked', async () => {
+  const app = new FakeApp({
+    a: { exports: ['value', 'gone'], body: "let value = 1; let gone = 'old';" },
+    b: { exports: ['own'], imports: { a: '*' }, reexports: '*:a', body: 'let own = 1;' },
+    c: { exports: ['seen'], imports: { b: ['gone'] }, body: "let seen = dep('b').gone;" },
+  });
+  await app.load('c');
+  const report = await app.change({
+    a: { exports: ['value'], body: 'let value = 2;' },
+    b: { exports: ['own'], imports: { a: '*' }, reexports: '*:a', body: 'let own = 2;' },
+  });
+  assert.equal(report.error?.code, 'ERR_HOTZIP_UPDATE_REJECTED');
+  assert.match(report.error?.message ?? '', /no longer exports "gone"/);
+});

@@ -36,6 +36,21 @@ test('a syntax error rejects the update, says where, and changes nothing', async
   assert.deepEqual(app.trace, ['ran 1']);
 });
 
+test('a syntax error in a module that joins the update names that module, not its importer', async () => {
+  // b was in the archive all along, never loaded: the new version of a is the first to import it.
+  const app = new FakeApp({
+    a: counter(1),
+    b: { exports: ['b'], body: 'let b = 1;', syntaxError: { line: 2, column: 4 } },
+  });
+  await app.load('a');
+  const report = await app.change({ a: { ...counter(2), imports: { b: ['b'] } } });
+  const error = report.error as Error & { code?: string; url?: string; line?: number; column?: number };
+  assert.equal(error.code, 'ERR_HOTZIP_UPDATE_REJECTED');
+  assert.match(error.message, /^update rejected, nothing changed: fake:\/b\.js:2:4 has a syntax error: SyntaxError/);
+  assert.deepEqual([error.url, error.line, error.column], [urlOf('b'), 2, 4]);
+  assert.deepEqual(app.trace, ['ran 1']);
+});
+
 test('an import that does not resolve rejects the update with its own code', async () => {
   const app = new FakeApp({ a: counter(1) });
   await app.load('a');
