@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { closureOf, comparable, filesOf, firstDifference, LOAD_MODULE } from '../corpus-npm/harness.js';
+import { closureOf, columnLine, comparable, filesOf, firstDifference, LOAD_MODULE } from '../corpus-npm/harness.js';
 import type { Observation, SerializedReport } from '../corpus-npm/observe.js';
 import { makeApp, repoRoot, runProcess, type Tree, writeTree, writeZip } from '../helpers/fixtures.js';
 import type { Phase, UpgradeDriverConfig, UpgradeLine } from './driver.js';
@@ -364,12 +364,7 @@ export function formatUpgrades(outcomes: readonly UpgradeOutcome[]): string {
       .join('; ')
       .slice(0, 160),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
+  const line = columnLine(header, rows);
   const counts = new Map<string, number>();
   for (const o of outcomes) counts.set(o.verdict, (counts.get(o.verdict) ?? 0) + 1);
   const backs = new Map<string, number>();

@@ -470,6 +470,16 @@ export function totals(outcomes: readonly PackageOutcome[]): {
 
 const yesNo = (value: boolean | undefined): string => (value === undefined ? '-' : value ? 'yes' : 'NO');
 
+/** A function that lays out one row of `header` and `rows` in columns as wide as their widest cell. */
+export function columnLine(header: string[], rows: string[][]): (cells: string[]) => string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
+  return (cells) =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+}
+
 /** The run as a table (package, native ok, zip ok, parity before, update applied, parity after), then totals. */
 export function formatTable(outcomes: readonly PackageOutcome[]): string {
   const header = ['package', 'native ok', 'zip ok', 'parity before', 'update applied', 'parity after', 'cause'];
@@ -482,12 +492,7 @@ export function formatTable(outcomes: readonly PackageOutcome[]): string {
     yesNo(o.parityAfter),
     o.cause === undefined ? '' : `${o.cause}${o.allowed !== undefined ? ' (allowed)' : ''}`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]): string =>
-    cells
-      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
-      .join('  ')
-      .trimEnd();
+  const line = columnLine(header, rows);
   const t = totals(outcomes);
   const out = [line(header), ...rows.map(line)];
   out.push(

@@ -34,7 +34,7 @@ function children(node: acorn.AnyNode): acorn.AnyNode[] {
 }
 
 /** The names a binding pattern declares. */
-function boundNames(pattern: acorn.Pattern | null | undefined, into: string[] = []): string[] {
+export function boundNames(pattern: acorn.Pattern | null | undefined, into: string[] = []): string[] {
   if (!pattern) return into;
   switch (pattern.type) {
     case 'Identifier':

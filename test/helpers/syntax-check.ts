@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as acorn from 'acorn';
 import { transformModule } from '../../lib/transform/transform.js';
-import { listedReassigned, reassignedExports } from './reassigned-exports.js';
+import { boundNames, listedReassigned, reassignedExports } from './reassigned-exports.js';
 
 /** A module's static imports (specifier, imported names, attributes) and exports (names), in a comparable form. */
 export interface ModuleShape {
@@ -20,30 +20,6 @@ const PARSE_OPTIONS: acorn.Options = { sourceType: 'module', ecmaVersion: 'lates
 
 function nameOf(node: acorn.Identifier | acorn.Literal): string {
   return node.type === 'Identifier' ? node.name : String(node.value);
-}
-
-function patternNames(pattern: acorn.Pattern, into: string[]): void {
-  switch (pattern.type) {
-    case 'Identifier':
-      into.push(pattern.name);
-      break;
-    case 'ObjectPattern':
-      for (const property of pattern.properties) {
-        patternNames(property.type === 'RestElement' ? property.argument : property.value, into);
-      }
-      break;
-    case 'ArrayPattern':
-      for (const element of pattern.elements) if (element) patternNames(element, into);
-      break;
-    case 'RestElement':
-      patternNames(pattern.argument, into);
-      break;
-    case 'AssignmentPattern':
-      patternNames(pattern.left, into);
-      break;
-    default:
-      break;
-  }
 }
 
 function attributesOf(attributes: readonly acorn.ImportAttribute[] | undefined): string {
@@ -72,7 +48,7 @@ export function shapeOf(program: acorn.Program): ModuleShape {
         if (node.declaration) {
           const declaration = node.declaration;
           if (declaration.type === 'VariableDeclaration') {
-            for (const declarator of declaration.declarations) patternNames(declarator.id, exports);
+            for (const declarator of declaration.declarations) boundNames(declarator.id, exports);
           } else exports.push(declaration.id.name);
         }
         for (const specifier of node.specifiers) exports.push(nameOf(specifier.exported));
