@@ -7,10 +7,10 @@
  * that runs: with only plain identifier parameters the test simply opens the body (binding those twice would be
  * unobservable); a function with defaults, patterns or a rest parameter keeps a parameter list of plain names as
  * long as its `length`, and binds its own list in an arrow function that shares its `this`, `arguments` and
- * `new.target` (see innerName for the name it shows in stack traces). An exported arrow function becomes a method of the same name, parameters and body: a method, like
- * an arrow, is not a constructor and has no `prototype`, and unlike an arrow it sees the arguments it was called
- * with, all of which it must forward. Arrows whose body reads `this` or `arguments` (which a method would see
- * differently) keep no trampoline.
+ * `new.target` (see innerName for the name it shows in stack traces). An exported arrow function becomes a method
+ * of the same name, parameters and body: a method, like an arrow, is not a constructor and has no `prototype`, and
+ * unlike an arrow it sees the arguments it was called with, all of which it must forward. Arrows whose body reads
+ * `this` or `arguments` (which a method would see differently) keep no trampoline.
  */
 import { assignmentEnd, nextCode, wordAt } from './declarations.js';
 import { directivesEnd, isSpaceCode, scanCode, skipBalanced, unescapeName } from './scan.js';
