@@ -11,7 +11,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chooseHookApi } from '../lib/node-support.js';
-import { makeApp, writeTree, writeZip } from '../test/helpers/fixtures.js';
+import { modeGlobal } from '../lib/transform/trampoline.js';
+import { transformModule } from '../lib/transform/transform.js';
+import { makeApp, type Tree, writeTree, writeZip } from '../test/helpers/fixtures.js';
 import { benchApp } from './app.js';
 import { heapBench, hotBench, manyExportsBench, updateLatency } from './hot.js';
 import { vendoringBench } from './vendoring.js';
@@ -32,7 +34,16 @@ function spread(values: number[]): string {
   return `${Math.min(...values).toFixed(1)}–${Math.max(...values).toFixed(1)}`;
 }
 
-type Variant = 'native' | 'floor' | 'zip-only' | 'hotzip' | 'first' | 'cached' | 'native-one-line' | 'hotzip-one-line';
+type Variant =
+  | 'native'
+  | 'floor'
+  | 'rewritten'
+  | 'zip-only'
+  | 'hotzip'
+  | 'first'
+  | 'cached'
+  | 'native-one-line'
+  | 'hotzip-one-line';
 
 /** How one variant is started: options before the script, what it imports, and its environment. */
 interface Setup {
@@ -80,6 +91,32 @@ function noopLoader(api: string): string {
   ].join('\n');
 }
 
+/**
+ * The app as hotzip's first start serves it (every exported function with its forwarding test), written to disk for
+ * Node to load with no hooks, and a preload defining the mode globals those tests read as the runtime does: what
+ * compiling and running the rewritten sources costs by itself, before reading the archive or transforming anything.
+ * No first start can cost less while every captured function must be able to forward to a newer version.
+ */
+function writeRewritten(dir: string, tree: Tree): string {
+  const names: string[] = [];
+  const rewritten: Tree = {};
+  for (const [entry, source] of Object.entries(tree)) {
+    if (typeof source !== 'string' || !entry.endsWith('.js')) {
+      rewritten[entry] = source;
+      continue;
+    }
+    const url = pathToFileURL(path.join(dir, entry)).href;
+    rewritten[entry] = transformModule(source, { url, modeDefined: true }).code;
+    names.push(modeGlobal(url));
+  }
+  writeTree(dir, rewritten);
+  const define = (name: string): string =>
+    `Object.defineProperty(globalThis, ${JSON.stringify(name)}, { value: 0, writable: true, enumerable: false });`;
+  const preload = path.join(dir, '..', 'mode-globals.mjs');
+  fs.writeFileSync(preload, `${names.map(define).join('\n')}\n`);
+  return preload;
+}
+
 function row(label: string, samples: Samples): string {
   const [imports, processes, cpu] = samples;
   return `  ${label.padEnd(46)}import ${median(imports).toFixed(1)} (${spread(imports)})   process ${median(processes).toFixed(1)} (${spread(processes)})   import CPU ${median(cpu).toFixed(1)}`;
@@ -98,6 +135,7 @@ async function main(): Promise<void> {
     const tree = benchApp();
     const bytes = Object.values(tree).reduce((sum, content) => sum + content.length, 0);
     writeTree(path.join(app, 'tree'), tree);
+    const modeGlobals = writeRewritten(path.join(app, 'tree-rewritten'), tree);
     const archive = writeZip(path.join(app, 'app.zip'), tree, 6);
     // The same graph with one-line function bodies: with HOTZIP_SOURCE_MAPS=1 every module carries a source map.
     const oneLine = benchApp(500, 5000, 'one-line');
@@ -123,6 +161,11 @@ async function main(): Promise<void> {
     const setups: Record<Variant, Setup> = {
       native: { preload: [], target: nativeTarget, env: {} },
       floor: { preload: ['--import', './noop-loader.mjs'], target: nativeTarget, env: {} },
+      rewritten: {
+        preload: ['--import', pathToFileURL(modeGlobals).href],
+        target: pathToFileURL(path.join(app, 'tree-rewritten', 'main.js')).href,
+        env: {},
+      },
       'zip-only': { preload: hooked, target: zipTarget, env: { HOTZIP_HOT: '0' } },
       hotzip: { preload: hooked, target: zipTarget, env: {} },
       // The default: a first start fills the cache (a new, empty one for each run), a repeat start is served by it.
@@ -140,7 +183,7 @@ async function main(): Promise<void> {
         env: { HOTZIP_SOURCE_MAPS: '1' },
       },
     };
-    const startVariants: Variant[] = ['native', 'floor', 'zip-only', 'hotzip', 'first', 'cached'];
+    const startVariants: Variant[] = ['native', 'floor', 'rewritten', 'zip-only', 'hotzip', 'first', 'cached'];
     let fresh = 0;
     const setupOf = (variant: Variant): Setup =>
       variant === 'first'
@@ -170,6 +213,7 @@ async function main(): Promise<void> {
     console.log('cold import of the 500-module app   median ms (min–max)');
     console.log(row('native, extracted tree', samples.native));
     console.log(row(`no-op ${api} loader, extracted tree`, samples.floor));
+    console.log(row('native, hotzip-rewritten tree, no hooks', samples.rewritten));
     console.log(row('hotzip HOTZIP_HOT=0, deflated archive', samples['zip-only']));
     console.log(row('hotzip (hot reload on), HOTZIP_CACHE=0', samples.hotzip));
     console.log(row('hotzip, first start, filling the cache', samples.first));
@@ -180,6 +224,14 @@ async function main(): Promise<void> {
     console.log(ratio('ratio hotzip repeat start/native', samples.cached, samples.native, '   (target ≤ 1.05×)'));
     console.log(ratio('ratio no-op loader/native (floor)', samples.floor, samples.native));
     console.log(ratio('ratio hotzip/no-op loader', samples.hotzip, samples.floor));
+    console.log(
+      ratio(
+        'ratio rewritten tree/native',
+        samples.rewritten,
+        samples.native,
+        '   (the floor of any first start with forwarding)',
+      ),
+    );
     if (startOnly) return;
     console.log(row('native, one-line bodies', samples['native-one-line']));
     console.log(row('hotzip HOTZIP_SOURCE_MAPS=1, one-line bodies', samples['hotzip-one-line']));

@@ -5,6 +5,8 @@
  * not a parser: what it cannot read with certainty it reports as unknown, and callers then take the safe side.
  */
 import {
+  BRACKETS,
+  codeStops,
   expressionEnd,
   isIdentifierChar,
   isNameEscape,
@@ -112,20 +114,27 @@ function patternNames(source: string, start: number, end: number): string[] {
   return names;
 }
 
+const ASSIGNMENT_STOPS = codeStops('()[]{},;');
+
 /**
  * The end of the expression starting at `from` that a `,` or `;` at its own depth ends (an initializer, an arrow
  * function's expression body): the index just past its last token, or undefined when unsure.
  */
 export function assignmentEnd(source: string, from: number): number | undefined {
   let depth = 0;
-  const stop = scanCode(source, from, (_, c) => {
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      depth--;
-      return depth < 0;
-    } else if (depth === 0 && (c === ',' || c === ';')) return true;
-    return false;
-  });
+  const stop = scanCode(
+    source,
+    from,
+    (_, c) => {
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') {
+        depth--;
+        return depth < 0;
+      } else if (depth === 0 && (c === ',' || c === ';')) return true;
+      return false;
+    },
+    ASSIGNMENT_STOPS,
+  );
   // A string slice is a view in V8: no copy of the source.
   const end = expressionEnd(stop === -1 ? source : source.slice(0, stop), from);
   if (end === undefined) return undefined;
@@ -200,6 +209,12 @@ function statementStart(source: string, at: number): boolean {
 }
 
 /**
+ * Where topLevelDeclarations looks at depth 0: brackets, and the keywords that may start a declaration, wherever they
+ * occur (a match inside a longer word is told apart as the full scan did, by the character before it and the word).
+ */
+const DECLARATION_STOPS = codeStops('()[]{}', 'const|let|var|function|async');
+
+/**
  * Every top-level declaration of the module, by name (the first one wins). Function declarations are found as
  * statements, never as expressions (`x = function f() {}` declares no `f`).
  */
@@ -207,43 +222,50 @@ export function topLevelDeclarations(source: string): Map<string, Declaration> {
   const found = new Map<string, Declaration>();
   let depth = 0;
   let resumeAt = 0;
-  scanCode(source, 0, (i, c) => {
-    if (i < resumeAt) return false;
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') depth--;
-    else if (depth === 0 && (c === 'c' || c === 'l' || c === 'v' || c === 'f' || c === 'a')) {
-      if (isIdentifierChar(source.charCodeAt(i - 1))) return false;
-      const word = wordAt(source, i);
-      if ((word === 'const' || word === 'let' || word === 'var') && statementStart(source, i)) {
-        const statement = variableStatement(source, i);
-        if (statement === undefined) return false;
-        for (const declarator of statement.declarators) {
-          for (const name of declarator.names) {
-            if (!found.has(name)) found.set(name, { type: 'variable', statement, declarator });
+  // Declarations are looked for at depth 0 alone; deeper, the scan needs only the brackets.
+  const stops = (): RegExp => (depth === 0 ? DECLARATION_STOPS : BRACKETS);
+  scanCode(
+    source,
+    0,
+    (i, c) => {
+      if (i < resumeAt) return false;
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') depth--;
+      else if (depth === 0 && (c === 'c' || c === 'l' || c === 'v' || c === 'f' || c === 'a')) {
+        if (isIdentifierChar(source.charCodeAt(i - 1))) return false;
+        const word = wordAt(source, i);
+        if ((word === 'const' || word === 'let' || word === 'var') && statementStart(source, i)) {
+          const statement = variableStatement(source, i);
+          if (statement === undefined) return false;
+          for (const declarator of statement.declarators) {
+            for (const name of declarator.names) {
+              if (!found.has(name)) found.set(name, { type: 'variable', statement, declarator });
+            }
           }
+          // Its initializers were read already; their brackets are balanced, so depth resumes at 0 after them.
+          const last = statement.declarators.at(-1);
+          resumeAt = statement.end?.at ?? last?.binding[1] ?? i + word.length;
+        } else if ((word === 'function' || word === 'async') && statementStart(source, i)) {
+          let at = i + word.length;
+          if (word === 'async') {
+            const next = nextCode(source, at);
+            if (wordAt(source, next) !== 'function') return false;
+            at = next + 'function'.length;
+          }
+          let name = nextCode(source, at);
+          if (source[name] === '*') name = nextCode(source, name + 1);
+          const declared = wordAt(source, name);
+          const key = unescapeName(declared);
+          if (declared !== '' && !found.has(key)) found.set(key, { type: 'function', at: i });
+          resumeAt = name + declared.length;
+        } else {
+          resumeAt = i + word.length;
         }
-        // Its initializers were read already; their brackets are balanced, so depth resumes at 0 after them.
-        const last = statement.declarators.at(-1);
-        resumeAt = statement.end?.at ?? last?.binding[1] ?? i + word.length;
-      } else if ((word === 'function' || word === 'async') && statementStart(source, i)) {
-        let at = i + word.length;
-        if (word === 'async') {
-          const next = nextCode(source, at);
-          if (wordAt(source, next) !== 'function') return false;
-          at = next + 'function'.length;
-        }
-        let name = nextCode(source, at);
-        if (source[name] === '*') name = nextCode(source, name + 1);
-        const declared = wordAt(source, name);
-        const key = unescapeName(declared);
-        if (declared !== '' && !found.has(key)) found.set(key, { type: 'function', at: i });
-        resumeAt = name + declared.length;
-      } else {
-        resumeAt = i + word.length;
       }
-    }
-    return false;
-  });
+      return false;
+    },
+    stops,
+  );
   return found;
 }
 
@@ -625,22 +647,27 @@ export class Writes {
       return patterns;
     }
     const opens: number[] = [];
-    scanCode(source, 0, (i, c) => {
-      if (c === '[' || c === '{' || c === '(') opens.push(i);
-      else if (c === ']' || c === '}' || c === ')') {
-        const open = opens.pop();
-        if (
-          c !== ')' &&
-          open !== undefined &&
-          assignedPattern(source, open, i) &&
-          !declaration(open) &&
-          !memberBracket(source, open)
-        ) {
-          patterns.push([open, i + 1]);
+    scanCode(
+      source,
+      0,
+      (i, c) => {
+        if (c === '[' || c === '{' || c === '(') opens.push(i);
+        else if (c === ']' || c === '}' || c === ')') {
+          const open = opens.pop();
+          if (
+            c !== ')' &&
+            open !== undefined &&
+            assignedPattern(source, open, i) &&
+            !declaration(open) &&
+            !memberBracket(source, open)
+          ) {
+            patterns.push([open, i + 1]);
+          }
         }
-      }
-      return false;
-    });
+        return false;
+      },
+      BRACKETS,
+    );
     this.#patterns = patterns;
     return patterns;
   }

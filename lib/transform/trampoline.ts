@@ -13,7 +13,7 @@
  * `this` or `arguments` (which a method would see differently) keep no trampoline.
  */
 import { assignmentEnd, nextCode, wordAt } from './declarations.js';
-import { directivesEnd, isSpaceCode, scanCode, skipBalanced, unescapeName } from './scan.js';
+import { classBodyStart, codeStops, directivesEnd, isSpaceCode, scanCode, skipBalanced, unescapeName } from './scan.js';
 import type { SourceEdits } from './source-edits.js';
 
 /** The prefix of every name the transform declares, unless the module spells it (see declaredPrefix). */
@@ -114,6 +114,9 @@ interface ParameterList {
   length: number;
 }
 
+/** What a parameter list's scan looks at (see scanCode). */
+const PARAMETER_STOPS = codeStops('()[]{},=');
+
 /** Reads the parameter list whose `(` is at `open`. */
 function parameterList(source: string, open: number): ParameterList | undefined {
   let depth = 0;
@@ -131,22 +134,27 @@ function parameterList(source: string, open: number): ParameterList | undefined 
     if (counting) length++;
     hasDefault = false;
   };
-  const close = scanCode(source, open + 1, (i, c) => {
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if (c === ')' || c === ']' || c === '}') {
-      if (depth === 0) {
+  const close = scanCode(
+    source,
+    open + 1,
+    (i, c) => {
+      if (c === '(' || c === '[' || c === '{') depth++;
+      else if (c === ')' || c === ']' || c === '}') {
+        if (depth === 0) {
+          finish(i);
+          return true;
+        }
+        depth--;
+      } else if (depth === 0 && c === ',') {
         finish(i);
-        return true;
+        start = i + 1;
+      } else if (depth === 0 && c === '=' && !hasDefault) {
+        hasDefault = true;
       }
-      depth--;
-    } else if (depth === 0 && c === ',') {
-      finish(i);
-      start = i + 1;
-    } else if (depth === 0 && c === '=' && !hasDefault) {
-      hasDefault = true;
-    }
-    return false;
-  });
+      return false;
+    },
+    PARAMETER_STOPS,
+  );
   if (close === -1 || source[close] !== ')') return undefined;
   // A comment among the parameters fails the plain-name test: the safe construction is taken.
   return { open, close, simple, length };
@@ -368,50 +376,55 @@ function arrowAt(source: string, at: number): Arrow | undefined {
 
 const SCOPED_KEYWORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'with']);
 
+/** Where a word starts, for readsOwnThis (see scanCode). */
+const WORD_STOPS = codeStops('', String.raw`(?<![\w$])[\w$\\]`);
+
 /**
  * Whether code in `[from, to)` reads `this` or `arguments` of the arrow itself: occurrences inside nested
  * functions, classes and object methods belong to those.
  */
 function readsOwnThis(source: string, from: number, to: number): boolean {
+  // Most arrows spell neither word (nor an escape that could): nothing to scan. A long slice is a view in V8.
+  const text = source.slice(from, to);
+  if (!text.includes('this') && !text.includes('arguments') && !text.includes('\\u')) return false;
   let found = false;
   let resumeAt = from;
-  scanCode(source, from, (i, c) => {
-    if (i >= to) return true;
-    if (i < resumeAt || !/[\w$\\]/.test(c) || /[\w$]/.test(source[i - 1] ?? '')) return false;
-    const spelled = wordAt(source, i);
-    resumeAt = i + spelled.length;
-    // `\u0061rguments` is `arguments` too.
-    const word = unescapeName(spelled);
-    if ((word === 'this' || word === 'arguments') && source[i - 1] !== '.') {
-      found = true;
-      return true;
-    }
-    if (word === 'class') {
-      let depth = 0;
-      const brace = scanCode(source, resumeAt, (_, d) => {
-        if (d === '{' && depth === 0) return true;
-        if (d === '(' || d === '[' || d === '{') depth++;
-        else if (d === ')' || d === ']' || d === '}') depth--;
+  scanCode(
+    source,
+    from,
+    (i, c) => {
+      if (i >= to) return true;
+      if (i < resumeAt || !/[\w$\\]/.test(c) || /[\w$]/.test(source[i - 1] ?? '')) return false;
+      const spelled = wordAt(source, i);
+      resumeAt = i + spelled.length;
+      // `\u0061rguments` is `arguments` too.
+      const word = unescapeName(spelled);
+      if ((word === 'this' || word === 'arguments') && source[i - 1] !== '.') {
+        found = true;
+        return true;
+      }
+      if (word === 'class') {
+        const brace = classBodyStart(source, resumeAt);
+        if (brace !== -1) resumeAt = skipBalanced(source, brace);
         return false;
-      });
-      if (brace !== -1) resumeAt = skipBalanced(source, brace);
+      }
+      // `function name(…) {`, and a method `name(…) {` (a call is never followed by a block).
+      let paren = nextCode(source, resumeAt);
+      if (word === 'function') {
+        if (source[paren] === '*') paren = nextCode(source, paren + 1);
+        if (source[paren] !== '(') paren = nextCode(source, paren + wordAt(source, paren).length);
+      } else if (SCOPED_KEYWORDS.has(word)) {
+        return false;
+      }
+      if (source[paren] !== '(') return false;
+      const brace = nextCode(source, skipBalanced(source, paren));
+      if (source[brace] === '{' && (word === 'function' || source[brace - 1] !== '>')) {
+        resumeAt = skipBalanced(source, brace);
+      }
       return false;
-    }
-    // `function name(…) {`, and a method `name(…) {` (a call is never followed by a block).
-    let paren = nextCode(source, resumeAt);
-    if (word === 'function') {
-      if (source[paren] === '*') paren = nextCode(source, paren + 1);
-      if (source[paren] !== '(') paren = nextCode(source, paren + wordAt(source, paren).length);
-    } else if (SCOPED_KEYWORDS.has(word)) {
-      return false;
-    }
-    if (source[paren] !== '(') return false;
-    const brace = nextCode(source, skipBalanced(source, paren));
-    if (source[brace] === '{' && (word === 'function' || source[brace - 1] !== '>')) {
-      resumeAt = skipBalanced(source, brace);
-    }
-    return false;
-  });
+    },
+    WORD_STOPS,
+  );
   return found;
 }
 

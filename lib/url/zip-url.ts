@@ -53,9 +53,15 @@ function archiveUrlPath(archive: string): string {
   return encoded;
 }
 
+/**
+ * A name pathToFileURL returns as it is: segments of characters it never escapes, none empty, `.` or `..` (which it
+ * would resolve). Nearly every entry is one; building a URL for each cost more than the rest of a resolution.
+ */
+const PLAIN_ENTRY = /^(?!\.\.?(?:\/|$))[\w.@+$-]+(?:\/(?!\.\.?(?:\/|$))[\w.@+$-]+)*\/?$/;
+
 /** Encodes an entry name as URL path segments (spaces, `#`, `?` and `%` escaped as a `file:` URL would). */
-function entryUrlPath(entry: string): string {
-  if (entry === '') return '';
+export function entryUrlPath(entry: string): string {
+  if (entry === '' || PLAIN_ENTRY.test(entry)) return entry;
   return pathToFileURL(`/${entry}`).pathname.slice(1);
 }
 

@@ -3,11 +3,14 @@
  * description handed to the runtime (locals, reassigned exports, imports, re-exports) is right.
  */
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import { SourceMap } from 'node:module';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { topLevelDeclarations, variableStatement, Writes } from '../../lib/transform/declarations.js';
-import { classBodyStart, expressionEnd, isSpaceCode } from '../../lib/transform/scan.js';
+import { BRACKETS, classBodyStart, codeStops, expressionEnd, isSpaceCode, scanCode } from '../../lib/transform/scan.js';
 import { fromListItem, listItem, modeGlobal, RUNTIME_SYMBOL, transformModule } from '../../lib/transform/transform.js';
+import { repoRoot } from '../helpers/fixtures.js';
 import { checkTransformed } from '../helpers/syntax-check.js';
 
 const url = 'zip:///srv/app.zip!/m.js';
@@ -694,6 +697,61 @@ describe('scan', () => {
     for (let code = 0; code <= 0xffff; code++) {
       assert.equal(isSpaceCode(code), /\s/.test(String.fromCharCode(code)), `U+${code.toString(16)}`);
     }
+  });
+
+  test('scanCode with stops visits exactly the characters of code a full scan visits that the stops match', () => {
+    // Tricky snippets, then packages as published (not written by us): every string, comment, template and regex
+    // must be skipped alike, or a bracket inside one would be counted.
+    const snippets = [
+      `f("(", '[', a / b, /* ) */ x) // ]`,
+      String.raw`g(/\(/g, /[\]]/)`,
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a template literal, scanned as source
+      'h(`{${g(")")}`)',
+      'if (a) /re[/(]x/.test(s); else { c = d / 2 / e; }',
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the text of a template literal, scanned as source
+      'x = `a${`b${[1, "}"].map((q) => q)}`}` + y[0]',
+      'const { a, b: [c] } = o, e = (1, 2); function f(x = {}) { return x; }',
+      'return /[/]/.source + typeof /}/ + void /)/',
+    ];
+    const published = ['magic-string/dist/index.mjs', 'fflate/esm/index.mjs', 'acorn/dist/acorn.mjs'].map((file) =>
+      fs.readFileSync(path.join(repoRoot, 'node_modules', file), 'utf8'),
+    );
+    const patterns = [BRACKETS, codeStops('()[]{},;'), codeStops('()[]{}', 'const|let|var|function|async')];
+    let visited = 0;
+    for (const source of [...snippets, ...published]) {
+      for (const pattern of patterns) {
+        const full: string[] = [];
+        scanCode(source, 0, (i, c) => {
+          pattern.lastIndex = i;
+          const match = pattern.exec(source);
+          if (match?.index === i && !'"\'`/'.includes(c)) full.push(`${i}${c}`);
+          return false;
+        });
+        const jumped: string[] = [];
+        scanCode(
+          source,
+          0,
+          (i, c) => {
+            if (!'"\'`/'.includes(c)) jumped.push(`${i}${c}`);
+            return false;
+          },
+          pattern,
+        );
+        assert.deepEqual(jumped, full, `${pattern.source} over ${source.slice(0, 40)}`);
+        visited += full.length;
+      }
+    }
+    assert.ok(visited > 10_000, `${visited} characters compared`);
+  });
+
+  test('codeStops escapes the characters of its class', () => {
+    const stops = codeStops('-]^\\');
+    for (const c of ['-', ']', '^', '\\', '"', '/']) {
+      stops.lastIndex = 0;
+      assert.equal(stops.exec(`ab${c}`)?.index, 2, c);
+    }
+    stops.lastIndex = 0;
+    assert.equal(stops.exec('abc'), null);
   });
 
   test('classBodyStart skips an extends expression', () => {

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { describe, test } from 'node:test';
+import { pathToFileURL } from 'node:url';
 import { withVersion } from '../../lib/url/version-query.js';
 import {
   canonicalZipUrl,
+  entryUrlPath,
   formatZipUrl,
   locate,
   locateInstance,
@@ -10,6 +14,7 @@ import {
   parseZipUrl,
   resolveEntrySpecifier,
 } from '../../lib/url/zip-url.js';
+import { repoRoot } from '../helpers/fixtures.js';
 
 const site = { archive: '/srv/app.zip', entry: 'src/a.js' };
 
@@ -29,6 +34,24 @@ describe('formatZipUrl', () => {
   test('percent-encodes archive paths and entries as file URLs do, and escapes ! in the archive path', () => {
     assert.equal(formatZipUrl('/a b/c#d.zip', 'x y/%z.js'), 'zip:///a%20b/c%23d.zip!/x%20y/%25z.js');
     assert.equal(formatZipUrl('/w!/a.zip', 'e.js'), 'zip:///w%21/a.zip!/e.js');
+  });
+  test('an entry is encoded exactly as pathToFileURL encodes it, with or without the shortcut for plain names', () => {
+    // Every file name of this repository's installed packages (names we did not choose), then names that need work.
+    const names: string[] = [];
+    const walk = (dir: string, prefix: string): void => {
+      for (const item of fs.readdirSync(dir, { withFileTypes: true })) {
+        const name = `${prefix}${item.name}`;
+        if (item.isDirectory()) walk(path.join(dir, item.name), `${name}/`);
+        else names.push(name);
+      }
+    };
+    walk(path.join(repoRoot, 'node_modules'), '');
+    const odd = ['a/./b', 'a/../b', './a', '../a', '.', '..', 'a/.', 'a/..', 'a//b', 'a/', 'a b', 'a#b', 'a?b'];
+    odd.push('~', 'a~b/c', 'a%20b', 'é/ü.js', 'a\\b', '.a/..b/...', '-/_/~', 'x@1.0/+$', 'a\nb', "a'b", 'a!b', 'a:b', 'a;b');
+    for (const name of [...names, ...odd]) {
+      assert.equal(entryUrlPath(name), pathToFileURL(`/${name}`).pathname.slice(1), JSON.stringify(name));
+    }
+    assert.ok(names.length > 500, `${names.length} names`);
   });
   test('a version rides in the query after the user query', () => {
     assert.equal(formatZipUrl('/a.zip', 'e.js', { version: 3 }), 'zip:///a.zip!/e.js?hz=3');
