@@ -217,6 +217,34 @@ function readDirectory(r: Reader, end: number): Directory {
   return { count, start, size, prefix, comment };
 }
 
+/**
+ * The sizes, offset and disk number of a central record whose 32-bit (or 16-bit) fields hold their sentinel, read
+ * from its ZIP64 extra field in the APPNOTE's order: only the fields that hold it have a value there.
+ */
+function widenZip64(
+  r: Reader,
+  z64: Buffer | undefined,
+  name: string,
+  [size, compressedSize, localOffset, diskStart]: [number, number, number, number],
+): [number, number, number, number] {
+  let cursor = 0;
+  const widen = (value: number, sentinel: number, width: 4 | 8, what: string): number => {
+    if (value !== sentinel) return value;
+    if (z64 === undefined || cursor + width > z64.length) {
+      r.bad(`${what} is 0x${sentinel.toString(16)} but the entry has no ZIP64 field for it`, name);
+    }
+    const found = width === 8 ? Number(z64.readBigUInt64LE(cursor)) : z64.readUInt32LE(cursor);
+    cursor += width;
+    return found;
+  };
+  return [
+    widen(size, U32_MAX, 8, 'the uncompressed size'),
+    widen(compressedSize, U32_MAX, 8, 'the compressed size'),
+    widen(localOffset, U32_MAX, 8, 'the local header offset'),
+    widen(diskStart, U16_MAX, 4, 'the disk number'),
+  ];
+}
+
 /** The ZIP64 extended-information extra field (id 1), whose values replace 0xFFFFFFFF sentinels in order. */
 function zip64Extra(r: Reader, extra: Buffer, name: string): Buffer | undefined {
   for (let p = 0; p + 4 <= extra.length; ) {
@@ -289,20 +317,18 @@ function readCentral(
       extraLength === 0
         ? undefined
         : zip64Extra(r, r.bytes.subarray(nameAt + nameLength, nameAt + nameLength + extraLength), name);
-    let cursor = 0;
-    const widen = (value: number, sentinel: number, width: 4 | 8, what: string): number => {
-      if (value !== sentinel) return value;
-      if (z64 === undefined || cursor + width > z64.length) {
-        r.bad(`${what} is 0x${sentinel.toString(16)} but the entry has no ZIP64 field for it`, name);
-      }
-      const found = width === 8 ? Number(z64.readBigUInt64LE(cursor)) : z64.readUInt32LE(cursor);
-      cursor += width;
-      return found;
-    };
-    const size = widen(r.u32(p + 24), U32_MAX, 8, 'the uncompressed size');
-    const compressedSize = widen(r.u32(p + 20), U32_MAX, 8, 'the compressed size');
-    const localOffset = widen(r.u32(p + 42), U32_MAX, 8, 'the local header offset');
-    const diskStart = widen(r.u16(p + 34), U16_MAX, 4, 'the disk number');
+    let size = r.u32(p + 24);
+    let compressedSize = r.u32(p + 20);
+    let localOffset = r.u32(p + 42);
+    let diskStart = r.u16(p + 34);
+    if (size === U32_MAX || compressedSize === U32_MAX || localOffset === U32_MAX || diskStart === U16_MAX) {
+      [size, compressedSize, localOffset, diskStart] = widenZip64(r, z64, name, [
+        size,
+        compressedSize,
+        localOffset,
+        diskStart,
+      ]);
+    }
     if (diskStart !== 0) r.bad('multi-disk archives are not supported', name);
     if (!Number.isSafeInteger(size) || !Number.isSafeInteger(compressedSize) || !Number.isSafeInteger(localOffset)) {
       r.bad('a ZIP64 size or offset is out of range', name);
@@ -355,7 +381,9 @@ function readCentral(
 /** Checks each local header against its central record and that no two entries share bytes (zip bombs do). */
 function locateData(r: Reader, dir: Directory, raw: RawEntry[]): ArchiveEntry[] {
   const located: ArchiveEntry[] = [];
-  const spans: Array<{ from: number; to: number; name: string }> = [];
+  // Where each entry's bytes start and end, by entry: in parallel arrays, as an archive may hold thousands.
+  const froms: number[] = [];
+  const tos: number[] = [];
   for (const entry of raw) {
     const at = entry.localOffset;
     const { name } = entry;
@@ -378,7 +406,8 @@ function locateData(r: Reader, dir: Directory, raw: RawEntry[]): ArchiveEntry[] 
     }
     const dataEnd = dataOffset + entry.compressedSize;
     if (dataEnd > dir.start) r.bad('the entry data runs into the central directory or past the end of the file', name);
-    spans.push({ from: at, to: dataEnd, name });
+    froms.push(at);
+    tos.push(dataEnd);
     located.push({
       name,
       method: entry.method,
@@ -389,14 +418,21 @@ function locateData(r: Reader, dir: Directory, raw: RawEntry[]): ArchiveEntry[] 
       mode: entry.mode,
     });
   }
-  spans.sort((a, b) => a.from - b.from);
-  for (let i = 1; i < spans.length; i++) {
-    const previous = spans[i - 1];
-    const current = spans[i];
-    if (previous !== undefined && current !== undefined && current.from < previous.to) {
+  // Archives are written front to back: the entries are nearly always in order already, and then need no sort.
+  let order: number[] | undefined;
+  for (let i = 1; i < froms.length && order === undefined; i++) {
+    if ((froms[i] as number) < (froms[i - 1] as number)) {
+      order = froms.map((_, k) => k).sort((a, b) => (froms[a] as number) - (froms[b] as number));
+    }
+  }
+  for (let i = 1; i < froms.length; i++) {
+    const previous = order === undefined ? i - 1 : (order[i - 1] as number);
+    const current = order === undefined ? i : (order[i] as number);
+    if ((froms[current] as number) < (tos[previous] as number)) {
+      const overlapped = (raw[previous] as RawEntry).name;
       r.bad(
-        `the entry overlaps entry "${previous.name}" (overlapping entries are how zip bombs are built)`,
-        current.name,
+        `the entry overlaps entry "${overlapped}" (overlapping entries are how zip bombs are built)`,
+        (raw[current] as RawEntry).name,
       );
     }
   }

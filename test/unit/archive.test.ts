@@ -342,6 +342,28 @@ describe('rejects with ERR_HOTZIP_BAD_ARCHIVE', () => {
   test("overlapping entries: each local header quoted in the previous entry's data (overlapping kernels)", () => {
     rejects(() => parse(quotedOverlapBomb(16, 1 << 16)), BAD, { entry: 'f1.bin', reason: /overlaps entry "f0\.bin"/ });
   });
+  test('a central directory listing entries out of their order in the file: read, and overlaps still found', () => {
+    // Central records in the reverse order of their data: what the overlap check sorts by offset for.
+    const reversed = (bytes: Uint8Array): Uint8Array => {
+      const view = Buffer.from(bytes);
+      const end = view.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+      const count = view.readUInt16LE(end + 10);
+      const start = view.readUInt32LE(end + 16);
+      const records: Buffer[] = [];
+      for (let p = start, i = 0; i < count; i++) {
+        const length = 46 + view.readUInt16LE(p + 28) + view.readUInt16LE(p + 30) + view.readUInt16LE(p + 32);
+        records.push(view.subarray(p, p + length));
+        p += length;
+      }
+      return Buffer.concat([view.subarray(0, start), ...records.reverse(), view.subarray(end)]);
+    };
+    const sound = parse(
+      reversed(buildZip([...'abcdef'].map((c) => ({ name: `${c}.js`, data: `export const ${c} = 1;` })))),
+    );
+    assert.deepEqual([...sound.entries.keys()], ['f.js', 'e.js', 'd.js', 'c.js', 'b.js', 'a.js']);
+    assert.equal(sound.read('c.js').toString(), 'export const c = 1;');
+    rejects(() => parse(reversed(quotedOverlapBomb(16, 1 << 16))), BAD, { reason: /overlaps entry "f\d+\.bin"/ });
+  });
   test('duplicate names', () => {
     const bytes = buildZip([
       { name: 'a.js', data: 'first' },
