@@ -14,19 +14,29 @@ export type MessageLevel = 'error' | 'info' | 'debug';
 /** Receives every message that passes the level, instead of stderr. */
 export type Logger = (level: MessageLevel, message: string) => void;
 
-let logger: Logger | undefined;
+/**
+ * Where the application's logger is kept: on the thread's global object, not in this module, so that with two copies
+ * of hotzip in one thread (the later one stands down, see load/thread-claim.ts) `setLogger` from either copy routes
+ * the messages of the one that serves.
+ */
+const LOGGER = Symbol.for('hotzip.logger');
+
+function currentLogger(): Logger | undefined {
+  return (globalThis as { [LOGGER]?: Logger })[LOGGER];
+}
 
 const rank: Record<MessageLevel, number> = { error: 1, info: 1, debug: 2 };
 const threshold: Record<LogLevel, number> = { silent: 0, info: 1, debug: 2 };
 
 /** Routes hotzip's messages to `next` (or back to stderr with undefined). */
 export function setLogger(next: Logger | undefined): void {
-  logger = next;
+  Object.defineProperty(globalThis, LOGGER, { value: next, writable: true, configurable: true, enumerable: false });
 }
 
 /** Writes one message, synchronously, so it is ordered with the application's own output. */
 export function log(level: MessageLevel, message: string): void {
   if (rank[level] > threshold[config().logLevel]) return;
+  const logger = currentLogger();
   if (logger !== undefined) {
     logger(level, message);
     return;

@@ -99,6 +99,17 @@ for (const api of hookApis) {
       assert.doesNotMatch(app.stderr, /ERR_HOTZIP/);
     });
 
+    test("setLogger from the install that stood down routes the serving install's messages", async () => {
+      const index = JSON.stringify(path.join(two, 'dist/lib/index.js'));
+      const later = `(await import(${index})).setLogger((level, message) => console.log('LOGGED ' + level + ' ' + message));`;
+      const { app, archive } = await start(api, [registerOf(one), registerOf(two)], later);
+      await app.change(archive, mod(2));
+      assert.deepEqual(await app.state(), { v: 2, f: 'f2', captured: 'f2' });
+      await app.stop();
+      assert.match(app.stdout, /^LOGGED info updated 1 module from app\.zip in [\d.]+ ms$/m);
+      assert.doesNotMatch(app.stderr, /\[hotzip\] updated/);
+    });
+
     test('hotzip/register of another install imported from code after modules loaded: they keep updating', async () => {
       const later = `console.log('SECOND ' + JSON.stringify(await import(${JSON.stringify(registerOf(two))}).then(() => 'ok')));`;
       const { app, archive } = await start(api, [registerOf(one)], later);
