@@ -26,8 +26,10 @@ interface Print {
   readonly size: number;
 }
 
-/** Entry name → its print: the snapshot's own entries, read in place (an update of an archive of thousands of
- * entries made a string of each and compared those, a tenth of the update). */
+/**
+ * Entry name → its print: the snapshot's own entries, read in place (an update of an archive of thousands of entries
+ * made a string of each and compared those, about a tenth of the update's time).
+ */
 type Fingerprint = ReadonlyMap<string, Print>;
 
 function fingerprint(archive: Archive): Fingerprint {
