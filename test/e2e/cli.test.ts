@@ -372,6 +372,34 @@ describe('hotzip (installed from a packed tarball)', () => {
     assert.equal(packed.code, 0);
   });
 
+  test('pack --watch follows a directory deleted and made again, as a bundler cleaning its output does', async () => {
+    const out = path.join(work, 'bundle');
+    const chunk = path.join(out, 'chunks', 'c.js');
+    // Each version has its own size, which the pack's line shows.
+    const write = (bytes: number) => fs.writeFileSync(chunk, `export const v = '${'x'.repeat(bytes - 21)}';\n`);
+    fs.mkdirSync(path.dirname(chunk), { recursive: true });
+    write(30);
+    const packer = new Running(['pack', out, '-o', path.join(work, 'bundle.zip'), '--watch'], work);
+    await packer.waitFor(/watching/);
+    await packer.waitFor(/wrote .*bundle\.zip: 1 entry, 30 B/);
+    const packed = (bytes: number) => packer.waitFor(new RegExp(`wrote .*bundle\\.zip: 1 entry, ${bytes} B`), 10_000);
+    fs.rmSync(path.dirname(chunk), { recursive: true });
+    fs.mkdirSync(path.dirname(chunk));
+    write(31);
+    await packed(31);
+    write(32);
+    await packed(32);
+    fs.rmSync(out, { recursive: true });
+    await packer.waitFor(/cannot pack .*bundle: ENOENT/);
+    fs.mkdirSync(path.dirname(chunk), { recursive: true });
+    write(33);
+    await packed(33);
+    write(34);
+    await packed(34);
+    assert.doesNotMatch(packer.stderr, /ENOENT: ENOENT/);
+    assert.equal((await packer.stop('SIGINT')).code, 0);
+  });
+
   test('run <dir> repacks on change and restarts only on restart-required', async () => {
     const imports = ["import { version } from './conf.js';", "import { msg } from './msg.js';"];
     const src = tickingApp('declines', 'index.js', imports, 'version', {
