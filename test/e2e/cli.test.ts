@@ -458,6 +458,31 @@ describe('hotzip run on a project directory', () => {
     assert.equal(runner.stdout, 'hi src\nhi src\n');
     await runner.exited;
   });
+
+  test('stack traces from a module updated in place name its source file too, without the version query', async () => {
+    const src = dirWith('traced', {
+      'package.json': '{ "type": "module" }\n',
+      'main.js': [
+        "import { boom } from './lib/boom.js';",
+        "process.stdin.on('data', () => { try { boom(); } catch (e) { console.error('TRACE ' + e.stack.split('\\n')[1].trim()); } });",
+        "console.log('READY');",
+      ].join('\n'),
+      'lib/boom.js': "export function boom() {\n  throw new Error('v1');\n}\n",
+    });
+    const runner = new Running(['run', src, '-m', 'main.js'], work);
+    await runner.waitFor(/READY/);
+    runner.child.stdin?.write('\n');
+    await runner.waitFor(/TRACE at boom \(.*traced-\w+\/lib\/boom\.js:2:9\)/);
+    fs.writeFileSync(
+      path.join(src, 'lib', 'boom.js'),
+      "export function boom() {\n  const v = 2;\n  throw new Error('v' + v);\n}\n",
+    );
+    await runner.waitFor(/updated 1 module/);
+    runner.child.stdin?.write('\n');
+    await runner.waitFor(/TRACE at boom \(.*traced-\w+\/lib\/boom\.js:3:9\)/, 10_000);
+    assert.doesNotMatch(runner.stderr, /hz=/);
+    await runner.stop('SIGINT');
+  });
 });
 
 /** Whether a name holds control characters (the CLI prints those escaped). */
