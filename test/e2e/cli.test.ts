@@ -459,6 +459,18 @@ describe('hotzip run on a project directory', () => {
     await runner.exited;
   });
 
+  test('a directory without a main module: the error says how to name one with run -m', async () => {
+    const src = dirWith('mainless', { 'package.json': '{ "type": "module" }\n', 'main.js': "console.log('hi');\n" });
+    const runner = new Running(['run', src], work);
+    await runner.waitFor(/Waiting for file changes/);
+    assert.match(
+      runner.stderr,
+      /Cannot find the main module of .*mainless-\w+: .*; name it: hotzip run .*mainless-\w+ -m main\.js/,
+    );
+    assert.doesNotMatch(runner.stderr, /hotzip pack -m|hotzip-run-/);
+    await runner.stop('SIGINT');
+  });
+
   test('stack traces from a module updated in place name its source file too, without the version query', async () => {
     const src = dirWith('traced', {
       'package.json': '{ "type": "module" }\n',
