@@ -11,7 +11,8 @@ import { commandFailed } from './error.js';
 
 /** One line for a thrown error: `CODE: message` when it has a code, so scripts and tests can match on the code. */
 export function describeError(error: unknown): string {
-  if (isCodedError(error)) return `${error.code}: ${error.message}`;
+  // A system error's message starts with its code already (`ENOENT: no such file or directory, …`).
+  if (isCodedError(error) && !error.message.startsWith(`${error.code}:`)) return `${error.code}: ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }
 

@@ -82,8 +82,9 @@ function prepare(target: string, main: string | undefined): Target {
 
 /**
  * The child's stderr with the temp archive's names turned back into the source directory's paths, so that errors
- * and stack traces name `src/lib/x.js:3:7`, files an editor can open. Whole lines are rewritten (a name is never cut
- * in two by a chunk boundary); a partial line (a prompt) is passed on after a short wait.
+ * and stack traces name `src/lib/x.js:3:7`, files an editor can open, a module's later versions too. Whole lines
+ * are rewritten (a name is never cut in two by a chunk boundary); a partial line (a prompt) is passed on after a
+ * short wait.
  */
 function sourceNames(archive: string, directory: string): (chunk: string) => string {
   const archiveUrl = pathToFileURL(archive).pathname;
@@ -95,10 +96,13 @@ function sourceNames(archive: string, directory: string): (chunk: string) => str
     [pathToFileURL(archive).href, pathToFileURL(directory).href],
     [archive, directory],
   ];
+  // A module updated in place runs as a new instance, `x.js?hz=3`, which its stack traces name: the file is x.js.
+  const escaped = `${directory}${path.sep}`.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const versioned = new RegExp(`(${escaped}[^\\s?#()]*(?:\\?[^\\s#()]*?)?)[?&]hz=\\d+(?:r\\d+|u)?(?=[\\s#():]|$)`, 'g');
   return (text) => {
     let out = text;
     for (const [from, to] of replacements) out = out.split(from).join(to);
-    return out;
+    return out.replace(versioned, '$1');
   };
 }
 

@@ -8,6 +8,7 @@ import { openArchive } from '../archive/cache.js';
 import { ArchiveWatcher } from '../archive/watch.js';
 import { codeFrame, syntaxErrorPosition } from '../code-frame.js';
 import { config } from '../config.js';
+import { typeScriptSyntaxErrorPosition } from '../load/typescript.js';
 import { log } from '../log.js';
 import { RUNTIME_SYMBOL } from '../transform/transform.js';
 import { isZipUrl, parseZipUrl } from '../url/zip-url.js';
@@ -23,7 +24,9 @@ function locateSyntaxError(urls: string[]): SyntaxLocation | undefined {
     try {
       const { archive, entry } = parseZipUrl(url);
       const source = openArchive(archive, true).readText(entry);
-      const position = syntaxErrorPosition(source, url);
+      const position = /\.[cm]?ts$/.test(entry)
+        ? typeScriptSyntaxErrorPosition(source, url)
+        : syntaxErrorPosition(source, url);
       if (position !== undefined) return { url, ...position, frame: codeFrame(source, position) };
     } catch {
       // Unreadable now: the update's own error says so.

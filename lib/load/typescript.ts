@@ -3,6 +3,7 @@
  * way, with Node's own `module.stripTypeScriptTypes` (which replaces types with spaces, so every line and column
  * stays), before the hot transform, so a TypeScript module reloads like a JavaScript one.
  */
+import { type SourcePosition, syntaxErrorPosition } from '../code-frame.js';
 import { type ErrorSite, fail } from '../errors.js';
 import { stripTypeScriptTypes } from '../node-support.js';
 
@@ -54,4 +55,47 @@ export function eraseTypes(source: string, site: ErrorSite): string {
     return fail('ERR_HOTZIP_UNSUPPORTED', `Node ${process.versions.node} cannot strip types`, site);
   }
   return quietStrip(strip, source);
+}
+
+/**
+ * Where TypeScript module `source` has a syntax error, as Node would say: erasing types keeps every position, so an
+ * error in the JavaScript is found in the erased source; where erasing fails (an enum, malformed types) it is read
+ * from the snippet Node's error carries. Without this the first type annotation looked like the error.
+ */
+export function typeScriptSyntaxErrorPosition(source: string, filename: string): SourcePosition | undefined {
+  if (strip === undefined) return undefined;
+  let javascript: string;
+  try {
+    javascript = quietStrip(strip, source);
+  } catch (error) {
+    return erasingErrorPosition(error, source);
+  }
+  return syntaxErrorPosition(javascript, filename);
+}
+
+const COMBINING = /^\p{M}$/u;
+const WIDE =
+  /^(?:\p{Emoji_Presentation}|[\u1100-\u115F\u2E80-\u303E\u3041-\u33FF\u3400-\u4DBF\u4E00-\u9FFF\uA000-\uA4CF\uAC00-\uD7A3\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFF60\uFFE0-\uFFE6\u{20000}-\u{3FFFD}])$/u;
+
+/**
+ * The position in an erasing error's stack, which starts with `:<line>`, a snippet of the source and a line of carets
+ * under the error, placed by display width (a tab four columns, a CJK character or emoji two, a combining mark none).
+ */
+function erasingErrorPosition(error: unknown, source: string): SourcePosition | undefined {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  const lines = stack.split('\n');
+  const line = Number(/^\S*:(\d+)$/.exec(lines[0] ?? '')?.[1]);
+  const carets = lines.findIndex((text, index) => index > 1 && /^ *\^+$/.test(text));
+  const text = source.split('\n')[line - 1];
+  if (!Number.isInteger(line) || line < 1 || carets === -1 || text === undefined) return undefined;
+  const shown = (lines[carets] ?? '').indexOf('^');
+  let width = 0;
+  let column = 1;
+  for (const char of text) {
+    const combining = COMBINING.test(char);
+    if (width >= shown && !combining) break;
+    width += char === '\t' ? 4 : combining ? 0 : WIDE.test(char) ? 2 : 1;
+    column += char.length;
+  }
+  return { line, column };
 }

@@ -8,6 +8,7 @@ import { isBuiltin } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { openRunningArchive } from '../archive/cache.js';
 import type { Archive } from '../archive/reader.js';
+import { config } from '../config.js';
 import { fail, HotzipError } from '../errors.js';
 import {
   formatZipUrl,
@@ -58,6 +59,9 @@ export function treeOf(archive: Archive): TreeHost {
   return tree;
 }
 
+/** Entries that look like a main module, for the hint of an archive without one (never resolved as main). */
+const MAIN_GUESSES = ['main.js', 'main.mjs', 'index.ts', 'index.mts', 'main.ts', 'main.mts', 'server.js', 'app.js'];
+
 /** The archive's main module: root package.json `exports["."]`, then `main`, else index.js, else index.mjs. */
 function archiveMain(archive: Archive, conditions: readonly string[]): string {
   const tree = treeOf(archive);
@@ -82,10 +86,16 @@ function archiveMain(archive: Archive, conditions: readonly string[]): string {
       { archive: archive.path, entry: pkg.main.replace(/^\.\//, '') },
     );
   }
+  // The hint names an entry the archive has, when one looks like a main module; `hotzip run <dir>` takes `-m` itself.
+  const entry = MAIN_GUESSES.find((name) => archive.isFile(name)) ?? 'main.js';
+  const directory = config().packedFrom.get(archive.path);
+  const how =
+    directory === undefined
+      ? `name the entry (zip:./${archive.path.split(/[\\/]/).pop() ?? 'app.zip'}!/${entry}) or set a main ('hotzip pack -m ${entry}')`
+      : `name it: hotzip run ${directory} -m ${entry}`;
   return fail(
     'ERR_MODULE_NOT_FOUND',
-    `Cannot find the main module of ${archive.path}: no package.json "exports" or "main", no index.js or index.mjs; ` +
-      `name the entry (zip:./${archive.path.split(/[\\/]/).pop() ?? 'app.zip'}!/main.js) or set a main ('hotzip pack -m main.js')`,
+    `Cannot find the main module of ${archive.path}: no package.json "exports" or "main", no index.js or index.mjs; ${how}`,
     { archive: archive.path },
   );
 }

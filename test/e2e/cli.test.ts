@@ -372,6 +372,34 @@ describe('hotzip (installed from a packed tarball)', () => {
     assert.equal(packed.code, 0);
   });
 
+  test('pack --watch follows a directory deleted and made again, as a bundler cleaning its output does', async () => {
+    const out = path.join(work, 'bundle');
+    const chunk = path.join(out, 'chunks', 'c.js');
+    // Each version has its own size, which the pack's line shows.
+    const write = (bytes: number) => fs.writeFileSync(chunk, `export const v = '${'x'.repeat(bytes - 21)}';\n`);
+    fs.mkdirSync(path.dirname(chunk), { recursive: true });
+    write(30);
+    const packer = new Running(['pack', out, '-o', path.join(work, 'bundle.zip'), '--watch'], work);
+    await packer.waitFor(/watching/);
+    await packer.waitFor(/wrote .*bundle\.zip: 1 entry, 30 B/);
+    const packed = (bytes: number) => packer.waitFor(new RegExp(`wrote .*bundle\\.zip: 1 entry, ${bytes} B`), 10_000);
+    fs.rmSync(path.dirname(chunk), { recursive: true });
+    fs.mkdirSync(path.dirname(chunk));
+    write(31);
+    await packed(31);
+    write(32);
+    await packed(32);
+    fs.rmSync(out, { recursive: true });
+    await packer.waitFor(/cannot pack .*bundle: ENOENT/);
+    fs.mkdirSync(path.dirname(chunk), { recursive: true });
+    write(33);
+    await packed(33);
+    write(34);
+    await packed(34);
+    assert.doesNotMatch(packer.stderr, /ENOENT: ENOENT/);
+    assert.equal((await packer.stop('SIGINT')).code, 0);
+  });
+
   test('run <dir> repacks on change and restarts only on restart-required', async () => {
     const imports = ["import { version } from './conf.js';", "import { msg } from './msg.js';"];
     const src = tickingApp('declines', 'index.js', imports, 'version', {
@@ -429,6 +457,43 @@ describe('hotzip run on a project directory', () => {
     await runner.waitFor(/Completed running/);
     assert.equal(runner.stdout, 'hi src\nhi src\n');
     await runner.exited;
+  });
+
+  test('a directory without a main module: the error says how to name one with run -m', async () => {
+    const src = dirWith('mainless', { 'package.json': '{ "type": "module" }\n', 'main.js': "console.log('hi');\n" });
+    const runner = new Running(['run', src], work);
+    await runner.waitFor(/Waiting for file changes/);
+    assert.match(
+      runner.stderr,
+      /Cannot find the main module of .*mainless-\w+: .*; name it: hotzip run .*mainless-\w+ -m main\.js/,
+    );
+    assert.doesNotMatch(runner.stderr, /hotzip pack -m|hotzip-run-/);
+    await runner.stop('SIGINT');
+  });
+
+  test('stack traces from a module updated in place name its source file too, without the version query', async () => {
+    const src = dirWith('traced', {
+      'package.json': '{ "type": "module" }\n',
+      'main.js': [
+        "import { boom } from './lib/boom.js';",
+        "process.stdin.on('data', () => { try { boom(); } catch (e) { console.error('TRACE ' + e.stack.split('\\n')[1].trim()); } });",
+        "console.log('READY');",
+      ].join('\n'),
+      'lib/boom.js': "export function boom() {\n  throw new Error('v1');\n}\n",
+    });
+    const runner = new Running(['run', src, '-m', 'main.js'], work);
+    await runner.waitFor(/READY/);
+    runner.child.stdin?.write('\n');
+    await runner.waitFor(/TRACE at boom \(.*traced-\w+\/lib\/boom\.js:2:9\)/);
+    fs.writeFileSync(
+      path.join(src, 'lib', 'boom.js'),
+      "export function boom() {\n  const v = 2;\n  throw new Error('v' + v);\n}\n",
+    );
+    await runner.waitFor(/updated 1 module/);
+    runner.child.stdin?.write('\n');
+    await runner.waitFor(/TRACE at boom \(.*traced-\w+\/lib\/boom\.js:3:9\)/, 10_000);
+    assert.doesNotMatch(runner.stderr, /hz=/);
+    await runner.stop('SIGINT');
   });
 });
 

@@ -79,6 +79,21 @@ describe('TypeScript modules in archives', () => {
     writeZip(archive, tree('typed', 'export const n: number = "not a number" as unknown as number;'));
     assert.equal((await app.event()).name, 'update');
     assert.deepEqual(await app.state(), { word: 'typed', live: 'typed you', captured: 'TYPED ME' });
+    // A syntax error in a new version (an enum, which erasing refuses; malformed types; an error only the engine
+    // sees) is located where Node locates it, not at the module's first type annotation.
+    const broken = [
+      ['export enum Mood { Happy }', 8],
+      ['const broken: number = ;', 24],
+      ['let twice: number = 1; let twice = 2;', 28],
+    ] as const;
+    for (const [extra, column] of broken) {
+      writeZip(archive, tree('typed', extra));
+      const rejected = await app.event();
+      assert.equal(rejected.name, 'error');
+      assert.match(rejected.message ?? '', new RegExp(`/lib/greet\\.ts:7:${column} has a syntax error`));
+      assert.equal(rejected.entry, 'lib/greet.ts');
+    }
+    assert.deepEqual(await app.state(), { word: 'typed', live: 'typed you', captured: 'TYPED ME' });
     assert.doesNotMatch(app.stderr, /ExperimentalWarning: stripTypeScriptTypes/);
   });
 });

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { codeFrame, syntaxErrorPosition } from '../../lib/code-frame.js';
+import { typeScriptSyntaxErrorPosition } from '../../lib/load/typescript.js';
+import { typeScriptMode } from '../../lib/node-support.js';
 
 describe('syntaxErrorPosition', () => {
   test('finds the line and column past import and export syntax', () => {
@@ -32,5 +34,28 @@ describe('codeFrame', () => {
       frame,
       ['  1 | one', '  2 | two', '> 3 | three x', '    |       ^', '  4 | four', '  5 | five'].join('\n'),
     );
+  });
+});
+
+describe('typeScriptSyntaxErrorPosition', { skip: typeScriptMode === undefined && 'this Node erases no types' }, () => {
+  test('an erasing error is located in the source, tabs and wide characters included', () => {
+    const source = 'interface A { a: number }\nconst s = "é€😀";\n\tlet x: A; enum E { B }\n';
+    assert.deepEqual(typeScriptSyntaxErrorPosition(source, 'm.ts'), { line: 3, column: 12 });
+    assert.deepEqual(typeScriptSyntaxErrorPosition('const t: string = "😀"; enum E { B }\n', 'm.ts'), {
+      line: 1,
+      column: 25,
+    });
+    assert.deepEqual(typeScriptSyntaxErrorPosition('let t = "中文e\u0301"; enum E { B }\n', 'm.ts'), {
+      line: 1,
+      column: 17,
+    });
+  });
+
+  test('an error only the engine sees is located in the erased source; a sound module has none', () => {
+    assert.deepEqual(typeScriptSyntaxErrorPosition('type T = 1;\nlet a: T = 1; let a = 2;\n', 'm.ts'), {
+      line: 2,
+      column: 19,
+    });
+    assert.equal(typeScriptSyntaxErrorPosition('export type T = 1;\nexport const a: T = 1;\n', 'm.ts'), undefined);
   });
 });
