@@ -440,12 +440,15 @@ export class ArchiveWatcher implements UpdateSource {
     const added: string[] = [];
     const removed: string[] = [];
     const late: string[] = [];
+    const cold: string[] = [];
     for (const { watched, next, names } of parts) {
       for (const name of names) {
         const url = formatZipUrl(watched.path, name);
         // An entry imported with its own `?query` or `#hash` is a module of its own.
         const modules = this.#runtime.modulesAt(url);
-        if (!next.has(name)) removed.push(...modules);
+        // Node keeps what it loaded as JSON, CommonJS or WebAssembly: a change to it is never silently left out.
+        if (modules.length === 0 && this.#runtime.isCold(url)) cold.push(url);
+        else if (!next.has(name)) removed.push(...modules);
         // An entry removed and restored while its module stayed loaded is an update of that module.
         else if (!watched.baseline.has(name) && modules.length === 0) added.push(url);
         else {
@@ -456,7 +459,7 @@ export class ArchiveWatcher implements UpdateSource {
     }
     // Modules still loading from the old bytes (their importers wait, e.g. on a top-level await) follow later.
     this.#runtime.passOver(late);
-    return this.#runtime.apply({ updated: changed, added, removed, label: labelOf(parts), quiet });
+    return this.#runtime.apply({ updated: changed, added, removed, label: labelOf(parts), quiet, cold });
   }
 
   /** Stops every watcher (tests, shutdown). */

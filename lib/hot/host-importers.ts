@@ -10,13 +10,19 @@ import { type ImportedNames, importedNames, isStaticImport } from '../transform/
 
 /**
  * What the hooks tell the runtime (structured-clonable: with `module.register` it crosses threads): a plain file
- * importing a hot module, and a hot module's first instance loaded (it registers once its body starts or ends).
+ * importing a hot module, a hot module's first instance loaded (it registers once its body starts or ends), and an
+ * archive entry loaded in a format no update can apply.
  */
 export type HookReport =
   /** `parent` (a `file:` URL) imported hot module `url` (canonical) with `specifier`. */
   | { kind: 'host-import'; parent: string; specifier: string; url: string }
   /** Node loaded the first instance of hot module `url`. */
-  | { kind: 'first-load'; url: string };
+  | { kind: 'first-load'; url: string }
+  /**
+   * Node loaded archive entry `url` (canonical, no query) as something hotzip cannot load again: JSON, CommonJS,
+   * WebAssembly, or TypeScript that needs transforming. A change to it needs a restart.
+   */
+  | { kind: 'cold-load'; url: string };
 
 /** Whether a resolve of `url` from `parentURL` is a plain file importing an archive module. */
 export function isHostImport(parentURL: string | undefined, url: string): parentURL is string {

@@ -107,6 +107,11 @@ export interface ChangeSet {
    * it later with `announce`, unless another change makes it apply first.
    */
   quiet?: boolean;
+  /**
+   * Changed entries Node loaded in a format no update can load again (see `isCold`): nothing of the change applies
+   * (the rest would make a state no archive had), and a restart is required, as for a module that declined.
+   */
+  cold?: string[];
 }
 
 /** Where updates come from: the runtime tells it which modules are in use, and asks it to check now. */
@@ -127,6 +132,8 @@ export class HotRuntime {
   readonly #hostImporters = new HostImporters();
   /** Hot modules whose first instance Node loaded and that have not registered yet (still linking or evaluating). */
   readonly #loading = new Set<string>();
+  /** Archive entries Node loaded in a format no update can load again (see HookReport's `cold-load`). */
+  readonly #cold = new Set<string>();
   /** Of those, the ones an update passed over: when they register, they are updated from the current archive. */
   readonly #late = new Set<string>();
   /** Where the hooks thread posts its reports (`module.register`), read when needed, never by a listener. */
@@ -265,7 +272,20 @@ export class HotRuntime {
       this.#hostImporters.record(message.parent, message.specifier, message.url);
       return;
     }
+    if (message.kind === 'cold-load') {
+      this.#cold.add(message.url);
+      return;
+    }
     if (!this.#modules.has(splitVersion(message.url).canonical)) this.#loading.add(message.url);
+  }
+
+  /**
+   * Whether Node loaded archive entry `url` (canonical, no query) in a format no update can load again (JSON,
+   * CommonJS, WebAssembly, TypeScript that needs transforming): a change to it needs a restart.
+   */
+  isCold(url: string): boolean {
+    this.#drainReports();
+    return this.#cold.has(url);
   }
 
   /**

@@ -143,11 +143,13 @@ export class Update {
       this.#removed.push(module);
     }
     const declined = targets.filter((module) => !restored.has(module) && module.current.handlers?.declined === true);
-    if (declined.length > 0) {
+    const cold = changes.cold ?? [];
+    if (declined.length > 0 || cold.length > 0) {
       // Nothing of the change applies (applying the rest would make a state no archive had): a restart applies all.
-      report.restartRequired = [...declined, ...targets.filter((module) => !declined.includes(module))].map(
-        (module) => module.url,
-      );
+      report.restartRequired = [
+        ...cold,
+        ...[...declined, ...targets.filter((module) => !declined.includes(module))].map((module) => module.url),
+      ];
       this.#unmarkRemoved();
       return false;
     }

@@ -18,10 +18,11 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileFunction, constants as vmConstants } from 'node:vm';
 import { HotzipError, isCodedError } from '../errors.js';
+import type { HookReport } from '../hot/host-importers.js';
 import { requireEsmAvailable } from '../node-support.js';
 import { decideResolution } from '../resolve/resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from '../resolve/search-path.js';
-import { isZipUrl, locate, type ZipLocation, type ZipUrl } from '../url/zip-url.js';
+import { formatZipUrl, isZipUrl, locate, type ZipLocation, type ZipUrl } from '../url/zip-url.js';
 import { CJS_REGISTRY_KEY, withoutHashbang } from './cjs-stub.js';
 import { loadZipModule } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
@@ -63,6 +64,8 @@ type ArchiveModule = NodeModule & { require: NodeJS.Require };
 
 const registry = new Map<string, ArchiveModule>();
 let searchedArchives: readonly string[] = [];
+/** Tells the hot-reload runtime which entries this loader ran (see installCjsLoader), when there is one. */
+let reportCold: ((message: HookReport) => void) | undefined;
 
 const hostRequire = createRequire(import.meta.url);
 
@@ -188,6 +191,8 @@ function loadArchiveModule(
   if (cached !== undefined) return cached.exports;
   const location = locate(url);
   const loaded = loadZipModule(location, undefined, { shimRequire: false, hot: false }, true);
+  // Kept for good, as Node keeps what it requires: a change to it needs a restart.
+  reportCold?.({ kind: 'cold-load', url: formatZipUrl(location.archive, location.entry) });
   const isMain = stubModule !== undefined && process.mainModule === stubModule;
   const module = new NodeModule(isMain ? '.' : url, parent) as ArchiveModule;
   // The entry point's `require.main === module`, as on disk.
@@ -252,9 +257,15 @@ function keepZipUrlsInNodeResolution(): void {
 
 /**
  * Makes the registry reachable from import stubs in this thread; `archives` is the search path (HOTZIP_PATH);
- * `syncHooks`: the hooks run in this thread (`registerHooks`), so Node's require(esm) can load archive ES modules.
+ * `syncHooks`: the hooks run in this thread (`registerHooks`), so Node's require(esm) can load archive ES modules;
+ * `report`: the runtime's, told of every entry this loader runs (an update cannot run one again).
  */
-export function installCjsLoader(archives: readonly string[], syncHooks: boolean): void {
+export function installCjsLoader(
+  archives: readonly string[],
+  syncHooks: boolean,
+  report?: (message: HookReport) => void,
+): void {
+  reportCold = report;
   searchedArchives = archives;
   requireEsm = syncHooks && requireEsmAvailable;
   if (requireEsm) keepZipUrlsInNodeResolution();

@@ -14,7 +14,7 @@ import { type HookReport, isHostImport } from '../hot/host-importers.js';
 import { decideResolution, requiredModuleParent } from '../resolve/resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from '../resolve/search-path.js';
 import { isRequire } from '../resolve/specifiers.js';
-import { isZipUrl, locate } from '../url/zip-url.js';
+import { formatZipUrl, isZipUrl, locate } from '../url/zip-url.js';
 import { gateSource, gateUrl, isGateUrl } from './gate.js';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
@@ -157,8 +157,9 @@ export function createHooks(options: HookOptions): Hooks {
       const attributes = context.importAttributes as Record<string, string> | undefined;
       const location = locate(url);
       const loaded = loadZipModule(location, attributes, options, isRequire(context.conditions ?? []));
-      if (options.report !== undefined && loaded.format === 'module' && options.hot && location.version === undefined) {
-        options.report({ kind: 'first-load', url });
+      if (options.report !== undefined && options.hot && location.version === undefined) {
+        if (loaded.format === 'module') options.report({ kind: 'first-load', url });
+        else options.report({ kind: 'cold-load', url: formatZipUrl(location.archive, location.entry) });
       }
       return { format: loaded.format, source: loaded.source, shortCircuit: true };
     },

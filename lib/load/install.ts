@@ -48,7 +48,9 @@ export function register(options: RegisterOptions = {}): boolean {
   const runtime = hot ? installHotRuntime() : undefined;
   process.setSourceMapsEnabled?.(true);
   const searchPath = [...settings.searchPath, ...(options.searchPath ?? []).map((entry) => path.resolve(entry))];
-  if (shimRequire) installCjsLoader(searchPath, api === 'registerHooks');
+  if (shimRequire) {
+    installCjsLoader(searchPath, api === 'registerHooks', runtime && ((message) => runtime.hookReport(message)));
+  }
   installCreateRequire(!shimRequire, searchPath);
   installZipFileUrlToPath();
   const cacheDir = hot ? settings.cacheDir : undefined;

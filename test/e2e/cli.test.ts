@@ -420,6 +420,33 @@ describe('hotzip (installed from a packed tarball)', () => {
   });
 });
 
+test('run <dir> restarts when an entry Node loaded as JSON or CommonJS changes (never a silent no-op)', async () => {
+  const imports = [
+    "import data from './data.json' with { type: 'json' };",
+    "import legacy from './legacy.cjs';",
+    "import { msg } from './msg.js';",
+  ];
+  const src = tickingApp('cold', 'index.js', imports, "data.v + ' ' + legacy.v", {
+    'data.json': '{ "v": "j1" }\n',
+    'legacy.cjs': "module.exports = { v: 'c1' };\n",
+    'msg.js': "export function msg() { return 'm1'; }\n",
+    'package.json': '{ "type": "module" }\n',
+  });
+  const runner = new Running(['run', src], work);
+  await runner.waitFor(/started j1 c1/);
+  fs.writeFileSync(path.join(src, 'msg.js'), "export function msg() { return 'm2'; }\n");
+  await runner.waitFor(/msg m2/);
+  assert.doesNotMatch(runner.stderr, /Restarting/);
+  fs.writeFileSync(path.join(src, 'data.json'), '{ "v": "j2" }\n');
+  await runner.waitFor(/started j2 c1/);
+  assert.match(runner.stderr, /restart required to apply \S*cold-\w+\/data\.json\nRestarting/);
+  fs.writeFileSync(path.join(src, 'legacy.cjs'), "module.exports = { v: 'c2' };\n");
+  await runner.waitFor(/started j2 c2/);
+  assert.match(runner.stderr, /restart required to apply \S*cold-\w+\/legacy\.cjs\nRestarting/);
+  const ran = await runner.stop('SIGTERM');
+  assert.ok(ran.signal === 'SIGTERM' || ran.code === 143, `run ended with ${JSON.stringify(ran)}`);
+});
+
 describe('hotzip run on a project directory', () => {
   test('a failed start waits for the next change, says so, and starts again; node flags pass through', async () => {
     const failing = dirWith('fail', { 'index.js': "console.log('failing');\nprocess.exitCode = 3;\n" });

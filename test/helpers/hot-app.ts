@@ -18,6 +18,8 @@ export interface HotEvent {
   /** The archive and entry the error names. */
   archive?: string;
   entry?: string;
+  /** The modules and entries only a restart can apply. */
+  restart?: string[];
 }
 
 /**

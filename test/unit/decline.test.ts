@@ -52,3 +52,18 @@ test('a module whose re-exports change needs a restart; its new version never ru
   assert.deepEqual(report.updated, []);
   assert.deepEqual(app.trace, ['barrel ran']);
 });
+
+test('a change to an entry Node loaded as JSON or CommonJS needs a restart; nothing of the change applies', async () => {
+  const app = new FakeApp({ a: version(1) });
+  const a = await app.load('a');
+  const restarts: unknown[] = [];
+  app.runtime.on('restart-required', (report) => restarts.push(report));
+  const data = 'fake:/data.json';
+  const report = await app.runtime.apply({ updated: [urlOf('a')], cold: [data] });
+  assert.deepEqual(report.restartRequired, [data, urlOf('a')]);
+  assert.deepEqual(report.updated, []);
+  assert.deepEqual(restarts, [report]);
+  assert.equal(a.value, 1);
+  assert.deepEqual(app.imported, []);
+  assert.ok(app.logs.includes(`error: restart required to apply ${data}, fake:/a.js`), app.logs.join('\n'));
+});

@@ -164,7 +164,7 @@ export class FakeApp {
    * would report it: changed and removed modules, and added ones.
    */
   change(files: Record<string, FakeModule | undefined>): Promise<UpdateReport> {
-    const changes: Required<Omit<ChangeSet, 'label' | 'quiet'>> = { updated: [], added: [], removed: [] };
+    const changes: Required<Omit<ChangeSet, 'label' | 'quiet' | 'cold'>> = { updated: [], added: [], removed: [] };
     for (const [name, source] of Object.entries(files)) {
       const existed = this.#files.has(name);
       if (source === undefined) {
