@@ -79,6 +79,11 @@ export interface PackOptions {
   main?: string | undefined;
   /** Told how a pack is going once it has taken over a second, and every second after (big trees, slow disks). */
   onProgress?: ((message: string) => void) | undefined;
+  /**
+   * Never replace an archive that exists with an empty one: a watched directory is empty for a moment when a build
+   * cleans it (`rm -rf dist && rollup`), and an empty archive would remove every module of a running program.
+   */
+  keepOverEmpty?: boolean | undefined;
 }
 
 /** Calls `report` at most once a second, starting one second after it was made. */
@@ -184,6 +189,9 @@ export function packDirectory(dir: string, out: string, options: PackOptions): P
   const started = performance.now();
   const absoluteOut = path.resolve(out);
   const tree = collectTree(dir, (p) => p === absoluteOut || isTemporaryOf(p, absoluteOut));
+  if (options.keepOverEmpty === true && tree.files.length === 0 && fs.existsSync(absoluteOut)) {
+    throw new Error(`${dir} holds no files: ${out} is kept as it is until some appear`);
+  }
   const { bytes, entries, bytesIn } = buildArchive(tree, options);
   fs.mkdirSync(path.dirname(absoluteOut), { recursive: true });
   const written = writeAtomic(absoluteOut, bytes);

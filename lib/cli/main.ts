@@ -70,7 +70,8 @@ async function pack(args: ParsedArgs): Promise<number> {
   const output = args.values.get('output') ?? `${path.basename(path.resolve(dir)) || 'app'}.zip`;
   const once = () => {
     try {
-      const result = packDirectory(dir, output, { level, main, onProgress });
+      const keepOverEmpty = args.booleans.has('watch');
+      const result = packDirectory(dir, output, { level, main, onProgress, keepOverEmpty });
       out(describePack(result, output));
       for (const problem of limitProblems(output)) {
         process.stderr.write(`hotzip pack: warning: the loader will refuse this: ${problem}\n`);
@@ -125,7 +126,8 @@ Options:
                        not changed)
   --store              store entries uncompressed (same as --level 0)
   --level <N>          deflate level 0-9 (default 6)
-  -w, --watch          pack again ~100 ms after each change under <dir>, until Ctrl-C
+  -w, --watch          pack again ~100 ms after each change under <dir>, until Ctrl-C; a <dir> left with no
+                       files (a build cleaning it) keeps the archive as it is until files appear
   -h, --help           show this help
 `,
     spec: {

@@ -53,7 +53,7 @@ function prepare(target: string, main: string | undefined): Target {
   const archive = path.join(temp, `${path.basename(path.resolve(target)) || 'app'}.zip`);
   const repack = () => {
     try {
-      const result = packDirectory(target, archive, { level: 6, main });
+      const result = packDirectory(target, archive, { level: 6, main, keepOverEmpty: true });
       watcher.sync(result.directories);
       prepared.onChange?.();
     } catch (error) {

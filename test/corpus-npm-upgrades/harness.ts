@@ -25,8 +25,9 @@ export const upgradesDir = path.join(repoRoot, 'test', 'corpus-npm-upgrades');
  *   of keys (an instance's export list is fixed when it links: it keeps a removed name, lacks an added one), every
  *   other value and the smoke call answer as the newer release, and an `import()` after the update gets exactly the
  *   newer release's namespace (documented, how-it-works: exports added or removed by an update);
- * - `applied+kept`: applied, but the program still sees the older release, every changed entry being one hotzip
- *   serves without reloading (CommonJS, JSON): its documented behaviour;
+ * - `applied+kept`: applied, but the program still sees the older release, no changed entry being one it loaded;
+ * - `restart-required`: nothing applied, and `restart-required` names the changed entries the program loaded as
+ *   CommonJS or JSON, which hotzip cannot load again: its documented behaviour; the older release still works;
  * - `applied+difference`: applied, and the program sees something neither release shows natively (a defect);
  * - `refused-with-code`: rejected with an ERR_HOTZIP_ code naming the archive and entry, the older release still
  *   working as natively (acceptable);
@@ -38,6 +39,7 @@ export type UpgradeVerdict =
   | 'applied+parity'
   | 'applied+export-list'
   | 'applied+kept'
+  | 'restart-required'
   | 'applied+difference'
   | 'refused-with-code'
   | 'refused-badly'
@@ -49,6 +51,7 @@ export const acceptedVerdicts: readonly UpgradeVerdict[] = [
   'applied+parity',
   'applied+export-list',
   'applied+kept',
+  'restart-required',
   'refused-with-code',
 ];
 
@@ -319,6 +322,13 @@ export async function runPair(pair: UpgradePair, timeoutMs = 15_000): Promise<Up
     const restart = zip.reports.some((report) => report.restartRequired.length > 0);
     const seesNew = comparable(zip.after) === comparable(nativeNewAfter);
     const seesOld = comparable(zip.after) === comparable(nativeOldAfter);
+    if (error === undefined && restart && seesOld) {
+      const named = zip.reports.flatMap((report) => report.restartRequired);
+      return finish(
+        'restart-required',
+        `restart required to apply ${named.map((url) => url.split('!/')[1]).join(', ')}`,
+      );
+    }
     if (error !== undefined || restart) {
       const what = error !== undefined ? `${error.code}: ${error.message.split('\n')[0]}` : 'restart required';
       if (error !== undefined && clearRefusal(error) && seesOld) return finish('refused-with-code', what);

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chooseHookApi, nativeCjsRequire } from '../../lib/node-support.js';
+import { lex } from '../../lib/transform/lex.js';
 import { makeApp, repoRoot, runProcess, type Tree, writeZip } from '../helpers/fixtures.js';
 import type { DriverConfig, Observation, ResultLine, SerializedReport } from './driver.js';
 import { corpusDir, corpusModules } from './install.js';
@@ -96,9 +97,38 @@ export interface RunOptions {
   progress?: (message: string) => void;
 }
 
-const JS_FILE = /\.(c|m)?js$/;
-/** Appended to every JavaScript entry of the update archive, so that every module changes. */
+/** Appended to every ES module entry of the update archive, so that every module changes. */
 export const UPDATE_MARK = '\n// hotzip corpus: every module changed by this update\n';
+
+/**
+ * Whether `entry` of `tree` is an ES module, as Node decides for a file: `.mjs`; `.js` by its nearest package.json's
+ * `type`, and without one by its syntax. A change to CommonJS the program loaded is restart-required (hotzip cannot
+ * load it again), which would hold back the update of every module: the update changes ES modules alone.
+ */
+function isEsModule(tree: Tree, entry: string): boolean {
+  if (entry.endsWith('.mjs')) return true;
+  if (!entry.endsWith('.js')) return false;
+  for (let dir = path.posix.dirname(entry); ; dir = path.posix.dirname(dir)) {
+    const manifest = tree[dir === '.' ? 'package.json' : `${dir}/package.json`];
+    if (manifest !== undefined) {
+      let type: unknown;
+      try {
+        type = (JSON.parse(Buffer.from(manifest).toString('utf8')) as { type?: unknown }).type;
+      } catch {
+        // Node fails on such a package.json; the native side of the corpus shows it.
+      }
+      if (type === 'module') return true;
+      if (type === 'commonjs') return false;
+      break;
+    }
+    if (dir === '.') break;
+  }
+  try {
+    return lex(Buffer.from(tree[entry] ?? '').toString('utf8'))[3];
+  } catch {
+    return false;
+  }
+}
 
 function dependencyNames(dir: string): string[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as Record<
@@ -171,7 +201,7 @@ export function batchTrees(names: readonly string[]): { tree: Tree; updated: Tre
   }
   const updated: Tree = {};
   for (const [name, content] of Object.entries(tree)) {
-    updated[name] = JS_FILE.test(name) ? Buffer.concat([Buffer.from(content), Buffer.from(UPDATE_MARK)]) : content;
+    updated[name] = isEsModule(tree, name) ? Buffer.concat([Buffer.from(content), Buffer.from(UPDATE_MARK)]) : content;
   }
   return { tree, updated, entries: Object.keys(tree).length };
 }

@@ -400,6 +400,24 @@ describe('hotzip (installed from a packed tarball)', () => {
     assert.equal((await packer.stop('SIGINT')).code, 0);
   });
 
+  test('pack --watch never replaces an archive with an empty one while a build cleans its output', async () => {
+    const out = path.join(work, 'cleaned');
+    const archive = path.join(work, 'cleaned.zip');
+    fs.mkdirSync(out, { recursive: true });
+    fs.writeFileSync(path.join(out, 'a.js'), 'export const a = 1;\n');
+    const packer = new Running(['pack', out, '-o', archive, '--watch'], work);
+    await packer.waitFor(/watching/);
+    await packer.waitFor(/wrote .*cleaned\.zip: 1 entry/);
+    const before = fs.readFileSync(archive);
+    fs.rmSync(path.join(out, 'a.js'));
+    await packer.waitFor(/cleaned holds no files: .*cleaned\.zip is kept as it is until some appear/);
+    assert.deepEqual(fs.readFileSync(archive), before);
+    fs.writeFileSync(path.join(out, 'b.js'), 'export const b = 2;\n');
+    await packer.waitFor(/wrote [\s\S]*wrote .*cleaned\.zip: 1 entry/);
+    assert.notDeepEqual(fs.readFileSync(archive), before);
+    assert.equal((await packer.stop('SIGINT')).code, 0);
+  });
+
   test('run <dir> repacks on change and restarts only on restart-required', async () => {
     const imports = ["import { version } from './conf.js';", "import { msg } from './msg.js';"];
     const src = tickingApp('declines', 'index.js', imports, 'version', {
