@@ -191,8 +191,6 @@ function loadArchiveModule(
   if (cached !== undefined) return cached.exports;
   const location = locate(url);
   const loaded = loadZipModule(location, undefined, { shimRequire: false, hot: false }, true);
-  // Kept for good, as Node keeps what it requires: a change to it needs a restart.
-  reportCold?.({ kind: 'cold-load', url: formatZipUrl(location.archive, location.entry) });
   const isMain = stubModule !== undefined && process.mainModule === stubModule;
   const module = new NodeModule(isMain ? '.' : url, parent) as ArchiveModule;
   // The entry point's `require.main === module`, as on disk.
@@ -229,6 +227,11 @@ function loadArchiveModule(
         unsupportedModule(location, loaded.format, requiredFrom);
     }
     threw = false;
+    // Run by this loader and kept for good, as Node keeps what it requires: a change to it needs a restart. (An ES
+    // module went to Node's require(esm), through the hooks, which made it hot.)
+    if (loaded.format !== 'module' && loaded.format !== 'module-typescript') {
+      reportCold?.({ kind: 'cold-load', url: formatZipUrl(location.archive, location.entry) });
+    }
   } finally {
     // As in Node: a module that threw is forgotten, so the next require() runs it again.
     if (threw) registry.delete(url);

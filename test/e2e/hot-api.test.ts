@@ -66,27 +66,31 @@ describe('import.meta.hot', () => {
   });
 
   test('a changed entry loaded as JSON or CommonJS is restart-required, naming it; an unchanged one holds nothing back', async () => {
-    const tree = (json: number, cjs: number, esm: number): Tree => ({
+    const tree = (json: number, cjs: number, esm: number, inner = 1): Tree => ({
       ...moduleTree({ 'm.js': `export const m = ${esm};\n` }),
       'data.json': `{ "j": ${json} }\n`,
-      'legacy.cjs': `module.exports = { c: ${cjs} };\n`,
+      'legacy.cjs': `module.exports = { c: ${cjs}, i: require('./inner.cjs') };\n`,
+      'inner.cjs': `module.exports = ${inner};\n`,
     });
     const imports = [
       "import data from 'zip:./app.zip!/data.json' with { type: 'json' };",
       "import legacy from 'zip:./app.zip!/legacy.cjs';",
       "import { m } from 'zip:./app.zip!/m.js';",
     ].join('\n');
-    const { app, archive } = await start(tree(1, 1, 1), imports, '{ j: data.j, c: legacy.c, m }');
+    const { app, archive } = await start(tree(1, 1, 1), imports, '{ j: data.j, c: legacy.c, m, i: legacy.i }');
     // A module alone applies as usual.
     await app.change(archive, tree(1, 1, 2));
-    assert.deepEqual(await app.state(), { j: 1, c: 1, m: 2 });
+    assert.deepEqual(await app.state(), { j: 1, c: 1, m: 2, i: 1 });
     const json = await app.change(archive, tree(2, 1, 3), 'restart-required');
     assert.deepEqual(json.restart, [`zip://${archive}!/data.json`, `zip://${archive}!/m.js`]);
-    assert.deepEqual(await app.state(), { j: 1, c: 1, m: 2 });
+    assert.deepEqual(await app.state(), { j: 1, c: 1, m: 2, i: 1 });
     assert.match(app.stderr, new RegExp(`restart required to apply zip://${archive}!/data\\.json, `));
     const cjs = await app.change(archive, tree(1, 2, 2), 'restart-required');
     assert.deepEqual(cjs.restart, [`zip://${archive}!/legacy.cjs`]);
-    assert.deepEqual(await app.state(), { j: 1, c: 1, m: 2 });
+    // Required by CommonJS, not imported: Node's loader or hotzip's own, whichever runs archive CommonJS here.
+    const inner = await app.change(archive, tree(1, 1, 2, 2), 'restart-required');
+    assert.deepEqual(inner.restart, [`zip://${archive}!/inner.cjs`]);
+    assert.deepEqual(await app.state(), { j: 1, c: 1, m: 2, i: 1 });
   });
 
   test('invalidate() re-evaluates the importers too', async () => {
