@@ -46,8 +46,8 @@ describe('formatZipUrl', () => {
       }
     };
     walk(path.join(repoRoot, 'node_modules'), '');
-    const odd = ['a/./b', 'a/../b', './a', '../a', '.', '..', 'a/.', 'a/..', 'a//b', 'a/', 'a b', 'a#b', 'a?b'];
-    odd.push('~', 'a~b/c', 'a%20b', 'é/ü.js', 'a\\b', '.a/..b/...', '-/_/~', 'x@1.0/+$', 'a\nb', "a'b", 'a!b', 'a:b', 'a;b');
+    const odd = ['a/./b', 'a/../b', './a', '../a', '.', '..', 'a/.', 'a/..', 'a//b', 'a/', 'a b', 'a#b', 'a?b', '~'];
+    odd.push('a~b/c', 'a%20b', 'é/ü.js', 'a\\b', '.a/..b/...', '-/_/~', 'x@1.0/+$', 'a\nb', "a'b", 'a!b', 'a:b');
     for (const name of [...names, ...odd]) {
       assert.equal(entryUrlPath(name), pathToFileURL(`/${name}`).pathname.slice(1), JSON.stringify(name));
     }
