@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { lex } from '../transform/lex.js';
 import { type ImportedNames, importedNames, isStaticImport } from '../transform/transform.js';
+import { formatZipUrl, type ZipLocation } from '../url/zip-url.js';
 
 /**
  * What the hooks tell the runtime (structured-clonable: with `module.register` it crosses threads): a plain file
@@ -23,6 +24,11 @@ export type HookReport =
    * WebAssembly, or TypeScript that needs transforming. A change to it needs a restart.
    */
   | { kind: 'cold-load'; url: string };
+
+/** The report of an archive entry loaded as something no update can load again (see HookReport's `cold-load`). */
+export function coldLoad(location: ZipLocation): HookReport {
+  return { kind: 'cold-load', url: formatZipUrl(location.archive, location.entry) };
+}
 
 /** Whether a resolve of `url` from `parentURL` is a plain file importing an archive module. */
 export function isHostImport(parentURL: string | undefined, url: string): parentURL is string {

@@ -18,11 +18,11 @@ import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { compileFunction, constants as vmConstants } from 'node:vm';
 import { HotzipError, isCodedError } from '../errors.js';
-import type { HookReport } from '../hot/host-importers.js';
+import { coldLoad, type HookReport } from '../hot/host-importers.js';
 import { requireEsmAvailable } from '../node-support.js';
 import { decideResolution } from '../resolve/resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from '../resolve/search-path.js';
-import { formatZipUrl, isZipUrl, locate, type ZipLocation, type ZipUrl } from '../url/zip-url.js';
+import { isZipUrl, locate, type ZipLocation, type ZipUrl } from '../url/zip-url.js';
 import { CJS_REGISTRY_KEY, withoutHashbang } from './cjs-stub.js';
 import { loadZipModule } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
@@ -230,7 +230,7 @@ function loadArchiveModule(
     // Run by this loader and kept for good, as Node keeps what it requires: a change to it needs a restart. (An ES
     // module went to Node's require(esm), through the hooks, which made it hot.)
     if (loaded.format !== 'module' && loaded.format !== 'module-typescript') {
-      reportCold?.({ kind: 'cold-load', url: formatZipUrl(location.archive, location.entry) });
+      reportCold?.(coldLoad(location));
     }
   } finally {
     // As in Node: a module that threw is forgotten, so the next require() runs it again.

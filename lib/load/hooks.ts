@@ -10,11 +10,11 @@ import type { LoadFnOutput, LoadHookContext, ResolveFnOutput, ResolveHookContext
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import { codeOf } from '../errors.js';
-import { type HookReport, isHostImport } from '../hot/host-importers.js';
+import { coldLoad, type HookReport, isHostImport } from '../hot/host-importers.js';
 import { decideResolution, requiredModuleParent } from '../resolve/resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from '../resolve/search-path.js';
 import { isRequire } from '../resolve/specifiers.js';
-import { formatZipUrl, isZipUrl, locate } from '../url/zip-url.js';
+import { isZipUrl, locate } from '../url/zip-url.js';
 import { gateSource, gateUrl, isGateUrl } from './gate.js';
 import { type LoadOptions, loadZipModule } from './load.js';
 import { resolveBesideArchive } from './require-host.js';
@@ -159,7 +159,7 @@ export function createHooks(options: HookOptions): Hooks {
       const loaded = loadZipModule(location, attributes, options, isRequire(context.conditions ?? []));
       if (options.report !== undefined && options.hot && location.version === undefined) {
         if (loaded.format === 'module') options.report({ kind: 'first-load', url });
-        else options.report({ kind: 'cold-load', url: formatZipUrl(location.archive, location.entry) });
+        else options.report(coldLoad(location));
       }
       return { format: loaded.format, source: loaded.source, shortCircuit: true };
     },
