@@ -84,7 +84,7 @@ describe('import.meta.hot', () => {
     const json = await app.change(archive, tree(2, 1, 3), 'restart-required');
     assert.deepEqual(json.restart, [`zip://${archive}!/data.json`, `zip://${archive}!/m.js`]);
     assert.deepEqual(await app.state(), { j: 1, c: 1, m: 2, i: 1 });
-    assert.match(app.stderr, new RegExp(`restart required to apply zip://${archive}!/data\\.json, `));
+    await app.stderrMatch(new RegExp(`restart required to apply zip://${archive}!/data\\.json, `));
     const cjs = await app.change(archive, tree(1, 2, 2), 'restart-required');
     assert.deepEqual(cjs.restart, [`zip://${archive}!/legacy.cjs`]);
     // Required by CommonJS, not imported: Node's loader or hotzip's own, whichever runs archive CommonJS here.

@@ -75,6 +75,7 @@ export class HotApp {
     });
     this.child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       this.stderr += chunk;
+      for (const wake of this.#waiters.splice(0)) wake();
     });
     this.exited = new Promise((resolve) => this.child.on('close', (code) => resolve(code)));
     this.exited.then(() => {
@@ -99,6 +100,26 @@ export class HotApp {
         throw new Error(
           `no line matching ${pattern} (exit ${this.child.exitCode})\nstdout:\n${this.stdout}\nstderr:\n${this.stderr}`,
         );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /**
+   * Waits until stderr matches `pattern`. hotzip logs on stderr and the app prints events on stdout: two pipes,
+   * and on Node 20 the log line even comes from the hooks thread, so an event can arrive before its log line.
+   */
+  async stderrMatch(pattern: RegExp, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(this.stderr)) {
+      if (this.child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`stderr never matched ${pattern} (exit ${this.child.exitCode})\nstderr:\n${this.stderr}`);
       }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()));
