@@ -72,10 +72,26 @@ export interface BoundModule {
   /** Every version installed, oldest first. */
   readonly versions: readonly BoundInstance[];
   readonly linked: readonly BoundInstance[];
+  /** The module whose exports this one's follow, by export name, once the program has left it (see HotModule.follow). */
+  readonly alias: { readonly source: BoundModule; readonly names: ReadonlyMap<string, string> } | undefined;
+  /** Says its linked instances' bindings were written, for the modules that follow them. */
+  written(): void;
+}
+
+/** Export `name` of `instance`: through its namespace once installed, else its bindings (throws while uninitialized). */
+export function readExport(instance: BoundInstance, name: string): unknown {
+  return instance.namespace !== undefined ? instance.namespace[name] : instance.description.get(name);
 }
 
 /** A cached "no forwarding target" (undefined means not looked up yet). */
 const NO_TARGET = Symbol('no target');
+
+/** What a stale function forwards to; `reassigned`: the module it comes from may assign that export again. */
+interface ForwardTarget {
+  target: unknown;
+  declared: boolean;
+  reassigned: boolean;
+}
 
 /** What a generator object offers `yield*`. */
 type Steppable = Record<'next' | 'throw' | 'return', (value: unknown) => unknown>;
@@ -129,10 +145,7 @@ export class Bindings {
     const found = this.#findForwardTarget(instance, index);
     // An export the newest version reassigns is read at every call, as the namespace would show it, unless the
     // target is the function that version declared for it (kept as declared: see ModuleDescription.own).
-    const name = instance.description.exports[index] ?? '';
-    if (found.declared || !instance.module?.current.description.mutable.includes(name)) {
-      instance.forwards[index] = found.target ?? NO_TARGET;
-    }
+    if (found.declared || !found.reassigned) instance.forwards[index] = found.target ?? NO_TARGET;
     return found.target;
   }
 
@@ -144,26 +157,44 @@ export class Bindings {
    * wrapper would wrap twice). An export removed, or no longer a function, in the newest version leaves the one
    * before it in charge.
    */
-  #findForwardTarget(instance: BoundInstance, index: number): { target: unknown; declared: boolean } {
+  #findForwardTarget(instance: BoundInstance, index: number): ForwardTarget {
     const name = instance.description.exports[index];
-    const versions = instance.module?.versions ?? [];
-    if (name === undefined) return { target: undefined, declared: false };
+    const module = instance.module;
+    const versions = module?.versions ?? [];
+    if (name === undefined || module === undefined) return { target: undefined, declared: false, reassigned: false };
+    const reassigned = module.current.description.mutable.includes(name);
     for (let at = versions.length - 1; at >= 0; at--) {
       const version = versions[at];
-      if (version === undefined || version === instance) return { target: undefined, declared: false };
+      if (version === undefined || version === instance) break;
       const local = version.description.indexOf(name);
       const declared = version.replaced?.includes(local) ? version.description.own(local) : undefined;
-      if (typeof declared === 'function') return { target: declared, declared: true };
+      if (typeof declared === 'function') return { target: declared, declared: true, reassigned };
       let value: unknown;
       try {
-        value = version.namespace !== undefined ? version.namespace[name] : version.description.get(name);
+        value = readExport(version, name);
       } catch {
         // Uninitialized (a binding still in its temporal dead zone): look at an older version.
       }
       if (typeof value === 'function' && value !== instance.originals?.[index])
-        return { target: value, declared: false };
+        return { target: value, declared: false, reassigned };
     }
-    return { target: undefined, declared: false };
+    // A module the program left, whose bindings follow another's: its functions forward to that module's.
+    const alias = module.alias;
+    const taken = alias?.names.get(name);
+    if (alias === undefined || taken === undefined) return { target: undefined, declared: false, reassigned };
+    const source = alias.source.current;
+    const found: ForwardTarget = {
+      target: undefined,
+      declared: false,
+      reassigned: reassigned || source.description.mutable.includes(taken),
+    };
+    try {
+      const value = readExport(source, taken);
+      if (typeof value === 'function' && value !== instance.originals?.[index]) found.target = value;
+    } catch {
+      // Uninitialized in the source: the function runs its own body.
+    }
+    return found;
   }
 
   trampoline(
@@ -190,9 +221,7 @@ export class Bindings {
     const result = this.#runOwn(instance, () => {
       own = instance.description.own(index);
       // Installed (mode 2 is set at install): its namespace reads the binding without compiling an accessor for it.
-      if (typeof own !== 'function') {
-        own = instance.namespace !== undefined ? instance.namespace[name] : instance.description.get(name);
-      }
+      if (typeof own !== 'function') own = readExport(instance, name);
       return invoke(own, self, args, newTarget);
     });
     // A generator's body runs at each step, after the call returned: asking again there would recurse forever.
@@ -257,5 +286,6 @@ export class Bindings {
       byName[name] = values[index];
     });
     for (const target of module.linked) if (target !== instance) target.description.set(byName);
+    module.written();
   }
 }

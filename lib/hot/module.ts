@@ -3,11 +3,19 @@
  * bookkeeping an update keeps for a new version before and while it loads (pending) and for a module that joins it.
  */
 
-import { type ImportedNames, modeGlobal } from '../transform/transform.js';
+import { type ImportedNames, modeGlobal, reexportItems } from '../transform/transform.js';
 import { splitVersion } from '../url/version-query.js';
-import { type Bindings, DIVERT, defineModeGlobal, type InstanceHandle, type TrampolineMode } from './bindings.js';
+import {
+  type Bindings,
+  DIVERT,
+  defineModeGlobal,
+  type InstanceHandle,
+  readExport,
+  type TrampolineMode,
+} from './bindings.js';
 import type { HotContext, Namespace } from './context.js';
 import type { ModuleDescription } from './description.js';
+import type { FollowPlan, ResolvedReexport } from './retarget.js';
 import type { ModulePreview } from './runtime.js';
 import { type Deferred, deferred } from './settle.js';
 
@@ -117,14 +125,20 @@ export class Instance implements InstanceHandle {
     return this.#context;
   }
 
+  /** `specifier` resolved from this instance as its imports resolve, to a canonical URL (throws what resolve throws). */
+  resolve(specifier: string): string | undefined {
+    const url = this.meta.resolve?.(specifier);
+    return url === undefined ? undefined : splitVersion(url).canonical;
+  }
+
   /** The canonical URLs this instance re-exports everything from (`export * from`), resolved on each call. */
   starSources(): string[] {
     const urls: string[] = [];
-    for (const item of this.description.reexports === '' ? [] : this.description.reexports.split(',')) {
-      if (!item.startsWith('*:')) continue;
+    for (const { star, from } of reexportItems(this.description.reexports)) {
+      if (!star) continue;
       try {
-        const url = this.meta.resolve?.(item.slice(2));
-        if (url !== undefined) urls.push(splitVersion(url).canonical);
+        const url = this.resolve(from);
+        if (url !== undefined) urls.push(url);
       } catch {
         // No longer resolvable: nothing of it can reach this barrel.
       }
@@ -138,8 +152,8 @@ export class Instance implements InstanceHandle {
       this.resolvedImports = [];
       for (const [specifier, names] of this.description.imports) {
         try {
-          const url = this.meta.resolve?.(specifier);
-          if (url !== undefined) this.resolvedImports.push([splitVersion(url).canonical, names]);
+          const url = this.resolve(specifier);
+          if (url !== undefined) this.resolvedImports.push([url, names]);
         } catch {
           // An import that no longer resolves is the importer's own update's problem.
         }
@@ -166,6 +180,16 @@ export class HotModule {
    * are no longer uses that can hold back an update, as a fresh start would not load it.
    */
   removed = false;
+  /**
+   * What the program follows of its re-exports: the list of the last version that changed the module they come from
+   * (see ./retarget.ts; at first, the live instance's), and that list resolved, once needed.
+   */
+  reexports: string;
+  resolvedReexports: ResolvedReexport[] | undefined;
+  /** The module whose bindings this one's follow, once no importer of it is left but a re-export (see follow). */
+  alias: Alias | undefined;
+  /** The modules following this one's bindings. */
+  readonly followers: HotModule[] = [];
 
   constructor(
     readonly url: string,
@@ -179,7 +203,64 @@ export class HotModule {
     this.current = live;
     this.linked = [live];
     this.versions = [live];
+    this.reexports = live.description.reexports;
   }
+
+  /**
+   * Makes this module's bindings follow `source`'s from now on: each of `names` pairs one of its export names with
+   * the one of `source` it now holds. For a module the program has left but still re-exports from natively (see
+   * ./retarget.ts): its linked instances are written now and whenever `source`'s are, and its captured functions
+   * forward to `source`'s (see Bindings).
+   */
+  follow(source: HotModule, names: ReadonlyArray<readonly [string, string]>): void {
+    this.unfollow();
+    this.alias = { source, names: new Map(names) };
+    source.followers.push(this);
+    for (const instance of new Set([...this.linked, ...this.versions])) {
+      // How a captured function recognizes itself among the values it forwards to (see Bindings).
+      instance.originals ??= instance.description.values();
+      instance.stale = true;
+      instance.mode = 1;
+    }
+    // A first instance's functions write its bindings directly: they must say when, to be followed.
+    if (source.current === source.live && source.live.description.mutable.length > 0) source.live.mode = 2;
+    this.#copy(new Set([source]));
+  }
+
+  /** Stops following (a module back in the program: its own new version is installed). */
+  unfollow(): void {
+    const source = this.alias?.source;
+    if (source === undefined) return;
+    source.followers.splice(source.followers.indexOf(this), 1);
+    this.alias = undefined;
+  }
+
+  /** Says its linked instances' bindings were written: its followers copy them (and theirs in turn). */
+  written(seen = new Set<HotModule>([this])): void {
+    for (const follower of this.followers) if (!seen.has(follower)) follower.#copy(seen);
+  }
+
+  #copy(seen: Set<HotModule>): void {
+    const alias = this.alias;
+    if (alias === undefined) return;
+    seen.add(this);
+    const values: Record<string, unknown> = {};
+    for (const [own, taken] of alias.names) {
+      try {
+        values[own] = readExport(alias.source.current, taken);
+      } catch {
+        // Uninitialized in the source: the binding keeps what it holds.
+      }
+    }
+    for (const instance of this.linked) instance.description.set(values);
+    this.written(seen);
+  }
+}
+
+/** What a module's bindings follow (see HotModule.follow): the source module, and its name for each export name. */
+export interface Alias {
+  source: HotModule;
+  names: ReadonlyMap<string, string>;
 }
 
 /**
@@ -215,6 +296,8 @@ export interface Pending {
   inlineGate: boolean;
   /** The layout the load hook was given for it (see `HotRuntime.versionHints`), once asked. */
   layout?: string | undefined;
+  /** Its re-exports changed in a way the program follows: what its install does for that (see ./retarget.ts). */
+  follow?: FollowPlan | undefined;
 }
 
 /** A new instance's bookkeeping before it is imported: nothing linked, no instance, its gate closed. */

@@ -51,6 +51,10 @@ export function previewModule(url: string, version: number): ModulePreview | und
   const [imports, exports] = lexed;
   // The imports resolve as the new version's: from its location, made from the one parsed above.
   const versioned = locateInstance(location, version);
+  const resolve = (specifier: string): string | undefined => {
+    const decision = decideResolution(specifier, versioned, IMPORT_CONDITIONS);
+    return decision.kind === 'url' ? splitVersion(decision.url).canonical : undefined;
+  };
   return {
     hot,
     exports: exports.filter((entry) => entry.type !== 'reexport-all').map((entry) => exportName(source, entry)),
@@ -60,14 +64,14 @@ export function previewModule(url: string, version: number): ModulePreview | und
       for (const entry of imports) {
         if (!isStaticImport(entry)) continue;
         try {
-          const decision = decideResolution(entry.specifier, versioned, IMPORT_CONDITIONS);
-          if (decision.kind === 'url')
-            resolved.push([splitVersion(decision.url).canonical, importedNames(source, entry)]);
+          const url = resolve(entry.specifier);
+          if (url !== undefined) resolved.push([url, importedNames(source, entry)]);
         } catch {
           // An import that does not resolve fails the load itself.
         }
       }
       return resolved;
     },
+    resolve,
   };
 }

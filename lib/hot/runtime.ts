@@ -19,9 +19,10 @@ import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { HotModule, Instance, type Joining, newPending, type Pending } from './module.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
+import { type FollowPlan, planFollow, type Retarget } from './retarget.js';
 import { deferred, settlesWithin } from './settle.js';
 import { type Loaded, Update, type UpdateHost } from './update.js';
-import { type Importers, type UpdatedModule, unusableExports, validateUpdate } from './validate.js';
+import { archiveUses, type Importers, type UpdatedModule, unusableExports, validateUpdate } from './validate.js';
 
 /** What an update did. */
 export interface UpdateReport {
@@ -57,6 +58,11 @@ export interface ModulePreview {
   reexports: string;
   /** Static imports and re-exports, resolved to canonical URLs. */
   imports(): Array<[string, ImportedNames]>;
+  /**
+   * One of its specifiers resolved to a canonical URL, as its imports are: how a change of what it re-exports is
+   * followed (see ./retarget.ts). Without it, any such change needs a restart.
+   */
+  resolve?(specifier: string): string | undefined;
 }
 
 /** The parts of a version the update's checks compare, from its registration: what a preview stands in for. */
@@ -66,6 +72,7 @@ function shapeOf(instance: Instance): ModulePreview {
     exports: instance.description.exports,
     reexports: instance.description.reexports,
     imports: () => instance.imports(),
+    resolve: (specifier) => instance.resolve(specifier),
   };
 }
 
@@ -299,6 +306,7 @@ export class HotRuntime {
     const namespace = module?.current.namespace;
     if (module === undefined || module.current === module.live || namespace === undefined) return;
     for (const target of module.linked) target.description.set(namespace, module.current.description);
+    module.written();
   }
 
   /** Also takes the reports the hooks thread posts to `port` (`module.register`). */
@@ -475,7 +483,8 @@ export class HotRuntime {
       check: (loaded) => this.#check(loaded),
       evaluationOrder: (targets) => this.#evaluationOrder(targets),
       unusable: (module, instance, namespace) => this.#unusable(module, instance, namespace),
-      install: (module, instance, namespace, linkedTo) => this.#install(module, instance, namespace, linkedTo),
+      install: (module, instance, namespace, linkedTo, follow) =>
+        this.#install(module, instance, namespace, linkedTo, follow),
       restore: (failed, report) => this.#restore(failed, report),
       notifyDependents: (updated) => this.#notifyDependents(updated),
       safely: (fn, url, kind, report) => this.#safely(fn, url, kind, report),
@@ -583,7 +592,7 @@ export class HotRuntime {
       }
       shapes.push(shape);
     }
-    return this.#validate(targets, shapes, joining, relinkedWithin, report);
+    return this.#validate(targets, shapes, joining, relinkedWithin, report, pendings);
   }
 
   /** Waits until every new instance has linked (its gate ran); returns the first failure, if any. */
@@ -641,6 +650,7 @@ export class HotRuntime {
     joining: Joining[],
     relinkedWithin: ReadonlySet<string>,
     report: UpdateReport,
+    pendings: Pending[],
   ): UpdateError | undefined {
     const modules: UpdatedModule[] = [];
     // The update's own importers, linked to the new version of a module in `relinkedWithin`.
@@ -656,7 +666,7 @@ export class HotRuntime {
       if (next === undefined) continue;
       modules.push({
         url: module.url,
-        liveReexports: module.live.description.reexports,
+        liveReexports: module.reexports,
         exports: module.current.description.exports,
         next,
         linkedNew: relinkedWithin.has(module.url) ? within : undefined,
@@ -673,7 +683,45 @@ export class HotRuntime {
         ]),
       ...joining.map((joiner): [string, ModulePreview] => [splitVersion(joiner.url).canonical, joiner.preview]),
     ];
-    const rejection = validateUpdate(modules, importers, (url) => this.#hostImporters.importersOf(url));
+    const hostUses = (url: string): Array<[string, ImportedNames]> => this.#hostImporters.importersOf(url);
+    const shapeAt = (url: string): ModulePreview | undefined => {
+      const at = targets.findIndex((module) => module.url === url);
+      if (at !== -1) return shapes[at];
+      const joiner = joining.find((each) => splitVersion(each.url).canonical === url);
+      if (joiner !== undefined) return joiner.preview;
+      const loaded = this.#modules.get(url);
+      return loaded === undefined ? undefined : shapeOf(loaded.current);
+    };
+    // Modules the program leaves (for another) that more than one re-exporting module follows must agree.
+    const following = new Map<string, Retarget>();
+    const follows = (updated: UpdatedModule): string | undefined => {
+      const module = this.#modules.get(updated.url);
+      const pending = pendings.find((each) => each.module === module);
+      if (module === undefined || pending === undefined) return '';
+      const plan = planFollow(module, updated.next, {
+        modules: this.#modules,
+        targets,
+        shapeAt,
+        users: (url) => {
+          const user = archiveUses(url, importers()).find(([importer]) => importer !== url)?.[0];
+          return user ?? hostUses(url)[0]?.[0];
+        },
+      });
+      if (typeof plan === 'string') return plan;
+      for (const retarget of plan.retargets) {
+        const known = following.get(retarget.from) ?? { ...retarget, names: [] };
+        following.set(retarget.from, known);
+        if (known.to !== retarget.to) return `${retarget.from} would follow both ${known.to} and ${retarget.to}`;
+        for (const [own, taken] of retarget.names) {
+          const pair = known.names.find(([name]) => name === own);
+          if (pair === undefined) known.names.push([own, taken]);
+          else if (pair[1] !== taken) return `"${own}" of ${retarget.from} would follow two names of ${known.to}`;
+        }
+      }
+      pending.follow = plan;
+      return undefined;
+    };
+    const rejection = validateUpdate(modules, importers, hostUses, follows);
     if (rejection?.restartRequired !== undefined) report.restartRequired.push(rejection.restartRequired);
     return rejection?.error;
   }
@@ -721,7 +769,15 @@ export class HotRuntime {
   }
 
   /** Makes `instance` the module's current version and assigns every linked instance; returns the replaced context. */
-  #install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext | undefined {
+  #install(
+    module: HotModule,
+    instance: Instance,
+    namespace: Namespace,
+    linkedTo: boolean,
+    follow?: FollowPlan,
+  ): HotContext | undefined {
+    // A module the program had left, back in it: its own version replaces what it followed.
+    module.unfollow();
     instance.namespace = namespace;
     instance.description.readThrough(namespace);
     instance.module = module;
@@ -763,6 +819,8 @@ export class HotRuntime {
     }
     module.current = instance;
     module.versions.push(instance);
+    module.written();
+    if (follow !== undefined) this.#follow(module, follow);
     this.#installs?.(module.url, instance.version ?? 0);
     if (module.live.description.usesMeta) {
       try {
@@ -772,6 +830,24 @@ export class HotRuntime {
       }
     }
     return previous;
+  }
+
+  /**
+   * Makes the modules the program left follow the ones `module`'s new version re-exports from instead (see
+   * ./retarget.ts): the live instance still re-exports theirs.
+   */
+  #follow(module: HotModule, plan: FollowPlan): void {
+    module.reexports = plan.reexports;
+    module.resolvedReexports = plan.resolved;
+    for (const { from, to, names } of plan.retargets) {
+      const left = this.#modules.get(from);
+      const source = this.#modules.get(to);
+      if (left === undefined || source === undefined) continue;
+      left.follow(source, names);
+      this.#log('debug', `${from} now follows ${to} (${module.url} re-exports from it)`);
+    }
+    // Every cached forwarding target is looked up again: the left modules' functions now forward.
+    if (plan.retargets.length > 0) this.#bindings.installed();
   }
 
   #notifyDependents(updated: string[]): void {

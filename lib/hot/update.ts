@@ -13,6 +13,7 @@ import { addsNames, changesNames } from './description.js';
 import type { Emitter } from './events.js';
 import type { HotModule, Instance, Joining, Pending } from './module.js';
 import type { RedirectChange } from './redirects.js';
+import type { FollowPlan } from './retarget.js';
 import { type ChangeSet, emptyReport, type ModulePreview, reportError, type UpdateReport } from './runtime.js';
 import { settledThisTurn, settlesWithin } from './settle.js';
 
@@ -55,7 +56,13 @@ export interface UpdateHost {
   check(loaded: Loaded): Promise<UpdateError | undefined>;
   evaluationOrder(targets: HotModule[]): number[];
   unusable(module: HotModule, instance: Instance, namespace: Namespace): UpdateError | undefined;
-  install(module: HotModule, instance: Instance, namespace: Namespace, linkedTo: boolean): HotContext | undefined;
+  install(
+    module: HotModule,
+    instance: Instance,
+    namespace: Namespace,
+    linkedTo: boolean,
+    follow?: FollowPlan,
+  ): HotContext | undefined;
   restore(failed: Pending, report: UpdateReport): Promise<void>;
   notifyDependents(updated: string[]): void;
   safely(fn: () => unknown, url: string, kind: string, report?: UpdateReport): Promise<void>;
@@ -163,6 +170,17 @@ export class Update {
     this.#version = version;
     const previews = targets.map((module) => host.preview(module.url, version));
     this.#previews = previews;
+    // A module the program had left, following another's bindings (see ./retarget.ts), that a new version imports
+    // again: it is back, and runs again as a new version of its own (its bindings hold the other module's values).
+    for (let at = 0; at < targets.length; at++) {
+      for (const [url] of previews[at]?.imports() ?? []) {
+        const back = host.modules.get(url);
+        if (back?.alias === undefined || targets.includes(back)) continue;
+        back.removed = false;
+        targets.push(back);
+        previews.push(host.preview(back.url, version));
+      }
+    }
     // Importers in this update of a version that adds exports must link to that version: the live instance lacks
     // them. Later first-time importers link to a version that adds or removes one (the live instance's list is not
     // what a fresh start would show); importers in the update of one that only removes names still link to the live
@@ -357,7 +375,7 @@ export class Update {
           }
           replaced.push([
             pending.module,
-            host.install(pending.module, pending.instance, outcome.namespace, pending.linkedTo),
+            host.install(pending.module, pending.instance, outcome.namespace, pending.linkedTo, pending.follow),
           ]);
           report.updated.push(url);
         } catch (error) {

@@ -21,7 +21,10 @@ export type HostUses = (url: string) => Array<[string, ImportedNames]>;
 /** What the checks read of one module an update replaces. */
 export interface UpdatedModule {
   url: string;
-  /** What its live instance (the one importers linked to) re-exports, in the registration's format. */
+  /**
+   * What its live instance (the one importers linked to) re-exports, in the registration's format, as the program
+   * follows it (see ./retarget.ts).
+   */
   liveReexports: string;
   /** The names its running version exports. */
   exports: readonly string[];
@@ -38,23 +41,25 @@ export interface Rejection {
 }
 
 /**
- * Whether an update can be applied in place: no module changes what it re-exports, and no export a new version
- * removes is still imported. `importers` is asked only when some module removes a name (plain files are read from
- * disk by `hostUses`).
+ * Whether an update can be applied in place: no module changes what it re-exports (unless `follows` says the
+ * program can follow the change: see ./retarget.ts), and no export a new version removes is still imported.
+ * `importers` is asked only when some module removes a name (plain files are read from disk by `hostUses`).
  */
 export function validateUpdate(
   modules: readonly UpdatedModule[],
   importers: () => Importers,
   hostUses: HostUses,
+  follows: (module: UpdatedModule) => string | undefined = () => '',
 ): Rejection | undefined {
   for (const module of modules) {
     const { next, url } = module;
-    if (next.reexports !== module.liveReexports) {
+    const why = next.reexports === module.liveReexports ? undefined : follows(module);
+    if (why !== undefined) {
       return {
         restartRequired: url,
         error: updateError(
           'ERR_HOTZIP_RESTART_REQUIRED',
-          `${url} changed what it re-exports (export … from / export *), which cannot be re-pointed in place`,
+          `${url} changed what it re-exports (export … from / export *), which cannot be re-pointed in place${why === '' ? '' : `: ${why}`}`,
           url,
         ),
       };

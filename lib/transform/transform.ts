@@ -820,11 +820,12 @@ export function isStaticImport(entry: Import): entry is Extract<Import, { type: 
 }
 
 /**
- * A name or specifier as an item of the registration's lists, which separate with `,`, `=` and `:`: a string export
- * name (`export { a as "x,y" }`) or a specifier may hold them, so they (and `%`) are percent-escaped.
+ * A name or specifier as an item of the registration's lists, which separate with `,`, `=` and `:` and write a
+ * namespace as `*`: a string export name (`export { a as "x,y" }`) or a specifier may hold them, so they (and `%`)
+ * are percent-escaped.
  */
 export function listItem(text: string): string {
-  return /[%,=:]/.test(text) ? text.replace(/[%,=:]/g, (c) => `%${c.charCodeAt(0).toString(16)}`) : text;
+  return /[%,=:*]/.test(text) ? text.replace(/[%,=:*]/g, (c) => `%${c.charCodeAt(0).toString(16)}`) : text;
 }
 
 /** The name or specifier a list item stands for (see listItem). */
@@ -843,16 +844,62 @@ export function exportName(source: string, entry: { readonly name: string; reado
   return c === '"' || c === "'" ? name : unescapeName(name);
 }
 
-/** What a module re-exports, as `name:from` and `*:from`, comma-separated: compared between versions. */
+/** The name a re-export takes from its module (`export { a as b } from` takes `a`), or null for its namespace. */
+function reexportedName(source: string, entry: Extract<Export, { type: 'reexport' }>): string | null {
+  const name = entry.importName;
+  if (name === null) return null;
+  if (!name.includes('\\')) return name;
+  const c = source[entry.importNameStart];
+  return c === '"' || c === "'" ? name : unescapeName(name);
+}
+
+/**
+ * What a module re-exports, comma-separated: `name:from`, `name=imported:from` where it takes another name,
+ * `name=*:from` for a namespace (`export * as name from`), `*:from` for `export *` (a name `*` is escaped). Compared between versions; an
+ * update that only changes the module some names come from follows it (see ../hot/retarget.ts).
+ */
 export function reexportList(exports: readonly Export[], source: string): string {
   return exports
     .filter((entry) => entry.type !== 'direct')
-    .map((entry) =>
-      entry.type === 'reexport-all'
-        ? `*:${listItem(entry.from)}`
-        : `${listItem(exportName(source, entry))}:${listItem(entry.from)}`,
-    )
+    .map((entry) => {
+      if (entry.type === 'reexport-all') return `*:${listItem(entry.from)}`;
+      const name = exportName(source, entry);
+      const imported = reexportedName(source, entry);
+      const taken = imported === name ? '' : `=${imported === null ? '*' : listItem(imported)}`;
+      return `${listItem(name)}${taken}:${listItem(entry.from)}`;
+    })
     .join(',');
+}
+
+/** One item of a registration's re-export list (see reexportList). */
+export interface ReexportItem {
+  /** `export * from` (its name and imported name are `*`). */
+  star: boolean;
+  name: string;
+  /** The name taken from the module, or null for its namespace (and for `export *`). */
+  imported: string | null;
+  from: string;
+}
+
+/** Reads a registration's re-export list (see reexportList). */
+export function reexportItems(list: string): ReexportItem[] {
+  if (list === '') return [];
+  return list.split(',').map((item) => {
+    // Names and specifiers escape `:` and `=`: the first of each separates.
+    const colon = item.indexOf(':');
+    const head = item.slice(0, colon);
+    const from = fromListItem(item.slice(colon + 1));
+    if (head === '*') return { star: true, name: '*', imported: null, from };
+    const equals = head.indexOf('=');
+    const name = fromListItem(equals === -1 ? head : head.slice(0, equals));
+    const taken = equals === -1 ? undefined : head.slice(equals + 1);
+    return {
+      star: false,
+      name,
+      imported: taken === undefined ? name : taken === '*' ? null : fromListItem(taken),
+      from,
+    };
+  });
 }
 
 /**

@@ -17,7 +17,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { repoRoot, runProcess, type Tree } from './fixtures.js';
+import { repoRoot, type Tree } from './fixtures.js';
+import { installPinned } from './pinned-install.js';
 
 /** The folder with the frameworks' package.json, package-lock.json and (gitignored) node_modules. */
 export const frameworksDir = path.join(repoRoot, 'test', 'frameworks');
@@ -77,62 +78,7 @@ const hono = app('hono', 'server.js', 'semicolons, no package.json, sub-app and 
 /** The four apps, in the order the tests run them. */
 export const frameworkApps: readonly FrameworkApp[] = [express, fastify, koa, hono];
 
-interface Lockfile {
-  packages: Record<string, { version?: string; link?: boolean }>;
-}
-
-/** The installed packages that differ from the lockfile (missing or another version); empty when all match. */
-function staleInstall(): string[] {
-  const lock = JSON.parse(fs.readFileSync(path.join(frameworksDir, 'package-lock.json'), 'utf8')) as Lockfile;
-  const stale: string[] = [];
-  for (const [where, entry] of Object.entries(lock.packages)) {
-    if (where === '' || entry.link === true || entry.version === undefined) continue;
-    const manifest = path.join(frameworksDir, where, 'package.json');
-    let version: unknown;
-    try {
-      version = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version?: unknown }).version;
-    } catch {
-      version = undefined;
-    }
-    if (version !== entry.version) stale.push(`${where.replace(/^.*node_modules\//, '')}@${entry.version}`);
-  }
-  return stale;
-}
-
-/** npm's error lines (or whatever it printed, when it printed none), without the stack trace it adds to them. */
-function npmSaid(stderr: string): string {
-  const lines = stderr.split('\n').filter((line) => line.trim() !== '' && !/^npm error\s+at /.test(line));
-  const errors = lines.filter((line) => line.startsWith('npm error'));
-  return (errors.length > 0 ? errors : lines).slice(0, 8).join('\n') || '(nothing)';
-}
-
-let installing: Promise<void> | undefined;
-
-/**
- * Makes test/frameworks/node_modules match its lockfile, running `npm ci --ignore-scripts` only when it does not
- * (the installed tree is the cache: later runs need no registry). Rejects with a message that says the registry
- * was needed and what npm said, so a failure offline is never mistaken for a hotzip bug.
- */
+/** Installs the frameworks the tests vendor, from their lockfile, once (see installPinned). */
 export function installFrameworks(): Promise<void> {
-  installing ??= (async () => {
-    const missing = staleInstall();
-    if (missing.length === 0) return;
-    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-    const args = ['ci', '--ignore-scripts', '--no-audit', '--no-fund'];
-    const result = await runProcess(npm, args, {
-      cwd: frameworksDir,
-      env: { ...process.env, NODE_OPTIONS: undefined },
-      timeoutMs: 300_000,
-    }).catch((error: unknown) => ({ code: null, signal: null, stdout: '', stderr: String(error) }));
-    const left = result.code === 0 ? staleInstall() : missing;
-    if (left.length > 0) {
-      throw new Error(
-        `the framework fixtures are not installed and \`npm ${args.join(' ')}\` in ${frameworksDir} failed ` +
-          `(exit ${result.code ?? result.signal}): the npm registry is probably unavailable. These tests need it ` +
-          `once, to install ${left.length} pinned packages (${left.slice(0, 3).join(', ')}, …); later runs use the ` +
-          `installed tree.\nnpm said:\n${npmSaid(result.stderr)}`,
-      );
-    }
-  })();
-  return installing;
+  return installPinned(frameworksDir, 'framework fixtures');
 }

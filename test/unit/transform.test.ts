@@ -9,7 +9,14 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { topLevelDeclarations, variableStatement, Writes } from '../../lib/transform/declarations.js';
 import { BRACKETS, classBodyStart, codeStops, expressionEnd, isSpaceCode, scanCode } from '../../lib/transform/scan.js';
-import { fromListItem, listItem, modeGlobal, RUNTIME_SYMBOL, transformModule } from '../../lib/transform/transform.js';
+import {
+  fromListItem,
+  listItem,
+  modeGlobal,
+  RUNTIME_SYMBOL,
+  reexportItems,
+  transformModule,
+} from '../../lib/transform/transform.js';
 import { repoRoot } from '../helpers/fixtures.js';
 import { checkTransformed } from '../helpers/syntax-check.js';
 
@@ -586,8 +593,34 @@ describe('transformModule', () => {
   test('registration lists escape the separators a string export name or a specifier may hold', () => {
     const { description } = run("let q = 1\nexport { q as 'a,b=c:d%' }\nexport { x as 'y,z' } from './d,e:p.js'\n");
     assert.equal(description.l, 'a%2cb%3dc%3ad%25=q');
-    assert.equal(description.r, 'y%2cz:./d%2ce%3ap.js');
-    for (const text of ['a,b=c:d%', 'plain', '%2c']) assert.equal(fromListItem(listItem(text)), text);
+    assert.equal(description.r, 'y%2cz=x:./d%2ce%3ap.js');
+    for (const text of ['a,b=c:d%', 'plain', '%2c', '*']) assert.equal(fromListItem(listItem(text)), text);
+  });
+
+  test('the re-export list says what each re-export takes from where, and reads back', () => {
+    const source = [
+      "export { a } from './a.js'",
+      "export { b as c, default as d } from './b.js'",
+      "export * as ns from './n.js'",
+      "export * from './s,:=*.js'",
+      'export { "*" as star, x as "*" } from \'./t.js\'',
+      "import { q as r } from './q.js'",
+      'export { r as rr, r }',
+      "export { \\u0061 as e } from './e.js'",
+    ].join('\n');
+    const { description } = run(source);
+    assert.deepEqual(reexportItems(String(description.r)), [
+      { star: false, name: 'a', imported: 'a', from: './a.js' },
+      { star: false, name: 'c', imported: 'b', from: './b.js' },
+      { star: false, name: 'd', imported: 'default', from: './b.js' },
+      { star: false, name: 'ns', imported: null, from: './n.js' },
+      { star: true, name: '*', imported: null, from: './s,:=*.js' },
+      { star: false, name: 'star', imported: '*', from: './t.js' },
+      { star: false, name: '*', imported: 'x', from: './t.js' },
+      { star: false, name: 'rr', imported: 'q', from: './q.js' },
+      { star: false, name: 'r', imported: 'q', from: './q.js' },
+      { star: false, name: 'e', imported: 'a', from: './e.js' },
+    ]);
   });
 
   test('a module that binds Symbol, Object or globalThis itself still finds the runtime and the real Object', () => {

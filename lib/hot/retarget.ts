@@ -1,0 +1,147 @@
+/**
+ * Re-exports that move to another module. A module's live instance re-exports natively (`export { a as b } from
+ * './chunk-3F2A.js'`): its importers are linked to the bindings of that module's live instance, and no update can
+ * re-point them. A bundler that names chunks by their content makes exactly that change on every edit of shared
+ * code: the entry now re-exports from `./chunk-9C1D.js`. When the old module leaves the program with that update,
+ * its bindings are free to follow the new module's (see HotModule.follow). This file says,
+ * from the two versions' re-export lists, which modules must follow which, or why they cannot.
+ */
+
+import { type ReexportItem, reexportItems } from '../transform/transform.js';
+import type { HotModule } from './module.js';
+import type { ModulePreview } from './runtime.js';
+
+/** One re-export with its specifier resolved (undefined where it does not resolve). */
+export interface ResolvedReexport extends ReexportItem {
+  url: string | undefined;
+}
+
+/** A re-export list (the registration's format), each specifier resolved by `resolve`. */
+export function resolveReexports(list: string, resolve: (specifier: string) => string | undefined): ResolvedReexport[] {
+  return reexportItems(list).map((item) => {
+    let url: string | undefined;
+    try {
+      url = resolve(item.from);
+    } catch {
+      url = undefined;
+    }
+    return { ...item, url };
+  });
+}
+
+/**
+ * Module `from`, which the running program re-exports from, to follow module `to`: `names` pairs each name the
+ * program takes from `from` with the name the new version takes from `to` (a bundler renames a chunk's exports too).
+ */
+export interface Retarget {
+  from: string;
+  to: string;
+  names: Array<[string, string]>;
+}
+
+/**
+ * How a module's re-exports change from `live` (what its live instance re-exports, as the program now follows it) to
+ * `next`: the modules that must follow others (empty when nothing changed), or why no module can.
+ */
+export function retargetsOf(live: readonly ResolvedReexport[], next: readonly ResolvedReexport[]): Retarget[] | string {
+  const stars = (list: readonly ResolvedReexport[]): string =>
+    list
+      .filter((item) => item.star)
+      .map((item) => item.url ?? `?${item.from}`)
+      .sort()
+      .join('\n');
+  if (stars(live) !== stars(next)) return 'it changed a module it re-exports everything from (export *)';
+  const named = (list: readonly ResolvedReexport[]): Map<string, ResolvedReexport> =>
+    new Map(list.filter((item) => !item.star).map((item) => [item.name, item]));
+  const before = named(live);
+  const after = named(next);
+  if (before.size !== after.size || [...before.keys()].some((name) => !after.has(name))) {
+    return 'it changed which names it re-exports';
+  }
+  const retargets = new Map<string, Retarget>();
+  for (const [name, old] of before) {
+    const now = after.get(name) as ResolvedReexport;
+    if (old.url === now.url && old.imported === now.imported) continue;
+    if (old.url === undefined || now.url === undefined) return `"${name}" comes from a module that does not resolve`;
+    if (old.imported === null || now.imported === null) return `"${name}" is a module namespace (export * as)`;
+    if (old.url === now.url) return `"${name}" is another export of the same module`;
+    const [own, taken] = [old.imported, now.imported];
+    let retarget = retargets.get(old.url);
+    if (retarget === undefined) {
+      retarget = { from: old.url, to: now.url, names: [] };
+      retargets.set(old.url, retarget);
+    }
+    if (retarget.to !== now.url) return `the exports of ${old.url} now come from several modules`;
+    const pair = retarget.names.find(([name]) => name === own);
+    if (pair === undefined) retarget.names.push([own, taken]);
+    else if (pair[1] !== taken) return `"${own}" of ${old.url} now stands for two names`;
+  }
+  return [...retargets.values()];
+}
+
+/**
+ * What a live instance's specifier resolved to when it linked. Asked after the change, when the module it names may
+ * have left the archive: a relative specifier is a URL relative to the module's, whatever is there now.
+ */
+function resolveLive(module: HotModule, specifier: string): string | undefined {
+  if (/^\.{0,2}\//.test(specifier)) return new URL(specifier, module.url).href;
+  return module.live.resolve(specifier);
+}
+
+/** What an update's install does for a module whose re-exports changed (see planFollow). */
+export interface FollowPlan {
+  /** The modules the program leaves that must follow others. */
+  retargets: Retarget[];
+  /** The new version's re-export list, and that list resolved: what the program follows from then on. */
+  reexports: string;
+  resolved: ResolvedReexport[];
+}
+
+/** What planFollow reads of the update and the program. */
+export interface FollowContext {
+  modules: ReadonlyMap<string, HotModule>;
+  /** The modules the update replaces. */
+  targets: readonly HotModule[];
+  /** A module's shape as the update leaves it (its new version, a module joining the update, or as it runs). */
+  shapeAt(url: string): ModulePreview | undefined;
+  /** A module or plain file that imports module `url` once the update is in, if any. */
+  users(url: string): string | undefined;
+}
+
+/**
+ * How the program can follow `module` re-exporting what `next` re-exports: each module it now re-exports from
+ * instead must be one the program leaves with this update (nothing else imports it then, and it changes no more),
+ * whose bindings the program re-exports are its own declarations (not re-exported in turn); and what it takes from
+ * the new module must be bindings that module declares. Returns the plan, or why the program cannot follow.
+ */
+export function planFollow(module: HotModule, next: ModulePreview, context: FollowContext): FollowPlan | string {
+  const resolve = next.resolve;
+  if (resolve === undefined) return '';
+  module.resolvedReexports ??= resolveReexports(module.reexports, (specifier) => resolveLive(module, specifier));
+  const resolved = resolveReexports(next.reexports, (specifier) => resolve(specifier));
+  const retargets = retargetsOf(module.resolvedReexports, resolved);
+  if (typeof retargets === 'string') return retargets;
+  for (const { from, to, names } of retargets) {
+    const left = context.modules.get(from);
+    if (left === undefined) return `${from} is not a module hotzip made hot`;
+    if (context.targets.includes(left)) return `${from} changed too`;
+    const user = context.users(from);
+    if (user !== undefined) return `${user} still imports ${from}`;
+    for (const [own] of names) {
+      if (left.live.description.indexOf(own) === -1) return `"${own}" of ${from} is not a binding that module declares`;
+    }
+    const source = context.shapeAt(to);
+    if (source?.hot !== true) return `${to} is not a module hotzip makes hot`;
+    const reexported = new Set(
+      reexportItems(source.reexports)
+        .filter((item) => !item.star)
+        .map((item) => item.name),
+    );
+    for (const [, taken] of names) {
+      if (!source.exports.includes(taken) || reexported.has(taken)) {
+        return `"${taken}" of ${to} is not a binding that module declares`;
+      }
+    }
+  }
+  return { retargets, reexports: next.reexports, resolved };
+}
