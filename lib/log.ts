@@ -2,7 +2,10 @@
  * hotzip's messages: one line on stderr per update, errors with where they happened. `HOTZIP_LOG=silent|info|debug`
  * sets how much; `setLogger()` routes everything to the application's logger instead.
  */
+
+import type { Cluster } from 'node:cluster';
 import * as fs from 'node:fs';
+import { isMainThread, threadId } from 'node:worker_threads';
 import { config } from './config.js';
 
 /** How much hotzip says. */
@@ -33,6 +36,30 @@ export function setLogger(next: Logger | undefined): void {
   Object.defineProperty(globalThis, LOGGER, { value: next, writable: true, configurable: true, enumerable: false });
 }
 
+/**
+ * How this thread's lines start: a worker thread and a cluster worker watch and update on their own, and would print
+ * the main thread's very lines, so they say which they are. Node's hooks thread (module.register) speaks for the
+ * thread that registered it (see speakForApplication).
+ */
+let prefix: string | undefined;
+
+function linePrefix(): string {
+  if (prefix === undefined) {
+    // Asked at the first message, not at start-up: node:cluster is loaded already in a cluster worker only.
+    // It returns what `require` does, the Cluster object, where the types give the module namespace.
+    const cluster = isMainThread ? (process.getBuiltinModule('node:cluster') as unknown as Cluster) : undefined;
+    if (!isMainThread) prefix = `[hotzip worker ${threadId}]`;
+    else if (cluster?.isWorker === true) prefix = `[hotzip cluster worker ${cluster.worker?.id ?? process.pid}]`;
+    else prefix = '[hotzip]';
+  }
+  return prefix;
+}
+
+/** Called in Node's hooks thread (module.register): a worker thread, whose messages are the application's. */
+export function speakForApplication(): void {
+  prefix = '[hotzip]';
+}
+
 /** Writes one message, synchronously, so it is ordered with the application's own output. */
 export function log(level: MessageLevel, message: string): void {
   if (rank[level] > threshold[config().logLevel]) return;
@@ -41,5 +68,5 @@ export function log(level: MessageLevel, message: string): void {
     logger(level, message);
     return;
   }
-  fs.writeSync(2, `[hotzip] ${message}\n`);
+  fs.writeSync(2, `${linePrefix()} ${message}\n`);
 }

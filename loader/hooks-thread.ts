@@ -6,6 +6,9 @@ import type { LoadFnOutput, LoadHook, ResolveFnOutput, ResolveHook } from 'node:
 import type { HookReport } from '../lib/hot/host-importers.js';
 import { redirectsFrom } from '../lib/hot/redirects.js';
 import { createHooks, type Hooks, type HooksThreadData } from '../lib/load/hooks.js';
+import { speakForApplication } from '../lib/log.js';
+
+speakForApplication();
 
 let hooks: Hooks = createHooks({ shimRequire: true, followReexports: true, hot: true });
 

@@ -46,6 +46,8 @@ export interface InstanceHandle {
 
 /** What the call path needs of a module instance (the runtime's instances are these). */
 export interface BoundInstance {
+  /** Its update's number; undefined for the first instance Node loaded. */
+  readonly version: number | undefined;
   readonly description: ModuleDescription;
   readonly namespace: Namespace | undefined;
   readonly stale: boolean;
@@ -74,8 +76,23 @@ export interface BoundModule {
   readonly linked: readonly BoundInstance[];
   /** The module whose exports this one's follow, by export name, once the program has left it (see HotModule.follow). */
   readonly alias: { readonly source: BoundModule; readonly names: ReadonlyMap<string, string> } | undefined;
+  /** The modules that follow its exports. */
+  readonly followers: readonly BoundModule[];
   /** Says its linked instances' bindings were written, for the modules that follow them. */
   written(): void;
+}
+
+/**
+ * What export `name` of `module` holds for the modules following it: the bindings of the newest instance importers
+ * link to that declares it, which every update and every alias writes (its current version's own bindings are not
+ * written when the module itself follows another).
+ */
+export function followedValue(module: BoundModule, name: string): unknown {
+  for (let at = module.linked.length - 1; at >= 0; at--) {
+    const instance = module.linked[at] as BoundInstance;
+    if (instance.description.indexOf(name) !== -1) return instance.description.get(name);
+  }
+  return readExport(module.current, name);
 }
 
 /** Export `name` of `instance`: through its namespace once installed, else its bindings (throws while uninitialized). */
@@ -183,13 +200,11 @@ export class Bindings {
     const taken = alias?.names.get(name);
     if (alias === undefined || taken === undefined) return { target: undefined, declared: false, reassigned };
     const source = alias.source.current;
-    const found: ForwardTarget = {
-      target: undefined,
-      declared: false,
-      reassigned: reassigned || source.description.mutable.includes(taken),
-    };
+    // A first instance lists no exports it reassigns: its value is read at every call.
+    const volatile = source.version === undefined || source.description.mutable.includes(taken);
+    const found: ForwardTarget = { target: undefined, declared: false, reassigned: reassigned || volatile };
     try {
-      const value = readExport(source, taken);
+      const value = followedValue(alias.source, taken);
       if (typeof value === 'function' && value !== instance.originals?.[index]) found.target = value;
     } catch {
       // Uninitialized in the source: the function runs its own body.
@@ -268,10 +283,18 @@ export class Bindings {
     return steps;
   }
 
-  /** Copies a current version's reassigned exports into the live instance's bindings, when they changed. */
+  /**
+   * Copies a current version's reassigned exports into the live instance's bindings, when they changed, and on to
+   * the modules following it. A first instance lists none (it is not read by updates), and importers link to its
+   * bindings themselves: only the modules following it are told, after every call.
+   */
   #sync(instance: BoundInstance): void {
     const module = instance.module;
     if (module === undefined || module.current !== instance) return;
+    if (instance.version === undefined) {
+      if (module.followers.length > 0) module.written();
+      return;
+    }
     let values: unknown[];
     try {
       values = instance.description.mutableValues();

@@ -9,8 +9,8 @@ import {
   type Bindings,
   DIVERT,
   defineModeGlobal,
+  followedValue,
   type InstanceHandle,
-  readExport,
   type TrampolineMode,
 } from './bindings.js';
 import type { HotContext, Namespace } from './context.js';
@@ -208,22 +208,28 @@ export class HotModule {
 
   /**
    * Makes this module's bindings follow `source`'s from now on: each of `names` pairs one of its export names with
-   * the one of `source` it now holds. For a module the program has left but still re-exports from natively (see
-   * ./retarget.ts): its linked instances are written now and whenever `source`'s are, and its captured functions
-   * forward to `source`'s (see Bindings).
+   * the one of `source` it now holds; `through` is the module whose live instance re-exports them. For a module the
+   * program has left but still re-exports from natively (see ./retarget.ts): its linked instances are written now
+   * and whenever `source`'s are, and its captured functions forward to `source`'s (see Bindings). Several modules
+   * re-exporting from it add their names to one alias.
    */
-  follow(source: HotModule, names: ReadonlyArray<readonly [string, string]>): void {
-    this.unfollow();
-    this.alias = { source, names: new Map(names) };
-    source.followers.push(this);
+  follow(source: HotModule, names: ReadonlyArray<readonly [string, string]>, through: HotModule): void {
+    if (this.alias?.source !== source) {
+      this.unfollow();
+      this.alias = { source, names: new Map(), through: new Set() };
+      source.followers.push(this);
+    }
+    for (const [own, taken] of names) this.alias.names.set(own, taken);
+    this.alias.through.add(through);
     for (const instance of new Set([...this.linked, ...this.versions])) {
       // How a captured function recognizes itself among the values it forwards to (see Bindings).
       instance.originals ??= instance.description.values();
       instance.stale = true;
       instance.mode = 1;
     }
-    // A first instance's functions write its bindings directly: they must say when, to be followed.
-    if (source.current === source.live && source.live.description.mutable.length > 0) source.live.mode = 2;
+    // A first instance's functions write its bindings directly, and it lists no exports it reassigns: each call of
+    // one of them must say it may have (see Bindings), to be followed.
+    if (source.current === source.live) source.live.mode = 2;
     this.#copy(new Set([source]));
   }
 
@@ -233,6 +239,7 @@ export class HotModule {
     if (source === undefined) return;
     source.followers.splice(source.followers.indexOf(this), 1);
     this.alias = undefined;
+    if (source.followers.length === 0 && source.current === source.live) source.live.mode = 0;
   }
 
   /** Says its linked instances' bindings were written: its followers copy them (and theirs in turn). */
@@ -247,7 +254,7 @@ export class HotModule {
     const values: Record<string, unknown> = {};
     for (const [own, taken] of alias.names) {
       try {
-        values[own] = readExport(alias.source.current, taken);
+        values[own] = followedValue(alias.source, taken);
       } catch {
         // Uninitialized in the source: the binding keeps what it holds.
       }
@@ -260,7 +267,9 @@ export class HotModule {
 /** What a module's bindings follow (see HotModule.follow): the source module, and its name for each export name. */
 export interface Alias {
   source: HotModule;
-  names: ReadonlyMap<string, string>;
+  names: Map<string, string>;
+  /** The modules whose live instances re-export the following bindings. */
+  through: Set<HotModule>;
 }
 
 /**

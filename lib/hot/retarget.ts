@@ -7,9 +7,11 @@
  * from the two versions' re-export lists, which modules must follow which, or why they cannot.
  */
 
+import { updateError } from '../errors.js';
 import { type ReexportItem, reexportItems } from '../transform/transform.js';
 import type { HotModule } from './module.js';
 import type { ModulePreview } from './runtime.js';
+import { archiveUses, type HostUses, type Importers, type Rejection } from './validate.js';
 
 /** One re-export with its specifier resolved (undefined where it does not resolve). */
 export interface ResolvedReexport extends ReexportItem {
@@ -104,15 +106,13 @@ export interface FollowContext {
   targets: readonly HotModule[];
   /** A module's shape as the update leaves it (its new version, a module joining the update, or as it runs). */
   shapeAt(url: string): ModulePreview | undefined;
-  /** A module or plain file that imports module `url` once the update is in, if any. */
-  users(url: string): string | undefined;
 }
 
 /**
- * How the program can follow `module` re-exporting what `next` re-exports: each module it now re-exports from
- * instead must be one the program leaves with this update (nothing else imports it then, and it changes no more),
- * whose bindings the program re-exports are its own declarations (not re-exported in turn); and what it takes from
- * the new module must be bindings that module declares. Returns the plan, or why the program cannot follow.
+ * How the program can follow `module` re-exporting what `next` re-exports: each module it re-exported from before
+ * must not change in this update, and the bindings the program re-exports from it must be its own declarations (not
+ * re-exported in turn); what it takes from the new module must be bindings that module declares. Returns the plan,
+ * or why the program cannot follow. Whether the old modules leave the program is settleFollows' to say.
  */
 export function planFollow(module: HotModule, next: ModulePreview, context: FollowContext): FollowPlan | string {
   const resolve = next.resolve;
@@ -125,8 +125,6 @@ export function planFollow(module: HotModule, next: ModulePreview, context: Foll
     const left = context.modules.get(from);
     if (left === undefined) return `${from} is not a module hotzip made hot`;
     if (context.targets.includes(left)) return `${from} changed too`;
-    const user = context.users(from);
-    if (user !== undefined) return `${user} still imports ${from}`;
     for (const [own] of names) {
       if (left.live.description.indexOf(own) === -1) return `"${own}" of ${from} is not a binding that module declares`;
     }
@@ -144,4 +142,85 @@ export function planFollow(module: HotModule, next: ModulePreview, context: Foll
     }
   }
   return { retargets, reexports: next.reexports, resolved };
+}
+
+/** What settleFollows reads of the update and the program. */
+export interface SettleContext {
+  modules: ReadonlyMap<string, HotModule>;
+  targets: readonly HotModule[];
+  /** Every module as the update leaves it, with its imports. */
+  importers(): Importers;
+  hostUses: HostUses;
+  /** Where the modules the program leaves with the update are put, once it can apply. */
+  left: HotModule[];
+}
+
+/**
+ * Checks the update's follow plans together: the modules they leave must agree on what they follow, and no module
+ * or plain file may import one of them once the update is in (modules left together may import each other). A module
+ * the program had left that comes back (a new version imports it again, or its entry is restored) must take back
+ * what it lent: every module re-exporting its bindings must take them from it again in this update. Returns why
+ * not, naming the module only a restart can apply; else fills `context.left`.
+ */
+export function settleFollows(
+  plans: ReadonlyMap<HotModule, FollowPlan>,
+  context: SettleContext,
+): Rejection | undefined {
+  const refuse = (url: string, why: string): Rejection => ({
+    restartRequired: url,
+    error: updateError(
+      'ERR_HOTZIP_RESTART_REQUIRED',
+      `${url} changed what it re-exports (export … from / export *), which cannot be re-pointed in place: ${why}`,
+      url,
+    ),
+  });
+  const leaving = new Map<string, { retarget: Retarget; by: HotModule }>();
+  for (const [module, plan] of plans) {
+    for (const retarget of plan.retargets) {
+      const known = leaving.get(retarget.from);
+      if (known === undefined) {
+        leaving.set(retarget.from, { retarget: { ...retarget, names: [...retarget.names] }, by: module });
+        continue;
+      }
+      if (known.retarget.to !== retarget.to) {
+        return refuse(module.url, `${retarget.from} would follow both ${known.retarget.to} and ${retarget.to}`);
+      }
+      for (const [own, taken] of retarget.names) {
+        const pair = known.retarget.names.find(([name]) => name === own);
+        if (pair === undefined) known.retarget.names.push([own, taken]);
+        else if (pair[1] !== taken) return refuse(module.url, `"${own}" of ${retarget.from} would follow two names`);
+      }
+    }
+  }
+  for (const [from, { by }] of leaving) {
+    const user =
+      archiveUses(from, context.importers()).find(([importer]) => importer !== from && !leaving.has(importer))?.[0] ??
+      context.hostUses(from)[0]?.[0];
+    if (user !== undefined) return refuse(by.url, `${user} still imports ${from}`);
+  }
+  for (const back of context.targets) {
+    const alias = back.alias;
+    if (alias === undefined) continue;
+    for (const through of alias.through) {
+      const lent = resolveReexports(through.live.description.reexports, (specifier) => resolveLive(through, specifier));
+      const next = plans.get(through)?.resolved ?? through.resolvedReexports ?? [];
+      for (const item of lent) {
+        if (item.url !== back.url) continue;
+        const now = next.find((each) => each.star === item.star && each.name === item.name);
+        if (now?.url !== back.url || now.imported !== item.imported) {
+          return refuse(
+            back.url,
+            `${back.url} is imported again, while ${through.url} takes "${item.name}" from ${alias.source.url}`,
+          );
+        }
+      }
+    }
+  }
+  for (const from of leaving.keys()) {
+    const module = context.modules.get(from);
+    if (module === undefined || module.removed) continue;
+    module.removed = true;
+    context.left.push(module);
+  }
+  return undefined;
 }

@@ -19,7 +19,7 @@ import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
 import { HotModule, Instance, type Joining, newPending, type Pending } from './module.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
-import { type FollowPlan, planFollow, type Retarget } from './retarget.js';
+import { type FollowPlan, planFollow, settleFollows } from './retarget.js';
 import { deferred, settlesWithin } from './settle.js';
 import { type Loaded, Update, type UpdateHost } from './update.js';
 import { archiveUses, type Importers, type UpdatedModule, unusableExports, validateUpdate } from './validate.js';
@@ -592,7 +592,7 @@ export class HotRuntime {
       }
       shapes.push(shape);
     }
-    return this.#validate(targets, shapes, joining, relinkedWithin, report, pendings);
+    return this.#validate(targets, shapes, joining, relinkedWithin, report, pendings, loaded.left);
   }
 
   /** Waits until every new instance has linked (its gate ran); returns the first failure, if any. */
@@ -651,6 +651,7 @@ export class HotRuntime {
     relinkedWithin: ReadonlySet<string>,
     report: UpdateReport,
     pendings: Pending[],
+    left: HotModule[],
   ): UpdateError | undefined {
     const modules: UpdatedModule[] = [];
     // The update's own importers, linked to the new version of a module in `relinkedWithin`.
@@ -692,36 +693,20 @@ export class HotRuntime {
       const loaded = this.#modules.get(url);
       return loaded === undefined ? undefined : shapeOf(loaded.current);
     };
-    // Modules the program leaves (for another) that more than one re-exporting module follows must agree.
-    const following = new Map<string, Retarget>();
+    const plans = new Map<HotModule, FollowPlan>();
     const follows = (updated: UpdatedModule): string | undefined => {
       const module = this.#modules.get(updated.url);
       const pending = pendings.find((each) => each.module === module);
       if (module === undefined || pending === undefined) return '';
-      const plan = planFollow(module, updated.next, {
-        modules: this.#modules,
-        targets,
-        shapeAt,
-        users: (url) => {
-          const user = archiveUses(url, importers()).find(([importer]) => importer !== url)?.[0];
-          return user ?? hostUses(url)[0]?.[0];
-        },
-      });
+      const plan = planFollow(module, updated.next, { modules: this.#modules, targets, shapeAt });
       if (typeof plan === 'string') return plan;
-      for (const retarget of plan.retargets) {
-        const known = following.get(retarget.from) ?? { ...retarget, names: [] };
-        following.set(retarget.from, known);
-        if (known.to !== retarget.to) return `${retarget.from} would follow both ${known.to} and ${retarget.to}`;
-        for (const [own, taken] of retarget.names) {
-          const pair = known.names.find(([name]) => name === own);
-          if (pair === undefined) known.names.push([own, taken]);
-          else if (pair[1] !== taken) return `"${own}" of ${retarget.from} would follow two names of ${known.to}`;
-        }
-      }
+      plans.set(module, plan);
       pending.follow = plan;
       return undefined;
     };
-    const rejection = validateUpdate(modules, importers, hostUses, follows);
+    const rejection =
+      validateUpdate(modules, importers, hostUses, follows) ??
+      settleFollows(plans, { modules: this.#modules, targets, importers, hostUses, left });
     if (rejection?.restartRequired !== undefined) report.restartRequired.push(rejection.restartRequired);
     return rejection?.error;
   }
@@ -843,7 +828,7 @@ export class HotRuntime {
       const left = this.#modules.get(from);
       const source = this.#modules.get(to);
       if (left === undefined || source === undefined) continue;
-      left.follow(source, names);
+      left.follow(source, names, module);
       this.#log('debug', `${from} now follows ${to} (${module.url} re-exports from it)`);
     }
     // Every cached forwarding target is looked up again: the left modules' functions now forward.

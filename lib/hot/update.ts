@@ -32,6 +32,11 @@ export interface Loaded {
    */
   relinkedWithin: ReadonlySet<string>;
   report: UpdateReport;
+  /**
+   * Filled by the check: modules the program leaves with the update, though their entries stay (a bundler's chunk
+   * that a re-export no longer takes from, see ./retarget.ts); they are pruned with the removed ones.
+   */
+  left: HotModule[];
 }
 
 /** What an update asks of the runtime it runs in. */
@@ -172,14 +177,28 @@ export class Update {
     this.#previews = previews;
     // A module the program had left, following another's bindings (see ./retarget.ts), that a new version imports
     // again: it is back, and runs again as a new version of its own (its bindings hold the other module's values).
+    // One that changed but that nothing imports again stays out: its bindings are what the program re-exports.
+    const imported = new Set<string>();
     for (let at = 0; at < targets.length; at++) {
       for (const [url] of previews[at]?.imports() ?? []) {
+        imported.add(url);
         const back = host.modules.get(url);
         if (back?.alias === undefined || targets.includes(back)) continue;
         back.removed = false;
         targets.push(back);
         previews.push(host.preview(back.url, version));
       }
+    }
+    for (let at = targets.length - 1; at >= 0; at--) {
+      const module = targets[at] as HotModule;
+      if (module.alias === undefined || imported.has(module.url)) continue;
+      module.removed = true;
+      targets.splice(at, 1);
+      previews.splice(at, 1);
+    }
+    if (targets.length === 0) {
+      await this.#prune();
+      return false;
     }
     // Importers in this update of a version that adds exports must link to that version: the live instance lacks
     // them. Later first-time importers link to a version that adds or removes one (the live instance's list is not
@@ -291,6 +310,7 @@ export class Update {
       added: this.#changes.added ?? [],
       relinkedWithin: new Set([...this.#relinkedWithin].map((module) => module.url)),
       report: this.#report,
+      left: this.#removed,
     });
   }
 

@@ -24,19 +24,28 @@ after(async () => {
   for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-/** The app's source at `version`: the shared module changes, the entries do not. */
+/**
+ * The app's source at `version`: the shared modules change, the entries do not. Two entries re-export different
+ * names of one chunk, and that chunk imports another (used by another set of entries, so a chunk of its own).
+ */
 function source(version: number): Tree {
   return {
+    'util.js': `export const tag = (text) => '[' + text + ' u${version}]';\n`,
     'shared.js': [
+      "import { tag } from './util.js';",
       'export let count = 0;',
-      `export function greet(name) { count++; return 'hello ' + name + ' v${version}'; }`,
+      `export function greet(name) { count++; return tag('hello ' + name + ' v${version}'); }`,
       `export const version = ${version};`,
       `export class Thing { label() { return 'thing v${version}'; } }`,
     ].join('\n'),
-    'index.js': "export { greet, count, version, Thing } from './shared.js';\nexport const entry = 'index';\n",
+    'index.js': "export { greet, Thing } from './shared.js';\nexport const entry = 'index';\n",
+    'more.js': "export { count, version } from './shared.js';\n",
     'other.js': "import { greet } from './shared.js';\nexport const other = () => greet('other');\n",
+    'tools.js': "import { tag } from './util.js';\nexport const tool = (text) => tag(text);\n",
   };
 }
+
+const entries = ['index.js', 'more.js', 'other.js', 'tools.js'];
 
 interface EsbuildApi {
   build(options: Record<string, unknown>): Promise<{ outputFiles: Array<{ path: string; text: string }> }>;
@@ -57,7 +66,7 @@ const bundlers: Record<string, Bundle> = {
     )) as EsbuildApi;
     const outdir = path.join(sourceDir, 'out');
     const result = await esbuild.build({
-      entryPoints: ['index.js', 'other.js'].map((entry) => path.join(sourceDir, entry)),
+      entryPoints: entries.map((entry) => path.join(sourceDir, entry)),
       absWorkingDir: sourceDir,
       bundle: true,
       splitting: true,
@@ -73,7 +82,7 @@ const bundlers: Record<string, Bundle> = {
     const { rollup } = (await import(
       pathToFileURL(path.join(bundlersDir, 'node_modules/rollup/dist/es/rollup.js')).href
     )) as RollupApi;
-    const bundle = await rollup({ input: ['index.js', 'other.js'].map((entry) => path.join(sourceDir, entry)) });
+    const bundle = await rollup({ input: entries.map((entry) => path.join(sourceDir, entry)) });
     const { output } = await bundle.generate({ format: 'es', chunkFileNames: 'shared/[name].[hash].js' });
     await bundle.close();
     return Object.fromEntries(output.map((chunk) => [chunk.fileName, chunk.code ?? '']));
@@ -81,26 +90,28 @@ const bundlers: Record<string, Bundle> = {
 };
 
 const imports = [
-  "import { greet, count, version, Thing, entry } from 'zip:./app.zip!/index.js';",
+  "import { greet, Thing, entry } from 'zip:./app.zip!/index.js';",
+  "import { count, version } from 'zip:./app.zip!/more.js';",
   "import { other } from 'zip:./app.zip!/other.js';",
+  "import { tool } from 'zip:./app.zip!/tools.js';",
   'const captured = greet;',
   'const CapturedThing = Thing;',
 ].join('\n');
 const state =
-  "{ hello: greet('a'), captured: captured('b'), other: other(), count, version, entry, " +
+  "{ hello: greet('a'), captured: captured('b'), other: other(), count, version, entry, tool: tool('t'), " +
   'thing: new Thing().label(), capturedThing: new CapturedThing().label() }';
 
 /** What a fresh process shows on the archive `tree`: the state the updated program must show. */
-async function fresh(tree: Tree): Promise<unknown> {
+async function fresh(tree: Tree, main = imports, shown = state): Promise<unknown> {
   const dir = makeApp('hotzip-bundlers-fresh-');
   dirs.push(dir);
   writeZip(path.join(dir, 'app.zip'), { 'package.json': '{ "type": "module" }\n', ...tree });
-  const app = new HotApp(dir, hostMain(imports, state));
+  const app = new HotApp(dir, hostMain(main, shown));
   apps.push(app);
   await app.next(/^READY/);
-  const shown = await app.state();
+  const seen = await app.state();
   await app.stop();
-  return shown;
+  return seen;
 }
 
 before(() => installPinned(bundlersDir, 'bundler fixtures'));
@@ -116,37 +127,36 @@ for (const [name, bundle] of Object.entries(bundlers)) {
     }
 
     for (const clean of [true, false]) {
-      test(`an entry re-exporting from a renamed chunk updates in place, output ${clean ? 'cleaned' : 'not cleaned'} between builds`, async () => {
-        const [one, two] = [await build(1), await build(2)];
-        const chunks = (tree: Tree) => Object.keys(tree).filter((file) => !['index.js', 'other.js'].includes(file));
-        assert.notDeepEqual(chunks(one), chunks(two), 'the chunk is renamed by its content');
-        const archiveOf = (tree: Tree, kept: Tree): Tree => ({
-          'package.json': '{ "type": "module" }\n',
-          ...(clean ? {} : kept),
-          ...tree,
-        });
+      test(`entries re-exporting from renamed chunks update in place, output ${clean ? 'cleaned' : 'not cleaned'} between builds`, async () => {
+        const builds = [await build(1), await build(2), await build(3)];
+        const chunks = (tree: Tree) => Object.keys(tree).filter((file) => !entries.includes(file));
+        assert.equal(chunks(builds[0] as Tree).length, 2, 'two chunks, one importing the other');
+        assert.notDeepEqual(chunks(builds[0] as Tree), chunks(builds[1] as Tree), 'chunks are renamed by content');
         const dir = makeApp('hotzip-bundlers-');
         dirs.push(dir);
-        const archive = writeZip(path.join(dir, 'app.zip'), archiveOf(one, {}));
+        const archive = path.join(dir, 'app.zip');
+        // The archive at each step: the build, over every earlier build when the output folder is not cleaned.
+        let kept: Tree = {};
+        const step = (tree: Tree): Tree => {
+          const archived = { 'package.json': '{ "type": "module" }\n', ...(clean ? {} : kept), ...tree };
+          kept = { ...kept, ...tree };
+          return archived;
+        };
+        const first = step(builds[0] as Tree);
+        writeZip(archive, first);
         const app = new HotApp(dir, hostMain(imports, state));
         apps.push(app);
         await app.next(/^READY/);
-        assert.deepEqual(await app.state(), await fresh(archiveOf(one, {})));
-
-        const toTwo = archiveOf(two, one);
-        const update = await app.change(archive, toTwo);
-        assert.ok(
-          update.updated.includes(`zip://${archive}!/index.js`),
-          `the entry is updated: ${JSON.stringify(update)}`,
-        );
-        // Classes have no trampoline: one captured before the update keeps constructing its own version.
-        const expected = (await fresh(toTwo)) as Record<string, unknown>;
-        assert.deepEqual(await app.state(), { ...expected, capturedThing: 'thing v1' });
-
-        // Back to the first build: its chunk comes back (or was there all along), under its first name.
-        const back = archiveOf(one, { ...one, ...two });
-        await app.change(archive, back);
-        assert.deepEqual(await app.state(), await fresh(back));
+        assert.deepEqual(await app.state(), await fresh(first));
+        // Then 2, 3, and back to the first build: its chunks come back (or were there all along), as they were named.
+        for (const tree of [builds[1], builds[2], builds[0]] as Tree[]) {
+          const archived = step(tree);
+          const update = await app.change(archive, archived);
+          assert.ok(update.updated.includes(`zip://${archive}!/index.js`), `entry updated: ${JSON.stringify(update)}`);
+          // Classes have no trampoline: one captured before the update keeps constructing its own version.
+          const expected = (await fresh(archived)) as Record<string, unknown>;
+          assert.deepEqual(await app.state(), { ...expected, capturedThing: 'thing v1' });
+        }
         await app.stop();
         assert.doesNotMatch(app.stderr, /restart required|ERR_HOTZIP/);
       });
@@ -208,4 +218,97 @@ describe('re-exports that move where the program cannot follow: restart-required
       assert.deepEqual(await app.state(), { g: 'g v1' });
     });
   }
+});
+
+describe('chunks that move by hand: the cases bundler output reaches less often', () => {
+  const chunk = (version: number, extra = '') =>
+    `export let count = 0;\nexport function inc() { count++; return 'v${version}:' + count; }\nexport const ver = ${version};\n${extra}`;
+  const entry = (name: string) => ({ 'a.js': `export { count, ver, inc } from './${name}.js';\n` });
+  const baseImports = "import { count, ver, inc } from 'zip:./app.zip!/a.js';\nconst cap = inc;";
+  const baseState = '{ r: cap(), r2: inc(), count, ver }';
+
+  /** Starts an app on the first tree, then applies each later one, comparing with a fresh process each time. */
+  async function walk(trees: Tree[], imports = baseImports, state = baseState): Promise<HotApp> {
+    const withPackage = (tree: Tree): Tree => ({ 'package.json': '{ "type": "module" }\n', ...tree });
+    const dir = makeApp('hotzip-bundlers-hand-');
+    dirs.push(dir);
+    const archive = writeZip(path.join(dir, 'app.zip'), withPackage(trees[0] as Tree));
+    const app = new HotApp(dir, hostMain(imports, state));
+    apps.push(app);
+    await app.next(/^READY/);
+    for (const [at, tree] of trees.entries()) {
+      if (at > 0) await app.change(archive, withPackage(tree));
+      assert.deepEqual(await app.state(), await fresh(withPackage(tree), imports, state), `step ${at}`);
+    }
+    return app;
+  }
+
+  test('the new chunk was loaded before the move: its counter is followed too', async () => {
+    const imports = `${baseImports}\nimport 'zip:./app.zip!/c2.js';`;
+    const both = { 'c1.js': chunk(1), 'c2.js': chunk(2) };
+    await walk(
+      [
+        { ...both, ...entry('c1') },
+        { ...both, ...entry('c2') },
+      ],
+      imports,
+    );
+  });
+
+  test('a chunk updated in place, then moved again, then back to the first', async () => {
+    await walk([
+      { ...entry('c1'), 'c1.js': chunk(1) },
+      { ...entry('c2'), 'c2.js': chunk(2) },
+      { ...entry('c2'), 'c2.js': chunk(3) },
+      { ...entry('c3'), 'c3.js': chunk(4) },
+      { ...entry('c1'), 'c1.js': chunk(1) },
+    ]);
+  });
+
+  test('a chunk left behind in the archive is pruned, and listed as removed', async () => {
+    const pruned = "import.meta.hot?.prune(() => console.log('PRUNED ' + ver));\n";
+    const dir = makeApp('hotzip-bundlers-pruned-');
+    dirs.push(dir);
+    const tree = (name: string): Tree => ({
+      'package.json': '{ "type": "module" }\n',
+      'c1.js': chunk(1, pruned),
+      'c2.js': chunk(2, pruned),
+      ...entry(name),
+    });
+    const archive = writeZip(path.join(dir, 'app.zip'), tree('c1'));
+    const app = new HotApp(dir, hostMain(baseImports, baseState));
+    apps.push(app);
+    await app.next(/^READY/);
+    const update = await app.change(archive, tree('c2'));
+    assert.deepEqual(update.removed, [`zip://${archive}!/c1.js`]);
+    // Its prune handler ran before the update was reported.
+    assert.match(app.stdout, /^PRUNED 1$/m);
+    assert.deepEqual(await app.state(), await fresh(tree('c2'), baseImports, baseState));
+  });
+
+  test('a left chunk imported again while an entry still follows it elsewhere: restart-required', async () => {
+    const dir = makeApp('hotzip-bundlers-back-');
+    dirs.push(dir);
+    const tree = (name: string, other: string): Tree => ({
+      'package.json': '{ "type": "module" }\n',
+      'c1.js': chunk(1),
+      'c2.js': chunk(2),
+      'other.js': other,
+      ...entry(name),
+    });
+    const none = "export const o = () => 'none';\n";
+    const again = "import { ver } from './c1.js';\nexport const o = () => 'c1 ' + ver;\n";
+    const imports = `${baseImports}\nimport { o } from 'zip:./app.zip!/other.js';`;
+    const state = '{ count, ver, o: o() }';
+    const archive = writeZip(path.join(dir, 'app.zip'), tree('c1', none));
+    const app = new HotApp(dir, hostMain(imports, state));
+    apps.push(app);
+    await app.next(/^READY/);
+    await app.change(archive, tree('c2', none));
+    assert.deepEqual(await app.state(), { count: 0, ver: 2, o: 'none' });
+    const refused = await app.change(archive, tree('c2', again), 'error');
+    assert.equal(refused.code, 'ERR_HOTZIP_RESTART_REQUIRED');
+    assert.match(refused.message ?? '', /c1\.js is imported again, while .*a\.js takes "count" from .*c2\.js/);
+    assert.deepEqual(await app.state(), { count: 0, ver: 2, o: 'none' });
+  });
 });

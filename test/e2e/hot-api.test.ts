@@ -347,10 +347,11 @@ describe('exports added by an update', () => {
 
 describe('workers', () => {
   // Each host starts its own thread or process whose hotzip updates on its own, and prints `<label> ready|updated v`.
-  const hosts: Array<{ name: string; label: string; files: Tree; main: string[] }> = [
+  const hosts: Array<{ name: string; label: string; prefix: string; files: Tree; main: string[] }> = [
     {
       name: 'a worker thread started under --import hotzip/register updates on its own',
       label: 'WORKER',
+      prefix: 'worker',
       files: {
         'worker.mjs': [
           "import { parentPort } from 'node:worker_threads';",
@@ -371,6 +372,7 @@ describe('workers', () => {
     {
       name: 'a cluster worker started under --import hotzip/register updates on its own',
       label: 'CLUSTER',
+      prefix: 'cluster worker',
       files: {},
       main: [
         "import cluster from 'node:cluster';",
@@ -387,7 +389,7 @@ describe('workers', () => {
       ],
     },
   ];
-  for (const { name, label, files: beside, main } of hosts) {
+  for (const { name, label, prefix, files: beside, main } of hosts) {
     test(name, async () => {
       const dir = makeApp(`hotzip-${label.toLowerCase()}-`);
       dirs.push(dir);
@@ -398,6 +400,9 @@ describe('workers', () => {
       await app.next(new RegExp(`^${label} ready 1$`));
       writeZip(archive, files(2));
       await app.next(new RegExp(`^${label} updated 2$`));
+      // Its log line says which worker updated: every worker would print the same line.
+      await app.stderrMatch(new RegExp(`^\\[hotzip ${prefix} \\d+\\] updated 1 module from app\\.zip`, 'm'));
+      assert.doesNotMatch(app.stderr, /^\[hotzip\] updated/m);
     });
   }
 });
