@@ -55,6 +55,11 @@ export class HostImporters {
     specifiers.add(specifier);
   }
 
+  /** A plain file that imported module `url`, statically or through `import()`, if any. */
+  anyImporterOf(url: string): string | undefined {
+    return this.#byModule.get(url)?.keys().next().value;
+  }
+
   /**
    * The files importing module `url` and the names each imports from it ('*' for a namespace import or
    * `export *`), read from their current source. A file imported only through `import()` uses no name statically

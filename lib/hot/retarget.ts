@@ -11,7 +11,7 @@ import { updateError } from '../errors.js';
 import { type ReexportItem, reexportItems } from '../transform/transform.js';
 import type { HotModule } from './module.js';
 import type { ModulePreview } from './runtime.js';
-import { archiveUses, type HostUses, type Importers, type Rejection } from './validate.js';
+import { archiveUses, type Importers, type Rejection } from './validate.js';
 
 /** One re-export with its specifier resolved (undefined where it does not resolve). */
 export interface ResolvedReexport extends ReexportItem {
@@ -150,7 +150,8 @@ export interface SettleContext {
   targets: readonly HotModule[];
   /** Every module as the update leaves it, with its imports. */
   importers(): Importers;
-  hostUses: HostUses;
+  /** A plain file that imported module `url`, statically or through `import()` (it may hold its namespace). */
+  hostImporter(url: string): string | undefined;
   /** Where the modules the program leaves with the update are put, once it can apply. */
   left: HotModule[];
 }
@@ -195,7 +196,7 @@ export function settleFollows(
   for (const [from, { by }] of leaving) {
     const user =
       archiveUses(from, context.importers()).find(([importer]) => importer !== from && !leaving.has(importer))?.[0] ??
-      context.hostUses(from)[0]?.[0];
+      context.hostImporter(from);
     if (user !== undefined) return refuse(by.url, `${user} still imports ${from}`);
   }
   for (const back of context.targets) {

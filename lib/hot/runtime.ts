@@ -706,7 +706,13 @@ export class HotRuntime {
     };
     const rejection =
       validateUpdate(modules, importers, hostUses, follows) ??
-      settleFollows(plans, { modules: this.#modules, targets, importers, hostUses, left });
+      settleFollows(plans, {
+        modules: this.#modules,
+        targets,
+        importers,
+        hostImporter: (url) => this.#hostImporters.anyImporterOf(url),
+        left,
+      });
     if (rejection?.restartRequired !== undefined) report.restartRequired.push(rejection.restartRequired);
     return rejection?.error;
   }

@@ -182,6 +182,13 @@ describe('re-exports that move where the program cannot follow: restart-required
       why: /main\.mjs still imports .*c-1\.js/,
     },
     {
+      title: 'a plain file holds the old chunk it imported with import()',
+      one: { 'index.js': "export { g } from './c-1.js';\n" },
+      two: { 'index.js': "export { g } from './c-2.js';\n" },
+      imports: "const held = await import('zip:./app.zip!/c-1.js');",
+      why: /main\.mjs still imports .*c-1\.js/,
+    },
+    {
       title: 'the old chunk re-exports the name itself',
       one: { 'index.js': "export { g } from './c-1.js';\n", 'c-1.js': "export { g } from './deep.js';\n" },
       two: { 'index.js': "export { g } from './c-2.js';\n", 'c-1.js': "export { g } from './deep.js';\n" },
