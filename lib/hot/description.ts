@@ -32,6 +32,8 @@ export interface RawDescription {
   r?: string;
   /** 1 when the module's own source mentions `import.meta`. */
   h?: 1;
+  /** 1 when the module's source calls `import()`: what it imports that way is not known (see HotModule.left). */
+  d?: 1;
   /**
    * Reads the local export at an index of `l`, after assigning `value` to it when `write` is true: only in modules
    * with many exports (see bindingAccessor); others have one made through `e` when first needed.
@@ -139,6 +141,8 @@ export interface ModuleDescription {
   reexports: string;
   /** Whether the module's own source mentions `import.meta` (else `import.meta.hot` is unobservable). */
   usesMeta: boolean;
+  /** Whether the module's source calls `import()`. */
+  importsDynamically: boolean;
 }
 
 /** A module's local exports, parsed from its registration: export names, and each one's local binding by index. */
@@ -275,6 +279,10 @@ class Description implements ModuleDescription {
 
   get usesMeta(): boolean {
     return this.#raw.h === 1;
+  }
+
+  get importsDynamically(): boolean {
+    return this.#raw.d === 1;
   }
 
   get layout(): string {

@@ -30,9 +30,17 @@ export function coldLoad(location: ZipLocation): HookReport {
   return { kind: 'cold-load', url: formatZipUrl(location.archive, location.entry) };
 }
 
-/** Whether a resolve of `url` from `parentURL` is a plain file importing an archive module. */
-export function isHostImport(parentURL: string | undefined, url: string): parentURL is string {
-  return parentURL?.startsWith('file:') === true && url.startsWith('zip:');
+/** What HostImporters records as the importer of the program's entry point (`node app.zip`), which has none. */
+export const ENTRY_POINT = '(the entry point)';
+
+/**
+ * The importer to record when `url` resolves from `parentURL`: a plain file importing an archive module, or the
+ * program's own entry point (no parent: a module no update may take out of the program); undefined otherwise.
+ */
+export function hostImportOf(parentURL: string | undefined, url: string): string | undefined {
+  if (!url.startsWith('zip:')) return undefined;
+  if (parentURL === undefined) return ENTRY_POINT;
+  return parentURL.startsWith('file:') ? parentURL : undefined;
 }
 
 /** Every plain file that imports hot modules, with the specifiers it used for each. */
@@ -72,6 +80,7 @@ export class HostImporters {
     for (const [parent, specifiers] of files) {
       let source: string;
       let imports: ReturnType<typeof lex>[0];
+      if (parent === ENTRY_POINT) continue;
       try {
         source = fs.readFileSync(fileURLToPath(parent), 'utf8');
         imports = lex(source)[0];

@@ -181,6 +181,11 @@ export class HotModule {
    */
   removed = false;
   /**
+   * It left the program with its entry still in the archive (nothing imports it any more, see ./leaving.ts and
+   * ./retarget.ts): marked removed too, and evaluated anew if a new version imports it again.
+   */
+  left = false;
+  /**
    * What the program follows of its re-exports: the list of the last version that changed the module they come from
    * (see ./retarget.ts; at first, the live instance's), and that list resolved, once needed.
    */

@@ -73,5 +73,6 @@ export function previewModule(url: string, version: number): ModulePreview | und
       return resolved;
     },
     resolve,
+    importsDynamically: imports.some((entry) => entry.type === 'dynamic'),
   };
 }

@@ -221,6 +221,7 @@ export function settleFollows(
     const module = context.modules.get(from);
     if (module === undefined || module.removed) continue;
     module.removed = true;
+    module.left = true;
     context.left.push(module);
   }
   return undefined;

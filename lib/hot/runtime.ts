@@ -17,6 +17,7 @@ import { HotContext, type HotContextHost, type Namespace } from './context.js';
 import { addsNames, describeModule, type ModuleDescription, type Registered } from './description.js';
 import { Emitter, type Listener } from './events.js';
 import { type HookReport, HostImporters } from './host-importers.js';
+import { leavingModules } from './leaving.js';
 import { HotModule, Instance, type Joining, newPending, type Pending } from './module.js';
 import { type RedirectChange, RedirectTable } from './redirects.js';
 import { type FollowPlan, planFollow, settleFollows } from './retarget.js';
@@ -63,6 +64,8 @@ export interface ModulePreview {
    * followed (see ./retarget.ts). Without it, any such change needs a restart.
    */
   resolve?(specifier: string): string | undefined;
+  /** Whether it calls `import()` (what it imports that way is not known): undefined where not known either. */
+  importsDynamically?: boolean;
 }
 
 /** The parts of a version the update's checks compare, from its registration: what a preview stands in for. */
@@ -73,6 +76,7 @@ function shapeOf(instance: Instance): ModulePreview {
     reexports: instance.description.reexports,
     imports: () => instance.imports(),
     resolve: (specifier) => instance.resolve(specifier),
+    importsDynamically: instance.description.importsDynamically,
   };
 }
 
@@ -704,17 +708,28 @@ export class HotRuntime {
       pending.follow = plan;
       return undefined;
     };
+    const hostImporter = (url: string): string | undefined => this.#hostImporters.anyImporterOf(url);
     const rejection =
       validateUpdate(modules, importers, hostUses, follows) ??
-      settleFollows(plans, {
-        modules: this.#modules,
-        targets,
-        importers,
-        hostImporter: (url) => this.#hostImporters.anyImporterOf(url),
-        left,
-      });
+      settleFollows(plans, { modules: this.#modules, targets, importers, hostImporter, left });
     if (rejection?.restartRequired !== undefined) report.restartRequired.push(rejection.restartRequired);
-    return rejection?.error;
+    if (rejection !== undefined) return rejection.error;
+    const leaving = leavingModules({
+      modules: this.#modules,
+      targets,
+      shapes,
+      gone: [...left],
+      importers,
+      hostImporter,
+      // CommonJS may require ES modules, which no import list shows (JSON imports nothing).
+      unknownImports: [...this.#cold].some((url) => !url.endsWith('.json')),
+    });
+    for (const module of leaving) {
+      module.removed = true;
+      module.left = true;
+      left.push(module);
+    }
+    return undefined;
   }
 
   /** Why a new version's exports cannot be installed, if they cannot (see unusableExports). */
@@ -769,6 +784,7 @@ export class HotRuntime {
   ): HotContext | undefined {
     // A module the program had left, back in it: its own version replaces what it followed.
     module.unfollow();
+    module.left = false;
     instance.namespace = namespace;
     instance.description.readThrough(namespace);
     instance.module = module;

@@ -175,15 +175,15 @@ export class Update {
     this.#version = version;
     const previews = targets.map((module) => host.preview(module.url, version));
     this.#previews = previews;
-    // A module the program had left, following another's bindings (see ./retarget.ts), that a new version imports
-    // again: it is back, and runs again as a new version of its own (its bindings hold the other module's values).
-    // One that changed but that nothing imports again stays out: its bindings are what the program re-exports.
+    // A module the program had left (see ./leaving.ts; one following another's bindings, see ./retarget.ts) that a
+    // new version imports again: it is back, and runs again as a new version of its own (it was pruned, or its
+    // bindings hold the other module's values). One that changed but that nothing imports again stays out.
     const imported = new Set<string>();
     for (let at = 0; at < targets.length; at++) {
       for (const [url] of previews[at]?.imports() ?? []) {
         imported.add(url);
         const back = host.modules.get(url);
-        if (back?.alias === undefined || targets.includes(back)) continue;
+        if (back === undefined || (back.alias === undefined && !back.left) || targets.includes(back)) continue;
         back.removed = false;
         targets.push(back);
         previews.push(host.preview(back.url, version));
@@ -191,7 +191,7 @@ export class Update {
     }
     for (let at = targets.length - 1; at >= 0; at--) {
       const module = targets[at] as HotModule;
-      if (module.alias === undefined || imported.has(module.url)) continue;
+      if ((module.alias === undefined && !module.left) || imported.has(module.url)) continue;
       module.removed = true;
       targets.splice(at, 1);
       previews.splice(at, 1);

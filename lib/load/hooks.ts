@@ -10,7 +10,7 @@ import type { LoadFnOutput, LoadHookContext, ResolveFnOutput, ResolveHookContext
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import { codeOf } from '../errors.js';
-import { coldLoad, type HookReport, isHostImport } from '../hot/host-importers.js';
+import { coldLoad, type HookReport, hostImportOf } from '../hot/host-importers.js';
 import { decideResolution, requiredModuleParent } from '../resolve/resolve.js';
 import { findOnSearchPath, isSearchable, nodeMightFind, withSearchedArchives } from '../resolve/search-path.js';
 import { isRequire } from '../resolve/specifiers.js';
@@ -55,9 +55,8 @@ function fromArchive<T>(run: () => Awaitable<T>, archiveUrl: string, importer: s
 
 /** hotzip's answer for `url` imported from `parentURL`: a newer version with added exports when there is one. */
 function claim(url: string, specifier: string, parentURL: string | undefined, options: HookOptions): ResolveFnOutput {
-  if (options.report !== undefined && isHostImport(parentURL, url)) {
-    options.report({ kind: 'host-import', parent: parentURL, specifier, url });
-  }
+  const parent = options.report === undefined ? undefined : hostImportOf(parentURL, url);
+  if (parent !== undefined) options.report?.({ kind: 'host-import', parent, specifier, url });
   return { url: options.redirect?.(url, parentURL) ?? url, shortCircuit: true };
 }
 

@@ -1108,6 +1108,7 @@ export function transformModule(source: string, options: TransformOptions): Tran
   if (dependencies.length > 0) description.push(field('i', narrow(`[${dependencies.join(',')}]`)));
   if (reexports !== '') description.push(field('r', narrow(quote(reexports))));
   if (usesMeta) description.push(field('h', '1'));
+  if (imports.some((entry) => entry.type === 'dynamic')) description.push(field('d', '1'));
   // A new version is read through `v`, and written only if importers come to link to it: an unlinked one, or one
   // below VERSION_ACCESSORS_FROM, carries no accessor (one is made through its eval if ever needed), as every
   // version kept its compiled switch and its source for good.
