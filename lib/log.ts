@@ -5,6 +5,7 @@
 
 import type { Cluster } from 'node:cluster';
 import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { config } from './config.js';
 
@@ -45,9 +46,8 @@ let prefix: string | undefined;
 
 function linePrefix(): string {
   if (prefix === undefined) {
-    // Asked at the first message, not at start-up: node:cluster is loaded already in a cluster worker only.
-    // It returns what `require` does, the Cluster object, where the types give the module namespace.
-    const cluster = isMainThread ? (process.getBuiltinModule('node:cluster') as unknown as Cluster) : undefined;
+    // Loaded at the first message, not at start-up (a cluster worker has it loaded already).
+    const cluster = isMainThread ? (createRequire(import.meta.url)('node:cluster') as Cluster) : undefined;
     if (!isMainThread) prefix = `[hotzip worker ${threadId}]`;
     else if (cluster?.isWorker === true) prefix = `[hotzip cluster worker ${cluster.worker?.id ?? process.pid}]`;
     else prefix = '[hotzip]';

@@ -9,6 +9,15 @@ import type { HotModule } from './module.js';
 import type { ModulePreview } from './runtime.js';
 import type { Importers } from './validate.js';
 
+/**
+ * A module the update takes out of the program, and the modules whose new versions left it: should one of those not
+ * be installed (it threw), its previous version, restored, still imports the module, which then stays.
+ */
+export interface LeftModule {
+  module: HotModule;
+  by: HotModule[];
+}
+
 /** What leavingModules reads of the update and the program. */
 export interface LeavingContext {
   modules: ReadonlyMap<string, HotModule>;
@@ -28,18 +37,18 @@ export interface LeavingContext {
   unknownImports: boolean;
 }
 
-/** The modules the update takes out of the program (see the file's comment), leaves first. */
-export function leavingModules(context: LeavingContext): HotModule[] {
+/** The modules the update takes out of the program (see the file's comment). */
+export function leavingModules(context: LeavingContext): LeftModule[] {
   const { modules, targets, shapes } = context;
   // Candidates: what the new versions no longer import, and what the removed modules imported.
-  const candidates: string[] = [];
+  const candidates: Array<[string, HotModule[]]> = [];
   for (const [index, module] of targets.entries()) {
     const shape = shapes[index];
     if (shape === undefined) continue;
     const kept = new Set(shape.imports().map(([url]) => url));
-    for (const [url] of module.current.imports()) if (!kept.has(url)) candidates.push(url);
+    for (const [url] of module.current.imports()) if (!kept.has(url)) candidates.push([url, [module]]);
   }
-  for (const module of context.gone) for (const [url] of module.current.imports()) candidates.push(url);
+  for (const module of context.gone) for (const [url] of module.current.imports()) candidates.push([url, []]);
   if (candidates.length === 0 || context.unknownImports) return [];
   const importers = context.importers();
   if (importers.some(([, shape]) => shape?.importsDynamically !== false)) return [];
@@ -53,17 +62,17 @@ export function leavingModules(context: LeavingContext): HotModule[] {
     }
   }
   const out = new Set<string>(context.gone.map((module) => module.url));
-  const leaving: HotModule[] = [];
+  const leaving: LeftModule[] = [];
   for (let at = 0; at < candidates.length; at++) {
-    const url = candidates[at] as string;
+    const [url, by] = candidates[at] as [string, HotModule[]];
     const module = modules.get(url);
     if (module === undefined || module.removed || out.has(url) || targets.includes(module)) continue;
     if (context.hostImporter(url) !== undefined) continue;
     if ((importedBy.get(url) ?? []).some((importer) => !out.has(importer) && importer !== url)) continue;
     out.add(url);
-    leaving.push(module);
+    leaving.push({ module, by });
     // What it imported may have been kept by it alone.
-    for (const [dependency] of module.current.imports()) candidates.push(dependency);
+    for (const [dependency] of module.current.imports()) candidates.push([dependency, by]);
   }
   return leaving;
 }

@@ -185,6 +185,8 @@ export class HotModule {
    * ./retarget.ts): marked removed too, and evaluated anew if a new version imports it again.
    */
   left = false;
+  /** Its `prune` handlers ran since it left (see HotRuntime's #follow): they run once. */
+  pruned = false;
   /**
    * What the program follows of its re-exports: the list of the last version that changed the module they come from
    * (see ./retarget.ts; at first, the live instance's), and that list resolved, once needed.
@@ -224,17 +226,36 @@ export class HotModule {
       this.alias = { source, names: new Map(), through: new Set() };
       source.followers.push(this);
     }
-    for (const [own, taken] of names) this.alias.names.set(own, taken);
-    this.alias.through.add(through);
+    const alias = this.alias;
+    for (const [own, taken] of names) alias.names.set(own, taken);
+    alias.through.add(through);
     for (const instance of new Set([...this.linked, ...this.versions])) {
       // How a captured function recognizes itself among the values it forwards to (see Bindings).
       instance.originals ??= instance.description.values();
       instance.stale = true;
       instance.mode = 1;
     }
-    // A first instance's functions write its bindings directly, and it lists no exports it reassigns: each call of
-    // one of them must say it may have (see Bindings), to be followed.
-    if (source.current === source.live) source.live.mode = 2;
+    // The modules that followed this one follow its source directly: a chain of moves (c1 → c2 → c3) would cost
+    // every call of the newest chunk's functions one copy per link, and one link coming back into the program (c2
+    // imported again) would carry its own values down the chain.
+    for (const follower of [...this.followers]) {
+      const own = follower.alias;
+      if (own === undefined || follower === source) continue;
+      const composed: Array<[string, string]> = [];
+      for (const [name, taken] of own.names) {
+        const next = alias.names.get(taken);
+        if (next !== undefined) composed.push([name, next]);
+      }
+      if (composed.length !== own.names.size) continue;
+      const through = own.through;
+      follower.unfollow();
+      for (const module of through) follower.follow(source, composed, module);
+    }
+    // The live instance's functions write its bindings directly: each call of one of them must say it may have
+    // (see Bindings), to be followed. A first instance Node loaded lists no exports it reassigns, so every call says
+    // so; one that joined an update lists them, and says so only if there are some.
+    const live = source.live;
+    if (source.current === live && (live.version === undefined || live.description.mutable.length > 0)) live.mode = 2;
     this.#copy(new Set([source]));
   }
 
@@ -244,7 +265,9 @@ export class HotModule {
     if (source === undefined) return;
     source.followers.splice(source.followers.indexOf(this), 1);
     this.alias = undefined;
-    if (source.followers.length === 0 && source.current === source.live) source.live.mode = 0;
+    // Its first instance's functions need not say they ran any more, unless it follows another module itself.
+    const live = source.live;
+    if (source.followers.length === 0 && source.current === live && !live.stale) live.mode = 0;
   }
 
   /** Says its linked instances' bindings were written: its followers copy them (and theirs in turn). */

@@ -9,6 +9,7 @@
 
 import { updateError } from '../errors.js';
 import { type ReexportItem, reexportItems } from '../transform/transform.js';
+import type { LeftModule } from './leaving.js';
 import type { HotModule } from './module.js';
 import type { ModulePreview } from './runtime.js';
 import { archiveUses, type Importers, type Rejection } from './validate.js';
@@ -153,7 +154,7 @@ export interface SettleContext {
   /** A plain file that imported module `url`, statically or through `import()` (it may hold its namespace). */
   hostImporter(url: string): string | undefined;
   /** Where the modules the program leaves with the update are put, once it can apply. */
-  left: HotModule[];
+  left: LeftModule[];
 }
 
 /**
@@ -175,14 +176,15 @@ export function settleFollows(
       url,
     ),
   });
-  const leaving = new Map<string, { retarget: Retarget; by: HotModule }>();
+  const leaving = new Map<string, { retarget: Retarget; by: HotModule[] }>();
   for (const [module, plan] of plans) {
     for (const retarget of plan.retargets) {
       const known = leaving.get(retarget.from);
       if (known === undefined) {
-        leaving.set(retarget.from, { retarget: { ...retarget, names: [...retarget.names] }, by: module });
+        leaving.set(retarget.from, { retarget: { ...retarget, names: [...retarget.names] }, by: [module] });
         continue;
       }
+      known.by.push(module);
       if (known.retarget.to !== retarget.to) {
         return refuse(module.url, `${retarget.from} would follow both ${known.retarget.to} and ${retarget.to}`);
       }
@@ -197,7 +199,7 @@ export function settleFollows(
     const user =
       archiveUses(from, context.importers()).find(([importer]) => importer !== from && !leaving.has(importer))?.[0] ??
       context.hostImporter(from);
-    if (user !== undefined) return refuse(by.url, `${user} still imports ${from}`);
+    if (user !== undefined) return refuse((by[0] as HotModule).url, `${user} still imports ${from}`);
   }
   for (const back of context.targets) {
     const alias = back.alias;
@@ -217,12 +219,12 @@ export function settleFollows(
       }
     }
   }
-  for (const from of leaving.keys()) {
+  for (const [from, { by }] of leaving) {
     const module = context.modules.get(from);
     if (module === undefined || module.removed) continue;
     module.removed = true;
     module.left = true;
-    context.left.push(module);
+    context.left.push({ module, by });
   }
   return undefined;
 }

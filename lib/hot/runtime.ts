@@ -596,7 +596,7 @@ export class HotRuntime {
       }
       shapes.push(shape);
     }
-    return this.#validate(targets, shapes, joining, relinkedWithin, report, pendings, loaded.left);
+    return this.#validate(targets, shapes, joining, relinkedWithin, report, pendings, loaded);
   }
 
   /** Waits until every new instance has linked (its gate ran); returns the first failure, if any. */
@@ -655,7 +655,7 @@ export class HotRuntime {
     relinkedWithin: ReadonlySet<string>,
     report: UpdateReport,
     pendings: Pending[],
-    left: HotModule[],
+    { removed, left }: Pick<Loaded, 'removed' | 'left'>,
   ): UpdateError | undefined {
     const modules: UpdatedModule[] = [];
     // The update's own importers, linked to the new version of a module in `relinkedWithin`.
@@ -718,16 +718,16 @@ export class HotRuntime {
       modules: this.#modules,
       targets,
       shapes,
-      gone: [...left],
+      gone: [...removed, ...left.map(({ module }) => module)],
       importers,
       hostImporter,
       // CommonJS may require ES modules, which no import list shows (JSON imports nothing).
       unknownImports: [...this.#cold].some((url) => !url.endsWith('.json')),
     });
-    for (const module of leaving) {
-      module.removed = true;
-      module.left = true;
-      left.push(module);
+    for (const leaver of leaving) {
+      leaver.module.removed = true;
+      leaver.module.left = true;
+      left.push(leaver);
     }
     return undefined;
   }
@@ -785,6 +785,7 @@ export class HotRuntime {
     // A module the program had left, back in it: its own version replaces what it followed.
     module.unfollow();
     module.left = false;
+    module.pruned = false;
     instance.namespace = namespace;
     instance.description.readThrough(namespace);
     instance.module = module;
@@ -850,6 +851,13 @@ export class HotRuntime {
       const left = this.#modules.get(from);
       const source = this.#modules.get(to);
       if (left === undefined || source === undefined) continue;
+      // Its handlers run while its bindings are still its own: one that closes the server it exports must not close
+      // the new module's. Their synchronous part runs now; what they await is not waited for.
+      if (left.left && !left.pruned) {
+        left.pruned = true;
+        for (const prune of left.current.handlers?.pruners ?? [])
+          void this.#safely(() => prune(left.data), left.url, 'prune');
+      }
       left.follow(source, names, module);
       this.#log('debug', `${from} now follows ${to} (${module.url} re-exports from it)`);
     }

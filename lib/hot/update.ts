@@ -11,6 +11,7 @@ import type { HotzipEvents } from './api.js';
 import type { HotContext, Namespace } from './context.js';
 import { addsNames, changesNames } from './description.js';
 import type { Emitter } from './events.js';
+import type { LeftModule } from './leaving.js';
 import type { HotModule, Instance, Joining, Pending } from './module.js';
 import type { RedirectChange } from './redirects.js';
 import type { FollowPlan } from './retarget.js';
@@ -32,11 +33,14 @@ export interface Loaded {
    */
   relinkedWithin: ReadonlySet<string>;
   report: UpdateReport;
+  /** Modules whose entries the update removes. */
+  removed: readonly HotModule[];
   /**
-   * Filled by the check: modules the program leaves with the update, though their entries stay (a bundler's chunk
-   * that a re-export no longer takes from, see ./retarget.ts); they are pruned with the removed ones.
+   * Filled by the check: modules the program leaves with the update though their entries stay (nothing imports them
+   * any more, see ./leaving.ts and ./retarget.ts); pruned once the update has run, unless a new version that left
+   * one was not installed.
    */
-  left: HotModule[];
+  left: LeftModule[];
 }
 
 /** What an update asks of the runtime it runs in. */
@@ -89,6 +93,8 @@ export class Update {
   #relinked = new Set<HotModule>();
   /** Modules whose entries this update removes (marked in the plan, pruned once it is sure to apply). */
   #removed: HotModule[] = [];
+  /** Modules the program leaves with this update (found by the check, pruned once it has run: see Loaded). */
+  #left: LeftModule[] = [];
   #joining: Joining[] = [];
   /** Modules in #relinked, not #adding, that the update's own importers link to (see #wholeImports). */
   #relinkedWithin = new Set<HotModule>();
@@ -116,6 +122,7 @@ export class Update {
       }
       await this.#prune();
       await this.#commit();
+      await this.#pruneLeft();
       return this.#finish();
     } finally {
       this.#cleanUp();
@@ -243,8 +250,31 @@ export class Update {
       }
     }
     this.#joining = host.joiners(targets, previews, version);
+    // A module joining the update may import a module the program had left, too: that one is back as well.
+    for (let back = this.#leftImportedBy(this.#joining); back.length > 0; back = this.#leftImportedBy(this.#joining)) {
+      for (const module of back) {
+        module.removed = false;
+        targets.push(module);
+        previews.push(host.preview(module.url, version));
+      }
+      this.#joining = host.joiners(targets, previews, version);
+    }
     this.#relinkedWithin = this.#wholeImports();
     return true;
+  }
+
+  /** Modules the program had left (see ./leaving.ts) that modules joining the update import, not yet targets. */
+  #leftImportedBy(joining: readonly Joining[]): HotModule[] {
+    const back = new Set<HotModule>();
+    for (const joiner of joining) {
+      for (const [url] of joiner.preview.imports()) {
+        const module = this.#host.modules.get(url);
+        if (module !== undefined && (module.left || module.alias !== undefined) && !this.#targets.includes(module)) {
+          back.add(module);
+        }
+      }
+    }
+    return [...back];
   }
 
   /**
@@ -310,7 +340,8 @@ export class Update {
       added: this.#changes.added ?? [],
       relinkedWithin: new Set([...this.#relinkedWithin].map((module) => module.url)),
       report: this.#report,
-      left: this.#removed,
+      removed: this.#removed,
+      left: this.#left,
     });
   }
 
@@ -319,6 +350,26 @@ export class Update {
     for (const module of this.#removed) {
       for (const prune of module.current.handlers?.pruners ?? [])
         await this.#host.safely(() => prune(module.data), module.url, 'prune', this.#report);
+      this.#report.removed.push(module.url);
+    }
+  }
+
+  /**
+   * Runs the prune handlers of the modules the program left with this update, and reports them removed; one that a
+   * new version left which was not installed stays (its restored predecessor still imports it).
+   */
+  async #pruneLeft(): Promise<void> {
+    for (const { module, by } of this.#left) {
+      if (by.some((leaver) => this.#report.failed.includes(leaver.url))) {
+        module.removed = false;
+        module.left = false;
+        continue;
+      }
+      if (!module.pruned) {
+        module.pruned = true;
+        for (const prune of module.current.handlers?.pruners ?? [])
+          await this.#host.safely(() => prune(module.data), module.url, 'prune', this.#report);
+      }
       this.#report.removed.push(module.url);
     }
   }

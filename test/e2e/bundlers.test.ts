@@ -272,6 +272,55 @@ describe('chunks that move by hand: the cases bundler output reaches less often'
     ]);
   });
 
+  test('functions captured from each chunk of a chain all call the newest, also once the first is back', async () => {
+    // Each state captures `inc` as it is then, and calls every function captured so far.
+    const imports = `${baseImports}\nconst caps = [];`;
+    const state = '{ calls: (caps.push(inc), caps.map((f) => f())), ver }';
+    const dir = makeApp('hotzip-bundlers-chain-');
+    dirs.push(dir);
+    const tree = (name: string, version: number): Tree => ({
+      'package.json': '{ "type": "module" }\n',
+      [`${name}.js`]: chunk(version),
+      ...entry(name),
+    });
+    const archive = writeZip(path.join(dir, 'app.zip'), tree('c1', 1));
+    const app = new HotApp(dir, hostMain(imports, state));
+    apps.push(app);
+    await app.next(/^READY/);
+    assert.deepEqual(await app.state(), { calls: ['v1:1'], ver: 1 });
+    await app.change(archive, tree('c2', 2));
+    assert.deepEqual(await app.state(), { calls: ['v2:1', 'v2:2'], ver: 2 });
+    await app.change(archive, tree('c3', 3));
+    assert.deepEqual(await app.state(), { calls: ['v3:1', 'v3:2', 'v3:3'], ver: 3 });
+    await app.change(archive, tree('c1', 1));
+    assert.deepEqual(await app.state(), { calls: ['v1:1', 'v1:2', 'v1:3', 'v1:4'], ver: 1 });
+  });
+
+  test('a middle chunk of a chain imported again runs as its own, and the entry keeps the newest', async () => {
+    const dir = makeApp('hotzip-bundlers-middle-');
+    dirs.push(dir);
+    const chunks = { 'c1.js': chunk(1), 'c2.js': chunk(2), 'c3.js': chunk(3) };
+    const none = "export const o = () => 'none';\n";
+    const again = "import { ver } from './c2.js';\nexport const o = () => 'c2 ' + ver;\n";
+    const tree = (name: string, other: string): Tree => ({
+      'package.json': '{ "type": "module" }\n',
+      ...chunks,
+      'other.js': other,
+      ...entry(name),
+    });
+    const imports = `${baseImports}\nimport { o } from 'zip:./app.zip!/other.js';`;
+    const state = '{ ver, o: o() }';
+    const archive = writeZip(path.join(dir, 'app.zip'), tree('c1', none));
+    const app = new HotApp(dir, hostMain(imports, state));
+    apps.push(app);
+    await app.next(/^READY/);
+    await app.change(archive, tree('c2', none));
+    await app.change(archive, tree('c3', none));
+    assert.deepEqual(await app.state(), { ver: 3, o: 'none' });
+    await app.change(archive, tree('c3', again));
+    assert.deepEqual(await app.state(), { ver: 3, o: 'c2 2' });
+  });
+
   test('a chunk left behind in the archive is pruned, and listed as removed', async () => {
     const pruned = "import.meta.hot?.prune(() => console.log('PRUNED ' + ver));\n";
     const dir = makeApp('hotzip-bundlers-pruned-');
@@ -291,6 +340,27 @@ describe('chunks that move by hand: the cases bundler output reaches less often'
     // Its prune handler ran before the update was reported.
     assert.match(app.stdout, /^PRUNED 1$/m);
     assert.deepEqual(await app.state(), await fresh(tree('c2'), baseImports, baseState));
+  });
+
+  test('a move whose new chunk throws keeps the old chunk in the program, unpruned', async () => {
+    const pruned = "import.meta.hot?.prune(() => console.log('PRUNED ' + ver));\n";
+    const dir = makeApp('hotzip-bundlers-throws-');
+    dirs.push(dir);
+    const tree = (name: string, c2: string): Tree => ({
+      'package.json': '{ "type": "module" }\n',
+      'c1.js': chunk(1, pruned),
+      'c2.js': c2,
+      ...entry(name),
+    });
+    const archive = writeZip(path.join(dir, 'app.zip'), tree('c1', chunk(2)));
+    const app = new HotApp(dir, hostMain(baseImports, baseState));
+    apps.push(app);
+    await app.next(/^READY/);
+    const failed = await app.change(archive, tree('c2', chunk(2, "throw new Error('c2 broke');\n")), 'error');
+    assert.equal(failed.code, 'ERR_HOTZIP_UPDATE_FAILED');
+    assert.deepEqual(failed.removed, []);
+    assert.deepEqual(await app.state(), { r: 'v1:1', r2: 'v1:2', count: 2, ver: 1 });
+    assert.doesNotMatch(app.stdout, /PRUNED/);
   });
 
   test('a left chunk imported again while an entry still follows it elsewhere: restart-required', async () => {
