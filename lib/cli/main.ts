@@ -85,12 +85,20 @@ async function pack(args: ParsedArgs): Promise<number> {
     once();
     return 0;
   }
-  // Watch mode survives a failed pack (a file mid-save, -m naming a file not yet written): it says so and waits.
+  // Watch mode survives a failed pack (a file mid-save, -m naming a file not yet written, the folder deleted by a
+  // build that cleans it): it says so, once for as long as the reason stays the same, and waits.
+  let said: string | undefined;
   const attempt = (): string[] | undefined => {
     try {
-      return once().directories;
+      const { directories } = once();
+      said = undefined;
+      return directories;
     } catch (error) {
-      process.stderr.write(`hotzip pack: ${(error as Error).message}\n`);
+      const message = fs.existsSync(dir)
+        ? (error as Error).message
+        : `${dir} is gone: ${output} is kept as it is until it is back`;
+      if (message !== said) process.stderr.write(`hotzip pack: ${message}\n`);
+      said = message;
       return undefined;
     }
   };
