@@ -31,48 +31,89 @@ export interface LeavingContext {
   /** A plain file that imported module `url` (or the program's entry point), if any. */
   hostImporter(url: string): string | undefined;
   /**
-   * Whether something may import what no import list shows: a module calling `import()`, or CommonJS requiring ES
-   * modules. Then no module is taken out: one that may still be in use must never be pruned.
+   * Whether something may import what no import list shows: a module calling `import()`, CommonJS requiring ES
+   * modules, a module still loading (not registered, its imports unknown). Then no module is taken out: one that
+   * may still be in use must never be pruned.
    */
   unknownImports: boolean;
 }
 
-/** The modules the update takes out of the program (see the file's comment). */
+/** `specifier` resolved as the running program resolves it from `module` (its conditions), if it resolves. */
+function resolvedFrom(module: HotModule, specifier: string): string | undefined {
+  try {
+    return module.current.resolve(specifier);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The modules the update takes out of the program (see the file's comment). Every module the update's new versions
+ * stopped importing, with all it imports, is a candidate; those that some module outside the candidates imports
+ * (or a plain file, or the entry point) stay, with everything they import: the rest leave, cycles included. Each
+ * leaves `by` every module whose new version dropped an import: if one of those is not installed, nothing leaves.
+ */
 export function leavingModules(context: LeavingContext): LeftModule[] {
   const { modules, targets, shapes } = context;
-  // Candidates: what the new versions no longer import, and what the removed modules imported.
-  const candidates: Array<[string, HotModule[]]> = [];
+  // Dropped by specifier, each resolved as the program resolved it: a preview resolves under Node's default
+  // conditions only, where the program may have others (`module-sync`, `--conditions`).
+  const dropped: string[] = [];
+  const droppers: HotModule[] = [];
+  // What each new version imports, resolved the same way.
+  const nextImports = new Map<HotModule, string[]>();
   for (const [index, module] of targets.entries()) {
-    const shape = shapes[index];
-    if (shape === undefined) continue;
-    const kept = new Set(shape.imports().map(([url]) => url));
-    for (const [url] of module.current.imports()) if (!kept.has(url)) candidates.push([url, [module]]);
+    const specifiers = shapes[index]?.specifiers?.();
+    if (specifiers === undefined) return [];
+    const kept = new Set(specifiers);
+    nextImports.set(
+      module,
+      specifiers.map((specifier) => resolvedFrom(module, specifier)).filter((url) => url !== undefined),
+    );
+    let drops = false;
+    for (const [specifier] of module.current.description.imports) {
+      if (kept.has(specifier)) continue;
+      const url = resolvedFrom(module, specifier);
+      if (url === undefined) continue;
+      dropped.push(url);
+      drops = true;
+    }
+    if (drops) droppers.push(module);
   }
-  for (const module of context.gone) for (const [url] of module.current.imports()) candidates.push([url, []]);
-  if (candidates.length === 0 || context.unknownImports) return [];
+  for (const module of context.gone) for (const [url] of module.current.imports()) dropped.push(url);
+  if (dropped.length === 0 || context.unknownImports) return [];
   const importers = context.importers();
   if (importers.some(([, shape]) => shape?.importsDynamically !== false)) return [];
-  // Who imports each module once the update is in.
-  const importedBy = new Map<string, string[]>();
+  // The candidates: what was dropped, and all it imports (loaded, not removed, not replaced by the update).
+  const candidates = new Set<HotModule>();
+  const queue = [...dropped];
+  for (let at = 0; at < queue.length; at++) {
+    const module = modules.get(queue[at] as string);
+    if (module === undefined || module.removed || candidates.has(module) || targets.includes(module)) continue;
+    candidates.add(module);
+    for (const [url] of module.current.imports()) queue.push(url);
+  }
+  if (candidates.size === 0) return [];
+  const gone = new Set(context.gone.map((module) => module.url));
+  const candidateUrls = new Set([...candidates].map((module) => module.url));
+  // Roots: candidates a plain file or the entry point imported, or a module outside the candidates imports.
+  const kept: string[] = [];
+  for (const module of candidates) if (context.hostImporter(module.url) !== undefined) kept.push(module.url);
   for (const [importer, shape] of importers) {
-    for (const [url] of shape?.imports() ?? []) {
-      const list = importedBy.get(url);
-      if (list === undefined) importedBy.set(url, [importer]);
-      else list.push(importer);
-    }
+    if (candidateUrls.has(importer) || gone.has(importer)) continue;
+    const module = modules.get(importer);
+    const urls =
+      module !== undefined && nextImports.has(module)
+        ? (nextImports.get(module) as string[])
+        : (shape?.imports() ?? []).map(([url]) => url);
+    for (const url of urls) if (candidateUrls.has(url)) kept.push(url);
   }
-  const out = new Set<string>(context.gone.map((module) => module.url));
-  const leaving: LeftModule[] = [];
-  for (let at = 0; at < candidates.length; at++) {
-    const [url, by] = candidates[at] as [string, HotModule[]];
-    const module = modules.get(url);
-    if (module === undefined || module.removed || out.has(url) || targets.includes(module)) continue;
-    if (context.hostImporter(url) !== undefined) continue;
-    if ((importedBy.get(url) ?? []).some((importer) => !out.has(importer) && importer !== url)) continue;
-    out.add(url);
-    leaving.push({ module, by });
-    // What it imported may have been kept by it alone.
-    for (const [dependency] of module.current.imports()) candidates.push([dependency, by]);
+  // Everything a kept candidate imports is kept too.
+  const stays = new Set<string>();
+  for (let at = 0; at < kept.length; at++) {
+    const url = kept[at] as string;
+    if (stays.has(url) || !candidateUrls.has(url)) continue;
+    stays.add(url);
+    for (const [dependency] of modules.get(url)?.current.imports() ?? []) kept.push(dependency);
   }
-  return leaving;
+  return [...candidates].filter((module) => !stays.has(module.url)).map((module) => ({ module, by: droppers }));
 }

@@ -74,5 +74,6 @@ export function previewModule(url: string, version: number): ModulePreview | und
     },
     resolve,
     importsDynamically: imports.some((entry) => entry.type === 'dynamic'),
+    specifiers: () => imports.filter(isStaticImport).map((entry) => entry.specifier),
   };
 }

@@ -66,6 +66,8 @@ export interface ModulePreview {
   resolve?(specifier: string): string | undefined;
   /** Whether it calls `import()` (what it imports that way is not known): undefined where not known either. */
   importsDynamically?: boolean;
+  /** Its static imports' and re-exports' specifiers, as written (undefined where not known). */
+  specifiers?(): string[];
 }
 
 /** The parts of a version the update's checks compare, from its registration: what a preview stands in for. */
@@ -77,6 +79,7 @@ function shapeOf(instance: Instance): ModulePreview {
     imports: () => instance.imports(),
     resolve: (specifier) => instance.resolve(specifier),
     importsDynamically: instance.description.importsDynamically,
+    specifiers: () => instance.description.imports.map(([specifier]) => specifier),
   };
 }
 
@@ -484,6 +487,10 @@ export class HotRuntime {
       },
       load: (module, version, linkedTo, inlineGate) => this.#load(module, version, linkedTo, inlineGate),
       forget: (url) => this.#forget(url),
+      hostImported: (url) => {
+        this.#drainReports();
+        return this.#hostImporters.anyImporterOf(url) !== undefined;
+      },
       check: (loaded) => this.#check(loaded),
       evaluationOrder: (targets) => this.#evaluationOrder(targets),
       unusable: (module, instance, namespace) => this.#unusable(module, instance, namespace),
@@ -721,8 +728,9 @@ export class HotRuntime {
       gone: [...removed, ...left.map(({ module }) => module)],
       importers,
       hostImporter,
-      // CommonJS may require ES modules, which no import list shows (JSON imports nothing).
-      unknownImports: [...this.#cold].some((url) => !url.endsWith('.json')),
+      // CommonJS may require ES modules, which no import list shows (JSON imports nothing); a module still loading
+      // has not said what it imports.
+      unknownImports: [...this.#cold].some((url) => !url.endsWith('.json')) || this.#loading.size > 0,
     });
     for (const leaver of leaving) {
       leaver.module.removed = true;

@@ -59,6 +59,8 @@ export interface UpdateHost {
   join(url: string, joiner: Joining | undefined): void;
   /** Imports a module's new version, held at its gate (`inlineGate`: one in its own body, see `Pending`). */
   load(module: HotModule, version: number, linkedTo: boolean, inlineGate: boolean): Pending;
+  /** Whether a plain file (or the entry point) imported module `url`, statically or with `import()`. */
+  hostImported(url: string): boolean;
   /** Drops a new instance's bookkeeping once its update is over. */
   forget(url: string): void;
   /** Waits until every new instance has linked, then checks the update; returns why it cannot apply. */
@@ -78,6 +80,11 @@ export interface UpdateHost {
   announce(report: UpdateReport, label?: string): void;
 }
 
+/** Whether the program had left `module` (see ./leaving.ts), or it follows another's bindings (see ./retarget.ts). */
+function isLeft(module: HotModule): boolean {
+  return module.left || module.alias !== undefined;
+}
+
 /** One update of a set of changed modules (see the file's comment); `run` it once. */
 export class Update {
   readonly #host: UpdateHost;
@@ -95,6 +102,11 @@ export class Update {
   #removed: HotModule[] = [];
   /** Modules the program leaves with this update (found by the check, pruned once it has run: see Loaded). */
   #left: LeftModule[] = [];
+  /**
+   * Modules the program had left that this update brings back, and the targets whose new versions import them
+   * (undefined: something that stays imports them).
+   */
+  #returning: Array<{ module: HotModule; by: HotModule[] | undefined }> = [];
   #joining: Joining[] = [];
   /** Modules in #relinked, not #adding, that the update's own importers link to (see #wholeImports). */
   #relinkedWithin = new Set<HotModule>();
@@ -190,15 +202,20 @@ export class Update {
       for (const [url] of previews[at]?.imports() ?? []) {
         imported.add(url);
         const back = host.modules.get(url);
-        if (back === undefined || (back.alias === undefined && !back.left) || targets.includes(back)) continue;
-        back.removed = false;
+        if (back === undefined || !isLeft(back) || targets.includes(back)) continue;
+        this.#bringBack(back, targets[at] as HotModule);
         targets.push(back);
         previews.push(host.preview(back.url, version));
       }
     }
     for (let at = targets.length - 1; at >= 0; at--) {
       const module = targets[at] as HotModule;
-      if ((module.alias === undefined && !module.left) || imported.has(module.url)) continue;
+      if (!isLeft(module) || imported.has(module.url)) continue;
+      // A plain file imported it since it left (its `import()` got the instance that was left): it is back.
+      if (host.hostImported(module.url)) {
+        this.#bringBack(module, undefined);
+        continue;
+      }
       module.removed = true;
       targets.splice(at, 1);
       previews.splice(at, 1);
@@ -253,7 +270,7 @@ export class Update {
     // A module joining the update may import a module the program had left, too: that one is back as well.
     for (let back = this.#leftImportedBy(this.#joining); back.length > 0; back = this.#leftImportedBy(this.#joining)) {
       for (const module of back) {
-        module.removed = false;
+        this.#bringBack(module, undefined);
         targets.push(module);
         previews.push(host.preview(module.url, version));
       }
@@ -263,15 +280,29 @@ export class Update {
     return true;
   }
 
+  /**
+   * Counts `module`, which the program had left, back in: `by` is the target whose new version imports it again
+   * (undefined when something else does); should that version not be installed, it leaves again (see #pruneLeft).
+   * A refused update leaves it as it was (see #unmarkRemoved).
+   */
+  #bringBack(module: HotModule, by: HotModule | undefined): void {
+    const known = this.#returning.find((each) => each.module === module);
+    if (known !== undefined) {
+      if (by === undefined) known.by = undefined;
+      else known.by?.push(by);
+      return;
+    }
+    this.#returning.push({ module, by: by === undefined ? undefined : [by] });
+    module.removed = false;
+  }
+
   /** Modules the program had left (see ./leaving.ts) that modules joining the update import, not yet targets. */
   #leftImportedBy(joining: readonly Joining[]): HotModule[] {
     const back = new Set<HotModule>();
     for (const joiner of joining) {
       for (const [url] of joiner.preview.imports()) {
         const module = this.#host.modules.get(url);
-        if (module !== undefined && (module.left || module.alias !== undefined) && !this.#targets.includes(module)) {
-          back.add(module);
-        }
+        if (module !== undefined && isLeft(module) && !this.#targets.includes(module)) back.add(module);
       }
     }
     return [...back];
@@ -359,6 +390,17 @@ export class Update {
    * new version left which was not installed stays (its restored predecessor still imports it).
    */
   async #pruneLeft(): Promise<void> {
+    // A module brought back only by new versions that were not installed leaves again: nothing imports it. So does
+    // one brought back only by such a module (they come in the order they were brought back).
+    const failed = (module: HotModule): boolean => this.#report.failed.includes(module.url);
+    const out = new Set<HotModule>();
+    for (const { module, by } of this.#returning) {
+      if (by === undefined || !by.every((each) => failed(each) || out.has(each)) || failed(module)) continue;
+      out.add(module);
+      module.left = true;
+      module.removed = true;
+      this.#left.push({ module, by: [] });
+    }
     for (const { module, by } of this.#left) {
       if (by.some((leaver) => this.#report.failed.includes(leaver.url))) {
         module.removed = false;
@@ -377,6 +419,8 @@ export class Update {
   /** The update does not apply: the modules it removes are still what the running code has. */
   #unmarkRemoved(): void {
     for (const module of this.#removed) module.removed = false;
+    // And the modules it would have brought back are still out.
+    for (const { module } of this.#returning) module.removed = true;
   }
 
   /** Rejects every gate: no new body runs, and nothing changed. */

@@ -98,3 +98,78 @@ test('a module something else still imports stays: another module, a plain file,
     await app.stop();
   }
 });
+
+test('what only a cycle imports leaves whole; a module the program resolves under its own conditions stays', async () => {
+  const cycle = (importsX: boolean): Tree =>
+    tree(importsX, {
+      'y.js':
+        "import { x } from './x.js';\nimport.meta.hot?.prune(() => console.log('PRUNED y'));\nexport const y = 1;\nexport const seen = () => x;\n",
+    });
+  const { app, archive } = await start(cycle(true));
+  const left = await app.change(archive, cycle(false));
+  assert.deepEqual(left.removed.sort(), [`zip://${archive}!/x.js`, `zip://${archive}!/y.js`]);
+  await app.stop();
+
+  // Node resolves `pkg` to dev.js under --conditions=development; an edit of a.js that keeps importing it keeps it.
+  const conditions = (comment: string): Tree =>
+    moduleTree({
+      'a.js': `import { v } from 'pkg';${comment}\nexport const a = () => 'a ' + v;\n`,
+      'node_modules/pkg/package.json': JSON.stringify({
+        name: 'pkg',
+        type: 'module',
+        exports: { development: './dev.js', default: './prod.js' },
+      }),
+      'node_modules/pkg/dev.js': "import.meta.hot?.prune(() => console.log('PRUNED dev'));\nexport const v = 'dev';\n",
+      'node_modules/pkg/prod.js': "export const v = 'prod';\n",
+    });
+  const dir = makeApp('hotzip-prune-conditions-');
+  dirs.push(dir);
+  const at = writeZip(path.join(dir, 'app.zip'), conditions(''));
+  const dev = new HotApp(dir, hostMain("import { a } from 'zip:./app.zip!/a.js';", '{ a: a() }'), {
+    NODE_OPTIONS: '--conditions=development',
+  });
+  apps.push(dev);
+  await dev.next(/^READY/);
+  const kept = await dev.change(at, conditions(' // edited'));
+  assert.deepEqual(kept.removed, []);
+  assert.deepEqual(await dev.state(), { a: 'a dev' });
+  assert.doesNotMatch(dev.stdout, /PRUNED/);
+});
+
+test('nothing leaves for good on an update that does not apply as a whole', async () => {
+  const b = (importsX: boolean, throws = false) =>
+    `${importsX ? "import { x } from './x.js';\n" : ''}${throws ? "throw new Error('b broke');\n" : ''}export const b = () => 'b${importsX ? " ' + x" : "'"};\n`;
+  const both = (importsX: boolean, throws = false, extra: Tree = {}): Tree =>
+    tree(importsX, { 'b.js': b(importsX, throws), ...extra });
+  const imports = "import { a } from 'zip:./app.zip!/a.js';\nimport { b } from 'zip:./app.zip!/b.js';";
+  const dir = makeApp('hotzip-prune-failing-');
+  dirs.push(dir);
+  const archive = writeZip(path.join(dir, 'app.zip'), both(true));
+  const app = new HotApp(dir, hostMain(imports, '{ a: a(), b: b() }'));
+  apps.push(app);
+  await app.next(/^READY/);
+  // Both drop x, and b's new version throws: its restored version still imports x, which stays.
+  const failed = await app.change(archive, both(false, true), 'error');
+  assert.deepEqual(failed.removed, []);
+  assert.doesNotMatch(app.stdout, /PRUNED/);
+  // The same report's `update` event: a's new version was installed.
+  assert.equal((await app.event()).name, 'update');
+  // Now both drop it for good, and it leaves.
+  const left = await app.change(archive, both(false));
+  assert.deepEqual(left.removed.sort(), [`zip://${archive}!/x.js`, `zip://${archive}!/y.js`]);
+  // Brought back by a version that throws: it leaves again.
+  const back = await app.change(archive, both(false, true, { 'b.js': b(true, true) }), 'error');
+  assert.equal(back.code, 'ERR_HOTZIP_UPDATE_FAILED');
+  assert.deepEqual(back.removed.sort(), [`zip://${archive}!/x.js`, `zip://${archive}!/y.js`]);
+  assert.equal((await app.event()).name, 'update');
+  assert.equal(count(app.stdout, 'EVAL x'), 2);
+  assert.equal(count(app.stdout, 'PRUNED x'), 2);
+  // Brought back by an update that is refused (an import that does not resolve): still out, and a later update
+  // that needs it out applies.
+  const refused = both(false, false, {
+    'b.js': "import { x } from './x.js';\nimport './nope.js';\nexport const b = () => 'b';\n",
+  });
+  assert.equal((await app.change(archive, refused, 'error')).code, 'ERR_MODULE_NOT_FOUND');
+  await app.change(archive, both(false, false, { 'y.js': 'export const y = 2;\n' }));
+  assert.deepEqual(await app.state(), { a: 'a alone', b: 'b' });
+});
