@@ -59,16 +59,12 @@ export function leavingModules(context: LeavingContext): LeftModule[] {
   // conditions only, where the program may have others (`module-sync`, `--conditions`).
   const dropped: string[] = [];
   const droppers: HotModule[] = [];
-  // What each new version imports, resolved the same way.
-  const nextImports = new Map<HotModule, string[]>();
+  const nextSpecifiers = new Map<HotModule, string[]>();
   for (const [index, module] of targets.entries()) {
     const specifiers = shapes[index]?.specifiers?.();
     if (specifiers === undefined) return [];
+    nextSpecifiers.set(module, specifiers);
     const kept = new Set(specifiers);
-    nextImports.set(
-      module,
-      specifiers.map((specifier) => resolvedFrom(module, specifier)).filter((url) => url !== undefined),
-    );
     let drops = false;
     for (const [specifier] of module.current.description.imports) {
       if (kept.has(specifier)) continue;
@@ -81,6 +77,16 @@ export function leavingModules(context: LeavingContext): LeftModule[] {
   }
   for (const module of context.gone) for (const [url] of module.current.imports()) dropped.push(url);
   if (dropped.length === 0 || context.unknownImports) return [];
+  // What each new version imports, resolved the same way (only now: most updates drop nothing).
+  const nextImports = new Map<HotModule, string[]>();
+  for (const [module, specifiers] of nextSpecifiers) {
+    const urls: string[] = [];
+    for (const specifier of specifiers) {
+      const url = resolvedFrom(module, specifier);
+      if (url !== undefined) urls.push(url);
+    }
+    nextImports.set(module, urls);
+  }
   const importers = context.importers();
   if (importers.some(([, shape]) => shape?.importsDynamically !== false)) return [];
   // The candidates: what was dropped, and all it imports (loaded, not removed, not replaced by the update).
